@@ -1,0 +1,56 @@
+import { mkdtemp, readFile, readdir, rm, stat, writeFile, chmod } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AppError } from '../../shared/errors';
+import { writeFileAtomic } from './atomic-file';
+
+describe('writeFileAtomic', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'nestlab-atomic-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('writes new content and leaves no temp file behind', async () => {
+    const file = join(dir, 'hosts.json');
+    await writeFileAtomic(file, '{"a":1}');
+    await writeFileAtomic(file, '{"a":2}');
+    expect(await readFile(file, 'utf8')).toBe('{"a":2}');
+    expect(await readdir(dir)).toEqual(['hosts.json']);
+  });
+
+  it('applies the requested mode exactly, regardless of the umask', async () => {
+    const file = join(dir, 'secrets.json');
+    await writeFileAtomic(file, 'x', { mode: 0o600 });
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+  });
+
+  it('creates missing parent folders', async () => {
+    const file = join(dir, 'a', 'b', 'c.json');
+    await writeFileAtomic(file, Buffer.from('bytes'));
+    expect(await readFile(file, 'utf8')).toBe('bytes');
+  });
+
+  it('keeps the old content and removes the temp file when the write fails', async () => {
+    const file = join(dir, 'keep.json');
+    await writeFile(file, 'old');
+    // Rename onto a directory fails: the target is a non-empty folder.
+    const blocked = join(dir, 'blocked');
+    await writeFileAtomic(join(blocked, 'inner'), 'x');
+    const error = await writeFileAtomic(blocked, 'new').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AppError);
+    expect((error as AppError).code).toBe('FILE_IO');
+    expect((error as AppError).message).toContain(blocked);
+    expect(await readFile(file, 'utf8')).toBe('old');
+    expect((await readdir(dir)).sort()).toEqual(['blocked', 'keep.json']);
+  });
+
+  // root ignores folder permissions; the failure path is covered by the test above.
+  it.skipIf(process.getuid?.() === 0)('fails with FILE_IO when the folder is not writable', async () => {
+    await chmod(dir, 0o500);
+    await expect(writeFileAtomic(join(dir, 'x.json'), 'x')).rejects.toMatchObject({ code: 'FILE_IO' });
+  });
+});
