@@ -1,0 +1,92 @@
+/**
+ * What each simulated lab host looks like. The SSH server, authentication, host keys and command
+ * execution on a test host are real; only hardware facts the machine cannot have (CPU flags, the
+ * kvm_intel `nested` parameter, RAM size, a libvirt daemon, Hyper-V) come from stand-ins.
+ */
+
+/** Facts a simulated Linux KVM host presents. */
+export interface LinuxSimulation {
+  os: 'linux';
+  /** Logical CPUs listed in the stand-in /proc/cpuinfo. */
+  cpus: number;
+  /** CPU virtualization flag in /proc/cpuinfo; null = none (no VT-x / AMD-V exposed). */
+  virtFlag: 'vmx' | 'svm' | null;
+  /** Content of the stand-in /sys/module/kvm_intel/parameters/nested; null = module not loaded. */
+  kvmIntelNested: 'Y' | 'N' | null;
+  /** Whether /dev/kvm is the real character device (true) or a stand-in regular file (false). */
+  devKvm: boolean;
+  /** MemTotal in the stand-in /proc/meminfo. */
+  memoryMiB: number;
+  /** Size of the tmpfs mounted at /var/lib/libvirt/images (real `df` reads it). */
+  diskGiB: number;
+  /** Stand-in libvirt tools on PATH (virsh, virt-install, qemu-img, cloud-localds). */
+  libvirt: boolean;
+  /** Whether the test user is a member of the libvirt and kvm groups. */
+  libvirtGroup: boolean;
+  /** Stand-in sudo policy: NOPASSWD, or a password read with -S. */
+  sudo: 'nopasswd' | 'password';
+}
+
+/** Facts a simulated Windows Hyper-V host presents (the JSON its stand-in powershell returns). */
+export interface WindowsSimulation {
+  os: 'windows';
+  sudo: 'nopasswd' | 'password';
+  facts: Record<string, unknown>;
+}
+
+export type HostSimulation = LinuxSimulation | WindowsSimulation;
+
+const linuxBase: LinuxSimulation = {
+  os: 'linux',
+  cpus: 16,
+  virtFlag: 'vmx',
+  kvmIntelNested: 'Y',
+  devKvm: true,
+  memoryMiB: 64 * 1024,
+  diskGiB: 500,
+  libvirt: true,
+  libvirtGroup: true,
+  sudo: 'nopasswd',
+};
+
+/** The five test hosts of issue 8. */
+export const simulations = {
+  /** A KVM host ready for nested labs. */
+  nestedOn: linuxBase,
+  /** VT-x present but kvm_intel loaded with nested=N; sudo wants a password. */
+  nestedOff: { ...linuxBase, kvmIntelNested: 'N', libvirtGroup: false, sudo: 'password' },
+  /** A VM without exposed virtualization extensions: no vmx, no kvm module, no /dev/kvm, no libvirt. */
+  noKvm: {
+    ...linuxBase,
+    cpus: 4,
+    virtFlag: null,
+    kvmIntelNested: null,
+    devKvm: false,
+    libvirt: false,
+    libvirtGroup: false,
+  },
+  /** Everything installed, but only 6 GiB of RAM, 2 CPUs and a small disk. */
+  lowRam: { ...linuxBase, cpus: 2, memoryMiB: 6 * 1024, diskGiB: 40 },
+  /** Windows Server 2022 VM with Hyper-V, whose outer host does not expose virtualization. */
+  windowsHyperV: {
+    os: 'windows',
+    sudo: 'nopasswd',
+    facts: {
+      osCaption: 'Microsoft Windows Server 2022 Datacenter',
+      osVersion: '10.0.20348',
+      manufacturer: 'Microsoft Corporation',
+      model: 'Virtual Machine',
+      logicalProcessors: 8,
+      totalMemoryBytes: 34359738368,
+      freeMemoryBytes: 30064771072,
+      hypervisorPresent: true,
+      vmMonitorModeExtensions: false,
+      virtualizationFirmwareEnabled: false,
+      hyperVFeature: 'Installed',
+      vmHost: { virtualMachinePath: 'C:\\ProgramData\\Microsoft\\Windows\\Hyper-V', memoryCapacityBytes: 34359738368 },
+      vmPathFreeBytes: 214748364800,
+      switches: [{ name: 'Default Switch', switchType: 'Internal' }],
+      nat: [],
+    },
+  },
+} satisfies Record<string, HostSimulation>;

@@ -1,0 +1,354 @@
+import { execFile, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes, createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, chown, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { freePort } from './free-port';
+import type { HostSimulation, LinuxSimulation } from './profiles';
+
+const run = promisify(execFile);
+const SSHD = '/usr/sbin/sshd';
+const simulationScripts = join(dirname(fileURLToPath(import.meta.url)), 'simulations');
+/** The test user exists only inside each test host's mount namespace (stand-in /etc/passwd). */
+const TEST_USER = 'nestlab';
+const TEST_UID = 4242;
+
+/** A private key for the test user, as a file and as text. */
+export interface ClientKey {
+  path: string;
+  privateKey: string;
+  passphrase?: string;
+}
+
+/** Options for {@link startTestHost}. */
+export interface TestHostOptions {
+  simulation: HostSimulation;
+  /** The test user's login password (also what the stand-in sudo asks for). Random by default. */
+  password?: string;
+  /** Allow password logins. Defaults to true. */
+  passwordAuthentication?: boolean;
+}
+
+/** A real OpenSSH sshd on 127.0.0.1 standing in for one lab host. */
+export interface TestHost {
+  readonly host: '127.0.0.1';
+  readonly port: number;
+  readonly user: string;
+  readonly password: string;
+  /** An authorized key without a passphrase. */
+  readonly clientKey: ClientKey;
+  /** An authorized key protected by a passphrase. */
+  readonly encryptedClientKey: ClientKey & { passphrase: string };
+  /** A key the host does not authorize (the wrong-key test). */
+  readonly unauthorizedKey: ClientKey;
+  /** Temp folder with the host's config, keys, logs and simulation state. */
+  readonly dir: string;
+  /** The folder the stand-ins read and write ($NESTLAB_SIM_DIR on the host). */
+  readonly simDir: string;
+  readonly sshdLogPath: string;
+  /** `ssh-ed25519` and the host key's SHA256 fingerprint as OpenSSH's ssh-keygen prints it. */
+  hostKey(): Promise<{ keyType: string; fingerprint: string }>;
+  /** Command lines of every SSH session so far (what `ps` on the host showed), one per line. */
+  sessionCommandLines(): Promise<string>;
+  /** argv of every stand-in sudo call so far. */
+  sudoCalls(): Promise<string[][]>;
+  /** Stop and start again on the same port with a freshly generated host key. */
+  restartWithNewHostKey(): Promise<void>;
+  /** Stop sshd and every process of its sessions; the temp folder is removed. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Start a real sshd in its own mount and PID namespace: stand-in files are bind-mounted over
+ * /proc/cpuinfo, /proc/meminfo, /sys/module, /dev/kvm and /etc/{passwd,shadow,group}, a tmpfs of
+ * the simulated size is mounted at /var/lib/libvirt/images, and PATH starts with the stand-in
+ * tools. Killing the namespace's first process ends every session, so stopping leaves nothing.
+ */
+export async function startTestHost(options: TestHostOptions): Promise<TestHost> {
+  if (!existsSync(SSHD)) {
+    throw new Error(`${SSHD} is missing: install it with "apt-get install -y openssh-server".`);
+  }
+  if (process.getuid?.() !== 0) throw new Error('Test hosts need root (mount namespaces, a test user).');
+  const sim = options.simulation;
+  const password = options.password ?? `pw-${randomBytes(9).toString('base64url')}`;
+  const dir = await mkdtemp(join(tmpdir(), 'nestlab-sshd-'));
+  // The test user must reach its home, keys and the stand-ins under this folder.
+  await chmod(dir, 0o755);
+  const simDir = join(dir, 'sim');
+  const home = join(dir, 'home');
+  const bin = join(dir, 'bin');
+  for (const folder of [simDir, home, bin, join(dir, 'stand-in'), join(dir, 'overlay', 'upper'), join(dir, 'overlay', 'work')]) {
+    await mkdir(folder, { recursive: true });
+  }
+  await chown(simDir, TEST_UID, TEST_UID);
+  await chown(home, TEST_UID, TEST_UID);
+
+  const [clientKey, encryptedClientKey, unauthorizedKey] = await Promise.all([
+    generateKey(join(dir, 'client_ed25519')),
+    generateKey(join(dir, 'client_encrypted_ed25519'), `pass-${randomBytes(6).toString('hex')}`),
+    generateKey(join(dir, 'stranger_ed25519')),
+  ]);
+  await writeFile(
+    join(dir, 'authorized_keys'),
+    (await readFile(`${clientKey.path}.pub`, 'utf8')) + (await readFile(`${encryptedClientKey.path}.pub`, 'utf8')),
+    { mode: 0o644 },
+  );
+  await installTools(bin, sim);
+  await writeSimulationState(dir, simDir, sim, password);
+  await writeUserDatabase(dir, home, password, sim.os === 'linux' && sim.libvirtGroup);
+
+  const port = await freePort();
+  const hostKeyPath = join(dir, 'ssh_host_ed25519_key');
+  const sshdLogPath = join(dir, 'sshd.log');
+  await writeFile(
+    join(dir, 'sshd_config'),
+    [
+      `Port ${port}`,
+      'ListenAddress 127.0.0.1',
+      `HostKey ${hostKeyPath}`,
+      `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+      `PidFile ${join(dir, 'sshd.pid')}`,
+      'StrictModes no',
+      'UsePAM no',
+      `PasswordAuthentication ${options.passwordAuthentication === false ? 'no' : 'yes'}`,
+      'KbdInteractiveAuthentication no',
+      'PubkeyAuthentication yes',
+      `AllowUsers ${TEST_USER}`,
+      // Benchmarks and parallel tests open many connections quickly.
+      'MaxStartups 200',
+      'MaxSessions 100',
+      'LogLevel VERBOSE',
+      `SetEnv PATH=${bin}:/usr/local/bin:/usr/bin:/bin NESTLAB_SIM_DIR=${simDir}`,
+      '',
+    ].join('\n'),
+  );
+  await writeFile(join(dir, 'enter-namespace.sh'), namespaceScript(dir, sim, hostKeyPath, sshdLogPath));
+
+  let child: ChildProcess | undefined;
+  const start = async (): Promise<void> => {
+    await rm(hostKeyPath, { force: true });
+    await rm(`${hostKeyPath}.pub`, { force: true });
+    await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'nestlab-test-host', '-f', hostKeyPath]);
+    child = await startNamespace(dir, port, sshdLogPath);
+  };
+  const stop = async (): Promise<void> => {
+    const current = child;
+    child = undefined;
+    if (current === undefined || current.exitCode !== null || current.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => current.once('exit', () => resolve()));
+    // unshare --kill-child turns its own death into SIGKILL for the namespace's first process,
+    // and the kernel then kills every process left in that PID namespace.
+    current.kill('SIGKILL');
+    await exited;
+  };
+  await start();
+
+  return {
+    host: '127.0.0.1',
+    port,
+    user: TEST_USER,
+    password,
+    clientKey,
+    encryptedClientKey: encryptedClientKey as ClientKey & { passphrase: string },
+    unauthorizedKey,
+    dir,
+    simDir,
+    sshdLogPath,
+    hostKey: async () => {
+      const { stdout } = await run('ssh-keygen', ['-l', '-E', 'sha256', '-f', `${hostKeyPath}.pub`]);
+      const fingerprint = /SHA256:\S+/.exec(stdout)?.[0];
+      if (fingerprint === undefined) throw new Error(`unexpected ssh-keygen output: ${stdout}`);
+      return { keyType: 'ssh-ed25519', fingerprint };
+    },
+    sessionCommandLines: async () => readFile(join(simDir, 'session-argv.log'), 'utf8').catch(() => ''),
+    sudoCalls: async () => {
+      const text = await readFile(join(simDir, 'sudo-argv.log'), 'utf8').catch(() => '');
+      return text
+        .split('\0\n')
+        .filter((record) => record.length > 0)
+        .map((record) => record.split('\0'));
+    },
+    restartWithNewHostKey: async () => {
+      await stop();
+      await start();
+    },
+    stop: async () => {
+      await stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function generateKey(path: string, passphrase?: string): Promise<ClientKey> {
+  await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', passphrase ?? '', '-C', 'nestlab-test-client', '-f', path]);
+  const privateKey = await readFile(path, 'utf8');
+  return passphrase === undefined ? { path, privateKey } : { path, privateKey, passphrase };
+}
+
+async function installTools(bin: string, sim: HostSimulation): Promise<void> {
+  const tools = ['sudo'];
+  if (sim.os === 'windows') tools.push('powershell');
+  else if (sim.libvirt) tools.push('virsh', 'virt-install', 'qemu-img', 'cloud-localds');
+  for (const tool of tools) {
+    await copyFile(join(simulationScripts, tool), join(bin, tool));
+    await chmod(join(bin, tool), 0o755);
+  }
+  await copyFile(join(simulationScripts, 'login-shell'), join(bin, 'login-shell'));
+  await chmod(join(bin, 'login-shell'), 0o755);
+}
+
+async function writeSimulationState(dir: string, simDir: string, sim: HostSimulation, password: string): Promise<void> {
+  const owned = async (path: string, content: string): Promise<void> => {
+    await writeFile(path, content);
+    await chown(path, TEST_UID, TEST_UID);
+  };
+  await owned(join(simDir, 'sudo-mode'), sim.sudo);
+  await owned(join(simDir, 'sudo-password.sha256'), createHash('sha256').update(password).digest('hex'));
+  if (sim.os === 'windows') {
+    await owned(join(simDir, 'hyperv-facts.json'), `${JSON.stringify(sim.facts)}\n`);
+    return;
+  }
+  if (sim.libvirt) {
+    await owned(
+      join(simDir, 'libvirt-net-default'),
+      'Name:           default\nUUID:           4f3c2d1e-0000-4000-8000-000000000001\nActive:         yes\nPersistent:     yes\nAutostart:      yes\nBridge:         virbr0\n',
+    );
+    await owned(
+      join(simDir, 'libvirt-pool-default'),
+      'Name:           default\nUUID:           4f3c2d1e-0000-4000-8000-000000000002\nState:          running\nPersistent:     yes\nAutostart:      yes\nCapacity:       500.00 GiB\nAllocation:     0.00 GiB\nAvailable:      500.00 GiB\n',
+    );
+  }
+  const standIn = join(dir, 'stand-in');
+  await writeFile(join(standIn, 'cpuinfo'), cpuinfo(sim));
+  await writeFile(join(standIn, 'meminfo'), meminfo(sim.memoryMiB));
+  // A regular file over /dev/kvm: the path exists but is no KVM device, as on a host without it.
+  await writeFile(join(standIn, 'no-kvm-device'), '');
+}
+
+function cpuinfo(sim: LinuxSimulation): string {
+  const flags = ['fpu', 'vme', 'de', 'pse', 'tsc', 'msr', 'pae', 'mce', 'cx8', 'apic', 'sse', 'sse2', 'ht', 'lm'];
+  if (sim.virtFlag !== null) flags.push(sim.virtFlag);
+  flags.push('avx', 'avx2');
+  const vendor = sim.virtFlag === 'svm' ? 'AuthenticAMD' : 'GenuineIntel';
+  return Array.from(
+    { length: sim.cpus },
+    (_, index) =>
+      `processor\t: ${index}\nvendor_id\t: ${vendor}\nmodel name\t: Simulated CPU (Nestlab test host)\nflags\t\t: ${flags.join(' ')}\n\n`,
+  ).join('');
+}
+
+function meminfo(memoryMiB: number): string {
+  const totalKiB = memoryMiB * 1024;
+  return `MemTotal:       ${totalKiB} kB\nMemFree:        ${Math.floor(totalKiB * 0.9)} kB\nMemAvailable:   ${Math.floor(totalKiB * 0.92)} kB\n`;
+}
+
+async function writeUserDatabase(dir: string, home: string, password: string, libvirtGroup: boolean): Promise<void> {
+  const standIn = join(dir, 'stand-in');
+  const { stdout: hash } = await new Promise<{ stdout: string }>((resolve, reject) => {
+    // The password goes to openssl on stdin, never on a command line.
+    const openssl = execFile('openssl', ['passwd', '-6', '-stdin'], (error, stdout) =>
+      error ? reject(error) : resolve({ stdout }),
+    );
+    openssl.stdin?.end(`${password}\n`);
+  });
+  const passwd = await readFile('/etc/passwd', 'utf8');
+  const shadow = await readFile('/etc/shadow', 'utf8');
+  const group = await readFile('/etc/group', 'utf8');
+  const userLine = `${TEST_USER}:x:${TEST_UID}:${TEST_UID}:Nestlab test user:${home}:${join(dir, 'bin', 'login-shell')}\n`;
+  await writeFile(join(standIn, 'passwd'), passwd + userLine);
+  await writeFile(join(standIn, 'shadow'), `${shadow}${TEST_USER}:${hash.trim()}:19000:0:99999:7:::\n`, { mode: 0o640 });
+  let groups = group
+    .split('\n')
+    .filter((line) => line.length > 0)
+    .map((line) => (libvirtGroup && line.startsWith('kvm:') ? appendMember(line) : line));
+  groups.push(`${TEST_USER}:x:${TEST_UID}:`);
+  if (libvirtGroup) groups.push(`libvirt:x:${TEST_UID + 1}:${TEST_USER}`);
+  groups = groups.filter((line, index, all) => all.indexOf(line) === index);
+  await writeFile(join(standIn, 'group'), `${groups.join('\n')}\n`);
+}
+
+function appendMember(line: string): string {
+  return line.endsWith(':') ? `${line}${TEST_USER}` : `${line},${TEST_USER}`;
+}
+
+function namespaceScript(dir: string, sim: HostSimulation, hostKeyPath: string, logPath: string): string {
+  const standIn = join(dir, 'stand-in');
+  const lines = [
+    '#!/bin/bash',
+    '# Runs as the first process of a private mount + PID namespace: nothing here is visible outside.',
+    'set -euo pipefail',
+    'mkdir -p /run/sshd',
+    `mount --bind ${standIn}/passwd /etc/passwd`,
+    `mount --bind ${standIn}/shadow /etc/shadow`,
+    `mount --bind ${standIn}/group /etc/group`,
+  ];
+  if (sim.os === 'linux') {
+    lines.push(
+      `mount --bind ${standIn}/cpuinfo /proc/cpuinfo`,
+      `mount --bind ${standIn}/meminfo /proc/meminfo`,
+      'mount -t tmpfs -o mode=755 nestlab-sim-modules /sys/module',
+    );
+    if (sim.virtFlag !== null) lines.push('mkdir -p /sys/module/kvm/parameters');
+    if (sim.kvmIntelNested !== null) {
+      lines.push('mkdir -p /sys/module/kvm_intel/parameters', `echo ${sim.kvmIntelNested} > /sys/module/kvm_intel/parameters/nested`);
+    }
+    if (!sim.devKvm) lines.push(`mount --bind ${standIn}/no-kvm-device /dev/kvm`);
+    lines.push(
+      `mount -t overlay nestlab-sim-var-lib -o lowerdir=/var/lib,upperdir=${dir}/overlay/upper,workdir=${dir}/overlay/work /var/lib`,
+      'mkdir -p /var/lib/libvirt/images',
+      `mount -t tmpfs -o size=${sim.diskGiB}g,mode=755 nestlab-sim-images /var/lib/libvirt/images`,
+    );
+  }
+  lines.push(`exec ${SSHD} -D -f ${dir}/sshd_config -E ${logPath} -h ${hostKeyPath}`, '');
+  return lines.join('\n');
+}
+
+async function startNamespace(dir: string, port: number, logPath: string): Promise<ChildProcess> {
+  const child = spawn(
+    'unshare',
+    ['--mount', '--propagation', 'private', '--pid', '--fork', '--kill-child', '--', '/bin/bash', join(dir, 'enter-namespace.sh')],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => {
+      void readFile(logPath, 'utf8')
+        .catch(() => '')
+        .then((log) => reject(new Error(`test sshd exited (${String(code)}): ${stderr}${log}`)));
+    }),
+  );
+  // Unhandled if sshd exits later during normal stop; the readiness race below consumes it.
+  exited.catch(() => undefined);
+  await Promise.race([waitForBanner(port), exited]);
+  return child;
+}
+
+/** Resolve once the port answers with an SSH banner (sshd is accepting connections). */
+async function waitForBanner(port: number, deadline = Date.now() + 10_000): Promise<void> {
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.setTimeout(1000);
+      socket.once('data', (data) => {
+        socket.destroy();
+        resolve(data.toString().startsWith('SSH-'));
+      });
+      socket.once('error', () => resolve(false));
+      socket.once('timeout', () => {
+        socket.destroy();
+        resolve(false);
+      });
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`test sshd did not answer on port ${port}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
