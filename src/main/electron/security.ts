@@ -1,0 +1,28 @@
+import { app, session, shell, type WebContents } from 'electron';
+import { contentSecurityPolicy, isSafeExternalUrl } from './security-policy';
+
+/**
+ * Applies the security baseline to the default session and every web contents: no permission
+ * is ever granted, no navigation away from the app, no new windows (http(s) links open in the
+ * OS browser after a check), no webviews.
+ */
+export function applySecurityBaseline(): void {
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({
+      responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [contentSecurityPolicy] },
+    });
+  });
+  app.on('web-contents-created', (_event, contents) => hardenContents(contents));
+}
+
+function hardenContents(contents: WebContents): void {
+  contents.on('will-navigate', (event) => event.preventDefault());
+  contents.on('will-redirect', (event) => event.preventDefault());
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+  contents.setWindowOpenHandler(({ url }) => {
+    if (isSafeExternalUrl(url)) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+}

@@ -1,0 +1,50 @@
+/**
+ * Browser mode's entry: the same services as the desktop app, behind the WebSocket transport.
+ * Usage: node out/main/web.js [--port N] [--data-dir DIR] [--static-dir DIR]
+ */
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Dispatcher } from '../../shared/rpc/dispatcher';
+import { defaultDataDir } from '../platform/data-dir';
+import { createServices } from '../services';
+import { appVersion } from '../version';
+import { createToken } from './request-guard';
+import { startWebServer } from './web-server';
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string', default: process.env.NESTLAB_PORT ?? '0' },
+    'data-dir': { type: 'string' },
+    'static-dir': { type: 'string' },
+  },
+});
+
+const port = Number(values.port);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`Nestlab: --port must be a number from 0 to 65535 (0 picks a free port), not "${values.port}".`);
+  process.exit(2);
+}
+
+const dataDir = values['data-dir'] ?? defaultDataDir();
+const staticDir = values['static-dir'] ?? fileURLToPath(new URL('../renderer', import.meta.url));
+const services = createServices({ mode: 'browser', appVersion, dataDir });
+
+try {
+  const server = await startWebServer({ dispatcher: new Dispatcher(services), token: createToken(), staticDir, port });
+  // The URL carries the per-launch token in its fragment: print it once, for the user to open.
+  console.log(`Nestlab browser mode is running. Open: ${server.url}`);
+  console.log(`Data folder: ${dataDir}. Press Ctrl-C to stop.`);
+  const stop = () => {
+    void server.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+} catch (error) {
+  const code = (error as NodeJS.ErrnoException).code;
+  console.error(
+    code === 'EADDRINUSE'
+      ? `Nestlab: port ${port} is already in use. Choose another with --port, or 0 for a free one.`
+      : `Nestlab: could not start browser mode: ${(error as Error).message}`,
+  );
+  process.exit(1);
+}

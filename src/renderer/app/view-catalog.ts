@@ -1,0 +1,98 @@
+import type { IconName } from '../components/Icon';
+import type { ViewId } from '../store/views';
+
+export interface ViewDescription {
+  label: string;
+  icon: IconName;
+  /** What the view is for, shown in its header. */
+  summary: string;
+  /** What the view will do, shown while it is an empty state. */
+  coming?: { title: string; points: string[]; hint?: string };
+}
+
+export const viewCatalog: Record<ViewId, ViewDescription> = {
+  hosts: {
+    label: 'Hosts',
+    icon: 'hosts',
+    summary: 'Lab servers reached over SSH.',
+    coming: {
+      title: 'No lab hosts yet',
+      points: [
+        'Add a Linux server with KVM/libvirt or a Windows Server with Hyper-V, by key, agent or password.',
+        'Verify its host key by SHA256 fingerprint before anything runs on it.',
+        'Run a preflight: nested virtualization, hypervisor tooling, free CPU, memory and disk, each with its fix.',
+      ],
+    },
+  },
+  labs: {
+    label: 'Labs',
+    icon: 'labs',
+    summary: 'Kubernetes clusters built from VMs on a lab host.',
+    coming: {
+      title: 'No labs yet',
+      points: [
+        'Plan a cluster: control planes, Linux and Windows workers, CNI, Kubernetes version, VM sizes.',
+        'Check the plan against the host, then provision it with live progress per step.',
+        'Scale node pools and delete a lab cleanly when you are done.',
+      ],
+    },
+  },
+  clusters: {
+    label: 'Clusters',
+    icon: 'clusters',
+    summary: 'Every cluster you can reach through a kubeconfig.',
+    coming: {
+      title: 'No clusters yet',
+      points: [
+        'Import kubeconfig files or use the contexts of ~/.kube/config.',
+        'See reachability, version, Linux and Windows node counts, and who you are.',
+        'Get a clear diagnosis of every connection failure, with the fix.',
+      ],
+      hint: 'For a simulated lab to try things on, run `npm run lab:sim` in the project folder.',
+    },
+  },
+  topology: {
+    label: 'Topology',
+    icon: 'topology',
+    summary: 'A live map from lab host to pod.',
+    coming: {
+      title: 'Nothing to map yet',
+      points: [
+        'Host, VM, node and pod, with roles, OS and readiness.',
+        'Services, EndpointSlices, Ingresses and Gateways, and how traffic reaches pods.',
+        'Updates live as the cluster changes, even with thousands of pods.',
+      ],
+    },
+  },
+  apps: {
+    label: 'Apps',
+    icon: 'apps',
+    summary: 'One-click Linux and Windows sample apps.',
+    coming: {
+      title: 'No apps installed',
+      points: [
+        'Deploy the Azure voting app on Linux nodes or an ASP.NET sample on Windows nodes in one click.',
+        'Watch the rollout, open the app by its external IP, and scale it with a slider.',
+        'Apply your own YAML with a server-side dry run first.',
+      ],
+    },
+  },
+  terminals: {
+    label: 'Terminals',
+    icon: 'terminals',
+    summary: 'Shells with kubectl bound to a cluster, SSH to hosts, pod exec.',
+    coming: {
+      title: 'No terminals open',
+      points: [
+        'A local shell whose kubectl talks to the context you chose, offline.',
+        'SSH shells to lab hosts and exec into pods.',
+        'Tabs, search, copy and paste.',
+      ],
+    },
+  },
+  settings: {
+    label: 'Settings',
+    icon: 'settings',
+    summary: 'Preferences and facts about this installation.',
+  },
+};

@@ -1,0 +1,32 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { connect } from './api/connect';
+import { App } from './app/App';
+import { createAppStore } from './store/app-store';
+import { StoreProvider } from './store/store-context';
+import './styles/app.css';
+
+const connection = connect();
+const store = createAppStore({ api: connection.api });
+
+// Fetch what the shell shows every time the link to the main process (re)opens.
+const onState = () => {
+  const state = connection.state();
+  store.getState().setConnection(state);
+  if (state.status === 'connected') {
+    void store.getState().loadSettings();
+    void store.getState().loadSystemInfo();
+  }
+};
+connection.onDidChangeState(onState);
+connection.api.settings.onDidChange((settings) => store.getState().receiveSettings(settings));
+onState();
+connection.start();
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <StoreProvider store={store}>
+      <App />
+    </StoreProvider>
+  </StrictMode>,
+);

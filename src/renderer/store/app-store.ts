@@ -1,0 +1,27 @@
+/**
+ * One store, composed of slices. Actions live beside the state they change and are the only
+ * code that calls the API; components select state and call actions.
+ */
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { Api } from '../../shared/rpc/client';
+import { createConnectionSlice, type ConnectionSlice } from './connection-slice';
+import { createNavigationSlice, type NavigationSlice } from './navigation-slice';
+import { createSettingsSlice, type SettingsSlice } from './settings-slice';
+import { createSystemSlice, type SystemSlice } from './system-slice';
+
+export type AppState = ConnectionSlice & NavigationSlice & SettingsSlice & SystemSlice;
+
+export interface StoreDeps {
+  api: Api;
+}
+
+export type AppStore = StoreApi<AppState>;
+
+export function createAppStore(deps: StoreDeps): AppStore {
+  return createStore<AppState>()((...a) => ({
+    ...createConnectionSlice(...a),
+    ...createNavigationSlice(...a),
+    ...createSettingsSlice(deps)(...a),
+    ...createSystemSlice(deps)(...a),
+  }));
+}

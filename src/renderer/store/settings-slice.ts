@@ -1,0 +1,51 @@
+import type { StateCreator } from 'zustand';
+import type { Settings, SettingsState } from '../../shared/contract';
+import type { SerializedError } from '../../shared/errors';
+import { AppError } from '../../shared/errors';
+import type { AppState, StoreDeps } from './app-store';
+
+export interface SettingsSlice {
+  settings: SettingsState | undefined;
+  settingsError: SerializedError | undefined;
+  /** The load problem the user has dismissed, so it is not shown again this session. */
+  dismissedLoadProblem: boolean;
+  loadSettings(): Promise<void>;
+  /** Saves a change; resolves false (with settingsError set) when the main process refused it. */
+  updateSettings(patch: Partial<Settings>): Promise<boolean>;
+  resetSettings(): Promise<void>;
+  receiveSettings(state: SettingsState): void;
+  dismissLoadProblem(): void;
+}
+
+export function createSettingsSlice(deps: StoreDeps): StateCreator<AppState, [], [], SettingsSlice> {
+  return (set) => ({
+    settings: undefined,
+    settingsError: undefined,
+    dismissedLoadProblem: false,
+    loadSettings: async () => {
+      try {
+        set({ settings: await deps.api.settings.get(), settingsError: undefined });
+      } catch (error) {
+        set({ settingsError: AppError.from(error).toJSON() });
+      }
+    },
+    updateSettings: async (patch) => {
+      try {
+        set({ settings: await deps.api.settings.update(patch), settingsError: undefined });
+        return true;
+      } catch (error) {
+        set({ settingsError: AppError.from(error).toJSON() });
+        return false;
+      }
+    },
+    resetSettings: async () => {
+      try {
+        set({ settings: await deps.api.settings.reset(), settingsError: undefined });
+      } catch (error) {
+        set({ settingsError: AppError.from(error).toJSON() });
+      }
+    },
+    receiveSettings: (settings) => set({ settings }),
+    dismissLoadProblem: () => set({ dismissedLoadProblem: true }),
+  });
+}

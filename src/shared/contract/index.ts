@@ -1,0 +1,36 @@
+/**
+ * The one service map. Every process boundary (Electron IPC, WebSocket, in-memory) carries
+ * calls to these domains and nothing else.
+ */
+import type { DomainNames } from './names';
+import { settingsNames, type SettingsService } from './settings';
+import { systemNames, type SystemService } from './system';
+
+export interface Services {
+  system: SystemService;
+  settings: SettingsService;
+}
+
+export type DomainName = keyof Services;
+
+export const contract: { readonly [D in DomainName]: DomainNames<Services[D]> } = {
+  system: systemNames,
+  settings: settingsNames,
+};
+
+export type { EventName, MethodName } from './names';
+export * from './settings';
+export * from './system';
+
+/** True when `domain` names a domain of the contract (own keys only: no prototype names). */
+export function isDomainName(domain: unknown): domain is DomainName {
+  return typeof domain === 'string' && Object.hasOwn(contract, domain);
+}
+
+export function isMethodName(domain: DomainName, method: unknown): boolean {
+  return typeof method === 'string' && (contract[domain].methods as readonly string[]).includes(method);
+}
+
+export function isEventName(domain: DomainName, event: unknown): boolean {
+  return typeof event === 'string' && (contract[domain].events as readonly string[]).includes(event);
+}

@@ -1,0 +1,24 @@
+/**
+ * Argument schemas for every contract method, checked by the receiving side before a service
+ * sees the call. Kept out of src/shared/contract so the preload bundle does not carry zod.
+ */
+import { z } from 'zod';
+import type { DomainName, MethodName, Services } from '../contract';
+import { settingsPatchSchema } from './settings';
+
+type ArgumentSchemas = {
+  readonly [D in DomainName]: {
+    readonly [M in MethodName<Services[D]>]: z.ZodType<Parameters<Extract<Services[D][M], (...args: never[]) => unknown>>>;
+  };
+};
+
+const none = z.tuple([]);
+
+export const argumentSchemas: ArgumentSchemas = {
+  system: { info: none },
+  settings: {
+    get: none,
+    update: z.tuple([settingsPatchSchema]),
+    reset: none,
+  },
+};
