@@ -17,7 +17,10 @@ ipcRenderer.on(ipcChannels.event, (_event: IpcRendererEvent, message: ServerMess
 const bridge = {
   invoke(domain: string, method: string, args: unknown[]): Promise<unknown> {
     if (!isDomainName(domain) || !isMethodName(domain, method) || !Array.isArray(args)) {
-      return Promise.resolve({ ok: false, error: { code: 'UNKNOWN_METHOD', message: `There is no method ${String(domain)}.${String(method)}.` } });
+      return Promise.resolve({
+        ok: false,
+        error: { code: 'UNKNOWN_METHOD', message: `There is no method ${String(domain)}.${String(method)}.` },
+      });
     }
     return ipcRenderer.invoke(ipcChannels.invoke, { type: 'call', id: 0, domain, method, args });
   },

@@ -37,7 +37,8 @@ export async function locateKubectl(options: KubectlLocatorOptions): Promise<Kub
   }
   return {
     available: false,
-    reason: 'kubectl was not found on PATH. Install kubectl (for example from your distribution) and restart Nestlab; Nestlab never downloads it.',
+    reason:
+      'kubectl was not found on PATH. Install kubectl (for example from your distribution) and restart Nestlab; Nestlab never downloads it.',
   };
 }
 

@@ -6,18 +6,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { Dispatcher } from '../../shared/rpc/dispatcher';
 import type { ServerMessage } from '../../shared/rpc/messages';
-import {
-  checkHost,
-  checkOrigin,
-  checkToken,
-  rpcProtocol,
-  tokenFromAuthorization,
-  tokenFromProtocols,
-  type Refusal,
-} from './request-guard';
+import { checkHost, checkOrigin, checkToken, rpcProtocol, tokenFromAuthorization, tokenFromProtocols, type Refusal } from './request-guard';
 import { readStaticFile } from './static-files';
 
 export interface WebServerOptions {
@@ -80,7 +72,8 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
       response.end();
       return;
     }
-    const file = (await readStaticFile(options.staticDir, path)) ?? (path.includes('.') ? undefined : await readStaticFile(options.staticDir, '/'));
+    const file =
+      (await readStaticFile(options.staticDir, path)) ?? (path.includes('.') ? undefined : await readStaticFile(options.staticDir, '/'));
     if (!file) {
       response.writeHead(404, { ...securityHeaders, 'Content-Type': 'text/plain' });
       response.end('Not found.\n');
@@ -112,7 +105,7 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
       if (isBinary) return ws.close(1003, 'Text messages only.');
       let parsed: unknown;
       try {
-        parsed = JSON.parse(data.toString());
+        parsed = JSON.parse(rawText(data));
       } catch {
         return ws.close(1007, 'Messages must be JSON.');
       }
@@ -169,4 +162,9 @@ function originOfReferer(request: IncomingMessage): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+function rawText(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.from(data).toString('utf8');
 }

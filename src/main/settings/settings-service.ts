@@ -25,17 +25,17 @@ export class FileSettingsService implements SettingsService {
   }
 
   update(patch: Partial<Settings>): Promise<SettingsState> {
-    return this.write(async (current) => ({ ...current, ...patch }));
+    return this.write((current) => ({ ...current, ...patch }));
   }
 
   reset(): Promise<SettingsState> {
-    return this.write(async () => ({ ...defaultSettings }));
+    return this.write(() => ({ ...defaultSettings }));
   }
 
-  private write(next: (current: Settings) => Promise<Settings>): Promise<SettingsState> {
+  private write(next: (current: Settings) => Settings): Promise<SettingsState> {
     const run = this.writes.then(async () => {
       const current = await this.get();
-      const values = await next(current.values);
+      const values = next(current.values);
       await saveSettings(this.path, values);
       // The load problem stays visible until the user has seen it; a successful write keeps it.
       const state: SettingsState = current.loadProblem ? { values, loadProblem: current.loadProblem } : { values };

@@ -20,7 +20,9 @@ export async function loadSettings(path: string, now: () => Date = () => new Dat
     text = await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { values: { ...defaultSettings } };
-    throw new AppError('FILE_IO', `Could not read settings from ${path}: ${(error as Error).message}. Check the file's permissions.`, { path });
+    throw new AppError('FILE_IO', `Could not read settings from ${path}: ${(error as Error).message}. Check the file's permissions.`, {
+      path,
+    });
   }
 
   let raw: unknown;

@@ -34,7 +34,14 @@ export function App() {
   const description = viewCatalog[view];
   return (
     <div className="shell">
-      <a className="skip-link" href="#main-content" onClick={(event) => { event.preventDefault(); heading.current?.focus(); }}>
+      <a
+        className="skip-link"
+        href="#main-content"
+        onClick={(event) => {
+          event.preventDefault();
+          heading.current?.focus();
+        }}
+      >
         Skip to content
       </a>
       <Sidebar />

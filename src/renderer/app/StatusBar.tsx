@@ -8,7 +8,10 @@ function describe(connection: ConnectionState): { tone: 'ok' | 'busy' | 'bad'; t
     case 'connecting':
       return { tone: 'busy', text: 'Connecting…' };
     case 'reconnecting':
-      return { tone: 'busy', text: `Connection lost; retrying in ${Math.ceil(connection.retryInMs / 1000)} s (attempt ${connection.attempt})` };
+      return {
+        tone: 'busy',
+        text: `Connection lost; retrying in ${Math.ceil(connection.retryInMs / 1000)} s (attempt ${connection.attempt})`,
+      };
     case 'refused':
       return { tone: 'bad', text: 'Refused by Nestlab server' };
   }

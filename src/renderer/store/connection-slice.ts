@@ -4,7 +4,7 @@ import type { AppState } from './app-store';
 
 export interface ConnectionSlice {
   connection: ConnectionState;
-  setConnection(state: ConnectionState): void;
+  setConnection: (state: ConnectionState) => void;
 }
 
 export const createConnectionSlice: StateCreator<AppState, [], [], ConnectionSlice> = (set) => ({

@@ -4,7 +4,7 @@ import { isViewId, type ViewId } from './views';
 
 export interface NavigationSlice {
   view: ViewId;
-  navigate(view: ViewId): void;
+  navigate: (view: ViewId) => void;
 }
 
 /** The view follows the URL fragment (#/clusters), so reloads and the back button work. */

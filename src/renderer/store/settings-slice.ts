@@ -9,12 +9,12 @@ export interface SettingsSlice {
   settingsError: SerializedError | undefined;
   /** The load problem the user has dismissed, so it is not shown again this session. */
   dismissedLoadProblem: boolean;
-  loadSettings(): Promise<void>;
+  loadSettings: () => Promise<void>;
   /** Saves a change; resolves false (with settingsError set) when the main process refused it. */
-  updateSettings(patch: Partial<Settings>): Promise<boolean>;
-  resetSettings(): Promise<void>;
-  receiveSettings(state: SettingsState): void;
-  dismissLoadProblem(): void;
+  updateSettings: (patch: Partial<Settings>) => Promise<boolean>;
+  resetSettings: () => Promise<void>;
+  receiveSettings: (state: SettingsState) => void;
+  dismissLoadProblem: () => void;
 }
 
 export function createSettingsSlice(deps: StoreDeps): StateCreator<AppState, [], [], SettingsSlice> {

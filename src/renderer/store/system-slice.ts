@@ -6,7 +6,7 @@ import type { AppState, StoreDeps } from './app-store';
 export interface SystemSlice {
   systemInfo: SystemInfo | undefined;
   systemError: SerializedError | undefined;
-  loadSystemInfo(): Promise<void>;
+  loadSystemInfo: () => Promise<void>;
 }
 
 export function createSystemSlice(deps: StoreDeps): StateCreator<AppState, [], [], SystemSlice> {

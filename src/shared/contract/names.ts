@@ -9,17 +9,11 @@ export type EventName<S> = Extract<keyof S, `onDid${string}`>;
 
 /** Keys of S that are methods returning promises (everything that is not an event). */
 export type MethodName<S> = {
-  [K in keyof S]: K extends `onDid${string}`
-    ? never
-    : S[K] extends (...args: never[]) => Promise<unknown>
-      ? K
-      : never;
+  [K in keyof S]: K extends `onDid${string}` ? never : S[K] extends (...args: never[]) => Promise<unknown> ? K : never;
 }[keyof S] &
   string;
 
-type Exhaustive<All, Listed extends readonly unknown[]> = [Exclude<All, Listed[number]>] extends [
-  never,
-]
+type Exhaustive<All, Listed extends readonly unknown[]> = [Exclude<All, Listed[number]>] extends [never]
   ? unknown
   : { missingNames: Exclude<All, Listed[number]> };
 

@@ -68,7 +68,12 @@ export class ConnectionHandler {
     const parsed = clientMessageSchema.safeParse(raw);
     if (!parsed.success) {
       const id = typeof raw === 'object' && raw !== null && 'id' in raw && typeof raw.id === 'number' ? raw.id : -1;
-      return { type: 'result', id, ok: false, error: { code: 'INVALID_ARGUMENT', message: 'The message is not a valid Nestlab RPC message.' } };
+      return {
+        type: 'result',
+        id,
+        ok: false,
+        error: { code: 'INVALID_ARGUMENT', message: 'The message is not a valid Nestlab RPC message.' },
+      };
     }
     const message = parsed.data;
     if (message.type === 'call') {

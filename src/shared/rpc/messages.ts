@@ -12,8 +12,7 @@ export type ClientMessage =
 export type CallResult = { ok: true; value: unknown } | { ok: false; error: SerializedError };
 
 export type ServerMessage =
-  | ({ type: 'result'; id: number } & CallResult)
-  | { type: 'event'; domain: string; event: string; payload: unknown };
+  ({ type: 'result'; id: number } & CallResult) | { type: 'event'; domain: string; event: string; payload: unknown };
 
 /** Channel names of the Electron transport: one for calls, one for events. */
 export const ipcChannels = {

@@ -16,11 +16,7 @@ export const settingFieldSchemas = {
   theme: z.enum(['system', 'light', 'dark']),
   terminalFontSize: z.number().int().min(8, 'at least 8').max(32, 'at most 32'),
   terminalScrollback: z.number().int().min(100, 'at least 100').max(100_000, 'at most 100000'),
-  registryMirror: z
-    .string()
-    .trim()
-    .max(253)
-    .regex(registryMirrorPattern, 'a registry host with optional :port and /path, without http://'),
+  registryMirror: z.string().trim().max(253).regex(registryMirrorPattern, 'a registry host with optional :port and /path, without http://'),
 } satisfies { [K in keyof Settings]: z.ZodType<Settings[K]> };
 
 export const settingsPatchSchema = z.strictObject(settingFieldSchemas).partial();

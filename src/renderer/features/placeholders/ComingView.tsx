@@ -11,7 +11,12 @@ export function ComingView({ view }: { view: ViewDescription }) {
           <li key={point}>{point}</li>
         ))}
       </ul>
-      {view.coming.hint && <p className="empty-state-hint">{view.coming.hint}</p>}
+      {view.coming.hint && <p className="empty-state-hint">{withCode(view.coming.hint)}</p>}
     </EmptyState>
   );
+}
+
+/** Renders `backticked` parts of a hint as code. */
+function withCode(text: string) {
+  return text.split('`').map((part, index) => (index % 2 === 1 ? <code key={index}>{part}</code> : part));
 }

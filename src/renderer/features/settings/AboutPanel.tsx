@@ -37,7 +37,10 @@ export function AboutPanel() {
           <dd data-testid="about-kubectl">
             {info.kubectl.available ? (
               <>
-                {info.kubectl.version} <span className="muted">({info.kubectl.source === 'bundled' ? 'bundled' : 'from PATH'}: {info.kubectl.path})</span>
+                {info.kubectl.version}{' '}
+                <span className="muted">
+                  ({info.kubectl.source === 'bundled' ? 'bundled' : 'from PATH'}: {info.kubectl.path})
+                </span>
               </>
             ) : (
               <span className="field-error">{info.kubectl.reason}</span>

@@ -45,8 +45,22 @@ export function SettingsView() {
 
       <form className="card" aria-labelledby="terminal-heading" onSubmit={(event) => void onSubmit(event)} noValidate>
         <h2 id="terminal-heading">Terminals and apps</h2>
-        <Field label="Terminal font size" suffix="px" value={draft.terminalFontSize} error={errors.terminalFontSize} onChange={edit('terminalFontSize')} inputMode="numeric" />
-        <Field label="Terminal scrollback" suffix="lines" value={draft.terminalScrollback} error={errors.terminalScrollback} onChange={edit('terminalScrollback')} inputMode="numeric" />
+        <Field
+          label="Terminal font size"
+          suffix="px"
+          value={draft.terminalFontSize}
+          error={errors.terminalFontSize}
+          onChange={edit('terminalFontSize')}
+          inputMode="numeric"
+        />
+        <Field
+          label="Terminal scrollback"
+          suffix="lines"
+          value={draft.terminalScrollback}
+          error={errors.terminalScrollback}
+          onChange={edit('terminalScrollback')}
+          inputMode="numeric"
+        />
         <Field
           label="Registry mirror"
           hint="Catalog images are pulled through this registry (for offline labs). Leave empty to pull from where each app says."
@@ -78,7 +92,9 @@ export function SettingsView() {
 }
 
 function isDirty(a: FormDraft, b: FormDraft): boolean {
-  return a.terminalFontSize !== b.terminalFontSize || a.terminalScrollback !== b.terminalScrollback || a.registryMirror !== b.registryMirror;
+  return (
+    a.terminalFontSize !== b.terminalFontSize || a.terminalScrollback !== b.terminalScrollback || a.registryMirror !== b.registryMirror
+  );
 }
 
 interface FieldProps {

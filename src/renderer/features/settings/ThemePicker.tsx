@@ -10,15 +10,23 @@ const options: { value: ThemePreference; label: string; icon: IconName }[] = [
 /** A radio group (arrow keys move and select, as native radios do). */
 export function ThemePicker({ value, onChange }: { value: ThemePreference; onChange: (value: ThemePreference) => void }) {
   return (
-    <fieldset className="segmented">
+    <fieldset className="theme-picker">
       <legend>Theme</legend>
-      {options.map((option) => (
-        <label key={option.value} className="segment">
-          <input type="radio" name="theme" value={option.value} checked={value === option.value} onChange={() => onChange(option.value)} />
-          <Icon name={option.icon} size={16} />
-          <span>{option.label}</span>
-        </label>
-      ))}
+      <div className="segmented">
+        {options.map((option) => (
+          <label key={option.value} className="segment">
+            <input
+              type="radio"
+              name="theme"
+              value={option.value}
+              checked={value === option.value}
+              onChange={() => onChange(option.value)}
+            />
+            <Icon name={option.icon} size={16} />
+            <span>{option.label}</span>
+          </label>
+        ))}
+      </div>
     </fieldset>
   );
 }

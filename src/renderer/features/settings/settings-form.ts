@@ -28,7 +28,9 @@ export function parseDraft(draft: FormDraft): ParsedDraft {
     const text = draft[field].trim();
     const result = settingFieldSchemas[field].safeParse(text === '' ? Number.NaN : Number(text));
     if (result.success) patch[field] = result.data;
-    else errors[field] = text === '' || Number.isNaN(Number(text)) ? 'Enter a whole number.' : `Must be ${result.error.issues[0]?.message ?? 'valid'}.`;
+    else
+      errors[field] =
+        text === '' || Number.isNaN(Number(text)) ? 'Enter a whole number.' : `Must be ${result.error.issues[0]?.message ?? 'valid'}.`;
   }
   const mirror = settingFieldSchemas.registryMirror.safeParse(draft.registryMirror);
   if (mirror.success) patch.registryMirror = mirror.data;
