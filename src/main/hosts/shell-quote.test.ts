@@ -51,10 +51,7 @@ describe('validateField', () => {
     );
   });
 
-  it.each(['/var/lib/$(touch x)/`id`;"q"', "/srv/it's here", '/var/lib/libvirt/images'])(
-    'passes path %j literally',
-    (value) => {
-      expect(validateField('path', value, 'path')).toBe(value);
-    },
-  );
+  it.each(['/var/lib/$(touch x)/`id`;"q"', "/srv/it's here", '/var/lib/libvirt/images'])('passes path %j literally', (value) => {
+    expect(validateField('path', value, 'path')).toBe(value);
+  });
 });

@@ -1,0 +1,94 @@
+import { AppError } from '../../shared/errors';
+
+/** Where an SSH error happened, for messages and details. Never carries credentials. */
+export interface SshErrorContext {
+  hostId: string;
+  host: string;
+  port: number;
+  username: string;
+}
+
+/** Why our host verifier refused the key the host presented (set during the handshake). */
+export type HostKeyRejection =
+  { kind: 'unknown'; keyType: string; fingerprint: string } | { kind: 'changed'; keyType: string; expected: string; presented: string };
+
+type Ssh2Error = Error & { level?: string; code?: string };
+
+const unreachableCodes = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EADDRNOTAVAIL']);
+
+/** The AppError for a host key our verifier refused. */
+export function hostKeyError(rejection: HostKeyRejection, context: SshErrorContext): AppError {
+  const where = `${context.host}:${context.port}`;
+  if (rejection.kind === 'unknown') {
+    return new AppError(
+      'HOST_KEY_UNKNOWN',
+      `First contact with ${where}: its ${rejection.keyType} host key has fingerprint ${rejection.fingerprint}. ` +
+        'Nothing was run. Compare it with `ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub` on the host, then accept the key.',
+      { hostId: context.hostId, keyType: rejection.keyType, fingerprint: rejection.fingerprint },
+    );
+  }
+  return new AppError(
+    'HOST_KEY_CHANGED',
+    `The host key of ${where} changed: expected ${rejection.expected}, the host presented ${rejection.presented}. ` +
+      'Nothing was sent. This can be an attack or a reinstalled host; if you know the host was reinstalled, forget the old key and accept the new one.',
+    { hostId: context.hostId, keyType: rejection.keyType, expected: rejection.expected, presented: rejection.presented },
+  );
+}
+
+/** Map an error from ssh2 or the socket while connecting into the closed error set. */
+export function connectError(error: unknown, context: SshErrorContext, rejection?: HostKeyRejection): AppError {
+  if (rejection !== undefined) return hostKeyError(rejection, context);
+  if (error instanceof AppError) return error;
+  const err = (error instanceof Error ? error : new Error(String(error))) as Ssh2Error;
+  const where = `${context.host}:${context.port}`;
+  const details = { hostId: context.hostId, host: context.host, port: context.port };
+  if (err.level === 'client-authentication') {
+    return new AppError(
+      'SSH_AUTH_FAILED',
+      `${where} refused the credentials for user "${context.username}". Check the user name and the password or key, and that the key is in the user's authorized_keys.`,
+      { ...details, username: context.username },
+    );
+  }
+  if (/privateKey|passphrase|private key/i.test(err.message)) {
+    return new AppError(
+      'SSH_AUTH_FAILED',
+      'The private key could not be opened: the passphrase is wrong, missing, or the text is not an OpenSSH/PEM private key. Re-enter the key or its passphrase.',
+      { ...details, username: context.username, reason: 'private-key' },
+    );
+  }
+  if (err.level === 'client-timeout' && /handshake/i.test(err.message)) {
+    return new AppError(
+      'SSH_HANDSHAKE_FAILED',
+      `${where} accepted the TCP connection but did not complete an SSH handshake in time. Check that the port is an SSH server (not another service) and that nothing in between holds the connection.`,
+      details,
+    );
+  }
+  if ((err.level === 'client-socket' || err.level === 'client-dns') && err.code !== undefined && unreachableCodes.has(err.code)) {
+    return new AppError(
+      'UNREACHABLE',
+      `Cannot reach ${where} (${err.code}). Check the address and port, that sshd is running there, and that a firewall allows the connection.`,
+      { ...details, cause: err.code },
+    );
+  }
+  if (err.level === 'client-dns') {
+    return new AppError(
+      'UNREACHABLE',
+      `The host name "${context.host}" could not be resolved. Check its spelling or use an IP address.`,
+      details,
+    );
+  }
+  return new AppError(
+    'SSH_HANDSHAKE_FAILED',
+    `The SSH connection to ${where} failed before it was ready: ${err.message}. Check that the port is an SSH server and its algorithms are supported.`,
+    { ...details, cause: err.level ?? err.code ?? 'unknown' },
+  );
+}
+
+/** The connection dropped while something was running. */
+export function disconnectedError(context: SshErrorContext, during: string): AppError {
+  return new AppError(
+    'SSH_DISCONNECTED',
+    `The SSH connection to ${context.host}:${context.port} dropped during ${during}. Nestlab reconnects automatically; run it again once the host is reachable.`,
+    { hostId: context.hostId },
+  );
+}
