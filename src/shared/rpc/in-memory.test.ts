@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { AppError } from '../errors';
+import { Dispatcher } from './dispatcher';
+import { connectInMemory } from './in-memory';
+import { createTestServices } from './test-services';
+
+describe('typed client over the in-memory transport', () => {
+  it('calls services as plain async methods', async () => {
+    const { api } = connectInMemory(new Dispatcher(createTestServices()));
+    await expect(api.system.info()).resolves.toMatchObject({ appName: 'Nestlab', appVersion: '1.2.3' });
+  });
+
+  it('rejects with an AppError rebuilt from the wire', async () => {
+    const { api } = connectInMemory(new Dispatcher(createTestServices()));
+    const error: unknown = await api.settings.update({ registryMirror: 'explode.example' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AppError);
+    expect(error).toMatchObject({ code: 'FILE_IO', details: { path: '/x/settings.json' } });
+  });
+
+  it('validates on the receiving side even when the caller lies about types', async () => {
+    const { api } = connectInMemory(new Dispatcher(createTestServices()));
+    const update = api.settings.update as (patch: unknown) => Promise<unknown>;
+    await expect(update({ theme: 'neon' })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+  });
+
+  it('delivers events to every listener and stops when each disposes', async () => {
+    const services = createTestServices();
+    const { api } = connectInMemory(new Dispatcher(services));
+    const first: string[] = [];
+    const second: string[] = [];
+    const a = api.settings.onDidChange((state) => first.push(state.values.theme));
+    const b = api.settings.onDidChange((state) => second.push(state.values.theme));
+    await api.settings.update({ theme: 'dark' });
+    a.dispose();
+    await api.settings.update({ theme: 'light' });
+    b.dispose();
+    await api.settings.update({ theme: 'system' });
+    expect(first).toEqual(['dark']);
+    expect(second).toEqual(['dark', 'light']);
+  });
+
+  it('fails calls in flight with TRANSPORT_CLOSED when the transport closes', async () => {
+    const { api, close } = connectInMemory(new Dispatcher(createTestServices()));
+    close();
+    await expect(api.system.info()).rejects.toMatchObject({ code: 'TRANSPORT_CLOSED' });
+  });
+});

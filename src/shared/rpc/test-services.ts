@@ -1,0 +1,44 @@
+/**
+ * Small in-test implementations of the contract's services, for testing the RPC machinery
+ * itself (routing, validation, events); the real services have their own tests in src/main.
+ */
+import type { Services, Settings, SettingsState } from '../contract';
+import { AppError } from '../errors';
+import { Emitter } from '../event';
+import { defaultSettings } from '../schemas/settings';
+
+export function createTestServices(): Services & { calls: unknown[][] } {
+  const calls: unknown[][] = [];
+  const changed = new Emitter<SettingsState>();
+  let values: Settings = { ...defaultSettings };
+  return {
+    calls,
+    system: {
+      info: () =>
+        Promise.resolve({
+          appName: 'Nestlab',
+          appVersion: '1.2.3',
+          mode: 'browser',
+          platform: 'linux',
+          arch: 'x64',
+          versions: { node: '20' },
+          kubectl: { available: false, reason: 'not in this test' },
+        }),
+    },
+    settings: {
+      get: () => Promise.resolve({ values }),
+      update: (patch) => {
+        calls.push(['update', patch]);
+        if (patch.registryMirror === 'explode.example') {
+          return Promise.reject(new AppError('FILE_IO', 'Disk full.', { path: '/x/settings.json' }));
+        }
+        if (patch.registryMirror === 'crash.example') return Promise.reject(new Error('unexpected crash'));
+        values = { ...values, ...patch };
+        changed.fire({ values });
+        return Promise.resolve({ values });
+      },
+      reset: () => Promise.resolve({ values: { ...defaultSettings } }),
+      onDidChange: changed.event,
+    },
+  };
+}
