@@ -9,8 +9,8 @@ function fakeWindow(hash: string) {
     history: { replaceState: (_state: unknown, _title: string, url: string) => replaced.push(url) } as unknown as History,
     storage: {
       getItem: (key: string) => stored.get(key) ?? null,
-      setItem: (key: string, value: string) => stored.set(key, value),
-    } as Storage,
+      setItem: (key: string, value: string) => void stored.set(key, value),
+    } as unknown as Storage,
     replaced,
   };
 }
