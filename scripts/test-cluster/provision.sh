@@ -160,8 +160,8 @@ mkdir -p "$BUILD_DIR"
 src_dir="$(find "$BUILD_DIR" -maxdepth 1 -mindepth 1 -type d -name 'kubernetes-*' -print -quit)"
 if [[ -z "$src_dir" || ! -f "$src_dir/.nestlab-extracted" ]]; then
   rm -rf "${BUILD_DIR:?}"/*
-  (cd "$BUILD_DIR" && apt-get source "kubernetes=$K8S_VERSION*" >>"$LOG" 2>&1 ||
-    apt-get source kubernetes >>"$LOG" 2>&1) ||
+  # bookworm's package is versioned 1.20.5+really1.20.2: the 1.20.2 sources under a newer number.
+  (cd "$BUILD_DIR" && apt-get source kubernetes >>"$LOG" 2>&1) ||
     { tail -n 30 "$LOG" >&2; fail "apt-get source kubernetes failed (log: $LOG)"; }
   src_dir="$(find "$BUILD_DIR" -maxdepth 1 -mindepth 1 -type d -name 'kubernetes-*' -print -quit)"
   [[ -n "$src_dir" ]] || fail "apt-get source produced no kubernetes-* folder in $BUILD_DIR"

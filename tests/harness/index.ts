@@ -1,0 +1,22 @@
+/**
+ * Test harness: a real Kubernetes 1.20 control plane on loopback and a simulated-node agent in
+ * place of kubelets. See docs/HARNESS.md.
+ */
+export { KUBERNETES_VERSION, cachedBinDir, ensureControlPlaneBinaries, findControlPlaneBinaries } from './binaries.js';
+export type { ControlPlaneBinaries } from './binaries.js';
+export { API_SERVER_SANS, signCertificate } from './certs.js';
+export { startControlPlane } from './control-plane.js';
+export type { ControlPlane, ControlPlaneOptions } from './control-plane.js';
+export { getFreePort, getFreePorts } from './free-port.js';
+export { runKubectl } from './kubectl.js';
+export type { KubectlResult } from './kubectl.js';
+export { KubeApiError, KubeRestClient, isStatus } from './kube-rest.js';
+export { renderKubeconfig, writeKubeconfig } from './kubeconfig.js';
+export type { ClusterAccess, KubeconfigNames } from './kubeconfig.js';
+export { LOAD_BALANCER_PREFIX } from './simulated-load-balancers.js';
+export { SIMULATED_LABEL, WINDOWS_BUILD } from './simulated-node-objects.js';
+export type { SimulatedNodeInfo, SimulatedNodeOs, SimulatedNodeSpec } from './simulated-node-objects.js';
+export { labNodeSpecs, startSimulatedNodes } from './simulated-nodes.js';
+export type { LabShape, SimulatedNodes, SimulatedNodesOptions } from './simulated-nodes.js';
+export { delay, waitFor } from './wait-for.js';
+export type { WaitForOptions } from './wait-for.js';

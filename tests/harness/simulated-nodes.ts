@@ -1,0 +1,248 @@
+import { getFreePort } from './free-port.js';
+import { KubeRestClient, isStatus } from './kube-rest.js';
+import type { ClusterAccess } from './kubeconfig.js';
+import { kubeConfigFor, startResourceWatch } from './resource-watch.js';
+import type { ResourceWatch } from './resource-watch.js';
+import { LoadBalancerSimulation } from './simulated-load-balancers.js';
+import type { SimulatedServiceView } from './simulated-load-balancers.js';
+import { kubeMicroTime, leaseObject, nodeObject, nodeStatus, podCidrFor } from './simulated-node-objects.js';
+import type { SimulatedNodeInfo, SimulatedNodeSpec } from './simulated-node-objects.js';
+import { PodSimulation } from './simulated-pods.js';
+import type { PodHostNode, SimulatedPodView } from './simulated-pods.js';
+
+/** Options of {@link startSimulatedNodes}. */
+export interface SimulatedNodesOptions {
+  nodes: readonly SimulatedNodeSpec[];
+  /**
+   * Lease renewal interval, default 4 s. Must stay well under the controller-manager's
+   * --node-monitor-grace-period (16 s in startControlPlane) or healthy nodes flap NotReady.
+   */
+  leaseRenewSeconds?: number;
+  /** Node status (conditions' lastHeartbeatTime) interval, default 10 s as a kubelet. */
+  statusUpdateSeconds?: number;
+  /** Pod status patches in flight at most, default 16. */
+  podConcurrency?: number;
+  /** Give LoadBalancer Services an ingress IP from 192.0.2.0/24. Default true. */
+  loadBalancers?: boolean;
+  /** First index for pod ranges (10.244.<index>.0/24); use distinct ones for two agents on one cluster. */
+  firstNodeIndex?: number;
+  /** Transient errors (API server restarting, ...); the simulation retries on its own. Default: ignored. */
+  onError?: (error: unknown) => void;
+}
+
+/** Handle of a running node simulation. */
+export interface SimulatedNodes {
+  readonly nodes: readonly SimulatedNodeInfo[];
+  /** Stops the node's heartbeats (status and Lease) and pod handling, as if its kubelet died. */
+  failNode(name: string): void;
+  /** Resumes heartbeats with a Ready status right away and resyncs the node's pods. */
+  recoverNode(name: string): Promise<void>;
+  isFailed(name: string): boolean;
+  /** Resolves once no pod or Service update is queued or in flight. */
+  idle(): Promise<void>;
+  /** Stops watches and timers. The Node objects stay (and turn NotReady if the cluster lives on). */
+  stop(): Promise<void>;
+}
+
+interface NodeState extends PodHostNode {
+  spec: SimulatedNodeSpec;
+  info: SimulatedNodeInfo;
+  uid: string;
+}
+
+/**
+ * Starts the simulated-node agent, Nestlab's stand-in for kubelets (no container runtime runs on
+ * test machines): registers the nodes, keeps their heartbeats fresh, runs bound pods (status
+ * only, nothing executes), finishes pod deletions and hands out LoadBalancer IPs. Resolves when
+ * every node is registered Ready and the pod and Service watches have listed.
+ */
+export async function startSimulatedNodes(access: ClusterAccess, options: SimulatedNodesOptions): Promise<SimulatedNodes> {
+  const rest = new KubeRestClient(access, (options.podConcurrency ?? 16) + 8);
+  const onError = options.onError ?? ((): void => undefined);
+  const firstIndex = options.firstNodeIndex ?? 0;
+  const states = new Map<string, NodeState>();
+  let stopped = false;
+
+  const postStatus = async (node: NodeState, transition: boolean): Promise<void> => {
+    await rest.patch(`/api/v1/nodes/${node.name}/status`, { status: nodeStatus(node.spec, node.info, { transition }) });
+  };
+  const renewLease = async (node: NodeState): Promise<void> => {
+    try {
+      await rest.patch(
+        `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${node.name}`,
+        { spec: { holderIdentity: node.name, renewTime: kubeMicroTime() } },
+        'merge',
+      );
+    } catch (error) {
+      if (!isStatus(error, 404)) throw error;
+      await rest.post('/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases', leaseObject(node.name, node.uid));
+    }
+  };
+
+  try {
+    let index = firstIndex;
+    for (const spec of options.nodes) {
+      const info: SimulatedNodeInfo = {
+        name: spec.name,
+        os: spec.os,
+        role: spec.role ?? 'worker',
+        podCidr: podCidrFor(index),
+        kubeletPort: await getFreePort(),
+      };
+      const uid = await registerNode(rest, spec, info);
+      states.set(spec.name, { name: spec.name, os: spec.os, index, failed: false, spec, info, uid });
+      index += 1;
+    }
+    await forEachLimited([...states.values()], 8, async (node) => {
+      await postStatus(node, true);
+      await renewLease(node);
+    });
+  } catch (error) {
+    rest.close();
+    throw error;
+  }
+
+  const report = (error: unknown): void => {
+    if (!stopped) onError(error);
+  };
+  const everyAliveNode = (work: (node: NodeState) => Promise<void>): (() => void) => {
+    // A tick still waiting on a slow API server makes the next one skip instead of piling up.
+    let busy = false;
+    return () => {
+      if (busy || stopped) return;
+      busy = true;
+      const alive = [...states.values()].filter((node) => !node.failed);
+      void forEachLimited(alive, 8, (node) => work(node).catch(report)).finally(() => {
+        busy = false;
+      });
+    };
+  };
+  const timers = [
+    setInterval(everyAliveNode(renewLease), (options.leaseRenewSeconds ?? 4) * 1_000),
+    setInterval(
+      everyAliveNode((node) => postStatus(node, false)),
+      (options.statusUpdateSeconds ?? 10) * 1_000,
+    ),
+  ];
+  for (const timer of timers) timer.unref();
+
+  const kubeConfig = kubeConfigFor(access);
+  const pods = new PodSimulation(rest, states, options.podConcurrency ?? 16, report);
+  const watches: ResourceWatch[] = [
+    startResourceWatch<SimulatedPodView>({
+      rest,
+      kubeConfig,
+      path: '/api/v1/pods',
+      // Only bound pods: pending ones are the scheduler's business.
+      fieldSelector: 'spec.nodeName!=',
+      handlers: { onList: (items) => pods.onList(items), onEvent: (t, p) => pods.onEvent(t, p), onError: report },
+    }),
+  ];
+  const loadBalancers = options.loadBalancers === false ? undefined : new LoadBalancerSimulation(rest, report);
+  if (loadBalancers !== undefined) {
+    watches.push(
+      startResourceWatch<SimulatedServiceView>({
+        rest,
+        kubeConfig,
+        path: '/api/v1/services',
+        handlers: {
+          onList: (items) => loadBalancers.onList(items),
+          onEvent: (t, s) => loadBalancers.onEvent(t, s),
+          onError: report,
+        },
+      }),
+    );
+  }
+  await Promise.all(watches.map((w) => w.listed));
+
+  const nodeNamed = (name: string): NodeState => {
+    const node = states.get(name);
+    if (node === undefined) throw new Error(`no simulated node named ${name}`);
+    return node;
+  };
+  return {
+    nodes: [...states.values()].map((node) => node.info),
+    failNode: (name) => {
+      nodeNamed(name).failed = true;
+    },
+    recoverNode: async (name) => {
+      const node = nodeNamed(name);
+      node.failed = false;
+      await postStatus(node, true);
+      await renewLease(node);
+      pods.resyncNode(name);
+    },
+    isFailed: (name) => nodeNamed(name).failed,
+    idle: async () => {
+      await Promise.all([pods.idle(), loadBalancers?.idle()]);
+    },
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      for (const timer of timers) clearInterval(timer);
+      for (const watch of watches) watch.stop();
+      pods.stop();
+      loadBalancers?.stop();
+      rest.close();
+      await Promise.resolve();
+    },
+  };
+}
+
+/** Creates the Node, or adopts one left by an earlier run with the same name. Returns its uid. */
+async function registerNode(rest: KubeRestClient, spec: SimulatedNodeSpec, info: SimulatedNodeInfo): Promise<string> {
+  const body = nodeObject(spec, info);
+  try {
+    const created = await rest.post<{ metadata: { uid: string } }>('/api/v1/nodes', body);
+    return created.metadata.uid;
+  } catch (error) {
+    if (!isStatus(error, 409)) throw error;
+    const { metadata, spec: nodeSpec } = body as { metadata: unknown; spec: unknown };
+    const existing = await rest.patch<{ metadata: { uid: string } }>(`/api/v1/nodes/${spec.name}`, {
+      metadata,
+      spec: nodeSpec,
+    });
+    return existing.metadata.uid;
+  }
+}
+
+/** Runs `work` over `items` with at most `limit` in flight. */
+async function forEachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next] as T;
+      next += 1;
+      await work(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/** Counts of a typical lab, used by lab:sim and tests. */
+export interface LabShape {
+  controlPlanes?: number;
+  linuxWorkers?: number;
+  windowsWorkers?: number;
+  /** Node name prefix, default `sim`. */
+  prefix?: string;
+}
+
+/**
+ * Node specs of a lab: by default one control-plane node, two Linux workers and one Windows worker,
+ * named `sim-control-plane-1`, `sim-linux-1`, `sim-linux-2`, `sim-windows-1`.
+ */
+export function labNodeSpecs(shape: LabShape = {}): SimulatedNodeSpec[] {
+  const prefix = shape.prefix ?? 'sim';
+  const specs: SimulatedNodeSpec[] = [];
+  for (let i = 1; i <= (shape.controlPlanes ?? 1); i += 1) {
+    specs.push({ name: `${prefix}-control-plane-${i}`, os: 'linux', role: 'control-plane' });
+  }
+  for (let i = 1; i <= (shape.linuxWorkers ?? 2); i += 1) {
+    specs.push({ name: `${prefix}-linux-${i}`, os: 'linux' });
+  }
+  for (let i = 1; i <= (shape.windowsWorkers ?? 1); i += 1) {
+    specs.push({ name: `${prefix}-windows-${i}`, os: 'windows' });
+  }
+  return specs;
+}
