@@ -113,6 +113,9 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
         if (reply) send(reply);
       });
     });
+    // Protocol errors (an oversized or malformed frame) close this socket; they must never
+    // reach the process as an unhandled 'error' event, which would stop the server.
+    ws.on('error', () => ws.terminate());
     ws.on('close', () => {
       sockets.delete(ws);
       connection.close();
