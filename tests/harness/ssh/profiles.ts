@@ -11,6 +11,8 @@ export interface LinuxSimulation {
   cpus: number;
   /** CPU virtualization flag in /proc/cpuinfo; null = none (no VT-x / AMD-V exposed). */
   virtFlag: 'vmx' | 'svm' | null;
+  /** The CPU flags include `hypervisor`: this host is itself a VM. */
+  guest: boolean;
   /** Content of the stand-in /sys/module/kvm_intel/parameters/nested; null = module not loaded. */
   kvmIntelNested: 'Y' | 'N' | null;
   /** Whether /dev/kvm is the real character device (true) or a stand-in regular file (false). */
@@ -40,6 +42,7 @@ const linuxBase: LinuxSimulation = {
   os: 'linux',
   cpus: 16,
   virtFlag: 'vmx',
+  guest: false,
   kvmIntelNested: 'Y',
   devKvm: true,
   memoryMiB: 64 * 1024,
@@ -60,6 +63,7 @@ export const simulations = {
     ...linuxBase,
     cpus: 4,
     virtFlag: null,
+    guest: true,
     kvmIntelNested: null,
     devKvm: false,
     libvirt: false,
@@ -83,6 +87,8 @@ export const simulations = {
       vmMonitorModeExtensions: false,
       virtualizationFirmwareEnabled: false,
       hyperVFeature: 'Installed',
+      vmmsRunning: true,
+      hypervisorLaunchFailed: true,
       vmHost: { virtualMachinePath: 'C:\\ProgramData\\Microsoft\\Windows\\Hyper-V', memoryCapacityBytes: 34359738368 },
       vmPathFreeBytes: 214748364800,
       switches: [{ name: 'Default Switch', switchType: 'Internal' }],

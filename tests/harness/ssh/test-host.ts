@@ -233,6 +233,7 @@ async function writeSimulationState(dir: string, simDir: string, sim: HostSimula
 function cpuinfo(sim: LinuxSimulation): string {
   const flags = ['fpu', 'vme', 'de', 'pse', 'tsc', 'msr', 'pae', 'mce', 'cx8', 'apic', 'sse', 'sse2', 'ht', 'lm'];
   if (sim.virtFlag !== null) flags.push(sim.virtFlag);
+  if (sim.guest) flags.push('hypervisor');
   flags.push('avx', 'avx2');
   const vendor = sim.virtFlag === 'svm' ? 'AuthenticAMD' : 'GenuineIntel';
   return Array.from(
