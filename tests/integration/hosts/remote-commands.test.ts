@@ -1,0 +1,147 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AppError } from '../../../src/shared/errors';
+import { runPowerShellJson } from '../../../src/main/hosts/powershell';
+import { probeHost } from '../../../src/main/hosts/preflight/run-preflight';
+import { runArgv, runScript } from '../../../src/main/hosts/remote-command';
+import type { SshConnection } from '../../../src/main/hosts/ssh-connection';
+import { runWithSudo } from '../../../src/main/hosts/sudo';
+import { simulations } from '../../harness/ssh/profiles';
+import { startTestHost } from '../../harness/ssh/test-host';
+import type { TestHost } from '../../harness/ssh/test-host';
+import { connectToTestHost } from './connect-to-test-host';
+
+/** A sudo password nobody would type by accident: it must never show up anywhere but stdin. */
+const canary = 'CANARY-sudo-7f3a9c-pass';
+
+async function caught(promise: Promise<unknown>): Promise<AppError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(AppError);
+  return error as AppError;
+}
+
+describe('remote commands on real sshd', () => {
+  let sudoHost: TestHost;
+  let windowsHost: TestHost;
+  let linux: SshConnection;
+  let windows: SshConnection;
+
+  beforeAll(async () => {
+    [sudoHost, windowsHost] = await Promise.all([
+      startTestHost({ simulation: simulations.nestedOff, password: canary }),
+      startTestHost({ simulation: simulations.windowsHyperV }),
+    ]);
+    linux = connectToTestHost(sudoHost);
+    windows = connectToTestHost(windowsHost);
+  });
+  afterAll(async () => {
+    linux.close();
+    windows.close();
+    await Promise.all([sudoHost.stop(), windowsHost.stop()]);
+  });
+
+  describe('quoting: user text is passed literally, a canary command never runs', () => {
+    const canaryFile = (): string => join(sudoHost.simDir, 'injected');
+    const payloads = (): string[] => {
+      const file = canaryFile();
+      return [
+        `; touch ${file}`,
+        `$(touch ${file})`,
+        `\`touch ${file}\``,
+        `' ; touch ${file}; echo '`,
+        `" ; touch ${file}; echo "`,
+        `x\ntouch ${file}`,
+        `-rf`,
+        `&& touch ${file} ||`,
+        `| touch ${file}`,
+        `> ${file}`,
+      ];
+    };
+
+    it('in argument lists', async () => {
+      const result = await runArgv(linux, ['printf', '%s\\0', ...payloads()]);
+      expect(result.stdout.split('\0').slice(0, -1)).toEqual(payloads());
+      expect(existsSync(canaryFile())).toBe(false);
+    });
+
+    it('in script arguments sent with bash -s', async () => {
+      const result = await runScript(linux, 'for a in "$@"; do printf "%s\\0" "$a"; done', { args: payloads() });
+      expect(result.stdout.split('\0').slice(0, -1)).toEqual(payloads());
+      expect(existsSync(canaryFile())).toBe(false);
+    });
+
+    it('in the probe storage path', async () => {
+      const path = `/var/lib/libvirt/images/$(touch ${canaryFile()});x`;
+      const report = await probeHost(linux, 'linux', { storagePath: path });
+      expect(report.capacity.storagePath).toBe(path);
+      expect(existsSync(canaryFile())).toBe(false);
+    });
+  });
+
+  describe('sudo', () => {
+    it('tries sudo -n first and sends a needed password over stdin only', async () => {
+      let asked = 0;
+      const result = await runWithSudo(linux, ['id', '-un'], {
+        password: async () => {
+          asked += 1;
+          return canary;
+        },
+      });
+      expect(result).toMatchObject({ exitCode: 0, stdout: `${sudoHost.user}\n` });
+      expect(asked).toBe(1);
+      const calls = (await sudoHost.sudoCalls()).slice(-2).map((argv) => argv.slice(1));
+      expect(calls).toEqual([
+        ['-n', '--', 'id', '-un'],
+        ['-S', '-p', '', '--', 'id', '-un'],
+      ]);
+      // Every command line a `ps` on the host could have shown, and sshd's log: no password.
+      expect(await sudoHost.sessionCommandLines()).not.toContain(canary);
+      expect(JSON.stringify(await sudoHost.sudoCalls())).not.toContain(canary);
+      expect(await readFile(sudoHost.sshdLogPath, 'utf8')).not.toContain(canary);
+    });
+
+    it('passes stdin after the password to the command', async () => {
+      const result = await runWithSudo(linux, ['cat'], { password: async () => canary, stdin: 'payload' });
+      expect(result.stdout).toBe('payload');
+    });
+
+    it('fails with SUDO_REQUIRED when no password is stored, and when the stored one is wrong', async () => {
+      expect((await caught(runWithSudo(linux, ['true']))).details).toMatchObject({ reason: 'password-required' });
+      const wrong = await caught(runWithSudo(linux, ['true'], { password: async () => 'wrong' }));
+      expect(wrong).toMatchObject({ code: 'SUDO_REQUIRED', details: { reason: 'password-rejected' } });
+    });
+
+    it('never asks for the password when sudo does not need one', async () => {
+      let asked = false;
+      const result = await runWithSudo(windows, ['echo', 'root-ish'], {
+        password: async () => {
+          asked = true;
+          return canary;
+        },
+      });
+      expect(result.stdout).toBe('root-ish\n');
+      expect(asked).toBe(false);
+    });
+  });
+
+  describe('PowerShell', () => {
+    it('delivers the script byte for byte through -EncodedCommand', async () => {
+      const script = `# nestlab:echo\n$name = 'it''s'; Write-Output "$name ✓ \`$(x) ; & | > \\\\"`;
+      const value = (await runPowerShellJson(windows, script)) as { scriptBase64: string };
+      expect(Buffer.from(value.scriptBase64, 'base64').toString('utf8')).toBe(script);
+      const lines = await windowsHost.sessionCommandLines();
+      expect(lines).toMatch(/^-c powershell -NoProfile -NonInteractive -EncodedCommand [A-Za-z0-9+/=]+$/m);
+      expect(lines).not.toContain('nestlab:echo');
+    });
+
+    it('reports a failing script as PROGRAM_FAILED with its stderr', async () => {
+      const error = await caught(runPowerShellJson(windows, 'Get-Nothing'));
+      expect(error).toMatchObject({ code: 'PROGRAM_FAILED', message: expect.stringContaining('not simulated') });
+    });
+  });
+});
