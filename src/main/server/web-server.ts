@@ -64,8 +64,10 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
     const path = new URL(request.url ?? '/', 'http://placeholder').pathname;
     if (path === '/api/session') {
       // Lets the page tell "wrong token" apart from "server down" (a failed WebSocket says neither).
+      // Same-origin GETs carry no Origin; a foreign page cannot read this answer anyway (no CORS).
+      const origin = request.headers.origin;
       const refusal =
-        checkOrigin(request.headers.origin ?? originOfReferer(request), port) ??
+        (origin === undefined ? undefined : checkOrigin(origin, port)) ??
         checkToken(tokenFromAuthorization(request.headers.authorization), options.token);
       if (refusal) return refuseHttp(response, refusal);
       response.writeHead(204, securityHeaders);
@@ -154,17 +156,6 @@ function refuseUpgrade(socket: Duplex, refusal: Refusal): void {
   socket.end(
     `HTTP/1.1 ${refusal.status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   );
-}
-
-/** Same-origin GETs from fetch() carry no Origin header in some browsers; Referer still names the page. */
-function originOfReferer(request: IncomingMessage): string | undefined {
-  const referer = request.headers.referer;
-  if (!referer) return undefined;
-  try {
-    return new URL(referer).origin;
-  } catch {
-    return undefined;
-  }
 }
 
 function rawText(data: RawData): string {

@@ -23,6 +23,14 @@ export function connect(): Connection {
       start: () => undefined,
     };
   }
+  // A new launch URL pasted into this tab changes only the fragment: reload to take its token.
+  // (newURL, not location.hash: popstate handlers may already have rewritten the fragment.)
+  window.addEventListener('hashchange', (event) => {
+    const pasted = new URL(event.newURL);
+    if (!pasted.hash.includes('token=')) return;
+    takeToken(pasted, window.history, window.sessionStorage);
+    window.location.reload();
+  });
   const socket = new WebSocketConnection(window.location, takeToken(window.location, window.history, window.sessionStorage));
   return {
     api: createClient(socket.transport),

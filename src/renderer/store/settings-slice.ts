@@ -18,7 +18,7 @@ export interface SettingsSlice {
 }
 
 export function createSettingsSlice(deps: StoreDeps): StateCreator<AppState, [], [], SettingsSlice> {
-  return (set) => ({
+  return (set, get) => ({
     settings: undefined,
     settingsError: undefined,
     dismissedLoadProblem: false,
@@ -30,11 +30,15 @@ export function createSettingsSlice(deps: StoreDeps): StateCreator<AppState, [],
       }
     },
     updateSettings: async (patch) => {
+      // Optimistic: the change shows at once (a theme click must not wait for a disk write)
+      // and is rolled back if the main process refuses it.
+      const before = get().settings;
+      if (before) set({ settings: { ...before, values: { ...before.values, ...patch } } });
       try {
         set({ settings: await deps.api.settings.update(patch), settingsError: undefined });
         return true;
       } catch (error) {
-        set({ settingsError: AppError.from(error).toJSON() });
+        set({ settings: before, settingsError: AppError.from(error).toJSON() });
         return false;
       }
     },

@@ -58,7 +58,10 @@ function openSocket(options: { token?: string; origin?: string; host?: string } 
   });
 }
 
-function httpGet(path: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+function httpGet(
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port: server.port, path, headers }, (response) => {
       let body = '';
@@ -87,7 +90,12 @@ describe('browser-mode server (real services on loopback)', () => {
     watcher.socket.send(JSON.stringify({ type: 'call', id: 1, domain: 'settings', method: 'get', args: [] }));
     await watcher.next();
     writer.socket.send(JSON.stringify({ type: 'call', id: 2, domain: 'settings', method: 'update', args: [{ theme: 'dark' }] }));
-    expect(await watcher.next()).toMatchObject({ type: 'event', domain: 'settings', event: 'onDidChange', payload: { values: { theme: 'dark' } } });
+    expect(await watcher.next()).toMatchObject({
+      type: 'event',
+      domain: 'settings',
+      event: 'onDidChange',
+      payload: { values: { theme: 'dark' } },
+    });
     expect(await writer.next()).toMatchObject({ type: 'result', id: 2, ok: true });
     watcher.socket.close();
     writer.socket.close();

@@ -1,0 +1,28 @@
+import { existsSync } from 'node:fs';
+import { chromium, type Browser } from 'playwright-core';
+
+/** Debian's Chromium; Playwright's own browser downloads cannot work on these machines. */
+export const chromiumPath = process.env.NESTLAB_CHROMIUM ?? '/usr/bin/chromium';
+
+/**
+ * Starts headless Chromium. `resolverRules` maps made-up host names to loopback, so tests can
+ * act out a DNS-rebinding page or a foreign site without any traffic leaving the machine.
+ */
+export async function launchChromium(resolverRules: string[] = []): Promise<Browser> {
+  if (!existsSync(chromiumPath)) {
+    throw new Error(
+      `Chromium is not at ${chromiumPath}. Install it with: apt-get install -y chromium (npm test does this when run as root).`,
+    );
+  }
+  const args = [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-dev-shm-usage',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+  ];
+  if (resolverRules.length > 0) args.push(`--host-resolver-rules=${resolverRules.join(',')}`);
+  return chromium.launch({ executablePath: chromiumPath, args });
+}
