@@ -1,7 +1,7 @@
 import type { Client, ClientChannel, ConnectConfig, PseudoTtyOptions } from 'ssh2';
 import { AppError } from '../../shared/errors';
-import { Emitter } from './emitter';
-import type { Event } from './emitter';
+import { Emitter } from '../../shared/event';
+import type { Event } from '../../shared/event';
 import { sshFingerprint, sshKeyType } from './host-key';
 import type { KnownHostKey } from './known-hosts-store';
 import { createSshClient } from './ssh-client-factory';

@@ -1,0 +1,69 @@
+import { AppError } from '../../shared/errors';
+import { defaultStoragePath } from './preflight/linux-probe';
+import type { HostAuthInput, HostInput } from './host-types';
+import { validateField } from './shell-quote';
+
+/** A validated add-host form with defaults applied. */
+export interface ValidHostInput extends Required<Omit<HostInput, 'sudoPassword' | 'jumpHostId'>> {
+  sudoPassword?: string;
+  jumpHostId?: string;
+}
+
+/**
+ * Validate the add-host form. Names that reach a shell or ssh (address, user, key path, storage
+ * path) refuse control characters and a leading '-' (INVALID_ARGUMENT with details.field);
+ * anything else is kept literally and quoted where it is used.
+ */
+export function validateHostInput(input: HostInput): ValidHostInput {
+  if (typeof input !== 'object' || input === null) throw new AppError('INVALID_ARGUMENT', 'The host form is missing.');
+  const port = input.port ?? 22;
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new AppError('INVALID_ARGUMENT', 'The port must be a whole number from 1 to 65535.', { field: 'port' });
+  }
+  const os = input.os ?? 'linux';
+  if (os !== 'linux' && os !== 'windows') throw new AppError('INVALID_ARGUMENT', "The OS must be 'linux' or 'windows'.", { field: 'os' });
+  const valid: ValidHostInput = {
+    name: validateField('name', input.name, 'name'),
+    address: validateField('address', input.address, 'host'),
+    port,
+    user: validateField('user', input.user, 'user'),
+    os,
+    auth: validateAuth(input.auth),
+    storagePath: validateField('storagePath', input.storagePath ?? defaultStoragePath, 'path'),
+  };
+  if (input.sudoPassword !== undefined) valid.sudoPassword = validateSecret('sudoPassword', input.sudoPassword);
+  if (input.jumpHostId !== undefined) valid.jumpHostId = validateField('jumpHostId', input.jumpHostId, 'name');
+  return valid;
+}
+
+function validateAuth(auth: HostAuthInput | undefined): HostAuthInput {
+  switch (auth?.kind) {
+    case 'agent':
+      return { kind: 'agent' };
+    case 'keyFile':
+      return withPassphrase({ kind: 'keyFile', path: validateField('keyPath', auth.path, 'path') }, auth.passphrase);
+    case 'pastedKey':
+      if (typeof auth.privateKey !== 'string' || !/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(auth.privateKey)) {
+        throw new AppError('INVALID_ARGUMENT', 'The pasted key is not a private key. Paste the whole file, from -----BEGIN to -----END.', {
+          field: 'privateKey',
+        });
+      }
+      return withPassphrase({ kind: 'pastedKey', privateKey: auth.privateKey }, auth.passphrase);
+    case 'password':
+      return { kind: 'password', password: validateSecret('password', auth.password) };
+    default:
+      throw new AppError('INVALID_ARGUMENT', 'Choose how to sign in: ssh-agent, a key file, a pasted key or a password.', { field: 'auth' });
+  }
+}
+
+function withPassphrase<T extends { kind: 'keyFile' | 'pastedKey' }>(auth: T, passphrase: string | undefined): T & { passphrase?: string } {
+  return passphrase === undefined || passphrase === '' ? auth : { ...auth, passphrase: validateSecret('passphrase', passphrase) };
+}
+
+/** Secrets are only checked for presence and type: never echoed, never constrained by content. */
+function validateSecret(field: string, value: unknown): string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 4096) {
+    throw new AppError('INVALID_ARGUMENT', `The ${field} is empty or too long.`, { field });
+  }
+  return value;
+}
