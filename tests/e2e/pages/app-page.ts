@@ -39,7 +39,7 @@ export class AppPage {
   }
 
   async theme(): Promise<string | null> {
-    return this.page.evaluate(() => document.documentElement.dataset.theme ?? null);
+    return this.page.locator('html').getAttribute('data-theme');
   }
 
   async expectTheme(theme: 'light' | 'dark'): Promise<void> {
