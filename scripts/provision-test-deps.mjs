@@ -1,0 +1,28 @@
+// Installs the system packages the tests need (Debian's chromium and openssh-server), or says
+// exactly what is missing and why root is needed. Part of `npm test`; safe to run again.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+const needs = [
+  { pkg: 'chromium', path: '/usr/bin/chromium', why: 'end-to-end tests drive Debian Chromium' },
+  { pkg: 'openssh-server', path: '/usr/sbin/sshd', why: 'SSH tests run a real sshd on loopback' },
+];
+
+export function provisionTestDeps(log = console.log) {
+  const missing = needs.filter((need) => !existsSync(need.path));
+  if (missing.length === 0) return;
+  const list = missing.map((need) => need.pkg).join(' ');
+  const reasons = missing.map((need) => `${need.pkg} (${need.why})`).join(', ');
+  if (!existsSync('/usr/bin/apt-get')) {
+    throw new Error(`Tests need ${reasons}, and this is not a Debian-like system with apt-get. Install them with your package manager.`);
+  }
+  if (process.getuid?.() !== 0) {
+    throw new Error(
+      `Tests need ${reasons}. Installing them needs root: run \`sudo apt-get install -y ${list}\` once, or run npm test as root.`,
+    );
+  }
+  log(`Installing ${list} with apt-get (needed: ${reasons})...`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+  execFileSync('apt-get', ['install', '-y', '-qq', ...missing.map((need) => need.pkg)], { stdio: 'inherit', env });
+}

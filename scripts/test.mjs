@@ -1,0 +1,77 @@
+#!/usr/bin/env node
+// `npm test`: the whole suite, as CI runs it. Provisions what the tests need (apt packages,
+// the Kubernetes control-plane binaries), then runs the gates (lint, format, typecheck) and
+// the three tiers (unit, integration, end-to-end), and ends with one line:
+// "N passed, N failed" (vitest test cases plus one per gate).
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { provisionTestDeps } from './provision-test-deps.mjs';
+
+const resultsDir = 'test-results';
+mkdirSync(resultsDir, { recursive: true });
+const totals = { passed: 0, failed: 0 };
+const summary = [];
+
+function step(title) {
+  console.log(`\n=== ${title}`);
+}
+
+function gate(title, command, args) {
+  step(title);
+  const result = spawnSync(command, args, { stdio: 'inherit' });
+  const ok = result.status === 0;
+  totals[ok ? 'passed' : 'failed'] += 1;
+  summary.push(`${ok ? 'ok  ' : 'FAIL'} ${title}`);
+  return ok;
+}
+
+function vitestTier(project) {
+  step(`${project} tests`);
+  const report = join(resultsDir, `vitest-${project}.json`);
+  const result = spawnSync(
+    process.execPath,
+    ['node_modules/vitest/vitest.mjs', 'run', '--project', project, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`],
+    { stdio: 'inherit' },
+  );
+  let passed = 0;
+  let failed = 0;
+  if (existsSync(report)) {
+    const json = JSON.parse(readFileSync(report, 'utf8'));
+    passed = json.numPassedTests ?? 0;
+    failed = (json.numFailedTests ?? 0) + (json.numFailedTestSuites ?? 0);
+  }
+  // A crash or a failed file with no counted test still counts as a failure.
+  if (result.status !== 0 && failed === 0) failed = 1;
+  totals.passed += passed;
+  totals.failed += failed;
+  summary.push(`${failed === 0 ? 'ok  ' : 'FAIL'} ${project}: ${passed} passed, ${failed} failed`);
+}
+
+step('Provisioning test dependencies');
+try {
+  provisionTestDeps();
+  if (existsSync('scripts/test-cluster/provision.sh')) {
+    const provision = spawnSync('bash', ['scripts/test-cluster/provision.sh'], { stdio: 'inherit' });
+    if (provision.status !== 0) throw new Error('The Kubernetes control-plane binaries could not be provisioned (see above).');
+  }
+  totals.passed += 1;
+  summary.push('ok   provisioning');
+} catch (error) {
+  console.error(`\n${error.message}`);
+  totals.failed += 1;
+  summary.push('FAIL provisioning');
+}
+
+const npx = (bin) => [process.execPath, [join('node_modules', bin)]];
+const [node, eslint] = npx('eslint/bin/eslint.js');
+gate('lint', node, [eslint, '--max-warnings=0', '.']);
+gate('format', node, ['node_modules/prettier/bin/prettier.cjs', '--check', '.']);
+gate('typecheck (node)', node, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.node.json', '--noEmit']);
+gate('typecheck (web)', node, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.web.json', '--noEmit']);
+for (const project of ['unit', 'integration', 'e2e']) vitestTier(project);
+
+console.log('\n=== Summary');
+for (const line of summary) console.log(line);
+console.log(`${totals.passed} passed, ${totals.failed} failed`);
+process.exit(totals.failed === 0 ? 0 : 1);
