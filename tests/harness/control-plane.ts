@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +10,17 @@ import type { ClusterAccess } from './kubeconfig.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { ProcessGroupSet, tailFile } from './processes.js';
 import type { ManagedProcess } from './processes.js';
+import {
+  apiServerFlags,
+  controllerManagerFlags,
+  etcdEndpointOf,
+  etcdFlags,
+  newTokens,
+  schedulerFlags,
+  tokenFile,
+  tokenFilePath,
+} from './control-plane-flags.js';
+import type { ControlPlaneLayout } from './control-plane-flags.js';
 import { delay } from './wait-for.js';
 
 /** Options of {@link startControlPlane}; every field has a default suited to tests. */
@@ -78,35 +88,6 @@ export interface ControlPlane {
   stop(): Promise<void>;
 }
 
-const SERVICE_CIDR = '10.96.0.0/16';
-
-interface Tokens {
-  admin: string;
-  viewer: string;
-  simulation: string;
-  controllerManager: string;
-  scheduler: string;
-}
-
-function newToken(): string {
-  return randomBytes(24).toString('hex');
-}
-
-/** token,user,uid,"groups" — kube-apiserver's --token-auth-file format. */
-function tokenFile(tokens: Tokens): string {
-  return (
-    [
-      `${tokens.admin},nestlab-admin,nestlab-admin,"system:masters"`,
-      `${tokens.viewer},nestlab-viewer,nestlab-viewer,"nestlab:viewers"`,
-      `${tokens.simulation},nestlab-simulation,nestlab-simulation,"system:masters"`,
-      // Controllers run under the controller-manager's own identity (no per-controller service
-      // accounts, which would add a token round-trip to startup), so it needs full rights.
-      `${tokens.controllerManager},system:kube-controller-manager,system:kube-controller-manager,"system:masters"`,
-      `${tokens.scheduler},system:kube-scheduler,system:kube-scheduler,""`,
-    ].join('\n') + '\n'
-  );
-}
-
 /**
  * Starts a real Kubernetes 1.20 control plane on free loopback ports in a new temporary folder.
  * Two can run at once. Resolves once the API server answers /readyz, the viewer's
@@ -150,60 +131,20 @@ async function startOnce(options: ControlPlaneOptions): Promise<ControlPlane> {
     const [etcdClientPort, etcdPeerPort, apiServerPort] = (await getFreePorts(3)) as [number, number, number];
     const certs = await generateControlPlaneCertificates(dir);
     progress('certificates generated');
-    const tokens: Tokens = {
-      admin: newToken(),
-      viewer: newToken(),
-      simulation: newToken(),
-      controllerManager: newToken(),
-      scheduler: newToken(),
-    };
-    await writeFile(join(dir, 'tokens.csv'), tokenFile(tokens), { mode: 0o600 });
+    const tokens = newTokens();
+    const layout: ControlPlaneLayout = { dir, etcdClientPort, etcdPeerPort, apiServerPort, certs };
+    await writeFile(tokenFilePath(layout), tokenFile(tokens), { mode: 0o600 });
     const server = `https://127.0.0.1:${apiServerPort}`;
-    const etcdEndpoint = `http://127.0.0.1:${etcdClientPort}`;
+    const etcdEndpoint = etcdEndpointOf(layout);
     const access = (token: string): ClusterAccess => ({ server, token, caCertPem: certs.caCertPem });
     rest = new KubeRestClient(access(tokens.admin), 8);
     const client = rest;
 
-    const etcd = processes.start('etcd', binaries.etcd, [
-      '--name=nestlab',
-      `--data-dir=${join(dir, 'etcd')}`,
-      `--listen-client-urls=${etcdEndpoint}`,
-      `--advertise-client-urls=${etcdEndpoint}`,
-      `--listen-peer-urls=http://127.0.0.1:${etcdPeerPort}`,
-      `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeerPort}`,
-      `--initial-cluster=nestlab=http://127.0.0.1:${etcdPeerPort}`,
-      '--logger=zap',
-      '--log-level=warn',
-    ]);
+    const etcd = processes.start('etcd', binaries.etcd, etcdFlags(layout));
     await waitUntilReady(etcd, deadline, async () => (await fetch(`${etcdEndpoint}/health`)).ok);
     progress('etcd ready');
 
-    const apiServerArgs = [
-      `--etcd-servers=${etcdEndpoint}`,
-      '--bind-address=127.0.0.1',
-      '--advertise-address=127.0.0.1',
-      `--secure-port=${apiServerPort}`,
-      '--insecure-port=0',
-      `--cert-dir=${join(dir, 'apiserver-certs')}`,
-      `--tls-cert-file=${certs.apiServerCertPath}`,
-      `--tls-private-key-file=${certs.apiServerKeyPath}`,
-      `--client-ca-file=${certs.caCertPath}`,
-      `--token-auth-file=${join(dir, 'tokens.csv')}`,
-      `--service-account-key-file=${certs.serviceAccountPublicKeyPath}`,
-      `--service-account-signing-key-file=${certs.serviceAccountKeyPath}`,
-      '--service-account-issuer=https://kubernetes.default.svc',
-      '--authorization-mode=RBAC',
-      `--service-cluster-ip-range=${SERVICE_CIDR}`,
-      '--allow-privileged=true',
-      // The `kubernetes` Service's endpoint would be 127.0.0.1, which Endpoints validation rejects
-      // (loopback); without a reconciler the Service simply has no endpoints.
-      '--endpoint-reconciler-type=none',
-      // Simulated kubelets are reached at their InternalIP (127.0.0.1); their Hostname address is
-      // the node name, which does not resolve.
-      '--kubelet-preferred-address-types=InternalIP,Hostname',
-      '--profiling=false',
-      ...(options.extraApiServerArgs ?? []),
-    ];
+    const apiServerArgs = apiServerFlags(layout, options.extraApiServerArgs ?? []);
     let apiServer = processes.start('kube-apiserver', binaries.kubeApiserver, apiServerArgs);
     const apiServerReady = (): Promise<boolean> =>
       client.requestText('GET', '/readyz').then(
@@ -219,33 +160,16 @@ async function startOnce(options: ControlPlaneOptions): Promise<ControlPlane> {
       return path;
     };
     const qps = options.kubeApiQps ?? 500;
-    const gracePeriod = options.nodeMonitorGracePeriodSeconds ?? 16;
-    processes.start('kube-controller-manager', binaries.kubeControllerManager, [
-      `--kubeconfig=${await kubeconfigFor('kube-controller-manager', tokens.controllerManager)}`,
-      // No serving at all: nothing scrapes it, and 10252/10257 would collide between instances.
-      '--port=0',
-      '--secure-port=0',
-      '--leader-elect=false',
-      '--use-service-account-credentials=false',
-      `--service-account-private-key-file=${certs.serviceAccountKeyPath}`,
-      `--root-ca-file=${certs.caCertPath}`,
-      `--kube-api-qps=${qps}`,
-      `--kube-api-burst=${qps * 2}`,
-      '--node-monitor-period=2s',
-      `--node-monitor-grace-period=${gracePeriod}s`,
-      '--pod-eviction-timeout=30s',
-      '--profiling=false',
-      ...(options.extraControllerManagerArgs ?? []),
-    ]);
-    processes.start('kube-scheduler', binaries.kubeScheduler, [
-      `--kubeconfig=${await kubeconfigFor('kube-scheduler', tokens.scheduler)}`,
-      '--port=0',
-      '--secure-port=0',
-      '--leader-elect=false',
-      `--kube-api-qps=${qps}`,
-      `--kube-api-burst=${qps * 2}`,
-      '--profiling=false',
-    ]);
+    processes.start(
+      'kube-controller-manager',
+      binaries.kubeControllerManager,
+      controllerManagerFlags(layout, await kubeconfigFor('kube-controller-manager', tokens.controllerManager), {
+        qps,
+        nodeMonitorGracePeriodSeconds: options.nodeMonitorGracePeriodSeconds ?? 16,
+        extra: options.extraControllerManagerArgs ?? [],
+      }),
+    );
+    processes.start('kube-scheduler', binaries.kubeScheduler, schedulerFlags(await kubeconfigFor('kube-scheduler', tokens.scheduler), qps));
 
     await bindViewer(client);
     progress('controller-manager and scheduler started, viewer bound');
@@ -332,17 +256,13 @@ async function waitUntilReady(child: ManagedProcess, deadline: number, ready: ()
     `${child.name} to become ready`,
     async () => {
       if (exitCode !== undefined) {
-        throw new FatalStartError(
-          `${child.name} exited with code ${String(exitCode)} during startup; last log lines:\n${tailFile(child.logPath)}`,
-        );
+        throw new Error(`${child.name} exited with code ${String(exitCode)} during startup; last log lines:\n${tailFile(child.logPath)}`);
       }
       return ready().catch(() => false);
     },
     () => tailFile(child.logPath),
   );
 }
-
-class FatalStartError extends Error {}
 
 async function waitUntil(deadline: number, what: string, check: () => Promise<boolean>, logTail: () => string): Promise<void> {
   for (;;) {
