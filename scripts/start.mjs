@@ -27,7 +27,7 @@ if (electron) {
 }
 
 function build() {
-  const result = spawnSync(process.execPath, [require.resolve('electron-vite/bin/electron-vite.js'), 'build', '--logLevel', 'warn'], {
+  const result = spawnSync(process.execPath, ['node_modules/electron-vite/bin/electron-vite.js', 'build', '--logLevel', 'warn'], {
     stdio: 'inherit',
   });
   if (result.status !== 0) {
