@@ -52,7 +52,9 @@ function validateAuth(auth: HostAuthInput | undefined): HostAuthInput {
     case 'password':
       return { kind: 'password', password: validateSecret('password', auth.password) };
     default:
-      throw new AppError('INVALID_ARGUMENT', 'Choose how to sign in: ssh-agent, a key file, a pasted key or a password.', { field: 'auth' });
+      throw new AppError('INVALID_ARGUMENT', 'Choose how to sign in: ssh-agent, a key file, a pasted key or a password.', {
+        field: 'auth',
+      });
   }
 }
 

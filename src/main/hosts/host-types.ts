@@ -59,8 +59,7 @@ export interface HostSummary {
  * On first contact the error is HOST_KEY_UNKNOWN with details {keyType, fingerprint}.
  */
 export type ConnectionTestResult =
-  | { ok: true; durationMs: number; hostKey: { keyType: string; fingerprint: string } }
-  | { ok: false; error: SerializedError };
+  { ok: true; durationMs: number; hostKey: { keyType: string; fingerprint: string } } | { ok: false; error: SerializedError };
 
 /** Progress of a preflight probe, for the hosts view. */
 export interface ProbeProgress {

@@ -129,7 +129,10 @@ export class HostsService {
     }
     if (patch.sudoPassword === null) await this.options.secrets.delete(hostSecretKey(hostId, 'sudoPassword'));
     else if (patch.sudoPassword !== undefined) {
-      await this.options.secrets.set(hostSecretKey(hostId, 'sudoPassword'), validateHostInput({ ...merged, sudoPassword: patch.sudoPassword }).sudoPassword ?? '');
+      await this.options.secrets.set(
+        hostSecretKey(hostId, 'sudoPassword'),
+        validateHostInput({ ...merged, sudoPassword: patch.sudoPassword }).sudoPassword ?? '',
+      );
     }
     const jumpHostId = patch.jumpHostId === null ? undefined : (patch.jumpHostId ?? current.jumpHostId);
     if (jumpHostId === hostId) throw new AppError('INVALID_ARGUMENT', 'A host cannot be its own jump host.', { field: 'jumpHostId' });
@@ -143,7 +146,12 @@ export class HostsService {
         user: valid.user,
         os: valid.os,
         storagePath: valid.storagePath,
-        auth: patch.auth === undefined ? current.auth : valid.auth.kind === 'keyFile' ? { kind: 'keyFile', keyPath: valid.auth.path } : { kind: valid.auth.kind },
+        auth:
+          patch.auth === undefined
+            ? current.auth
+            : valid.auth.kind === 'keyFile'
+              ? { kind: 'keyFile', keyPath: valid.auth.path }
+              : { kind: valid.auth.kind },
         updatedAt: new Date().toISOString(),
       };
       if (jumpHostId === undefined) delete next.jumpHostId;
@@ -160,7 +168,12 @@ export class HostsService {
   async remove(hostId: string): Promise<void> {
     await this.record(hostId);
     this.dropConnection(hostId);
-    await this.inventory.update((list) => list.splice(list.findIndex((host) => host.id === hostId), 1));
+    await this.inventory.update((list) =>
+      list.splice(
+        list.findIndex((host) => host.id === hostId),
+        1,
+      ),
+    );
     await this.options.secrets.deletePrefix(`host/${hostId}/`);
     await this.knownHosts.delete(hostId).catch(() => undefined);
     await this.fireHosts();
@@ -176,7 +189,11 @@ export class HostsService {
       const connection = await this.connection(hostId);
       await connection.exec(':', { timeoutMs: 15_000, ...(signal === undefined ? {} : { signal }) });
       const key = await this.knownHosts.get(hostId);
-      return { ok: true, durationMs: Date.now() - started, hostKey: { keyType: key?.keyType ?? 'unknown', fingerprint: key?.fingerprint ?? '' } };
+      return {
+        ok: true,
+        durationMs: Date.now() - started,
+        hostKey: { keyType: key?.keyType ?? 'unknown', fingerprint: key?.fingerprint ?? '' },
+      };
     } catch (error) {
       return { ok: false, error: AppError.from(error).toJSON() };
     }
@@ -310,25 +327,36 @@ export class HostsService {
     const secrets = this.options.secrets;
     const passphrase = await secrets.get(hostSecretKey(record.id, 'passphrase'));
     const missing = (what: string): AppError =>
-      new AppError('SSH_AUTH_FAILED', `No ${what} is saved for ${record.name} (secrets kept in memory are gone after a restart). Enter it again.`, {
-        hostId: record.id,
-        reason: 'secret-missing',
-      });
+      new AppError(
+        'SSH_AUTH_FAILED',
+        `No ${what} is saved for ${record.name} (secrets kept in memory are gone after a restart). Enter it again.`,
+        {
+          hostId: record.id,
+          reason: 'secret-missing',
+        },
+      );
     switch (record.auth.kind) {
       case 'agent': {
         const socketPath = this.options.agentSocket ?? process.env.SSH_AUTH_SOCK;
         if (socketPath === undefined || socketPath === '') {
-          throw new AppError('SSH_AUTH_FAILED', 'No ssh-agent is running for Nestlab (SSH_AUTH_SOCK is not set). Start ssh-agent and add your key, or choose a key file.', {
-            hostId: record.id,
-            reason: 'no-agent',
-          });
+          throw new AppError(
+            'SSH_AUTH_FAILED',
+            'No ssh-agent is running for Nestlab (SSH_AUTH_SOCK is not set). Start ssh-agent and add your key, or choose a key file.',
+            {
+              hostId: record.id,
+              reason: 'no-agent',
+            },
+          );
         }
         return { kind: 'agent', socketPath };
       }
       case 'keyFile': {
         const path = record.auth.keyPath ?? '';
         const privateKey = await readFile(path, 'utf8').catch(() => {
-          throw new AppError('FILE_IO', `Cannot read the key file ${path}. Check that it exists and Nestlab may read it.`, { path, hostId: record.id });
+          throw new AppError('FILE_IO', `Cannot read the key file ${path}. Check that it exists and Nestlab may read it.`, {
+            path,
+            hostId: record.id,
+          });
         });
         return passphrase === undefined ? { kind: 'privateKey', privateKey } : { kind: 'privateKey', privateKey, passphrase };
       }
@@ -357,7 +385,8 @@ export class HostsService {
 
   private async record(hostId: string): Promise<HostRecord> {
     const record = (await this.inventory.list()).find((host) => host.id === hostId);
-    if (record === undefined) throw new AppError('NOT_FOUND', 'This host is not in the inventory (it may have been removed). Refresh the hosts list.', { hostId });
+    if (record === undefined)
+      throw new AppError('NOT_FOUND', 'This host is not in the inventory (it may have been removed). Refresh the hosts list.', { hostId });
     return record;
   }
 

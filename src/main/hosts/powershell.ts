@@ -14,7 +14,10 @@ export function encodePowerShell(script: string): string {
 export function powerShellCommand(script: string): string {
   const encoded = encodePowerShell(script);
   if (encoded.length > 32_000) {
-    throw new AppError('INVALID_ARGUMENT', 'The PowerShell script is too long for one Windows command line; split it into smaller scripts.');
+    throw new AppError(
+      'INVALID_ARGUMENT',
+      'The PowerShell script is too long for one Windows command line; split it into smaller scripts.',
+    );
   }
   return `powershell -NoProfile -NonInteractive -EncodedCommand ${encoded}`;
 }

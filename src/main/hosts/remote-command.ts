@@ -37,10 +37,14 @@ export function requireSuccess(result: ExecResult, what: string): ExecResult {
       exitCode: 127,
     });
   }
-  throw new AppError('PROGRAM_FAILED', `${what} failed with exit code ${String(result.exitCode ?? result.exitSignal)}: ${tail(result.stderr)}`, {
-    exitCode: result.exitCode,
-    stderr: tail(result.stderr),
-  });
+  throw new AppError(
+    'PROGRAM_FAILED',
+    `${what} failed with exit code ${String(result.exitCode ?? result.exitSignal)}: ${tail(result.stderr)}`,
+    {
+      exitCode: result.exitCode,
+      stderr: tail(result.stderr),
+    },
+  );
 }
 
 function tail(text: string): string {

@@ -406,7 +406,7 @@ async function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined
       },
       (error: unknown) => {
         signal.removeEventListener('abort', onAbort);
-        reject(error);
+        reject(AppError.from(error));
       },
     );
   });

@@ -27,7 +27,10 @@ export async function runWithSudo(executor: CommandExecutor, argv: readonly stri
   const { password, hostLabel = 'the host', ...exec } = options;
   const first = await executor.exec(buildCommand(['sudo', '-n', '--', ...argv]), exec);
   if (first.exitCode === 127 && /sudo: (command )?not found/.test(first.stderr)) {
-    throw new AppError('PROGRAM_MISSING', `sudo is not installed on ${hostLabel}. Install it (apt-get install sudo) or connect as a user that can run the command.`);
+    throw new AppError(
+      'PROGRAM_MISSING',
+      `sudo is not installed on ${hostLabel}. Install it (apt-get install sudo) or connect as a user that can run the command.`,
+    );
   }
   if (first.exitCode !== 1 || !passwordRequired.test(first.stderr)) return first;
   const secret = await password?.();

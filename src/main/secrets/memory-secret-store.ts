@@ -9,23 +9,26 @@ export class MemorySecretStore implements SecretStore {
   readonly persistent = false;
   private readonly values = new Map<string, string>();
 
-  async get(key: string): Promise<string | undefined> {
-    return this.values.get(key);
+  get(key: string): Promise<string | undefined> {
+    return Promise.resolve(this.values.get(key));
   }
 
-  async has(key: string): Promise<boolean> {
-    return this.values.has(key);
+  has(key: string): Promise<boolean> {
+    return Promise.resolve(this.values.has(key));
   }
 
-  async set(key: string, value: string): Promise<void> {
+  set(key: string, value: string): Promise<void> {
     this.values.set(key, value);
+    return Promise.resolve();
   }
 
-  async delete(key: string): Promise<void> {
+  delete(key: string): Promise<void> {
     this.values.delete(key);
+    return Promise.resolve();
   }
 
-  async deletePrefix(prefix: string): Promise<void> {
+  deletePrefix(prefix: string): Promise<void> {
     for (const key of [...this.values.keys()]) if (key.startsWith(prefix)) this.values.delete(key);
+    return Promise.resolve();
   }
 }

@@ -119,7 +119,9 @@ export class OsEncryptionSecretStore implements SecretStore {
     }
     const parsed = fileSchema.safeParse(safeJson(text));
     if (!parsed.success) {
-      throw new AppError('FILE_CORRUPT', `The saved secrets file ${this.path} is corrupt. Remove it and enter the passwords again.`, { path: this.path });
+      throw new AppError('FILE_CORRUPT', `The saved secrets file ${this.path} is corrupt. Remove it and enter the passwords again.`, {
+        path: this.path,
+      });
     }
     return parsed.data;
   }

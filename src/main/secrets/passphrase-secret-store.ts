@@ -47,7 +47,11 @@ export class PassphraseSecretStore implements SecretStore {
    * @throws AppError SECRET_STORAGE_UNAVAILABLE (details.reason 'wrong-passphrase') when the
    *   passphrase does not open the existing store; FILE_CORRUPT when the file is damaged.
    */
-  static async open(dataDir: string, passphrase: string, cost: { N: number; r: number; p: number } = defaultCost): Promise<PassphraseSecretStore> {
+  static async open(
+    dataDir: string,
+    passphrase: string,
+    cost: { N: number; r: number; p: number } = defaultCost,
+  ): Promise<PassphraseSecretStore> {
     if (passphrase.length < 8) {
       throw new AppError('INVALID_ARGUMENT', 'The passphrase is too short. Use at least 8 characters.', { field: 'passphrase' });
     }
@@ -68,25 +72,31 @@ export class PassphraseSecretStore implements SecretStore {
     const { salt, N, r, p } = existing.kdf;
     const key = await deriveKey(passphrase, Buffer.from(salt, 'base64'), { N, r, p });
     if (open(key, existing.check, 'check') !== checkText) {
-      throw new AppError('SECRET_STORAGE_UNAVAILABLE', 'The passphrase does not unlock the saved secrets. Enter the passphrase used when they were saved.', {
-        reason: 'wrong-passphrase',
-      });
+      throw new AppError(
+        'SECRET_STORAGE_UNAVAILABLE',
+        'The passphrase does not unlock the saved secrets. Enter the passphrase used when they were saved.',
+        {
+          reason: 'wrong-passphrase',
+        },
+      );
     }
     return new PassphraseSecretStore(path, key, existing);
   }
 
-  async get(key: string): Promise<string | undefined> {
+  get(key: string): Promise<string | undefined> {
     const sealed = this.file.entries[key];
-    if (sealed === undefined) return undefined;
+    if (sealed === undefined) return Promise.resolve(undefined);
     const value = open(this.key, sealed, key);
     if (value === undefined) {
-      throw new AppError('FILE_CORRUPT', `A saved secret in ${this.path} was altered and cannot be decrypted. Enter it again.`, { key });
+      return Promise.reject(
+        new AppError('FILE_CORRUPT', `A saved secret in ${this.path} was altered and cannot be decrypted. Enter it again.`, { key }),
+      );
     }
-    return value;
+    return Promise.resolve(value);
   }
 
-  async has(key: string): Promise<boolean> {
-    return key in this.file.entries;
+  has(key: string): Promise<boolean> {
+    return Promise.resolve(key in this.file.entries);
   }
 
   async set(key: string, value: string): Promise<void> {
@@ -129,7 +139,11 @@ async function readExisting(path: string): Promise<SecretsFile | undefined> {
   try {
     return fileSchema.parse(JSON.parse(text));
   } catch {
-    throw new AppError('FILE_CORRUPT', `The saved secrets file ${path} is corrupt. Move it away to start over; its secrets must be entered again.`, { path });
+    throw new AppError(
+      'FILE_CORRUPT',
+      `The saved secrets file ${path} is corrupt. Move it away to start over; its secrets must be entered again.`,
+      { path },
+    );
   }
 }
 

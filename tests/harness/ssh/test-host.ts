@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes, createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -250,13 +250,8 @@ function meminfo(memoryMiB: number): string {
 
 async function writeUserDatabase(dir: string, home: string, password: string, libvirtGroup: boolean): Promise<void> {
   const standIn = join(dir, 'stand-in');
-  const { stdout: hash } = await new Promise<{ stdout: string }>((resolve, reject) => {
-    // The password goes to openssl on stdin, never on a command line.
-    const openssl = execFile('openssl', ['passwd', '-6', '-stdin'], (error, stdout) =>
-      error ? reject(error) : resolve({ stdout }),
-    );
-    openssl.stdin?.end(`${password}\n`);
-  });
+  // The password goes to openssl on stdin, never on a command line.
+  const hash = execFileSync('openssl', ['passwd', '-6', '-stdin'], { input: `${password}\n`, encoding: 'utf8' });
   const passwd = await readFile('/etc/passwd', 'utf8');
   const shadow = await readFile('/etc/shadow', 'utf8');
   const group = await readFile('/etc/group', 'utf8');

@@ -10,7 +10,7 @@ export function connectToTestHost(host: TestHost, credentials?: SshCredentials):
   return new SshConnection({
     hostId: `test-${host.port}`,
     endpoint: { host: host.host, port: host.port, username: host.user },
-    credentials: async () => credentials ?? { kind: 'privateKey', privateKey: host.clientKey.privateKey },
+    credentials: () => Promise.resolve(credentials ?? { kind: 'privateKey', privateKey: host.clientKey.privateKey }),
     expectedHostKey: async () => ({ ...(await host.hostKey()), acceptedAt: new Date().toISOString() }),
     reconnect: false,
   });

@@ -50,8 +50,8 @@ describe('SshConnection against a real sshd', () => {
     const connection = new SshConnection({
       hostId: 'h1',
       endpoint: { host: '127.0.0.1', port: overrides.port ?? host.port, username: host.user },
-      credentials: async () => credentials,
-      expectedHostKey: async () => ('expected' in overrides ? overrides.expected : accepted),
+      credentials: () => Promise.resolve(credentials),
+      expectedHostKey: () => Promise.resolve('expected' in overrides ? overrides.expected : accepted),
       readyTimeoutMs: overrides.readyTimeoutMs ?? 10_000,
       reconnect: { initialDelayMs: 50, maxDelayMs: 400 },
       ...(overrides.via === undefined ? {} : { via: overrides.via }),

@@ -95,7 +95,10 @@ describe('HostsService against real sshd', () => {
 
   it('shows the key on first contact and runs nothing', async () => {
     const result = see(await service.testConnection(added.id));
-    expect(result).toEqual({ ok: false, error: expect.objectContaining({ code: 'HOST_KEY_UNKNOWN', details: expect.objectContaining(await host.hostKey()) }) });
+    expect(result).toEqual({
+      ok: false,
+      error: expect.objectContaining({ code: 'HOST_KEY_UNKNOWN', details: expect.objectContaining(await host.hostKey()) }),
+    });
     expect(await host.sessionCommandLines()).toBe('');
   });
 
@@ -163,7 +166,10 @@ describe('HostsService against real sshd', () => {
     expect((await readdir(dataDir)).some((name) => name.startsWith('known-hosts.json.corrupt-'))).toBe(true);
     // Still closed: the store is now missing, and the inventory has hosts.
     expect(see(await service.testConnection(added.id))).toMatchObject({ ok: false, error: { code: 'HOST_KEY_STORE_CORRUPT' } });
-    const reopened = await HostsService.create({ dataDir, secrets: new OsEncryptionSecretStore({ dataDir, encryption: createTestOsEncryption() }) });
+    const reopened = await HostsService.create({
+      dataDir,
+      secrets: new OsEncryptionSecretStore({ dataDir, encryption: createTestOsEncryption() }),
+    });
     expect(see(await reopened.testConnection(added.id))).toMatchObject({ ok: false, error: { code: 'HOST_KEY_STORE_CORRUPT' } });
     reopened.dispose();
     await service.resetHostKeyStore();
@@ -175,7 +181,8 @@ describe('HostsService against real sshd', () => {
     expect(observed.length).toBeGreaterThan(20);
     const files = await folderText(dataDir);
     expect(files).toContain(host.port.toString());
-    const hostSide = (await host.sessionCommandLines()) + (await readFile(host.sshdLogPath, 'utf8')) + JSON.stringify(await host.sudoCalls());
+    const hostSide =
+      (await host.sessionCommandLines()) + (await readFile(host.sshdLogPath, 'utf8')) + JSON.stringify(await host.sudoCalls());
     for (const canary of [loginCanary, host.encryptedClientKey.passphrase]) {
       expect(outward).not.toContain(canary);
       expect(files).not.toContain(canary);

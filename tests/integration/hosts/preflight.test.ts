@@ -92,7 +92,12 @@ describe('preflight against each simulated lab host', () => {
 
   it('fails the small host on RAM, CPUs and disk, and nothing else', () => {
     const lowRam = report('lowRam');
-    expect(lowRam.checks.filter((c) => c.status !== 'pass').map((c) => c.id).sort()).toEqual(['cpu-count', 'disk-free', 'memory']);
+    expect(
+      lowRam.checks
+        .filter((c) => c.status !== 'pass')
+        .map((c) => c.id)
+        .sort(),
+    ).toEqual(['cpu-count', 'disk-free', 'memory']);
     expect(lowRam.capacity).toMatchObject({ cpus: 2, memoryMiB: 6144, diskFreeGiB: 40 });
   });
 

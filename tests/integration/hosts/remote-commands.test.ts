@@ -87,9 +87,9 @@ describe('remote commands on real sshd', () => {
     it('tries sudo -n first and sends a needed password over stdin only', async () => {
       let asked = 0;
       const result = await runWithSudo(linux, ['id', '-un'], {
-        password: async () => {
+        password: () => {
           asked += 1;
-          return canary;
+          return Promise.resolve(canary);
         },
       });
       expect(result).toMatchObject({ exitCode: 0, stdout: `${sudoHost.user}\n` });
@@ -106,22 +106,22 @@ describe('remote commands on real sshd', () => {
     });
 
     it('passes stdin after the password to the command', async () => {
-      const result = await runWithSudo(linux, ['cat'], { password: async () => canary, stdin: 'payload' });
+      const result = await runWithSudo(linux, ['cat'], { password: () => Promise.resolve(canary), stdin: 'payload' });
       expect(result.stdout).toBe('payload');
     });
 
     it('fails with SUDO_REQUIRED when no password is stored, and when the stored one is wrong', async () => {
       expect((await caught(runWithSudo(linux, ['true']))).details).toMatchObject({ reason: 'password-required' });
-      const wrong = await caught(runWithSudo(linux, ['true'], { password: async () => 'wrong' }));
+      const wrong = await caught(runWithSudo(linux, ['true'], { password: () => Promise.resolve('wrong') }));
       expect(wrong).toMatchObject({ code: 'SUDO_REQUIRED', details: { reason: 'password-rejected' } });
     });
 
     it('never asks for the password when sudo does not need one', async () => {
       let asked = false;
       const result = await runWithSudo(windows, ['echo', 'root-ish'], {
-        password: async () => {
+        password: () => {
           asked = true;
-          return canary;
+          return Promise.resolve(canary);
         },
       });
       expect(result.stdout).toBe('root-ish\n');

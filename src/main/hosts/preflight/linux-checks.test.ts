@@ -76,11 +76,19 @@ describe('evaluateLinuxFacts', () => {
   });
 
   it('uses kvm_amd on an AMD host', () => {
-    expect(statusOf({ ...ready, 'cpu.virt_flags': 'svm', 'nested.kvm_intel': 'absent', 'nested.kvm_amd': '1' })['nested-virtualization']).toBe('pass');
+    expect(
+      statusOf({ ...ready, 'cpu.virt_flags': 'svm', 'nested.kvm_intel': 'absent', 'nested.kvm_amd': '1' })['nested-virtualization'],
+    ).toBe('pass');
   });
 
   it('tells a VM without virtualization extensions how to expose them', () => {
-    const report = evaluateLinuxFacts({ ...ready, 'cpu.virt_flags': '', 'cpu.hypervisor_flag': 'yes', 'kvm.dev': 'absent', 'nested.kvm_intel': 'absent' });
+    const report = evaluateLinuxFacts({
+      ...ready,
+      'cpu.virt_flags': '',
+      'cpu.hypervisor_flag': 'yes',
+      'kvm.dev': 'absent',
+      'nested.kvm_intel': 'absent',
+    });
     const virt = report.checks.find((c) => c.id === 'cpu-virtualization');
     expect(virt).toMatchObject({ status: 'fail', fix: expect.stringContaining('ExposeVirtualizationExtensions') });
     expect(report.checks.find((c) => c.id === 'dev-kvm')?.status).toBe('fail');
@@ -98,7 +106,11 @@ describe('evaluateLinuxFacts', () => {
     const { 'libvirt.net_default': _net, 'libvirt.pool_default': _pool, ...rest } = ready;
     const report = evaluateLinuxFacts({ ...rest, 'cmd.virsh': '', 'cmd.cloud-localds': '' });
     const byId = Object.fromEntries(report.checks.map((c) => [c.id, c]));
-    expect(byId['libvirt-tools']).toMatchObject({ status: 'fail', detail: 'Missing: virsh.', fix: expect.stringContaining('apt-get install') });
+    expect(byId['libvirt-tools']).toMatchObject({
+      status: 'fail',
+      detail: 'Missing: virsh.',
+      fix: expect.stringContaining('apt-get install'),
+    });
     expect(byId['libvirt-network']?.status).toBe('fail');
     expect(byId['cloud-init-seed']).toMatchObject({ status: 'fail', fix: 'sudo apt-get install -y cloud-image-utils' });
     expect(statusOf({ ...ready, 'libvirt.net_default': 'no' })['libvirt-network']).toBe('warn');
@@ -114,7 +126,9 @@ describe('evaluateLinuxFacts', () => {
   });
 
   it('measures the nearest existing folder when the pool path does not exist yet', () => {
-    const check = evaluateLinuxFacts({ ...ready, 'disk.exists': 'no', 'disk.measured_path': '/var/lib' }).checks.find((c) => c.id === 'disk-free');
+    const check = evaluateLinuxFacts({ ...ready, 'disk.exists': 'no', 'disk.measured_path': '/var/lib' }).checks.find(
+      (c) => c.id === 'disk-free',
+    );
     expect(check?.detail).toContain('/var/lib (/var/lib/libvirt/images does not exist yet');
   });
 

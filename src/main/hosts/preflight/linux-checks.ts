@@ -85,21 +85,26 @@ function disk(facts: LinuxFacts, freeGiB: number, t: PreflightThresholds): Prefl
     title: 'Free disk for VM images',
     status,
     detail: `${freeGiB} GiB free on ${where} (at least ${t.minDiskGiB} GiB needed, ${t.recommendedDiskGiB} GiB recommended).`,
-    ...(status === 'pass' ? {} : { fix: `Free space on the file system of ${facts['disk.path']}, or point the lab at a larger storage path.` }),
+    ...(status === 'pass'
+      ? {}
+      : { fix: `Free space on the file system of ${facts['disk.path']}, or point the lab at a larger storage path.` }),
   };
 }
 
 function cpuVirtualization(flags: readonly string[], isGuest: boolean): PreflightCheck {
   if (flags.length > 0) {
-    return { id: 'cpu-virtualization', title: 'CPU virtualization (VT-x / AMD-V)', status: 'pass', detail: `The CPU exposes ${flags.join(', ')}.` };
+    return {
+      id: 'cpu-virtualization',
+      title: 'CPU virtualization (VT-x / AMD-V)',
+      status: 'pass',
+      detail: `The CPU exposes ${flags.join(', ')}.`,
+    };
   }
   return {
     id: 'cpu-virtualization',
     title: 'CPU virtualization (VT-x / AMD-V)',
     status: 'fail',
-    detail: isGuest
-      ? 'This host is itself a VM and its CPU exposes neither vmx nor svm.'
-      : 'The CPU exposes neither vmx nor svm.',
+    detail: isGuest ? 'This host is itself a VM and its CPU exposes neither vmx nor svm.' : 'The CPU exposes neither vmx nor svm.',
     fix: isGuest
       ? 'Expose virtualization to this VM on the outer hypervisor, with this VM off: Hyper-V `Set-VMProcessor -VMName <vm> -ExposeVirtualizationExtensions $true`; KVM `<cpu mode="host-passthrough"/>`; VMware "Expose hardware assisted virtualization to the guest OS".'
       : 'Enable Intel VT-x or AMD-V (SVM) in the firmware setup, then reboot.',
@@ -169,7 +174,12 @@ function libvirtNetwork(facts: LinuxFacts): PreflightCheck {
       fix: 'sudo virsh net-define /usr/share/libvirt/networks/default.xml && sudo virsh net-start default && sudo virsh net-autostart default',
     };
   }
-  return { ...base, status: 'warn', detail: 'The default network exists but is not active.', fix: 'sudo virsh net-start default && sudo virsh net-autostart default' };
+  return {
+    ...base,
+    status: 'warn',
+    detail: 'The default network exists but is not active.',
+    fix: 'sudo virsh net-start default && sudo virsh net-autostart default',
+  };
 }
 
 function libvirtPool(facts: LinuxFacts): PreflightCheck {
@@ -186,7 +196,12 @@ function libvirtPool(facts: LinuxFacts): PreflightCheck {
       fix: `sudo virsh pool-define-as default dir --target ${path} && sudo virsh pool-build default && sudo virsh pool-start default && sudo virsh pool-autostart default`,
     };
   }
-  return { ...base, status: 'warn', detail: `The default pool is ${state}.`, fix: 'sudo virsh pool-start default && sudo virsh pool-autostart default' };
+  return {
+    ...base,
+    status: 'warn',
+    detail: `The default pool is ${state}.`,
+    fix: 'sudo virsh pool-start default && sudo virsh pool-autostart default',
+  };
 }
 
 function libvirtGroup(facts: LinuxFacts, isRoot: boolean): PreflightCheck {
@@ -216,7 +231,12 @@ function sudo(facts: LinuxFacts, isRoot: boolean): PreflightCheck {
         fix: `Save the sudo password for this host, or allow passwordless sudo: echo '${facts['user.name']} ALL=(ALL) NOPASSWD:ALL' | sudo tee /etc/sudoers.d/nestlab`,
       };
     case 'denied':
-      return { ...base, status: 'fail', detail: `sudo refused: ${facts['sudo.error'] ?? ''}`.trim(), fix: `Add ${facts['user.name']} to the sudo group: usermod -aG sudo ${facts['user.name']} (as root).` };
+      return {
+        ...base,
+        status: 'fail',
+        detail: `sudo refused: ${facts['sudo.error'] ?? ''}`.trim(),
+        fix: `Add ${facts['user.name']} to the sudo group: usermod -aG sudo ${facts['user.name']} (as root).`,
+      };
     case 'missing':
       return { ...base, status: 'fail', detail: 'sudo is not installed.', fix: 'apt-get install -y sudo (as root)' };
   }

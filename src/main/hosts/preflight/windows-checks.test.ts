@@ -27,19 +27,41 @@ describe('evaluateWindowsFacts', () => {
   it('passes a physical Hyper-V host and reports capacity', () => {
     const report = evaluateWindowsFacts(physical);
     expect(report.status).toBe('pass');
-    expect(report.capacity).toMatchObject({ hypervisor: 'hyperv', cpus: 32, memoryMiB: 262144, diskFreeGiB: 1024, storagePath: 'D:\\VMs', nestedVirtualization: true });
+    expect(report.capacity).toMatchObject({
+      hypervisor: 'hyperv',
+      cpus: 32,
+      memoryMiB: 262144,
+      diskFreeGiB: 1024,
+      storagePath: 'D:\\VMs',
+      nestedVirtualization: true,
+    });
   });
 
   it('gives the Set-VMProcessor hint for a VM whose host does not expose virtualization', () => {
-    const report = evaluateWindowsFacts({ ...physical, manufacturer: 'Microsoft Corporation', model: 'Virtual Machine', hypervisorLaunchFailed: true });
+    const report = evaluateWindowsFacts({
+      ...physical,
+      manufacturer: 'Microsoft Corporation',
+      model: 'Virtual Machine',
+      hypervisorLaunchFailed: true,
+    });
     const nested = report.checks.find((c) => c.id === 'nested-virtualization');
-    expect(nested).toMatchObject({ status: 'fail', fix: expect.stringContaining('Set-VMProcessor -VMName <this VM> -ExposeVirtualizationExtensions $true') });
+    expect(nested).toMatchObject({
+      status: 'fail',
+      fix: expect.stringContaining('Set-VMProcessor -VMName <this VM> -ExposeVirtualizationExtensions $true'),
+    });
     expect(nested?.fix).toContain('turned off');
     expect(report.capacity.nestedVirtualization).toBe(false);
   });
 
   it('fails a host without the Hyper-V feature, switches or memory', () => {
-    const report = evaluateWindowsFacts({ ...physical, hyperVFeature: 'Available', switches: [], nat: [], totalMemoryBytes: 8 * 1024 ** 3, logicalProcessors: 2 });
+    const report = evaluateWindowsFacts({
+      ...physical,
+      hyperVFeature: 'Available',
+      switches: [],
+      nat: [],
+      totalMemoryBytes: 8 * 1024 ** 3,
+      logicalProcessors: 2,
+    });
     const byId = Object.fromEntries(report.checks.map((c) => [c.id, c.status]));
     expect(byId).toMatchObject({ 'hyperv-feature': 'fail', 'virtual-switch': 'fail', nat: 'warn', memory: 'fail', 'cpu-count': 'fail' });
     expect(report.checks.find((c) => c.id === 'hyperv-feature')?.fix).toContain('Install-WindowsFeature -Name Hyper-V');

@@ -22,7 +22,8 @@ export function evaluateWindowsFacts(
 ): PreflightReport {
   const memoryMiB = mib(facts.totalMemoryBytes);
   const guest = isVirtualMachine(facts);
-  const nestedOk = !guest || (!facts.hypervisorLaunchFailed && (facts.vmMonitorModeExtensions || (facts.hypervisorPresent && facts.vmmsRunning)));
+  const nestedOk =
+    !guest || (!facts.hypervisorLaunchFailed && (facts.vmMonitorModeExtensions || (facts.hypervisorPresent && facts.vmmsRunning)));
   const checks: PreflightCheck[] = [
     hyperVFeature(facts),
     hypervisor(facts, guest),
@@ -55,7 +56,12 @@ function hyperVFeature(facts: WindowsFacts): PreflightCheck {
   const state = facts.hyperVFeature;
   if (state === 'Installed' || state === 'Enabled') return { ...base, status: 'pass', detail: `Hyper-V is ${state.toLowerCase()}.` };
   if (state === null) {
-    return { ...base, status: 'fail', detail: 'This Windows edition does not offer Hyper-V.', fix: 'Use Windows Server, or Windows 10/11 Pro or Enterprise.' };
+    return {
+      ...base,
+      status: 'fail',
+      detail: 'This Windows edition does not offer Hyper-V.',
+      fix: 'Use Windows Server, or Windows 10/11 Pro or Enterprise.',
+    };
   }
   return {
     ...base,
@@ -67,7 +73,8 @@ function hyperVFeature(facts: WindowsFacts): PreflightCheck {
 
 function hypervisor(facts: WindowsFacts, guest: boolean): PreflightCheck {
   const base = { id: 'hypervisor-present', title: 'Hypervisor running' };
-  if (facts.hypervisorPresent && !facts.hypervisorLaunchFailed) return { ...base, status: 'pass', detail: 'A hypervisor is running (HypervisorPresent).' };
+  if (facts.hypervisorPresent && !facts.hypervisorLaunchFailed)
+    return { ...base, status: 'pass', detail: 'A hypervisor is running (HypervisorPresent).' };
   return {
     ...base,
     status: 'fail',
@@ -78,11 +85,15 @@ function hypervisor(facts: WindowsFacts, guest: boolean): PreflightCheck {
 
 function vmHost(facts: WindowsFacts): PreflightCheck {
   const base = { id: 'vm-host', title: 'Hyper-V VM host' };
-  if (facts.vmHost !== null && facts.vmmsRunning) return { ...base, status: 'pass', detail: `VMs are stored in ${facts.vmHost.virtualMachinePath}.` };
+  if (facts.vmHost !== null && facts.vmmsRunning)
+    return { ...base, status: 'pass', detail: `VMs are stored in ${facts.vmHost.virtualMachinePath}.` };
   return {
     ...base,
     status: 'fail',
-    detail: facts.vmHost === null ? 'Get-VMHost failed: the Hyper-V management service or module is missing.' : 'The Hyper-V management service (vmms) is not running.',
+    detail:
+      facts.vmHost === null
+        ? 'Get-VMHost failed: the Hyper-V management service or module is missing.'
+        : 'The Hyper-V management service (vmms) is not running.',
     fix: 'Install the Hyper-V management tools (Install-WindowsFeature Hyper-V-PowerShell) and run Start-Service vmms.',
   };
 }
@@ -113,7 +124,9 @@ function memory(memoryMiB: number, t: PreflightThresholds): PreflightCheck {
     title: 'Memory',
     status,
     detail: `${formatMiB(memoryMiB)} RAM (at least ${formatMiB(t.minMemoryMiB)} needed, ${formatMiB(t.recommendedMemoryMiB)} recommended).`,
-    ...(status === 'pass' ? {} : { fix: 'Add RAM to the host (for a VM: Set-VMMemory on the outer host while it is off), or plan a smaller lab.' }),
+    ...(status === 'pass'
+      ? {}
+      : { fix: 'Add RAM to the host (for a VM: Set-VMMemory on the outer host while it is off), or plan a smaller lab.' }),
   };
 }
 
@@ -124,14 +137,21 @@ function processors(count: number, t: PreflightThresholds): PreflightCheck {
     title: 'Logical processors',
     status,
     detail: `${count} logical processors (at least ${t.minCpus} needed, ${t.recommendedCpus} recommended).`,
-    ...(status === 'pass' ? {} : { fix: 'Give the host more processors (for a VM: Set-VMProcessor -Count on the outer host while it is off).' }),
+    ...(status === 'pass'
+      ? {}
+      : { fix: 'Give the host more processors (for a VM: Set-VMProcessor -Count on the outer host while it is off).' }),
   };
 }
 
 function nestedCheck(facts: WindowsFacts, guest: boolean, nestedOk: boolean): PreflightCheck {
   const base = { id: 'nested-virtualization', title: 'Nested virtualization' };
   if (!guest) return { ...base, status: 'pass', detail: 'This is a physical host; its VMs run directly on Hyper-V.' };
-  if (nestedOk) return { ...base, status: 'pass', detail: `This host is a VM (${facts.model}) and its hypervisor runs, so virtualization is exposed to it.` };
+  if (nestedOk)
+    return {
+      ...base,
+      status: 'pass',
+      detail: `This host is a VM (${facts.model}) and its hypervisor runs, so virtualization is exposed to it.`,
+    };
   return {
     ...base,
     status: 'fail',

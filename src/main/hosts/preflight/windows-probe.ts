@@ -44,11 +44,10 @@ if ($event -and $event.LevelDisplayName -eq 'Error') { $launchFailed = $true }
 } | ConvertTo-Json -Depth 4 -Compress
 `;
 
-/** ConvertTo-Json in Windows PowerShell 5.1 turns a one-element array into an object. */
-function list<T extends z.ZodType>(item: T): z.ZodType<z.infer<T>[]> {
-  return z.preprocess((value) => (value === null || value === undefined ? [] : Array.isArray(value) ? value : [value]), z.array(item)) as z.ZodType<
-    z.infer<T>[]
-  >;
+/** ConvertTo-Json in Windows PowerShell 5.1 turns a one-element array into an object, an empty one into null. */
+function asArray(value: unknown): unknown[] {
+  if (value === null || value === undefined) return [];
+  return Array.isArray(value) ? (value as unknown[]) : [value];
 }
 
 const factsSchema = z.object({
@@ -67,8 +66,8 @@ const factsSchema = z.object({
   hypervisorLaunchFailed: z.boolean().default(false),
   vmHost: z.object({ virtualMachinePath: z.string(), memoryCapacityBytes: z.number() }).nullable().default(null),
   vmPathFreeBytes: z.number().nullable().default(null),
-  switches: list(z.object({ name: z.string(), switchType: z.string() })),
-  nat: list(z.object({ name: z.string(), internalPrefix: z.string().default('') })),
+  switches: z.preprocess(asArray, z.array(z.object({ name: z.string(), switchType: z.string() }))),
+  nat: z.preprocess(asArray, z.array(z.object({ name: z.string(), internalPrefix: z.string().default('') }))),
 });
 
 /** Facts the Windows probe reports. */
@@ -83,9 +82,13 @@ export function parseWindowsFacts(value: unknown): WindowsFacts {
   const parsed = factsSchema.safeParse(value);
   if (!parsed.success) {
     const fields = parsed.error.issues.map((issue) => issue.path.join('.')).join(', ');
-    throw new AppError('INVALID_INPUT', `The Windows host's probe output was incomplete (${fields}). Check that Windows PowerShell 5.1 or later is installed, then probe again.`, {
-      fields,
-    });
+    throw new AppError(
+      'INVALID_INPUT',
+      `The Windows host's probe output was incomplete (${fields}). Check that Windows PowerShell 5.1 or later is installed, then probe again.`,
+      {
+        fields,
+      },
+    );
   }
   return parsed.data;
 }
