@@ -134,7 +134,7 @@ export class ProcessGroupSet {
     const script = [
       'parent=$1; pidfile=$2; dir=$3; remove=$4',
       'while kill -0 "$parent" 2>/dev/null; do sleep 1; done',
-      'if [ -f "$pidfile" ]; then while read -r pg; do kill -KILL -- "-$pg" 2>/dev/null; done < "$pidfile"; fi',
+      'if [ -f "$pidfile" ]; then while read -r pg; do kill -KILL "-$pg" 2>/dev/null; done < "$pidfile"; fi',
       '[ "$remove" = 1 ] && rm -rf "$dir"',
     ].join('\n');
     const watchdog = spawn(
