@@ -1,16 +1,21 @@
-import { readdirSync, readFileSync, existsSync } from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane } from '../../harness/control-plane.js';
 import type { ControlPlane } from '../../harness/control-plane.js';
 import { KubeRestClient } from '../../harness/kube-rest.js';
 import { startSimulatedNodes } from '../../harness/simulated-nodes.js';
 import type { SimulatedNodes } from '../../harness/simulated-nodes.js';
+import { waitFor } from '../../harness/wait-for.js';
 import type { ListOf, NodeView } from './kube-objects.js';
 
+/** True while `pid` runs; a zombie (exited, not yet reaped by init) counts as gone. */
 function isAlive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return false;
   }
@@ -32,6 +37,16 @@ function processesMentioning(text: string): number[] {
 
 describe('two control planes at once', () => {
   const started: ControlPlane[] = [];
+  let first: ControlPlane;
+  let second: ControlPlane;
+
+  // Started in a hook: two at once on a 2-core machine take longer than one test's timeout allows.
+  beforeAll(async () => {
+    const results = await Promise.allSettled([startControlPlane(), startControlPlane()]);
+    for (const result of results) if (result.status === 'fulfilled') started.push(result.value);
+    for (const result of results) if (result.status === 'rejected') throw result.reason;
+    [first, second] = started as [ControlPlane, ControlPlane];
+  });
   const simulations: SimulatedNodes[] = [];
 
   afterAll(async () => {
@@ -40,8 +55,6 @@ describe('two control planes at once', () => {
   });
 
   it('run side by side without colliding, each with its own simulated nodes, and leave no processes when stopped', async () => {
-    const [first, second] = await Promise.all([startControlPlane(), startControlPlane()]);
-    started.push(first, second);
     console.log(`[harness] two control planes ready in ${first.startupMs} ms and ${second.startupMs} ms`);
     expect(first.server).not.toBe(second.server);
     expect(first.dir).not.toBe(second.dir);
@@ -81,4 +94,25 @@ describe('two control planes at once', () => {
       expect(controlPlane.pids()).toEqual([]);
     }
   });
+
+  it('leaves no orphans when the process that started a control plane is SIGKILLed', async () => {
+    const fixture = fileURLToPath(new URL('./fixtures/abandoned-control-plane.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', fixture], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const lines = createInterface({ input: child.stdout });
+    const started = await new Promise<{ dir: string; pids: number[] }>((resolve, reject) => {
+      lines.once('line', (line) => resolve(JSON.parse(line) as { dir: string; pids: number[] }));
+      child.once('exit', (code) => reject(new Error(`fixture exited with ${String(code)} before starting`)));
+    });
+    lines.close();
+    expect(started.pids).toHaveLength(4);
+    expect(started.pids.every(isAlive)).toBe(true);
+
+    child.kill('SIGKILL');
+    // The watchdog polls its parent once a second.
+    await waitFor(() => started.pids.every((pid) => !isAlive(pid)) && !existsSync(started.dir), {
+      timeout: 15_000,
+      description: `the watchdog to kill ${started.pids.join(', ')} and remove ${started.dir}`,
+    });
+    expect(processesMentioning(started.dir)).toEqual([]);
+  }, 120_000);
 });
