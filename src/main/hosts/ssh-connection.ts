@@ -300,6 +300,9 @@ export class SshConnection implements CommandExecutor {
       });
       try {
         client.connect(config);
+        // ssh2 leaves Nagle on; small request/response exchanges then wait for delayed ACKs
+        // (~40 ms per command on Linux). OpenSSH sets TCP_NODELAY for sessions too.
+        client.setNoDelay(true);
       } catch (error) {
         // ssh2 throws synchronously for a key it cannot parse (wrong passphrase, not a key).
         fail(error);

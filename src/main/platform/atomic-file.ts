@@ -22,11 +22,7 @@ export interface AtomicWriteOptions {
  *
  * @throws AppError FILE_IO naming the path when any step fails; the temp file is removed.
  */
-export async function writeFileAtomic(
-  path: string,
-  data: string | Uint8Array,
-  options: AtomicWriteOptions = {},
-): Promise<void> {
+export async function writeFileAtomic(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
   const dir = dirname(path);
   const mode = options.mode ?? 0o644;
   // A dot-prefixed, random temp name: never collides with a concurrent writer, and folder

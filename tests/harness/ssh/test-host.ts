@@ -53,6 +53,8 @@ export interface TestHost {
   readonly sshdLogPath: string;
   /** `ssh-ed25519` and the host key's SHA256 fingerprint as OpenSSH's ssh-keygen prints it. */
   hostKey(): Promise<{ keyType: string; fingerprint: string }>;
+  /** A known_hosts line for OpenSSH's own client (`[127.0.0.1]:port ssh-ed25519 AAAA...`). */
+  knownHostsLine(): Promise<string>;
   /** Command lines of every SSH session so far (what `ps` on the host showed), one per line. */
   sessionCommandLines(): Promise<string>;
   /** argv of every stand-in sudo call so far. */
@@ -164,6 +166,10 @@ export async function startTestHost(options: TestHostOptions): Promise<TestHost>
       const fingerprint = /SHA256:\S+/.exec(stdout)?.[0];
       if (fingerprint === undefined) throw new Error(`unexpected ssh-keygen output: ${stdout}`);
       return { keyType: 'ssh-ed25519', fingerprint };
+    },
+    knownHostsLine: async () => {
+      const [type, blob] = (await readFile(`${hostKeyPath}.pub`, 'utf8')).split(' ');
+      return `[127.0.0.1]:${port} ${type ?? ''} ${blob ?? ''}`;
     },
     sessionCommandLines: async () => readFile(join(simDir, 'session-argv.log'), 'utf8').catch(() => ''),
     sudoCalls: async () => {
