@@ -44,5 +44,4 @@ describe('Electron shell', () => {
     expect(opened).toBe(true);
     expect(app.windows()).toHaveLength(1);
   });
-  });
 });
