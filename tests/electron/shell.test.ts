@@ -40,7 +40,9 @@ describe('Electron shell', () => {
       (globalThis as unknown as { location: { href: string } }).location.href = 'https://example.com/';
     });
     expect(page.url()).toBe(before);
-    const opened = await page.evaluate(() => (globalThis as unknown as { open(url: string): unknown }).open('https://example.com/') === null);
+    const opened = await page.evaluate(
+      () => (globalThis as unknown as { open(url: string): unknown }).open('https://example.com/') === null,
+    );
     expect(opened).toBe(true);
     expect(app.windows()).toHaveLength(1);
   });
