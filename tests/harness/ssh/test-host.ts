@@ -147,6 +147,9 @@ export async function startTestHost(options: TestHostOptions): Promise<TestHost>
     // and the kernel then kills every process left in that PID namespace.
     current.kill('SIGKILL');
     await exited;
+    // The namespace's sshd dies just after unshare does; a restart on the same port must not
+    // race a listener that is still accepting with the old host key.
+    await waitForPortClosed(port);
   };
   await start();
 
@@ -352,5 +355,22 @@ async function waitForBanner(port: number, deadline = Date.now() + 10_000): Prom
     if (ok) return;
     if (Date.now() > deadline) throw new Error(`test sshd did not answer on port ${port}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** Resolve once nothing accepts connections on the port any more. */
+async function waitForPortClosed(port: number, deadline = Date.now() + 10_000): Promise<void> {
+  for (;;) {
+    const refused = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(false);
+      });
+      socket.once('error', () => resolve(true));
+    });
+    if (refused) return;
+    if (Date.now() > deadline) throw new Error(`port ${port} still accepts connections after the test sshd was stopped`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
