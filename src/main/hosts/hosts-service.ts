@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { ClientChannel, PseudoTtyOptions } from 'ssh2';
 import { mkdir, readFile } from 'node:fs/promises';
 import { AppError } from '../../shared/errors';
 import { Emitter } from '../../shared/event';
@@ -124,7 +125,10 @@ export class HostsService {
     };
     const valid = validateHostInput(merged);
     if (patch.auth !== undefined) {
-      await this.options.secrets.deletePrefix(`host/${hostId}/`).catch(() => undefined);
+      // The sign-in secrets are replaced; the sudo password belongs to the user, not the method.
+      for (const kind of ['password', 'passphrase', 'privateKey'] as const) {
+        await this.options.secrets.delete(hostSecretKey(hostId, kind));
+      }
       await this.saveSecrets(hostId, valid.auth, undefined);
     }
     if (patch.sudoPassword === null) await this.options.secrets.delete(hostSecretKey(hostId, 'sudoPassword'));
@@ -291,6 +295,11 @@ export class HostsService {
       hostLabel: record.name,
       password: () => this.options.secrets.get(hostSecretKey(hostId, 'sudoPassword')),
     });
+  }
+
+  /** An interactive shell on the host's shared connection (the SSH terminal tab). */
+  async shell(hostId: string, pty: PseudoTtyOptions, signal?: AbortSignal): Promise<ClientChannel> {
+    return (await this.connection(hostId)).shell(pty, signal);
   }
 
   /** The shared connection of a host (created on first use; connects lazily). */

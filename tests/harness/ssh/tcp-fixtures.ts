@@ -43,6 +43,8 @@ export interface DropProxy {
   connections(): number;
   /** Cut every open connection abruptly, as a network failure would. */
   dropAll(): void;
+  /** Stop relaying without closing anything: the peer goes silent, as behind a dead route. */
+  freezeAll(): void;
   close(): Promise<void>;
 }
 
@@ -74,6 +76,14 @@ export async function startDropProxy(targetPort: number): Promise<DropProxy> {
         upstream.destroy();
       }
       pairs.clear();
+    },
+    freezeAll: () => {
+      for (const [client, upstream] of pairs) {
+        client.unpipe(upstream);
+        upstream.unpipe(client);
+        client.pause();
+        upstream.pause();
+      }
     },
     close: async () => {
       for (const [client, upstream] of pairs) {

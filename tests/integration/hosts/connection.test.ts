@@ -45,7 +45,13 @@ describe('SshConnection against a real sshd', () => {
 
   function open(
     credentials: SshCredentials,
-    overrides: { port?: number; expected?: KnownHostKey | undefined; readyTimeoutMs?: number; via?: SshConnection } = {},
+    overrides: {
+      port?: number;
+      expected?: KnownHostKey | undefined;
+      readyTimeoutMs?: number;
+      via?: SshConnection;
+      keepaliveIntervalMs?: number;
+    } = {},
   ): SshConnection {
     const connection = new SshConnection({
       hostId: 'h1',
@@ -53,6 +59,8 @@ describe('SshConnection against a real sshd', () => {
       credentials: () => Promise.resolve(credentials),
       expectedHostKey: () => Promise.resolve('expected' in overrides ? overrides.expected : accepted),
       readyTimeoutMs: overrides.readyTimeoutMs ?? 10_000,
+      keepaliveIntervalMs: overrides.keepaliveIntervalMs ?? 10_000,
+      keepaliveCountMax: 2,
       reconnect: { initialDelayMs: 50, maxDelayMs: 400 },
       ...(overrides.via === undefined ? {} : { via: overrides.via }),
     });
@@ -166,6 +174,22 @@ describe('SshConnection against a real sshd', () => {
       await reconnected;
       expect(proxy.connections()).toBe(2);
       expect((await connection.exec('echo again')).stdout).toBe('again\n');
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('notices a link that went silent through keepalives and fails the running command', async () => {
+    const proxy = await startDropProxy(host.port);
+    try {
+      const connection = open(key(), { port: proxy.port, keepaliveIntervalMs: 100 });
+      await connection.connect();
+      const running = connection.exec('sleep 31');
+      await expect.poll(async () => (await host.sessionCommandLines()).includes('sleep 31'), { interval: 20 }).toBe(true);
+      const reconnecting = waitForState(connection, 'reconnecting');
+      proxy.freezeAll();
+      expect((await caught(running)).code).toBe('SSH_DISCONNECTED');
+      await reconnecting;
     } finally {
       await proxy.close();
     }

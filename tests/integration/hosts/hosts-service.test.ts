@@ -133,6 +133,8 @@ describe('HostsService against real sshd', () => {
     expect(result).toMatchObject({ ok: false, error: { code: 'SSH_AUTH_FAILED' } });
     await service.update(added.id, { auth: { kind: 'password', password: loginCanary } });
     expect(see(await service.testConnection(added.id)).ok).toBe(true);
+    // Changing how to sign in keeps the sudo password.
+    expect((await service.get(added.id)).hasSudoPassword).toBe(true);
   });
 
   it('signs in with a pasted, passphrase-protected key', async () => {
