@@ -60,6 +60,8 @@ export const errorCodes = [
   'UNAUTHORIZED',
   /** Kubernetes: RBAC refused the verb on the resource (403). */
   'FORBIDDEN',
+  /** A credential plugin (kubeconfig exec / auth-provider command) must be approved by the user before it runs. */
+  'APPROVAL_REQUIRED',
   /** Kubernetes: a server-side apply conflict with another field manager. */
   'CONFLICT',
   /** Anything not covered above; the message says what happened. */

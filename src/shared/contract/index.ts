@@ -2,6 +2,7 @@
  * The one service map. Every process boundary (Electron IPC, WebSocket, in-memory) carries
  * calls to these domains and nothing else.
  */
+import { clustersNames, type ClustersService } from './clusters';
 import type { DomainNames } from './names';
 import { settingsNames, type SettingsService } from './settings';
 import { systemNames, type SystemService } from './system';
@@ -9,6 +10,7 @@ import { systemNames, type SystemService } from './system';
 export interface Services {
   system: SystemService;
   settings: SettingsService;
+  clusters: ClustersService;
 }
 
 export type DomainName = keyof Services;
@@ -16,9 +18,11 @@ export type DomainName = keyof Services;
 export const contract: { readonly [D in DomainName]: DomainNames<Services[D]> } = {
   system: systemNames,
   settings: settingsNames,
+  clusters: clustersNames,
 };
 
 export type { EventName, MethodName } from './names';
+export * from './clusters';
 export * from './settings';
 export * from './system';
 

@@ -2,7 +2,7 @@
  * Small in-test implementations of the contract's services, for testing the RPC machinery
  * itself (routing, validation, events); the real services have their own tests in src/main.
  */
-import type { Services, Settings, SettingsState } from '../contract';
+import type { ClustersService, ClustersState, Services, Settings, SettingsState } from '../contract';
 import { AppError } from '../errors';
 import { Emitter } from '../event';
 import { defaultSettings } from '../schemas/settings';
@@ -40,5 +40,27 @@ export function createTestServices(): Services & { calls: unknown[][] } {
       reset: () => Promise.resolve({ values: { ...defaultSettings } }),
       onDidChange: changed.event,
     },
+    clusters: emptyClusters(),
+  };
+}
+
+/** A clusters domain with nothing imported: every per-context call answers NOT_FOUND. */
+function emptyClusters(): ClustersService {
+  const empty: ClustersState = { contexts: [] };
+  const missing = () => Promise.reject(new AppError('NOT_FOUND', 'There is no such context in this test.'));
+  return {
+    list: () => Promise.resolve(empty),
+    defaultKubeconfig: () => Promise.resolve({ paths: [], contexts: [] }),
+    importKubeconfig: missing,
+    remove: missing,
+    setActive: missing,
+    refresh: missing,
+    refreshAll: () => Promise.resolve(empty),
+    testConnection: missing,
+    listNodes: missing,
+    approvePlugin: missing,
+    revokePlugin: missing,
+    exportContext: missing,
+    onDidChange: new Emitter<ClustersState>().event,
   };
 }

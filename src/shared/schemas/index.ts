@@ -4,6 +4,13 @@
  */
 import { z } from 'zod';
 import type { DomainName, MethodName, Services } from '../contract';
+import {
+  approvalKeySchema,
+  clashResolutionSchema,
+  contextNameSchema,
+  exportOptionsSchema,
+  kubeconfigSourceSchema,
+} from './clusters';
 import { settingsPatchSchema } from './settings';
 
 type ArgumentSchemas = {
@@ -20,5 +27,19 @@ export const argumentSchemas: ArgumentSchemas = {
     get: none,
     update: z.tuple([settingsPatchSchema]),
     reset: none,
+  },
+  clusters: {
+    list: none,
+    defaultKubeconfig: none,
+    importKubeconfig: z.tuple([kubeconfigSourceSchema, z.array(clashResolutionSchema).max(1000)]),
+    remove: z.tuple([contextNameSchema]),
+    setActive: z.tuple([contextNameSchema]),
+    refresh: z.tuple([contextNameSchema]),
+    refreshAll: none,
+    testConnection: z.tuple([contextNameSchema]),
+    listNodes: z.tuple([contextNameSchema]),
+    approvePlugin: z.tuple([contextNameSchema, approvalKeySchema]),
+    revokePlugin: z.tuple([contextNameSchema]),
+    exportContext: z.tuple([contextNameSchema, exportOptionsSchema]),
   },
 };

@@ -1,0 +1,234 @@
+/**
+ * Imported kubeconfig entries, kept by Nestlab so a lab keeps working when the original file moves.
+ * `clusters.json` (mode 0600, atomic writes) holds everything that is not a secret; tokens, client
+ * keys, passwords and auth-provider configs live in the secret store (encrypted, or in memory).
+ */
+import { randomUUID } from 'node:crypto';
+import { readFile, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { AppError } from '../../shared/errors';
+import { writeFileAtomic } from '../platform/atomic-file';
+import { SerialQueue } from '../hosts/serial-queue';
+import type { SecretStore } from '../secrets/secret-store';
+import type { Namespace, Sourced } from './import-plan';
+import { sameEntry } from './import-plan';
+import type { ContextEntry, UserEntry } from './kubeconfig-model';
+
+const secretFields = ['token', 'clientKeyData', 'password', 'authProviderConfig'] as const;
+type SecretField = (typeof secretFields)[number];
+
+/** auth-provider config keys that are not secret and describe its command. */
+const publicAuthProviderKeys = ['cmd-path', 'cmd-args', 'token-key', 'expiry-key'];
+
+const clusterSchema = z.object({
+  server: z.string(),
+  caData: z.string().optional(),
+  caFile: z.string().optional(),
+  insecureSkipTlsVerify: z.boolean(),
+  tlsServerName: z.string().optional(),
+  proxyUrl: z.string().optional(),
+});
+const publicUserSchema = z.object({
+  tokenFile: z.string().optional(),
+  clientCertData: z.string().optional(),
+  clientCertFile: z.string().optional(),
+  clientKeyFile: z.string().optional(),
+  username: z.string().optional(),
+  exec: z
+    .object({
+      command: z.string(),
+      args: z.array(z.string()),
+      env: z.array(z.object({ name: z.string(), value: z.string() })),
+      apiVersion: z.string(),
+      installHint: z.string().optional(),
+      provideClusterInfo: z.boolean().optional(),
+    })
+    .optional(),
+  authProvider: z.object({ name: z.string(), publicConfig: z.record(z.string(), z.string()) }).optional(),
+});
+type PublicUser = z.infer<typeof publicUserSchema>;
+
+const storeFileSchema = z.object({
+  version: z.literal(1),
+  activeContext: z.string().optional(),
+  clusters: z.record(z.string(), z.object({ source: z.string(), entry: clusterSchema })),
+  users: z.record(
+    z.string(),
+    z.object({ id: z.string(), source: z.string(), entry: publicUserSchema, secrets: z.array(z.enum(secretFields)) }),
+  ),
+  contexts: z.record(
+    z.string(),
+    z.object({
+      source: z.string(),
+      importedAt: z.string(),
+      entry: z.object({ cluster: z.string(), user: z.string(), namespace: z.string().optional() }),
+    }),
+  ),
+  approvals: z.record(z.string(), z.object({ command: z.string(), approvedAt: z.string() })),
+});
+export type StoreFile = z.infer<typeof storeFileSchema>;
+export type StoredUser = StoreFile['users'][string];
+
+const emptyStore = (): StoreFile => ({ version: 1, clusters: {}, users: {}, contexts: {}, approvals: {} });
+
+export class ClusterStore {
+  static readonly fileName = 'clusters.json';
+  readonly path: string;
+  private readonly queue = new SerialQueue();
+
+  constructor(
+    dataDir: string,
+    private readonly secrets: SecretStore,
+  ) {
+    this.path = join(dataDir, ClusterStore.fileName);
+  }
+
+  /** The file as stored (no secrets). A corrupt file is kept aside and an empty store is used. */
+  read(): Promise<StoreFile> {
+    return this.queue.run(() => this.load());
+  }
+
+  /** Read-modify-write, one at a time. A throwing change writes nothing. */
+  update<T>(change: (file: StoreFile) => T | Promise<T>): Promise<T> {
+    return this.transaction(async (file) => ({ result: await change(file), save: true }));
+  }
+
+  /** Like update, but the change decides whether anything is written. */
+  transaction<T>(change: (file: StoreFile) => Promise<{ result: T; save: boolean }>): Promise<T> {
+    return this.queue.run(async () => {
+      const file = await this.load();
+      const { result, save } = await change(file);
+      if (save) await this.save(file);
+      return result;
+    });
+  }
+
+  /** Every entry with its secrets, for merging and connecting. Stays in the main process. */
+  async namespace(file: StoreFile): Promise<Namespace> {
+    const users = new Map<string, Sourced<UserEntry>>();
+    for (const [name, stored] of Object.entries(file.users)) users.set(name, { source: stored.source, entry: await this.fullUser(stored) });
+    return {
+      clusters: new Map(Object.entries(file.clusters).map(([name, { source, entry }]) => [name, { source, entry: stripUndefined(entry) }])),
+      users,
+      contexts: new Map(
+        Object.entries(file.contexts).map(([name, { source, entry }]) => [name, { source, entry: stripUndefined<ContextEntry>(entry) }]),
+      ),
+    };
+  }
+
+  /** The user entry with its secrets read back from the secret store. */
+  async fullUser(stored: StoredUser): Promise<UserEntry> {
+    const { authProvider, ...rest } = stored.entry;
+    const user: UserEntry = stripUndefined(rest);
+    for (const field of stored.secrets) {
+      const value = await this.secrets.get(secretKey(stored.id, field));
+      if (value === undefined) continue;
+      if (field === 'authProviderConfig')
+        user.authProvider = { name: authProvider?.name ?? '', config: JSON.parse(value) as Record<string, string> };
+      else user[field] = value;
+    }
+    if (authProvider !== undefined && user.authProvider === undefined) user.authProvider = { name: authProvider.name, config: {} };
+    return user;
+  }
+
+  /**
+   * Writes a merged namespace back: secrets of new or changed users first (a refusing secret store
+   * leaves the file untouched), then the file, then the secrets of users that are gone.
+   */
+  async replaceAll(file: StoreFile, next: Namespace, importedAt: string, changedContexts: readonly string[]): Promise<void> {
+    const previousUsers = file.users;
+    const users: StoreFile['users'] = {};
+    for (const [name, { entry, source }] of next.users) {
+      const before = previousUsers[name];
+      const id = before?.id ?? randomUUID();
+      if (before !== undefined && sameEntry(await this.fullUser(before), entry)) {
+        users[name] = before;
+        continue;
+      }
+      users[name] = await this.storeUser(id, entry, source, before);
+    }
+    file.users = users;
+    file.clusters = Object.fromEntries([...next.clusters].map(([name, value]) => [name, value]));
+    const contexts: StoreFile['contexts'] = {};
+    for (const [name, { entry, source }] of next.contexts) {
+      const before = file.contexts[name];
+      contexts[name] = {
+        source,
+        entry,
+        importedAt: changedContexts.includes(name) || before === undefined ? importedAt : before.importedAt,
+      };
+    }
+    file.contexts = contexts;
+    if (file.activeContext !== undefined && !(file.activeContext in contexts)) delete file.activeContext;
+    for (const [name, stored] of Object.entries(previousUsers)) {
+      if (users[name]?.id !== stored.id) await this.secrets.deletePrefix(`${userPrefix(stored.id)}`);
+    }
+  }
+
+  private async storeUser(id: string, entry: UserEntry, source: string, before: StoredUser | undefined): Promise<StoredUser> {
+    const { token, clientKeyData, password, authProvider, ...rest } = entry;
+    const values: Partial<Record<SecretField, string>> = {
+      token,
+      clientKeyData,
+      password,
+      authProviderConfig: authProvider === undefined ? undefined : JSON.stringify(authProvider.config),
+    };
+    const stored: SecretField[] = [];
+    for (const field of secretFields) {
+      const value = values[field];
+      if (value === undefined || value === '') {
+        if (before?.secrets.includes(field)) await this.secrets.delete(secretKey(id, field));
+        continue;
+      }
+      await this.secrets.set(secretKey(id, field), value);
+      stored.push(field);
+    }
+    const publicEntry: PublicUser = { ...rest };
+    if (authProvider !== undefined) {
+      publicEntry.authProvider = {
+        name: authProvider.name,
+        publicConfig: Object.fromEntries(Object.entries(authProvider.config).filter(([key]) => publicAuthProviderKeys.includes(key))),
+      };
+    }
+    return { id, source, entry: publicEntry, secrets: stored };
+  }
+
+  private async load(): Promise<StoreFile> {
+    let text: string;
+    try {
+      text = await readFile(this.path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyStore();
+      throw new AppError('FILE_IO', `Cannot read ${this.path}. Check its permissions.`, { path: this.path });
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    const parsed = storeFileSchema.safeParse(json);
+    if (parsed.success) return parsed.data;
+    // Kept aside, never overwritten: the user can recover imported contexts from it by hand.
+    const backupPath = `${this.path}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    await rename(this.path, backupPath).catch(() => undefined);
+    return emptyStore();
+  }
+
+  private async save(file: StoreFile): Promise<void> {
+    await writeFileAtomic(this.path, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
+  }
+}
+
+function userPrefix(id: string): string {
+  return `kubeconfig-user/${id}/`;
+}
+
+function secretKey(id: string, field: SecretField): string {
+  return `${userPrefix(id)}${field}`;
+}
+
+function stripUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, inner]) => inner !== undefined)) as T;
+}

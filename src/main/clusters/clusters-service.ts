@@ -1,0 +1,378 @@
+import { mkdir } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type {
+  ClashResolution,
+  ClusterAuthKind,
+  ClusterContext,
+  ClusterNode,
+  ClustersService as ClustersContract,
+  ClustersState,
+  ConnectionTestResult,
+  DefaultKubeconfig,
+  ExportOptions,
+  ExportResult,
+  ImportResult,
+  KubeconfigSource,
+} from '../../shared/contract/clusters';
+import { AppError } from '../../shared/errors';
+import { Emitter, type Event } from '../../shared/event';
+import { runProgram, type RunProgram } from '../platform/run-program';
+import type { SecretStore } from '../secrets/secret-store';
+import { ClusterStore, type StoreFile } from './cluster-store';
+import { ConnectionTargets } from './connection-target';
+import { approvalKeyOf, pluginOf } from './credential-plugins';
+import { checkHealth, listNodeObjects, toClusterNode } from './health-check';
+import { collectUnused, planImport } from './import-plan';
+import { kubeRequest, type KubeRequest, type KubeRequester } from './kube-http';
+import { exportToKubeconfig } from './kubeconfig-export';
+import { defaultKubeconfigPaths, expandHome, invalidKubeconfig, loadSource } from './kubeconfig-sources';
+
+/** What the clusters service is built from (the composition root wires these). */
+export interface ClustersServiceOptions {
+  /** Folder for clusters.json. */
+  dataDir: string;
+  secrets: SecretStore;
+  /** HTTPS to API servers; tests keep the real one and point it at a real API server. */
+  request?: KubeRequester;
+  /** Runs credential plugins. */
+  run?: RunProgram;
+  /** Health of every context is checked this often. Default 30 s; 0 turns the timer off. */
+  refreshIntervalMs?: number;
+  /** Time limit of one API request. Default 10 s. */
+  requestTimeoutMs?: number;
+  /** Time limit of a credential plugin. Default 30 s. */
+  pluginTimeoutMs?: number;
+  /** Home folder for ~/.kube/config (default os.homedir()) and the environment for $KUBECONFIG. */
+  homeDir?: string;
+  env?: NodeJS.ProcessEnv;
+  now?: () => Date;
+}
+
+type Health = ClusterContext['health'];
+
+/**
+ * Kubeconfig contexts imported into Nestlab: import with validation and clash resolution, health
+ * checks with a diagnosis of every failure, credential-plugin approval, export. Everything it
+ * returns or fires is plain JSON without secrets (`hasToken: true`, never the token).
+ */
+export class ClustersService implements ClustersContract {
+  private readonly emitter = new Emitter<ClustersState>();
+  /** Fires after imports, removals, switches and every health check. */
+  readonly onDidChange: Event<ClustersState> = this.emitter.event;
+
+  private readonly store: ClusterStore;
+  private readonly targets: ConnectionTargets;
+  private readonly request: KubeRequester;
+  private readonly health = new Map<string, Health>();
+  private readonly inFlight = new Map<string, Promise<ConnectionTestResult>>();
+  private readonly timer: ReturnType<typeof setInterval> | undefined;
+  private readonly now: () => Date;
+  private disposed = false;
+
+  constructor(private readonly options: ClustersServiceOptions) {
+    this.store = new ClusterStore(options.dataDir, options.secrets);
+    this.request = options.request ?? kubeRequest;
+    this.now = options.now ?? (() => new Date());
+    this.targets = new ConnectionTargets({
+      store: this.store,
+      run: options.run ?? runProgram,
+      pluginTimeoutMs: options.pluginTimeoutMs ?? 30_000,
+      now: () => this.now().getTime(),
+    });
+    const interval = options.refreshIntervalMs ?? 30_000;
+    if (interval > 0) {
+      this.timer = setInterval(() => void this.refreshAll().catch(() => undefined), interval);
+      this.timer.unref?.();
+    }
+  }
+
+  async list(): Promise<ClustersState> {
+    return this.state(await this.store.read());
+  }
+
+  async defaultKubeconfig(): Promise<DefaultKubeconfig> {
+    const paths = defaultKubeconfigPaths(this.environment());
+    const loaded = await loadSource({ kind: 'default' }, this.environment());
+    if (!loaded.ok) return { paths, contexts: [], problem: invalidKubeconfig(loaded.problems).toJSON() };
+    const plan = planImport({ clusters: new Map(), users: new Map(), contexts: new Map() }, loaded.value, []);
+    return {
+      paths,
+      contexts: plan.imported.map((name) => {
+        const context = plan.next.contexts.get(name)!.entry;
+        return { name, server: plan.next.clusters.get(context.cluster)?.entry.server ?? '' };
+      }),
+      ...(plan.currentContext === undefined ? {} : { currentContext: plan.currentContext }),
+    };
+  }
+
+  async importKubeconfig(source: KubeconfigSource, resolutions: ClashResolution[]): Promise<ImportResult> {
+    const loaded = await loadSource(source, this.environment());
+    if (!loaded.ok) throw invalidKubeconfig(loaded.problems);
+    const files = loaded.value;
+    await mkdir(this.options.dataDir, { recursive: true, mode: 0o700 });
+    type Outcome =
+      | Extract<ImportResult, { status: 'needs-resolution' }>
+      | { status: 'imported'; imported: string[]; notices: string[]; file: StoreFile };
+    const outcome = await this.store.transaction<Outcome>(async (file) => {
+      const plan = planImport(await this.store.namespace(file), files, resolutions);
+      if (plan.problems.length > 0) throw invalidKubeconfig(plan.problems);
+      if (plan.clashes.length > 0) {
+        return { save: false, result: { status: 'needs-resolution' as const, clashes: plan.clashes, contexts: plan.imported } };
+      }
+      await this.store.replaceAll(file, plan.next, this.now().toISOString(), plan.imported);
+      if (file.activeContext === undefined) {
+        const active = plan.currentContext ?? plan.imported[0];
+        if (active !== undefined) file.activeContext = active;
+      }
+      return { save: true, result: { status: 'imported' as const, imported: plan.imported, notices: plan.notices, file } };
+    });
+    if (outcome.status === 'needs-resolution') return outcome;
+    for (const name of outcome.imported) {
+      this.health.delete(name);
+      this.targets.forget(name);
+    }
+    const state = this.state(outcome.file);
+    this.emitter.fire(state);
+    // Credential plugins are not run by this: unapproved ones answer APPROVAL_REQUIRED.
+    for (const name of outcome.imported) void this.check(name).catch(() => undefined);
+    return { status: 'imported', imported: outcome.imported, notices: outcome.notices, state };
+  }
+
+  async remove(context: string): Promise<ClustersState> {
+    const file = await this.store.update(async (current) => {
+      if (current.contexts[context] === undefined) throw notFound(context);
+      const namespace = await this.store.namespace(current);
+      namespace.contexts.delete(context);
+      collectUnused(namespace);
+      await this.store.replaceAll(current, namespace, this.now().toISOString(), []);
+      return current;
+    });
+    this.health.delete(context);
+    this.targets.forget(context);
+    return this.fire(file);
+  }
+
+  async setActive(context: string): Promise<ClustersState> {
+    const file = await this.store.update((current) => {
+      if (current.contexts[context] === undefined) throw notFound(context);
+      current.activeContext = context;
+      return current;
+    });
+    if (this.health.get(context)?.result === undefined) void this.check(context).catch(() => undefined);
+    return this.fire(file);
+  }
+
+  async refresh(context: string): Promise<ClustersState> {
+    await this.check(context);
+    return this.list();
+  }
+
+  async refreshAll(): Promise<ClustersState> {
+    const names = Object.keys((await this.store.read()).contexts);
+    await Promise.all(names.map((name) => this.check(name).catch(() => undefined)));
+    return this.list();
+  }
+
+  async testConnection(context: string): Promise<ConnectionTestResult> {
+    return this.check(context);
+  }
+
+  async listNodes(context: string): Promise<ClusterNode[]> {
+    const { target } = await this.targets.resolve(await this.store.read(), context);
+    const nodes = await listNodeObjects(this.request, target, this.requestTimeoutMs());
+    return nodes.map(toClusterNode).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  async approvePlugin(context: string, approvalKey: string): Promise<ClustersState> {
+    const file = await this.store.update((current) => {
+      const plugin = this.pluginOfContext(current, context);
+      if (plugin === undefined) throw new AppError('NOT_FOUND', `Context "${context}" has no credential plugin to approve.`, { context });
+      if (approvalKeyOf(plugin) !== approvalKey) {
+        throw new AppError(
+          'CONFLICT',
+          `The command of context "${context}" changed since it was shown. Review it again before approving.`,
+          {
+            context,
+          },
+        );
+      }
+      current.approvals[approvalKey] = { command: plugin.command, approvedAt: this.now().toISOString() };
+      return current;
+    });
+    this.health.delete(context);
+    const state = this.fire(file);
+    void this.check(context).catch(() => undefined);
+    return state;
+  }
+
+  async revokePlugin(context: string): Promise<ClustersState> {
+    const file = await this.store.update((current) => {
+      const plugin = this.pluginOfContext(current, context);
+      if (plugin !== undefined) delete current.approvals[approvalKeyOf(plugin)];
+      return current;
+    });
+    this.targets.forget(context);
+    this.health.delete(context);
+    return this.fire(file);
+  }
+
+  async exportContext(context: string, options: ExportOptions): Promise<ExportResult> {
+    const file = await this.store.read();
+    const stored = file.contexts[context];
+    if (stored === undefined) throw notFound(context);
+    const cluster = file.clusters[stored.entry.cluster];
+    if (cluster === undefined) throw notFound(context);
+    const user = stored.entry.user === '' ? undefined : file.users[stored.entry.user];
+    const home = this.options.homeDir ?? homedir();
+    const path = options.path === undefined ? join(home, '.kube', 'config') : expandHome(options.path, home);
+    return exportToKubeconfig(
+      path,
+      {
+        context: [context, stored.entry],
+        cluster: [stored.entry.cluster, cluster.entry],
+        ...(user === undefined ? {} : { user: [stored.entry.user, await this.store.fullUser(user)] }),
+      },
+      options.replace === true,
+      this.now(),
+    );
+  }
+
+  /**
+   * Main-process only (not in the contract): one API request as a context's identity, with the
+   * same diagnosis as health checks. Other services (topology, apps) build on this.
+   */
+  async requestAs(context: string, request: KubeRequest): Promise<unknown> {
+    const { target } = await this.targets.resolve(await this.store.read(), context);
+    return this.request(target, { timeoutMs: this.requestTimeoutMs(), ...request });
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.emitter.dispose();
+  }
+
+  /** One check per context at a time; concurrent callers share it. */
+  private check(context: string): Promise<ConnectionTestResult> {
+    const running = this.inFlight.get(context);
+    if (running !== undefined) return running;
+    const task = this.runCheck(context).finally(() => this.inFlight.delete(context));
+    this.inFlight.set(context, task);
+    return task;
+  }
+
+  private async runCheck(context: string): Promise<ConnectionTestResult> {
+    const started = this.now().getTime();
+    this.health.set(context, { ...this.health.get(context), checking: true });
+    await this.fireCurrent();
+    let result: ConnectionTestResult;
+    try {
+      const { target, identity } = await this.targets.resolve(await this.store.read(), context);
+      const healthy = await checkHealth(this.request, target, identity, this.requestTimeoutMs());
+      result = { ...healthy, checkedAt: this.now().toISOString(), durationMs: this.now().getTime() - started };
+    } catch (error) {
+      const appError = AppError.from(error);
+      if (appError.code === 'NOT_FOUND' && appError.details?.context === context) {
+        this.health.delete(context);
+        throw appError;
+      }
+      // Cached plugin credentials the server refuses are dropped, so the next check runs it again.
+      if (appError.code === 'UNAUTHORIZED') this.targets.forget(context);
+      result = { ok: false, error: appError.toJSON(), checkedAt: this.now().toISOString(), durationMs: this.now().getTime() - started };
+    }
+    this.health.set(context, { checking: false, result });
+    await this.fireCurrent();
+    return result;
+  }
+
+  private async fireCurrent(): Promise<void> {
+    if (this.disposed || this.emitter.listenerCount === 0) return;
+    this.fire(await this.store.read());
+  }
+
+  private fire(file: StoreFile): ClustersState {
+    const state = this.state(file);
+    if (!this.disposed) this.emitter.fire(state);
+    return state;
+  }
+
+  private pluginOfContext(file: StoreFile, context: string) {
+    const stored = file.contexts[context];
+    if (stored === undefined) throw notFound(context);
+    const user = file.users[stored.entry.user];
+    return user === undefined ? undefined : pluginOf(user.entry);
+  }
+
+  private state(file: StoreFile): ClustersState {
+    const contexts = Object.entries(file.contexts)
+      .map(([name, stored]) => this.summary(file, name, stored))
+      .filter((context): context is ClusterContext => context !== undefined)
+      .sort((a, b) => a.name.localeCompare(b.name));
+    return { contexts, ...(file.activeContext === undefined ? {} : { activeContext: file.activeContext }) };
+  }
+
+  private summary(file: StoreFile, name: string, stored: StoreFile['contexts'][string]): ClusterContext | undefined {
+    const cluster = file.clusters[stored.entry.cluster];
+    if (cluster === undefined) return undefined;
+    const user = stored.entry.user === '' ? undefined : file.users[stored.entry.user];
+    const entry = user?.entry ?? {};
+    const secrets = user?.secrets ?? [];
+    const command = user === undefined ? undefined : pluginOf(user.entry);
+    const approvalKey = command === undefined ? undefined : approvalKeyOf(command);
+    const kind: ClusterAuthKind = entry.exec
+      ? 'exec'
+      : entry.authProvider
+        ? 'auth-provider'
+        : entry.clientCertData !== undefined || entry.clientCertFile !== undefined
+          ? 'client-certificate'
+          : secrets.includes('token')
+            ? 'token'
+            : entry.tokenFile !== undefined
+              ? 'token-file'
+              : secrets.includes('password')
+                ? 'basic'
+                : 'none';
+    return {
+      name,
+      clusterName: stored.entry.cluster,
+      userName: stored.entry.user,
+      ...(stored.entry.namespace === undefined ? {} : { namespace: stored.entry.namespace }),
+      server: cluster.entry.server,
+      source: stored.source,
+      importedAt: stored.importedAt,
+      hasCertificateAuthority: cluster.entry.caData !== undefined || cluster.entry.caFile !== undefined,
+      insecureSkipTlsVerify: cluster.entry.insecureSkipTlsVerify,
+      ...(cluster.entry.tlsServerName === undefined ? {} : { tlsServerName: cluster.entry.tlsServerName }),
+      auth: {
+        kind,
+        hasToken: secrets.includes('token') || entry.tokenFile !== undefined,
+        hasClientKey: secrets.includes('clientKeyData') || entry.clientKeyFile !== undefined,
+        hasPassword: secrets.includes('password'),
+        ...(entry.username === undefined ? {} : { username: entry.username }),
+        ...(command === undefined || approvalKey === undefined
+          ? {}
+          : { plugin: { ...command, approvalKey, approved: file.approvals[approvalKey] !== undefined } }),
+      },
+      externalFiles: [cluster.entry.caFile, entry.tokenFile, entry.clientCertFile, entry.clientKeyFile].filter(
+        (path): path is string => path !== undefined,
+      ),
+      health: this.health.get(name) ?? { checking: false },
+    };
+  }
+
+  private environment() {
+    return {
+      ...(this.options.homeDir === undefined ? {} : { homeDir: this.options.homeDir }),
+      ...(this.options.env === undefined ? {} : { env: this.options.env }),
+    };
+  }
+
+  private requestTimeoutMs(): number {
+    return this.options.requestTimeoutMs ?? 10_000;
+  }
+}
+
+function notFound(context: string): AppError {
+  return new AppError('NOT_FOUND', `There is no context "${context}". It may have been removed.`, { context });
+}

@@ -1,0 +1,157 @@
+/**
+ * A stored context -> a ConnectionTarget with its credentials, read at connect time: secrets from
+ * the secret store, files outside the imported folder from disk (errors name the path), and an
+ * approved credential plugin run (cached until its credentials expire).
+ */
+import { X509Certificate } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { AppError } from '../../shared/errors';
+import type { RunProgram } from '../platform/run-program';
+import type { ClusterStore, StoreFile } from './cluster-store';
+import { approvalKeyOf, pluginOf, runPlugin, type PluginCredentials } from './credential-plugins';
+import { diagnosis } from './diagnosis';
+import type { ConnectionTarget } from './kube-http';
+
+export interface TargetOptions {
+  store: ClusterStore;
+  run: RunProgram;
+  pluginTimeoutMs: number;
+  now: () => number;
+}
+
+/** How long plugin credentials without an expiry are reused. */
+const PLUGIN_CACHE_MS = 5 * 60_000;
+
+export class ConnectionTargets {
+  private readonly pluginCache = new Map<string, PluginCredentials & { until: number }>();
+
+  constructor(private readonly options: TargetOptions) {}
+
+  /** Drop cached plugin credentials (after a 401, a revoke or a removal). */
+  forget(context: string): void {
+    for (const key of [...this.pluginCache.keys()]) if (key.startsWith(`${context}\n`)) this.pluginCache.delete(key);
+  }
+
+  async resolve(file: StoreFile, context: string): Promise<{ target: ConnectionTarget; identity: string }> {
+    const stored = file.contexts[context];
+    if (stored === undefined) throw new AppError('NOT_FOUND', `There is no context "${context}".`, { context });
+    const cluster = file.clusters[stored.entry.cluster];
+    if (cluster === undefined)
+      throw new AppError('NOT_FOUND', `The cluster "${stored.entry.cluster}" of context "${context}" is missing.`, { context });
+    const entry = cluster.entry;
+    const target: ConnectionTarget = { server: entry.server, insecureSkipTlsVerify: entry.insecureSkipTlsVerify };
+    if (entry.tlsServerName !== undefined) target.tlsServerName = entry.tlsServerName;
+    if (entry.caData !== undefined) target.ca = entry.caData;
+    else if (entry.caFile !== undefined)
+      target.ca = await readReferenced(entry.caFile, `certificate-authority of cluster "${stored.entry.cluster}"`);
+
+    const userName = stored.entry.user;
+    const storedUser = userName === '' ? undefined : file.users[userName];
+    let identity = userName || 'anonymous';
+    if (storedUser === undefined) return { target, identity };
+    const user = await this.options.store.fullUser(storedUser);
+    const label = `user "${userName}"`;
+    if (user.token !== undefined) target.token = user.token;
+    else if (user.tokenFile !== undefined) target.token = (await readReferenced(user.tokenFile, `tokenFile of ${label}`)).trim();
+    const cert =
+      user.clientCertData ??
+      (user.clientCertFile === undefined ? undefined : await readReferenced(user.clientCertFile, `client-certificate of ${label}`));
+    const key =
+      user.clientKeyData ??
+      (user.clientKeyFile === undefined ? undefined : await readReferenced(user.clientKeyFile, `client-key of ${label}`));
+    if (cert !== undefined && key !== undefined) {
+      target.cert = cert;
+      target.key = key;
+      identity = certificateSubject(cert) ?? identity;
+    }
+    if (user.username !== undefined && user.password !== undefined) {
+      target.username = user.username;
+      target.password = user.password;
+      identity = user.username;
+    }
+    if (user.authProvider !== undefined && target.token === undefined) {
+      const cached = user.authProvider.config['id-token'] ?? user.authProvider.config['access-token'];
+      if (cached !== undefined && cached !== '') target.token = cached;
+    }
+
+    const plugin = pluginOf(storedUser.entry);
+    if (plugin !== undefined) {
+      const approvalKey = approvalKeyOf(plugin);
+      if (file.approvals[approvalKey] === undefined) {
+        throw new AppError(
+          'APPROVAL_REQUIRED',
+          `Context "${context}" gets its credentials from the command "${[plugin.command, ...plugin.args].join(' ')}". Nestlab runs it only after you approve it.`,
+          { context, approvalKey, command: plugin.command },
+        );
+      }
+      const credentials = await this.pluginCredentials(context, approvalKey, () =>
+        runPlugin(plugin, {
+          run: this.options.run,
+          timeoutMs: this.options.pluginTimeoutMs,
+          maxBytes: 1024 * 1024,
+          server: entry.server,
+          ...(user.authProvider?.config['token-key'] === undefined ? {} : { tokenKey: user.authProvider.config['token-key'] }),
+        }),
+      );
+      if (credentials.token !== undefined) target.token = credentials.token;
+      if (credentials.cert !== undefined && credentials.key !== undefined) {
+        target.cert = credentials.cert;
+        target.key = credentials.key;
+      }
+    }
+    if (target.cert !== undefined) checkClientCertificate(target.cert, label, this.options.now());
+    return { target, identity };
+  }
+
+  private async pluginCredentials(context: string, approvalKey: string, run: () => Promise<PluginCredentials>): Promise<PluginCredentials> {
+    const key = `${context}\n${approvalKey}`;
+    const cached = this.pluginCache.get(key);
+    const now = this.options.now();
+    if (cached !== undefined && cached.until > now) return cached;
+    const credentials = await run();
+    // Renew a little before expiry, as client-go does.
+    const until = credentials.expiresAt === undefined ? now + PLUGIN_CACHE_MS : credentials.expiresAt - 10_000;
+    this.pluginCache.set(key, { ...credentials, until });
+    return credentials;
+  }
+}
+
+/** Files outside the imported folder are read only now; errors name the path (never the content). */
+async function readReferenced(path: string, label: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new AppError(
+      'FILE_IO',
+      `Cannot read ${path}, the ${label} (${code}). It lies outside the folder the kubeconfig was imported from, so Nestlab reads it at each connection: restore the file or import a kubeconfig that embeds it.`,
+      { path, cause: `Cannot read ${path} (${code}).`, fix: 'Restore the file, or re-import a kubeconfig that embeds it.' },
+    );
+  }
+}
+
+function checkClientCertificate(pem: string, label: string, now: number): void {
+  let certificate: X509Certificate;
+  try {
+    certificate = new X509Certificate(pem);
+  } catch {
+    throw new AppError('INVALID_INPUT', `The client certificate of ${label} is not a readable X.509 certificate.`);
+  }
+  const validTo = Date.parse(certificate.validTo);
+  if (!Number.isNaN(validTo) && validTo < now) {
+    throw diagnosis(
+      'TLS_CERT_EXPIRED',
+      `The client certificate of ${label} expired on ${new Date(validTo).toISOString()}.`,
+      'Get a new client certificate (fetch the kubeconfig again, or renew it: kubeadm certs renew / kubeadm kubeconfig user) and re-import it.',
+      { expiredAt: new Date(validTo).toISOString() },
+    );
+  }
+}
+
+function certificateSubject(pem: string): string | undefined {
+  try {
+    return /CN=([^\n,]+)/.exec(new X509Certificate(pem).subject)?.[1];
+  } catch {
+    return undefined;
+  }
+}

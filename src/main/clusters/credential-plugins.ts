@@ -1,0 +1,145 @@
+/**
+ * Credential plugins: kubeconfig `exec` and `auth-provider` commands (`cmd-path`). They never run on
+ * import; they run only after the user approved exactly this command, args and env (a SHA-256 of
+ * them), from an argument list (no shell), with a timeout and bounded output.
+ */
+import { createHash } from 'node:crypto';
+import type { CredentialPlugin } from '../../shared/contract/clusters';
+import { AppError } from '../../shared/errors';
+import type { RunProgram } from '../platform/run-program';
+import type { ExecPluginConfig } from './kubeconfig-model';
+
+/** A plugin as shown to the user, before approval state is known. */
+export type PluginCommand = Omit<CredentialPlugin, 'approved' | 'approvalKey'>;
+
+/** The plugin of a user entry, if it has one that runs a program. */
+export function pluginOf(user: {
+  exec?: ExecPluginConfig;
+  authProvider?: { name: string; publicConfig: Record<string, string> };
+}): PluginCommand | undefined {
+  if (user.exec !== undefined) {
+    return {
+      kind: 'exec',
+      command: user.exec.command,
+      args: user.exec.args,
+      env: user.exec.env,
+      apiVersion: user.exec.apiVersion,
+      ...(user.exec.installHint === undefined ? {} : { installHint: user.exec.installHint }),
+    };
+  }
+  const command = user.authProvider?.publicConfig['cmd-path'];
+  if (user.authProvider !== undefined && command !== undefined && command !== '') {
+    const args = (user.authProvider.publicConfig['cmd-args'] ?? '').split(/\s+/).filter(Boolean);
+    return { kind: 'auth-provider', providerName: user.authProvider.name, command, args, env: [] };
+  }
+  return undefined;
+}
+
+/** What an approval is keyed by: any change to command, args or env needs a new approval. */
+export function approvalKeyOf(plugin: PluginCommand): string {
+  const material = JSON.stringify([plugin.kind, plugin.command, plugin.args, plugin.env.map(({ name, value }) => [name, value])]);
+  return createHash('sha256').update(material).digest('hex');
+}
+
+export interface PluginCredentials {
+  token?: string;
+  cert?: string;
+  key?: string;
+  /** When to run the plugin again; undefined: at every connection. */
+  expiresAt?: number;
+}
+
+export interface RunPluginOptions {
+  run: RunProgram;
+  timeoutMs: number;
+  maxBytes: number;
+  /** For KUBERNETES_EXEC_INFO (cluster info only when the kubeconfig asks for it). */
+  server: string;
+  /** auth-provider: JSONPath-like `{.credential.access_token}` to the token. */
+  tokenKey?: string;
+}
+
+/** Run an approved plugin and read its credentials. Its output is never echoed into errors. */
+export async function runPlugin(plugin: PluginCommand, options: RunPluginOptions): Promise<PluginCredentials> {
+  const execInfo = {
+    apiVersion: plugin.apiVersion ?? 'client.authentication.k8s.io/v1beta1',
+    kind: 'ExecCredential',
+    spec: { interactive: false },
+  };
+  const env: NodeJS.ProcessEnv = { ...process.env, KUBERNETES_EXEC_INFO: JSON.stringify(execInfo) };
+  for (const { name, value } of plugin.env) env[name] = value;
+  let stdout: string;
+  try {
+    ({ stdout } = await options.run(plugin.command, plugin.args, { timeoutMs: options.timeoutMs, maxBytes: options.maxBytes, env }));
+  } catch (error) {
+    throw describeRunFailure(AppError.from(error), plugin, options.timeoutMs);
+  }
+  return plugin.kind === 'exec' ? readExecCredential(stdout, plugin.command) : readProviderToken(stdout, plugin.command, options.tokenKey);
+}
+
+function describeRunFailure(error: AppError, plugin: PluginCommand, timeoutMs: number): AppError {
+  const details = { command: plugin.command };
+  if (error.code === 'PROGRAM_MISSING') {
+    const hint = plugin.installHint ? ` The kubeconfig says: ${plugin.installHint.trim()}` : '';
+    return new AppError(
+      'PROGRAM_MISSING',
+      `The credential plugin "${plugin.command}" was not found. Install it, or put its absolute path in the kubeconfig: apps started from a desktop menu often do not get the PATH your shell has.${hint}`,
+      { ...details, cause: `"${plugin.command}" is not installed or not on Nestlab's PATH.`, fix: 'Install it or use its absolute path.' },
+    );
+  }
+  if (error.code === 'TIMEOUT') {
+    return new AppError(
+      'TIMEOUT',
+      `The credential plugin "${plugin.command}" did not finish within ${timeoutMs / 1000} s. Plugins that wait for a browser login or a prompt cannot run here; log in once in a terminal first.`,
+      details,
+    );
+  }
+  if (error.code === 'PROGRAM_FAILED') {
+    return new AppError('PROGRAM_FAILED', `The credential plugin failed. ${error.message}`, details);
+  }
+  return new AppError(error.code, error.message, details);
+}
+
+function readExecCredential(stdout: string, command: string): PluginCredentials {
+  const status = (parseJson(stdout) as { kind?: unknown; status?: Record<string, unknown> } | undefined)?.status;
+  if (status === undefined || typeof status !== 'object') {
+    throw new AppError('PROGRAM_FAILED', `The credential plugin "${command}" did not print an ExecCredential with a status.`, { command });
+  }
+  const credentials: PluginCredentials = {};
+  if (typeof status.token === 'string' && status.token !== '') credentials.token = status.token;
+  if (typeof status.clientCertificateData === 'string' && typeof status.clientKeyData === 'string') {
+    credentials.cert = status.clientCertificateData;
+    credentials.key = status.clientKeyData;
+  }
+  if (credentials.token === undefined && credentials.cert === undefined) {
+    throw new AppError('PROGRAM_FAILED', `The credential plugin "${command}" printed neither a token nor a client certificate.`, {
+      command,
+    });
+  }
+  if (typeof status.expirationTimestamp === 'string') {
+    const expiresAt = Date.parse(status.expirationTimestamp);
+    if (!Number.isNaN(expiresAt)) credentials.expiresAt = expiresAt;
+  }
+  return credentials;
+}
+
+function readProviderToken(stdout: string, command: string, tokenKey = '{.access_token}'): PluginCredentials {
+  const path = tokenKey
+    .replace(/^\{\.?|\}$/g, '')
+    .split('.')
+    .filter(Boolean);
+  let value: unknown = parseJson(stdout);
+  for (const part of path) value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[part] : undefined;
+  if (typeof value !== 'string' || value === '') {
+    throw new AppError('PROGRAM_FAILED', `The auth-provider command "${command}" printed no token at ${tokenKey}.`, { command });
+  }
+  return { token: value };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,272 @@
+/**
+ * Every bad kubeconfig the issue lists gets a clear error and leaves the store exactly as it was.
+ * No API server is needed: all of these are refused before anything connects.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { ClustersService } from '../../../src/main/clusters/clusters-service';
+import { ClusterStore } from '../../../src/main/clusters/cluster-store';
+import type { KubeconfigProblem, KubeconfigSource } from '../../../src/shared/contract/clusters';
+import { caught, createClustersService, kubeconfig, tempDir, writeYaml } from './cluster-fixtures';
+
+let service: ClustersService;
+let dataDir: string;
+let work: string;
+let storeBefore: string;
+
+const text = (value: unknown, label = 'pasted.yaml'): KubeconfigSource => ({
+  kind: 'text',
+  text: typeof value === 'string' ? value : stringify(value),
+  label,
+});
+
+beforeAll(async () => {
+  ({ service, dataDir } = await createClustersService());
+  work = await tempDir('clusters-bad-input');
+  // Something in the store, so "nothing changed" means something.
+  const imported = await service.importKubeconfig(text(kubeconfig({ server: 'https://127.0.0.1:1', token: 'good-token' })), []);
+  expect(imported.status).toBe('imported');
+  storeBefore = await readFile(join(dataDir, ClusterStore.fileName), 'utf8');
+});
+afterAll(async () => {
+  service.dispose();
+  await rm(work, { recursive: true, force: true });
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+async function expectRefused(source: KubeconfigSource): Promise<KubeconfigProblem[]> {
+  const error = await caught(service.importKubeconfig(source, []));
+  expect(error.code).toBe('INVALID_INPUT');
+  expect(error.message).toMatch(/nothing was imported/);
+  expect(await readFile(join(dataDir, ClusterStore.fileName), 'utf8')).toBe(storeBefore);
+  expect((await service.list()).contexts.map((context) => context.name)).toEqual(['lab-admin@lab']);
+  return error.details?.problems as KubeconfigProblem[];
+}
+
+describe('bad kubeconfigs: a clear error and nothing changed', () => {
+  it('refuses an empty file', async () => {
+    const path = join(work, 'empty');
+    await writeFile(path, '\n  \n');
+    const [problem] = await expectRefused({ kind: 'files', paths: [path] });
+    expect(problem).toMatchObject({ source: path, message: 'The file is empty.' });
+  });
+
+  it('refuses invalid YAML, naming line and column', async () => {
+    const problems = await expectRefused(text('apiVersion: v1\nclusters:\n  - name: a\n    cluster: {server: "https://x\n'));
+    expect(problems[0]).toMatchObject({ line: expect.any(Number), column: expect.any(Number) });
+    expect(problems[0]!.message).toMatch(/^Invalid YAML at line \d+, column \d+/);
+    const [tab] = await expectRefused(text('apiVersion: v1\nkind: Config\nclusters:\n\t- name: a\n'));
+    expect(tab).toMatchObject({ line: 4 });
+  });
+
+  it('refuses YAML that is not a kubeconfig: a scalar, a list, a Pod', async () => {
+    expect((await expectRefused(text('just a string')))[0]!.message).toMatch(/single string value, not a kubeconfig/);
+    expect((await expectRefused(text('- a\n- b\n')))[0]!.message).toMatch(/YAML list, not a kubeconfig/);
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web' }, spec: { containers: [{ name: 'web', image: 'nginx' }] } };
+    expect((await expectRefused(text(pod)))[0]!.message).toBe('The file is a Kubernetes Pod (v1), not a kubeconfig (kind: Config).');
+    expect((await expectRefused(text({ foo: 1 })))[0]!.message).toMatch(/no clusters, users or contexts/);
+  });
+
+  it('lists every missing cluster and user at once', async () => {
+    const config = {
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'real', cluster: { server: 'https://10.0.0.1:6443' } }],
+      users: [{ name: 'me', user: { token: 't' } }],
+      contexts: [
+        { name: 'one', context: { cluster: 'ghost', user: 'me' } },
+        { name: 'two', context: { cluster: 'real', user: 'nobody' } },
+        { name: 'three', context: { cluster: 'gone', user: 'missing' } },
+      ],
+    };
+    const problems = await expectRefused(text(config));
+    expect(problems.map((problem) => problem.message)).toEqual([
+      'context "one": cluster "ghost" is not defined.',
+      'context "two": user "nobody" is not defined.',
+      'context "three": cluster "gone" is not defined.',
+      'context "three": user "missing" is not defined.',
+    ]);
+  });
+
+  it('refuses invalid base64 and non-PEM certificate data, and an http:// server, all in one answer', async () => {
+    const config = kubeconfig({
+      server: 'http://10.0.0.1:8080',
+      cluster: { 'certificate-authority-data': 'not*base64!' },
+      user: {
+        'client-certificate-data': Buffer.from('hello, not a certificate').toString('base64'),
+        'client-key-data': Buffer.from('-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n').toString('base64'),
+      },
+    });
+    const messages = (await expectRefused(text(config))).map((problem) => problem.message);
+    expect(messages).toEqual([
+      'cluster "lab": server http://10.0.0.1:8080 uses http://, which sends credentials unencrypted. Nestlab connects only over https://.',
+      'cluster "lab": certificate-authority-data is not valid base64.',
+      'user "lab-admin": client-certificate-data is not a PEM certificate (no "-----BEGIN CERTIFICATE-----").',
+      'user "lab-admin": client-key-data looks like PEM but is not a readable private key.',
+    ]);
+  });
+
+  it('refuses a 50 MB file by its size, before reading it', async () => {
+    const path = join(work, 'huge.yaml');
+    await writeFile(path, '');
+    await truncate(path, 50 * 1024 * 1024);
+    const started = Date.now();
+    const [problem] = await expectRefused({ kind: 'files', paths: [path] });
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(problem!.message).toMatch(/^The file is 50\.0 MB; a kubeconfig is a few kilobytes/);
+    await rm(path);
+    // The same as text (a file picker in browser mode): refused by size, not parsed.
+    const big = `# ${'x'.repeat(50 * 1024 * 1024)}\n`;
+    const textStarted = Date.now();
+    expect((await expectRefused(text(big)))[0]!.message).toMatch(/larger than 4 MB/);
+    expect(Date.now() - textStarted).toBeLessThan(1_000);
+  });
+
+  it('refuses a YAML alias bomb quickly, without expanding it', async () => {
+    const lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (let level = 1; level < 10; level += 1) {
+      const previous = String.fromCharCode(96 + level);
+      const name = String.fromCharCode(97 + level);
+      lines.push(`${name}: &${name} [${Array.from({ length: 9 }, () => `*${previous}`).join(',')}]`);
+    }
+    lines.push('clusters: *j');
+    const started = Date.now();
+    const [problem] = await expectRefused(text(lines.join('\n')));
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(problem!.message).toMatch(/too many aliases/);
+  });
+});
+
+describe('paths outside the chosen folder', () => {
+  it('imports a token file and CA outside the folder without reading them; connecting names the path', async () => {
+    const chosen = join(work, 'chosen');
+    await mkdir(chosen, { recursive: true });
+    const secretsElsewhere = join(work, 'elsewhere', 'token');
+    const caElsewhere = join(work, 'elsewhere', 'ca.crt');
+    const config = kubeconfig({
+      server: 'https://127.0.0.1:1',
+      names: { cluster: 'outside', user: 'outside-user', context: 'outside' },
+      user: { tokenFile: '../elsewhere/token' },
+      cluster: { 'certificate-authority': caElsewhere },
+    });
+    const path = await writeYaml(join(chosen, 'config'), config);
+    const result = await service.importKubeconfig({ kind: 'files', paths: [path] }, []);
+    expect(result.status).toBe('imported');
+    if (result.status !== 'imported') return;
+    expect(result.notices).toEqual([
+      `cluster "outside": certificate-authority: ${caElsewhere} is outside the imported file's folder; it is read only when connecting.`,
+      `user "outside-user": tokenFile: ${secretsElsewhere} is outside the imported file's folder; it is read only when connecting.`,
+    ]);
+    const context = result.state.contexts.find((item) => item.name === 'outside')!;
+    expect(context.externalFiles.sort()).toEqual([caElsewhere, secretsElsewhere].sort());
+    expect(context.auth).toMatchObject({ kind: 'token-file', hasToken: true });
+
+    const test = await service.testConnection('outside');
+    expect(test.ok).toBe(false);
+    if (test.ok) return;
+    expect(test.error.code).toBe('FILE_IO');
+    expect(test.error.message).toContain(caElsewhere);
+    expect(test.error.details).toMatchObject({ path: caElsewhere });
+
+    await service.remove('outside');
+    storeBefore = await readFile(join(dataDir, ClusterStore.fileName), 'utf8');
+  });
+
+  it('refuses relative paths in pasted text, which has no folder', async () => {
+    const config = kubeconfig({ server: 'https://127.0.0.1:1', user: { 'client-certificate': 'me.crt', 'client-key': 'me.key' } });
+    const messages = (await expectRefused(text(config))).map((problem) => problem.message);
+    expect(messages[0]).toMatch(/relative path "me.crt" cannot be resolved for pasted text/);
+  });
+});
+
+describe('credential plugins never run on import', () => {
+  let canary: string;
+  beforeEach(() => {
+    canary = join(work, `plugin-canary-${Math.random().toString(36).slice(2)}`);
+  });
+
+  const pluginConfig = (command: string, args: string[], context: string) =>
+    kubeconfig({
+      server: 'https://127.0.0.1:1',
+      names: { cluster: `${context}-cluster`, user: `${context}-user`, context },
+      user: {
+        exec: {
+          apiVersion: 'client.authentication.k8s.io/v1beta1',
+          command,
+          args,
+          env: [{ name: 'PLUGIN_MODE', value: 'lab' }],
+          installHint: 'Install the lab-login plugin from the lab wiki.',
+        },
+      },
+    });
+
+  it('shows the exec command verbatim and does not run it on import, list or refresh until approved', async () => {
+    const script = `touch '${canary}'; echo '{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","status":{"token":"plugin-token"}}'`;
+    const result = await service.importKubeconfig(text(pluginConfig('/bin/sh', ['-c', script], 'plugin')), []);
+    expect(result.status).toBe('imported');
+    expect(existsSync(canary)).toBe(false);
+
+    const context = (await service.list()).contexts.find((item) => item.name === 'plugin')!;
+    expect(context.auth.kind).toBe('exec');
+    expect(context.auth.plugin).toMatchObject({
+      kind: 'exec',
+      command: '/bin/sh',
+      args: ['-c', script],
+      env: [{ name: 'PLUGIN_MODE', value: 'lab' }],
+      installHint: 'Install the lab-login plugin from the lab wiki.',
+      approved: false,
+      approvalKey: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+    await service.refresh('plugin');
+    const test = await service.testConnection('plugin');
+    expect(test.ok === false && test.error.code).toBe('APPROVAL_REQUIRED');
+    expect(existsSync(canary)).toBe(false);
+
+    // A key for another command does not approve this one.
+    expect((await caught(service.approvePlugin('plugin', 'a'.repeat(64)))).code).toBe('CONFLICT');
+    await service.approvePlugin('plugin', context.auth.plugin!.approvalKey);
+    const afterApproval = await service.testConnection('plugin');
+    expect(existsSync(canary)).toBe(true);
+    // It ran and its token was used: the (absent) server is what fails now.
+    expect(afterApproval.ok === false && afterApproval.error.code).toBe('UNREACHABLE');
+    await service.revokePlugin('plugin');
+    expect((await service.list()).contexts.find((item) => item.name === 'plugin')!.auth.plugin!.approved).toBe(false);
+    await service.remove('plugin');
+  });
+
+  it('explains a missing plugin binary (PATH of GUI apps), a failing plugin and a hanging one', async () => {
+    const { service: quick, dataDir: quickDir } = await createClustersService({ pluginTimeoutMs: 500 });
+    try {
+      const approve = async (name: string) => {
+        const plugin = (await quick.list()).contexts.find((item) => item.name === name)!.auth.plugin!;
+        await quick.approvePlugin(name, plugin.approvalKey);
+        const result = await quick.testConnection(name);
+        if (result.ok) throw new Error('expected a failure');
+        return result.error;
+      };
+      await quick.importKubeconfig(text(pluginConfig('kubelogin-not-installed', ['get-token'], 'missing')), []);
+      const missing = await approve('missing');
+      expect(missing.code).toBe('PROGRAM_MISSING');
+      expect(missing.message).toMatch(/"kubelogin-not-installed" was not found/);
+      expect(missing.message).toMatch(/desktop menu often do not get the PATH your shell has/);
+      expect(missing.message).toMatch(/Install the lab-login plugin/);
+
+      await quick.importKubeconfig(text(pluginConfig('/bin/sh', ['-c', 'echo "login expired" >&2; exit 3'], 'failing')), []);
+      const failing = await approve('failing');
+      expect(failing.code).toBe('PROGRAM_FAILED');
+      expect(failing.message).toMatch(/login expired/);
+
+      await quick.importKubeconfig(text(pluginConfig('/bin/sh', ['-c', 'sleep 5'], 'hanging')), []);
+      const started = Date.now();
+      const hanging = await approve('hanging');
+      expect(hanging.code).toBe('TIMEOUT');
+      expect(Date.now() - started).toBeLessThan(3_000);
+    } finally {
+      quick.dispose();
+      await rm(quickDir, { recursive: true, force: true });
+    }
+  });
+});
