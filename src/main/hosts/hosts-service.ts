@@ -54,6 +54,8 @@ export class HostsService {
   private readonly inventory: HostInventoryStore;
   private readonly knownHosts: KnownHostsStore;
   private readonly connections = new Map<string, SshConnection>();
+  /** hostId -> the jump host its open connection goes through. */
+  private readonly jumpOf = new Map<string, string>();
 
   private constructor(private readonly options: HostsServiceOptions) {
     this.inventory = new HostInventoryStore(options.dataDir);
@@ -321,6 +323,7 @@ export class HostsService {
     });
     connection.onDidChangeState((change) => this.connectionEmitter.fire(change));
     this.connections.set(hostId, connection);
+    if (record.jumpHostId !== undefined) this.jumpOf.set(hostId, record.jumpHostId);
     return connection;
   }
 
@@ -430,9 +433,12 @@ export class HostsService {
     return summary;
   }
 
+  /** Close a host's connection and every connection tunnelled through it. */
   private dropConnection(hostId: string): void {
     this.connections.get(hostId)?.close();
     this.connections.delete(hostId);
+    this.jumpOf.delete(hostId);
+    for (const [dependent, jump] of [...this.jumpOf]) if (jump === hostId) this.dropConnection(dependent);
   }
 
   private async fireHosts(): Promise<void> {

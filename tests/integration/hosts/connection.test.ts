@@ -120,18 +120,16 @@ describe('SshConnection against a real sshd', () => {
   it('authenticates through ssh-agent', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'nestlab-agent-'));
     const socketPath = join(dir, 'agent.sock');
-    const agent: ChildProcess = spawn('ssh-agent', ['-D', '-a', socketPath], { stdio: 'ignore' });
+    // ssh-agent prints its environment lines once its socket is listening.
+    const agent: ChildProcess = spawn('ssh-agent', ['-D', '-a', socketPath], { stdio: ['ignore', 'pipe', 'ignore'] });
     try {
       await new Promise<void>((resolve, reject) => {
-        // ssh-agent creates the socket right after start; the add retries until it is there.
-        const attempt = (left: number): void => {
-          run('ssh-add', [host.clientKey.path], { env: { ...process.env, SSH_AUTH_SOCK: socketPath } }).then(
-            () => resolve(),
-            (error: unknown) => (left > 0 && !existsSync(socketPath) ? setTimeout(() => attempt(left - 1), 20) : reject(error as Error)),
-          );
-        };
-        attempt(100);
+        agent.stdout?.on('data', (chunk: Buffer) => {
+          if (chunk.toString().includes('SSH_AUTH_SOCK')) resolve();
+        });
+        agent.once('exit', () => reject(new Error('ssh-agent exited before it was ready')));
       });
+      await run('ssh-add', [host.clientKey.path], { env: { ...process.env, SSH_AUTH_SOCK: socketPath } });
       expect((await open({ kind: 'agent', socketPath }).exec('echo agent')).stdout).toBe('agent\n');
     } finally {
       agent.kill();

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { connectError, hostKeyError } from './ssh-errors';
+
+const context = { hostId: 'h', host: '10.0.0.5', port: 22, username: 'lab' };
+const ssh2Error = (message: string, fields: { level?: string; code?: string }): Error => Object.assign(new Error(message), fields);
+
+describe('connectError', () => {
+  it.each([
+    [ssh2Error('All configured authentication methods failed', { level: 'client-authentication' }), 'SSH_AUTH_FAILED'],
+    [ssh2Error('connect ECONNREFUSED 10.0.0.5:22', { level: 'client-socket', code: 'ECONNREFUSED' }), 'UNREACHABLE'],
+    [ssh2Error('getaddrinfo ENOTFOUND lab', { level: 'client-dns', code: 'ENOTFOUND' }), 'UNREACHABLE'],
+    [ssh2Error('Timed out while waiting for handshake', { level: 'client-timeout' }), 'SSH_HANDSHAKE_FAILED'],
+    [ssh2Error('Connection lost before handshake', { level: 'protocol' }), 'SSH_HANDSHAKE_FAILED'],
+    [new Error('Cannot parse privateKey: Encrypted private OpenSSH key detected, but no passphrase given'), 'SSH_AUTH_FAILED'],
+  ])('maps %s to %s', (error, code) => {
+    expect(connectError(error, context).code).toBe(code);
+  });
+
+  it('prefers the host-key rejection over the handshake error it causes', () => {
+    const error = connectError(ssh2Error('Host denied (verification failed)', { level: 'handshake' }), context, {
+      kind: 'changed',
+      keyType: 'ssh-ed25519',
+      expected: 'SHA256:old',
+      presented: 'SHA256:new',
+    });
+    expect(error.toJSON()).toMatchObject({ code: 'HOST_KEY_CHANGED', details: { expected: 'SHA256:old', presented: 'SHA256:new' } });
+  });
+
+  it('names the key type and fingerprint on first contact', () => {
+    const error = hostKeyError({ kind: 'unknown', keyType: 'ssh-rsa', fingerprint: 'SHA256:abc' }, context);
+    expect(error.details).toEqual({ hostId: 'h', keyType: 'ssh-rsa', fingerprint: 'SHA256:abc' });
+    expect(error.message).toContain('SHA256:abc');
+  });
+});

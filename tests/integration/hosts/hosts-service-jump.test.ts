@@ -1,0 +1,74 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HostsService } from '../../../src/main/hosts/hosts-service';
+import { MemorySecretStore } from '../../../src/main/secrets/memory-secret-store';
+import { simulations } from '../../harness/ssh/profiles';
+import { startTestHost } from '../../harness/ssh/test-host';
+import type { TestHost } from '../../harness/ssh/test-host';
+
+describe('HostsService: a Windows host behind a jump host, key file sign-in', () => {
+  let jump: TestHost;
+  let windows: TestHost;
+  let dataDir: string;
+  let service: HostsService;
+
+  beforeAll(async () => {
+    [jump, windows] = await Promise.all([
+      startTestHost({ simulation: simulations.nestedOn }),
+      startTestHost({ simulation: simulations.windowsHyperV }),
+    ]);
+    dataDir = await mkdtemp(join(tmpdir(), 'nestlab-hosts-jump-'));
+    service = await HostsService.create({ dataDir, secrets: new MemorySecretStore(), reconnect: false });
+  });
+  afterAll(async () => {
+    service.dispose();
+    await Promise.all([jump.stop(), windows.stop()]);
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('trusts each hop separately and probes Hyper-V through the jump host', async () => {
+    const bastion = await service.add({
+      name: 'bastion',
+      address: '127.0.0.1',
+      port: jump.port,
+      user: jump.user,
+      auth: { kind: 'keyFile', path: jump.clientKey.path },
+    });
+    const hyperV = await service.add({
+      name: 'hyper-v',
+      address: '127.0.0.1',
+      port: windows.port,
+      user: windows.user,
+      os: 'windows',
+      auth: { kind: 'keyFile', path: windows.encryptedClientKey.path, passphrase: windows.encryptedClientKey.passphrase },
+      jumpHostId: bastion.id,
+    });
+    expect(hyperV).toMatchObject({
+      jumpHostId: bastion.id,
+      hasPassphrase: true,
+      auth: { kind: 'keyFile', keyPath: windows.encryptedClientKey.path },
+    });
+
+    // The jump host is a first contact too: nothing reaches the target until it is trusted.
+    expect(await service.testConnection(hyperV.id)).toMatchObject({
+      ok: false,
+      error: { code: 'HOST_KEY_UNKNOWN', details: await jump.hostKey() },
+    });
+    await service.acceptHostKey(bastion.id, (await jump.hostKey()).fingerprint);
+    expect(await service.scanHostKey(hyperV.id)).toEqual(await windows.hostKey());
+    expect(await service.testConnection(hyperV.id)).toMatchObject({
+      ok: false,
+      error: { code: 'HOST_KEY_UNKNOWN', details: await windows.hostKey() },
+    });
+    await service.acceptHostKey(hyperV.id, (await windows.hostKey()).fingerprint);
+
+    const report = await service.probe(hyperV.id);
+    expect(report.os).toBe('windows');
+    expect(report.checks.find((check) => check.id === 'nested-virtualization')?.fix).toContain('ExposeVirtualizationExtensions');
+    // The target saw the probe; the jump host only forwarded TCP (no session command there).
+    expect(await windows.sessionCommandLines()).toContain('-EncodedCommand');
+    expect((await jump.sessionCommandLines()).trim()).toBe('');
+  });
+});
