@@ -292,6 +292,11 @@ export class HostsService {
   /** Run a program as root: sudo -n, or the saved sudo password over stdin when sudo asks. */
   async runAsRoot(hostId: string, argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
     const record = await this.record(hostId);
+    if (record.os === 'windows') {
+      throw new AppError('INVALID_ARGUMENT', `${record.name} is a Windows host: run an elevated PowerShell session instead of sudo.`, {
+        hostId,
+      });
+    }
     return runWithSudo(await this.connection(hostId), argv, {
       ...options,
       hostLabel: record.name,

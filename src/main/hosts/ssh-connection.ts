@@ -62,6 +62,8 @@ export interface ExecOptions {
   /** Kill the command and fail with TIMEOUT after this long. */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** Stop the command and fail when stdout + stderr exceed this. Default 64 MiB. */
+  maxOutputBytes?: number;
 }
 
 /** What a remote command produced. */
@@ -176,8 +178,22 @@ export class SshConnection implements CommandExecutor {
           return;
         }
         channel = opened;
-        opened.on('data', (chunk: Buffer) => stdout.push(chunk));
-        opened.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+        const limit = options.maxOutputBytes ?? 64 * 1024 * 1024;
+        let received = 0;
+        const collect = (into: Buffer[]) => (chunk: Buffer) => {
+          received += chunk.length;
+          if (received <= limit) into.push(chunk);
+          else {
+            finish(
+              new AppError('PROGRAM_FAILED', `A command on ${this.context.host} printed more than ${limit} bytes and was stopped.`, {
+                hostId: this.context.hostId,
+                maxOutputBytes: limit,
+              }),
+            );
+          }
+        };
+        opened.on('data', collect(stdout));
+        opened.stderr.on('data', collect(stderr));
         opened.on('exit', (code: number | null, signalName?: string) => {
           exitCode = typeof code === 'number' ? code : null;
           if (typeof signalName === 'string') exitSignal = signalName;
@@ -357,7 +373,11 @@ export class SshConnection implements CommandExecutor {
     const change: ConnectionStateChange = { hostId: this.context.hostId, state };
     if (error !== undefined) change.error = { code: error.code, message: error.message };
     if (retryInMs !== undefined) change.retryInMs = retryInMs;
-    this.stateEmitter.fire(change);
+    try {
+      this.stateEmitter.fire(change);
+    } catch {
+      // A listener's failure (say, a closed transport) must not break the connection's own flow.
+    }
   }
 }
 

@@ -193,13 +193,15 @@ describe('SshConnection against a real sshd', () => {
     }
   });
 
-  it('stops a command at its timeout and on cancellation', async () => {
+  it('stops a command at its timeout, on cancellation and past its output limit', async () => {
     const connection = open(key());
     expect((await caught(connection.exec('sleep 20', { timeoutMs: 200 }))).code).toBe('TIMEOUT');
     const controller = new AbortController();
     const running = connection.exec('sleep 20', { signal: controller.signal });
     controller.abort();
     expect((await caught(running)).code).toBe('CANCELLED');
+    const flood = await caught(connection.exec('head -c 3000000 /dev/zero', { maxOutputBytes: 1_000_000 }));
+    expect(flood).toMatchObject({ code: 'PROGRAM_FAILED', details: { maxOutputBytes: 1_000_000 } });
     // The shared connection is still usable.
     expect((await connection.exec('echo ok')).stdout).toBe('ok\n');
   });
