@@ -177,6 +177,29 @@ describe('SshConnection against a real sshd', () => {
     }
   });
 
+  it('backs off between reconnect attempts, doubling up to the cap', async () => {
+    const proxy = await startDropProxy(host.port);
+    const connection = open(key(), { port: proxy.port });
+    await connection.connect();
+    const delays: number[] = [];
+    const fiveAttempts = new Promise<void>((resolve) => {
+      const subscription = connection.onDidChangeState((change) => {
+        if (change.state !== 'reconnecting' || change.retryInMs === undefined) return;
+        delays.push(change.retryInMs);
+        if (delays.length === 5) {
+          subscription.dispose();
+          resolve();
+        }
+      });
+    });
+    // The relay stops listening, then the link drops: every reconnect is refused.
+    await proxy.close();
+    proxy.dropAll();
+    await fiveAttempts;
+    connection.close();
+    expect(delays).toEqual([50, 100, 200, 400, 400]);
+  });
+
   it('notices a link that went silent through keepalives and fails the running command', async () => {
     const proxy = await startDropProxy(host.port);
     try {
