@@ -10,6 +10,7 @@ import { MemorySecretStore } from './secrets/memory-secret-store';
 import type { SecretStore } from './secrets/secret-store';
 import { FileSettingsService } from './settings/settings-service';
 import { NodeSystemService } from './system/system-service';
+import { NodeTerminalsService } from './terminals/terminals-service';
 
 export interface ServiceOptions {
   mode: RuntimeMode;
@@ -22,7 +23,18 @@ export interface ServiceOptions {
   secrets?: SecretStore;
 }
 
-export function createServices(options: ServiceOptions): Services {
+/** The services, plus what a composition root calls when the app quits. */
+export interface AppServices extends Services {
+  /** Ends what must not outlive the app (terminal shells and their children). */
+  dispose(): Promise<void>;
+}
+
+export function createServices(options: ServiceOptions): AppServices {
+  // No per-context kubeconfig provider or SSH shell provider is wired yet: the clusters service
+  // has no kubeconfigFor(context) and the hosts service is not built here (see issue 7 report).
+  const terminals = new NodeTerminalsService({
+    locateKubectl: () => locateKubectl({ bundledDir: options.bundledBinDir, run: runProgram }),
+  });
   return {
     system: new NodeSystemService({
       appName: 'Nestlab',
@@ -32,5 +44,7 @@ export function createServices(options: ServiceOptions): Services {
     }),
     settings: new FileSettingsService(options.dataDir),
     clusters: new ClustersService({ dataDir: options.dataDir, secrets: options.secrets ?? new MemorySecretStore() }),
+    terminals,
+    dispose: () => terminals.dispose(),
   };
 }

@@ -6,7 +6,7 @@ import { app, BrowserWindow, nativeTheme } from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Dispatcher } from '../../shared/rpc/dispatcher';
-import { createServices } from '../services';
+import { createServices, type AppServices } from '../services';
 import { appVersion } from '../version';
 import { serveIpc } from './ipc-transport';
 import { applySecurityBaseline } from './security';
@@ -18,9 +18,11 @@ const entryUrl = devServerUrl ?? pathToFileURL(join(here, '../renderer/index.htm
 
 if (!app.requestSingleInstanceLock()) app.quit();
 
+let services: AppServices | undefined;
+
 void app.whenReady().then(() => {
   applySecurityBaseline();
-  const services = createServices({
+  services = createServices({
     mode: 'electron',
     appVersion,
     dataDir: app.getPath('userData'),
@@ -39,6 +41,15 @@ app.on('second-instance', () => {
     if (window.isMinimized()) window.restore();
     window.focus();
   }
+});
+
+// Terminal shells must not outlive the app: hold the quit until they are ended.
+app.on('will-quit', (event) => {
+  const running = services;
+  if (running === undefined) return;
+  services = undefined;
+  event.preventDefault();
+  void running.dispose().finally(() => app.quit());
 });
 
 app.on('window-all-closed', () => {

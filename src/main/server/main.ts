@@ -35,7 +35,8 @@ try {
   console.log(`Nestlab browser mode is running. Open: ${server.url}`);
   console.log(`Data folder: ${dataDir}. Press Ctrl-C to stop.`);
   const stop = () => {
-    void server.close().then(() => process.exit(0));
+    // Terminal shells are ended (not orphaned) before the process goes.
+    void Promise.all([server.close(), services.dispose()]).then(() => process.exit(0));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

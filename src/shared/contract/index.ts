@@ -6,11 +6,13 @@ import { clustersNames, type ClustersService } from './clusters';
 import type { DomainNames } from './names';
 import { settingsNames, type SettingsService } from './settings';
 import { systemNames, type SystemService } from './system';
+import { terminalsNames, type TerminalsService } from './terminals';
 
 export interface Services {
   system: SystemService;
   settings: SettingsService;
   clusters: ClustersService;
+  terminals: TerminalsService;
 }
 
 export type DomainName = keyof Services;
@@ -19,12 +21,14 @@ export const contract: { readonly [D in DomainName]: DomainNames<Services[D]> } 
   system: systemNames,
   settings: settingsNames,
   clusters: clustersNames,
+  terminals: terminalsNames,
 };
 
 export type { EventName, MethodName } from './names';
 export * from './clusters';
 export * from './settings';
 export * from './system';
+export * from './terminals';
 
 /** True when `domain` names a domain of the contract (own keys only: no prototype names). */
 export function isDomainName(domain: unknown): domain is DomainName {

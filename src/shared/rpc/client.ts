@@ -32,7 +32,8 @@ export function createClient(transport: Transport): Api {
 /** Throws the AppError a failed call carried, returns the value otherwise. */
 export function unwrapResult(result: unknown): unknown {
   if (typeof result === 'object' && result !== null && 'ok' in result) {
-    if (result.ok === true && 'value' in result) return result.value;
+    // A method that resolves to undefined has no `value` once JSON has carried it (WebSocket).
+    if (result.ok === true) return 'value' in result ? result.value : undefined;
     if (result.ok === false && 'error' in result) throw AppError.fromJSON(result.error);
   }
   throw new AppError('INTERNAL', 'The main process answered in an unknown shape.');

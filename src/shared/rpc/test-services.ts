@@ -2,7 +2,16 @@
  * Small in-test implementations of the contract's services, for testing the RPC machinery
  * itself (routing, validation, events); the real services have their own tests in src/main.
  */
-import type { ClustersService, ClustersState, Services, Settings, SettingsState } from '../contract';
+import type {
+  ClustersService,
+  ClustersState,
+  Services,
+  Settings,
+  SettingsState,
+  TerminalExit,
+  TerminalOutput,
+  TerminalsService,
+} from '../contract';
 import { AppError } from '../errors';
 import { Emitter } from '../event';
 import { defaultSettings } from '../schemas/settings';
@@ -41,6 +50,23 @@ export function createTestServices(): Services & { calls: unknown[][] } {
       onDidChange: changed.event,
     },
     clusters: emptyClusters(),
+    terminals: noTerminals(),
+  };
+}
+
+/** A terminals domain that opens nothing. */
+function noTerminals(): TerminalsService {
+  const missing = () => Promise.reject(new AppError('NOT_FOUND', 'There are no terminals in this test.'));
+  return {
+    open: missing,
+    list: () => Promise.resolve([]),
+    write: missing,
+    resize: missing,
+    acknowledge: () => Promise.resolve(),
+    close: () => Promise.resolve(),
+    podContainers: missing,
+    onDidOutput: new Emitter<TerminalOutput>().event,
+    onDidExit: new Emitter<{ terminalId: string; exit: TerminalExit }>().event,
   };
 }
 

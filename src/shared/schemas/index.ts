@@ -12,6 +12,14 @@ import {
   kubeconfigSourceSchema,
 } from './clusters';
 import { settingsPatchSchema } from './settings';
+import {
+  acknowledgedCountSchema,
+  kubeNameSchema,
+  terminalIdSchema,
+  terminalInputSchema,
+  terminalSizeSchema,
+  terminalTargetSchema,
+} from './terminals';
 
 type ArgumentSchemas = {
   readonly [D in DomainName]: {
@@ -41,5 +49,14 @@ export const argumentSchemas: ArgumentSchemas = {
     approvePlugin: z.tuple([contextNameSchema, approvalKeySchema]),
     revokePlugin: z.tuple([contextNameSchema]),
     exportContext: z.tuple([contextNameSchema, exportOptionsSchema]),
+  },
+  terminals: {
+    open: z.tuple([terminalTargetSchema, terminalSizeSchema]),
+    list: none,
+    write: z.tuple([terminalIdSchema, terminalInputSchema]),
+    resize: z.tuple([terminalIdSchema, terminalSizeSchema]),
+    acknowledge: z.tuple([terminalIdSchema, acknowledgedCountSchema]),
+    close: z.tuple([terminalIdSchema]),
+    podContainers: z.tuple([kubeNameSchema, kubeNameSchema, kubeNameSchema]),
   },
 };

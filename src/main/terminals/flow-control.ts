@@ -1,0 +1,50 @@
+/** Options for {@link FlowControl}. */
+export interface FlowControlOptions {
+  /** Pause the producer when this many characters are sent but not acknowledged. */
+  highWatermark: number;
+  /** Resume it when acknowledgements bring the unacknowledged count down to this. */
+  lowWatermark: number;
+  pause: () => void;
+  resume: () => void;
+}
+
+/**
+ * End-to-end flow control (as in Tabby and VS Code): the producer (pty, SSH channel, exec
+ * socket) is paused while the client has more than `highWatermark` characters it has not yet
+ * rendered, and resumed once it catches up to `lowWatermark`. Without it a `cat` of a big file
+ * fills the transport and the renderer's queue faster than xterm can draw, and the UI freezes.
+ */
+export class FlowControl {
+  private unacknowledged = 0;
+  private pausedValue = false;
+
+  constructor(private readonly options: FlowControlOptions) {
+    if (options.lowWatermark >= options.highWatermark) throw new Error('lowWatermark must be below highWatermark');
+  }
+
+  get paused(): boolean {
+    return this.pausedValue;
+  }
+
+  get pending(): number {
+    return this.unacknowledged;
+  }
+
+  /** Count characters sent to the client. */
+  sent(charCount: number): void {
+    this.unacknowledged += charCount;
+    if (!this.pausedValue && this.unacknowledged > this.options.highWatermark) {
+      this.pausedValue = true;
+      this.options.pause();
+    }
+  }
+
+  /** Count characters the client has rendered. More than was sent is clamped (a second window acknowledging too). */
+  acknowledge(charCount: number): void {
+    this.unacknowledged = Math.max(0, this.unacknowledged - charCount);
+    if (this.pausedValue && this.unacknowledged <= this.options.lowWatermark) {
+      this.pausedValue = false;
+      this.options.resume();
+    }
+  }
+}

@@ -1,0 +1,107 @@
+import type { Event } from '../event';
+import type { SerializedError } from '../errors';
+import { domainNames } from './names';
+import type { KubectlStatus } from './system';
+
+/** What a terminal tab is connected to. */
+export type TerminalTarget =
+  | {
+      kind: 'local';
+      /**
+       * The kubeconfig context kubectl talks to in this shell. The shell gets a private
+       * KUBECONFIG holding only that context. Without it the shell keeps the user's own KUBECONFIG.
+       */
+      context?: string;
+    }
+  | { kind: 'ssh'; hostId: string }
+  | {
+      kind: 'pod';
+      context: string;
+      namespace: string;
+      pod: string;
+      /** Defaults to the pod's first container. */
+      container?: string;
+    };
+
+/** Size in character cells. */
+export interface TerminalSize {
+  cols: number;
+  rows: number;
+}
+
+/** How a terminal's process or channel ended. */
+export interface TerminalExit {
+  /** Exit status; null when it was ended by a signal or never started. */
+  exitCode: number | null;
+  /** Signal name (SIGKILL, HUP...) when the process was ended by one. */
+  signal?: string;
+  /** Set when the terminal failed rather than exited (exec refused, connection dropped). */
+  error?: SerializedError;
+}
+
+/** One open (or ended) terminal, as the tab strip shows it. */
+export interface TerminalInfo {
+  id: string;
+  target: TerminalTarget;
+  /** Short tab label, e.g. "kubectl: lab-admin", "ssh: lab-1", "pod: web-0/app". */
+  title: string;
+  /** Local shells: the kubectl this tab puts first on PATH (or why there is none). */
+  kubectl?: KubectlStatus;
+  /** Pod exec: the command that was started (after the sh/bash or powershell/cmd fallbacks). */
+  command?: string[];
+  state: 'running' | 'exited';
+  exit?: TerminalExit;
+}
+
+/**
+ * A batch of output. `data` is whole UTF-8 characters (a character split across reads waits for
+ * the next batch). `seq` counts batches per terminal from 1, so a client can drop duplicates.
+ */
+export interface TerminalOutput {
+  terminalId: string;
+  data: string;
+  seq: number;
+}
+
+/** Containers of a pod, for the exec picker. */
+export interface PodContainers {
+  containers: string[];
+  /** From the node's kubernetes.io/os label (or the pod's nodeSelector); decides sh/bash or powershell/cmd. */
+  os: 'linux' | 'windows' | 'unknown';
+}
+
+/**
+ * Embedded terminals: local shells with kubectl bound to one context, SSH shells to lab hosts,
+ * and pod exec. Output is broadcast as {@link TerminalOutput} batches; the producer pauses when
+ * more than a high watermark of characters is unacknowledged and resumes when the client has
+ * acknowledged (xterm's write callback) enough to fall below the low watermark.
+ */
+export interface TerminalsService {
+  /**
+   * Opens a terminal at the given size. Local: the user's login shell (kubectl missing is said
+   * in the tab, the shell still opens). SSH: NOT_FOUND for an unknown host. Pod: the exec request
+   * failing (no kubelet, no shell in the image) ends the terminal with `exit.error`.
+   */
+  open(target: TerminalTarget, size: TerminalSize): Promise<TerminalInfo>;
+  /** Every terminal of this session, open or ended but not yet closed. */
+  list(): Promise<TerminalInfo[]>;
+  /** Sends keystrokes or pasted text. Ignored for ended terminals. */
+  write(terminalId: string, data: string): Promise<void>;
+  /** Resizes the pty, the SSH channel's window or the exec session. */
+  resize(terminalId: string, size: TerminalSize): Promise<void>;
+  /** The client has rendered this many characters (`data.length` summed) of this terminal's output. */
+  acknowledge(terminalId: string, charCount: number): Promise<void>;
+  /** Kills the process (and its whole session) or closes the channel, and forgets the terminal. */
+  close(terminalId: string): Promise<void>;
+  /** The containers of a pod and its OS, for the exec picker. */
+  podContainers(context: string, namespace: string, pod: string): Promise<PodContainers>;
+  /** Output of every terminal; clients filter by terminalId. */
+  onDidOutput: Event<TerminalOutput>;
+  /** A terminal's process or channel ended; the tab stays until closed so the status is visible. */
+  onDidExit: Event<{ terminalId: string; exit: TerminalExit }>;
+}
+
+export const terminalsNames = domainNames<TerminalsService>()({
+  methods: ['open', 'list', 'write', 'resize', 'acknowledge', 'close', 'podContainers'],
+  events: ['onDidOutput', 'onDidExit'],
+});
