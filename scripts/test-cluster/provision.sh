@@ -177,7 +177,9 @@ rm -rf "$src_dir/vendor/github.com/modern-go/reflect2"
 cp -r "$REFLECT2_SRC" "$src_dir/vendor/github.com/modern-go/reflect2"
 rm -f "$src_dir/vendor/github.com/modern-go/reflect2/go.mod" "$src_dir/vendor/github.com/modern-go/reflect2/go.sum"
 
-targets=(cmd/kube-apiserver cmd/kube-controller-manager cmd/kube-scheduler)
+# Only what is missing: a machine with cached binaries but no kubectl builds kubectl alone.
+targets=()
+[[ -n "$(find_bin_dir)" ]] || targets+=(cmd/kube-apiserver cmd/kube-controller-manager cmd/kube-scheduler)
 [[ -n "$(find_kubectl)" ]] || targets+=(cmd/kubectl)
 step "building ${targets[*]} with $(go version | cut -d' ' -f3) (takes 4-6 minutes on 2 cores)"
 # Kubernetes 1.20 builds in GOPATH mode: the tree must be reachable as $GOPATH/src/k8s.io/kubernetes.
@@ -230,4 +232,4 @@ done
 step "removing the build folder (the build log stays at $LOG)"
 [[ "${NESTLAB_KEEP_BUILD:-}" == 1 ]] || rm -rf "$BUILD_DIR"
 
-step "control-plane binaries ready in $CACHE_BIN (etcd: $(find_etcd), kubectl: $(find_kubectl)) after $((SECONDS - started_at))s"
+step "control-plane binaries ready in $(find_bin_dir) (etcd: $(find_etcd), kubectl: $(find_kubectl)) after $((SECONDS - started_at))s"
