@@ -3,8 +3,12 @@ import { defaultStoragePath } from './preflight/linux-probe';
 import type { HostAuthInput, HostInput } from './host-types';
 import { validateField } from './shell-quote';
 
+/** The host's plain fields, validated, with defaults applied. */
+export type ValidHostFields = Required<Omit<HostInput, 'auth' | 'sudoPassword' | 'jumpHostId'>>;
+
 /** A validated add-host form with defaults applied. */
-export interface ValidHostInput extends Required<Omit<HostInput, 'sudoPassword' | 'jumpHostId'>> {
+export interface ValidHostInput extends ValidHostFields {
+  auth: HostAuthInput;
   sudoPassword?: string;
   jumpHostId?: string;
 }
@@ -16,27 +20,32 @@ export interface ValidHostInput extends Required<Omit<HostInput, 'sudoPassword' 
  */
 export function validateHostInput(input: HostInput): ValidHostInput {
   if (typeof input !== 'object' || input === null) throw new AppError('INVALID_ARGUMENT', 'The host form is missing.');
+  const valid: ValidHostInput = { ...validateHostFields(input), auth: validateAuth(input.auth) };
+  if (input.sudoPassword !== undefined) valid.sudoPassword = validateSecret('sudoPassword', input.sudoPassword);
+  if (input.jumpHostId !== undefined) valid.jumpHostId = validateField('jumpHostId', input.jumpHostId, 'name');
+  return valid;
+}
+
+/** Validate everything but authentication (see {@link validateHostInput}). */
+export function validateHostFields(input: Omit<HostInput, 'auth'>): ValidHostFields {
   const port = input.port ?? 22;
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
     throw new AppError('INVALID_ARGUMENT', 'The port must be a whole number from 1 to 65535.', { field: 'port' });
   }
   const os = input.os ?? 'linux';
   if (os !== 'linux' && os !== 'windows') throw new AppError('INVALID_ARGUMENT', "The OS must be 'linux' or 'windows'.", { field: 'os' });
-  const valid: ValidHostInput = {
+  return {
     name: validateField('name', input.name, 'name'),
     address: validateField('address', input.address, 'host'),
     port,
     user: validateField('user', input.user, 'user'),
     os,
-    auth: validateAuth(input.auth),
     storagePath: validateField('storagePath', input.storagePath ?? defaultStoragePath, 'path'),
   };
-  if (input.sudoPassword !== undefined) valid.sudoPassword = validateSecret('sudoPassword', input.sudoPassword);
-  if (input.jumpHostId !== undefined) valid.jumpHostId = validateField('jumpHostId', input.jumpHostId, 'name');
-  return valid;
 }
 
-function validateAuth(auth: HostAuthInput | undefined): HostAuthInput {
+/** Validate a sign-in method; secrets are checked for presence only. */
+export function validateAuth(auth: HostAuthInput | undefined): HostAuthInput {
   switch (auth?.kind) {
     case 'agent':
       return { kind: 'agent' };
@@ -63,7 +72,7 @@ function withPassphrase<T extends { kind: 'keyFile' | 'pastedKey' }>(auth: T, pa
 }
 
 /** Secrets are only checked for presence and type: never echoed, never constrained by content. */
-function validateSecret(field: string, value: unknown): string {
+export function validateSecret(field: string, value: unknown): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > 4096) {
     throw new AppError('INVALID_ARGUMENT', `The ${field} is empty or too long.`, { field });
   }

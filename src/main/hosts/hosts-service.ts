@@ -10,7 +10,7 @@ import { scanHostKey } from './host-key-scan';
 import type { PresentedHostKey } from './host-key-scan';
 import { HostInventoryStore } from './host-inventory-store';
 import type { HostRecord } from './host-inventory-store';
-import { validateHostInput } from './host-input';
+import { validateAuth, validateHostFields, validateHostInput, validateSecret } from './host-input';
 import type { ConnectionStateChange, ConnectionTestResult, HostInput, HostPatch, HostSummary, ProbeProgress } from './host-types';
 import { KnownHostsStore } from './known-hosts-store';
 import { probeHost } from './preflight/run-preflight';
@@ -88,10 +88,8 @@ export class HostsService {
     if (hosts.some((host) => host.name === valid.name)) {
       throw new AppError('ALREADY_EXISTS', `A host named "${valid.name}" already exists. Choose another name.`, { field: 'name' });
     }
-    if (valid.jumpHostId !== undefined && !hosts.some((host) => host.id === valid.jumpHostId)) {
-      throw new AppError('NOT_FOUND', 'The jump host is not in the inventory.', { field: 'jumpHostId' });
-    }
     const id = randomUUID();
+    if (valid.jumpHostId !== undefined) assertJumpChain(hosts, id, valid.jumpHostId);
     const now = new Date().toISOString();
     // Secrets first: if the store refuses (no keyring), no half-configured host is left behind.
     await this.saveSecrets(id, valid.auth, valid.sudoPassword);
@@ -116,53 +114,39 @@ export class HostsService {
   /** Change a host. A new address, port, user or auth drops its open connection. */
   async update(hostId: string, patch: HostPatch): Promise<HostSummary> {
     const current = await this.record(hostId);
-    const merged: HostInput = {
+    // Validate everything before changing anything.
+    const fields = validateHostFields({
       name: patch.name ?? current.name,
       address: patch.address ?? current.address,
       port: patch.port ?? current.port,
       user: patch.user ?? current.user,
       os: patch.os ?? current.os,
       storagePath: patch.storagePath ?? current.storagePath,
-      auth: patch.auth ?? (current.auth.kind === 'keyFile' ? { kind: 'keyFile', path: current.auth.keyPath ?? '' } : { kind: 'agent' }),
-    };
-    const valid = validateHostInput(merged);
-    if (patch.auth !== undefined) {
+    });
+    const auth = patch.auth === undefined ? undefined : validateAuth(patch.auth);
+    const sudoPassword = typeof patch.sudoPassword === 'string' ? validateSecret('sudoPassword', patch.sudoPassword) : patch.sudoPassword;
+    const jumpHostId = patch.jumpHostId === null ? undefined : (patch.jumpHostId ?? current.jumpHostId);
+    const hosts = await this.inventory.list();
+    if (hosts.some((host) => host.id !== hostId && host.name === fields.name)) {
+      throw new AppError('ALREADY_EXISTS', `A host named "${fields.name}" already exists. Choose another name.`, { field: 'name' });
+    }
+    if (jumpHostId !== undefined) assertJumpChain(hosts, hostId, jumpHostId);
+
+    if (auth !== undefined) {
       // The sign-in secrets are replaced; the sudo password belongs to the user, not the method.
       for (const kind of ['password', 'passphrase', 'privateKey'] as const) {
         await this.options.secrets.delete(hostSecretKey(hostId, kind));
       }
-      await this.saveSecrets(hostId, valid.auth, undefined);
+      await this.saveSecrets(hostId, auth, undefined);
     }
-    if (patch.sudoPassword === null) await this.options.secrets.delete(hostSecretKey(hostId, 'sudoPassword'));
-    else if (patch.sudoPassword !== undefined) {
-      await this.options.secrets.set(
-        hostSecretKey(hostId, 'sudoPassword'),
-        validateHostInput({ ...merged, sudoPassword: patch.sudoPassword }).sudoPassword ?? '',
-      );
-    }
-    const jumpHostId = patch.jumpHostId === null ? undefined : (patch.jumpHostId ?? current.jumpHostId);
-    if (jumpHostId === hostId) throw new AppError('INVALID_ARGUMENT', 'A host cannot be its own jump host.', { field: 'jumpHostId' });
+    if (sudoPassword === null) await this.options.secrets.delete(hostSecretKey(hostId, 'sudoPassword'));
+    else if (sudoPassword !== undefined) await this.options.secrets.set(hostSecretKey(hostId, 'sudoPassword'), sudoPassword);
     const record = await this.inventory.update((list) => {
-      const index = list.findIndex((host) => host.id === hostId);
-      const next: HostRecord = {
-        ...current,
-        name: valid.name,
-        address: valid.address,
-        port: valid.port,
-        user: valid.user,
-        os: valid.os,
-        storagePath: valid.storagePath,
-        auth:
-          patch.auth === undefined
-            ? current.auth
-            : valid.auth.kind === 'keyFile'
-              ? { kind: 'keyFile', keyPath: valid.auth.path }
-              : { kind: valid.auth.kind },
-        updatedAt: new Date().toISOString(),
-      };
+      const next: HostRecord = { ...current, ...fields, updatedAt: new Date().toISOString() };
+      if (auth !== undefined) next.auth = auth.kind === 'keyFile' ? { kind: 'keyFile', keyPath: auth.path } : { kind: auth.kind };
       if (jumpHostId === undefined) delete next.jumpHostId;
       else next.jumpHostId = jumpHostId;
-      list[index] = next;
+      list[list.findIndex((host) => host.id === hostId)] = next;
       return next;
     });
     this.dropConnection(hostId);
@@ -448,5 +432,25 @@ export class HostsService {
 
   private async fireHosts(): Promise<void> {
     this.hostsEmitter.fire(await this.list());
+  }
+}
+
+/** The jump host exists and the chain of jump hosts from it never comes back to `hostId`. */
+function assertJumpChain(hosts: readonly HostRecord[], hostId: string, jumpHostId: string): void {
+  const seen = new Set<string>([hostId]);
+  for (let next: string | undefined = jumpHostId; next !== undefined;) {
+    if (seen.has(next)) {
+      throw new AppError(
+        'INVALID_ARGUMENT',
+        'These jump hosts form a loop (a host would be reached through itself). Choose another jump host.',
+        {
+          field: 'jumpHostId',
+        },
+      );
+    }
+    seen.add(next);
+    const jump = hosts.find((host) => host.id === next);
+    if (jump === undefined) throw new AppError('NOT_FOUND', 'The jump host is not in the inventory.', { field: 'jumpHostId' });
+    next = jump.jumpHostId;
   }
 }

@@ -71,4 +71,18 @@ describe('HostsService: a Windows host behind a jump host, key file sign-in', ()
     expect(await windows.sessionCommandLines()).toContain('-EncodedCommand');
     expect((await jump.sessionCommandLines()).trim()).toBe('');
   });
+  it('refuses jump-host loops, unknown jump hosts and duplicate names, changing nothing', async () => {
+    const [bastion, hyperV] = await service.list();
+    if (bastion === undefined || hyperV === undefined) throw new Error('the hosts of the first test are missing');
+    const loop = await service.update(bastion.id, { jumpHostId: hyperV.id }).catch((e: unknown) => e);
+    expect(loop).toMatchObject({ code: 'INVALID_ARGUMENT', details: { field: 'jumpHostId' } });
+    const self = await service.update(bastion.id, { jumpHostId: bastion.id }).catch((e: unknown) => e);
+    expect(self).toMatchObject({ code: 'INVALID_ARGUMENT', details: { field: 'jumpHostId' } });
+    const unknown = await service.update(hyperV.id, { jumpHostId: 'no-such-host', auth: { kind: 'agent' } }).catch((e: unknown) => e);
+    expect(unknown).toMatchObject({ code: 'NOT_FOUND', details: { field: 'jumpHostId' } });
+    const duplicate = await service.update(hyperV.id, { name: bastion.name }).catch((e: unknown) => e);
+    expect(duplicate).toMatchObject({ code: 'ALREADY_EXISTS', details: { field: 'name' } });
+    // The refused updates changed nothing, secrets included.
+    expect(await service.list()).toEqual([bastion, hyperV]);
+  });
 });
