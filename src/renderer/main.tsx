@@ -16,10 +16,12 @@ const onState = () => {
   if (state.status === 'connected') {
     void store.getState().loadSettings();
     void store.getState().loadSystemInfo();
+    void store.getState().loadClusters();
   }
 };
 connection.onDidChangeState(onState);
 connection.api.settings.onDidChange((settings) => store.getState().receiveSettings(settings));
+connection.api.clusters.onDidChange((clusters) => store.getState().receiveClusters(clusters));
 onState();
 connection.start();
 

@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { Banner } from '../components/Banner';
+import { ClustersView } from '../features/clusters/ClustersView';
 import { SettingsView } from '../features/settings/SettingsView';
 import { ComingView } from '../features/placeholders/ComingView';
 import { useAppStore } from '../store/store-context';
@@ -62,7 +63,9 @@ export function App() {
           </h1>
           <p className="muted">{description.summary}</p>
         </header>
-        <ErrorBoundary resetKey={view}>{view === 'settings' ? <SettingsView /> : <ComingView view={description} />}</ErrorBoundary>
+        <ErrorBoundary resetKey={view}>
+          {view === 'settings' ? <SettingsView /> : view === 'clusters' ? <ClustersView /> : <ComingView view={description} />}
+        </ErrorBoundary>
       </main>
       <StatusBar />
     </div>

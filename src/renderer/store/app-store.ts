@@ -4,12 +4,13 @@
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { Api } from '../../shared/rpc/client';
+import { createClustersSlice, type ClustersSlice } from './clusters-slice';
 import { createConnectionSlice, type ConnectionSlice } from './connection-slice';
 import { createNavigationSlice, type NavigationSlice } from './navigation-slice';
 import { createSettingsSlice, type SettingsSlice } from './settings-slice';
 import { createSystemSlice, type SystemSlice } from './system-slice';
 
-export type AppState = ConnectionSlice & NavigationSlice & SettingsSlice & SystemSlice;
+export type AppState = ConnectionSlice & NavigationSlice & SettingsSlice & SystemSlice & ClustersSlice;
 
 export interface StoreDeps {
   api: Api;
@@ -23,5 +24,6 @@ export function createAppStore(deps: StoreDeps): AppStore {
     ...createNavigationSlice(...a),
     ...createSettingsSlice(deps)(...a),
     ...createSystemSlice(deps)(...a),
+    ...createClustersSlice(deps)(...a),
   }));
 }

@@ -1,0 +1,46 @@
+/** What a context's status badge says: always text, colour only repeats it. */
+import type { ClusterContext, NodeCounts } from '../../../shared/contract';
+import type { SerializedError } from '../../../shared/errors';
+
+export type StatusTone = 'ok' | 'bad' | 'warn' | 'busy' | 'neutral';
+
+export interface ContextStatus {
+  label: string;
+  tone: StatusTone;
+}
+
+const failureLabels: Partial<Record<SerializedError['code'], string>> = {
+  UNREACHABLE: 'Unreachable',
+  TIMEOUT: 'Timed out',
+  TLS_UNKNOWN_AUTHORITY: 'Untrusted certificate',
+  TLS_NAME_MISMATCH: 'Certificate name mismatch',
+  TLS_CERT_EXPIRED: 'Certificate expired',
+  UNAUTHORIZED: 'Credentials refused',
+  FORBIDDEN: 'Forbidden',
+  APPROVAL_REQUIRED: 'Needs approval',
+  PROGRAM_MISSING: 'Plugin missing',
+  PROGRAM_FAILED: 'Plugin failed',
+  FILE_IO: 'File missing',
+};
+
+export function contextStatus(context: ClusterContext): ContextStatus {
+  const result = context.health.result;
+  if (result === undefined)
+    return context.health.checking ? { label: 'Checking…', tone: 'busy' } : { label: 'Not checked', tone: 'neutral' };
+  if (result.ok) return { label: context.health.checking ? 'Reachable · checking' : 'Reachable', tone: 'ok' };
+  const label = failureLabels[result.error.code] ?? 'Failed';
+  return { label, tone: result.error.code === 'APPROVAL_REQUIRED' ? 'warn' : 'bad' };
+}
+
+export function describeNodes(nodes: NodeCounts): string {
+  const parts = [`${nodes.linux} Linux`, `${nodes.windows} Windows`];
+  if (nodes.other > 0) parts.push(`${nodes.other} other`);
+  return `${nodes.total} ${nodes.total === 1 ? 'node' : 'nodes'} (${parts.join(', ')}), ${nodes.ready} ready`;
+}
+
+/** Cause and fix of a diagnosis, from details (the UI never parses messages). */
+export function diagnosisParts(error: SerializedError): { cause: string; fix?: string } {
+  const cause = typeof error.details?.cause === 'string' ? error.details.cause : error.message;
+  const fix = typeof error.details?.fix === 'string' ? error.details.fix : undefined;
+  return fix === undefined ? { cause } : { cause, fix };
+}

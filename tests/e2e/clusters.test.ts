@@ -1,0 +1,114 @@
+/**
+ * The Clusters view in Chromium against browser mode and a real control plane with simulated nodes:
+ * import through the UI, see health and nodes, the diagnosis of a failure, refused input.
+ */
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { labNodeSpecs, renderKubeconfig, startControlPlane, startSimulatedNodes } from '../harness/index.js';
+import type { ControlPlane, SimulatedNodes } from '../harness/index.js';
+import { AppPage } from './pages/app-page';
+import { ClustersPage } from './pages/clusters-page';
+import { startBrowserModeServer, type BrowserModeServer } from './support/browser-mode-server';
+import { launchChromium } from './support/chromium';
+
+let browser: Browser;
+let controlPlane: ControlPlane;
+let simulation: SimulatedNodes;
+let context: BrowserContext;
+let server: BrowserModeServer;
+let dataDir: string;
+
+beforeAll(async () => {
+  controlPlane = await startControlPlane();
+  simulation = await startSimulatedNodes(controlPlane.simulation, { nodes: labNodeSpecs() });
+  // Browser mode offers $KUBECONFIG's contexts; point it at the viewer's file, not the machine's.
+  process.env.KUBECONFIG = controlPlane.viewerKubeconfigPath;
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await simulation?.stop();
+  await controlPlane?.stop();
+});
+beforeEach(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'nestlab-e2e-clusters-'));
+  server = await startBrowserModeServer(dataDir);
+  context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
+});
+afterEach(async () => {
+  await context.close();
+  await server.stop();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+async function openClusters(): Promise<ClustersPage> {
+  const app = new AppPage(await context.newPage());
+  await app.open(server.url);
+  await app.waitConnected();
+  await app.openView('Clusters');
+  return new ClustersPage(app.page);
+}
+
+describe('Clusters view in Chromium', () => {
+  it('imports a kubeconfig by path and shows the cluster, its health and its nodes', async () => {
+    const clusters = await openClusters();
+    await clusters.importPath(controlPlane.adminKubeconfigPath);
+    const name = 'nestlab-admin@nestlab-test';
+    await clusters.status(name).getByText('Reachable').waitFor({ timeout: 20_000 });
+    const card = clusters.context(name);
+    await card.getByText('v1.20.2').waitFor();
+    await card.getByText('4 nodes (3 Linux, 1 Windows)', { exact: false }).waitFor();
+    await card.getByText('Active').waitFor();
+    for (const node of ['sim-control-plane-1', 'sim-linux-1', 'sim-linux-2', 'sim-windows-1']) {
+      await clusters.nodeRow(name, node).waitFor();
+    }
+    expect(await clusters.nodeRow(name, 'sim-windows-1').textContent()).toContain('Windows');
+    expect(await clusters.nodeRow(name, 'sim-control-plane-1').textContent()).toContain('control-plane');
+    // The token never reaches the page.
+    expect(await clusters.page.content()).not.toContain(controlPlane.adminToken);
+    await clusters.page.screenshot({ path: await screenshotPath('clusters-imported.png') });
+  });
+
+  it('imports a picked file, diagnoses a refused token with its fix, and switches the active context', async () => {
+    const clusters = await openClusters();
+    // The environment's kubeconfig (the viewer) is offered as a one-click import.
+    await clusters.page.getByRole('button', { name: /Import 1 context from/ }).click();
+    await clusters.status('nestlab-viewer@nestlab-test').getByText('Reachable').waitFor({ timeout: 20_000 });
+
+    const bad = renderKubeconfig(
+      { ...controlPlane.admin, token: 'not-the-token' },
+      { cluster: 'lab', user: 'stale', context: 'stale@lab' },
+    );
+    await clusters.importFile('stale.yaml', bad);
+    await clusters.status('stale@lab').getByText('Credentials refused').waitFor({ timeout: 20_000 });
+    await clusters.diagnosis('stale@lab').getByText('Fix:').waitFor();
+    expect(await clusters.diagnosis('stale@lab').textContent()).toMatch(/Fetch fresh credentials/);
+
+    await clusters.context('stale@lab').getByRole('button', { name: 'Use this context' }).click();
+    await clusters.context('stale@lab').getByText('Active').waitFor();
+    expect(await clusters.context('nestlab-viewer@nestlab-test').getByText('Active').count()).toBe(0);
+  });
+
+  it('refuses a broken kubeconfig with every problem and its line, importing nothing; keyboard only', async () => {
+    const clusters = await openClusters();
+    await clusters.importFile('broken.yaml', 'apiVersion: v1\nkind: Config\nclusters:\n  - name: a\n    cluster: {server: "https://x\n');
+    await clusters.importProblems.waitFor();
+    expect(await clusters.importProblems.textContent()).toMatch(/broken\.yaml:\d+:\d+ Invalid YAML at line \d+, column \d+/);
+    await clusters.page.getByText('No clusters yet').waitFor();
+
+    await clusters.pathField.focus();
+    await clusters.page.keyboard.type(controlPlane.adminKubeconfigPath);
+    await clusters.page.keyboard.press('Enter');
+    await clusters.status('nestlab-admin@nestlab-test').getByText('Reachable').waitFor({ timeout: 20_000 });
+  });
+});
+
+/** README screenshots are refreshed only on request (NESTLAB_UPDATE_SCREENSHOTS=1), as in app.test.ts. */
+async function screenshotPath(name: string): Promise<string> {
+  const dir = process.env.NESTLAB_UPDATE_SCREENSHOTS === '1' ? 'docs/screenshots' : 'test-results/screenshots';
+  await mkdir(dir, { recursive: true });
+  return join(dir, name);
+}
