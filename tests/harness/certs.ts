@@ -71,6 +71,7 @@ export interface SignCertificateOptions {
   /** subjectAltName entries like `IP:127.0.0.1` or `DNS:example` (server certificates). */
   sans?: readonly string[];
   usage: 'serverAuth' | 'clientAuth';
+  /** Validity in days, default 365. A negative value gives an already-expired certificate (OpenSSL 3.0). */
   days?: number;
 }
 
