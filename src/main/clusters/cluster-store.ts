@@ -70,6 +70,13 @@ const storeFileSchema = z.object({
 export type StoreFile = z.infer<typeof storeFileSchema>;
 export type StoredUser = StoreFile['users'][string];
 
+const secretLabels: Record<SecretField, string> = {
+  token: 'token',
+  clientKeyData: 'client key',
+  password: 'password',
+  authProviderConfig: 'auth-provider configuration',
+};
+
 const emptyStore = (): StoreFile => ({ version: 1, clusters: {}, users: {}, contexts: {}, approvals: {} });
 
 export class ClusterStore {
@@ -107,7 +114,11 @@ export class ClusterStore {
   /** Every entry with its secrets, for merging and connecting. Stays in the main process. */
   async namespace(file: StoreFile): Promise<Namespace> {
     const users = new Map<string, Sourced<UserEntry>>();
-    for (const [name, stored] of Object.entries(file.users)) users.set(name, { source: stored.source, entry: await this.fullUser(stored) });
+    for (const [name, stored] of Object.entries(file.users)) {
+      const entry = await this.fullUser(stored);
+      const incomplete = (await this.missingSecrets(stored)).length > 0;
+      users.set(name, { source: stored.source, entry, ...(incomplete ? { incomplete } : {}) });
+    }
     return {
       clusters: new Map(Object.entries(file.clusters).map(([name, { source, entry }]) => [name, { source, entry: stripUndefined(entry) }])),
       users,
@@ -115,6 +126,34 @@ export class ClusterStore {
         Object.entries(file.contexts).map(([name, { source, entry }]) => [name, { source, entry: stripUndefined<ContextEntry>(entry) }]),
       ),
     };
+  }
+
+  /** Secret fields the file lists but the secret store no longer has (a memory store after a restart). */
+  async missingSecrets(stored: StoredUser): Promise<SecretField[]> {
+    const missing: SecretField[] = [];
+    for (const field of stored.secrets) if (!(await this.secrets.has(secretKey(stored.id, field)))) missing.push(field);
+    return missing;
+  }
+
+  /**
+   * The user with its secrets, for connecting or exporting.
+   * @throws AppError SECRET_STORAGE_UNAVAILABLE when saved secrets are gone.
+   */
+  async requireUser(stored: StoredUser, name: string): Promise<UserEntry> {
+    const missing = await this.missingSecrets(stored);
+    if (missing.length > 0) {
+      const what = missing.map((field) => secretLabels[field]).join(' and ');
+      throw new AppError(
+        'SECRET_STORAGE_UNAVAILABLE',
+        `The saved ${what} of user "${name}" ${missing.length === 1 ? 'is' : 'are'} gone: ${this.secrets.persistent ? 'the secret store no longer has them' : 'this secret store keeps secrets only in memory, and Nestlab was restarted'}. Import the kubeconfig again.`,
+        {
+          user: name,
+          cause: `The saved ${what} of user "${name}" ${missing.length === 1 ? 'is' : 'are'} gone.`,
+          fix: 'Import the kubeconfig again.',
+        },
+      );
+    }
+    return this.fullUser(stored);
   }
 
   /** The user entry with its secrets read back from the secret store. */

@@ -231,7 +231,7 @@ export class ClustersService implements ClustersContract {
       {
         context: [context, stored.entry],
         cluster: [stored.entry.cluster, cluster.entry],
-        ...(user === undefined ? {} : { user: [stored.entry.user, await this.store.fullUser(user)] }),
+        ...(user === undefined ? {} : { user: [stored.entry.user, await this.store.requireUser(user, stored.entry.user)] }),
       },
       options.replace === true,
       this.now(),

@@ -49,7 +49,7 @@ export class ConnectionTargets {
     const storedUser = userName === '' ? undefined : file.users[userName];
     let identity = userName || 'anonymous';
     if (storedUser === undefined) return { target, identity };
-    const user = await this.options.store.fullUser(storedUser);
+    const user = await this.options.store.requireUser(storedUser, userName);
     const label = `user "${userName}"`;
     if (user.token !== undefined) target.token = user.token;
     else if (user.tokenFile !== undefined) target.token = (await readReferenced(user.tokenFile, `tokenFile of ${label}`)).trim();

@@ -10,6 +10,8 @@ import type { ClusterEntry, ContextEntry, ResolvedKubeconfig, UserEntry } from '
 export interface Sourced<T> {
   entry: T;
   source: string;
+  /** Its saved secrets are gone (a memory secret store after a restart): re-importing it fills them in. */
+  incomplete?: boolean;
 }
 
 /** Every named entry, by kind. */
@@ -51,7 +53,8 @@ export function planImport(existing: Namespace, files: readonly ResolvedKubeconf
   function place<T>(kind: NameKind, name: string, entry: T, source: string): string | undefined {
     const target = next[listKey[kind]] as unknown as Map<string, Sourced<T>>;
     const current = target.get(name);
-    if (current === undefined || sameEntry(current.entry, entry)) {
+    const refills = current?.incomplete === true && sameEntry(withoutSecrets(current.entry), withoutSecrets(entry));
+    if (current === undefined || refills || sameEntry(current.entry, entry)) {
       target.set(name, { entry, source });
       return name;
     }
@@ -137,6 +140,13 @@ export function collectUnused(namespace: Namespace): void {
   for (const name of [...namespace.users.keys()]) {
     if (!contexts.some((context) => context.user === name)) namespace.users.delete(name);
   }
+}
+
+/** A user entry without the fields kept in the secret store. */
+function withoutSecrets(entry: unknown): unknown {
+  if (typeof entry !== 'object' || entry === null) return entry;
+  const { token: _token, clientKeyData: _key, password: _password, authProvider, ...rest } = entry as UserEntry;
+  return authProvider === undefined ? rest : { ...rest, authProvider: { name: authProvider.name } };
 }
 
 export function sameEntry(a: unknown, b: unknown): boolean {

@@ -7,7 +7,8 @@ import { mkdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ClustersService } from '../../../src/main/clusters/clusters-service';
+import { ClustersService } from '../../../src/main/clusters/clusters-service';
+import { MemorySecretStore } from '../../../src/main/secrets/memory-secret-store';
 import { ClusterStore } from '../../../src/main/clusters/cluster-store';
 import type { KubeconfigProblem, KubeconfigSource } from '../../../src/shared/contract/clusters';
 import { caught, createClustersService, kubeconfig, tempDir, writeYaml } from './cluster-fixtures';
@@ -267,6 +268,34 @@ describe('credential plugins never run on import', () => {
     } finally {
       quick.dispose();
       await rm(quickDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('secrets kept only in memory (browser mode)', () => {
+  it('says the credentials are gone after a restart, and a re-import fills them in without a clash', async () => {
+    const folder = await tempDir('clusters-memory');
+    const config = text(kubeconfig({ server: 'https://127.0.0.1:1', token: 'memory-only-token' }));
+    const first = new ClustersService({ dataDir: folder, secrets: new MemorySecretStore(), refreshIntervalMs: 0, env: {} });
+    expect((await first.importKubeconfig(config, [])).status).toBe('imported');
+    first.dispose();
+
+    const restarted = new ClustersService({ dataDir: folder, secrets: new MemorySecretStore(), refreshIntervalMs: 0, env: {} });
+    try {
+      const lost = await restarted.testConnection('lab-admin@lab');
+      expect(lost.ok === false && lost.error).toMatchObject({
+        code: 'SECRET_STORAGE_UNAVAILABLE',
+        message: expect.stringMatching(/The saved token of user "lab-admin" is gone: .*only in memory.*Import the kubeconfig again\./),
+      });
+      expect((await caught(restarted.exportContext('lab-admin@lab', { path: join(folder, 'out') }))).code).toBe(
+        'SECRET_STORAGE_UNAVAILABLE',
+      );
+      expect((await restarted.importKubeconfig(config, [])).status).toBe('imported');
+      const again = await restarted.testConnection('lab-admin@lab');
+      expect(again.ok === false && again.error.code).toBe('UNREACHABLE');
+    } finally {
+      restarted.dispose();
+      await rm(folder, { recursive: true, force: true });
     }
   });
 });

@@ -21,6 +21,7 @@ const failureLabels: Partial<Record<SerializedError['code'], string>> = {
   PROGRAM_MISSING: 'Plugin missing',
   PROGRAM_FAILED: 'Plugin failed',
   FILE_IO: 'File missing',
+  SECRET_STORAGE_UNAVAILABLE: 'Credentials lost',
 };
 
 export function contextStatus(context: ClusterContext): ContextStatus {

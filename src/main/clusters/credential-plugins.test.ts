@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { approvalKeyOf, pluginOf } from './credential-plugins';
+
+const exec = {
+  command: 'aws',
+  args: ['eks', 'get-token'],
+  env: [{ name: 'AWS_PROFILE', value: 'lab' }],
+  apiVersion: 'client.authentication.k8s.io/v1beta1',
+};
+
+describe('credential plugins', () => {
+  it('keys an approval by command, args and env: any change needs a new approval', () => {
+    const key = approvalKeyOf(pluginOf({ exec })!);
+    expect(key).toMatch(/^[0-9a-f]{64}$/);
+    expect(approvalKeyOf(pluginOf({ exec: { ...exec, args: ['eks', 'get-token', '--role', 'admin'] } })!)).not.toBe(key);
+    expect(approvalKeyOf(pluginOf({ exec: { ...exec, env: [{ name: 'AWS_PROFILE', value: 'prod' }] } })!)).not.toBe(key);
+    expect(approvalKeyOf(pluginOf({ exec: { ...exec, command: '/usr/local/bin/aws' } })!)).not.toBe(key);
+    expect(approvalKeyOf(pluginOf({ exec: { ...exec, installHint: 'changed hint' } })!)).toBe(key);
+  });
+
+  it('treats an auth-provider with cmd-path as a command, and one without as none', () => {
+    expect(
+      pluginOf({
+        authProvider: { name: 'gcp', publicConfig: { 'cmd-path': '/usr/bin/gcloud', 'cmd-args': 'config config-helper --format=json' } },
+      }),
+    ).toEqual({
+      kind: 'auth-provider',
+      providerName: 'gcp',
+      command: '/usr/bin/gcloud',
+      args: ['config', 'config-helper', '--format=json'],
+      env: [],
+    });
+    expect(pluginOf({ authProvider: { name: 'oidc', publicConfig: {} } })).toBeUndefined();
+  });
+});
