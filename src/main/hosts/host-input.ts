@@ -1,5 +1,6 @@
 import { AppError } from '../../shared/errors';
 import { defaultStoragePath } from './preflight/linux-probe';
+import type { HostRecord } from './host-inventory-store';
 import type { HostAuthInput, HostInput } from './host-types';
 import { validateField } from './shell-quote';
 
@@ -77,4 +78,24 @@ export function validateSecret(field: string, value: unknown): string {
     throw new AppError('INVALID_ARGUMENT', `The ${field} is empty or too long.`, { field });
   }
   return value;
+}
+
+/** The jump host exists and the chain of jump hosts from it never comes back to `hostId`. */
+export function assertJumpChain(hosts: readonly HostRecord[], hostId: string, jumpHostId: string): void {
+  const seen = new Set<string>([hostId]);
+  for (let next: string | undefined = jumpHostId; next !== undefined;) {
+    if (seen.has(next)) {
+      throw new AppError(
+        'INVALID_ARGUMENT',
+        'These jump hosts form a loop (a host would be reached through itself). Choose another jump host.',
+        {
+          field: 'jumpHostId',
+        },
+      );
+    }
+    seen.add(next);
+    const jump = hosts.find((host) => host.id === next);
+    if (jump === undefined) throw new AppError('NOT_FOUND', 'The jump host is not in the inventory.', { field: 'jumpHostId' });
+    next = jump.jumpHostId;
+  }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ClientChannel, PseudoTtyOptions } from 'ssh2';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { AppError } from '../../shared/errors';
 import { Emitter } from '../../shared/event';
 import type { Event } from '../../shared/event';
@@ -10,14 +10,15 @@ import { scanHostKey } from './host-key-scan';
 import type { PresentedHostKey } from './host-key-scan';
 import { HostInventoryStore } from './host-inventory-store';
 import type { HostRecord } from './host-inventory-store';
-import { validateAuth, validateHostFields, validateHostInput, validateSecret } from './host-input';
+import { assertJumpChain, validateAuth, validateHostFields, validateHostInput, validateSecret } from './host-input';
+import { resolveCredentials, saveHostSecrets } from './host-credentials';
 import type { ConnectionStateChange, ConnectionTestResult, HostInput, HostPatch, HostSummary, ProbeProgress } from './host-types';
 import { KnownHostsStore } from './known-hosts-store';
 import { probeHost } from './preflight/run-preflight';
 import type { PreflightReport, PreflightThresholds } from './preflight/preflight-types';
 import type { SshClientFactory } from './ssh-client-factory';
 import { SshConnection } from './ssh-connection';
-import type { ExecOptions, ExecResult, SshCredentials } from './ssh-connection';
+import type { ExecOptions, ExecResult } from './ssh-connection';
 import { runWithSudo } from './sudo';
 import { buildCommand } from './shell-quote';
 
@@ -92,7 +93,7 @@ export class HostsService {
     if (valid.jumpHostId !== undefined) assertJumpChain(hosts, id, valid.jumpHostId);
     const now = new Date().toISOString();
     // Secrets first: if the store refuses (no keyring), no half-configured host is left behind.
-    await this.saveSecrets(id, valid.auth, valid.sudoPassword);
+    await saveHostSecrets(this.options.secrets, id, valid.auth, valid.sudoPassword);
     const record: HostRecord = {
       id,
       name: valid.name,
@@ -137,7 +138,7 @@ export class HostsService {
       for (const kind of ['password', 'passphrase', 'privateKey'] as const) {
         await this.options.secrets.delete(hostSecretKey(hostId, kind));
       }
-      await this.saveSecrets(hostId, auth, undefined);
+      await saveHostSecrets(this.options.secrets, hostId, auth, undefined);
     }
     if (sudoPassword === null) await this.options.secrets.delete(hostSecretKey(hostId, 'sudoPassword'));
     else if (sudoPassword !== undefined) await this.options.secrets.set(hostSecretKey(hostId, 'sudoPassword'), sudoPassword);
@@ -302,7 +303,7 @@ export class HostsService {
     const connection = new SshConnection({
       hostId,
       endpoint: { host: record.address, port: record.port, username: record.user },
-      credentials: () => this.credentials(record),
+      credentials: () => resolveCredentials(record, this.options.secrets, this.options.agentSocket),
       expectedHostKey: () => this.knownHosts.get(hostId),
       readyTimeoutMs: this.options.readyTimeoutMs ?? 15_000,
       keepaliveIntervalMs: this.options.keepaliveIntervalMs ?? 10_000,
@@ -322,66 +323,6 @@ export class HostsService {
     this.hostsEmitter.dispose();
     this.connectionEmitter.dispose();
     this.probeEmitter.dispose();
-  }
-
-  private async credentials(record: HostRecord): Promise<SshCredentials> {
-    const secrets = this.options.secrets;
-    const passphrase = await secrets.get(hostSecretKey(record.id, 'passphrase'));
-    const missing = (what: string): AppError =>
-      new AppError(
-        'SSH_AUTH_FAILED',
-        `No ${what} is saved for ${record.name} (secrets kept in memory are gone after a restart). Enter it again.`,
-        {
-          hostId: record.id,
-          reason: 'secret-missing',
-        },
-      );
-    switch (record.auth.kind) {
-      case 'agent': {
-        const socketPath = this.options.agentSocket ?? process.env.SSH_AUTH_SOCK;
-        if (socketPath === undefined || socketPath === '') {
-          throw new AppError(
-            'SSH_AUTH_FAILED',
-            'No ssh-agent is running for Nestlab (SSH_AUTH_SOCK is not set). Start ssh-agent and add your key, or choose a key file.',
-            {
-              hostId: record.id,
-              reason: 'no-agent',
-            },
-          );
-        }
-        return { kind: 'agent', socketPath };
-      }
-      case 'keyFile': {
-        const path = record.auth.keyPath ?? '';
-        const privateKey = await readFile(path, 'utf8').catch(() => {
-          throw new AppError('FILE_IO', `Cannot read the key file ${path}. Check that it exists and Nestlab may read it.`, {
-            path,
-            hostId: record.id,
-          });
-        });
-        return passphrase === undefined ? { kind: 'privateKey', privateKey } : { kind: 'privateKey', privateKey, passphrase };
-      }
-      case 'pastedKey': {
-        const privateKey = await secrets.get(hostSecretKey(record.id, 'privateKey'));
-        if (privateKey === undefined) throw missing('private key');
-        return passphrase === undefined ? { kind: 'privateKey', privateKey } : { kind: 'privateKey', privateKey, passphrase };
-      }
-      case 'password': {
-        const password = await secrets.get(hostSecretKey(record.id, 'password'));
-        if (password === undefined) throw missing('password');
-        return { kind: 'password', password };
-      }
-    }
-  }
-
-  private async saveSecrets(hostId: string, auth: HostInput['auth'], sudoPassword: string | undefined): Promise<void> {
-    const secrets = this.options.secrets;
-    if (auth.kind === 'password') await secrets.set(hostSecretKey(hostId, 'password'), auth.password);
-    if (auth.kind === 'pastedKey') await secrets.set(hostSecretKey(hostId, 'privateKey'), auth.privateKey);
-    if ((auth.kind === 'pastedKey' || auth.kind === 'keyFile') && auth.passphrase !== undefined) {
-      await secrets.set(hostSecretKey(hostId, 'passphrase'), auth.passphrase);
-    }
-    if (sudoPassword !== undefined) await secrets.set(hostSecretKey(hostId, 'sudoPassword'), sudoPassword);
   }
 
   private async record(hostId: string): Promise<HostRecord> {
@@ -432,25 +373,5 @@ export class HostsService {
 
   private async fireHosts(): Promise<void> {
     this.hostsEmitter.fire(await this.list());
-  }
-}
-
-/** The jump host exists and the chain of jump hosts from it never comes back to `hostId`. */
-function assertJumpChain(hosts: readonly HostRecord[], hostId: string, jumpHostId: string): void {
-  const seen = new Set<string>([hostId]);
-  for (let next: string | undefined = jumpHostId; next !== undefined;) {
-    if (seen.has(next)) {
-      throw new AppError(
-        'INVALID_ARGUMENT',
-        'These jump hosts form a loop (a host would be reached through itself). Choose another jump host.',
-        {
-          field: 'jumpHostId',
-        },
-      );
-    }
-    seen.add(next);
-    const jump = hosts.find((host) => host.id === next);
-    if (jump === undefined) throw new AppError('NOT_FOUND', 'The jump host is not in the inventory.', { field: 'jumpHostId' });
-    next = jump.jumpHostId;
   }
 }

@@ -6,7 +6,9 @@ import { sshFingerprint, sshKeyType } from './host-key';
 import type { KnownHostKey } from './known-hosts-store';
 import { createSshClient } from './ssh-client-factory';
 import type { SshClientFactory } from './ssh-client-factory';
-import { connectError, disconnectedError } from './ssh-errors';
+import { connectError } from './ssh-errors';
+import { execOnChannel, openChannelError } from './channel-exec';
+import type { ExecOptions, ExecResult, CommandExecutor } from './channel-exec';
 import type { HostKeyRejection, SshErrorContext } from './ssh-errors';
 
 /** Where to connect. */
@@ -42,6 +44,8 @@ export interface SshConnectionOptions {
   reconnect?: { initialDelayMs: number; maxDelayMs: number } | false;
 }
 
+export type { CommandExecutor, ExecOptions, ExecResult } from './channel-exec';
+
 /** Connection lifecycle, as shown in the hosts view. */
 export type ConnectionState = 'idle' | 'connecting' | 'ready' | 'reconnecting' | 'closed';
 
@@ -53,31 +57,6 @@ export interface ConnectionStateChange {
   error?: { code: string; message: string };
   /** Delay before the next automatic attempt, when reconnecting. */
   retryInMs?: number;
-}
-
-/** Options for one remote command. */
-export interface ExecOptions {
-  /** Sent to the command's stdin, then stdin is closed. */
-  stdin?: string | Buffer;
-  /** Kill the command and fail with TIMEOUT after this long. */
-  timeoutMs?: number;
-  signal?: AbortSignal;
-  /** Stop the command and fail when stdout + stderr exceed this. Default 64 MiB. */
-  maxOutputBytes?: number;
-}
-
-/** What a remote command produced. */
-export interface ExecResult {
-  /** Exit status; null when the command was ended by a signal. */
-  exitCode: number | null;
-  exitSignal?: string;
-  stdout: string;
-  stderr: string;
-}
-
-/** Anything that runs a remote command line (an SshConnection, or a test double). */
-export interface CommandExecutor {
-  exec(command: string, options?: ExecOptions): Promise<ExecResult>;
 }
 
 const nonRetriable = new Set(['SSH_AUTH_FAILED', 'HOST_KEY_UNKNOWN', 'HOST_KEY_CHANGED', 'HOST_KEY_STORE_CORRUPT']);
@@ -120,88 +99,10 @@ export class SshConnection implements CommandExecutor {
    */
   async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
     const client = await this.ready(options.signal);
-    return new Promise<ExecResult>((resolve, reject) => {
-      const stdout: Buffer[] = [];
-      const stderr: Buffer[] = [];
-      let exitCode: number | null = null;
-      let exitSignal: string | undefined;
-      let channel: ClientChannel | undefined;
-      let settled = false;
-      const timer =
-        options.timeoutMs === undefined
-          ? undefined
-          : setTimeout(() => {
-              finish(
-                new AppError(
-                  'TIMEOUT',
-                  `A command on ${this.context.host} ran longer than ${options.timeoutMs} ms and was stopped. Check the host's load, or retry.`,
-                  {
-                    hostId: this.context.hostId,
-                    timeoutMs: options.timeoutMs,
-                  },
-                ),
-              );
-            }, options.timeoutMs);
-      const onAbort = (): void => finish(new AppError('CANCELLED', 'The command was cancelled.', { hostId: this.context.hostId }));
-      const dropSubscription = this.dropEmitter.event(() => finish(disconnectedError(this.context, 'a command')));
-      const finish = (error?: AppError): void => {
-        if (settled) return;
-        settled = true;
-        if (timer !== undefined) clearTimeout(timer);
-        options.signal?.removeEventListener('abort', onAbort);
-        dropSubscription.dispose();
-        if (error === undefined) {
-          const result: ExecResult = {
-            exitCode,
-            stdout: Buffer.concat(stdout).toString('utf8'),
-            stderr: Buffer.concat(stderr).toString('utf8'),
-          };
-          if (exitSignal !== undefined) result.exitSignal = exitSignal;
-          resolve(result);
-          return;
-        }
-        if (channel !== undefined) stopChannel(channel);
-        reject(error);
-      };
-      if (options.signal?.aborted === true) {
-        onAbort();
-        return;
-      }
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-      client.exec(command, (error, opened) => {
-        if (error !== undefined) {
-          finish(this.client === client ? channelError(error, this.context) : disconnectedError(this.context, 'a command'));
-          return;
-        }
-        if (settled) {
-          stopChannel(opened);
-          return;
-        }
-        channel = opened;
-        const limit = options.maxOutputBytes ?? 64 * 1024 * 1024;
-        let received = 0;
-        const collect = (into: Buffer[]) => (chunk: Buffer) => {
-          received += chunk.length;
-          if (received <= limit) into.push(chunk);
-          else {
-            finish(
-              new AppError('PROGRAM_FAILED', `A command on ${this.context.host} printed more than ${limit} bytes and was stopped.`, {
-                hostId: this.context.hostId,
-                maxOutputBytes: limit,
-              }),
-            );
-          }
-        };
-        opened.on('data', collect(stdout));
-        opened.stderr.on('data', collect(stderr));
-        opened.on('exit', (code: number | null, signalName?: string) => {
-          exitCode = typeof code === 'number' ? code : null;
-          if (typeof signalName === 'string') exitSignal = signalName;
-        });
-        opened.on('close', () => finish());
-        opened.on('error', () => undefined);
-        opened.end(options.stdin);
-      });
+    return execOnChannel(client, command, options, {
+      context: this.context,
+      onDidDrop: this.dropEmitter.event,
+      isCurrent: () => this.client === client,
     });
   }
 
@@ -209,7 +110,7 @@ export class SshConnection implements CommandExecutor {
   async shell(pty: PseudoTtyOptions, signal?: AbortSignal): Promise<ClientChannel> {
     const client = await this.ready(signal);
     return new Promise((resolve, reject) => {
-      client.shell(pty, (error, channel) => (error === undefined ? resolve(channel) : reject(channelError(error, this.context))));
+      client.shell(pty, (error, channel) => (error === undefined ? resolve(channel) : reject(openChannelError(error, this.context))));
     });
   }
 
@@ -218,7 +119,7 @@ export class SshConnection implements CommandExecutor {
     const client = await this.ready(signal);
     return new Promise((resolve, reject) => {
       client.forwardOut('127.0.0.1', 0, host, port, (error, channel) =>
-        error === undefined ? resolve(channel) : reject(channelError(error, this.context)),
+        error === undefined ? resolve(channel) : reject(openChannelError(error, this.context)),
       );
     });
   }
@@ -394,26 +295,6 @@ function credentialConfig(credentials: SshCredentials): Partial<ConnectConfig> {
       // the password method, so the secret is never typed into an arbitrary prompt.
       return { password: credentials.password, tryKeyboard: false };
   }
-}
-
-function stopChannel(channel: ClientChannel): void {
-  // OpenSSH honours the "signal" request (since 7.9); close() then releases the channel either way.
-  try {
-    channel.signal('KILL');
-  } catch {
-    // The channel may already be closing.
-  }
-  channel.close();
-}
-
-function channelError(error: Error, context: SshErrorContext): AppError {
-  return new AppError(
-    'PROGRAM_FAILED',
-    `${context.host} refused to open an SSH channel: ${error.message}. The server may limit sessions (MaxSessions).`,
-    {
-      hostId: context.hostId,
-    },
-  );
 }
 
 async function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
