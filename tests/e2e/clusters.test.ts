@@ -2,11 +2,13 @@
  * The Clusters view in Chromium against browser mode and a real control plane with simulated nodes:
  * import through the UI, see health and nodes, the diagnosis of a failure, refused input.
  */
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
 import { labNodeSpecs, renderKubeconfig, startControlPlane, startSimulatedNodes } from '../harness/index.js';
 import type { ControlPlane, SimulatedNodes } from '../harness/index.js';
 import { AppPage } from './pages/app-page';
@@ -103,6 +105,65 @@ describe('Clusters view in Chromium', () => {
     await clusters.page.keyboard.type(controlPlane.adminKubeconfigPath);
     await clusters.page.keyboard.press('Enter');
     await clusters.status('nestlab-admin@nestlab-test').getByText('Reachable').waitFor({ timeout: 20_000 });
+  });
+});
+
+describe('Clusters view: name clashes and credential plugins', () => {
+  it('shows a name clash and imports under the name the user chose', async () => {
+    const clusters = await openClusters();
+    await clusters.importPath(controlPlane.adminKubeconfigPath);
+    await clusters.context('nestlab-admin@nestlab-test').waitFor();
+    // Same names, another token: a different user "nestlab-admin".
+    const other = renderKubeconfig(controlPlane.viewer, { user: 'nestlab-admin' });
+    await clusters.importFile('colleague.yaml', other);
+    const resolver = clusters.page.getByRole('form', { name: 'Names already in use' });
+    await resolver.getByText('colleague.yaml').first().waitFor();
+    expect(await resolver.getByLabel('New name for user nestlab-admin').inputValue()).toBe('nestlab-admin-2');
+    await resolver.getByRole('button', { name: 'Import with these choices' }).click();
+    // Renaming the user makes the context differ too: the choice already made carries over.
+    await resolver.getByLabel('New name for context nestlab-admin@nestlab-test').fill('colleague');
+    await resolver.getByRole('button', { name: 'Import with these choices' }).click();
+    await clusters.status('colleague').getByText('Reachable').waitFor({ timeout: 20_000 });
+    await clusters.context('colleague').getByText('cannot list nodes').waitFor();
+    await clusters.context('nestlab-admin@nestlab-test').getByText('· can list nodes').waitFor();
+  });
+
+  it('shows an exec plugin verbatim, never runs it before approval, and runs it after', async () => {
+    const canary = join(dataDir, 'plugin-ran');
+    const credential = JSON.stringify({
+      apiVersion: 'client.authentication.k8s.io/v1beta1',
+      kind: 'ExecCredential',
+      status: { token: controlPlane.adminToken },
+    });
+    const script = `touch '${canary}'; printf '%s' '${credential}'`;
+    const config = {
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [
+        {
+          name: 'sso',
+          cluster: { server: controlPlane.server, 'certificate-authority-data': Buffer.from(controlPlane.caCertPem).toString('base64') },
+        },
+      ],
+      users: [
+        {
+          name: 'sso-user',
+          user: { exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: '/bin/sh', args: ['-c', script] } },
+        },
+      ],
+      contexts: [{ name: 'sso', context: { cluster: 'sso', user: 'sso-user' } }],
+    };
+    const clusters = await openClusters();
+    await clusters.importFile('sso.yaml', stringify(config));
+    await clusters.status('sso').getByText('Needs approval').waitFor({ timeout: 20_000 });
+    const card = clusters.context('sso');
+    await card.getByText('/bin/sh', { exact: true }).waitFor();
+    await card.getByText(script, { exact: true }).waitFor();
+    expect(existsSync(canary)).toBe(false);
+    await card.getByRole('button', { name: 'Approve and run this command' }).click();
+    await clusters.status('sso').getByText('Reachable').waitFor({ timeout: 20_000 });
+    expect(existsSync(canary)).toBe(true);
+    await card.getByRole('button', { name: 'Revoke approval' }).waitFor();
   });
 });
 

@@ -33,7 +33,12 @@ export async function resolveKubeconfig(raw: RawKubeconfig, options: ResolveOpti
     const entry: ClusterEntry = { server: cluster.server, insecureSkipTlsVerify: cluster['insecure-skip-tls-verify'] === true };
     checkServer(cluster.server, label, fail);
     if (cluster['tls-server-name']) entry.tlsServerName = cluster['tls-server-name'];
-    if (cluster['proxy-url']) entry.proxyUrl = cluster['proxy-url'];
+    if (cluster['proxy-url']) {
+      entry.proxyUrl = cluster['proxy-url'];
+      notices.push(
+        `${label} sets proxy-url ${cluster['proxy-url']}; Nestlab does not use proxies yet and connects directly (kubectl and exports keep it).`,
+      );
+    }
     if (cluster['certificate-authority-data']) {
       const pem = decodePem(cluster['certificate-authority-data'], `${label}: certificate-authority-data`, 'certificate', fail);
       if (pem !== undefined) entry.caData = pem;

@@ -18,7 +18,8 @@ export type ImportStatus =
   | { phase: 'importing' }
   | { phase: 'done'; imported: string[]; notices: string[] }
   | { phase: 'failed'; error: SerializedError; problems: KubeconfigProblem[] }
-  | { phase: 'clashes'; source: KubeconfigSource; clashes: NameClash[] };
+  /** `resolved`: the choices already made; a rename can reveal a further clash, and those choices carry over. */
+  | { phase: 'clashes'; source: KubeconfigSource; clashes: NameClash[]; resolved: ClashResolution[] };
 
 export type NodesState = { status: 'loading' } | { status: 'loaded'; nodes: ClusterNode[] } | { status: 'failed'; error: SerializedError };
 
@@ -76,7 +77,7 @@ export function createClustersSlice(deps: StoreDeps): StateCreator<AppState, [],
         try {
           const result = await deps.api.clusters.importKubeconfig(source, resolutions);
           if (result.status === 'needs-resolution') {
-            set({ importStatus: { phase: 'clashes', source, clashes: result.clashes } });
+            set({ importStatus: { phase: 'clashes', source, clashes: result.clashes, resolved: resolutions } });
             return;
           }
           set({ clusters: result.state, importStatus: { phase: 'done', imported: result.imported, notices: result.notices } });

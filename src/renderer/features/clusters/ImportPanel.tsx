@@ -122,7 +122,7 @@ export function ImportPanel() {
       {status.phase === 'clashes' && (
         <ClashResolver
           clashes={status.clashes}
-          onResolve={(resolutions) => void importKubeconfig(status.source, resolutions)}
+          onResolve={(resolutions) => void importKubeconfig(status.source, [...status.resolved, ...resolutions])}
           onCancel={dismiss}
         />
       )}
