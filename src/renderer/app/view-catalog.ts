@@ -41,15 +41,6 @@ export const viewCatalog: Record<ViewId, ViewDescription> = {
     label: 'Clusters',
     icon: 'clusters',
     summary: 'Every cluster you can reach through a kubeconfig.',
-    coming: {
-      title: 'No clusters yet',
-      points: [
-        'Import kubeconfig files or use the contexts of ~/.kube/config.',
-        'See reachability, version, Linux and Windows node counts, and who you are.',
-        'Get a clear diagnosis of every connection failure, with the fix.',
-      ],
-      hint: 'For a simulated lab to try things on, run `npm run lab:sim` in the project folder.',
-    },
   },
   topology: {
     label: 'Topology',
