@@ -1,22 +1,17 @@
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { randomBytes, createHash } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, chown, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from './free-port';
-import type { HostSimulation, LinuxSimulation } from './profiles';
+import type { HostSimulation } from './profiles';
+import { installTools, namespaceScript, SSHD, TEST_UID, TEST_USER, writeSimulationState, writeUserDatabase } from './simulated-host-files';
 
 const run = promisify(execFile);
-const SSHD = '/usr/sbin/sshd';
-const simulationScripts = join(dirname(fileURLToPath(import.meta.url)), 'simulations');
-/** The test user exists only inside each test host's mount namespace (stand-in /etc/passwd). */
-const TEST_USER = 'nestlab';
-const TEST_UID = 4242;
 
 /** A private key for the test user, as a file and as text. */
 export interface ClientKey {
@@ -197,120 +192,6 @@ async function generateKey(path: string, passphrase?: string): Promise<ClientKey
   await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', passphrase ?? '', '-C', 'nestlab-test-client', '-f', path]);
   const privateKey = await readFile(path, 'utf8');
   return passphrase === undefined ? { path, privateKey } : { path, privateKey, passphrase };
-}
-
-async function installTools(bin: string, sim: HostSimulation): Promise<void> {
-  const tools = ['sudo'];
-  if (sim.os === 'windows') tools.push('powershell');
-  else if (sim.libvirt) tools.push('virsh', 'virt-install', 'qemu-img', 'cloud-localds');
-  for (const tool of tools) {
-    await copyFile(join(simulationScripts, tool), join(bin, tool));
-    await chmod(join(bin, tool), 0o755);
-  }
-  await copyFile(join(simulationScripts, 'login-shell'), join(bin, 'login-shell'));
-  await chmod(join(bin, 'login-shell'), 0o755);
-}
-
-async function writeSimulationState(dir: string, simDir: string, sim: HostSimulation, password: string): Promise<void> {
-  const owned = async (path: string, content: string): Promise<void> => {
-    await writeFile(path, content);
-    await chown(path, TEST_UID, TEST_UID);
-  };
-  await owned(join(simDir, 'sudo-mode'), sim.sudo);
-  await owned(join(simDir, 'sudo-password.sha256'), createHash('sha256').update(password).digest('hex'));
-  if (sim.os === 'windows') {
-    await owned(join(simDir, 'hyperv-facts.json'), `${JSON.stringify(sim.facts)}\n`);
-    return;
-  }
-  if (sim.libvirt) {
-    await owned(
-      join(simDir, 'libvirt-net-default'),
-      'Name:           default\nUUID:           4f3c2d1e-0000-4000-8000-000000000001\nActive:         yes\nPersistent:     yes\nAutostart:      yes\nBridge:         virbr0\n',
-    );
-    await owned(
-      join(simDir, 'libvirt-pool-default'),
-      'Name:           default\nUUID:           4f3c2d1e-0000-4000-8000-000000000002\nState:          running\nPersistent:     yes\nAutostart:      yes\nCapacity:       500.00 GiB\nAllocation:     0.00 GiB\nAvailable:      500.00 GiB\n',
-    );
-  }
-  const standIn = join(dir, 'stand-in');
-  await writeFile(join(standIn, 'cpuinfo'), cpuinfo(sim));
-  await writeFile(join(standIn, 'meminfo'), meminfo(sim.memoryMiB));
-  // A regular file over /dev/kvm: the path exists but is no KVM device, as on a host without it.
-  await writeFile(join(standIn, 'no-kvm-device'), '');
-}
-
-function cpuinfo(sim: LinuxSimulation): string {
-  const flags = ['fpu', 'vme', 'de', 'pse', 'tsc', 'msr', 'pae', 'mce', 'cx8', 'apic', 'sse', 'sse2', 'ht', 'lm'];
-  if (sim.virtFlag !== null) flags.push(sim.virtFlag);
-  if (sim.guest) flags.push('hypervisor');
-  flags.push('avx', 'avx2');
-  const vendor = sim.virtFlag === 'svm' ? 'AuthenticAMD' : 'GenuineIntel';
-  return Array.from(
-    { length: sim.cpus },
-    (_, index) =>
-      `processor\t: ${index}\nvendor_id\t: ${vendor}\nmodel name\t: Simulated CPU (Nestlab test host)\nflags\t\t: ${flags.join(' ')}\n\n`,
-  ).join('');
-}
-
-function meminfo(memoryMiB: number): string {
-  const totalKiB = memoryMiB * 1024;
-  return `MemTotal:       ${totalKiB} kB\nMemFree:        ${Math.floor(totalKiB * 0.9)} kB\nMemAvailable:   ${Math.floor(totalKiB * 0.92)} kB\n`;
-}
-
-async function writeUserDatabase(dir: string, home: string, password: string, libvirtGroup: boolean): Promise<void> {
-  const standIn = join(dir, 'stand-in');
-  // The password goes to openssl on stdin, never on a command line.
-  const hash = execFileSync('openssl', ['passwd', '-6', '-stdin'], { input: `${password}\n`, encoding: 'utf8' });
-  const passwd = await readFile('/etc/passwd', 'utf8');
-  const shadow = await readFile('/etc/shadow', 'utf8');
-  const group = await readFile('/etc/group', 'utf8');
-  const userLine = `${TEST_USER}:x:${TEST_UID}:${TEST_UID}:Nestlab test user:${home}:${join(dir, 'bin', 'login-shell')}\n`;
-  await writeFile(join(standIn, 'passwd'), passwd + userLine);
-  await writeFile(join(standIn, 'shadow'), `${shadow}${TEST_USER}:${hash.trim()}:19000:0:99999:7:::\n`, { mode: 0o640 });
-  let groups = group
-    .split('\n')
-    .filter((line) => line.length > 0)
-    .map((line) => (libvirtGroup && line.startsWith('kvm:') ? appendMember(line) : line));
-  groups.push(`${TEST_USER}:x:${TEST_UID}:`);
-  if (libvirtGroup) groups.push(`libvirt:x:${TEST_UID + 1}:${TEST_USER}`);
-  groups = groups.filter((line, index, all) => all.indexOf(line) === index);
-  await writeFile(join(standIn, 'group'), `${groups.join('\n')}\n`);
-}
-
-function appendMember(line: string): string {
-  return line.endsWith(':') ? `${line}${TEST_USER}` : `${line},${TEST_USER}`;
-}
-
-function namespaceScript(dir: string, sim: HostSimulation, hostKeyPath: string, logPath: string): string {
-  const standIn = join(dir, 'stand-in');
-  const lines = [
-    '#!/bin/bash',
-    '# Runs as the first process of a private mount + PID namespace: nothing here is visible outside.',
-    'set -euo pipefail',
-    'mkdir -p /run/sshd',
-    `mount --bind ${standIn}/passwd /etc/passwd`,
-    `mount --bind ${standIn}/shadow /etc/shadow`,
-    `mount --bind ${standIn}/group /etc/group`,
-  ];
-  if (sim.os === 'linux') {
-    lines.push(
-      `mount --bind ${standIn}/cpuinfo /proc/cpuinfo`,
-      `mount --bind ${standIn}/meminfo /proc/meminfo`,
-      'mount -t tmpfs -o mode=755 nestlab-sim-modules /sys/module',
-    );
-    if (sim.virtFlag !== null) lines.push('mkdir -p /sys/module/kvm/parameters');
-    if (sim.kvmIntelNested !== null) {
-      lines.push('mkdir -p /sys/module/kvm_intel/parameters', `echo ${sim.kvmIntelNested} > /sys/module/kvm_intel/parameters/nested`);
-    }
-    if (!sim.devKvm) lines.push(`mount --bind ${standIn}/no-kvm-device /dev/kvm`);
-    lines.push(
-      `mount -t overlay nestlab-sim-var-lib -o lowerdir=/var/lib,upperdir=${dir}/overlay/upper,workdir=${dir}/overlay/work /var/lib`,
-      'mkdir -p /var/lib/libvirt/images',
-      `mount -t tmpfs -o size=${sim.diskGiB}g,mode=755 nestlab-sim-images /var/lib/libvirt/images`,
-    );
-  }
-  lines.push(`exec ${SSHD} -D -f ${dir}/sshd_config -E ${logPath} -h ${hostKeyPath}`, '');
-  return lines.join('\n');
 }
 
 async function startNamespace(dir: string, port: number, logPath: string): Promise<ChildProcess> {

@@ -1,0 +1,132 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmod, chown, copyFile, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { HostSimulation, LinuxSimulation } from './profiles';
+
+/**
+ * The files that make a test host look like a lab host: stand-in /proc and /etc files, the
+ * simulation tools on its PATH, their state, and the script that mounts it all inside the host's
+ * own namespace before starting sshd.
+ */
+
+const simulationScripts = join(dirname(fileURLToPath(import.meta.url)), 'simulations');
+export const SSHD = '/usr/sbin/sshd';
+/** The test user exists only inside each test host's mount namespace (stand-in /etc/passwd). */
+export const TEST_USER = 'nestlab';
+export const TEST_UID = 4242;
+
+export async function installTools(bin: string, sim: HostSimulation): Promise<void> {
+  const tools = ['sudo'];
+  if (sim.os === 'windows') tools.push('powershell');
+  else if (sim.libvirt) tools.push('virsh', 'virt-install', 'qemu-img', 'cloud-localds');
+  for (const tool of tools) {
+    await copyFile(join(simulationScripts, tool), join(bin, tool));
+    await chmod(join(bin, tool), 0o755);
+  }
+  await copyFile(join(simulationScripts, 'login-shell'), join(bin, 'login-shell'));
+  await chmod(join(bin, 'login-shell'), 0o755);
+}
+
+export async function writeSimulationState(dir: string, simDir: string, sim: HostSimulation, password: string): Promise<void> {
+  const owned = async (path: string, content: string): Promise<void> => {
+    await writeFile(path, content);
+    await chown(path, TEST_UID, TEST_UID);
+  };
+  await owned(join(simDir, 'sudo-mode'), sim.sudo);
+  await owned(join(simDir, 'sudo-password.sha256'), createHash('sha256').update(password).digest('hex'));
+  if (sim.os === 'windows') {
+    await owned(join(simDir, 'hyperv-facts.json'), `${JSON.stringify(sim.facts)}\n`);
+    return;
+  }
+  if (sim.libvirt) {
+    await owned(
+      join(simDir, 'libvirt-net-default'),
+      'Name:           default\nUUID:           4f3c2d1e-0000-4000-8000-000000000001\nActive:         yes\nPersistent:     yes\nAutostart:      yes\nBridge:         virbr0\n',
+    );
+    await owned(
+      join(simDir, 'libvirt-pool-default'),
+      'Name:           default\nUUID:           4f3c2d1e-0000-4000-8000-000000000002\nState:          running\nPersistent:     yes\nAutostart:      yes\nCapacity:       500.00 GiB\nAllocation:     0.00 GiB\nAvailable:      500.00 GiB\n',
+    );
+  }
+  const standIn = join(dir, 'stand-in');
+  await writeFile(join(standIn, 'cpuinfo'), cpuinfo(sim));
+  await writeFile(join(standIn, 'meminfo'), meminfo(sim.memoryMiB));
+  // A regular file over /dev/kvm: the path exists but is no KVM device, as on a host without it.
+  await writeFile(join(standIn, 'no-kvm-device'), '');
+}
+
+function cpuinfo(sim: LinuxSimulation): string {
+  const flags = ['fpu', 'vme', 'de', 'pse', 'tsc', 'msr', 'pae', 'mce', 'cx8', 'apic', 'sse', 'sse2', 'ht', 'lm'];
+  if (sim.virtFlag !== null) flags.push(sim.virtFlag);
+  if (sim.guest) flags.push('hypervisor');
+  flags.push('avx', 'avx2');
+  const vendor = sim.virtFlag === 'svm' ? 'AuthenticAMD' : 'GenuineIntel';
+  return Array.from(
+    { length: sim.cpus },
+    (_, index) =>
+      `processor\t: ${index}\nvendor_id\t: ${vendor}\nmodel name\t: Simulated CPU (Nestlab test host)\nflags\t\t: ${flags.join(' ')}\n\n`,
+  ).join('');
+}
+
+function meminfo(memoryMiB: number): string {
+  const totalKiB = memoryMiB * 1024;
+  return `MemTotal:       ${totalKiB} kB\nMemFree:        ${Math.floor(totalKiB * 0.9)} kB\nMemAvailable:   ${Math.floor(totalKiB * 0.92)} kB\n`;
+}
+
+export async function writeUserDatabase(dir: string, home: string, password: string, libvirtGroup: boolean): Promise<void> {
+  const standIn = join(dir, 'stand-in');
+  // The password goes to openssl on stdin, never on a command line.
+  const hash = execFileSync('openssl', ['passwd', '-6', '-stdin'], { input: `${password}\n`, encoding: 'utf8' });
+  const passwd = await readFile('/etc/passwd', 'utf8');
+  const shadow = await readFile('/etc/shadow', 'utf8');
+  const group = await readFile('/etc/group', 'utf8');
+  const userLine = `${TEST_USER}:x:${TEST_UID}:${TEST_UID}:Nestlab test user:${home}:${join(dir, 'bin', 'login-shell')}\n`;
+  await writeFile(join(standIn, 'passwd'), passwd + userLine);
+  await writeFile(join(standIn, 'shadow'), `${shadow}${TEST_USER}:${hash.trim()}:19000:0:99999:7:::\n`, { mode: 0o640 });
+  let groups = group
+    .split('\n')
+    .filter((line) => line.length > 0)
+    .map((line) => (libvirtGroup && line.startsWith('kvm:') ? appendMember(line) : line));
+  groups.push(`${TEST_USER}:x:${TEST_UID}:`);
+  if (libvirtGroup) groups.push(`libvirt:x:${TEST_UID + 1}:${TEST_USER}`);
+  groups = groups.filter((line, index, all) => all.indexOf(line) === index);
+  await writeFile(join(standIn, 'group'), `${groups.join('\n')}\n`);
+}
+
+function appendMember(line: string): string {
+  return line.endsWith(':') ? `${line}${TEST_USER}` : `${line},${TEST_USER}`;
+}
+
+export function namespaceScript(dir: string, sim: HostSimulation, hostKeyPath: string, logPath: string): string {
+  const standIn = join(dir, 'stand-in');
+  const lines = [
+    '#!/bin/bash',
+    '# Runs as the first process of a private mount + PID namespace: nothing here is visible outside.',
+    'set -euo pipefail',
+    'mkdir -p /run/sshd',
+    `mount --bind ${standIn}/passwd /etc/passwd`,
+    `mount --bind ${standIn}/shadow /etc/shadow`,
+    `mount --bind ${standIn}/group /etc/group`,
+  ];
+  if (sim.os === 'linux') {
+    lines.push(
+      `mount --bind ${standIn}/cpuinfo /proc/cpuinfo`,
+      `mount --bind ${standIn}/meminfo /proc/meminfo`,
+      'mount -t tmpfs -o mode=755 nestlab-sim-modules /sys/module',
+    );
+    if (sim.virtFlag !== null) lines.push('mkdir -p /sys/module/kvm/parameters');
+    if (sim.kvmIntelNested !== null) {
+      lines.push('mkdir -p /sys/module/kvm_intel/parameters', `echo ${sim.kvmIntelNested} > /sys/module/kvm_intel/parameters/nested`);
+    }
+    if (!sim.devKvm) lines.push(`mount --bind ${standIn}/no-kvm-device /dev/kvm`);
+    lines.push(
+      `mount -t overlay nestlab-sim-var-lib -o lowerdir=/var/lib,upperdir=${dir}/overlay/upper,workdir=${dir}/overlay/work /var/lib`,
+      'mkdir -p /var/lib/libvirt/images',
+      `mount -t tmpfs -o size=${sim.diskGiB}g,mode=755 nestlab-sim-images /var/lib/libvirt/images`,
+    );
+  }
+  lines.push(`exec ${SSHD} -D -f ${dir}/sshd_config -E ${logPath} -h ${hostKeyPath}`, '');
+  return lines.join('\n');
+}
