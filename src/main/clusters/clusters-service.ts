@@ -25,7 +25,7 @@ import { approvalKeyOf, pluginOf } from './credential-plugins';
 import { checkHealth, listNodeObjects, toClusterNode } from './health-check';
 import { collectUnused, planImport } from './import-plan';
 import { kubeRequest, type KubeRequest, type KubeRequester } from './kube-http';
-import { exportToKubeconfig } from './kubeconfig-export';
+import { exportToKubeconfig, renderSingleContext, type ExportEntries } from './kubeconfig-export';
 import { defaultKubeconfigPaths, expandHome, invalidKubeconfig, loadSource } from './kubeconfig-sources';
 
 /** What the clusters service is built from (the composition root wires these). */
@@ -94,8 +94,10 @@ export class ClustersService implements ClustersContract {
   async defaultKubeconfig(): Promise<DefaultKubeconfig> {
     const paths = defaultKubeconfigPaths(this.environment());
     const loaded = await loadSource({ kind: 'default' }, this.environment());
-    if (!loaded.ok) return { paths, contexts: [], problem: invalidKubeconfig(loaded.problems).toJSON() };
-    const plan = planImport({ clusters: new Map(), users: new Map(), contexts: new Map() }, loaded.value, []);
+    if (loaded.problems.length > 0 || !loaded.complete) {
+      return { paths, contexts: [], problem: invalidKubeconfig(loaded.problems).toJSON() };
+    }
+    const plan = planImport({ clusters: new Map(), users: new Map(), contexts: new Map() }, loaded.files, []);
     return {
       paths,
       contexts: plan.imported.map((name) => {
@@ -108,15 +110,17 @@ export class ClustersService implements ClustersContract {
 
   async importKubeconfig(source: KubeconfigSource, resolutions: ClashResolution[]): Promise<ImportResult> {
     const loaded = await loadSource(source, this.environment());
-    if (!loaded.ok) throw invalidKubeconfig(loaded.problems);
-    const files = loaded.value;
+    // References between files are checked only when every file could be read.
+    if (!loaded.complete) throw invalidKubeconfig(loaded.problems);
+    const files = loaded.files;
     await mkdir(this.options.dataDir, { recursive: true, mode: 0o700 });
     type Outcome =
       | Extract<ImportResult, { status: 'needs-resolution' }>
       | { status: 'imported'; imported: string[]; notices: string[]; file: StoreFile };
     const outcome = await this.store.transaction<Outcome>(async (file) => {
       const plan = planImport(await this.store.namespace(file), files, resolutions);
-      if (plan.problems.length > 0) throw invalidKubeconfig(plan.problems);
+      const problems = [...loaded.problems, ...plan.problems];
+      if (problems.length > 0) throw invalidKubeconfig(problems);
       if (plan.clashes.length > 0) {
         return { save: false, result: { status: 'needs-resolution' as const, clashes: plan.clashes, contexts: plan.imported } };
       }
@@ -218,24 +222,40 @@ export class ClustersService implements ClustersContract {
   }
 
   async exportContext(context: string, options: ExportOptions): Promise<ExportResult> {
+    const home = this.options.homeDir ?? homedir();
+    const path = options.path === undefined ? join(home, '.kube', 'config') : expandHome(options.path, home);
+    return exportToKubeconfig(path, await this.exportEntries(await this.store.read(), context), options.replace === true, this.now());
+  }
+
+  /**
+   * Main-process only (not in the contract): the kubeconfig YAML of one context, secrets included,
+   * for a terminal's private kubeconfig. A credential plugin the user has not approved is refused
+   * here too, since kubectl would run it.
+   */
+  async kubeconfigFor(context: string): Promise<string> {
     const file = await this.store.read();
+    const plugin = this.pluginOfContext(file, context);
+    if (plugin !== undefined && file.approvals[approvalKeyOf(plugin)] === undefined) {
+      throw new AppError(
+        'APPROVAL_REQUIRED',
+        `Context "${context}" gets its credentials from the command "${[plugin.command, ...plugin.args].join(' ')}". Approve it in the Clusters view first.`,
+        { context, approvalKey: approvalKeyOf(plugin), command: plugin.command },
+      );
+    }
+    return renderSingleContext(await this.exportEntries(file, context));
+  }
+
+  private async exportEntries(file: StoreFile, context: string): Promise<ExportEntries> {
     const stored = file.contexts[context];
     if (stored === undefined) throw notFound(context);
     const cluster = file.clusters[stored.entry.cluster];
     if (cluster === undefined) throw notFound(context);
     const user = stored.entry.user === '' ? undefined : file.users[stored.entry.user];
-    const home = this.options.homeDir ?? homedir();
-    const path = options.path === undefined ? join(home, '.kube', 'config') : expandHome(options.path, home);
-    return exportToKubeconfig(
-      path,
-      {
-        context: [context, stored.entry],
-        cluster: [stored.entry.cluster, cluster.entry],
-        ...(user === undefined ? {} : { user: [stored.entry.user, await this.store.requireUser(user, stored.entry.user)] }),
-      },
-      options.replace === true,
-      this.now(),
-    );
+    return {
+      context: [context, stored.entry],
+      cluster: [stored.entry.cluster, cluster.entry],
+      ...(user === undefined ? {} : { user: [stored.entry.user, await this.store.requireUser(user, stored.entry.user)] }),
+    };
   }
 
   /**

@@ -67,6 +67,22 @@ export async function exportToKubeconfig(path: string, entries: ExportEntries, r
   return { status: 'written', path, ...(backupPath === undefined ? {} : { backupPath }) };
 }
 
+/**
+ * A kubeconfig holding only this context, its cluster and its user, secrets included, with
+ * current-context set: for a terminal's private kubeconfig file (mode 0600), never for the renderer.
+ */
+export function renderSingleContext(entries: ExportEntries): string {
+  return stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: entries.cluster[0], cluster: clusterFields(entries.cluster[1]) }],
+    users: entries.user === undefined ? [] : [{ name: entries.user[0], user: userFields(entries.user[1]) }],
+    contexts: [{ name: entries.context[0], context: contextFields(entries.context[1]) }],
+    'current-context': entries.context[0],
+    preferences: {},
+  });
+}
+
 async function readExisting(path: string): Promise<KubeconfigObject | undefined> {
   let text: string;
   try {

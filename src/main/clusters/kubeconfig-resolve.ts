@@ -9,7 +9,7 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { KubeconfigProblem } from '../../shared/contract/clusters';
-import type { Checked, ClusterEntry, ContextEntry, ResolvedKubeconfig, UserEntry } from './kubeconfig-model';
+import type { ClusterEntry, ContextEntry, ResolvedKubeconfig, UserEntry } from './kubeconfig-model';
 import type { RawKubeconfig, RawUser } from './kubeconfig-parse';
 
 /** Certificates, keys and tokens are small; a referenced file over this is not one. */
@@ -21,7 +21,14 @@ export interface ResolveOptions {
   dir?: string;
 }
 
-export async function resolveKubeconfig(raw: RawKubeconfig, options: ResolveOptions): Promise<Checked<ResolvedKubeconfig>> {
+/**
+ * Entries come back even when some have problems, so references between contexts, clusters and
+ * users can still be checked and every problem reported in one answer.
+ */
+export async function resolveKubeconfig(
+  raw: RawKubeconfig,
+  options: ResolveOptions,
+): Promise<{ value: ResolvedKubeconfig; problems: KubeconfigProblem[] }> {
   const problems: KubeconfigProblem[] = [];
   const notices: string[] = [];
   const fail = (message: string) => problems.push({ source: options.source, message });
@@ -61,9 +68,8 @@ export async function resolveKubeconfig(raw: RawKubeconfig, options: ResolveOpti
     { cluster: context.cluster, user: context.user ?? '', ...(context.namespace ? { namespace: context.namespace } : {}) },
   ]);
 
-  if (problems.length > 0) return { ok: false, problems };
   return {
-    ok: true,
+    problems,
     value: {
       source: options.source,
       clusters,

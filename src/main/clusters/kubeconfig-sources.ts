@@ -7,7 +7,7 @@ import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import type { KubeconfigProblem, KubeconfigSource } from '../../shared/contract/clusters';
 import { AppError } from '../../shared/errors';
-import type { Checked, ResolvedKubeconfig } from './kubeconfig-model';
+import type { ResolvedKubeconfig } from './kubeconfig-model';
 import { MAX_KUBECONFIG_BYTES, parseKubeconfigText } from './kubeconfig-parse';
 import { resolveKubeconfig } from './kubeconfig-resolve';
 
@@ -30,8 +30,15 @@ export function expandHome(path: string, home: string): string {
   return isAbsolute(path) ? path : resolve(path);
 }
 
+export interface LoadedSource {
+  files: ResolvedKubeconfig[];
+  problems: KubeconfigProblem[];
+  /** Every file was read and has a kubeconfig's shape, so references between files can be checked. */
+  complete: boolean;
+}
+
 /** Read, parse and resolve every file of a source; every problem of every file at once. */
-export async function loadSource(source: KubeconfigSource, environment: SourceEnvironment = {}): Promise<Checked<ResolvedKubeconfig[]>> {
+export async function loadSource(source: KubeconfigSource, environment: SourceEnvironment = {}): Promise<LoadedSource> {
   const home = environment.homeDir ?? homedir();
   const inputs: { text: string; source: string; dir?: string }[] = [];
   const problems: KubeconfigProblem[] = [];
@@ -58,10 +65,10 @@ export async function loadSource(source: KubeconfigSource, environment: SourceEn
       source: input.source,
       ...(input.dir === undefined ? {} : { dir: input.dir }),
     });
-    if (resolved.ok) files.push(resolved.value);
-    else problems.push(...resolved.problems);
+    files.push(resolved.value);
+    problems.push(...resolved.problems);
   }
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, value: files };
+  return { files, problems, complete: files.length === inputs.length && inputs.length > 0 };
 }
 
 async function readKubeconfigFile(

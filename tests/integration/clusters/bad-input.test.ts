@@ -108,6 +108,12 @@ describe('bad kubeconfigs: a clear error and nothing changed', () => {
       'user "lab-admin": client-certificate-data is not a PEM certificate (no "-----BEGIN CERTIFICATE-----").',
       'user "lab-admin": client-key-data looks like PEM but is not a readable private key.',
     ]);
+    // Problems of entries and of references between them come in the same answer.
+    const dangling = { ...config, contexts: [{ name: 'extra', context: { cluster: 'lab', user: 'ghost' } }] };
+    expect((await expectRefused(text(dangling))).map((problem) => problem.message)).toEqual([
+      ...messages,
+      'context "extra": user "ghost" is not defined.',
+    ]);
   });
 
   it('refuses a 50 MB file by its size, before reading it', async () => {
@@ -226,6 +232,9 @@ describe('credential plugins never run on import', () => {
     expect(test.ok === false && test.error.code).toBe('APPROVAL_REQUIRED');
     expect(existsSync(canary)).toBe(false);
 
+    // Nor does handing its kubeconfig to a terminal, where kubectl would run it.
+    expect((await caught(service.kubeconfigFor('plugin'))).code).toBe('APPROVAL_REQUIRED');
+    expect(existsSync(canary)).toBe(false);
     // A key for another command does not approve this one.
     expect((await caught(service.approvePlugin('plugin', 'a'.repeat(64)))).code).toBe('CONFLICT');
     await service.approvePlugin('plugin', context.auth.plugin!.approvalKey);

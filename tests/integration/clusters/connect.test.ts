@@ -347,6 +347,15 @@ describe('name clashes, merging and export', () => {
     expect((await service.exportContext('alice@cert-lab', { path: target, replace: true })).status).toBe('written');
     expect(await readFile(target, 'utf8')).toContain(controlPlane.server);
   });
+
+  it("gives a terminal one context's kubeconfig, which kubectl uses as is", async () => {
+    const path = join(work, 'terminal-kubeconfig');
+    await writeFile(path, await service.kubeconfigFor('nestlab-viewer@nestlab-test'), { mode: 0o600 });
+    const whoami = await runKubectl(path, ['get', 'pods', '-A', '-o', 'name']);
+    expect(whoami.exitCode).toBe(0);
+    const denied = await runKubectl(path, ['create', 'namespace', 'from-terminal']);
+    expect(denied.stderr).toMatch(/User "nestlab-viewer" cannot create resource "namespaces"/);
+  });
 });
 
 describe('secrets never leave the main process', () => {
