@@ -18,8 +18,15 @@ export class Emitter<T> {
     return { dispose: () => this.listeners.delete(listener) };
   };
 
+  /** Calls every listener; one that throws is reported and does not stop the others. */
   fire(value: T): void {
-    for (const listener of [...this.listeners]) listener(value);
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(value);
+      } catch (error) {
+        console.error('An event listener failed:', error);
+      }
+    }
   }
 
   get listenerCount(): number {
