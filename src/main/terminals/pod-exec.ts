@@ -235,6 +235,11 @@ export class PodExec implements TerminalProcess {
 
 function execError(error: unknown, target: PodExecTarget): AppError {
   const where = `${target.namespace}/${target.pod} (container ${target.container})`;
+  // ws hands onerror an ErrorEvent that wraps the error.
+  const cause = typeof error === 'object' && error !== null && 'error' in error ? error.error : error;
+  if (cause instanceof ExecRefusedError) {
+    error = cause;
+  }
   if (error instanceof ExecRefusedError) {
     const code =
       error.statusCode === 401
@@ -243,7 +248,9 @@ function execError(error: unknown, target: PodExecTarget): AppError {
           ? 'FORBIDDEN'
           : error.statusCode === 404
             ? 'NOT_FOUND'
-            : 'PROGRAM_FAILED';
+            : /error dialing backend/.test(error.message)
+              ? 'UNREACHABLE'
+              : 'PROGRAM_FAILED';
     return new AppError(code, `Could not exec into ${where}: ${error.message}`, { statusCode: error.statusCode });
   }
   const message =

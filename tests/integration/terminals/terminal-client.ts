@@ -17,7 +17,8 @@ export class TerminalClient {
     this.subscriptions = [
       terminals.onDidOutput(({ terminalId, data }) => {
         this.output.set(terminalId, (this.output.get(terminalId) ?? '') + data);
-        if (this.acknowledging) void terminals.acknowledge(terminalId, data.length);
+        // An acknowledgement can cross the link closing at the end of a test.
+        if (this.acknowledging) terminals.acknowledge(terminalId, data.length).catch(() => undefined);
         this.notify();
       }),
       terminals.onDidExit(({ terminalId, exit }) => {
@@ -43,7 +44,18 @@ export class TerminalClient {
           .slice(options.from ?? 0)
           .match(pattern) ?? undefined,
       options.timeoutMs,
-      () => `output matching ${pattern} in:\n${this.text(terminalId).slice(-2000)}`,
+      () =>
+        `output matching ${pattern} after ${options.from ?? 0} of ${this.text(terminalId).length} characters, ending:\n${this.text(terminalId).slice(-2000)}`,
+    );
+  }
+
+  /** Resolves once the output holds at least `length` characters after `from`. */
+  waitForLength(terminalId: string, length: number, options: { from?: number; timeoutMs?: number } = {}): Promise<number> {
+    const from = options.from ?? 0;
+    return this.until(
+      () => (this.text(terminalId).length - from >= length ? this.text(terminalId).length - from : undefined),
+      options.timeoutMs,
+      () => `${length} characters after ${from}; got ${this.text(terminalId).length - from}`,
     );
   }
 

@@ -1,0 +1,144 @@
+/**
+ * Pod exec against the real API server. No kubelet runs here, so the exec request reaches the
+ * API server, which fails to dial the simulated node: the request it got and the failure shown
+ * in the tab are what is tested.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import type { ExecSocketFactory } from '../../../src/main/terminals/pod-exec';
+import {
+  labNodeSpecs,
+  runKubectl,
+  startControlPlane,
+  startSimulatedNodes,
+  waitFor,
+  type ControlPlane,
+  type SimulatedNodes,
+} from '../../harness/index.js';
+import { connectTerminals, harnessKubeconfigs } from './harness-services';
+
+let controlPlane: ControlPlane;
+let simulation: SimulatedNodes;
+let link: ReturnType<typeof connectTerminals>;
+
+const podYaml = (name: string, nodeName: string, os: string) => `
+apiVersion: v1
+kind: Pod
+metadata: { name: ${name}, namespace: default }
+spec:
+  nodeName: ${nodeName}
+  nodeSelector: { kubernetes.io/os: ${os} }
+  containers:
+    - { name: app, image: example.invalid/app:1 }
+    - { name: sidecar, image: example.invalid/sidecar:1 }
+`;
+
+beforeAll(async () => {
+  controlPlane = await startControlPlane();
+  simulation = await startSimulatedNodes(controlPlane.simulation, { nodes: labNodeSpecs() });
+  const { writeFile } = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  const manifest = join(controlPlane.dir, 'pods.yaml');
+  await writeFile(manifest, `${podYaml('web-0', 'sim-linux-1', 'linux')}\n---\n${podYaml('iis-0', 'sim-windows-1', 'windows')}`);
+  const applied = await runKubectl(controlPlane.adminKubeconfigPath, ['apply', '-f', manifest]);
+  expect(applied.exitCode, applied.stderr).toBe(0);
+  await waitFor(
+    async () =>
+      (await runKubectl(controlPlane.adminKubeconfigPath, ['get', 'pod', 'web-0', '-o', 'jsonpath={.status.phase}'])).stdout === 'Running',
+    {
+      timeout: 30_000,
+      description: 'pod web-0 Running',
+    },
+  );
+});
+afterAll(async () => {
+  await simulation?.stop();
+  await controlPlane?.stop();
+});
+afterEach(async () => {
+  await link?.dispose();
+});
+
+/** Records every exec request while still sending it to the real API server. */
+function recordingFactory() {
+  const requests: { uri: URL; protocols: string[]; authorization: unknown }[] = [];
+  const factory: ExecSocketFactory = (uri, protocols, options) => {
+    requests.push({ uri: new URL(uri), protocols, authorization: options.headers?.Authorization });
+    return new WebSocket(uri, protocols, options);
+  };
+  return { requests, factory };
+}
+
+describe('pod exec terminals', () => {
+  it('lists containers and the OS for the picker', async () => {
+    link = connectTerminals({ kubeconfigs: harnessKubeconfigs(controlPlane) });
+    expect(await link.api.terminals.podContainers('lab-admin', 'default', 'web-0')).toEqual({
+      containers: ['app', 'sidecar'],
+      os: 'linux',
+    });
+    expect(await link.api.terminals.podContainers('lab-admin', 'default', 'iis-0')).toEqual({
+      containers: ['app', 'sidecar'],
+      os: 'windows',
+    });
+    await expect(link.api.terminals.podContainers('lab-admin', 'default', 'missing')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('sends a tty exec request for the chosen container with sh (handing over to bash), and shows why it failed', async () => {
+    const { requests, factory } = recordingFactory();
+    link = connectTerminals({ kubeconfigs: harnessKubeconfigs(controlPlane), execSocketFactory: factory });
+    const { client } = link;
+    const tab = await client.open(
+      { kind: 'pod', context: 'lab-admin', namespace: 'default', pod: 'web-0', container: 'sidecar' },
+      { cols: 90, rows: 30 },
+    );
+    expect(tab.title).toBe('pod: web-0/sidecar');
+    const exit = await client.waitForExit(tab.id);
+
+    expect(requests).toHaveLength(1);
+    const { uri, protocols, authorization } = requests[0]!;
+    expect(`${uri.protocol}//${uri.host}`).toBe(controlPlane.admin.server.replace('https:', 'wss:'));
+    expect(uri.pathname).toBe('/api/v1/namespaces/default/pods/web-0/exec');
+    expect(uri.searchParams.getAll('command')).toEqual([
+      '/bin/sh',
+      '-c',
+      'if command -v bash >/dev/null 2>&1; then exec bash; else exec sh; fi',
+    ]);
+    expect(Object.fromEntries([...uri.searchParams].filter(([key]) => key !== 'command'))).toEqual({
+      container: 'sidecar',
+      stdin: 'true',
+      stdout: 'true',
+      stderr: 'false',
+      tty: 'true',
+    });
+    expect(protocols).toContain('v4.channel.k8s.io');
+    expect(authorization).toBe(`Bearer ${controlPlane.adminToken}`);
+
+    // The API server could not reach the (simulated) kubelet: its own words reach the tab.
+    expect(exit.exitCode).toBeNull();
+    expect(exit.error?.code).toBe('UNREACHABLE');
+    expect(exit.error?.message).toMatch(/^Could not exec into default\/web-0 \(container sidecar\): .*(dial|backend|connect)/);
+    expect(client.text(tab.id)).toContain('Could not exec into default/web-0');
+  });
+
+  it('picks the first container and PowerShell on Windows pods when none is chosen', async () => {
+    const { requests, factory } = recordingFactory();
+    link = connectTerminals({ kubeconfigs: harnessKubeconfigs(controlPlane), execSocketFactory: factory });
+    const { client } = link;
+    const tab = await client.open({ kind: 'pod', context: 'lab-admin', namespace: 'default', pod: 'iis-0' });
+    expect(tab).toMatchObject({ title: 'pod: iis-0/app', target: { container: 'app' }, command: ['powershell.exe'] });
+    await client.waitForExit(tab.id);
+    expect(requests[0]!.uri.searchParams.getAll('command')).toEqual(['powershell.exe']);
+  });
+
+  it('says clearly that a pod does not exist, and that the viewer may not exec', async () => {
+    link = connectTerminals({ kubeconfigs: harnessKubeconfigs(controlPlane) });
+    const { client } = link;
+    const missing = await client.open({ kind: 'pod', context: 'lab-admin', namespace: 'default', pod: 'nope', container: 'app' });
+    expect((await client.waitForExit(missing.id)).error).toMatchObject({
+      code: 'NOT_FOUND',
+      message: expect.stringMatching(/nope/) as unknown,
+    });
+    const viewer = await client.open({ kind: 'pod', context: 'lab-viewer', namespace: 'default', pod: 'web-0', container: 'app' });
+    expect((await client.waitForExit(viewer.id)).error).toMatchObject({ code: 'FORBIDDEN' });
+  });
+});
