@@ -19,6 +19,8 @@ import { AppError } from '../../shared/errors';
 import { Emitter, type Event } from '../../shared/event';
 import { runProgram, type RunProgram } from '../platform/run-program';
 import type { SecretStore } from '../secrets/secret-store';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { toKubeConfig } from './client-node-config';
 import { ClusterStore, type StoreFile } from './cluster-store';
 import { ConnectionTargets } from './connection-target';
 import { approvalKeyOf, pluginOf } from './credential-plugins';
@@ -243,6 +245,22 @@ export class ClustersService implements ClustersContract {
       );
     }
     return renderSingleContext(await this.exportEntries(file, context));
+  }
+
+  /**
+   * Main-process only: a client-node KubeConfig for one context with resolved credentials (see
+   * client-node-config.ts). With contextNames() this is the KubeConfigProvider shape other
+   * services take. Plugin credentials expire, so ask again rather than keeping the result.
+   */
+  async kubeConfigFor(context: string): Promise<KubeConfig> {
+    const file = await this.store.read();
+    const { target } = await this.targets.resolve(file, context);
+    return toKubeConfig(context, file.contexts[context]?.entry.namespace, target);
+  }
+
+  /** Main-process only: the names of the imported contexts. */
+  async contextNames(): Promise<string[]> {
+    return Object.keys((await this.store.read()).contexts).sort();
   }
 
   private async exportEntries(file: StoreFile, context: string): Promise<ExportEntries> {

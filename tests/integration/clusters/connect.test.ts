@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { CoreV1Api } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { OsEncryptionSecretStore } from '../../../src/main/secrets/os-encryption-secret-store';
@@ -346,6 +347,14 @@ describe('name clashes, merging and export', () => {
     expect(conflict).toEqual({ status: 'conflict', path: target, conflicts: [{ kind: 'cluster', name: 'cert-lab' }] });
     expect((await service.exportContext('alice@cert-lab', { path: target, replace: true })).status).toBe('written');
     expect(await readFile(target, 'utf8')).toContain(controlPlane.server);
+  });
+
+  it('gives client-node a KubeConfig with resolved credentials for services built on it', async () => {
+    expect(await service.contextNames()).toContain('alice@cert-lab');
+    const config = await service.kubeConfigFor('alice@cert-lab');
+    const api = config.makeApiClient(CoreV1Api);
+    const list = await api.listNode();
+    expect(list.items.map((node) => node.metadata?.name)).toContain('sim-windows-1');
   });
 
   it("gives a terminal one context's kubeconfig, which kubectl uses as is", async () => {
