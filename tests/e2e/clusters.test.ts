@@ -167,6 +167,24 @@ describe('Clusters view: name clashes and credential plugins', () => {
   });
 });
 
+describe('Clusters view across a browser-mode restart', () => {
+  it('keeps the contexts, names the in-memory credentials that were lost, and a re-import restores them', async () => {
+    let clusters = await openClusters();
+    await clusters.importPath(controlPlane.adminKubeconfigPath);
+    const name = 'nestlab-admin@nestlab-test';
+    await clusters.status(name).getByText('Reachable').waitFor({ timeout: 20_000 });
+
+    await server.stop();
+    server = await startBrowserModeServer(dataDir);
+    clusters = await openClusters();
+    // Checked by itself shortly after the start, without a click.
+    await clusters.status(name).getByText('Credentials lost').waitFor({ timeout: 20_000 });
+    expect(await clusters.diagnosis(name).textContent()).toMatch(/Fix: Import the kubeconfig again\./);
+    await clusters.importPath(controlPlane.adminKubeconfigPath);
+    await clusters.status(name).getByText('Reachable').waitFor({ timeout: 20_000 });
+  });
+});
+
 /** README screenshots are refreshed only on request (NESTLAB_UPDATE_SCREENSHOTS=1), as in app.test.ts. */
 async function screenshotPath(name: string): Promise<string> {
   const dir = process.env.NESTLAB_UPDATE_SCREENSHOTS === '1' ? 'docs/screenshots' : 'test-results/screenshots';

@@ -69,6 +69,7 @@ export class ClustersService implements ClustersContract {
   private readonly health = new Map<string, Health>();
   private readonly inFlight = new Map<string, Promise<ConnectionTestResult>>();
   private readonly timer: ReturnType<typeof setInterval> | undefined;
+  private readonly firstCheck: ReturnType<typeof setTimeout> | undefined;
   private readonly now: () => Date;
   private disposed = false;
 
@@ -86,6 +87,9 @@ export class ClustersService implements ClustersContract {
     if (interval > 0) {
       this.timer = setInterval(() => void this.refreshAll().catch(() => undefined), interval);
       this.timer.unref?.();
+      // A first check right after start, so a restarted app does not show "Not checked" for a whole interval.
+      this.firstCheck = setTimeout(() => void this.refreshAll().catch(() => undefined), 500);
+      this.firstCheck.unref?.();
     }
   }
 
@@ -288,6 +292,7 @@ export class ClustersService implements ClustersContract {
   dispose(): void {
     this.disposed = true;
     if (this.timer !== undefined) clearInterval(this.timer);
+    if (this.firstCheck !== undefined) clearTimeout(this.firstCheck);
     this.emitter.dispose();
   }
 
