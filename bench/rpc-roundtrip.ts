@@ -32,7 +32,7 @@ async function time(run: () => Promise<unknown>): Promise<number[]> {
 }
 
 const dataDir = await mkdtemp(join(tmpdir(), 'nestlab-bench-'));
-const dispatcher = new Dispatcher(createServices({ mode: 'browser', appVersion: 'bench', dataDir }));
+const dispatcher = new Dispatcher(await createServices({ mode: 'browser', appVersion: 'bench', dataDir }));
 
 const memory = connectInMemory(dispatcher);
 const inMemory = await time(() => memory.api.settings.get());

@@ -4,6 +4,9 @@
  */
 import type { RuntimeMode, Services } from '../shared/contract';
 import { ClustersService } from './clusters/clusters-service';
+import { HostsApi } from './hosts/hosts-api';
+import { HostsService } from './hosts/hosts-service';
+import { describeSecretStorage } from './hosts/secret-storage-info';
 import { locateKubectl } from './kubectl/kubectl-locator';
 import { runProgram } from './platform/run-program';
 import { MemorySecretStore } from './secrets/memory-secret-store';
@@ -19,7 +22,7 @@ export interface ServiceOptions {
   dataDir: string;
   /** resources/bin of a packaged app (bundled kubectl), if any. */
   bundledBinDir?: string;
-  /** Where credentials (kubeconfig tokens, keys) are kept; default: in memory (browser mode). */
+  /** Where credentials (kubeconfig tokens, host passwords and keys) are kept, one store for every service; default: in memory (browser mode). */
   secrets?: SecretStore;
 }
 
@@ -29,11 +32,14 @@ export interface AppServices extends Services {
   dispose(): Promise<void>;
 }
 
-export function createServices(options: ServiceOptions): AppServices {
-  // No per-context kubeconfig provider or SSH shell provider is wired yet: the clusters service
-  // has no kubeconfigFor(context) and the hosts service is not built here (see issue 7 report).
+export async function createServices(options: ServiceOptions): Promise<AppServices> {
+  const secrets = options.secrets ?? new MemorySecretStore();
+  const hostsCore = await HostsService.create({ dataDir: options.dataDir, secrets });
+  const hosts = new HostsApi(hostsCore, () => describeSecretStorage(secrets));
+  // No per-context kubeconfig provider is wired yet: the clusters service has no kubeconfigFor(context).
   const terminals = new NodeTerminalsService({
     locateKubectl: () => locateKubectl({ bundledDir: options.bundledBinDir, run: runProgram }),
+    sshShells: hostsCore,
   });
   return {
     system: new NodeSystemService({
@@ -43,8 +49,12 @@ export function createServices(options: ServiceOptions): AppServices {
       locateKubectl: () => locateKubectl({ bundledDir: options.bundledBinDir, run: runProgram }),
     }),
     settings: new FileSettingsService(options.dataDir),
-    clusters: new ClustersService({ dataDir: options.dataDir, secrets: options.secrets ?? new MemorySecretStore() }),
+    clusters: new ClustersService({ dataDir: options.dataDir, secrets }),
     terminals,
-    dispose: () => terminals.dispose(),
+    hosts,
+    dispose: () => {
+      hosts.dispose();
+      return terminals.dispose();
+    },
   };
 }

@@ -2,13 +2,16 @@
  * The desktop app's entry: builds the services, binds them to Electron IPC, opens the window.
  * Composition only; every behaviour lives in a service or in the security modules.
  */
-import { app, BrowserWindow, nativeTheme } from 'electron';
+import { app, BrowserWindow, nativeTheme, safeStorage } from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Dispatcher } from '../../shared/rpc/dispatcher';
+import { allowWeakSecretStorageVariable } from '../hosts/secret-storage-info';
+import { OsEncryptionSecretStore } from '../secrets/os-encryption-secret-store';
 import { createServices, type AppServices } from '../services';
 import { appVersion } from '../version';
 import { serveIpc } from './ipc-transport';
+import { osEncryptionFromSafeStorage } from './os-encryption-adapter';
 import { applySecurityBaseline } from './security';
 import { createWindowOptions } from './window-options';
 
@@ -20,13 +23,21 @@ if (!app.requestSingleInstanceLock()) app.quit();
 
 let services: AppServices | undefined;
 
-void app.whenReady().then(() => {
+void app.whenReady().then(async () => {
   applySecurityBaseline();
-  services = createServices({
+  const dataDir = app.getPath('userData');
+  services = await createServices({
     mode: 'electron',
     appVersion,
-    dataDir: app.getPath('userData'),
+    dataDir,
     bundledBinDir: app.isPackaged ? join(process.resourcesPath, 'bin') : undefined,
+    // safeStorage's 'basic_text' backend (Linux without a keyring) is only obfuscation: the
+    // store refuses to save secrets with it unless the user opted in with this variable.
+    secrets: new OsEncryptionSecretStore({
+      dataDir,
+      encryption: osEncryptionFromSafeStorage(safeStorage),
+      allowPlainTextBackend: process.env[allowWeakSecretStorageVariable] === '1',
+    }),
   });
   serveIpc(new Dispatcher(services), { entryUrl });
   openWindow();

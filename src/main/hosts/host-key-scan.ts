@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { PresentedHostKey } from '../../shared/contract/hosts';
 import type { ConnectConfig } from 'ssh2';
 import { sshFingerprint, sshKeyType } from './host-key';
 import { createSshClient } from './ssh-client-factory';
@@ -6,11 +7,7 @@ import type { SshClientFactory } from './ssh-client-factory';
 import { connectError } from './ssh-errors';
 import type { SshErrorContext } from './ssh-errors';
 
-/** The key a host presents, as shown to the user before they trust it. */
-export interface PresentedHostKey {
-  keyType: string;
-  fingerprint: string;
-}
+export type { PresentedHostKey };
 
 /**
  * Learn which host key a host presents without trusting it: the handshake stops at host-key

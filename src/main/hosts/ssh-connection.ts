@@ -1,4 +1,5 @@
 import type { Client, ClientChannel, ConnectConfig, PseudoTtyOptions } from 'ssh2';
+import type { ConnectionState, ConnectionStateChange } from '../../shared/contract/hosts';
 import { AppError } from '../../shared/errors';
 import { Emitter } from '../../shared/event';
 import type { Event } from '../../shared/event';
@@ -46,18 +47,7 @@ export interface SshConnectionOptions {
 
 export type { CommandExecutor, ExecOptions, ExecResult } from './channel-exec';
 
-/** Connection lifecycle, as shown in the hosts view. */
-export type ConnectionState = 'idle' | 'connecting' | 'ready' | 'reconnecting' | 'closed';
-
-/** Payload of {@link SshConnection.onDidChangeState}: plain JSON. */
-export interface ConnectionStateChange {
-  hostId: string;
-  state: ConnectionState;
-  /** Why the last attempt failed or the link dropped (no secrets). */
-  error?: { code: string; message: string };
-  /** Delay before the next automatic attempt, when reconnecting. */
-  retryInMs?: number;
-}
+export type { ConnectionState, ConnectionStateChange } from '../../shared/contract/hosts';
 
 const nonRetriable = new Set(['SSH_AUTH_FAILED', 'HOST_KEY_UNKNOWN', 'HOST_KEY_CHANGED', 'HOST_KEY_STORE_CORRUPT']);
 

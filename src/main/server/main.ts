@@ -2,10 +2,14 @@
  * Browser mode's entry: the same services as the desktop app, behind the WebSocket transport.
  * Usage: node out/main/web.js [--port N] [--data-dir DIR] [--static-dir DIR]
  */
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { AppError } from '../../shared/errors';
 import { Dispatcher } from '../../shared/rpc/dispatcher';
 import { defaultDataDir } from '../platform/data-dir';
+import { PassphraseSecretStore } from '../secrets/passphrase-secret-store';
+import type { SecretStore } from '../secrets/secret-store';
 import { createServices } from '../services';
 import { appVersion } from '../version';
 import { createToken } from './request-guard';
@@ -27,7 +31,7 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 
 const dataDir = values['data-dir'] ?? defaultDataDir();
 const staticDir = values['static-dir'] ?? fileURLToPath(new URL('../renderer', import.meta.url));
-const services = createServices({ mode: 'browser', appVersion, dataDir });
+const services = await createServices({ mode: 'browser', appVersion, dataDir, secrets: await openSecretStore() });
 
 try {
   const server = await startWebServer({ dispatcher: new Dispatcher(services), token: createToken(), staticDir, port });
@@ -48,4 +52,22 @@ try {
       : `Nestlab: could not start browser mode: ${(error as Error).message}`,
   );
   process.exit(1);
+}
+
+/**
+ * Secrets live in memory for the server's lifetime, unless NESTLAB_SECRETS_PASSPHRASE_FILE names a
+ * file holding a passphrase (never the passphrase itself: command lines and environments are
+ * visible to other processes); then they are kept encrypted with it in the data folder.
+ */
+async function openSecretStore(): Promise<SecretStore | undefined> {
+  const passphraseFile = process.env.NESTLAB_SECRETS_PASSPHRASE_FILE;
+  if (passphraseFile === undefined || passphraseFile === '') return undefined;
+  try {
+    const passphrase = (await readFile(passphraseFile, 'utf8')).replace(/\r?\n$/, '');
+    return await PassphraseSecretStore.open(dataDir, passphrase);
+  } catch (error) {
+    const reason = error instanceof AppError ? error.message : `cannot read ${passphraseFile}.`;
+    console.error(`Nestlab: NESTLAB_SECRETS_PASSPHRASE_FILE: ${reason}`);
+    process.exit(2);
+  }
 }

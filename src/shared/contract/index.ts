@@ -3,6 +3,7 @@
  * calls to these domains and nothing else.
  */
 import { clustersNames, type ClustersService } from './clusters';
+import { hostsNames, type HostsService } from './hosts';
 import type { DomainNames } from './names';
 import { settingsNames, type SettingsService } from './settings';
 import { systemNames, type SystemService } from './system';
@@ -13,6 +14,7 @@ export interface Services {
   settings: SettingsService;
   clusters: ClustersService;
   terminals: TerminalsService;
+  hosts: HostsService;
 }
 
 export type DomainName = keyof Services;
@@ -22,10 +24,12 @@ export const contract: { readonly [D in DomainName]: DomainNames<Services[D]> } 
   settings: settingsNames,
   clusters: clustersNames,
   terminals: terminalsNames,
+  hosts: hostsNames,
 };
 
 export type { EventName, MethodName } from './names';
 export * from './clusters';
+export * from './hosts';
 export * from './settings';
 export * from './system';
 export * from './terminals';

@@ -5,6 +5,10 @@
 import type {
   ClustersService,
   ClustersState,
+  ConnectionStateChange,
+  HostsService,
+  HostSummary,
+  ProbeProgress,
   Services,
   Settings,
   SettingsState,
@@ -51,6 +55,29 @@ export function createTestServices(): Services & { calls: unknown[][] } {
     },
     clusters: emptyClusters(),
     terminals: noTerminals(),
+    hosts: noHosts(),
+  };
+}
+
+/** A hosts domain with an empty inventory. */
+function noHosts(): HostsService {
+  const missing = () => Promise.reject(new AppError('NOT_FOUND', 'There are no hosts in this test.'));
+  return {
+    list: () => Promise.resolve([]),
+    get: missing,
+    add: missing,
+    update: missing,
+    remove: missing,
+    testConnection: missing,
+    scanHostKey: missing,
+    acceptHostKey: missing,
+    forgetHostKey: missing,
+    probe: missing,
+    cancelProbe: () => Promise.resolve(),
+    secretStorage: () => Promise.resolve({ backend: 'memory', persistent: false, canStore: true }),
+    onDidChangeHosts: new Emitter<HostSummary[]>().event,
+    onDidChangeConnection: new Emitter<ConnectionStateChange>().event,
+    onDidProbeProgress: new Emitter<ProbeProgress>().event,
   };
 }
 

@@ -11,6 +11,7 @@ import {
   exportOptionsSchema,
   kubeconfigSourceSchema,
 } from './clusters';
+import { fingerprintSchema, hostIdSchema, hostInputSchema, hostPatchSchema } from './hosts';
 import { settingsPatchSchema } from './settings';
 import {
   acknowledgedCountSchema,
@@ -58,5 +59,19 @@ export const argumentSchemas: ArgumentSchemas = {
     acknowledge: z.tuple([terminalIdSchema, acknowledgedCountSchema]),
     close: z.tuple([terminalIdSchema]),
     podContainers: z.tuple([kubeNameSchema, kubeNameSchema, kubeNameSchema]),
+  },
+  hosts: {
+    list: none,
+    get: z.tuple([hostIdSchema]),
+    add: z.tuple([hostInputSchema]),
+    update: z.tuple([hostIdSchema, hostPatchSchema]),
+    remove: z.tuple([hostIdSchema]),
+    testConnection: z.tuple([hostIdSchema]),
+    scanHostKey: z.tuple([hostIdSchema]),
+    acceptHostKey: z.tuple([hostIdSchema, fingerprintSchema]),
+    forgetHostKey: z.tuple([hostIdSchema]),
+    probe: z.tuple([hostIdSchema]),
+    cancelProbe: z.tuple([hostIdSchema]),
+    secretStorage: none,
   },
 };

@@ -22,7 +22,7 @@ beforeAll(async () => {
   const staticDir = await mkdtemp(join(tmpdir(), 'nestlab-web-static-'));
   await writeFile(join(staticDir, 'index.html'), '<!doctype html><title>Nestlab</title>');
   token = 'T'.repeat(43);
-  const services = createServices({ mode: 'browser', appVersion: '9.9.9-test', dataDir });
+  const services = await createServices({ mode: 'browser', appVersion: '9.9.9-test', dataDir });
   server = await startWebServer({ dispatcher: new Dispatcher(services), token, staticDir, port: 0, maxMessageBytes: 64 * 1024 });
   origin = `http://127.0.0.1:${server.port}`;
 });

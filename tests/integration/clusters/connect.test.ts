@@ -386,7 +386,7 @@ describe('secrets never leave the main process', () => {
     const spies = (['log', 'info', 'warn', 'error', 'debug'] as const).map((level) =>
       vi.spyOn(console, level).mockImplementation((...args: unknown[]) => logged.push(args)),
     );
-    const services = createServices({
+    const services = await createServices({
       mode: 'browser',
       appVersion: '0.0.0-test',
       dataDir: dir,

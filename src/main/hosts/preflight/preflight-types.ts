@@ -1,41 +1,7 @@
-/** Outcome of one preflight check. */
-export type CheckStatus = 'pass' | 'warn' | 'fail';
+import type { CheckStatus } from '../../../shared/contract/hosts';
 
-/** One line of the preflight report, as the hosts view shows it. Plain JSON. */
-export interface PreflightCheck {
-  /** Stable id, e.g. "cpu-virtualization", for tests and docs links. */
-  id: string;
-  title: string;
-  status: CheckStatus;
-  /** What was found, in words. */
-  detail: string;
-  /** What to do about a warn or fail (a command to run where there is one). */
-  fix?: string;
-}
-
-/** What a lab plan can use on this host. */
-export interface HostCapacity {
-  hypervisor: 'kvm' | 'hyperv';
-  cpus: number;
-  memoryMiB: number;
-  memoryAvailableMiB: number;
-  diskFreeGiB: number;
-  /** Where VM disks go (Linux: the libvirt pool path; Windows: the VM path). */
-  storagePath: string;
-  /** VMs on this host can run hypervisors themselves (nested virtualization works). */
-  nestedVirtualization: boolean;
-}
-
-/** The whole preflight result for one host. Plain JSON. */
-export interface PreflightReport {
-  os: 'linux' | 'windows';
-  /** The worst status among the checks. */
-  status: CheckStatus;
-  checks: PreflightCheck[];
-  capacity: HostCapacity;
-  /** ISO time of the probe. */
-  probedAt: string;
-}
+/** The report's types live in the contract; re-exported here for the probe and check modules. */
+export type { CheckStatus, HostCapacity, PreflightCheck, PreflightReport } from '../../../shared/contract/hosts';
 
 /** Limits the checks compare against; a lab plan may pass stricter ones. */
 export interface PreflightThresholds {
