@@ -91,7 +91,7 @@ describe('Clusters view in Chromium', () => {
 
     await clusters.context('stale@lab').getByRole('button', { name: 'Use this context' }).click();
     await clusters.context('stale@lab').getByText('Active').waitFor();
-    expect(await clusters.context('nestlab-viewer@nestlab-test').getByText('Active').count()).toBe(0);
+    await expect.poll(() => clusters.context('nestlab-viewer@nestlab-test').getByText('Active').count()).toBe(0);
   });
 
   it('refuses a broken kubeconfig with every problem and its line, importing nothing; keyboard only', async () => {

@@ -48,6 +48,8 @@ export interface ClustersSlice {
 
 export function createClustersSlice(deps: StoreDeps): StateCreator<AppState, [], [], ClustersSlice> {
   return (set, get) => {
+    /** The context being switched to: states that arrive meanwhile must not flip the choice back. */
+    let pendingActive: string | undefined;
     /** Runs a call that answers with the new state; failures land in clustersError. */
     const withState = async (call: () => Promise<ClustersState>) => {
       try {
@@ -64,7 +66,8 @@ export function createClustersSlice(deps: StoreDeps): StateCreator<AppState, [],
       nodes: {},
       exportResults: {},
       loadClusters: () => withState(() => deps.api.clusters.list()),
-      receiveClusters: (clusters) => set({ clusters }),
+      receiveClusters: (clusters) =>
+        set({ clusters: pendingActive === undefined ? clusters : { ...clusters, activeContext: pendingActive } }),
       loadDefaultKubeconfig: async () => {
         try {
           set({ defaultKubeconfig: await deps.api.clusters.defaultKubeconfig() });
@@ -91,8 +94,13 @@ export function createClustersSlice(deps: StoreDeps): StateCreator<AppState, [],
       setActiveContext: async (context) => {
         // Instant: the choice shows at once, the main process confirms it.
         const before = get().clusters;
+        pendingActive = context;
         if (before) set({ clusters: { ...before, activeContext: context } });
-        await withState(() => deps.api.clusters.setActive(context));
+        try {
+          await withState(() => deps.api.clusters.setActive(context));
+        } finally {
+          pendingActive = undefined;
+        }
         if (get().clustersError && before) set({ clusters: before });
       },
       refreshContext: (context) => withState(() => deps.api.clusters.refresh(context)),
