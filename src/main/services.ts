@@ -14,6 +14,7 @@ import type { SecretStore } from './secrets/secret-store';
 import { FileSettingsService } from './settings/settings-service';
 import { NodeSystemService } from './system/system-service';
 import { NodeTerminalsService } from './terminals/terminals-service';
+import { TopologyService } from './topology/topology-service';
 
 export interface ServiceOptions {
   mode: RuntimeMode;
@@ -41,6 +42,9 @@ export async function createServices(options: ServiceOptions): Promise<AppServic
     locateKubectl: () => locateKubectl({ bundledDir: options.bundledBinDir, run: runProgram }),
     sshShells: hostsCore,
   });
+  const clusters = new ClustersService({ dataDir: options.dataDir, secrets });
+  // The topology reads clusters through the contexts imported in the Clusters view.
+  const topology = new TopologyService({ provider: clusters });
   return {
     system: new NodeSystemService({
       appName: 'Nestlab',
@@ -49,11 +53,13 @@ export async function createServices(options: ServiceOptions): Promise<AppServic
       locateKubectl: () => locateKubectl({ bundledDir: options.bundledBinDir, run: runProgram }),
     }),
     settings: new FileSettingsService(options.dataDir),
-    clusters: new ClustersService({ dataDir: options.dataDir, secrets }),
+    clusters,
     terminals,
     hosts,
+    topology,
     dispose: () => {
       hosts.dispose();
+      topology.dispose();
       return terminals.dispose();
     },
   };

@@ -8,12 +8,14 @@ import type { DomainNames } from './names';
 import { settingsNames, type SettingsService } from './settings';
 import { systemNames, type SystemService } from './system';
 import { terminalsNames, type TerminalsService } from './terminals';
+import { topologyNames, type TopologyService } from './topology';
 
 export interface Services {
   system: SystemService;
   settings: SettingsService;
   clusters: ClustersService;
   terminals: TerminalsService;
+  topology: TopologyService;
   hosts: HostsService;
 }
 
@@ -24,6 +26,7 @@ export const contract: { readonly [D in DomainName]: DomainNames<Services[D]> } 
   settings: settingsNames,
   clusters: clustersNames,
   terminals: terminalsNames,
+  topology: topologyNames,
   hosts: hostsNames,
 };
 
@@ -33,6 +36,7 @@ export * from './hosts';
 export * from './settings';
 export * from './system';
 export * from './terminals';
+export * from './topology';
 
 /** True when `domain` names a domain of the contract (own keys only: no prototype names). */
 export function isDomainName(domain: unknown): domain is DomainName {

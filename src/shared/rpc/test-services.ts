@@ -15,6 +15,9 @@ import type {
   TerminalExit,
   TerminalOutput,
   TerminalsService,
+  TopologyDelta,
+  TopologyService,
+  TopologyStatus,
 } from '../contract';
 import { AppError } from '../errors';
 import { Emitter } from '../event';
@@ -55,6 +58,7 @@ export function createTestServices(): Services & { calls: unknown[][] } {
     },
     clusters: emptyClusters(),
     terminals: noTerminals(),
+    topology: noTopology(),
     hosts: noHosts(),
   };
 }
@@ -78,6 +82,20 @@ function noHosts(): HostsService {
     onDidChangeHosts: new Emitter<HostSummary[]>().event,
     onDidChangeConnection: new Emitter<ConnectionStateChange>().event,
     onDidProbeProgress: new Emitter<ProbeProgress>().event,
+  };
+}
+
+/** A topology domain with no contexts to watch. */
+function noTopology(): TopologyService {
+  const missing = () => Promise.reject(new AppError('NOT_FOUND', 'There is no such context in this test.'));
+  return {
+    watch: missing,
+    unwatch: () => Promise.resolve(),
+    snapshot: missing,
+    contexts: () => Promise.resolve([]),
+    recentEvents: missing,
+    onDidChange: new Emitter<TopologyDelta>().event,
+    onDidChangeStatus: new Emitter<TopologyStatus>().event,
   };
 }
 

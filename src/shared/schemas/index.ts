@@ -21,6 +21,7 @@ import {
   terminalSizeSchema,
   terminalTargetSchema,
 } from './terminals';
+import { snapshotCursorSchema, topologyContextSchema, topologyObjectRefSchema } from './topology';
 
 type ArgumentSchemas = {
   readonly [D in DomainName]: {
@@ -59,6 +60,13 @@ export const argumentSchemas: ArgumentSchemas = {
     acknowledge: z.tuple([terminalIdSchema, acknowledgedCountSchema]),
     close: z.tuple([terminalIdSchema]),
     podContainers: z.tuple([kubeNameSchema, kubeNameSchema, kubeNameSchema]),
+  },
+  topology: {
+    watch: z.tuple([topologyContextSchema]),
+    unwatch: z.tuple([topologyContextSchema]),
+    snapshot: z.union([z.tuple([topologyContextSchema]), z.tuple([topologyContextSchema, snapshotCursorSchema])]),
+    contexts: none,
+    recentEvents: z.tuple([topologyContextSchema, topologyObjectRefSchema]),
   },
   hosts: {
     list: none,

@@ -1,0 +1,146 @@
+/**
+ * The live model of one context: discovery (retried until the API server answers), one
+ * KindWatcher per offered kind, and batching: changes are sent as one delta per batch window
+ * (16 ms by default), so a burst of 500 pod events is one message, not 500.
+ */
+import type { KindWatchStatus, TopologyDelta, TopologyStatus } from '../../shared/contract/topology';
+import { Backoff } from './backoff';
+import { resolveKindEndpoints, type ApiGroupList } from './discovery';
+import { KindWatcher, type KindWatcherOptions } from './kind-watcher';
+import { toAppError, type KubeApi } from './kube-api';
+import { TopologyModel } from './topology-model';
+
+export interface ContextWatchOptions extends KindWatcherOptions {
+  /** How long changes are gathered before one delta goes out. Default 16 ms. */
+  batchMs?: number;
+}
+
+export class ContextWatch {
+  readonly model: TopologyModel;
+  private revision = 0;
+  private readonly watchers: KindWatcher[] = [];
+  private readonly kinds = new Map<string, KindWatchStatus>();
+  private discoveryError: TopologyStatus['error'];
+  private stopped = false;
+  private flushTimer: ReturnType<typeof setTimeout> | undefined;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private readyWaiters: (() => void)[] = [];
+  private readonly batchMs: number;
+  /** Kinds listed at least once. */
+  private readonly everListed = new Set<string>();
+
+  constructor(
+    readonly context: string,
+    private readonly api: KubeApi,
+    private readonly onDelta: (delta: TopologyDelta) => void,
+    private readonly onStatus: (status: TopologyStatus) => void,
+    private readonly options: ContextWatchOptions = {},
+  ) {
+    this.batchMs = options.batchMs ?? 16;
+    this.model = new TopologyModel(() => {
+      this.flushTimer ??= setTimeout(() => this.flush(), this.batchMs);
+    });
+  }
+
+  get currentRevision(): number {
+    return this.revision;
+  }
+
+  start(): void {
+    void this.discover(new Backoff());
+  }
+
+  private async discover(backoff: Backoff): Promise<void> {
+    if (this.stopped) return;
+    try {
+      const endpoints = resolveKindEndpoints(await this.api.getJson<ApiGroupList>('/apis', 15_000));
+      if (this.stopped) return;
+      this.discoveryError = undefined;
+      for (const endpoint of endpoints) {
+        this.kinds.set(endpoint.kind, { kind: endpoint.kind, apiVersion: endpoint.apiVersion, state: 'listing' });
+        const watcher = new KindWatcher(
+          this.api,
+          endpoint,
+          {
+            replace: (kind, entries) => this.model.replace(kind, entries),
+            upsert: (entry) => this.model.upsert(entry),
+            remove: (kind, uid) => this.model.remove(kind, uid),
+            status: (status) => this.setKindStatus(status),
+          },
+          this.options,
+        );
+        this.watchers.push(watcher);
+        watcher.start();
+      }
+      this.emitStatus();
+    } catch (error) {
+      this.discoveryError = toAppError(error).toJSON();
+      this.emitStatus();
+      this.retryTimer = setTimeout(() => void this.discover(backoff), backoff.next());
+    }
+  }
+
+  private setKindStatus(status: KindWatchStatus): void {
+    const before = this.kinds.get(status.kind);
+    this.kinds.set(status.kind, status);
+    if (status.state === 'watching') this.everListed.add(status.kind);
+    if (before?.state === status.state && before.error?.message === status.error?.message) return;
+    // Send the data first, so a client that sees "ready" already has the objects.
+    if (status.state === 'watching') this.flush();
+    this.emitStatus();
+    if (this.isReady()) {
+      for (const resolve of this.readyWaiters.splice(0)) resolve();
+    }
+  }
+
+  /** Every offered kind has been listed at least once (or is forbidden). */
+  isReady(): boolean {
+    if (this.kinds.size === 0) return false;
+    return [...this.kinds.values()].every((kind) => this.everListed.has(kind.kind) || kind.state === 'forbidden');
+  }
+
+  /** Resolves once every kind is listed, or after `timeoutMs`. */
+  whenReady(timeoutMs: number): Promise<void> {
+    if (this.isReady()) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      this.readyWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  status(): TopologyStatus {
+    const kinds = [...this.kinds.values()];
+    let state: TopologyStatus['state'] = 'starting';
+    if (this.stopped) state = 'stopped';
+    else if (this.discoveryError || kinds.some((kind) => kind.state === 'retrying' || kind.state === 'forbidden')) state = 'degraded';
+    else if (kinds.length > 0 && kinds.every((kind) => kind.state === 'watching')) state = 'ready';
+    const status: TopologyStatus = { context: this.context, state, kinds };
+    if (this.discoveryError) status.error = this.discoveryError;
+    return status;
+  }
+
+  private emitStatus(): void {
+    this.onStatus(this.status());
+  }
+
+  /** Sends pending changes now. */
+  flush(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    const changes = this.model.takeChanges();
+    if (!changes || this.stopped) return;
+    this.revision += 1;
+    this.onDelta({ context: this.context, revision: this.revision, ...changes });
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    for (const watcher of this.watchers) watcher.stop();
+    for (const resolve of this.readyWaiters.splice(0)) resolve();
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * The topology service against a real 1.20 control plane with simulated nodes: list then watch
+ * per kind, EndpointSlice version discovery, live changes, a failed node, an API server restart.
+ */
+import { KubeConfig } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KubeRestClient, labNodeSpecs, startControlPlane, startSimulatedNodes, waitFor } from '../../harness/index.js';
+import type { ControlPlane, SimulatedNodes } from '../../harness/index.js';
+import { deployment } from '../harness/kube-objects';
+import type { KubeConfigProvider } from '../../../src/main/topology/kubeconfig-provider';
+import { TopologyService } from '../../../src/main/topology/topology-service';
+import { AppError } from '../../../src/shared/errors';
+import { TopologyMirror } from './topology-mirror';
+
+let controlPlane: ControlPlane;
+let simulation: SimulatedNodes;
+let admin: KubeRestClient;
+let service: TopologyService;
+let mirror: TopologyMirror;
+const CONTEXT = 'lab';
+
+function harnessProvider(kubeconfig: string): KubeConfigProvider {
+  return {
+    kubeConfigFor: (context) => {
+      if (context !== CONTEXT) return Promise.reject(new AppError('NOT_FOUND', `no context ${context}`));
+      const config = new KubeConfig();
+      config.loadFromString(kubeconfig);
+      return Promise.resolve(config);
+    },
+    contextNames: () => Promise.resolve([CONTEXT]),
+  };
+}
+
+async function scale(name: string, replicas: number): Promise<void> {
+  await admin.request('PATCH', `/apis/apps/v1/namespaces/default/deployments/${name}/scale`, {
+    body: { spec: { replicas } },
+    contentType: 'application/merge-patch+json',
+  });
+}
+
+beforeAll(async () => {
+  controlPlane = await startControlPlane();
+  simulation = await startSimulatedNodes(controlPlane.simulation, { nodes: labNodeSpecs() });
+  admin = new KubeRestClient(controlPlane.admin);
+  service = new TopologyService({ provider: harnessProvider(controlPlane.adminKubeconfig), pageSize: 7 });
+  mirror = new TopologyMirror(service, CONTEXT);
+  await mirror.load();
+});
+
+afterAll(async () => {
+  mirror?.dispose();
+  service?.dispose();
+  await simulation?.stop();
+  await controlPlane?.stop();
+});
+
+describe('topology service against the harness', () => {
+  it('lists the simulated nodes with role, OS and readiness, and discovers the EndpointSlice version', () => {
+    const nodes = mirror.ofKind('Node');
+    expect(nodes.map((node) => node.name).sort()).toEqual(['sim-control-plane-1', 'sim-linux-1', 'sim-linux-2', 'sim-windows-1']);
+    expect(mirror.find('Node', 'sim-windows-1')).toMatchObject({ os: 'windows', role: 'worker', ready: 'True', kubeletVersion: 'v1.20.2' });
+    expect(mirror.find('Node', 'sim-control-plane-1')).toMatchObject({ os: 'linux', role: 'control-plane' });
+    expect(mirror.status?.kinds.find((kind) => kind.kind === 'EndpointSlice')?.apiVersion).toBe('discovery.k8s.io/v1beta1');
+    expect(mirror.status?.kinds.some((kind) => kind.kind === 'Gateway')).toBe(false);
+    expect(mirror.status?.state).toBe('ready');
+    // The compact model drops managedFields and the rest of the raw objects.
+    expect(JSON.stringify([...mirror.objects.values()])).not.toContain('managedFields');
+  });
+
+  it('shows a new Deployment with its ReplicaSet, pods and Service endpoints', async () => {
+    await admin.request('POST', '/apis/apps/v1/namespaces/default/deployments', {
+      body: deployment('web', 3, { 'kubernetes.io/os': 'linux' }),
+    });
+    await admin.request('POST', '/api/v1/namespaces/default/services', {
+      body: { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ port: 80 }] } },
+    });
+    await waitFor(() => mirror.podsOfDeployment('web').filter((pod) => pod.kind === 'Pod' && pod.ready).length === 3, {
+      timeout: 30_000,
+      description: 'three ready pods of web in the model',
+    });
+    expect(mirror.find('Deployment', 'web', 'default')).toMatchObject({ desired: 3 });
+    const pods = mirror.podsOfDeployment('web');
+    for (const pod of pods) expect(pod).toMatchObject({ kind: 'Pod', phase: 'Running', nodeName: expect.stringMatching(/^sim-linux-/) });
+    await waitFor(
+      () => {
+        const slice = mirror.ofKind('EndpointSlice').find((candidate) => candidate.service === 'web');
+        return slice && pods.every((pod) => slice.podUids.includes(pod.uid));
+      },
+      { timeout: 30_000, description: 'the EndpointSlice of web points at its pods' },
+    );
+  });
+
+  it('changes the group count when the Deployment is scaled', async () => {
+    await scale('web', 5);
+    await waitFor(() => mirror.podsOfDeployment('web').length === 5, { timeout: 30_000, description: 'five pods of web' });
+    await scale('web', 2);
+    await waitFor(() => mirror.podsOfDeployment('web').length === 2, { timeout: 30_000, description: 'two pods of web' });
+    expect(mirror.find('Deployment', 'web')).toMatchObject({ desired: 2 });
+  });
+
+  it('turns a failed node NotReady', async () => {
+    simulation.failNode('sim-linux-2');
+    await waitFor(() => mirror.find('Node', 'sim-linux-2')?.ready !== 'True', { timeout: 45_000, description: 'sim-linux-2 not Ready' });
+    expect(mirror.find('Node', 'sim-linux-1')?.ready).toBe('True');
+    await simulation.recoverNode('sim-linux-2');
+    await waitFor(() => mirror.find('Node', 'sim-linux-2')?.ready === 'True', { timeout: 30_000, description: 'sim-linux-2 Ready again' });
+  }, 90_000);
+
+  it('survives an API server restart and sees a change made after it', async () => {
+    await controlPlane.stopApiServer();
+    await waitFor(() => mirror.status?.state === 'degraded', {
+      timeout: 20_000,
+      description: 'status degraded while the API server is down',
+    });
+    await controlPlane.startApiServer();
+    await waitFor(() => mirror.status?.state === 'ready', {
+      timeout: 40_000,
+      description: 'status ready after the restart',
+    }).catch((error: unknown) => {
+      throw new Error(`${String(error)}\nstatus: ${JSON.stringify(mirror.status)}`);
+    });
+    await scale('web', 4);
+    await waitFor(() => mirror.podsOfDeployment('web').length === 4, {
+      timeout: 30_000,
+      description: 'four pods of web after the restart',
+    });
+  }, 120_000);
+
+  it('answers recent events of an object and refuses an unknown context', async () => {
+    const pod = mirror.podsOfDeployment('web')[0]!;
+    const events = await service.recentEvents(CONTEXT, { kind: 'Pod', name: pod.name, namespace: 'default' });
+    expect(events.some((event) => event.reason === 'Scheduled')).toBe(true);
+    await expect(service.watch('nope')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+});
