@@ -3,6 +3,7 @@ import { Banner } from '../components/Banner';
 import { ClustersView } from '../features/clusters/ClustersView';
 import { SettingsView } from '../features/settings/SettingsView';
 import { ComingView } from '../features/placeholders/ComingView';
+import { PersistentTerminals } from '../features/terminals/PersistentTerminals';
 import { useAppStore } from '../store/store-context';
 import { ErrorBoundary } from './ErrorBoundary';
 import { Sidebar } from './Sidebar';
@@ -64,8 +65,15 @@ export function App() {
           <p className="muted">{description.summary}</p>
         </header>
         <ErrorBoundary resetKey={view}>
-          {view === 'settings' ? <SettingsView /> : view === 'clusters' ? <ClustersView /> : <ComingView view={description} />}
+          {view === 'settings' ? (
+            <SettingsView />
+          ) : view === 'clusters' ? (
+            <ClustersView />
+          ) : view === 'terminals' ? null : (
+            <ComingView view={description} />
+          )}
         </ErrorBoundary>
+        <PersistentTerminals visible={view === 'terminals'} />
       </main>
       <StatusBar />
     </div>

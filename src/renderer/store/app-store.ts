@@ -9,8 +9,9 @@ import { createConnectionSlice, type ConnectionSlice } from './connection-slice'
 import { createNavigationSlice, type NavigationSlice } from './navigation-slice';
 import { createSettingsSlice, type SettingsSlice } from './settings-slice';
 import { createSystemSlice, type SystemSlice } from './system-slice';
+import { createTerminalsSlice, type TerminalsSlice } from './terminals-slice';
 
-export type AppState = ConnectionSlice & NavigationSlice & SettingsSlice & SystemSlice & ClustersSlice;
+export type AppState = ConnectionSlice & NavigationSlice & SettingsSlice & SystemSlice & ClustersSlice & TerminalsSlice;
 
 export interface StoreDeps {
   api: Api;
@@ -25,5 +26,6 @@ export function createAppStore(deps: StoreDeps): AppStore {
     ...createSettingsSlice(deps)(...a),
     ...createSystemSlice(deps)(...a),
     ...createClustersSlice(deps)(...a),
+    ...createTerminalsSlice(deps)(...a),
   }));
 }
