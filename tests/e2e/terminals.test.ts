@@ -1,0 +1,123 @@
+/**
+ * Terminals in real Chromium against real browser mode, with the harness's control plane: the
+ * local shell's kubectl, large output, exit status, OSC 52, close without orphans.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { labNodeSpecs, startControlPlane, startSimulatedNodes, type ControlPlane, type SimulatedNodes } from '../harness/index.js';
+import { TerminalsPage } from './pages/terminals-page';
+import { startBrowserModeServer, type BrowserModeServer } from './support/browser-mode-server';
+import { launchChromium } from './support/chromium';
+
+let browser: Browser;
+let context: BrowserContext;
+let server: BrowserModeServer;
+let dataDir: string;
+let controlPlane: ControlPlane;
+let simulation: SimulatedNodes;
+const savedEnv = { KUBECONFIG: process.env.KUBECONFIG, SHELL: process.env.SHELL };
+
+beforeAll(async () => {
+  controlPlane = await startControlPlane();
+  simulation = await startSimulatedNodes(controlPlane.simulation, { nodes: labNodeSpecs() });
+  // Browser mode inherits this environment: its local shells use the harness's admin kubeconfig
+  // (no per-context kubeconfig provider is wired in the app yet) and a known shell.
+  process.env.KUBECONFIG = controlPlane.adminKubeconfigPath;
+  process.env.SHELL = '/bin/bash';
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await simulation?.stop();
+  await controlPlane?.stop();
+  process.env.KUBECONFIG = savedEnv.KUBECONFIG;
+  process.env.SHELL = savedEnv.SHELL;
+});
+beforeEach(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'nestlab-e2e-terminals-'));
+  server = await startBrowserModeServer(dataDir);
+  context = await browser.newContext({ viewport: { width: 1200, height: 800 }, colorScheme: 'dark' });
+});
+afterEach(async () => {
+  await context.close();
+  await server.stop();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+async function openTerminals(): Promise<TerminalsPage> {
+  const app = new TerminalsPage(await context.newPage());
+  await app.open(server.url);
+  await app.waitConnected();
+  await app.openView('Terminals');
+  return app;
+}
+
+describe('terminals in Chromium', () => {
+  it('runs kubectl get nodes in a local shell and shows which kubectl it uses', async () => {
+    const app = await openTerminals();
+    await app.openLocalShell();
+    await expect.poll(() => app.facts.textContent()).toMatch(/^kubectl v\d+\.\d+\.\d+.* \(\/\S*kubectl\)$/);
+    await app.typeLine('kubectl get nodes');
+    const screen = await app.waitForScreen(/sim-windows-1/);
+    for (const node of ['sim-control-plane-1', 'sim-linux-1', 'sim-linux-2', 'sim-windows-1']) expect(screen).toContain(node);
+    await app.page.screenshot({ path: join('docs', 'screenshots', 'terminals.png') }).catch(() => undefined);
+  });
+
+  it('stays responsive while a large output streams, and shows all of it', async () => {
+    const app = await openTerminals();
+    await app.openLocalShell();
+    await app.typeLine('seq 1 200000');
+    // While the output streams, a click is handled promptly.
+    const search = app.activePane.getByRole('button', { name: 'Search' });
+    const started = Date.now();
+    await search.click();
+    await app.activePane.getByRole('search').waitFor({ timeout: 2_000 });
+    expect(Date.now() - started).toBeLessThan(1_000);
+    await app.waitForScreen(/^200000$/m, 60_000);
+  });
+
+  it('shows the exit status of a shell that exits', async () => {
+    const app = await openTerminals();
+    await app.openLocalShell();
+    await app.typeLine('exit 5');
+    await expect.poll(() => app.status.textContent()).toBe('Exited with status 5');
+    await expect.poll(() => app.tab(/local shell/).textContent()).toContain('(ended)');
+    await app.waitForScreen(/\[Exited with status 5\]/);
+  });
+
+  it('ignores OSC 52 clipboard writes from the shell', async () => {
+    await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+    const app = await openTerminals();
+    await app.page.evaluate("navigator.clipboard.writeText('kept')");
+    await app.openLocalShell();
+    // OSC 52 asking to put "pwned" on the clipboard, then a marker built by the shell.
+    await app.typeLine("printf '\\033]52;c;cHduZWQ=\\a'; echo osc-$((50+2))-done");
+    await app.waitForScreen(/^osc-52-done$/m);
+    expect(await app.page.evaluate<string>('navigator.clipboard.readText()')).toBe('kept');
+  });
+
+  it('closing a tab ends its shell and what it started', async () => {
+    const app = await openTerminals();
+    await app.openLocalShell();
+    await app.typeLine('echo "pids $$ $(sleep 900 & echo $!)"');
+    const match = /^pids (\d+) (\d+)$/m.exec(await app.waitForScreen(/^pids \d+ \d+$/m));
+    const pids = [Number(match![1]), Number(match![2])];
+    for (const pid of pids) expect(existsSync(`/proc/${pid}`)).toBe(true);
+    await app.page.getByRole('button', { name: 'Close local shell' }).click();
+    await app.page.getByRole('heading', { name: 'No terminals open' }).waitFor();
+    await expect.poll(() => pids.filter((pid) => isRunning(pid)), { timeout: 10_000 }).toEqual([]);
+  });
+});
+
+function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
