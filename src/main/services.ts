@@ -37,12 +37,13 @@ export async function createServices(options: ServiceOptions): Promise<AppServic
   const secrets = options.secrets ?? new MemorySecretStore();
   const hostsCore = await HostsService.create({ dataDir: options.dataDir, secrets });
   const hosts = new HostsApi(hostsCore, () => describeSecretStorage(secrets));
-  // No per-context kubeconfig provider is wired yet: the clusters service has no kubeconfigFor(context).
+  const clusters = new ClustersService({ dataDir: options.dataDir, secrets });
+  // Terminals get each context's kubeconfig (secrets included) from the imported contexts.
   const terminals = new NodeTerminalsService({
     locateKubectl: () => locateKubectl({ bundledDir: options.bundledBinDir, run: runProgram }),
     sshShells: hostsCore,
+    kubeconfigs: clusters,
   });
-  const clusters = new ClustersService({ dataDir: options.dataDir, secrets });
   // The topology reads clusters through the contexts imported in the Clusters view.
   const topology = new TopologyService({ provider: clusters });
   return {
@@ -60,6 +61,7 @@ export async function createServices(options: ServiceOptions): Promise<AppServic
     dispose: () => {
       hosts.dispose();
       topology.dispose();
+      clusters.dispose();
       return terminals.dispose();
     },
   };
