@@ -452,6 +452,7 @@ describe('secrets never leave the main process', () => {
     } finally {
       subscription.dispose();
       close();
+      await services.dispose();
       for (const spy of spies) spy.mockRestore();
       await rm(dir, { recursive: true, force: true });
     }
