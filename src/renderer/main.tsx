@@ -17,11 +17,15 @@ const onState = () => {
     void store.getState().loadSettings();
     void store.getState().loadSystemInfo();
     void store.getState().loadClusters();
+    void store.getState().loadHosts();
   }
 };
 connection.onDidChangeState(onState);
 connection.api.settings.onDidChange((settings) => store.getState().receiveSettings(settings));
 connection.api.clusters.onDidChange((clusters) => store.getState().receiveClusters(clusters));
+connection.api.hosts.onDidChangeHosts((hosts) => store.getState().receiveHosts(hosts));
+connection.api.hosts.onDidChangeConnection((change) => store.getState().receiveConnection(change));
+connection.api.hosts.onDidProbeProgress((progress) => store.getState().receiveProbeProgress(progress));
 onState();
 connection.start();
 

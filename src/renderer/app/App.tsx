@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'react';
 import { Banner } from '../components/Banner';
 import { ClustersView } from '../features/clusters/ClustersView';
+import { HostsView } from '../features/hosts/HostsView';
 import { SettingsView } from '../features/settings/SettingsView';
 import { ComingView } from '../features/placeholders/ComingView';
 import { PersistentTerminals } from '../features/terminals/PersistentTerminals';
@@ -69,6 +70,8 @@ export function App() {
             <SettingsView />
           ) : view === 'clusters' ? (
             <ClustersView />
+          ) : view === 'hosts' ? (
+            <HostsView />
           ) : view === 'terminals' ? null : (
             <ComingView view={description} />
           )}

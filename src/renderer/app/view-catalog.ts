@@ -15,14 +15,6 @@ export const viewCatalog: Record<ViewId, ViewDescription> = {
     label: 'Hosts',
     icon: 'hosts',
     summary: 'Lab servers reached over SSH.',
-    coming: {
-      title: 'No lab hosts yet',
-      points: [
-        'Add a Linux server with KVM/libvirt or a Windows Server with Hyper-V, by key, agent or password.',
-        'Verify its host key by SHA256 fingerprint before anything runs on it.',
-        'Run a preflight: nested virtualization, hypervisor tooling, free CPU, memory and disk, each with its fix.',
-      ],
-    },
   },
   labs: {
     label: 'Labs',

@@ -6,12 +6,13 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { Api } from '../../shared/rpc/client';
 import { createClustersSlice, type ClustersSlice } from './clusters-slice';
 import { createConnectionSlice, type ConnectionSlice } from './connection-slice';
+import { createHostsSlice, type HostsSlice } from './hosts-slice';
 import { createNavigationSlice, type NavigationSlice } from './navigation-slice';
 import { createSettingsSlice, type SettingsSlice } from './settings-slice';
 import { createSystemSlice, type SystemSlice } from './system-slice';
 import { createTerminalsSlice, type TerminalsSlice } from './terminals-slice';
 
-export type AppState = ConnectionSlice & NavigationSlice & SettingsSlice & SystemSlice & ClustersSlice & TerminalsSlice;
+export type AppState = ConnectionSlice & NavigationSlice & SettingsSlice & SystemSlice & ClustersSlice & TerminalsSlice & HostsSlice;
 
 export interface StoreDeps {
   api: Api;
@@ -27,5 +28,6 @@ export function createAppStore(deps: StoreDeps): AppStore {
     ...createSystemSlice(deps)(...a),
     ...createClustersSlice(deps)(...a),
     ...createTerminalsSlice(deps)(...a),
+    ...createHostsSlice(deps)(...a),
   }));
 }
