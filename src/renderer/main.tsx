@@ -18,6 +18,9 @@ const onState = () => {
     void store.getState().loadSystemInfo();
     void store.getState().loadClusters();
     void store.getState().loadHosts();
+    // A reconnect may have missed deltas: reload the open topology.
+    const topologyContext = store.getState().topology.context;
+    if (topologyContext) void store.getState().openTopology(topologyContext);
   }
 };
 connection.onDidChangeState(onState);
@@ -26,6 +29,8 @@ connection.api.clusters.onDidChange((clusters) => store.getState().receiveCluste
 connection.api.hosts.onDidChangeHosts((hosts) => store.getState().receiveHosts(hosts));
 connection.api.hosts.onDidChangeConnection((change) => store.getState().receiveConnection(change));
 connection.api.hosts.onDidProbeProgress((progress) => store.getState().receiveProbeProgress(progress));
+connection.api.topology.onDidChange((delta) => store.getState().receiveTopologyDelta(delta));
+connection.api.topology.onDidChangeStatus((status) => store.getState().receiveTopologyStatus(status));
 onState();
 connection.start();
 

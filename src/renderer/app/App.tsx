@@ -3,6 +3,7 @@ import { Banner } from '../components/Banner';
 import { ClustersView } from '../features/clusters/ClustersView';
 import { HostsView } from '../features/hosts/HostsView';
 import { SettingsView } from '../features/settings/SettingsView';
+import { TopologyView } from '../features/topology/TopologyView';
 import { ComingView } from '../features/placeholders/ComingView';
 import { PersistentTerminals } from '../features/terminals/PersistentTerminals';
 import { useAppStore } from '../store/store-context';
@@ -66,7 +67,9 @@ export function App() {
           <p className="muted">{description.summary}</p>
         </header>
         <ErrorBoundary resetKey={view}>
-          {view === 'settings' ? (
+          {view === 'topology' ? (
+            <TopologyView />
+          ) : view === 'settings' ? (
             <SettingsView />
           ) : view === 'clusters' ? (
             <ClustersView />

@@ -10,9 +10,10 @@ import { createHostsSlice, type HostsSlice } from './hosts-slice';
 import { createNavigationSlice, type NavigationSlice } from './navigation-slice';
 import { createSettingsSlice, type SettingsSlice } from './settings-slice';
 import { createSystemSlice, type SystemSlice } from './system-slice';
+import { createTopologySlice, type TopologySlice } from './topology-slice';
 import { createTerminalsSlice, type TerminalsSlice } from './terminals-slice';
 
-export type AppState = ConnectionSlice & NavigationSlice & SettingsSlice & SystemSlice & ClustersSlice & TerminalsSlice & HostsSlice;
+export type AppState = ConnectionSlice & NavigationSlice & SettingsSlice & SystemSlice & ClustersSlice & TopologySlice & TerminalsSlice & HostsSlice;
 
 export interface StoreDeps {
   api: Api;
@@ -27,6 +28,7 @@ export function createAppStore(deps: StoreDeps): AppStore {
     ...createSettingsSlice(deps)(...a),
     ...createSystemSlice(deps)(...a),
     ...createClustersSlice(deps)(...a),
+    ...createTopologySlice(deps)(...a),
     ...createTerminalsSlice(deps)(...a),
     ...createHostsSlice(deps)(...a),
   }));

@@ -1,0 +1,90 @@
+import type { TopologyDetails as Details } from '../../store/topology-slice';
+import { StatusBadge } from './StatusBadge';
+
+/** The details panel: what the selected box stands for, its labels, conditions, owner and events. */
+export function TopologyDetails({ details, onClose, onToggle }: { details: Details; onClose: () => void; onToggle: (id: string) => void }) {
+  const { node, object, events } = details;
+  const labels = object?.labels ? Object.entries(object.labels) : [];
+  const conditions = object && 'conditions' in object ? (object.conditions ?? []) : [];
+  return (
+    <aside className="topology-details" aria-label="Details">
+      <header>
+        <div>
+          <div className="topology-kind">{node.kind}</div>
+          <h2>{node.label}</h2>
+          {node.namespace && <div className="muted">Namespace {node.namespace}</div>}
+        </div>
+        <button type="button" className="button-quiet" onClick={onClose} aria-label="Close details">
+          ✕
+        </button>
+      </header>
+      {node.status && <StatusBadge status={node.status} />}
+      {node.detail && <p>{node.detail}</p>}
+      {node.type === 'group' && node.pods && (
+        <p>
+          {node.pods.total} pods, {node.pods.ready} ready.{' '}
+          <button type="button" onClick={() => onToggle(node.id)}>
+            {node.expanded ? 'Collapse pods' : 'Show pods'}
+          </button>
+        </p>
+      )}
+      {object?.owner && (
+        <p>
+          Owner: {object.owner.kind} {object.owner.name}
+        </p>
+      )}
+      {labels.length > 0 && (
+        <section>
+          <h3>Labels</h3>
+          <ul className="topology-labels">
+            {labels.map(([key, value]) => (
+              <li key={key}>
+                <code>
+                  {key}={value}
+                </code>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+      {conditions.length > 0 && (
+        <section>
+          <h3>Conditions</h3>
+          <table className="topology-table">
+            <tbody>
+              {conditions.map((condition) => (
+                <tr key={condition.type}>
+                  <th scope="row">{condition.type}</th>
+                  <td>{condition.status}</td>
+                  <td>{condition.reason ?? ''}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
+      <section>
+        <h3>Recent events</h3>
+        {events.state === 'loading' && <p className="muted">Loading…</p>}
+        {events.state === 'none' && <p className="muted">No events for this kind of box.</p>}
+        {events.state === 'failed' && <p role="alert">Events could not be read: {events.error.message}</p>}
+        {events.state === 'loaded' &&
+          (events.events.length === 0 ? (
+            <p className="muted">No recent events.</p>
+          ) : (
+            <ul className="topology-events">
+              {events.events.map((event, index) => (
+                <li key={index}>
+                  <strong>
+                    {event.type === 'Warning' ? '⚠ ' : ''}
+                    {event.reason}
+                  </strong>{' '}
+                  {event.message} {event.count > 1 ? `(×${event.count})` : ''}
+                </li>
+              ))}
+            </ul>
+          ))}
+      </section>
+    </aside>
+  );
+}

@@ -1,0 +1,74 @@
+import { Handle, Position, type NodeProps } from '@xyflow/react';
+import { memo } from 'react';
+import type { GraphNode } from './graph-types';
+import { StatusBadge } from './StatusBadge';
+
+const typeLabels: Record<GraphNode['type'], string> = {
+  host: 'Host',
+  vm: 'VM',
+  node: 'Node',
+  group: 'Workload',
+  pod: 'Pod',
+  service: 'Service',
+  slice: 'EndpointSlice',
+  ingress: 'Ingress',
+  gateway: 'Gateway',
+  route: 'HTTPRoute',
+};
+
+/** One box of the map. Renders what the pipeline computed; no logic beyond choosing classes. */
+export const TopologyNodeCard = memo(function TopologyNodeCard({ data }: NodeProps & { data: GraphNode }) {
+  const classes = ['topology-card', `topology-card-${data.type}`];
+  if (data.os) classes.push(`topology-os-${data.os}`);
+  if (data.match) classes.push('topology-match');
+  if (data.expanded && data.pods?.shown) classes.push('topology-card-expanded');
+  return (
+    <div
+      className={classes.join(' ')}
+      data-testid={`topology-${data.type}`}
+      data-name={data.label}
+      aria-label={`${data.kind} ${data.label}`}
+    >
+      <Handle type="target" position={Position.Left} isConnectable={false} />
+      <div className="topology-card-head">
+        <span className="topology-kind">
+          {data.os === 'windows' ? '⊞ Windows ' : data.os === 'linux' ? '▲ Linux ' : ''}
+          {data.type === 'group' ? data.kind : typeLabels[data.type]}
+          {data.role === 'control-plane' ? ' · control plane' : ''}
+        </span>
+        {data.namespace && <span className="topology-namespace">{data.namespace}</span>}
+      </div>
+      <div className="topology-card-name" title={data.label}>
+        {data.label}
+      </div>
+      <div className="topology-card-foot">
+        {data.status && <StatusBadge status={data.status} />}
+        {data.type === 'group' && data.pods && (
+          <span className="topology-count" data-testid="topology-pod-count">
+            {data.pods.total} {data.pods.total === 1 ? 'pod' : 'pods'}
+          </span>
+        )}
+        {data.type !== 'group' && data.detail && <span className="topology-detail">{data.detail}</span>}
+      </div>
+      {data.type === 'group' && data.pods && data.pods.total > data.pods.shown && data.expanded && (
+        <div className="topology-more">{data.pods.total - data.pods.shown} more not drawn</div>
+      )}
+      <Handle type="source" position={Position.Right} isConnectable={false} />
+    </div>
+  );
+});
+
+/** A pod drawn inside its expanded group. */
+export const TopologyPodCard = memo(function TopologyPodCard({ data }: NodeProps & { data: GraphNode }) {
+  return (
+    <div
+      className={`topology-pod${data.match ? ' topology-match' : ''}`}
+      data-testid="topology-pod"
+      data-name={data.label}
+      title={`${data.label} on ${data.detail ?? 'no node'}`}
+    >
+      {data.status && <StatusBadge status={data.status} />}
+      <span className="topology-pod-name">{data.label}</span>
+    </div>
+  );
+});

@@ -1,0 +1,47 @@
+/** The graph the group stage builds and the layout and view stages place and draw. */
+
+export type GraphNodeType = 'host' | 'vm' | 'node' | 'group' | 'pod' | 'service' | 'slice' | 'ingress' | 'gateway' | 'route';
+
+/** A status always has words; the tone only adds colour and an icon. */
+export interface GraphStatus {
+  tone: 'ok' | 'warning' | 'error' | 'unknown';
+  text: string;
+}
+
+export interface GraphNode {
+  id: string;
+  type: GraphNodeType;
+  /** Kubernetes kind, or Host / VM for the physical layer. */
+  kind: string;
+  label: string;
+  namespace?: string;
+  /** One line under the label: OS, role, version; a Service's type and ports. */
+  detail?: string;
+  status?: GraphStatus;
+  /** Nodes: which OS, to draw Linux and Windows differently. */
+  os?: 'linux' | 'windows' | 'other';
+  role?: 'control-plane' | 'worker';
+  /** The object this node stands for, for the details panel. */
+  uid?: string;
+  /** Pods of an expanded group: the group they are drawn inside. */
+  parent?: string;
+  /** Groups: how many pods and how many of them are ready. */
+  pods?: { total: number; ready: number; shown: number };
+  expanded?: boolean;
+  /** The name matched the search. */
+  match?: boolean;
+}
+
+export type GraphEdgeKind = 'hosts' | 'runs' | 'endpoints' | 'serves' | 'routes';
+
+export interface GraphEdge {
+  id: string;
+  source: string;
+  target: string;
+  kind: GraphEdgeKind;
+}
+
+export interface TopologyGraph {
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+}

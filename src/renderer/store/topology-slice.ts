@@ -1,0 +1,218 @@
+import type { StateCreator } from 'zustand';
+import type { TopologyDelta, TopologyEvent, TopologyObject, TopologyStatus } from '../../shared/contract';
+import { AppError, type SerializedError } from '../../shared/errors';
+import { ClientModel } from '../features/topology/client-model';
+import { emptyFilter, type TopologyFilter } from '../features/topology/filter';
+import { FrameBatcher, type ScheduleFrame } from '../features/topology/frame-batcher';
+import type { GraphNode } from '../features/topology/graph-types';
+import type { LayoutEngine } from '../features/topology/layout';
+import { TopologyPipeline, type PipelineOutput } from '../features/topology/pipeline';
+import { emptyView } from '../features/topology/view';
+import type { AppState, StoreDeps } from './app-store';
+
+/** What the details panel shows about the selected box. */
+export interface TopologyDetails {
+  node: GraphNode;
+  object?: TopologyObject;
+  events:
+    { state: 'loading' } | { state: 'loaded'; events: TopologyEvent[] } | { state: 'failed'; error: SerializedError } | { state: 'none' };
+}
+
+export interface TopologyState {
+  context: string | undefined;
+  phase: 'idle' | 'loading' | 'live' | 'failed';
+  status: TopologyStatus | undefined;
+  error: SerializedError | undefined;
+  output: PipelineOutput;
+  filter: TopologyFilter;
+  details: TopologyDetails | undefined;
+  /** Contexts the topology service can open. */
+  contexts: string[];
+  /** performance.now() of the last applied batch of deltas (the benchmark reads it). */
+  appliedAt: number;
+}
+
+export interface TopologySlice {
+  topology: TopologyState;
+  loadTopologyContexts: () => Promise<void>;
+  openTopology: (context: string) => Promise<void>;
+  closeTopology: () => Promise<void>;
+  receiveTopologyDelta: (delta: TopologyDelta) => void;
+  receiveTopologyStatus: (status: TopologyStatus) => void;
+  setTopologyFilter: (patch: Partial<TopologyFilter>) => void;
+  toggleTopologyGroup: (groupId: string) => void;
+  selectTopologyNode: (node: GraphNode | undefined) => Promise<void>;
+}
+
+export interface TopologySliceOptions {
+  /** Default: elkjs in a web worker. */
+  createLayoutEngine?: () => LayoutEngine;
+  /** Default: requestAnimationFrame. */
+  scheduleFrame?: ScheduleFrame;
+}
+
+const emptyOutput: PipelineOutput = {
+  view: emptyView,
+  namespaces: [],
+  counts: { nodes: 0, pods: 0, shownPods: 0 },
+  layoutRuns: 0,
+  layingOut: false,
+};
+
+export function createTopologySlice(deps: StoreDeps, options: TopologySliceOptions = {}): StateCreator<AppState, [], [], TopologySlice> {
+  return (set, get) => {
+    const patch = (change: Partial<TopologyState>) => set((state) => ({ topology: { ...state.topology, ...change } }));
+    let model: ClientModel | undefined;
+    /** Deltas that arrive while the snapshot loads. */
+    let early: TopologyDelta[] | undefined;
+    let loadToken = 0;
+
+    const createEngine =
+      options.createLayoutEngine ??
+      (() => {
+        // Loaded on first use so that the store can be built where there are no workers (unit tests).
+        let engine: Promise<LayoutEngine> | undefined;
+        return {
+          layout: async (graph) => {
+            engine ??= import('../features/topology/elk-engine').then((module) => module.createElkWorkerEngine());
+            return (await engine).layout(graph);
+          },
+        };
+      });
+    const pipeline = new TopologyPipeline(createEngine, (output) => {
+      patch({ output });
+      refreshDetails();
+    });
+
+    const refreshDetails = () => {
+      const details = get().topology.details;
+      if (!details?.node.uid) return;
+      const object = pipeline.object(details.node.uid);
+      if (object !== details.object) {
+        const node = get().topology.output.view.nodes.find((candidate) => candidate.id === details.node.id)?.data ?? details.node;
+        patch({ details: { ...details, node, object } });
+      }
+    };
+
+    const batcher = new FrameBatcher<TopologyDelta>((deltas) => {
+      if (!model) return;
+      for (const delta of deltas) {
+        if (model.apply(delta) === 'gap') {
+          void reload(model.context);
+          return;
+        }
+      }
+      pipeline.update();
+      patch({ appliedAt: performance.now() });
+    }, options.scheduleFrame);
+
+    const reload = async (context: string) => {
+      const token = ++loadToken;
+      early = [];
+      batcher.clear();
+      patch({ phase: model ? get().topology.phase : 'loading', error: undefined });
+      try {
+        const status = await deps.api.topology.watch(context);
+        if (token !== loadToken) return;
+        patch({ status });
+        let page = await deps.api.topology.snapshot(context);
+        const objects = [...page.objects];
+        while (page.nextCursor) {
+          page = await deps.api.topology.snapshot(context, page.nextCursor);
+          objects.push(...page.objects);
+        }
+        if (token !== loadToken) return;
+        const next = new ClientModel(context);
+        next.load(objects, page.revision);
+        for (const delta of early ?? []) next.apply(delta);
+        early = undefined;
+        const replacing = model?.context === context;
+        model = next;
+        if (replacing) pipeline.update();
+        else pipeline.setModel(next);
+        patch({ phase: 'live', status: page.status, appliedAt: performance.now() });
+      } catch (error) {
+        if (token !== loadToken) return;
+        early = undefined;
+        patch({ phase: 'failed', error: AppError.from(error).toJSON() });
+      }
+    };
+
+    return {
+      topology: {
+        context: undefined,
+        phase: 'idle',
+        status: undefined,
+        error: undefined,
+        output: emptyOutput,
+        filter: emptyFilter,
+        details: undefined,
+        contexts: [],
+        appliedAt: 0,
+      },
+      loadTopologyContexts: async () => {
+        try {
+          patch({ contexts: await deps.api.topology.contexts() });
+        } catch {
+          patch({ contexts: [] });
+        }
+      },
+      openTopology: async (context) => {
+        const previous = get().topology.context;
+        if (previous && previous !== context) void deps.api.topology.unwatch(previous).catch(() => undefined);
+        if (previous !== context) {
+          model = undefined;
+          pipeline.setModel(undefined);
+          patch({ context, details: undefined, status: undefined, phase: 'loading' });
+        }
+        await reload(context);
+      },
+      closeTopology: async () => {
+        const context = get().topology.context;
+        loadToken += 1;
+        model = undefined;
+        pipeline.setModel(undefined);
+        patch({ context: undefined, phase: 'idle', status: undefined, details: undefined });
+        if (context) await deps.api.topology.unwatch(context).catch(() => undefined);
+      },
+      receiveTopologyDelta: (delta) => {
+        if (delta.context !== get().topology.context) return;
+        if (early) early.push(delta);
+        else batcher.push(delta);
+      },
+      receiveTopologyStatus: (status) => {
+        if (status.context === get().topology.context) patch({ status });
+      },
+      setTopologyFilter: (change) => {
+        const filter = { ...get().topology.filter, ...change };
+        patch({ filter });
+        pipeline.setFilter(filter);
+      },
+      toggleTopologyGroup: (groupId) => pipeline.toggle(groupId),
+      selectTopologyNode: async (node) => {
+        if (!node) {
+          patch({ details: undefined });
+          return;
+        }
+        const object = node.uid ? pipeline.object(node.uid) : undefined;
+        const context = get().topology.context;
+        const canAsk = Boolean(object && context && object.kind !== 'EndpointSlice');
+        patch({ details: { node, object, events: canAsk ? { state: 'loading' } : { state: 'none' } } });
+        if (!canAsk || !object || !context) return;
+        try {
+          const events = await deps.api.topology.recentEvents(context, {
+            kind: object.kind,
+            name: object.name,
+            namespace: object.namespace,
+          });
+          if (get().topology.details?.node.id === node.id)
+            patch({ details: { ...get().topology.details!, events: { state: 'loaded', events } } });
+        } catch (error) {
+          if (get().topology.details?.node.id === node.id) {
+            patch({ details: { ...get().topology.details!, events: { state: 'failed', error: AppError.from(error).toJSON() } } });
+          }
+        }
+      },
+    };
+  };
+}
