@@ -13,7 +13,14 @@ import { createSystemSlice, type SystemSlice } from './system-slice';
 import { createTopologySlice, type TopologySlice } from './topology-slice';
 import { createTerminalsSlice, type TerminalsSlice } from './terminals-slice';
 
-export type AppState = ConnectionSlice & NavigationSlice & SettingsSlice & SystemSlice & ClustersSlice & TopologySlice & TerminalsSlice & HostsSlice;
+export type AppState = ConnectionSlice &
+  NavigationSlice &
+  SettingsSlice &
+  SystemSlice &
+  ClustersSlice &
+  TopologySlice &
+  TerminalsSlice &
+  HostsSlice;
 
 export interface StoreDeps {
   api: Api;
