@@ -13,7 +13,7 @@ describe('host status in words', () => {
 
   it('prefers the test the user just ran, then the live connection', () => {
     expect(hostStatus(accepted, { status: 'testing' }, { hostId: 'h1', state: 'ready' }).label).toBe('Testing connection…');
-    const changed = { status: 'done' as const, result: { ok: false as const, error: { code: 'HOST_KEY_CHANGED', message: '' } } };
+    const changed = { status: 'done' as const, result: { ok: false as const, error: { code: 'HOST_KEY_CHANGED' as const, message: '' } } };
     expect(hostStatus(accepted, changed, undefined)).toMatchObject({ label: 'Refused: host key changed', tone: 'bad', icon: 'alert' });
     expect(hostStatus(accepted, undefined, { hostId: 'h1', state: 'reconnecting', retryInMs: 1500 }).label).toBe('Reconnecting in 2 s');
     expect(hostStatus(accepted, undefined, { hostId: 'h1', state: 'ready' })).toMatchObject({ label: 'Connected', icon: 'check' });
