@@ -88,6 +88,7 @@ describe('Clusters view in Chromium', () => {
     await clusters.status('stale@lab').getByText('Credentials refused').waitFor({ timeout: 20_000 });
     await clusters.diagnosis('stale@lab').getByText('Fix:').waitFor();
     expect(await clusters.diagnosis('stale@lab').textContent()).toMatch(/Fetch fresh credentials/);
+    await clusters.context('stale@lab').screenshot({ path: await screenshotPath('clusters-diagnosis.png') });
 
     await clusters.context('stale@lab').getByRole('button', { name: 'Use this context' }).click();
     await clusters.context('stale@lab').getByText('Active').waitFor();
@@ -119,6 +120,7 @@ describe('Clusters view: name clashes and credential plugins', () => {
     const resolver = clusters.page.getByRole('form', { name: 'Names already in use' });
     await resolver.getByText('colleague.yaml').first().waitFor();
     expect(await resolver.getByLabel('New name for user nestlab-admin').inputValue()).toBe('nestlab-admin-2');
+    await resolver.screenshot({ path: await screenshotPath('clusters-clash.png') });
     await resolver.getByRole('button', { name: 'Import with these choices' }).click();
     // Renaming the user makes the context differ too: the choice already made carries over.
     await resolver.getByLabel('New name for context nestlab-admin@nestlab-test').fill('colleague');
@@ -160,6 +162,8 @@ describe('Clusters view: name clashes and credential plugins', () => {
     await card.getByText('/bin/sh', { exact: true }).waitFor();
     await card.getByText(script, { exact: true }).waitFor();
     expect(existsSync(canary)).toBe(false);
+    await card.scrollIntoViewIfNeeded();
+    await card.screenshot({ path: await screenshotPath('clusters-plugin-approval.png') });
     await card.getByRole('button', { name: 'Approve and run this command' }).click();
     await clusters.status('sso').getByText('Reachable').waitFor({ timeout: 20_000 });
     expect(existsSync(canary)).toBe(true);

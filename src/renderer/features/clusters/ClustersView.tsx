@@ -14,10 +14,13 @@ export function ClustersView() {
   const loadDefaults = useAppStore((state) => state.loadDefaultKubeconfig);
   const refreshAll = useAppStore((state) => state.refreshAllContexts);
 
+  // Loaded again whenever the link to the main process (re)opens: the view can mount before it does.
+  const connected = useAppStore((state) => state.connection.status === 'connected');
   useEffect(() => {
+    if (!connected) return;
     void loadClusters();
     void loadDefaults();
-  }, [loadClusters, loadDefaults]);
+  }, [connected, loadClusters, loadDefaults]);
 
   const contexts = clusters?.contexts ?? [];
   const active = contexts.find((context) => context.name === clusters?.activeContext);
