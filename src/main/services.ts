@@ -2,7 +2,10 @@
  * Builds every service. Both composition roots (the Electron entry and the browser-mode
  * server) call this and bind the result to their transport; nothing else wires services.
  */
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { RuntimeMode, Services } from '../shared/contract';
+import { AppsService } from './apps/apps-service';
 import { ClustersService } from './clusters/clusters-service';
 import { HostsApi } from './hosts/hosts-api';
 import { HostsService } from './hosts/hosts-service';
@@ -25,6 +28,8 @@ export interface ServiceOptions {
   bundledBinDir?: string;
   /** Where credentials (kubeconfig tokens, host passwords and keys) are kept, one store for every service; default: in memory (browser mode). */
   secrets?: SecretStore;
+  /** resources/catalog (the app catalog). Default: <repo>/resources/catalog, right for dev and browser mode. */
+  catalogDir?: string;
 }
 
 /** The services, plus what a composition root calls when the app quits. */
@@ -46,6 +51,13 @@ export async function createServices(options: ServiceOptions): Promise<AppServic
   });
   // The topology reads clusters through the contexts imported in the Clusters view.
   const topology = new TopologyService({ provider: clusters });
+  const settings = new FileSettingsService(options.dataDir);
+  // Apps deploy to the contexts imported in the Clusters view; images follow the mirror in Settings.
+  const apps = new AppsService({
+    catalogDir: options.catalogDir ?? join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'resources', 'catalog'),
+    provider: clusters,
+    registryMirror: async () => (await settings.get()).values.registryMirror,
+  });
   return {
     system: new NodeSystemService({
       appName: 'Nestlab',
@@ -53,12 +65,14 @@ export async function createServices(options: ServiceOptions): Promise<AppServic
       mode: options.mode,
       locateKubectl: () => locateKubectl({ bundledDir: options.bundledBinDir, run: runProgram }),
     }),
-    settings: new FileSettingsService(options.dataDir),
+    settings,
     clusters,
     terminals,
     hosts,
     topology,
+    apps,
     dispose: () => {
+      apps.dispose();
       hosts.dispose();
       topology.dispose();
       clusters.dispose();

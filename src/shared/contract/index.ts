@@ -2,6 +2,7 @@
  * The one service map. Every process boundary (Electron IPC, WebSocket, in-memory) carries
  * calls to these domains and nothing else.
  */
+import { appsNames, type AppsService } from './apps';
 import { clustersNames, type ClustersService } from './clusters';
 import { hostsNames, type HostsService } from './hosts';
 import type { DomainNames } from './names';
@@ -17,6 +18,7 @@ export interface Services {
   terminals: TerminalsService;
   topology: TopologyService;
   hosts: HostsService;
+  apps: AppsService;
 }
 
 export type DomainName = keyof Services;
@@ -28,9 +30,11 @@ export const contract: { readonly [D in DomainName]: DomainNames<Services[D]> } 
   terminals: terminalsNames,
   topology: topologyNames,
   hosts: hostsNames,
+  apps: appsNames,
 };
 
 export type { EventName, MethodName } from './names';
+export * from './apps';
 export * from './clusters';
 export * from './hosts';
 export * from './settings';

@@ -3,6 +3,8 @@
  * itself (routing, validation, events); the real services have their own tests in src/main.
  */
 import type {
+  AppInstanceStatus,
+  AppsService,
   ClustersService,
   ClustersState,
   ConnectionStateChange,
@@ -60,6 +62,7 @@ export function createTestServices(): Services & { calls: unknown[][] } {
     terminals: noTerminals(),
     topology: noTopology(),
     hosts: noHosts(),
+    apps: noApps(),
   };
 }
 
@@ -82,6 +85,24 @@ function noHosts(): HostsService {
     onDidChangeHosts: new Emitter<HostSummary[]>().event,
     onDidChangeConnection: new Emitter<ConnectionStateChange>().event,
     onDidProbeProgress: new Emitter<ProbeProgress>().event,
+  };
+}
+
+/** An apps domain with an empty catalog and no contexts. */
+function noApps(): AppsService {
+  const missing = () => Promise.reject(new AppError('NOT_FOUND', 'There is no such context in this test.'));
+  return {
+    catalog: () => Promise.resolve({ apps: [], problems: [] }),
+    preflight: missing,
+    install: missing,
+    list: missing,
+    follow: missing,
+    unfollow: () => Promise.resolve(),
+    scale: missing,
+    uninstall: missing,
+    dryRunYaml: missing,
+    applyYaml: missing,
+    onDidChangeStatus: new Emitter<AppInstanceStatus>().event,
   };
 }
 

@@ -5,6 +5,14 @@
 import { z } from 'zod';
 import type { DomainName, MethodName, Services } from '../contract';
 import {
+  appContextSchema,
+  deployRequestSchema,
+  deploymentNameSchema,
+  dnsLabelSchema,
+  replicasSchema,
+  yamlApplyRequestSchema,
+} from './apps';
+import {
   approvalKeySchema,
   clashResolutionSchema,
   contextNameSchema,
@@ -81,5 +89,17 @@ export const argumentSchemas: ArgumentSchemas = {
     probe: z.tuple([hostIdSchema]),
     cancelProbe: z.tuple([hostIdSchema]),
     secretStorage: none,
+  },
+  apps: {
+    catalog: none,
+    preflight: z.tuple([deployRequestSchema]),
+    install: z.tuple([deployRequestSchema]),
+    list: z.tuple([appContextSchema]),
+    follow: z.tuple([appContextSchema, dnsLabelSchema, dnsLabelSchema]),
+    unfollow: z.tuple([appContextSchema, dnsLabelSchema, dnsLabelSchema]),
+    scale: z.tuple([appContextSchema, dnsLabelSchema, dnsLabelSchema, deploymentNameSchema, replicasSchema]),
+    uninstall: z.tuple([appContextSchema, dnsLabelSchema, dnsLabelSchema]),
+    dryRunYaml: z.tuple([yamlApplyRequestSchema]),
+    applyYaml: z.tuple([yamlApplyRequestSchema]),
   },
 };

@@ -1,0 +1,307 @@
+/**
+ * The apps domain: catalog deploys (preflight, then server-side apply under "nestlab" with the
+ * instance recorded in a ConfigMap), live status, scale through the scale subresource, uninstall
+ * by record and label, and custom YAML (dry run, then apply, object by object).
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import {
+  APP_INSTANCE_LABEL,
+  MANAGED_BY_LABEL,
+  MANAGED_BY_VALUE,
+  type AppInstanceStatus,
+  type AppsService as AppsContract,
+  type Catalog,
+  type DeployRequest,
+  type InstallResult,
+  type ObjectApplyResult,
+  type ObjectRef,
+  type PreflightResult,
+  type UninstallResult,
+  type YamlApplyRequest,
+  type YamlApplyResult,
+} from '../../shared/contract/apps';
+import { AppError } from '../../shared/errors';
+import { Emitter, type Event } from '../../shared/event';
+import { computeStatus, type InstanceRecord, type RawDeployment, type RawPod, type RawService } from './app-status';
+import { loadCatalog, type LoadedApp } from './catalog';
+import { InstanceFollower } from './instance-follower';
+import { createKubeClient, toAppError, type KubeClient } from './kube-client';
+import { labelsFor, prepareObject, refOf } from './manifest';
+import { runPreflight } from './preflight';
+import { parseKubeDocuments, type KubeObject } from './yaml-documents';
+
+/** Where the apps service gets credentials: the clusters service's imported contexts. */
+export interface AppsKubeConfigProvider {
+  /** A KubeConfig whose current context is `context`; NOT_FOUND for an unknown context. */
+  kubeConfigFor(context: string): Promise<KubeConfig>;
+}
+
+export interface AppsServiceOptions {
+  /** resources/catalog: one folder per app. */
+  catalogDir: string;
+  provider: AppsKubeConfigProvider;
+  /** The registry mirror from Settings ('' for none), read at every deploy. */
+  registryMirror: () => Promise<string>;
+  /** Builds the API access for a KubeConfig (tests may wrap it). */
+  createClient?: (config: KubeConfig) => KubeClient;
+}
+
+export const RECORD_LABEL = 'nestlab.dev/app-record';
+const RECORD_PREFIX = 'nestlab-app-';
+
+interface RecordConfigMap {
+  metadata: { name: string; namespace: string; labels?: Record<string, string> };
+  data?: { appId?: string; objects?: string };
+}
+
+function recordObject(namespace: string, instance: string, appId: string, objects: ObjectRef[]): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: `${RECORD_PREFIX}${instance}`, namespace, labels: { ...labelsFor(instance), [RECORD_LABEL]: 'true' } },
+    data: { appId, objects: JSON.stringify(objects) },
+  };
+}
+
+function parseRecord(context: string, configMap: RecordConfigMap): InstanceRecord | undefined {
+  const instance = configMap.metadata.labels?.[APP_INSTANCE_LABEL];
+  if (!instance || !configMap.data?.appId) return undefined;
+  let objects: ObjectRef[] = [];
+  try {
+    const parsed: unknown = JSON.parse(configMap.data.objects ?? '[]');
+    if (Array.isArray(parsed)) objects = parsed as ObjectRef[];
+  } catch {
+    objects = [];
+  }
+  return { context, namespace: configMap.metadata.namespace, instance, appId: configMap.data.appId, objects };
+}
+
+const keyOf = (context: string, namespace: string, instance: string) => JSON.stringify([context, namespace, instance]);
+
+export class AppsService implements AppsContract {
+  private catalogLoad: Promise<{ catalog: Catalog; loaded: Map<string, LoadedApp> }> | undefined;
+  private readonly followers = new Map<string, InstanceFollower>();
+  private readonly statusEmitter = new Emitter<AppInstanceStatus>();
+  readonly onDidChangeStatus: Event<AppInstanceStatus> = this.statusEmitter.event;
+
+  constructor(private readonly options: AppsServiceOptions) {}
+
+  private loadedCatalog() {
+    this.catalogLoad ??= loadCatalog(this.options.catalogDir);
+    return this.catalogLoad;
+  }
+
+  async catalog(): Promise<Catalog> {
+    return (await this.loadedCatalog()).catalog;
+  }
+
+  private async client(context: string): Promise<KubeClient> {
+    const config = await this.options.provider.kubeConfigFor(context);
+    return (this.options.createClient ?? createKubeClient)(config);
+  }
+
+  private async appOf(appId: string): Promise<LoadedApp> {
+    const loaded = (await this.loadedCatalog()).loaded.get(appId);
+    if (!loaded) throw new AppError('NOT_FOUND', `The catalog has no app "${appId}".`, { appId });
+    return loaded;
+  }
+
+  /** The objects of a deploy, ready to send: the record ConfigMap first, then the manifests. */
+  private async prepare(client: KubeClient, request: DeployRequest, loaded: LoadedApp): Promise<KubeObject[]> {
+    const registryMirror = await this.options.registryMirror();
+    const objects: KubeObject[] = [];
+    for (const object of loaded.objects) {
+      const { namespaced } = await client.resource(object.apiVersion, object.kind);
+      objects.push(
+        prepareObject(object, { namespace: request.namespace, instance: request.instance, registryMirror, isNamespaced: () => namespaced }),
+      );
+    }
+    return [recordObject(request.namespace, request.instance, request.appId, objects.map(refOf)), ...objects];
+  }
+
+  async preflight(request: DeployRequest): Promise<PreflightResult> {
+    const loaded = await this.appOf(request.appId);
+    const client = await this.client(request.context);
+    try {
+      const objects = await this.prepare(client, request, loaded);
+      return await runPreflight({ client, os: loaded.app.os, namespace: request.namespace, instance: request.instance, objects });
+    } catch (error) {
+      throw toAppError(error);
+    }
+  }
+
+  async install(request: DeployRequest): Promise<InstallResult> {
+    const loaded = await this.appOf(request.appId);
+    const client = await this.client(request.context);
+    const objects = await this.prepare(client, request, loaded).catch((error: unknown) => {
+      throw toAppError(error);
+    });
+    const preflight = await runPreflight({ client, os: loaded.app.os, namespace: request.namespace, instance: request.instance, objects });
+    if (!preflight.ok) return { status: 'refused', preflight };
+    if (preflight.createsNamespace) {
+      await client.apply(
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: request.namespace, labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE } } },
+        { dryRun: false, force: false },
+      );
+    }
+    // The record goes first, so even a deploy that fails half way can be uninstalled.
+    // Force: the preflight established that every name is free or already this instance's.
+    for (const object of objects) await client.apply(object, { dryRun: false, force: true });
+    const app = await this.readStatus(client, await this.readRecord(client, request.context, request.namespace, request.instance));
+    return { status: 'installed', app, preflight };
+  }
+
+  private async readRecord(client: KubeClient, context: string, namespace: string, instance: string): Promise<InstanceRecord> {
+    const configMap = await client.get<RecordConfigMap>(`/api/v1/namespaces/${namespace}/configmaps/${RECORD_PREFIX}${instance}`);
+    const record = configMap === undefined ? undefined : parseRecord(context, configMap);
+    if (!record || record.instance !== instance) {
+      throw new AppError('NOT_FOUND', `No app instance "${instance}" is installed in namespace ${namespace}.`, {
+        context,
+        namespace,
+        instance,
+      });
+    }
+    return record;
+  }
+
+  private async readStatus(client: KubeClient, record: InstanceRecord): Promise<AppInstanceStatus> {
+    const query = { labelSelector: `${APP_INSTANCE_LABEL}=${record.instance}` };
+    const ns = encodeURIComponent(record.namespace);
+    const [deployments, pods, services] = await Promise.all([
+      client.request<{ items?: RawDeployment[] }>('GET', `/apis/apps/v1/namespaces/${ns}/deployments`, { query }),
+      client.request<{ items?: RawPod[] }>('GET', `/api/v1/namespaces/${ns}/pods`, { query }),
+      client.request<{ items?: RawService[] }>('GET', `/api/v1/namespaces/${ns}/services`, { query }),
+    ]);
+    const app = (await this.loadedCatalog()).loaded.get(record.appId)?.app;
+    return computeStatus(record, app, deployments.items ?? [], pods.items ?? [], services.items ?? []);
+  }
+
+  async list(context: string): Promise<AppInstanceStatus[]> {
+    const client = await this.client(context);
+    const configMaps = await client.request<{ items?: RecordConfigMap[] }>('GET', '/api/v1/configmaps', {
+      query: { labelSelector: `${RECORD_LABEL}=true,${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}` },
+    });
+    const records = (configMaps.items ?? []).map((item) => parseRecord(context, item)).filter((r): r is InstanceRecord => r !== undefined);
+    return Promise.all(
+      records.map((record) =>
+        this.readStatus(client, record).catch((error: unknown) => ({
+          ...computeStatus(record, undefined, [], [], []),
+          error: toAppError(error).toJSON(),
+        })),
+      ),
+    );
+  }
+
+  async follow(context: string, namespace: string, instance: string): Promise<AppInstanceStatus> {
+    const client = await this.client(context);
+    const read = async () => this.readStatus(client, await this.readRecord(client, context, namespace, instance));
+    const status = await read();
+    const key = keyOf(context, namespace, instance);
+    if (!this.followers.has(key)) {
+      const follower = new InstanceFollower({ client, namespace, instance, read, emit: (next) => this.statusEmitter.fire(next) });
+      this.followers.set(key, follower);
+      follower.start();
+    }
+    return status;
+  }
+
+  unfollow(context: string, namespace: string, instance: string): Promise<void> {
+    const key = keyOf(context, namespace, instance);
+    this.followers.get(key)?.stop();
+    this.followers.delete(key);
+    return Promise.resolve();
+  }
+
+  async scale(context: string, namespace: string, instance: string, deployment: string, replicas: number): Promise<void> {
+    const client = await this.client(context);
+    const path = `/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/deployments/${encodeURIComponent(deployment)}`;
+    const existing = await client.get<RawDeployment>(path);
+    if (!existing || existing.metadata?.labels?.[APP_INSTANCE_LABEL] !== instance) {
+      throw new AppError('NOT_FOUND', `Deployment ${namespace}/${deployment} is not part of app instance "${instance}".`, {
+        deployment,
+        instance,
+      });
+    }
+    await client.request('PATCH', `${path}/scale`, {
+      body: { spec: { replicas } },
+      contentType: 'application/merge-patch+json',
+      query: { fieldManager: 'nestlab' },
+    });
+  }
+
+  async uninstall(context: string, namespace: string, instance: string): Promise<UninstallResult> {
+    const client = await this.client(context);
+    const record = await this.readRecord(client, context, namespace, instance);
+    await this.unfollow(context, namespace, instance);
+    const deleted: ObjectRef[] = [];
+    const skipped: ObjectRef[] = [];
+    // Both the record and the label must agree: an object that was replaced by someone else's
+    // (same name, no longer labelled with this instance) is left alone.
+    for (const ref of record.objects) {
+      const path = await client.objectPath(ref);
+      const current = await client.get<KubeObject>(path);
+      if (!current || current.metadata.labels?.[APP_INSTANCE_LABEL] !== instance) {
+        skipped.push(ref);
+        continue;
+      }
+      try {
+        await client.request('DELETE', path, { body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' } });
+        deleted.push(ref);
+      } catch (error) {
+        if (toAppError(error).code === 'NOT_FOUND') skipped.push(ref);
+        else throw error;
+      }
+    }
+    const recordRef: ObjectRef = { apiVersion: 'v1', kind: 'ConfigMap', name: `${RECORD_PREFIX}${instance}`, namespace };
+    await client.request('DELETE', `/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps/${RECORD_PREFIX}${instance}`);
+    deleted.push(recordRef);
+    return { deleted, skipped };
+  }
+
+  dryRunYaml(request: YamlApplyRequest): Promise<YamlApplyResult> {
+    return this.applyDocuments(request, true);
+  }
+
+  applyYaml(request: YamlApplyRequest): Promise<YamlApplyResult> {
+    return this.applyDocuments(request, false);
+  }
+
+  private async applyDocuments(request: YamlApplyRequest, dryRun: boolean): Promise<YamlApplyResult> {
+    const parsed = parseKubeDocuments(request.yaml);
+    if (!parsed.ok) return { status: 'invalid', problems: parsed.problems };
+    if (parsed.objects.length === 0)
+      return { status: 'invalid', problems: [{ document: 1, line: 1, column: 1, message: 'The YAML holds no object.' }] };
+    const client = await this.client(request.context);
+    const results: ObjectApplyResult[] = [];
+    for (const original of parsed.objects) {
+      const object = structuredClone(original);
+      let ref = refOf(object);
+      try {
+        const { namespaced } = await client.resource(object.apiVersion, object.kind);
+        if (namespaced) object.metadata.namespace ??= request.namespace;
+        else delete object.metadata.namespace;
+        ref = refOf(object);
+        const before = await client.get<KubeObject>(await client.objectPath(ref)).catch((error: unknown) => {
+          if (toAppError(error).code === 'FORBIDDEN') return undefined; // apply says it better
+          throw error;
+        });
+        const after = await client.apply(object, { dryRun, force: request.force === true });
+        const beforeVersion = (before?.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
+        const afterVersion = (after.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
+        const outcome = before === undefined ? 'created' : dryRun || beforeVersion !== afterVersion ? 'configured' : 'unchanged';
+        results.push({ object: ref, outcome });
+      } catch (error) {
+        const appError = toAppError(error);
+        if (appError.code === 'UNREACHABLE' || appError.code === 'UNAUTHORIZED') throw appError;
+        results.push({ object: ref, outcome: 'failed', error: appError.toJSON() });
+      }
+    }
+    return { status: 'done', dryRun, results };
+  }
+
+  dispose(): void {
+    for (const follower of this.followers.values()) follower.stop();
+    this.followers.clear();
+    this.statusEmitter.dispose();
+  }
+}
