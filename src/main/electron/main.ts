@@ -31,6 +31,7 @@ void app.whenReady().then(async () => {
     appVersion,
     dataDir,
     bundledBinDir: app.isPackaged ? join(process.resourcesPath, 'bin') : undefined,
+    catalogDir: app.isPackaged ? join(process.resourcesPath, 'catalog') : undefined,
     // safeStorage's 'basic_text' backend (Linux without a keyring) is only obfuscation: the
     // store refuses to save secrets with it unless the user opted in with this variable.
     secrets: new OsEncryptionSecretStore({
