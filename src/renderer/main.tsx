@@ -31,6 +31,7 @@ connection.api.hosts.onDidChangeConnection((change) => store.getState().receiveC
 connection.api.hosts.onDidProbeProgress((progress) => store.getState().receiveProbeProgress(progress));
 connection.api.topology.onDidChange((delta) => store.getState().receiveTopologyDelta(delta));
 connection.api.topology.onDidChangeStatus((status) => store.getState().receiveTopologyStatus(status));
+connection.api.apps.onDidChangeStatus((status) => store.getState().receiveAppStatus(status));
 onState();
 connection.start();
 

@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { Banner } from '../components/Banner';
+import { AppsView } from '../features/apps/AppsView';
 import { ClustersView } from '../features/clusters/ClustersView';
 import { HostsView } from '../features/hosts/HostsView';
 import { SettingsView } from '../features/settings/SettingsView';
@@ -75,6 +76,8 @@ export function App() {
             <ClustersView />
           ) : view === 'hosts' ? (
             <HostsView />
+          ) : view === 'apps' ? (
+            <AppsView />
           ) : view === 'terminals' ? null : (
             <ComingView view={description} />
           )}

@@ -50,15 +50,7 @@ export const viewCatalog: Record<ViewId, ViewDescription> = {
   apps: {
     label: 'Apps',
     icon: 'apps',
-    summary: 'One-click Linux and Windows sample apps.',
-    coming: {
-      title: 'No apps installed',
-      points: [
-        'Deploy the Azure voting app on Linux nodes or an ASP.NET sample on Windows nodes in one click.',
-        'Watch the rollout, open the app by its external IP, and scale it with a slider.',
-        'Apply your own YAML with a server-side dry run first.',
-      ],
-    },
+    summary: 'One-click Linux and Windows sample apps, scaled with sliders, and your own YAML.',
   },
   terminals: {
     label: 'Terminals',

@@ -4,6 +4,7 @@
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { Api } from '../../shared/rpc/client';
+import { createAppsSlice, type AppsSlice } from './apps-slice';
 import { createClustersSlice, type ClustersSlice } from './clusters-slice';
 import { createConnectionSlice, type ConnectionSlice } from './connection-slice';
 import { createHostsSlice, type HostsSlice } from './hosts-slice';
@@ -20,7 +21,8 @@ export type AppState = ConnectionSlice &
   ClustersSlice &
   TopologySlice &
   TerminalsSlice &
-  HostsSlice;
+  HostsSlice &
+  AppsSlice;
 
 export interface StoreDeps {
   api: Api;
@@ -38,5 +40,6 @@ export function createAppStore(deps: StoreDeps): AppStore {
     ...createTopologySlice(deps)(...a),
     ...createTerminalsSlice(deps)(...a),
     ...createHostsSlice(deps)(...a),
+    ...createAppsSlice(deps)(...a),
   }));
 }

@@ -1,0 +1,97 @@
+import { useState } from 'react';
+import { useAppStore } from '../../store/store-context';
+import { OsBadge } from './OsBadge';
+import { ReplicaSlider } from './ReplicaSlider';
+
+/** Only http(s) is ever offered to open (the main process checks again before opening). */
+function isWebUrl(url: string | undefined): url is string {
+  return url !== undefined && /^https?:\/\//.test(url);
+}
+
+export function InstanceCard({ instanceKey }: { instanceKey: string }) {
+  const status = useAppStore((state) => state.appInstances[instanceKey]);
+  const uninstallApp = useAppStore((state) => state.uninstallApp);
+  const [confirming, setConfirming] = useState(false);
+  const [removing, setRemoving] = useState(false);
+  if (!status) return null;
+  const headingId = `instance-${instanceKey}`.replace(/[^a-zA-Z0-9-]/g, '-');
+  return (
+    <li className="card app-instance" aria-labelledby={headingId} data-instance={status.instance}>
+      <div className="card-header">
+        <h3 id={headingId}>
+          {status.title}{' '}
+          <span className="muted">
+            · {status.namespace}/{status.instance}
+          </span>
+        </h3>
+        <span className="app-instance-badges">
+          {status.os && <OsBadge os={status.os} />}
+          <span className={`badge ${status.ready ? 'badge-ok' : 'badge-busy'}`}>{status.ready ? 'Ready' : 'Rolling out'}</span>
+        </span>
+      </div>
+      {status.error && <p className="field-error">{status.error.message}</p>}
+      {status.deployments.map((deployment) => (
+        <ReplicaSlider
+          key={deployment.name}
+          instanceKey={instanceKey}
+          deployment={deployment}
+          max={status.replicaRanges[deployment.name]?.max ?? 10}
+        />
+      ))}
+      {status.services.length > 0 && (
+        <dl className="facts">
+          {status.services.map((service) => (
+            <div key={service.name} className="app-service">
+              <dt>{service.name}</dt>
+              <dd>
+                {service.type}
+                {service.type === 'LoadBalancer' &&
+                  (service.externalAddress ? (
+                    <>
+                      {' '}
+                      · external IP <code>{service.externalAddress}</code>
+                    </>
+                  ) : (
+                    ' · external IP pending…'
+                  ))}
+                {service.nodePorts.length > 0 && <> · node port {service.nodePorts.join(', ')}</>}
+              </dd>
+            </div>
+          ))}
+        </dl>
+      )}
+      <div className="form-actions">
+        {isWebUrl(status.openUrl) && (
+          <a className="button button-primary" href={status.openUrl} target="_blank" rel="noopener noreferrer">
+            Open {status.openUrl}
+          </a>
+        )}
+        {confirming ? (
+          <>
+            <span className="field-error">
+              Delete the {status.objects.length} objects this app created? Nothing else in {status.namespace} is touched.
+            </span>
+            <button
+              type="button"
+              className="button button-danger"
+              disabled={removing}
+              onClick={() => {
+                setRemoving(true);
+                void uninstallApp(instanceKey).finally(() => setRemoving(false));
+              }}
+            >
+              {removing ? 'Uninstalling…' : 'Confirm uninstall'}
+            </button>
+            <button type="button" className="button button-quiet" onClick={() => setConfirming(false)}>
+              Keep
+            </button>
+          </>
+        ) : (
+          <button type="button" className="button" onClick={() => setConfirming(true)}>
+            Uninstall
+          </button>
+        )}
+      </div>
+    </li>
+  );
+}

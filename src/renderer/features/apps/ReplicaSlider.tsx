@@ -1,0 +1,53 @@
+import type { DeploymentStatus } from '../../../shared/contract';
+import { useAppStore } from '../../store/store-context';
+
+/**
+ * One Deployment's rollout and scale: a progress bar (ready / desired), the Pending reason when
+ * stuck, and a native range input (arrow keys, Page Up/Down, Home/End) from 0 to the app's max.
+ */
+export function ReplicaSlider({ instanceKey, deployment, max }: { instanceKey: string; deployment: DeploymentStatus; max: number }) {
+  const pending = useAppStore((state) => state.pendingReplicas[`${instanceKey}#${deployment.name}`]);
+  const setReplicas = useAppStore((state) => state.setReplicas);
+  const value = pending ?? deployment.desired;
+  const id = `replicas-${instanceKey}-${deployment.name}`.replace(/[^a-zA-Z0-9-]/g, '-');
+  const percent = deployment.desired === 0 ? 100 : Math.min(100, Math.round((deployment.ready / deployment.desired) * 100));
+  return (
+    <div className="replica-row" data-deployment={deployment.name}>
+      <div className="replica-head">
+        <label htmlFor={id}>
+          <strong>{deployment.name}</strong>
+        </label>
+        <span className="replica-counts" aria-live="polite" data-testid={`counts-${deployment.name}`}>
+          {deployment.ready}/{deployment.desired} ready · {deployment.runningPods} running
+          {deployment.pendingPods > 0 ? ` · ${deployment.pendingPods} pending` : ''}
+        </span>
+      </div>
+      <div
+        className="rollout-bar"
+        role="progressbar"
+        aria-label={`${deployment.name} rollout`}
+        aria-valuemin={0}
+        aria-valuemax={deployment.desired}
+        aria-valuenow={deployment.ready}
+      >
+        <div className={`rollout-fill ${deployment.ready >= deployment.desired ? 'rollout-done' : ''}`} style={{ width: `${percent}%` }} />
+      </div>
+      {deployment.reason && <p className="field-error replica-reason">{deployment.reason}</p>}
+      <div className="replica-slider">
+        <input
+          id={id}
+          type="range"
+          min={0}
+          max={max}
+          step={1}
+          value={value}
+          aria-valuetext={`${value} replicas`}
+          onChange={(event) => setReplicas(instanceKey, deployment.name, Number(event.target.value))}
+        />
+        <output htmlFor={id} className="replica-value">
+          {value}
+        </output>
+      </div>
+    </div>
+  );
+}
