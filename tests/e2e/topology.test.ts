@@ -68,7 +68,9 @@ describe('Topology view in Chromium', () => {
       for (const name of ['sim-control-plane-1', 'sim-linux-1', 'sim-linux-2', 'sim-windows-1']) await topology.node(name).waitFor();
     } catch (error) {
       await page.screenshot({ path: 'test-results/topology-failure.png' });
-      throw new Error(`${String(error)}\npage problems:\n${problems.join('\n')}\nmap: ${(await topology.map.innerHTML()).slice(0, 1500)}`);
+      throw new Error(`${String(error)}\npage problems:\n${problems.join('\n')}\nmap: ${(await topology.map.innerHTML()).slice(0, 1500)}`, {
+        cause: error,
+      });
     }
     expect(await topology.node('sim-windows-1').textContent()).toContain('Windows');
     expect(await topology.node('sim-linux-1').textContent()).toContain('Linux');
