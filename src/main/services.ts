@@ -2,10 +2,9 @@
  * Builds every service. Both composition roots (the Electron entry and the browser-mode
  * server) call this and bind the result to their transport; nothing else wires services.
  */
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { RuntimeMode, Services } from '../shared/contract';
 import { AppsService } from './apps/apps-service';
+import { defaultCatalogDir } from './apps/catalog-location';
 import { ClustersService } from './clusters/clusters-service';
 import { HostsApi } from './hosts/hosts-api';
 import { HostsService } from './hosts/hosts-service';
@@ -54,7 +53,7 @@ export async function createServices(options: ServiceOptions): Promise<AppServic
   const settings = new FileSettingsService(options.dataDir);
   // Apps deploy to the contexts imported in the Clusters view; images follow the mirror in Settings.
   const apps = new AppsService({
-    catalogDir: options.catalogDir ?? join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'resources', 'catalog'),
+    catalogDir: options.catalogDir ?? defaultCatalogDir(import.meta.url),
     provider: clusters,
     registryMirror: async () => (await settings.get()).values.registryMirror,
   });
