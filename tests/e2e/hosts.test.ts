@@ -70,6 +70,7 @@ describe('Hosts view in Chromium', () => {
     await hosts.fillForm({ name: 'lab-1', address: '127.0.0.1', port: '70000', user: host.user, password });
     await hosts.submitWithEnter();
     await hosts.fieldError('Port').getByText('Enter a port from 1 to 65535.').waitFor();
+    await hosts.screenshotIfAsked('hosts-form.png');
     expect(await hosts.field('Port').inputValue()).toBe('70000');
     expect(await hosts.field('Name').inputValue()).toBe('lab-1');
     expect(await hosts.field('Password').inputValue()).toBe(password);

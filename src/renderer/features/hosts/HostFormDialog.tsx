@@ -52,7 +52,13 @@ export function HostFormDialog({ host, hosts, onClose }: { host?: HostSummary; h
   async function onSubmit(event: FormEvent) {
     event.preventDefault();
     setAttempted(true);
-    if (saving || Object.keys(submission.errors).length > 0) return;
+    if (Object.keys(submission.errors).length > 0) {
+      // Take the keyboard to the first field that needs fixing, once React has marked it.
+      const form = event.currentTarget as HTMLFormElement;
+      requestAnimationFrame(() => form.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
+      return;
+    }
+    if (saving) return;
     if (host && submission.patch && Object.keys(submission.patch).length === 0) {
       onClose();
       return;
