@@ -235,7 +235,7 @@ export class NodeTerminalsService implements TerminalsService {
       seq: 0,
       batcher: new OutputBatcher({
         delayMs: this.options.batchDelayMs ?? 5,
-        maxBytes: this.options.batchMaxBytes ?? 256 * 1024,
+        maxBytes: this.options.batchMaxBytes ?? 512 * 1024,
         emit: (data) => {
           session.seq += 1;
           session.flow.sent(data.length);
@@ -243,8 +243,8 @@ export class NodeTerminalsService implements TerminalsService {
         },
       }),
       flow: new FlowControl({
-        highWatermark: this.options.highWatermark ?? 1024 * 1024,
-        lowWatermark: this.options.lowWatermark ?? 256 * 1024,
+        highWatermark: this.options.highWatermark ?? 4 * 1024 * 1024,
+        lowWatermark: this.options.lowWatermark ?? 1024 * 1024,
         pause: () => session.process?.pause(),
         resume: () => session.process?.resume(),
       }),
