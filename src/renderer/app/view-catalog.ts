@@ -59,10 +59,11 @@ export const viewCatalog: Record<ViewId, ViewDescription> = {
     coming: {
       title: 'No terminals open',
       points: [
-        'A local shell whose kubectl talks to the context you chose, offline.',
-        'SSH shells to lab hosts and exec into pods.',
-        'Tabs, search, copy and paste.',
+        'Local shell: kubectl inside talks to the context you name (a private kubeconfig, removed when the tab closes), offline.',
+        'SSH to a lab host over its shared connection, or exec into a pod (sh or bash; PowerShell or cmd on Windows).',
+        'Search with Ctrl+Shift+F; copy and paste with Ctrl+Shift+C and Ctrl+Shift+V.',
       ],
+      hint: 'Leave the context empty for a shell with your own KUBECONFIG.',
     },
   },
   settings: {

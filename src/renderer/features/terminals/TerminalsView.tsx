@@ -44,6 +44,7 @@ export function TerminalsView() {
               <li key={point}>{point}</li>
             ))}
           </ul>
+          {coming?.hint && <p className="empty-state-hint">{coming.hint}</p>}
         </EmptyState>
       ) : (
         <>
