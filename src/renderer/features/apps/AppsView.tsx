@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { Banner } from '../../components/Banner';
 import { EmptyState } from '../../components/EmptyState';
@@ -7,9 +7,13 @@ import { CatalogCard } from './CatalogCard';
 import { InstanceCard } from './InstanceCard';
 import { YamlPanel } from './YamlPanel';
 
-/** The catalog, the installed apps of the active context with their sliders, and custom YAML. */
+/** The catalog, the installed apps of the chosen context (the active one by default) with their sliders, and custom YAML. */
 export function AppsView() {
-  const context = useAppStore((state) => state.clusters?.activeContext);
+  const active = useAppStore((state) => state.clusters?.activeContext);
+  const contextNames = useAppStore(useShallow((state) => (state.clusters?.contexts ?? []).map((c) => c.name)));
+  // The cluster to deploy to: the active context unless the user picks another here.
+  const [picked, setPicked] = useState<string | undefined>(undefined);
+  const context = picked !== undefined && contextNames.includes(picked) ? picked : active;
   const { catalog, error } = useAppStore(useShallow((state) => ({ catalog: state.appsCatalog, error: state.appsError })));
   const instanceKeys = useAppStore(
     useShallow((state) =>
@@ -42,9 +46,17 @@ export function AppsView() {
           <p className="muted">Import a kubeconfig in the Clusters view and pick a context: apps are deployed to the active context.</p>
         </EmptyState>
       ) : (
-        <p className="muted">
-          Deploying to context <strong>{context}</strong> (change it in the Clusters view).
-        </p>
+        <div className="field">
+          <label htmlFor="apps-context">Cluster</label>
+          <select id="apps-context" className="apps-context" value={context} onChange={(event) => setPicked(event.target.value)}>
+            {contextNames.map((name) => (
+              <option key={name} value={name}>
+                {name}
+                {name === active ? ' (active)' : ''}
+              </option>
+            ))}
+          </select>
+        </div>
       )}
       <section aria-labelledby="installed-heading" className="apps-section">
         <h2 id="installed-heading">Installed</h2>

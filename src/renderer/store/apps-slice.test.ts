@@ -1,0 +1,65 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { AppInstanceStatus } from '../../shared/contract';
+import type { Api } from '../../shared/rpc/client';
+import { createAppStore } from './app-store';
+import { instanceKey, SCALE_DEBOUNCE_MS } from './apps-slice';
+
+const status: AppInstanceStatus = {
+  context: 'lab',
+  namespace: 'vote',
+  instance: 'vote',
+  appId: 'azure-vote',
+  title: 'Azure voting app',
+  os: 'linux',
+  deployments: [{ name: 'front', desired: 1, ready: 1, updated: 1, runningPods: 1, pendingPods: 0 }],
+  services: [],
+  replicaRanges: { front: { min: 0, max: 10 } },
+  ready: true,
+  objects: [],
+};
+
+function storeWith(scale: (...args: unknown[]) => Promise<void>) {
+  const api = { apps: { scale, list: () => Promise.resolve([status]), follow: () => Promise.resolve(status) } } as unknown as Api;
+  return createAppStore({ api });
+}
+
+beforeEach(() => vi.useFakeTimers());
+afterEach(() => vi.useRealTimers());
+
+describe('apps slice: sliders', () => {
+  it('shows every move at once and scales once per gesture, with the last value', async () => {
+    const scale = vi.fn(() => Promise.resolve());
+    const store = storeWith(scale);
+    await store.getState().loadAppInstances('lab');
+    const key = instanceKey(status);
+    for (const value of [2, 3, 4, 5]) store.getState().setReplicas(key, 'front', value);
+    expect(store.getState().pendingReplicas[`${key}#front`]).toBe(5);
+    expect(scale).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(SCALE_DEBOUNCE_MS);
+    expect(scale).toHaveBeenCalledTimes(1);
+    expect(scale).toHaveBeenCalledWith('lab', 'vote', 'vote', 'front', 5);
+    // Confirmed: the pending value gives way to the cluster's desired count.
+    expect(store.getState().pendingReplicas).toEqual({});
+    expect(store.getState().appInstances[key]?.deployments[0]?.desired).toBe(5);
+  });
+
+  it('follows the cluster when someone else scales, and drops statuses of uninstalled instances', async () => {
+    const store = storeWith(() => Promise.resolve());
+    await store.getState().loadAppInstances('lab');
+    const key = instanceKey(status);
+    store.getState().receiveAppStatus({ ...status, deployments: [{ ...status.deployments[0]!, desired: 7 }] });
+    expect(store.getState().appInstances[key]?.deployments[0]?.desired).toBe(7);
+    store.getState().receiveAppStatus({ ...status, instance: 'gone' });
+    expect(Object.keys(store.getState().appInstances)).toEqual([key]);
+  });
+
+  it('puts the slider back to the cluster's count and names the refusal when a scale fails', async () => {
+    const store = storeWith(() => Promise.reject(new Error('forbidden')));
+    await store.getState().loadAppInstances('lab');
+    store.getState().setReplicas(instanceKey(status), 'front', 3);
+    await vi.advanceTimersByTimeAsync(SCALE_DEBOUNCE_MS);
+    expect(store.getState().appsError?.message).toBe('forbidden');
+    expect(store.getState().appInstances[instanceKey(status)]?.deployments[0]?.desired).toBe(1);
+    expect(store.getState().pendingReplicas).toEqual({});
+  });
+});
