@@ -53,7 +53,7 @@ describe('apps slice: sliders', () => {
     expect(Object.keys(store.getState().appInstances)).toEqual([key]);
   });
 
-  it('puts the slider back to the cluster's count and names the refusal when a scale fails', async () => {
+  it('puts the slider back to the cluster count and names the refusal when a scale fails', async () => {
     const store = storeWith(() => Promise.reject(new Error('forbidden')));
     await store.getState().loadAppInstances('lab');
     store.getState().setReplicas(instanceKey(status), 'front', 3);
