@@ -12,6 +12,7 @@ import { simulations } from '../harness/ssh/profiles';
 import { startTestHost, type TestHost } from '../harness/ssh/test-host';
 import { AppPage } from './pages/app-page';
 import { HostsPage } from './pages/hosts-page';
+import { TerminalsPage } from './pages/terminals-page';
 import { startBrowserModeServer, type BrowserModeServer } from './support/browser-mode-server';
 import { launchChromium } from './support/chromium';
 
@@ -141,7 +142,22 @@ describe('Hosts view in Chromium', () => {
     await refusal.getByRole('button', { name: 'Forget this host key' }).click();
     await hosts.keyDialog.waitFor();
     expect(await hosts.keyFingerprint.textContent()).toBe(presented);
+    // The dialog keeps the keyboard inside it: Tab from its last button comes back to its first.
+    for (let i = 0; i < 4; i++) {
+      await hosts.page.keyboard.press('Tab');
+      expect(await hosts.keyDialog.evaluate((dialog) => dialog.contains(document.activeElement))).toBe(true);
+    }
     await hosts.acceptKey();
     await hosts.status('lab-2').getByText('Connected').waitFor({ timeout: 20_000 });
+
+    // Open SSH terminal: a tab in the Terminals view on the host's shared connection.
+    await hosts.host('lab-2').getByRole('button', { name: 'Open SSH terminal' }).click();
+    const terminals = new TerminalsPage(hosts.page);
+    await hosts.page.getByRole('heading', { level: 1, name: 'Terminals' }).waitFor();
+    // The terminals service titles SSH tabs by host id (it does not know host names).
+    await terminals.tab(/^ssh: /).waitFor({ timeout: 20_000 });
+    await terminals.waitForScreen(/[$#] ?$/m);
+    await terminals.typeLine('echo ssh-tab-$((40+2))');
+    await terminals.waitForScreen(/ssh-tab-42/);
   });
 });
