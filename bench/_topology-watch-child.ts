@@ -1,0 +1,39 @@
+/**
+ * Child of bench/topology-scale.ts: the topology service alone in a fresh Node process, as the
+ * main process runs it. Prints one JSON line: snapshot time (watch() until every kind is listed
+ * into the compact model) and the process RSS after watching for a while.
+ * Usage: tsx bench/_topology-watch-child.ts <kubeconfig path> <watch seconds>
+ */
+import { readFileSync } from 'node:fs';
+import { KubeConfig } from '@kubernetes/client-node';
+import { TopologyService } from '../src/main/topology/topology-service';
+
+const [kubeconfigPath, watchSeconds = '0'] = process.argv.slice(2);
+const service = new TopologyService({
+  provider: {
+    kubeConfigFor: () => {
+      const config = new KubeConfig();
+      config.loadFromString(readFileSync(kubeconfigPath!, 'utf8'));
+      return Promise.resolve(config);
+    },
+    contextNames: () => Promise.resolve(['bench']),
+  },
+});
+let deltas = 0;
+service.onDidChange(() => (deltas += 1));
+const started = performance.now();
+await service.watch('bench');
+const first = await service.snapshot('bench');
+const snapshotMs = performance.now() - started;
+let objects = first.objects.length;
+let page = first;
+while (page.nextCursor) {
+  page = await service.snapshot('bench', page.nextCursor);
+  objects += page.objects.length;
+}
+await new Promise((resolve) => setTimeout(resolve, Number(watchSeconds) * 1000));
+const rssMb = process.memoryUsage().rss / 1024 / 1024;
+const heapMb = process.memoryUsage().heapUsed / 1024 / 1024;
+console.log(JSON.stringify({ snapshotMs, objects, rssMb, heapMb, deltas, state: page.status.state }));
+service.dispose();
+process.exit(0);

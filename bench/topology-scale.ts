@@ -1,0 +1,282 @@
+/// <reference lib="dom" />
+/**
+ * Benchmark (issue 5): the topology map at 5,000 pods on 50 simulated nodes, against the real
+ * 1.20 control plane. Prints each figure next to its target (DESIGN.md):
+ * - snapshot into the compact model vs `kubectl get nodes,pods,deployments,replicasets,services,
+ *   endpointslices -A -o json` on the same API server, alternated in one run: <= 1.2x;
+ * - RSS of a process watching 5,000 pods (the service alone, and the browser-mode server with a
+ *   page open): < 250 MB;
+ * - first render of the map in Chromium: < 1.5 s; pan/zoom frame time p95: < 33 ms;
+ * - watch event -> DOM update at 50 events/s: p95 < 100 ms.
+ * Fixture: 50 Deployments x 100 replicas and 50 Services created through the API; the harness
+ * runs kube-controller-manager at --kube-api-qps=500 so the pods exist in about a minute.
+ *
+ * Run: npm run bench -- topology-scale   (builds the app first; takes about 5 minutes)
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KubeRestClient, labNodeSpecs, startControlPlane, startSimulatedNodes, waitFor } from '../tests/harness/index.js';
+import { AppPage } from '../tests/e2e/pages/app-page';
+import { ClustersPage } from '../tests/e2e/pages/clusters-page';
+import { TopologyPage } from '../tests/e2e/pages/topology-page';
+import { startBrowserModeServer } from '../tests/e2e/support/browser-mode-server';
+import { launchChromium } from '../tests/e2e/support/chromium';
+
+const DEPLOYMENTS = 50;
+const REPLICAS = 100;
+const PODS = DEPLOYMENTS * REPLICAS;
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+function median(values: number[]): number {
+  return percentile(values, 50);
+}
+function report(name: string, value: number, unit: string, target: string, ok: boolean): void {
+  console.log(
+    `${name.padEnd(48)} ${value.toFixed(unit === 'x' ? 2 : 0).padStart(8)} ${unit.padEnd(3)} target ${target.padEnd(10)} ${ok ? 'OK' : 'MISSED'}`,
+  );
+}
+
+async function timeKubectl(kubeconfig: string): Promise<number> {
+  const started = performance.now();
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(
+      '/usr/bin/kubectl',
+      ['--kubeconfig', kubeconfig, 'get', 'nodes,pods,deployments,replicasets,services,endpointslices', '-A', '-o', 'json'],
+      {
+        stdio: ['ignore', 'pipe', 'ignore'],
+      },
+    );
+    child.stdout.resume();
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`kubectl exited ${code}`))));
+  });
+  return performance.now() - started;
+}
+
+interface ChildResult {
+  snapshotMs: number;
+  objects: number;
+  rssMb: number;
+  heapMb: number;
+  deltas: number;
+  state: string;
+}
+function runChild(kubeconfig: string, watchSeconds: number): ChildResult {
+  const out = execFileSync(
+    process.execPath,
+    ['node_modules/tsx/dist/cli.mjs', 'bench/_topology-watch-child.ts', kubeconfig, String(watchSeconds)],
+    {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  return JSON.parse(out.trim().split('\n').pop()!) as ChildResult;
+}
+
+async function rssOfProcessMatching(text: string): Promise<number> {
+  const pid = execFileSync('pgrep', ['-f', text], { encoding: 'utf8' }).trim().split('\n')[0];
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+console.log('Building the app (electron-vite build)…');
+execFileSync(process.execPath, ['node_modules/electron-vite/bin/electron-vite.js', 'build'], { stdio: 'ignore' });
+
+const controlPlane = await startControlPlane();
+const simulation = await startSimulatedNodes(controlPlane.simulation, {
+  nodes: labNodeSpecs({ controlPlanes: 1, linuxWorkers: 45, windowsWorkers: 4 }),
+});
+const admin = new KubeRestClient(controlPlane.admin);
+const dataDir = await mkdtemp(join(tmpdir(), 'nestlab-bench-topology-'));
+try {
+  console.log(`Creating ${DEPLOYMENTS} Deployments x ${REPLICAS} replicas and ${DEPLOYMENTS} Services…`);
+  const fixtureStarted = performance.now();
+  for (let i = 0; i < DEPLOYMENTS; i += 1) {
+    const name = `app-${String(i).padStart(2, '0')}`;
+    await admin.request('POST', '/apis/apps/v1/namespaces/default/deployments', {
+      body: {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name },
+        spec: {
+          replicas: REPLICAS,
+          selector: { matchLabels: { app: name } },
+          template: {
+            metadata: { labels: { app: name } },
+            spec: {
+              nodeSelector: { 'kubernetes.io/os': 'linux' },
+              containers: [{ name: 'web', image: 'nginx:1.19', ports: [{ containerPort: 80 }] }],
+            },
+          },
+        },
+      },
+    });
+    await admin.request('POST', '/api/v1/namespaces/default/services', {
+      body: { apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { selector: { app: name }, ports: [{ port: 80 }] } },
+    });
+  }
+  await waitFor(
+    async () => {
+      const pods = await admin.request<{ items: { status?: { phase?: string } }[] }>(
+        'GET',
+        '/api/v1/pods?fieldSelector=status.phase%3DRunning',
+      );
+      return pods.items.length >= PODS;
+    },
+    { timeout: 400_000, interval: 5_000, description: `${PODS} Running pods` },
+  );
+  await simulation.idle();
+  console.log(`Fixture ready in ${((performance.now() - fixtureStarted) / 1000).toFixed(0)} s.`);
+
+  // 1. Snapshot vs kubectl, alternated, in one run.
+  const kubectlMs: number[] = [];
+  const snapshotMs: number[] = [];
+  let child: ChildResult | undefined;
+  for (let round = 0; round < 3; round += 1) {
+    kubectlMs.push(await timeKubectl(controlPlane.adminKubeconfigPath));
+    child = runChild(controlPlane.adminKubeconfigPath, round === 2 ? 20 : 0);
+    snapshotMs.push(child.snapshotMs);
+  }
+  console.log(`kubectl get ... -A -o json: median ${median(kubectlMs).toFixed(0)} ms (${kubectlMs.map((v) => v.toFixed(0)).join(', ')})`);
+  console.log(
+    `snapshot into the model:    median ${median(snapshotMs).toFixed(0)} ms (${snapshotMs.map((v) => v.toFixed(0)).join(', ')}), ${child!.objects} objects`,
+  );
+
+  // 2. The map in Chromium through browser mode.
+  const server = await startBrowserModeServer(dataDir);
+  const browser = await launchChromium();
+  const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
+  const app = new AppPage(await context.newPage());
+  await app.open(server.url);
+  await app.waitConnected();
+  await app.openView('Clusters');
+  const clusters = new ClustersPage(app.page);
+  await clusters.importPath(controlPlane.adminKubeconfigPath);
+  await clusters.status('nestlab-admin@nestlab-test').getByText('Reachable').waitFor({ timeout: 30_000 });
+  await app.openView('Topology');
+  await new TopologyPage(app.page).state.getByText('Live').waitFor({ timeout: 60_000 });
+
+  // First render: a fresh page (the main process already watches), from clicking Topology
+  // until every node box is drawn at its laid-out place.
+  const page = await context.newPage();
+  const fresh = new AppPage(page);
+  await fresh.open(server.url);
+  await fresh.waitConnected();
+  await fresh.openView('Clusters');
+  await page.waitForTimeout(500);
+  const firstRenderMs = await page.evaluate(async (expectedNodes) => {
+    const target = [...document.querySelectorAll<HTMLElement>('nav button')].find((element) => element.textContent?.trim() === 'Topology')!;
+    const started = performance.now();
+    target.click();
+    return new Promise<number>((resolve) => {
+      const check = () => {
+        const map = document.querySelector('[data-testid="topology-map"]');
+        const drawn = document.querySelectorAll('[data-testid="topology-node"]').length;
+        if (map && Number(map.getAttribute('data-layout-runs')) >= 1 && drawn >= expectedNodes) resolve(performance.now() - started);
+        else requestAnimationFrame(check);
+      };
+      requestAnimationFrame(check);
+    });
+  }, 50);
+
+  // Pan and zoom: wheel zooms, drags pan; frame intervals measured with requestAnimationFrame.
+  const box = (await page.getByTestId('topology-map').boundingBox())!;
+  await page.evaluate(() => {
+    const times: number[] = [];
+    (window as unknown as { __frames: number[] }).__frames = times;
+    const tick = (time: number) => {
+      times.push(time);
+      if (times.length < 100_000) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+  const cx = box.x + box.width / 2;
+  const cy = box.y + box.height / 2;
+  await page.mouse.move(cx, cy);
+  for (let i = 0; i < 30; i += 1) {
+    await page.mouse.wheel(0, i < 15 ? -120 : 120);
+    await page.waitForTimeout(16);
+  }
+  for (let i = 0; i < 4; i += 1) {
+    await page.mouse.move(cx, cy);
+    await page.mouse.down();
+    for (let step = 1; step <= 30; step += 1) await page.mouse.move(cx + (i % 2 ? -1 : 1) * step * 8, cy + step * 3);
+    await page.mouse.up();
+  }
+  const frames = await page.evaluate(() => (window as unknown as { __frames: number[] }).__frames.slice());
+  const frameTimes = frames.slice(1).map((time, index) => time - frames[index]!);
+
+  // Watch event -> DOM: 50 Service patches per second for 10 s, round robin over the Services;
+  // each sets a unique port, and the page notes when that port's text appears.
+  await page.getByRole('button', { name: /fit view/i }).click();
+  await page.evaluate(() => {
+    const seen = new Map<string, number>();
+    (window as unknown as { __seen: Map<string, number> }).__seen = seen;
+    const scan = () => {
+      for (const element of document.querySelectorAll('[data-testid="topology-service"] .topology-detail')) {
+        const match = /(\d+)\/TCP/.exec(element.textContent ?? '');
+        if (match && !seen.has(match[1]!)) seen.set(match[1]!, performance.timeOrigin + performance.now());
+      }
+    };
+    new MutationObserver(scan).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
+  const sent = new Map<string, number>();
+  const eventsStarted = performance.now();
+  const patches: Promise<unknown>[] = [];
+  for (let i = 0; i < 500; i += 1) {
+    const due = eventsStarted + i * 20;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    const port = String(20_000 + i);
+    const name = `app-${String(i % DEPLOYMENTS).padStart(2, '0')}`;
+    sent.set(port, performance.timeOrigin + performance.now());
+    patches.push(
+      admin.request('PATCH', `/api/v1/namespaces/default/services/${name}`, {
+        body: { spec: { ports: [{ port: Number(port), targetPort: 80, protocol: 'TCP' }] } },
+        contentType: 'application/merge-patch+json',
+      }),
+    );
+  }
+  await Promise.all(patches);
+  await page.waitForTimeout(2_000);
+  const seen = new Map(await page.evaluate(() => [...(window as unknown as { __seen: Map<string, number> }).__seen.entries()]));
+  const latencies = [...sent.entries()].flatMap(([port, at]) => (seen.has(port) ? [seen.get(port)! - at] : []));
+  const serverRssMb = await rssOfProcessMatching(dataDir);
+
+  console.log('');
+  const ratio = median(snapshotMs) / median(kubectlMs);
+  report('snapshot / kubectl get (5,000 pods)', ratio, 'x', '<= 1.2x', ratio <= 1.2);
+  report('RSS, topology service watching 5,000 pods', child!.rssMb, 'MB', '< 250 MB', child!.rssMb < 250);
+  report('RSS, browser-mode server with the map open', serverRssMb, 'MB', '< 250 MB', serverRssMb < 250);
+  report('first render in Chromium', firstRenderMs, 'ms', '< 1500 ms', firstRenderMs < 1500);
+  report(
+    `pan/zoom frame time p95 (${frameTimes.length} frames)`,
+    percentile(frameTimes, 95),
+    'ms',
+    '< 33 ms',
+    percentile(frameTimes, 95) < 33,
+  );
+  report(
+    `watch event -> DOM p95 (${latencies.length}/500 seen)`,
+    percentile(latencies, 95),
+    'ms',
+    '< 100 ms',
+    percentile(latencies, 95) < 100,
+  );
+  console.log(
+    `(watch event -> DOM p50 ${percentile(latencies, 50).toFixed(0)} ms; heap of the watching service ${child!.heapMb.toFixed(0)} MB)`,
+  );
+
+  await context.close();
+  await browser.close();
+  await server.stop();
+} finally {
+  await simulation.stop();
+  await controlPlane.stop();
+  await rm(dataDir, { recursive: true, force: true });
+}
