@@ -89,7 +89,8 @@ execFileSync(process.execPath, ['node_modules/electron-vite/bin/electron-vite.js
 
 const controlPlane = await startControlPlane();
 const simulation = await startSimulatedNodes(controlPlane.simulation, {
-  nodes: labNodeSpecs({ controlPlanes: 1, linuxWorkers: 45, windowsWorkers: 4 }),
+  // 45 Linux workers x 110 pods (the default) would hold only 4,950: room for 150 each.
+  nodes: labNodeSpecs({ controlPlanes: 1, linuxWorkers: 45, windowsWorkers: 4 }).map((spec) => ({ ...spec, maxPods: 150 })),
 });
 const admin = new KubeRestClient(controlPlane.admin);
 const dataDir = await mkdtemp(join(tmpdir(), 'nestlab-bench-topology-'));
