@@ -110,6 +110,7 @@ describe('Apps view in Chromium', () => {
     await expect.poll(() => slider.inputValue(), { timeout: 15_000 }).toBe('2');
     await apps.counts('azure-vote', 'azure-vote-front').getByText('2/2 ready · 2 running').waitFor({ timeout: 30_000 });
     await card.screenshot({ path: await screenshotPath('apps-installed.png') });
+    await app.page.screenshot({ path: await screenshotPath('apps.png'), fullPage: true });
   });
 
   it('reports invalid YAML with its line and column and offers Apply only after a passing dry run', async () => {

@@ -6,6 +6,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import {
   APP_INSTANCE_LABEL,
+  FIELD_MANAGER,
   MANAGED_BY_LABEL,
   MANAGED_BY_VALUE,
   type AppInstanceStatus,
@@ -225,7 +226,7 @@ export class AppsService implements AppsContract {
     await client.request('PATCH', `${path}/scale`, {
       body: { spec: { replicas } },
       contentType: 'application/merge-patch+json',
-      query: { fieldManager: 'nestlab' },
+      query: { fieldManager: FIELD_MANAGER },
     });
   }
 

@@ -98,13 +98,13 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightResu
   }
 
   // RBAC per kind: apply needs patch, and create for objects that do not exist yet.
-  const kinds = new Map<string, { group: string; plural: string; kind: string }>();
+  const kinds = new Map<string, { group: string; plural: string }>();
   for (const object of objects) {
     const info = await client.resource(object.apiVersion, object.kind);
     const group = object.apiVersion.includes('/') ? (object.apiVersion.split('/')[0] ?? '') : '';
-    kinds.set(`${group}/${info.plural}`, { group, plural: info.plural, kind: object.kind });
+    kinds.set(`${group}/${info.plural}`, { group, plural: info.plural });
   }
-  for (const { group, plural, kind } of kinds.values()) {
+  for (const { group, plural } of kinds.values()) {
     for (const verb of ['create', 'patch']) {
       if (!(await canI(client, verb, group, plural, namespace))) {
         problems.push({
@@ -112,7 +112,6 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightResu
           message: `You may not ${verb} ${plural} in namespace ${namespace}.`,
           fix: `Ask for a Role that allows ${verb} on ${plural}${group ? `.${group}` : ''} in ${namespace}, or use another namespace or context.`,
           blocking: true,
-          object: { apiVersion: group ? `${group}/…` : 'v1', kind, name: '*', namespace },
         });
         break;
       }
