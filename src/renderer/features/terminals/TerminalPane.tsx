@@ -11,6 +11,9 @@ import { describeExit } from './exit-text';
 import { isOpenableLink } from './links';
 import { terminalTheme } from './terminal-theme';
 
+/** Characters per xterm write; see the output handler below. */
+const WRITE_SLICE = 32 * 1024;
+
 /**
  * One terminal: xterm and its addons live in refs (never in the store). Output is written with
  * xterm's write callback, which acknowledges it to the main process (end-to-end flow control).
@@ -83,7 +86,14 @@ export function TerminalPane({ info, active }: { info: TerminalInfo; active: boo
     const binary = term.onBinary((data) => writeTerminal(id, data));
     const resized = term.onResize(({ cols, rows }) => resizeTerminal(id, { cols, rows }));
     const detach = attachTerminalOutput(id, (output) => {
-      term.write(output.data, () => acknowledgeTerminal(id, output.data.length));
+      // xterm parses one write without yielding: a 512 KiB batch would hold the page for tens of
+      // ms. Slices keep each step short; the batch is acknowledged once its last slice is drawn.
+      // (xterm joins a surrogate pair split across writes.)
+      const { data } = output;
+      for (let offset = 0; offset < data.length; offset += WRITE_SLICE) {
+        const last = offset + WRITE_SLICE >= data.length;
+        term.write(data.slice(offset, offset + WRITE_SLICE), last ? () => acknowledgeTerminal(id, data.length) : undefined);
+      }
     });
 
     // Refit when the pane changes size; one fit per animation frame.
