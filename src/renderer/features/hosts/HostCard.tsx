@@ -84,7 +84,13 @@ export function HostCard({ host, hosts, check, connection, probe, onEdit, onRemo
           {probe?.status === 'done' ? 'Run preflight again' : 'Run preflight'}
         </button>
         {onOpenTerminal && (
-          <button type="button" className="button" onClick={onOpenTerminal}>
+          <button
+            type="button"
+            className="button"
+            onClick={onOpenTerminal}
+            disabled={!host.hostKey}
+            title={host.hostKey ? undefined : 'Accept the host key first (Test connection shows it).'}
+          >
             Open SSH terminal
           </button>
         )}
