@@ -147,11 +147,14 @@ try {
   console.log(
     `snapshot into the model:    median ${median(snapshotMs).toFixed(0)} ms (${snapshotMs.map((v) => v.toFixed(0)).join(', ')}), ${child!.objects} objects`,
   );
+  console.log(`watching process: RSS ${child!.rssMb.toFixed(0)} MB, heap ${child!.heapMb.toFixed(0)} MB after 20 s`);
 
   // 2. The map in Chromium through browser mode.
   const server = await startBrowserModeServer(dataDir);
   const browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
+  // tsx (esbuild keepNames) wraps named functions in __name(); page.evaluate callbacks run in the page.
+  await context.addInitScript('window.__name = (fn) => fn;');
   const app = new AppPage(await context.newPage());
   await app.open(server.url);
   await app.waitConnected();
