@@ -39,6 +39,14 @@ describe('TopologyModel', () => {
     expect(model.countOf('Pod')).toBe(2);
   });
 
+  it('sends nothing when a new resourceVersion changes nothing the map shows (a node heartbeat)', () => {
+    const model = new TopologyModel();
+    model.upsert({ uid: 'a', resourceVersion: '1', object: pod('a') });
+    model.takeChanges();
+    model.upsert({ uid: 'a', resourceVersion: '2', object: pod('a') });
+    expect(model.takeChanges()).toBeUndefined();
+  });
+
   it('forgets a deletion of an object it never had', () => {
     const model = new TopologyModel();
     model.remove('Pod', 'ghost');

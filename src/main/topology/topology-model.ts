@@ -37,9 +37,12 @@ export class TopologyModel {
   }
 
   upsert(entry: ModelEntry): void {
-    if (this.versions.get(entry.uid) === entry.resourceVersion && this.objects.has(entry.uid)) return;
-    this.objects.set(entry.uid, entry.object);
+    const held = this.objects.get(entry.uid);
+    if (held && this.versions.get(entry.uid) === entry.resourceVersion) return;
     this.versions.set(entry.uid, entry.resourceVersion);
+    // Node heartbeats and most status posts change nothing the map shows: send no delta for them.
+    if (held && JSON.stringify(held) === JSON.stringify(entry.object)) return;
+    this.objects.set(entry.uid, entry.object);
     this.uidsOf(entry.object.kind).add(entry.uid);
     this.mark(entry.uid, entry.object);
   }

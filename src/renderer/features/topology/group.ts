@@ -178,8 +178,8 @@ export function buildGraph(objects: readonly TopologyObject[], options: GroupOpt
       pods: { total, ready, shown },
       expanded,
     });
-    const sorted = [...group.pods].sort((a, b) => a.name.localeCompare(b.name));
-    for (const pod of sorted.slice(0, shown)) {
+    const drawn = shown > 0 ? [...group.pods].sort((a, b) => a.name.localeCompare(b.name)).slice(0, shown) : [];
+    for (const pod of drawn) {
       add({
         id: `pod:${pod.uid}`,
         type: 'pod',
