@@ -12,13 +12,7 @@ import {
   replicasSchema,
   yamlApplyRequestSchema,
 } from './apps';
-import {
-  approvalKeySchema,
-  clashResolutionSchema,
-  contextNameSchema,
-  exportOptionsSchema,
-  kubeconfigSourceSchema,
-} from './clusters';
+import { approvalKeySchema, clashResolutionSchema, contextNameSchema, exportOptionsSchema, kubeconfigSourceSchema } from './clusters';
 import { fingerprintSchema, hostIdSchema, hostInputSchema, hostPatchSchema } from './hosts';
 import { settingsPatchSchema } from './settings';
 import {
