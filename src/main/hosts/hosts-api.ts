@@ -31,6 +31,7 @@ export class HostsApi implements HostsContract {
   scanHostKey = (hostId: string) => this.core.scanHostKey(hostId);
   acceptHostKey = (hostId: string, fingerprint: string) => this.core.acceptHostKey(hostId, fingerprint);
   forgetHostKey = (hostId: string) => this.core.forgetHostKey(hostId);
+  resetHostKeyStore = () => this.core.resetHostKeyStore();
 
   /** A second probe of the same host cancels the first (the view shows one at a time). */
   async probe(hostId: string) {

@@ -95,8 +95,8 @@ export class KnownHostsStore {
         'HOST_KEY_STORE_CORRUPT',
         missing
           ? `The store of accepted host keys (${this.path}) is missing, so no host can be verified. ` +
-              'Reset the host key store in Settings and accept each host key again after checking its fingerprint.'
-          : `The store of accepted host keys (${this.path}) cannot be read. Check its permissions, or reset the host key store.`,
+              'Use "Reset host key store" in the Hosts view, then check and accept each host key again after checking its fingerprint.'
+          : `The store of accepted host keys (${this.path}) cannot be read. Check its permissions, or use "Reset host key store" in the Hosts view.`,
         { path: this.path, reason: missing ? 'missing' : 'unreadable' },
       );
     }
@@ -109,7 +109,7 @@ export class KnownHostsStore {
       throw new AppError(
         'HOST_KEY_STORE_CORRUPT',
         `The store of accepted host keys was corrupt; it was kept aside as ${keptAs} and no host can be verified. ` +
-          'Reset the host key store in Settings and accept each host key again after checking its fingerprint.',
+          'Use "Reset host key store" in the Hosts view, then check and accept each host key again after checking its fingerprint.',
         { path: this.path, keptAs, reason: 'corrupt' },
       );
     }

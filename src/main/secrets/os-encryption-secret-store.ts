@@ -95,7 +95,7 @@ export class OsEncryptionSecretStore implements SecretStore {
     throw new AppError(
       'SECRET_STORAGE_UNAVAILABLE',
       needsOptIn
-        ? 'No OS keyring is available (Linux without gnome-keyring or KWallet), so a saved password would only be obfuscated. Nothing was stored. Install and unlock a keyring, use ssh-agent or a key file, or allow storing with weak protection in Settings.'
+        ? 'No OS keyring is available (Linux without gnome-keyring or KWallet), so a saved password would only be obfuscated. Nothing was stored. Install and unlock a keyring, use ssh-agent or a key file, or start Nestlab with NESTLAB_ALLOW_WEAK_SECRET_STORAGE=1 to accept weak protection.'
         : 'OS encryption is not available, so nothing was stored. Use ssh-agent or a key file, or enter the password each time.',
       { backend },
     );

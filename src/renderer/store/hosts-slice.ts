@@ -54,6 +54,8 @@ export interface HostsSlice {
   dismissHostKeyPrompt: () => void;
   /** The explicit "Forget this host key", then a new test (which shows the new key to accept). */
   forgetHostKey: (hostId: string) => Promise<void>;
+  /** After HOST_KEY_STORE_CORRUPT: start an empty host-key store; every host is then at first contact. */
+  resetHostKeyStore: () => Promise<void>;
   probeHost: (hostId: string) => Promise<void>;
   cancelProbe: (hostId: string) => Promise<void>;
   removeHost: (hostId: string) => Promise<void>;
@@ -160,6 +162,15 @@ export function createHostsSlice(deps: StoreDeps): StateCreator<AppState, [], []
           return;
         }
         await testHost(hostId);
+      },
+      resetHostKeyStore: async () => {
+        try {
+          await api.resetHostKeyStore();
+        } catch (error) {
+          set({ hostsError: serialize(error) });
+          return;
+        }
+        set({ hostsError: undefined, hostChecks: {} });
       },
       probeHost: async (hostId) => {
         set({ probes: { ...get().probes, [hostId]: { status: 'running', phase: 'connecting' } } });

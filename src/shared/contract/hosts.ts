@@ -177,6 +177,11 @@ export interface HostsService {
   acceptHostKey(hostId: string, fingerprint: string): Promise<HostSummary>;
   /** The explicit "Forget this host key": the next connection is a first contact again. */
   forgetHostKey(hostId: string): Promise<HostSummary>;
+  /**
+   * Replace a missing or corrupt host-key store (HOST_KEY_STORE_CORRUPT) with an empty one: every
+   * host is then at first contact and its key must be checked and accepted again.
+   */
+  resetHostKeyStore(): Promise<void>;
   /** Probe the host over one connection and grade it; progress via onDidProbeProgress. CANCELLED after cancelProbe. */
   probe(hostId: string): Promise<PreflightReport>;
   /** Cancel the host's probe in flight (nothing happens when none runs). */
@@ -202,6 +207,7 @@ export const hostsNames = domainNames<HostsService>()({
     'scanHostKey',
     'acceptHostKey',
     'forgetHostKey',
+    'resetHostKeyStore',
     'probe',
     'cancelProbe',
     'secretStorage',

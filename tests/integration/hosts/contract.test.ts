@@ -4,7 +4,7 @@
  * test hosts. Canary secrets go in through add/update and must come back nowhere: not in a
  * result, an event, an error, a log line or a file of the data folder.
  */
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -236,6 +236,19 @@ describe('hosts contract over the in-memory transport, against real sshd', () =>
     expect(host.hostKey).toBeUndefined();
     expect(await seen(api.hosts.testConnection(host.id))).toMatchObject({ ok: false, error: { code: 'HOST_KEY_UNKNOWN' } });
     host = await seen(api.hosts.acceptHostKey(host.id, presented));
+    expect(await seen(api.hosts.testConnection(host.id))).toMatchObject({ ok: true });
+  });
+
+  it('refuses every connection on a corrupt host-key store until the user resets it; then first contact again', async () => {
+    await writeFile(join(dataDir, 'known-hosts.json'), '{ not json');
+    const refused = await seen(api.hosts.testConnection(host.id));
+    expect(refused).toMatchObject({ ok: false, error: { code: 'HOST_KEY_STORE_CORRUPT' } });
+    if (refused.ok) return;
+    expect(refused.error.message).toContain('Reset host key store');
+    await seen(api.hosts.resetHostKeyStore());
+    const first = await seen(api.hosts.testConnection(host.id));
+    expect(first).toMatchObject({ ok: false, error: { code: 'HOST_KEY_UNKNOWN' } });
+    host = await seen(api.hosts.acceptHostKey(host.id, (await nestedOn.hostKey()).fingerprint));
     expect(await seen(api.hosts.testConnection(host.id))).toMatchObject({ ok: true });
   });
 

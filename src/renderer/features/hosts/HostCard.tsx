@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import type { ConnectionStateChange, HostSummary } from '../../../shared/contract';
 import type { SerializedError } from '../../../shared/errors';
 import { Icon } from '../../components/Icon';
@@ -24,6 +25,7 @@ export function HostCard({ host, hosts, check, connection, probe, onEdit, onRemo
   const forgetHostKey = useAppStore((state) => state.forgetHostKey);
   const probeHost = useAppStore((state) => state.probeHost);
   const cancelProbe = useAppStore((state) => state.cancelProbe);
+  const resetHostKeyStore = useAppStore((state) => state.resetHostKeyStore);
   const status = hostStatus(host, check, connection);
   const headingId = `host-${host.id}`;
   const failure = check?.status === 'done' && !check.result.ok ? check.result.error : undefined;
@@ -74,7 +76,14 @@ export function HostCard({ host, hosts, check, connection, probe, onEdit, onRemo
         )}
       </dl>
 
-      {failure && <ConnectionFailure hostName={host.name} error={failure} onForget={() => void forgetHostKey(host.id)} />}
+      {failure && (
+        <ConnectionFailure
+          hostName={host.name}
+          error={failure}
+          onForget={() => void forgetHostKey(host.id)}
+          onResetStore={() => void resetHostKeyStore()}
+        />
+      )}
 
       <div className="form-actions host-actions">
         <button type="button" className="button" disabled={testing} onClick={() => void testHost(host.id)}>
@@ -109,7 +118,18 @@ export function HostCard({ host, hosts, check, connection, probe, onEdit, onRemo
 }
 
 /** Why the last test failed, with what to do. A changed key shows both fingerprints. */
-function ConnectionFailure({ hostName, error, onForget }: { hostName: string; error: SerializedError; onForget: () => void }) {
+function ConnectionFailure({
+  hostName,
+  error,
+  onForget,
+  onResetStore,
+}: {
+  hostName: string;
+  error: SerializedError;
+  onForget: () => void;
+  onResetStore: () => void;
+}) {
+  if (error.code === 'HOST_KEY_STORE_CORRUPT') return <CorruptKeyStore error={error} onReset={onResetStore} />;
   if (error.code === 'HOST_KEY_UNKNOWN') {
     return (
       <div className="inline-alert" role="status">
@@ -152,6 +172,33 @@ function ConnectionFailure({ hostName, error, onForget }: { hostName: string; er
   return (
     <div className="diagnosis" role="group" aria-label="Connection problem">
       <p>{error.message}</p>
+    </div>
+  );
+}
+
+/** The host-key store is missing or corrupt: every connection is refused until it is reset (asked twice). */
+function CorruptKeyStore({ error, onReset }: { error: SerializedError; onReset: () => void }) {
+  const [confirming, setConfirming] = useState(false);
+  return (
+    <div className="diagnosis" role="group" aria-label="Host key store problem">
+      <p>{error.message}</p>
+      <div className="form-actions">
+        {confirming ? (
+          <>
+            <span>Every host will be at first contact: you check and accept each key again.</span>
+            <button type="button" className="button button-danger" onClick={onReset}>
+              Reset now
+            </button>
+            <button type="button" className="button button-quiet" onClick={() => setConfirming(false)}>
+              Keep
+            </button>
+          </>
+        ) : (
+          <button type="button" className="button button-danger" onClick={() => setConfirming(true)}>
+            Reset host key store
+          </button>
+        )}
+      </div>
     </div>
   );
 }

@@ -59,6 +59,7 @@ const report: PreflightReport = {
 function setup() {
   const hosts = new Map<string, HostSummary>();
   let accepted = false;
+  let storeCorrupt = false;
   const progress = new Emitter<ProbeProgress>();
   let releaseProbe: (() => void) | undefined;
   const service: HostsService = {
@@ -82,9 +83,14 @@ function setup() {
     },
     testConnection: (): Promise<HostConnectionTestResult> =>
       Promise.resolve(
-        accepted
-          ? { ok: true, durationMs: 3, hostKey: { keyType: 'ssh-ed25519', fingerprint } }
-          : { ok: false, error: { code: 'HOST_KEY_UNKNOWN', message: 'First contact', details: { keyType: 'ssh-ed25519', fingerprint } } },
+        storeCorrupt
+          ? { ok: false, error: { code: 'HOST_KEY_STORE_CORRUPT', message: 'The store of accepted host keys was corrupt' } }
+          : accepted
+            ? { ok: true, durationMs: 3, hostKey: { keyType: 'ssh-ed25519', fingerprint } }
+            : {
+                ok: false,
+                error: { code: 'HOST_KEY_UNKNOWN', message: 'First contact', details: { keyType: 'ssh-ed25519', fingerprint } },
+              },
       ),
     scanHostKey: () => Promise.resolve({ keyType: 'ssh-ed25519', fingerprint }),
     acceptHostKey: vi.fn((id: string, value: string) => {
@@ -99,6 +105,11 @@ function setup() {
       hosts.set(id, rest);
       return Promise.resolve(rest);
     },
+    resetHostKeyStore: vi.fn(() => {
+      storeCorrupt = false;
+      accepted = false;
+      return Promise.resolve();
+    }),
     probe: (hostId) =>
       new Promise((resolve, reject) => {
         progress.fire({ hostId, phase: 'probing' });
@@ -119,7 +130,7 @@ function setup() {
   const link = connectInMemory(new Dispatcher({ ...createTestServices(), hosts: service }));
   const store = createAppStore({ api: link.api });
   link.api.hosts.onDidProbeProgress((event) => store.getState().receiveProbeProgress(event));
-  return { store, service, finishProbe: () => releaseProbe?.() };
+  return { store, service, finishProbe: () => releaseProbe?.(), corruptStore: () => (storeCorrupt = true) };
 }
 
 describe('hosts slice', () => {
@@ -159,6 +170,25 @@ describe('hosts slice', () => {
     await store.getState().acceptHostKey();
     await store.getState().forgetHostKey('h1');
     expect(store.getState().hosts?.[0]?.hostKey).toBeUndefined();
+    expect(store.getState().hostKeyPrompt?.key.fingerprint).toBe(fingerprint);
+  });
+
+  it('resetting a corrupt host-key store clears the failed checks; the next test is a first contact', async () => {
+    const { store, service, corruptStore } = setup();
+    await store.getState().saveHost({ input: { name: 'lab', address: 'a', user: 'u', auth: { kind: 'agent' } } });
+    await vi.waitFor(() => expect(store.getState().hostKeyPrompt).toBeDefined());
+    await store.getState().acceptHostKey();
+    corruptStore();
+    await store.getState().testHost('h1');
+    expect(store.getState().hostChecks.h1).toMatchObject({
+      status: 'done',
+      result: { ok: false, error: { code: 'HOST_KEY_STORE_CORRUPT' } },
+    });
+    await store.getState().resetHostKeyStore();
+    expect(service.resetHostKeyStore).toHaveBeenCalledOnce();
+    expect(store.getState().hostChecks).toEqual({});
+    store.getState().dismissHostKeyPrompt();
+    await store.getState().testHost('h1');
     expect(store.getState().hostKeyPrompt?.key.fingerprint).toBe(fingerprint);
   });
 
