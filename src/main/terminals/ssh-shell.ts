@@ -4,11 +4,12 @@ import { AppError } from '../../shared/errors';
 import type { TerminalProcess } from './terminal-process';
 
 /**
- * Opens an interactive shell channel with a pty on a lab host's shared SSH connection.
- * HostsService.shell(hostId, pty) is one.
+ * Opens an interactive shell channel with a pty on a lab host's shared SSH connection, and names
+ * the host for the tab title. HostsService (shell, get) is one.
  */
 export interface SshShellProvider {
   shell(hostId: string, pty: PseudoTtyOptions): Promise<ClientChannel>;
+  get(hostId: string): Promise<{ name: string }>;
 }
 
 /** The pty request of an SSH terminal tab. */

@@ -192,8 +192,9 @@ export class NodeTerminalsService implements TerminalsService {
     if (this.options.sshShells === undefined) {
       throw new AppError('NOT_FOUND', 'SSH terminals need the lab hosts service, which this build does not have yet.');
     }
+    const { name } = await this.options.sshShells.get(target.hostId);
     const channel = await this.options.sshShells.shell(target.hostId, ptyRequest(size));
-    const session = this.createSession({ id: randomUUID(), target, title: `ssh: ${target.hostId}`, state: 'running' });
+    const session = this.createSession({ id: randomUUID(), target, title: `ssh: ${name}`, state: 'running' });
     this.attach(session, new SshShell(channel));
     return session.info;
   }

@@ -32,6 +32,7 @@ function connectSsh() {
         expect(hostId).toBe('lab-1');
         return connection.shell(pty);
       },
+      get: (hostId) => Promise.resolve({ name: hostId === 'lab-1' ? 'Lab one' : hostId }),
     },
   });
 }
@@ -41,7 +42,7 @@ describe('SSH terminals', () => {
     link = connectSsh();
     const { client, api } = link;
     const tab = await client.open({ kind: 'ssh', hostId: 'lab-1' }, { cols: 100, rows: 30 });
-    expect(tab.title).toBe('ssh: lab-1');
+    expect(tab.title).toBe('ssh: Lab one');
     expect((await client.run(tab.id, 'echo "$(whoami) $((6*7))"')).trim()).toBe(`${host.user} 42`);
     expect((await client.run(tab.id, 'echo $TERM; stty size')).trim().split('\n')).toEqual(['xterm-256color', '30 100']);
     await api.terminals.resize(tab.id, { cols: 120, rows: 40 });
