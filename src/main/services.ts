@@ -9,6 +9,7 @@ import { ClustersService } from './clusters/clusters-service';
 import { HostsApi } from './hosts/hosts-api';
 import { HostsService } from './hosts/hosts-service';
 import { describeSecretStorage } from './hosts/secret-storage-info';
+import { LabsService } from './labs/labs-service';
 import { locateKubectl } from './kubectl/kubectl-locator';
 import { runProgram } from './platform/run-program';
 import { MemorySecretStore } from './secrets/memory-secret-store';
@@ -57,6 +58,8 @@ export async function createServices(options: ServiceOptions): Promise<AppServic
     provider: clusters,
     registryMirror: async () => (await settings.get()).values.registryMirror,
   });
+  // Labs provision VMs on inventory hosts and save their kubeconfigs into the clusters.
+  const labs = new LabsService({ dataDir: options.dataDir });
   return {
     system: new NodeSystemService({
       appName: 'Nestlab',
@@ -70,7 +73,9 @@ export async function createServices(options: ServiceOptions): Promise<AppServic
     hosts,
     topology,
     apps,
+    labs,
     dispose: () => {
+      labs.dispose();
       apps.dispose();
       hosts.dispose();
       topology.dispose();

@@ -5,6 +5,7 @@
 import { appsNames, type AppsService } from './apps';
 import { clustersNames, type ClustersService } from './clusters';
 import { hostsNames, type HostsService } from './hosts';
+import { labsNames, type LabsService } from './labs';
 import type { DomainNames } from './names';
 import { settingsNames, type SettingsService } from './settings';
 import { systemNames, type SystemService } from './system';
@@ -19,6 +20,7 @@ export interface Services {
   topology: TopologyService;
   hosts: HostsService;
   apps: AppsService;
+  labs: LabsService;
 }
 
 export type DomainName = keyof Services;
@@ -31,12 +33,14 @@ export const contract: { readonly [D in DomainName]: DomainNames<Services[D]> } 
   topology: topologyNames,
   hosts: hostsNames,
   apps: appsNames,
+  labs: labsNames,
 };
 
 export type { EventName, MethodName } from './names';
 export * from './apps';
 export * from './clusters';
 export * from './hosts';
+export * from './labs';
 export * from './settings';
 export * from './system';
 export * from './terminals';

@@ -10,6 +10,9 @@ import type {
   ConnectionStateChange,
   HostsService,
   HostSummary,
+  LabLogBatch,
+  LabsService,
+  LabSummary,
   ProbeProgress,
   Services,
   Settings,
@@ -63,6 +66,7 @@ export function createTestServices(): Services & { calls: unknown[][] } {
     topology: noTopology(),
     hosts: noHosts(),
     apps: noApps(),
+    labs: noLabs(),
   };
 }
 
@@ -79,7 +83,6 @@ function noHosts(): HostsService {
     scanHostKey: missing,
     acceptHostKey: missing,
     forgetHostKey: missing,
-    resetHostKeyStore: () => Promise.resolve(),
     probe: missing,
     cancelProbe: () => Promise.resolve(),
     secretStorage: () => Promise.resolve({ backend: 'memory', persistent: false, canStore: true }),
@@ -104,6 +107,26 @@ function noApps(): AppsService {
     dryRunYaml: missing,
     applyYaml: missing,
     onDidChangeStatus: new Emitter<AppInstanceStatus>().event,
+  };
+}
+
+/** A labs domain with no labs. */
+function noLabs(): LabsService {
+  const missing = () => Promise.reject(new AppError('NOT_FOUND', 'There are no labs in this test.'));
+  return {
+    list: () => Promise.resolve([]),
+    get: missing,
+    checkPlan: missing,
+    dryRun: missing,
+    create: missing,
+    resume: missing,
+    cancel: () => Promise.resolve(),
+    scale: missing,
+    remove: missing,
+    logs: missing,
+    onDidChangeLab: new Emitter<LabSummary>().event,
+    onDidAppendLog: new Emitter<LabLogBatch>().event,
+    onDidRemoveLab: new Emitter<{ name: string }>().event,
   };
 }
 

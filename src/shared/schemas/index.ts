@@ -14,6 +14,7 @@ import {
 } from './apps';
 import { approvalKeySchema, clashResolutionSchema, contextNameSchema, exportOptionsSchema, kubeconfigSourceSchema } from './clusters';
 import { fingerprintSchema, hostIdSchema, hostInputSchema, hostPatchSchema } from './hosts';
+import { labLogQuerySchema, labNameSchema, labPlanSchema, scaleRequestSchema } from './labs';
 import { settingsPatchSchema } from './settings';
 import {
   acknowledgedCountSchema,
@@ -80,7 +81,6 @@ export const argumentSchemas: ArgumentSchemas = {
     scanHostKey: z.tuple([hostIdSchema]),
     acceptHostKey: z.tuple([hostIdSchema, fingerprintSchema]),
     forgetHostKey: z.tuple([hostIdSchema]),
-    resetHostKeyStore: none,
     probe: z.tuple([hostIdSchema]),
     cancelProbe: z.tuple([hostIdSchema]),
     secretStorage: none,
@@ -96,5 +96,17 @@ export const argumentSchemas: ArgumentSchemas = {
     uninstall: z.tuple([appContextSchema, dnsLabelSchema, dnsLabelSchema]),
     dryRunYaml: z.tuple([yamlApplyRequestSchema]),
     applyYaml: z.tuple([yamlApplyRequestSchema]),
+  },
+  labs: {
+    list: none,
+    get: z.tuple([labNameSchema]),
+    checkPlan: z.tuple([labPlanSchema]),
+    dryRun: z.tuple([labPlanSchema]),
+    create: z.tuple([labPlanSchema]),
+    resume: z.tuple([labNameSchema]),
+    cancel: z.tuple([labNameSchema]),
+    scale: z.tuple([labNameSchema, scaleRequestSchema]),
+    remove: z.tuple([labNameSchema]),
+    logs: z.tuple([labNameSchema, labLogQuerySchema]),
   },
 };

@@ -1,0 +1,388 @@
+import type { Event } from '../event';
+import type { SerializedError } from '../errors';
+import type { HostCapacity } from './hosts';
+import { domainNames } from './names';
+
+/** How the lab's machines come to exist. */
+export type VmDriver =
+  /** Linux host: qcow2 disks on a backing image, a cloud-init NoCloud seed, virt-install. */
+  | 'libvirt'
+  /** Windows host: differencing VHDX, a seed ISO, New-VM, an internal switch with NAT. */
+  | 'hyperv'
+  /** Machines that already run (reached over SSH, k3sup-style); nothing is created or deleted. */
+  | 'existing';
+
+/** The Kubernetes distribution installed on the machines. */
+export type Distribution = 'k3s' | 'kubeadm';
+
+/** Where etcd runs: on the control-plane VMs (stacked) or on VMs of its own (external). */
+export type EtcdTopology = 'stacked' | 'external';
+
+export type Cni = 'flannel' | 'calico';
+
+/** What a machine is for. `etcd` exists only with external etcd. */
+export type MachineRole = 'control-plane' | 'etcd' | 'linux-worker' | 'windows-worker';
+
+/** CPU, memory and disk of one VM. */
+export interface VmSize {
+  /** Which preset this came from ('custom' when the user edited the numbers). */
+  preset: VmSizePresetName | 'custom';
+  /** Virtual CPUs (1-64). */
+  cpus: number;
+  /** Memory in MiB (at least 1024). */
+  memoryMiB: number;
+  /** Disk in GiB (at least 10; thin-provisioned, but the capacity check counts all of it). */
+  diskGiB: number;
+}
+
+export type VmSizePresetName = 'small' | 'medium' | 'large';
+
+/** The size presets the plan form offers (the numbers a preset stands for). */
+export const VM_SIZE_PRESETS: Readonly<Record<VmSizePresetName, Omit<VmSize, 'preset'>>> = {
+  small: { cpus: 2, memoryMiB: 2048, diskGiB: 20 },
+  medium: { cpus: 2, memoryMiB: 4096, diskGiB: 40 },
+  large: { cpus: 4, memoryMiB: 8192, diskGiB: 60 },
+};
+
+/** Kubernetes versions the plan form offers (any x.y.z is accepted). */
+export const KUBERNETES_VERSIONS = ['1.31.4', '1.30.8', '1.29.12', '1.28.15'] as const;
+
+/** The sizes of each kind of VM in a plan. */
+export interface LabSizes {
+  controlPlane: VmSize;
+  linuxWorker: VmSize;
+  windowsWorker: VmSize;
+  /** Only used with external etcd. */
+  etcd: VmSize;
+}
+
+/** The lab's VM network. */
+export interface LabNetwork {
+  /** NAT: a private network behind the host (libvirt network / Hyper-V internal switch + NetNat). Bridge: VMs on the host's LAN. */
+  mode: 'nat' | 'bridge';
+  /** Bridge mode: the host's bridge (Linux, e.g. br0) or external switch (Hyper-V) to attach to. */
+  bridge?: string;
+  /** The network in CIDR form, e.g. 192.168.150.0/24 (NAT: the host takes the first address as gateway). */
+  cidr: string;
+  /** First and last address handed to VMs (the DHCP range for NAT), inside `cidr`. */
+  poolStart: string;
+  poolEnd: string;
+}
+
+/** The API server address every kubeconfig uses; put in the certificate's SANs from the start. */
+export interface ApiEndpoint {
+  /** A VIP or a DNS name (never a VM's own DHCP address, which can change). */
+  host: string;
+  /** Default 6443. */
+  port: number;
+}
+
+/** One machine of an 'existing' lab: a host of the inventory and what it becomes. */
+export interface ExistingMachine {
+  /** Id of a host in the hosts inventory (its SSH credentials and accepted host key are used). */
+  hostId: string;
+  role: MachineRole;
+}
+
+/** Everything the plan form asks for. Plain JSON; persisted with the lab. */
+export interface LabPlan {
+  /** The lab's name: a DNS label (lower-case letters, digits, '-', at most 40 characters). Names VMs, the context, files. */
+  name: string;
+  /** The lab host (inventory id) that runs the VMs. */
+  hostId: string;
+  driver: VmDriver;
+  distribution: Distribution;
+  /** x.y.z, e.g. 1.30.8. */
+  kubernetesVersion: string;
+  controlPlaneCount: 1 | 3;
+  etcd: EtcdTopology;
+  cni: Cni;
+  /** Linux workers (0-20). */
+  linuxWorkers: number;
+  /** Windows workers (0-10). kubeadm only: k3s has no Windows agent. */
+  windowsWorkers: number;
+  sizes: LabSizes;
+  network: LabNetwork;
+  apiEndpoint: ApiEndpoint;
+  /** Linux cloud image on the host used as the backing image (libvirt: qcow2 path; Hyper-V: parent VHDX path). */
+  baseImage: string;
+  /** Windows Server image (with cloudbase-init) for Windows workers; required when windowsWorkers > 0. */
+  windowsBaseImage?: string;
+  /** A folder on this computer with binaries and image tarballs, uploaded to the host so VMs need no internet. */
+  offlineBundle?: string;
+  /** A registry mirror, e.g. https://mirror.lab:5000; containerd pulls through it. */
+  registryMirror?: string;
+  /** driver 'existing' only: the machines and their roles. */
+  existingMachines?: ExistingMachine[];
+}
+
+/** A reason a plan cannot run (or a field the form should mark). */
+export interface PlanProblem {
+  /** The plan field, dotted (e.g. "windowsWorkers", "network.cidr", "sizes.linuxWorker.memoryMiB"). */
+  field: string;
+  /** What is wrong. */
+  message: string;
+  /** What to change. */
+  fix: string;
+}
+
+/** One resource of the capacity check, with the arithmetic spelled out for the form. */
+export interface CapacityLine {
+  resource: 'cpu' | 'memory' | 'disk';
+  /** The sum that was made, e.g. "1 control plane × 4 GiB + 2 Linux workers × 4 GiB + host reserve 2 GiB = 14 GiB". */
+  arithmetic: string;
+  /** The total needed, in `unit`. */
+  needed: number;
+  /** What the host offers, in `unit` (CPUs: logical CPUs × the overcommit ratio). */
+  available: number;
+  unit: 'vCPU' | 'MiB' | 'GiB';
+  /** needed <= available. */
+  ok: boolean;
+  /** The whole line in words, e.g. "Memory: 14 GiB needed, 58.9 GiB available: fits." */
+  summary: string;
+}
+
+/** The answer of checkPlan: a value, never a throw. */
+export interface PlanCheck {
+  /** No problem and every capacity line fits. */
+  ok: boolean;
+  problems: PlanProblem[];
+  /** Empty when the host could not be probed (then a problem says why) or the driver is 'existing'. */
+  capacity: CapacityLine[];
+  /** What the host's preflight probe reported. */
+  hostCapacity?: HostCapacity;
+}
+
+/** The status of one step. */
+export type StepStatus = 'pending' | 'running' | 'done' | 'skipped' | 'failed' | 'cancelled';
+
+/** Groups of steps, in order; steps of one phase run in parallel (one per VM). */
+export type StepPhase =
+  | 'prepare'
+  | 'network'
+  | 'bundle'
+  | 'vms'
+  | 'addresses'
+  | 'ssh'
+  | 'etcd'
+  | 'bootstrap'
+  | 'cni'
+  | 'join-control-planes'
+  | 'join-linux-workers'
+  | 'join-windows-workers'
+  | 'kubeconfig'
+  | 'nodes'
+  | 'cordon'
+  | 'drain'
+  | 'delete-nodes'
+  | 'delete-vms'
+  | 'cleanup';
+
+/** One step of an operation, as the progress list shows it. */
+export interface LabStep {
+  /** Stable within the operation, e.g. "create-vm:lab1-worker-2". Log lines name it. */
+  id: string;
+  phase: StepPhase;
+  /** In words, e.g. "Create VM lab1-worker-2". */
+  title: string;
+  /** The VM this step works on, when it is about one VM. */
+  vm?: string;
+  status: StepStatus;
+  /** 0..1 for the step's progress bar. */
+  progress: number;
+  /** What the step is doing now, or why it was skipped ("VM already running"). */
+  detail?: string;
+  /** ISO times. */
+  startedAt?: string;
+  finishedAt?: string;
+  /** Expected duration, for the estimate. */
+  estimateMs: number;
+  /** Why it failed (the operation stops at the first failed phase). */
+  error?: SerializedError;
+}
+
+/** A lab's lifecycle. */
+export type LabStatus =
+  /** An operation (provision, scale, delete) is running. */
+  | 'running'
+  /** Provisioned; nodes were Ready at the end of the last operation. */
+  | 'ready'
+  /** The last operation failed at a step: resume continues from there. */
+  | 'failed'
+  /** The user cancelled: resume continues. */
+  | 'cancelled'
+  /** The app stopped during an operation: resume continues. */
+  | 'interrupted';
+
+/** What kind of operation the steps belong to. */
+export type LabOperationKind = 'provision' | 'scale' | 'delete';
+
+/** One machine of the lab as the lab knows it. */
+export interface LabMachine {
+  /** VM name = host name = Kubernetes node name, e.g. "lab1-worker-2". */
+  name: string;
+  role: MachineRole;
+  os: 'linux' | 'windows';
+  size: VmSize;
+  /** Once known (from the DHCP lease / Hyper-V). */
+  address?: string;
+  /** absent: not created yet; created: VM exists; joined: member of the cluster. */
+  state: 'absent' | 'created' | 'joined';
+}
+
+/** The current (or last) operation of a lab. */
+export interface LabOperation {
+  kind: LabOperationKind;
+  steps: LabStep[];
+  /** 0..1, from the steps' estimates and progress, for the overall bar. */
+  progress: number;
+  startedAt: string;
+  finishedAt?: string;
+  /** Milliseconds spent so far (across resumes). */
+  elapsedMs: number;
+  /** Milliseconds still expected, from the remaining steps' estimates. */
+  remainingMs: number;
+  /** Why it stopped, when status is failed. */
+  error?: SerializedError;
+}
+
+/** What the labs list shows. Plain JSON, no secrets. */
+export interface LabSummary {
+  name: string;
+  hostId: string;
+  status: LabStatus;
+  plan: LabPlan;
+  machines: LabMachine[];
+  /** The context saved in Nestlab's clusters (named like the lab), once the kubeconfig was saved. */
+  context?: string;
+  operation?: LabOperation;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** One log line of a step. */
+export interface LabLogLine {
+  lab: string;
+  stepId: string;
+  /** The VM the line comes from, when the command ran on one. */
+  vm?: string;
+  /** command: the command line that ran; info: the engine's own words. */
+  stream: 'command' | 'stdout' | 'stderr' | 'info';
+  text: string;
+  /** ISO time. */
+  at: string;
+}
+
+/** Payload of onDidAppendLog: lines in order, batched. */
+export interface LabLogBatch {
+  lab: string;
+  lines: LabLogLine[];
+}
+
+/** Which log lines to read. */
+export interface LabLogQuery {
+  stepId?: string;
+  vm?: string;
+  /** The last N lines (default 500, at most 5000). */
+  limit?: number;
+}
+
+/** Where a dry-run command would run. */
+export type CommandTarget =
+  | { kind: 'host' }
+  | { kind: 'vm'; vm: string }
+  /** On this computer (uploads, the Kubernetes API calls). */
+  | { kind: 'local' };
+
+/** One command of the dry run. */
+export interface PlannedCommand {
+  target: CommandTarget;
+  /** The command as it would run (quoted for a POSIX shell, or a PowerShell script). */
+  display: string;
+  /** Run as root (sudo) / elevated. */
+  root: boolean;
+}
+
+/** The dry run of one step. */
+export interface PlannedStep {
+  id: string;
+  phase: StepPhase;
+  title: string;
+  vm?: string;
+  commands: PlannedCommand[];
+}
+
+/** The dry run: every step and every command, nothing executed. Invalid plans answer with the problems. */
+export type DryRunResult = { status: 'invalid'; problems: PlanProblem[] } | { status: 'ok'; steps: PlannedStep[] };
+
+/** The answer of create: refused plans are a value (the form shows the problems and the arithmetic). */
+export type CreateLabResult = { status: 'started'; lab: LabSummary } | { status: 'refused'; check: PlanCheck };
+
+/** New worker counts (the node-pool sliders). */
+export interface ScaleRequest {
+  linuxWorkers: number;
+  windowsWorkers: number;
+  /** How long a drain may take per node before it fails (default 120 s, at most 3600). */
+  drainTimeoutSeconds?: number;
+}
+
+/**
+ * Lab clusters: a plan checked against the host, provisioned by ordered, observe-before-act steps
+ * whose state is persisted (a re-run after a failure, a cancel or an app restart continues
+ * without duplicating VMs or re-running `kubeadm init`), node pools, deletion. Long operations
+ * return at once and report through onDidChangeLab / onDidAppendLog.
+ */
+export interface LabsService {
+  /** Every lab, with its last operation. */
+  list(): Promise<LabSummary[]>;
+  /** One lab; NOT_FOUND when it does not exist. */
+  get(name: string): Promise<LabSummary>;
+  /** Validate the plan and check it against the host's capacity (probes the host). Never throws for a bad plan. */
+  checkPlan(plan: LabPlan): Promise<PlanCheck>;
+  /** Every step and command the plan would run; nothing runs and nothing is probed. */
+  dryRun(plan: LabPlan): Promise<DryRunResult>;
+  /** Check, then (when ok) persist the lab and start provisioning in the background. ALREADY_EXISTS for a taken name. */
+  create(plan: LabPlan): Promise<CreateLabResult>;
+  /** Continue a failed, cancelled or interrupted operation from where it stopped. */
+  resume(name: string): Promise<LabSummary>;
+  /** Stop the running operation after the commands in flight; status becomes 'cancelled'. */
+  cancel(name: string): Promise<void>;
+  /** Change the worker counts: scale up creates and joins; scale down cordons, drains, deletes the node, then the VM. */
+  scale(name: string, request: ScaleRequest): Promise<LabSummary>;
+  /** Delete the lab: its VMs, disks, seed images, lab folder and stored kubeconfig. onDidRemoveLab fires when done. */
+  remove(name: string): Promise<LabSummary>;
+  /** Recent log lines of a lab, optionally of one step or VM. */
+  logs(name: string, query: LabLogQuery): Promise<LabLogLine[]>;
+  /** A lab changed (step progress, status, machines). Fires at most every 100 ms per lab while steps run. */
+  onDidChangeLab: Event<LabSummary>;
+  /** New log lines. */
+  onDidAppendLog: Event<LabLogBatch>;
+  /** A lab was deleted (its VMs and files are gone). */
+  onDidRemoveLab: Event<{ name: string }>;
+}
+
+export const labsNames = domainNames<LabsService>()({
+  methods: ['list', 'get', 'checkPlan', 'dryRun', 'create', 'resume', 'cancel', 'scale', 'remove', 'logs'],
+  events: ['onDidChangeLab', 'onDidAppendLog', 'onDidRemoveLab'],
+});
+
+/** A plan with sensible defaults for a host, for the form to start from. */
+export function defaultLabPlan(hostId: string, name = 'lab1', storagePath = '/var/lib/libvirt/images'): LabPlan {
+  const size = (preset: VmSizePresetName): VmSize => ({ preset, ...VM_SIZE_PRESETS[preset] });
+  return {
+    name,
+    hostId,
+    driver: 'libvirt',
+    distribution: 'kubeadm',
+    kubernetesVersion: KUBERNETES_VERSIONS[1],
+    controlPlaneCount: 1,
+    etcd: 'stacked',
+    cni: 'flannel',
+    linuxWorkers: 2,
+    windowsWorkers: 0,
+    sizes: { controlPlane: size('medium'), linuxWorker: size('medium'), windowsWorker: size('large'), etcd: size('small') },
+    network: { mode: 'nat', cidr: '192.168.150.0/24', poolStart: '192.168.150.100', poolEnd: '192.168.150.199' },
+    apiEndpoint: { host: `${name}-api.lab.internal`, port: 6443 },
+    baseImage: `${storagePath}/nestlab-base/jammy-server-cloudimg-amd64.img`,
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * Argument shapes of the labs domain: types, sizes and closed sets. The labs service keeps its
+ * own deeper checks (DNS labels, addresses inside the network, distribution rules) so its
+ * problems name the field and the fix.
+ */
+import { z } from 'zod';
+import type { LabLogQuery, LabPlan, ScaleRequest, VmSize } from '../contract/labs';
+
+/** A lab name as the contract carries it; the service checks it is a DNS label. */
+export const labNameSchema = z.string().min(1).max(63);
+
+const text = (max: number) => z.string().max(max);
+
+const vmSizeSchema: z.ZodType<VmSize> = z.strictObject({
+  preset: z.enum(['small', 'medium', 'large', 'custom']),
+  cpus: z.number().int(),
+  memoryMiB: z.number().int(),
+  diskGiB: z.number().int(),
+});
+
+export const labPlanSchema: z.ZodType<LabPlan> = z.strictObject({
+  name: labNameSchema,
+  hostId: z.string().min(1).max(128),
+  driver: z.enum(['libvirt', 'hyperv', 'existing']),
+  distribution: z.enum(['k3s', 'kubeadm']),
+  kubernetesVersion: text(32),
+  controlPlaneCount: z.union([z.literal(1), z.literal(3)]),
+  etcd: z.enum(['stacked', 'external']),
+  cni: z.enum(['flannel', 'calico']),
+  linuxWorkers: z.number().int(),
+  windowsWorkers: z.number().int(),
+  sizes: z.strictObject({ controlPlane: vmSizeSchema, linuxWorker: vmSizeSchema, windowsWorker: vmSizeSchema, etcd: vmSizeSchema }),
+  network: z.strictObject({
+    mode: z.enum(['nat', 'bridge']),
+    bridge: text(64).optional(),
+    cidr: text(64),
+    poolStart: text(64),
+    poolEnd: text(64),
+  }),
+  apiEndpoint: z.strictObject({ host: text(253), port: z.number().int() }),
+  baseImage: text(4096),
+  windowsBaseImage: text(4096).optional(),
+  offlineBundle: text(4096).optional(),
+  registryMirror: text(2048).optional(),
+  existingMachines: z
+    .array(
+      z.strictObject({ hostId: z.string().min(1).max(128), role: z.enum(['control-plane', 'etcd', 'linux-worker', 'windows-worker']) }),
+    )
+    .max(64)
+    .optional(),
+});
+
+export const scaleRequestSchema: z.ZodType<ScaleRequest> = z.strictObject({
+  linuxWorkers: z.number().int(),
+  windowsWorkers: z.number().int(),
+  drainTimeoutSeconds: z.number().int().min(1).max(3600).optional(),
+});
+
+export const labLogQuerySchema: z.ZodType<LabLogQuery> = z.strictObject({
+  stepId: text(256).optional(),
+  vm: text(128).optional(),
+  limit: z.number().int().min(1).max(5000).optional(),
+});
