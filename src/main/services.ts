@@ -12,6 +12,7 @@ import { describeSecretStorage } from './hosts/secret-storage-info';
 import { LabsService } from './labs/labs-service';
 import { locateKubectl } from './kubectl/kubectl-locator';
 import { runProgram } from './platform/run-program';
+import { PodsService } from './pods/pods-service';
 import { MemorySecretStore } from './secrets/memory-secret-store';
 import type { SecretStore } from './secrets/secret-store';
 import { FileSettingsService } from './settings/settings-service';
@@ -51,6 +52,8 @@ export async function createServices(options: ServiceOptions): Promise<AppServic
   });
   // The topology reads clusters through the contexts imported in the Clusters view.
   const topology = new TopologyService({ provider: clusters });
+  // Pods, logs, events and port-forwards use the same imported contexts.
+  const pods = new PodsService({ provider: clusters });
   const settings = new FileSettingsService(options.dataDir);
   // Apps deploy to the contexts imported in the Clusters view; images follow the mirror in Settings.
   const apps = new AppsService({
@@ -74,13 +77,14 @@ export async function createServices(options: ServiceOptions): Promise<AppServic
     topology,
     apps,
     labs,
-    dispose: () => {
+    pods,
+    dispose: async () => {
       labs.dispose();
       apps.dispose();
       hosts.dispose();
       topology.dispose();
       clusters.dispose();
-      return terminals.dispose();
+      await Promise.all([pods.dispose(), terminals.dispose()]);
     },
   };
 }

@@ -7,6 +7,7 @@ import { clustersNames, type ClustersService } from './clusters';
 import { hostsNames, type HostsService } from './hosts';
 import { labsNames, type LabsService } from './labs';
 import type { DomainNames } from './names';
+import { podsNames, type PodsService } from './pods';
 import { settingsNames, type SettingsService } from './settings';
 import { systemNames, type SystemService } from './system';
 import { terminalsNames, type TerminalsService } from './terminals';
@@ -20,6 +21,7 @@ export interface Services {
   topology: TopologyService;
   hosts: HostsService;
   apps: AppsService;
+  pods: PodsService;
   labs: LabsService;
 }
 
@@ -33,6 +35,7 @@ export const contract: { readonly [D in DomainName]: DomainNames<Services[D]> } 
   topology: topologyNames,
   hosts: hostsNames,
   apps: appsNames,
+  pods: podsNames,
   labs: labsNames,
 };
 
@@ -40,6 +43,7 @@ export type { EventName, MethodName } from './names';
 export * from './apps';
 export * from './clusters';
 export * from './hosts';
+export * from './pods';
 export * from './labs';
 export * from './settings';
 export * from './system';

@@ -10,6 +10,10 @@ import type {
   ConnectionStateChange,
   HostsService,
   HostSummary,
+  LogBatch,
+  LogStreamEnd,
+  ForwardInfo,
+  PodsService,
   LabLogBatch,
   LabsService,
   LabSummary,
@@ -67,6 +71,7 @@ export function createTestServices(): Services & { calls: unknown[][] } {
     hosts: noHosts(),
     apps: noApps(),
     labs: noLabs(),
+    pods: noPods(),
   };
 }
 
@@ -107,6 +112,26 @@ function noApps(): AppsService {
     dryRunYaml: missing,
     applyYaml: missing,
     onDidChangeStatus: new Emitter<AppInstanceStatus>().event,
+  };
+}
+
+/** A pods domain with no contexts: every call answers NOT_FOUND. */
+function noPods(): PodsService {
+  const missing = () => Promise.reject(new AppError('NOT_FOUND', 'There is no such context in this test.'));
+  return {
+    listPods: missing,
+    startLogs: missing,
+    retryLogs: missing,
+    stopLogs: () => Promise.resolve(),
+    acknowledgeLogs: () => Promise.resolve(),
+    events: missing,
+    describe: missing,
+    startForward: missing,
+    listForwards: () => Promise.resolve([]),
+    stopForward: () => Promise.resolve(),
+    onDidLogs: new Emitter<LogBatch>().event,
+    onDidEndLogs: new Emitter<LogStreamEnd>().event,
+    onDidChangeForwards: new Emitter<ForwardInfo[]>().event,
   };
 }
 

@@ -15,6 +15,15 @@ import {
 import { approvalKeySchema, clashResolutionSchema, contextNameSchema, exportOptionsSchema, kubeconfigSourceSchema } from './clusters';
 import { fingerprintSchema, hostIdSchema, hostInputSchema, hostPatchSchema } from './hosts';
 import { labLogQuerySchema, labNameSchema, labPlanSchema, scaleRequestSchema } from './labs';
+import {
+  forwardRequestSchema,
+  logLineCountSchema,
+  logOptionsSchema,
+  logSourceSchema,
+  podQuerySchema,
+  podsIdSchema,
+  podsObjectRefSchema,
+} from './pods';
 import { settingsPatchSchema } from './settings';
 import {
   acknowledgedCountSchema,
@@ -96,6 +105,18 @@ export const argumentSchemas: ArgumentSchemas = {
     uninstall: z.tuple([appContextSchema, dnsLabelSchema, dnsLabelSchema]),
     dryRunYaml: z.tuple([yamlApplyRequestSchema]),
     applyYaml: z.tuple([yamlApplyRequestSchema]),
+  },
+  pods: {
+    listPods: z.tuple([podQuerySchema]),
+    startLogs: z.tuple([logSourceSchema, logOptionsSchema]),
+    retryLogs: z.tuple([podsIdSchema]),
+    stopLogs: z.tuple([podsIdSchema]),
+    acknowledgeLogs: z.tuple([podsIdSchema, logLineCountSchema]),
+    events: z.tuple([podsObjectRefSchema]),
+    describe: z.tuple([podsObjectRefSchema]),
+    startForward: z.tuple([forwardRequestSchema]),
+    listForwards: none,
+    stopForward: z.tuple([podsIdSchema]),
   },
   labs: {
     list: none,
