@@ -144,3 +144,35 @@ export async function generateControlPlaneCertificates(dir: string): Promise<Con
     serviceAccountPublicKeyPath,
   };
 }
+
+/**
+ * A self-signed serving certificate (EC P-256, openssl CLI) for servers that nobody verifies,
+ * such as the simulated kubelets: kube-apiserver dials kubelets without checking their
+ * certificate unless given --kubelet-certificate-authority, which the harness does not set.
+ */
+export async function selfSignedCertificate(options: {
+  dir: string;
+  name: string;
+  commonName: string;
+  sans: readonly string[];
+}): Promise<{ certPem: string; keyPem: string }> {
+  const certPath = join(options.dir, `${options.name}.crt`);
+  const keyPath = join(options.dir, `${options.name}.key`);
+  await run('openssl', [
+    'req',
+    '-x509',
+    ...EC_KEY,
+    '-keyout',
+    keyPath,
+    '-out',
+    certPath,
+    '-days',
+    '365',
+    '-subj',
+    `/CN=${options.commonName}`,
+    '-addext',
+    `subjectAltName = ${options.sans.join(', ')}`,
+  ]);
+  const [certPem, keyPem] = await Promise.all([readFile(certPath, 'utf8'), readFile(keyPath, 'utf8')]);
+  return { certPem, keyPem };
+}

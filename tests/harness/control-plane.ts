@@ -84,6 +84,11 @@ export interface ControlPlane {
   stopApiServer(options?: { signal?: NodeJS.Signals }): Promise<void>;
   /** Starts kube-apiserver again on the same port and waits for /readyz. */
   startApiServer(): Promise<void>;
+  /**
+   * stopApiServer() then startApiServer(): open watches, log streams and exec sessions through
+   * the API server break, as in an API server restart; clients must reconnect.
+   */
+  restartApiServer(options?: { signal?: NodeJS.Signals }): Promise<void>;
   /** Stops everything, waits for every process to exit and removes {@link dir}. Idempotent. */
   stop(): Promise<void>;
 }
@@ -154,6 +159,17 @@ async function startOnce(options: ControlPlaneOptions): Promise<ControlPlane> {
     await waitUntilReady(apiServer, deadline, apiServerReady);
     progress('kube-apiserver ready');
 
+    const stopApiServer = async (stopOptions: { signal?: NodeJS.Signals } = {}): Promise<void> => {
+      // kube-apiserver 1.20 waits up to 60 s on SIGTERM for open watches (its own clients keep
+      // some); after 3 s of that we SIGKILL, which is what a restart looks like to clients anyway.
+      await apiServer.stop({ signal: stopOptions.signal ?? 'SIGTERM', graceMs: 3_000 });
+    };
+    const startApiServer = async (): Promise<void> => {
+      if (apiServer.isRunning()) return;
+      apiServer = processes.start('kube-apiserver', binaries.kubeApiserver, apiServerArgs);
+      await waitUntilReady(apiServer, Date.now() + 60_000, apiServerReady);
+    };
+
     const kubeconfigFor = async (name: string, token: string): Promise<string> => {
       const path = join(dir, `${name}.kubeconfig`);
       await writeKubeconfig(path, access(token), { user: name });
@@ -212,15 +228,11 @@ async function startOnce(options: ControlPlaneOptions): Promise<ControlPlane> {
       binaries,
       startupMs: Date.now() - startedAt,
       pids: () => processes.pids(),
-      stopApiServer: async (stopOptions = {}) => {
-        // kube-apiserver 1.20 waits up to 60 s on SIGTERM for open watches (its own clients keep
-        // some); after 3 s of that we SIGKILL, which is what a restart looks like to clients anyway.
-        await apiServer.stop({ signal: stopOptions.signal ?? 'SIGTERM', graceMs: 3_000 });
-      },
-      startApiServer: async () => {
-        if (apiServer.isRunning()) return;
-        apiServer = processes.start('kube-apiserver', binaries.kubeApiserver, apiServerArgs);
-        await waitUntilReady(apiServer, Date.now() + 60_000, apiServerReady);
+      stopApiServer,
+      startApiServer,
+      restartApiServer: async (restartOptions = {}) => {
+        await stopApiServer(restartOptions);
+        await startApiServer();
       },
       stop,
     };

@@ -1,11 +1,14 @@
 import { getFreePort } from './free-port.js';
+import { startSimulatedKubelets } from './kubelet/simulated-kubelets.js';
+import type { RunningKubelets, SimulatedKubelets, SimulatedKubeletsOptions } from './kubelet/simulated-kubelets.js';
+import type { ContainerRef, KubeletPod } from './kubelet/kubelet-pods.js';
 import { KubeRestClient, isStatus } from './kube-rest.js';
 import type { ClusterAccess } from './kubeconfig.js';
 import { kubeConfigFor, startResourceWatch } from './resource-watch.js';
 import type { ResourceWatch } from './resource-watch.js';
 import { LoadBalancerSimulation } from './simulated-load-balancers.js';
 import type { SimulatedServiceView } from './simulated-load-balancers.js';
-import { kubeMicroTime, leaseObject, nodeObject, nodeStatus, podCidrFor } from './simulated-node-objects.js';
+import { kubeMicroTime, kubeTime, leaseObject, nodeObject, nodeStatus, podCidrFor } from './simulated-node-objects.js';
 import type { SimulatedNodeInfo, SimulatedNodeSpec } from './simulated-node-objects.js';
 import { PodSimulation } from './simulated-pods.js';
 import type { PodHostNode, SimulatedPodView } from './simulated-pods.js';
@@ -28,6 +31,11 @@ export interface SimulatedNodesOptions {
   firstNodeIndex?: number;
   /** Transient errors (API server restarting, ...); the simulation retries on its own. Default: ignored. */
   onError?: (error: unknown) => void;
+  /**
+   * Simulated kubelet endpoints (logs, exec, attach, port-forward) on each node's kubelet port.
+   * Default on; `false` leaves the ports reserved but closed (the API server then fails to dial).
+   */
+  kubelets?: SimulatedKubeletsOptions | false;
 }
 
 /** Handle of a running node simulation. */
@@ -38,6 +46,16 @@ export interface SimulatedNodes {
   /** Resumes heartbeats with a Ready status right away and resyncs the node's pods. */
   recoverNode(name: string): Promise<void>;
   isFailed(name: string): boolean;
+  /**
+   * The simulated kubelets: exec records, log rates, ending log streams, port-forwards. Present
+   * unless started with `kubelets: false`.
+   */
+  readonly kubelets: SimulatedKubelets | undefined;
+  /**
+   * Simulates a container restart: bumps its restartCount (lastState terminated, exit code 1) and
+   * starts a new log, so `kubectl logs --previous` shows the old instance's lines.
+   */
+  restartContainer(ref: ContainerRef): Promise<void>;
   /** Resolves once no pod or Service update is queued or in flight. */
   idle(): Promise<void>;
   /** Stops watches and timers. The Node objects stay (and turn NotReady if the cluster lives on). */
@@ -53,8 +71,10 @@ interface NodeState extends PodHostNode {
 /**
  * Starts the simulated-node agent, Nestlab's stand-in for kubelets (no container runtime runs on
  * test machines): registers the nodes, keeps their heartbeats fresh, runs bound pods (status
- * only, nothing executes), finishes pod deletions and hands out LoadBalancer IPs. Resolves when
- * every node is registered Ready and the pod and Service watches have listed.
+ * only, no containers), finishes pod deletions and hands out LoadBalancer IPs. Each node's
+ * kubelet port answers with a simulated kubelet (tests/harness/kubelet): generated logs, exec
+ * and attach running real processes on the test machine, port-forward to per-pod HTTP servers.
+ * Resolves when every node is registered Ready and the pod and Service watches have listed.
  */
 export async function startSimulatedNodes(access: ClusterAccess, options: SimulatedNodesOptions): Promise<SimulatedNodes> {
   const rest = new KubeRestClient(access, (options.podConcurrency ?? 16) + 8);
@@ -79,7 +99,13 @@ export async function startSimulatedNodes(access: ClusterAccess, options: Simula
     }
   };
 
+  // Filled in once the pod watch exists; kubelets only get requests after nodes registered.
+  const podLookup: { pods?: PodSimulation } = {};
+  let kubelets: RunningKubelets | undefined;
   try {
+    if (options.kubelets !== false) {
+      kubelets = await startSimulatedKubelets((namespace, name) => kubeletPod(podLookup.pods?.find(namespace, name)), options.kubelets);
+    }
     let index = firstIndex;
     for (const spec of options.nodes) {
       const info: SimulatedNodeInfo = {
@@ -87,7 +113,7 @@ export async function startSimulatedNodes(access: ClusterAccess, options: Simula
         os: spec.os,
         role: spec.role ?? 'worker',
         podCidr: podCidrFor(index),
-        kubeletPort: await getFreePort(),
+        kubeletPort: kubelets !== undefined ? await kubelets.startNode({ name: spec.name, os: spec.os }) : await getFreePort(),
       };
       const uid = await registerNode(rest, spec, info);
       states.set(spec.name, { name: spec.name, os: spec.os, index, failed: false, spec, info, uid });
@@ -99,6 +125,7 @@ export async function startSimulatedNodes(access: ClusterAccess, options: Simula
     });
   } catch (error) {
     rest.close();
+    await kubelets?.stop();
     throw error;
   }
 
@@ -127,7 +154,8 @@ export async function startSimulatedNodes(access: ClusterAccess, options: Simula
   for (const timer of timers) timer.unref();
 
   const kubeConfig = kubeConfigFor(access);
-  const pods = new PodSimulation(rest, states, options.podConcurrency ?? 16, report);
+  const podSimulation = new PodSimulation(rest, states, options.podConcurrency ?? 16, report);
+  podLookup.pods = podSimulation;
   const watches: ResourceWatch[] = [
     startResourceWatch<SimulatedPodView>({
       rest,
@@ -135,7 +163,11 @@ export async function startSimulatedNodes(access: ClusterAccess, options: Simula
       path: '/api/v1/pods',
       // Only bound pods: pending ones are the scheduler's business.
       fieldSelector: 'spec.nodeName!=',
-      handlers: { onList: (items) => pods.onList(items), onEvent: (t, p) => pods.onEvent(t, p), onError: report },
+      handlers: {
+        onList: (items) => podSimulation.onList(items),
+        onEvent: (t, p) => podSimulation.onEvent(t, p),
+        onError: report,
+      },
     }),
   ];
   const loadBalancers = options.loadBalancers === false ? undefined : new LoadBalancerSimulation(rest, report);
@@ -170,21 +202,26 @@ export async function startSimulatedNodes(access: ClusterAccess, options: Simula
       node.failed = false;
       await postStatus(node, true);
       await renewLease(node);
-      pods.resyncNode(name);
+      podSimulation.resyncNode(name);
     },
     isFailed: (name) => nodeNamed(name).failed,
+    kubelets: kubelets?.kubelets,
+    restartContainer: async (ref) => {
+      await restartContainerStatus(rest, ref);
+      kubelets?.restartContainerLog(ref);
+    },
     idle: async () => {
-      await Promise.all([pods.idle(), loadBalancers?.idle()]);
+      await Promise.all([podSimulation.idle(), loadBalancers?.idle()]);
     },
     stop: async () => {
       if (stopped) return;
       stopped = true;
       for (const timer of timers) clearInterval(timer);
       for (const watch of watches) watch.stop();
-      pods.stop();
+      podSimulation.stop();
       loadBalancers?.stop();
       rest.close();
-      await Promise.resolve();
+      await kubelets?.stop();
     },
   };
 }
@@ -204,6 +241,54 @@ async function registerNode(rest: KubeRestClient, spec: SimulatedNodeSpec, info:
     });
     return existing.metadata.uid;
   }
+}
+
+/** The kubelets' view of a pod the agent knows. */
+function kubeletPod(pod: SimulatedPodView | undefined): KubeletPod | undefined {
+  const { namespace, name, uid, labels } = pod?.metadata ?? {};
+  const nodeName = pod?.spec?.nodeName;
+  if (namespace === undefined || name === undefined || uid === undefined || nodeName === undefined) return undefined;
+  return {
+    namespace,
+    name,
+    uid,
+    nodeName,
+    labels: labels ?? {},
+    containers: (pod?.spec?.containers ?? []).map((container) => ({
+      name: container.name,
+      ports: (container.ports ?? []).flatMap((port) => (port.containerPort !== undefined ? [port.containerPort] : [])),
+    })),
+  };
+}
+
+interface ContainerStatusView {
+  name: string;
+  restartCount?: number;
+  state?: { running?: { startedAt?: string } };
+}
+
+/** What a kubelet reports after a container restarted: restartCount + 1, the old run as lastState. */
+async function restartContainerStatus(rest: KubeRestClient, ref: ContainerRef): Promise<void> {
+  const path = `/api/v1/namespaces/${ref.namespace}/pods/${ref.pod}`;
+  const pod = await rest.get<{ status?: { containerStatuses?: ContainerStatusView[] } }>(path);
+  const statuses = pod.status?.containerStatuses ?? [];
+  if (!statuses.some((status) => status.name === ref.container)) {
+    throw new Error(`pod ${ref.namespace}/${ref.pod} has no running container ${ref.container} to restart`);
+  }
+  const now = kubeTime();
+  const containerStatuses = statuses.map((status) =>
+    status.name !== ref.container
+      ? status
+      : {
+          ...status,
+          restartCount: (status.restartCount ?? 0) + 1,
+          lastState: {
+            terminated: { exitCode: 1, reason: 'Error', startedAt: status.state?.running?.startedAt ?? now, finishedAt: now },
+          },
+          state: { running: { startedAt: now } },
+        },
+  );
+  await rest.patch(`${path}/status`, { status: { containerStatuses } }, 'merge');
 }
 
 /** Runs `work` over `items` with at most `limit` in flight. */

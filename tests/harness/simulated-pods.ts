@@ -7,6 +7,8 @@ import { KeyedWorkQueue } from './work-queue.js';
 interface ContainerSpec {
   name: string;
   image?: string;
+  /** Declared container ports; the simulated kubelet's port-forward serves these. */
+  ports?: Array<{ containerPort?: number }>;
 }
 
 interface PodCondition {
@@ -22,6 +24,7 @@ export interface SimulatedPodView {
     uid?: string;
     resourceVersion?: string;
     deletionTimestamp?: string;
+    labels?: Record<string, string>;
   };
   spec?: { nodeName?: string; containers?: ContainerSpec[]; initContainers?: ContainerSpec[] };
   status?: {
@@ -105,6 +108,11 @@ export class PodSimulation {
     for (const [key, pod] of this.pods) {
       if (pod.spec?.nodeName === nodeName) this.queue.add(key);
     }
+  }
+
+  /** The last seen state of a pod bound to one of our nodes (the simulated kubelets look pods up here). */
+  find(namespace: string, name: string): SimulatedPodView | undefined {
+    return this.pods.get(`${namespace}/${name}`);
   }
 
   /** Resolves when no pod update is queued or in flight. */
