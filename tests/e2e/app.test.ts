@@ -97,7 +97,7 @@ describe('Nestlab in Chromium (browser mode)', () => {
     const app = new AppPage(await context.newPage());
     await app.open(server.url);
     await app.waitConnected();
-    await app.page.keyboard.press('Alt+7');
+    await app.page.keyboard.press('Alt+8');
     await app.page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
     await app.navItem('Settings').focus();
     await app.page.keyboard.press('ArrowUp');

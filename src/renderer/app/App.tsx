@@ -3,6 +3,7 @@ import { Banner } from '../components/Banner';
 import { AppsView } from '../features/apps/AppsView';
 import { ClustersView } from '../features/clusters/ClustersView';
 import { HostsView } from '../features/hosts/HostsView';
+import { PodsView } from '../features/pods/PodsView';
 import { SettingsView } from '../features/settings/SettingsView';
 import { TopologyView } from '../features/topology/TopologyView';
 import { ComingView } from '../features/placeholders/ComingView';
@@ -78,6 +79,8 @@ export function App() {
             <HostsView />
           ) : view === 'apps' ? (
             <AppsView />
+          ) : view === 'pods' ? (
+            <PodsView />
           ) : view === 'terminals' ? null : (
             <ComingView view={description} />
           )}

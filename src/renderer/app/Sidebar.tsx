@@ -6,7 +6,7 @@ import { viewCatalog } from './view-catalog';
 
 /**
  * Main navigation. Tab reaches the current item; arrow keys, Home and End move between items;
- * Alt+1..7 jumps from anywhere (see useViewShortcuts).
+ * Alt+1..8 jumps from anywhere (see useViewShortcuts).
  */
 export function Sidebar() {
   const view = useAppStore((state) => state.view);

@@ -2,7 +2,7 @@ import { useEffect } from 'react';
 import { viewIds, type ViewId } from '../store/views';
 import { viewFromHash } from '../store/navigation-slice';
 
-/** Alt+1..7 opens a view from anywhere; the back and forward buttons follow the URL fragment. */
+/** Alt+1..8 opens a view from anywhere; the back and forward buttons follow the URL fragment. */
 export function useViewShortcuts(navigate: (view: ViewId) => void): void {
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {

@@ -52,6 +52,11 @@ export const viewCatalog: Record<ViewId, ViewDescription> = {
     icon: 'apps',
     summary: 'One-click Linux and Windows sample apps, scaled with sliders, and your own YAML.',
   },
+  pods: {
+    label: 'Pods',
+    icon: 'pods',
+    summary: 'Pods of a cluster: logs, events, details, exec and port-forward.',
+  },
   terminals: {
     label: 'Terminals',
     icon: 'terminals',

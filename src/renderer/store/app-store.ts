@@ -9,6 +9,7 @@ import { createClustersSlice, type ClustersSlice } from './clusters-slice';
 import { createConnectionSlice, type ConnectionSlice } from './connection-slice';
 import { createHostsSlice, type HostsSlice } from './hosts-slice';
 import { createNavigationSlice, type NavigationSlice } from './navigation-slice';
+import { createPodsSlice, type PodsSlice } from './pods-slice';
 import { createSettingsSlice, type SettingsSlice } from './settings-slice';
 import { createSystemSlice, type SystemSlice } from './system-slice';
 import { createTopologySlice, type TopologySlice } from './topology-slice';
@@ -22,7 +23,8 @@ export type AppState = ConnectionSlice &
   TopologySlice &
   TerminalsSlice &
   HostsSlice &
-  AppsSlice;
+  AppsSlice &
+  PodsSlice;
 
 export interface StoreDeps {
   api: Api;
@@ -41,5 +43,6 @@ export function createAppStore(deps: StoreDeps): AppStore {
     ...createTerminalsSlice(deps)(...a),
     ...createHostsSlice(deps)(...a),
     ...createAppsSlice(deps)(...a),
+    ...createPodsSlice(deps)(...a),
   }));
 }

@@ -1,5 +1,5 @@
 /** The app's top-level views, in navigation order. */
-export const viewIds = ['hosts', 'labs', 'clusters', 'topology', 'apps', 'terminals', 'settings'] as const;
+export const viewIds = ['hosts', 'labs', 'clusters', 'topology', 'apps', 'pods', 'terminals', 'settings'] as const;
 
 export type ViewId = (typeof viewIds)[number];
 

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { useAppStore } from '../../store/store-context';
+import { ObjectActions } from '../pods/ObjectActions';
 import { OsBadge } from './OsBadge';
 import { ReplicaSlider } from './ReplicaSlider';
 
@@ -31,12 +32,10 @@ export function InstanceCard({ instanceKey }: { instanceKey: string }) {
       </div>
       {status.error && <p className="field-error">{status.error.message}</p>}
       {status.deployments.map((deployment) => (
-        <ReplicaSlider
-          key={deployment.name}
-          instanceKey={instanceKey}
-          deployment={deployment}
-          max={status.replicaRanges[deployment.name]?.max ?? 10}
-        />
+        <div key={deployment.name}>
+          <ReplicaSlider instanceKey={instanceKey} deployment={deployment} max={status.replicaRanges[deployment.name]?.max ?? 10} />
+          <ObjectActions context={status.context} kind="Deployment" name={deployment.name} namespace={status.namespace} />
+        </div>
       ))}
       {status.services.length > 0 && (
         <dl className="facts">
@@ -55,6 +54,16 @@ export function InstanceCard({ instanceKey }: { instanceKey: string }) {
                     ' · external IP pending…'
                   ))}
                 {service.nodePorts.length > 0 && <> · node port {service.nodePorts.join(', ')}</>}
+                {!service.externalAddress && (
+                  <ObjectActions
+                    context={status.context}
+                    kind="Service"
+                    name={service.name}
+                    namespace={status.namespace}
+                    ports={service.ports}
+                    offerForward
+                  />
+                )}
               </dd>
             </div>
           ))}

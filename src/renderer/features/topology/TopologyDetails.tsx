@@ -1,4 +1,6 @@
+import { useAppStore } from '../../store/store-context';
 import type { TopologyDetails as Details } from '../../store/topology-slice';
+import { ObjectActions } from '../pods/ObjectActions';
 import { StatusBadge } from './StatusBadge';
 
 /** The details panel: what the selected box stands for, its labels, conditions, owner and events. */
@@ -6,6 +8,7 @@ export function TopologyDetails({ details, onClose, onToggle }: { details: Detai
   const { node, object, events } = details;
   const labels = object?.labels ? Object.entries(object.labels) : [];
   const conditions = object && 'conditions' in object ? (object.conditions ?? []) : [];
+  const context = useAppStore((state) => state.topology.context);
   return (
     <aside className="topology-details" aria-label="Details">
       <header>
@@ -19,6 +22,16 @@ export function TopologyDetails({ details, onClose, onToggle }: { details: Detai
         </button>
       </header>
       {node.status && <StatusBadge status={node.status} />}
+      {object && (
+        <ObjectActions
+          context={context}
+          kind={object.kind}
+          name={object.name}
+          namespace={object.namespace}
+          ports={object.kind === 'Service' ? object.ports : []}
+          offerForward={object.kind === 'Service' && (object.externalAddresses ?? []).length === 0}
+        />
+      )}
       {node.detail && <p>{node.detail}</p>}
       {node.type === 'group' && node.pods && (
         <p>

@@ -1,0 +1,132 @@
+import { useEffect, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import type { PodSummary } from '../../../shared/contract';
+import { Banner } from '../../components/Banner';
+import { EmptyState } from '../../components/EmptyState';
+import { useAppStore } from '../../store/store-context';
+import { ForwardForm } from './ForwardForm';
+import { ForwardsPanel } from './ForwardsPanel';
+import { LogsView } from './LogsView';
+import { ObjectPanel } from './ObjectPanel';
+import { PodRow } from './PodRow';
+import './pods.css';
+
+/** Pods of a context and namespace, with Logs, Events, Details, Exec and Forward per pod; below, the open logs and panels. */
+export function PodsView() {
+  const active = useAppStore((state) => state.clusters?.activeContext);
+  const contextNames = useAppStore(useShallow((state) => (state.clusters?.contexts ?? []).map((c) => c.name)));
+  const { picked, namespace, podList, error } = useAppStore(
+    useShallow((state) => ({ picked: state.podsContext, namespace: state.podsNamespace, podList: state.podList, error: state.podsError })),
+  );
+  const { setScope, loadPods, loadForwards, dismissError } = useAppStore(
+    useShallow((state) => ({
+      setScope: state.setPodsScope,
+      loadPods: state.loadPods,
+      loadForwards: state.loadForwards,
+      dismissError: state.dismissPodsError,
+    })),
+  );
+  const connected = useAppStore((state) => state.connection.status === 'connected');
+  const context = picked ?? active;
+  const [namespaceField, setNamespaceField] = useState(namespace);
+  const [forwarding, setForwarding] = useState<PodSummary | undefined>(undefined);
+  const [now, setNow] = useState(() => Date.now());
+
+  useEffect(() => setNamespaceField(namespace), [namespace]);
+  useEffect(() => {
+    if (connected) void loadForwards();
+  }, [connected, loadForwards]);
+  useEffect(() => {
+    if (!connected || context === undefined) return;
+    void loadPods().then(() => setNow(Date.now()));
+  }, [connected, context, namespace, loadPods]);
+
+  const pods = podList.state === 'idle' ? [] : podList.pods;
+  return (
+    <div className="pods-view">
+      {error && (
+        <Banner tone="error" onDismiss={dismissError}>
+          {error.message}
+        </Banner>
+      )}
+      {context === undefined ? (
+        <EmptyState icon="clusters" title="No cluster chosen">
+          <p className="muted">Import a kubeconfig in the Clusters view and pick a context to see its pods.</p>
+        </EmptyState>
+      ) : (
+        <form
+          className="pods-scope"
+          aria-label="Which pods"
+          onSubmit={(event) => {
+            event.preventDefault();
+            if (namespaceField.trim() === namespace) void loadPods().then(() => setNow(Date.now()));
+            else setScope({ namespace: namespaceField.trim() });
+          }}
+        >
+          <label>
+            Cluster
+            <select value={context} onChange={(event) => setScope({ context: event.target.value })}>
+              {contextNames.map((name) => (
+                <option key={name} value={name}>
+                  {name}
+                  {name === active ? ' (active)' : ''}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Namespace (empty: all)
+            <input value={namespaceField} onChange={(event) => setNamespaceField(event.target.value)} />
+          </label>
+          <button type="submit" className="button">
+            {podList.state === 'loading' ? 'Loading…' : 'Show pods'}
+          </button>
+        </form>
+      )}
+      {podList.state === 'failed' && <Banner tone="error">{podList.error.message}</Banner>}
+      {context !== undefined && podList.state !== 'idle' && (
+        <section aria-labelledby="pods-heading">
+          <h2 id="pods-heading">
+            Pods <span className="muted">({pods.length})</span>
+          </h2>
+          {pods.length === 0 ? (
+            <p className="muted">{podList.state === 'loading' ? 'Loading…' : 'No pods here.'}</p>
+          ) : (
+            <div className="pods-table-wrap">
+              <table className="pods-table">
+                <thead>
+                  <tr>
+                    <th scope="col">Name</th>
+                    <th scope="col">Namespace</th>
+                    <th scope="col">Ready</th>
+                    <th scope="col">Status</th>
+                    <th scope="col">Restarts</th>
+                    <th scope="col">Node</th>
+                    <th scope="col">Age</th>
+                    <th scope="col">Actions</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {pods.map((pod) => (
+                    <PodRow key={`${pod.namespace}/${pod.name}`} context={context} pod={pod} now={now} onForward={setForwarding} />
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </section>
+      )}
+      {forwarding && context !== undefined && (
+        <ForwardForm
+          key={`${forwarding.namespace}/${forwarding.name}`}
+          target={{ context, namespace: forwarding.namespace, kind: 'pod', name: forwarding.name }}
+          ports={forwarding.ports}
+          onDone={() => setForwarding(undefined)}
+        />
+      )}
+      <ForwardsPanel />
+      <ObjectPanel />
+      <LogsView />
+    </div>
+  );
+}
