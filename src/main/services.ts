@@ -62,7 +62,7 @@ export async function createServices(options: ServiceOptions): Promise<AppServic
     registryMirror: async () => (await settings.get()).values.registryMirror,
   });
   // Labs provision VMs on inventory hosts and save their kubeconfigs into the clusters.
-  const labs = new LabsService({ dataDir: options.dataDir });
+  const labs = new LabsService({ dataDir: options.dataDir, hosts: hostsCore, clusters });
   return {
     system: new NodeSystemService({
       appName: 'Nestlab',

@@ -1,28 +1,76 @@
+import { randomUUID } from 'node:crypto';
+import type { HostSummary } from '../../shared/contract/hosts';
 import type {
   CreateLabResult,
   DryRunResult,
   LabLogBatch,
   LabLogLine,
   LabLogQuery,
+  LabMachine,
+  LabOperationKind,
   LabPlan,
   LabSummary,
   LabsService as LabsContract,
   PlanCheck,
+  PlanProblem,
   ScaleRequest,
 } from '../../shared/contract/labs';
 import { AppError } from '../../shared/errors';
 import { Emitter } from '../../shared/event';
 import type { Event } from '../../shared/event';
+import { powerShellCommand } from '../hosts/powershell';
+import type { PreflightReport } from '../hosts/preflight/preflight-types';
+import type { ExecOptions, ExecResult, SshConnection } from '../hosts/ssh-connection';
+import { capacityLines } from './capacity';
+import { createClusterSteps } from './cluster-steps';
+import type { LabClusters } from './cluster-steps';
+import { dryRunSteps, initialSteps, runSteps, summarizeProgress } from './engine';
+import type { EngineEnvironment } from './engine';
+import { HyperVDriver } from './hyperv-driver';
+import type { LabDriver } from './lab-driver';
+import { LabStore } from './lab-store';
+import type { LabRecord } from './lab-store';
+import { LibvirtDriver } from './libvirt-driver';
+import { machinesOf } from './machines';
+import { validatePlan } from './plan-validation';
+import { planSteps } from './step-planner';
+import type { StepDefinition } from './step-planner';
+
+/** What the labs service needs of the hosts service (its core, in the main process). */
+export interface LabHosts {
+  get(hostId: string): Promise<HostSummary>;
+  probe(hostId: string, signal?: AbortSignal): Promise<PreflightReport>;
+  run(hostId: string, argv: readonly string[], options?: ExecOptions): Promise<ExecResult>;
+  runAsRoot(hostId: string, argv: readonly string[], options?: ExecOptions): Promise<ExecResult>;
+  connection(hostId: string): Promise<SshConnection>;
+}
 
 /** What the labs service is built from (the composition root wires these). */
 export interface LabsServiceOptions {
-  /** Folder for labs/<name>/state.json. */
+  /** Folder for labs/<name>.json. */
   dataDir: string;
+  hosts: LabHosts;
+  clusters: LabClusters;
+  /** Verify a rewritten kubeconfig by connecting (default: GET /version); tests may point it elsewhere. */
+  verifyKubeconfig?: (kubeconfig: string) => Promise<string>;
+  /** How often onDidChangeLab may fire per lab while steps run. Default 100 ms. */
+  changeIntervalMs?: number;
 }
 
-const notYet = (): Promise<never> => Promise.reject(new AppError('INTERNAL', 'Lab clusters are not implemented yet.'));
+const LOG_LIMIT = 5000;
+const DEFAULT_DRAIN_TIMEOUT_S = 120;
 
-/** Lab clusters (skeleton: the contract is wired; the engine lands next). */
+interface Running {
+  controller: AbortController;
+  record: LabRecord;
+  done: Promise<void>;
+}
+
+/**
+ * Lab clusters: plans checked against the host, provisioned, scaled and deleted by the engine
+ * (see engine.ts and step-planner.ts), with state persisted per lab so any operation can be
+ * resumed after a failure, a cancel or a restart of the app.
+ */
 export class LabsService implements LabsContract {
   private readonly labEmitter = new Emitter<LabSummary>();
   private readonly logEmitter = new Emitter<LabLogBatch>();
@@ -31,42 +79,389 @@ export class LabsService implements LabsContract {
   readonly onDidAppendLog: Event<LabLogBatch> = this.logEmitter.event;
   readonly onDidRemoveLab: Event<{ name: string }> = this.removeEmitter.event;
 
-  constructor(readonly options: LabsServiceOptions) {}
+  private readonly store: LabStore;
+  private readonly running = new Map<string, Running>();
+  private readonly logLines = new Map<string, LabLogLine[]>();
+  private readonly pendingLogs = new Map<string, LabLogLine[]>();
+  private readonly flushTimers = new Map<string, NodeJS.Timeout>();
+  private readonly recovered: Promise<void>;
+  private disposed = false;
 
-  list(): Promise<LabSummary[]> {
-    return Promise.resolve([]);
-  }
-  get(_name: string): Promise<LabSummary> {
-    return notYet();
-  }
-  checkPlan(_plan: LabPlan): Promise<PlanCheck> {
-    return notYet();
-  }
-  dryRun(_plan: LabPlan): Promise<DryRunResult> {
-    return notYet();
-  }
-  create(_plan: LabPlan): Promise<CreateLabResult> {
-    return notYet();
-  }
-  resume(_name: string): Promise<LabSummary> {
-    return notYet();
-  }
-  cancel(_name: string): Promise<void> {
-    return notYet();
-  }
-  scale(_name: string, _request: ScaleRequest): Promise<LabSummary> {
-    return notYet();
-  }
-  remove(_name: string): Promise<LabSummary> {
-    return notYet();
-  }
-  logs(_name: string, _query: LabLogQuery): Promise<LabLogLine[]> {
-    return notYet();
+  constructor(private readonly options: LabsServiceOptions) {
+    this.store = new LabStore(options.dataDir);
+    this.recovered = this.recover();
   }
 
+  /** Labs whose operation was running when the app stopped become 'interrupted' (resume continues them). */
+  private async recover(): Promise<void> {
+    for (const record of await this.store.list().catch(() => [])) {
+      if (record.status === 'running') {
+        record.status = 'interrupted';
+        await this.store.write(record);
+      }
+    }
+  }
+
+  async list(): Promise<LabSummary[]> {
+    await this.recovered;
+    return (await this.store.list()).map((record) => this.summarize(this.running.get(record.plan.name)?.record ?? record));
+  }
+
+  async get(name: string): Promise<LabSummary> {
+    return this.summarize(await this.current(name));
+  }
+
+  async checkPlan(plan: LabPlan): Promise<PlanCheck> {
+    const problems: PlanProblem[] = [];
+    let host: HostSummary | undefined;
+    try {
+      host = await this.options.hosts.get(plan.hostId);
+    } catch (error) {
+      problems.push({ field: 'hostId', message: AppError.from(error).message, fix: 'Choose a host from the inventory.' });
+    }
+    problems.push(...validatePlan(plan, host?.os));
+    if (host === undefined || plan.driver === 'existing') return { ok: false, problems, capacity: [] };
+    let report: PreflightReport;
+    try {
+      report = await this.options.hosts.probe(plan.hostId);
+    } catch (error) {
+      problems.push({
+        field: 'hostId',
+        message: `${host.name} could not be probed: ${AppError.from(error).message}`,
+        fix: 'Check the host in the Hosts view (connection, host key, sudo), then check the plan again.',
+      });
+      return { ok: false, problems, capacity: [] };
+    }
+    const capacity = capacityLines(machinesOf(plan), report.capacity, { reserve: true });
+    return { ok: problems.length === 0 && capacity.every((line) => line.ok), problems, capacity, hostCapacity: report.capacity };
+  }
+
+  async dryRun(plan: LabPlan): Promise<DryRunResult> {
+    let hostOs: HostSummary['os'] | undefined;
+    let storagePath = '/var/lib/libvirt/images';
+    try {
+      const host = await this.options.hosts.get(plan.hostId);
+      hostOs = host.os;
+      storagePath = host.storagePath;
+    } catch {
+      // The dry run lists commands for an unknown host too; create() refuses it.
+    }
+    const problems = validatePlan(plan, hostOs);
+    if (problems.length > 0) return { status: 'invalid', problems };
+    const machines = machinesOf(plan);
+    const driver = this.driverFor(plan, storagePath, '<lab id>');
+    const definitions = planSteps(
+      'provision',
+      plan,
+      machines,
+      driver,
+      this.clusterSteps(plan, '<host>', () => false),
+      [],
+    );
+    return { status: 'ok', steps: await dryRunSteps(plan, machines, storagePath, definitions) };
+  }
+
+  async create(plan: LabPlan): Promise<CreateLabResult> {
+    await this.recovered;
+    if (await this.store.exists(plan.name)) {
+      throw new AppError('ALREADY_EXISTS', `A lab named "${plan.name}" already exists. Choose another name or delete that lab.`, {
+        field: 'name',
+      });
+    }
+    const check = await this.checkPlan(plan);
+    if (!check.ok) return { status: 'refused', check };
+    const now = new Date().toISOString();
+    const record: LabRecord = {
+      version: 1,
+      id: randomUUID().slice(0, 8),
+      plan,
+      status: 'running',
+      machines: machinesOf(plan),
+      removing: [],
+      createdAt: now,
+      updatedAt: now,
+    };
+    this.newOperation(record, 'provision');
+    await this.store.write(record);
+    this.start(record);
+    return { status: 'started', lab: this.summarize(record) };
+  }
+
+  async resume(name: string): Promise<LabSummary> {
+    const record = await this.idle(name);
+    if (record.operation === undefined || record.status === 'ready') {
+      throw new AppError('INVALID_ARGUMENT', `Lab "${name}" has nothing to resume: its last operation finished.`, { lab: name });
+    }
+    record.status = 'running';
+    delete record.operation.error;
+    delete record.operation.finishedAt;
+    await this.store.write(record);
+    this.start(record);
+    return this.summarize(record);
+  }
+
+  async cancel(name: string): Promise<void> {
+    const running = this.running.get(name);
+    if (running === undefined) return;
+    running.controller.abort();
+    await running.done;
+  }
+
+  async scale(name: string, request: ScaleRequest): Promise<LabSummary> {
+    const record = await this.idle(name);
+    if (record.status !== 'ready') {
+      throw new AppError('INVALID_ARGUMENT', `Lab "${name}" is ${record.status}: resume it before changing the worker counts.`, {
+        lab: name,
+      });
+    }
+    const plan: LabPlan = { ...record.plan, linuxWorkers: request.linuxWorkers, windowsWorkers: request.windowsWorkers };
+    const host = await this.options.hosts.get(plan.hostId);
+    const problems = validatePlan(plan, host.os);
+    if (problems.length > 0) {
+      throw new AppError('INVALID_ARGUMENT', problems.map((problem) => `${problem.message} ${problem.fix}`).join(' '), { problems });
+    }
+    const target = machinesOf(plan, record.machines);
+    const added = target.filter((machine) => !record.machines.some((known) => known.name === machine.name));
+    if (added.length > 0) {
+      const report = await this.options.hosts.probe(plan.hostId);
+      const capacity = capacityLines(added, report.capacity, { reserve: false });
+      if (!capacity.every((line) => line.ok)) {
+        throw new AppError(
+          'INVALID_ARGUMENT',
+          `The host has no room for ${added.length} more VM(s): ${capacity
+            .filter((l) => !l.ok)
+            .map((l) => l.summary)
+            .join(' ')}`,
+          {
+            capacity,
+          },
+        );
+      }
+    }
+    record.plan = plan;
+    record.removing = record.machines
+      .filter((machine) => !target.some((kept) => kept.name === machine.name))
+      .map((machine) => machine.name);
+    record.machines = [...record.machines, ...added];
+    record.status = 'running';
+    this.newOperation(record, 'scale', request.drainTimeoutSeconds);
+    await this.store.write(record);
+    this.start(record);
+    return this.summarize(record);
+  }
+
+  async remove(name: string): Promise<LabSummary> {
+    await this.cancel(name);
+    const record = await this.idle(name);
+    record.status = 'running';
+    this.newOperation(record, 'delete');
+    await this.store.write(record);
+    this.start(record);
+    return this.summarize(record);
+  }
+
+  async logs(name: string, query: LabLogQuery): Promise<LabLogLine[]> {
+    await this.current(name);
+    const lines = (this.logLines.get(name) ?? []).filter(
+      (line) => (query.stepId === undefined || line.stepId === query.stepId) && (query.vm === undefined || line.vm === query.vm),
+    );
+    return lines.slice(-(query.limit ?? 500));
+  }
+
+  /** Main-process and tests: resolves when the lab's running operation (if any) has settled. */
+  async whenSettled(name: string): Promise<void> {
+    await this.running.get(name)?.done;
+  }
+
+  /** Stops running operations; their labs are left 'interrupted' for the next start to resume. */
   dispose(): void {
+    this.disposed = true;
+    for (const running of this.running.values()) running.controller.abort();
+    for (const timer of this.flushTimers.values()) clearTimeout(timer);
     this.labEmitter.dispose();
     this.logEmitter.dispose();
     this.removeEmitter.dispose();
+  }
+
+  private async current(name: string): Promise<LabRecord> {
+    await this.recovered;
+    return this.running.get(name)?.record ?? this.store.read(name);
+  }
+
+  /** The lab's record when no operation runs (CONFLICT while one does). */
+  private async idle(name: string): Promise<LabRecord> {
+    await this.recovered;
+    if (this.running.has(name)) {
+      throw new AppError('CONFLICT', `Lab "${name}" is busy with an operation. Wait for it or cancel it first.`, { lab: name });
+    }
+    return this.store.read(name);
+  }
+
+  private newOperation(record: LabRecord, kind: LabOperationKind, drainTimeoutSeconds?: number): void {
+    record.operation = {
+      kind,
+      steps: [],
+      progress: 0,
+      startedAt: new Date().toISOString(),
+      elapsedMs: 0,
+      remainingMs: 0,
+      ...(drainTimeoutSeconds === undefined ? {} : { drainTimeoutSeconds }),
+    };
+  }
+
+  private driverFor(plan: LabPlan, storagePath: string, labId: string): LabDriver {
+    if (plan.driver === 'hyperv') return new HyperVDriver(plan, storagePath, labId);
+    if (plan.driver === 'libvirt') return new LibvirtDriver(plan, storagePath, labId);
+    throw new AppError('INVALID_ARGUMENT', 'The "existing machines" driver cannot provision yet.', { field: 'driver' });
+  }
+
+  private clusterSteps(plan: LabPlan, hostName: string, owns: () => boolean, record?: LabRecord, drainTimeoutSeconds?: number) {
+    return createClusterSteps({
+      clusters: this.options.clusters,
+      hostName,
+      context: plan.name,
+      ownsContext: owns,
+      onSaved: (context) => {
+        if (record === undefined) return;
+        if (context === undefined) delete record.context;
+        else record.context = context;
+      },
+      drainTimeoutMs: (drainTimeoutSeconds ?? DEFAULT_DRAIN_TIMEOUT_S) * 1000,
+      ...(this.options.verifyKubeconfig === undefined ? {} : { verify: this.options.verifyKubeconfig }),
+    });
+  }
+
+  private start(record: LabRecord): void {
+    const name = record.plan.name;
+    const controller = new AbortController();
+    const done = this.execute(record, controller.signal).finally(() => {
+      this.running.delete(name);
+    });
+    this.running.set(name, { controller, record, done });
+  }
+
+  private async execute(record: LabRecord, signal: AbortSignal): Promise<void> {
+    const operation = record.operation;
+    if (operation === undefined) return;
+    const name = record.plan.name;
+    const startedAt = Date.now();
+    const elapsedBefore = operation.elapsedMs;
+    const changed = () => {
+      operation.elapsedMs = elapsedBefore + (Date.now() - startedAt);
+      Object.assign(operation, summarizeProgress(operation.steps));
+      record.updatedAt = new Date().toISOString();
+      this.scheduleFlush(record);
+    };
+    try {
+      const host = await this.options.hosts.get(record.plan.hostId);
+      const driver = this.driverFor(record.plan, host.storagePath, record.id);
+      const removed = record.machines.filter((machine) => record.removing.includes(machine.name));
+      const target = record.machines.filter((machine) => !record.removing.includes(machine.name));
+      const cluster = this.clusterSteps(record.plan, host.name, () => record.context === name, record, operation.drainTimeoutSeconds);
+      const definitions: StepDefinition[] = planSteps(
+        operation.kind,
+        record.plan,
+        operation.kind === 'delete' ? record.machines : target,
+        driver,
+        cluster,
+        removed,
+      );
+      const previous = new Map(operation.steps.map((step) => [step.id, step]));
+      operation.steps = initialSteps(definitions).map((step) => previous.get(step.id) ?? step);
+      const env: EngineEnvironment = {
+        plan: record.plan,
+        machines: operation.kind === 'delete' ? record.machines : target,
+        storagePath: host.storagePath,
+        driver,
+        host: this.hostAccess(record.plan.hostId, host),
+        log: (line) => this.appendLog(name, line),
+        changed,
+      };
+      await runSteps(env, operation, definitions, signal);
+      operation.finishedAt = new Date().toISOString();
+      record.status = 'ready';
+      if (operation.kind === 'scale') {
+        record.machines = target;
+        record.removing = [];
+      }
+      changed();
+      if (operation.kind === 'delete') {
+        await this.flush(record);
+        await this.store.delete(name);
+        this.logLines.delete(name);
+        this.removeEmitter.fire({ name });
+        return;
+      }
+    } catch (error) {
+      const appError = AppError.from(error);
+      operation.error = appError.toJSON();
+      record.status = this.disposed ? 'interrupted' : appError.code === 'CANCELLED' ? 'cancelled' : 'failed';
+      this.appendLog(name, { stepId: 'operation', stream: 'stderr', text: appError.message });
+      changed();
+    }
+    await this.flush(record);
+  }
+
+  private hostAccess(hostId: string, host: HostSummary): EngineEnvironment['host'] {
+    const { hosts } = this.options;
+    return {
+      run: (argv, options) => {
+        const { root, ...exec } = options;
+        if (host.os === 'windows') throw new AppError('INTERNAL', 'Windows hosts take PowerShell scripts.');
+        return root ? hosts.runAsRoot(hostId, argv, exec) : hosts.run(hostId, argv, exec);
+      },
+      runPowerShell: async (script, options) => (await hosts.connection(hostId)).exec(powerShellCommand(script), options),
+    };
+  }
+
+  private appendLog(lab: string, line: Omit<LabLogLine, 'lab' | 'at'>): void {
+    const full: LabLogLine = { lab, at: new Date().toISOString(), ...line };
+    const lines = this.logLines.get(lab) ?? [];
+    lines.push(full);
+    if (lines.length > LOG_LIMIT) lines.splice(0, lines.length - LOG_LIMIT);
+    this.logLines.set(lab, lines);
+    this.pendingLogs.set(lab, [...(this.pendingLogs.get(lab) ?? []), full]);
+  }
+
+  private scheduleFlush(record: LabRecord): void {
+    const name = record.plan.name;
+    if (this.flushTimers.has(name)) return;
+    this.flushTimers.set(
+      name,
+      setTimeout(() => {
+        void this.flush(record).catch(() => undefined);
+      }, this.options.changeIntervalMs ?? 100),
+    );
+  }
+
+  /** Persist the record and fire what changed (log lines first, then the summary). */
+  private async flush(record: LabRecord): Promise<void> {
+    const name = record.plan.name;
+    const timer = this.flushTimers.get(name);
+    if (timer !== undefined) clearTimeout(timer);
+    this.flushTimers.delete(name);
+    const lines = this.pendingLogs.get(name);
+    this.pendingLogs.delete(name);
+    if (lines !== undefined && lines.length > 0) this.logEmitter.fire({ lab: name, lines });
+    await this.store.write(record);
+    this.labEmitter.fire(this.summarize(record));
+  }
+
+  private summarize(record: LabRecord): LabSummary {
+    const summary: LabSummary = {
+      name: record.plan.name,
+      hostId: record.plan.hostId,
+      status: record.status,
+      plan: record.plan,
+      machines: record.machines.map((machine: LabMachine) => ({ ...machine })),
+      createdAt: record.createdAt,
+      updatedAt: record.updatedAt,
+    };
+    if (record.context !== undefined) summary.context = record.context;
+    if (record.operation !== undefined) {
+      const { drainTimeoutSeconds: _drain, ...operation } = record.operation;
+      summary.operation = structuredClone(operation);
+    }
+    return summary;
   }
 }

@@ -1,0 +1,344 @@
+/**
+ * Turning machines into a cluster: kubeadm (Linux and Windows nodes, stacked or external etcd)
+ * or k3s. Join credentials travel in files written over stdin (never on a command line or in a
+ * log), and every step first looks for the file the tool leaves behind when it has run
+ * (admin.conf, kubelet.conf, k3s.yaml), so a second `kubeadm init` never happens.
+ */
+import { stringify } from 'yaml';
+import type { LabMachine, LabPlan } from '../../shared/contract/labs';
+import { AppError } from '../../shared/errors';
+import { psLiteral } from './cloud-init';
+import { firstControlPlane } from './machines';
+import { addressOf, done, skipped } from './step-context';
+import type { StepContext, StepOutcome } from './step-context';
+
+export const POD_CIDR = '10.244.0.0/16';
+export const SERVICE_CIDR = '10.96.0.0/12';
+const ADMIN_CONF = '/etc/kubernetes/admin.conf';
+const KUBELET_CONF = '/etc/kubernetes/kubelet.conf';
+const K3S_CONF = '/etc/rancher/k3s/k3s.yaml';
+const K3S_AGENT_MARK = '/etc/rancher/node/password';
+const FLANNEL_VERSION = 'v0.26.1';
+const CALICO_VERSION = 'v3.29.1';
+const SIG_WINDOWS = 'https://raw.githubusercontent.com/kubernetes-sigs/sig-windows-tools/master/hostprocess';
+
+/** Where the cluster's admin kubeconfig is on the first control plane. */
+export function adminKubeconfigPath(plan: LabPlan): string {
+  return plan.distribution === 'k3s' ? K3S_CONF : ADMIN_CONF;
+}
+
+export function endpointOf(plan: LabPlan): string {
+  return `${plan.apiEndpoint.host}:${plan.apiEndpoint.port}`;
+}
+
+const kubectl = (...args: string[]) => ['kubectl', '--kubeconfig', ADMIN_CONF, ...args];
+
+/** kubeadm's InitConfiguration + ClusterConfiguration: the stable endpoint is in the SANs from the start. */
+export function kubeadmInitConfig(plan: LabPlan, machine: LabMachine, address: string): string {
+  const etcdMachines = [] as string[];
+  const init = {
+    apiVersion: 'kubeadm.k8s.io/v1beta3',
+    kind: 'InitConfiguration',
+    localAPIEndpoint: { advertiseAddress: address, bindPort: 6443 },
+    nodeRegistration: { name: machine.name, criSocket: 'unix:///run/containerd/containerd.sock' },
+  };
+  const cluster: Record<string, unknown> = {
+    apiVersion: 'kubeadm.k8s.io/v1beta3',
+    kind: 'ClusterConfiguration',
+    kubernetesVersion: `v${plan.kubernetesVersion}`,
+    clusterName: plan.name,
+    controlPlaneEndpoint: endpointOf(plan),
+    apiServer: { certSANs: [plan.apiEndpoint.host, address] },
+    networking: { podSubnet: POD_CIDR, serviceSubnet: SERVICE_CIDR },
+  };
+  if (plan.registryMirror !== undefined && plan.registryMirror !== '') {
+    cluster.imageRepository = `${plan.registryMirror.replace(/^https?:\/\//, '').replace(/\/$/, '')}/registry.k8s.io`;
+  }
+  if (plan.etcd === 'external') {
+    for (const etcd of etcdMachinesOf(plan)) etcdMachines.push(`https://<address of ${etcd}>:2379`);
+    cluster.etcd = {
+      external: {
+        endpoints: etcdMachines,
+        caFile: '/etc/kubernetes/pki/etcd/ca.crt',
+        certFile: '/etc/kubernetes/pki/apiserver-etcd-client.crt',
+        keyFile: '/etc/kubernetes/pki/apiserver-etcd-client.key',
+      },
+    };
+  }
+  return `${stringify(init)}---\n${stringify(cluster)}`;
+}
+
+function etcdMachinesOf(plan: LabPlan): string[] {
+  return Array.from({ length: plan.controlPlaneCount }, (_, index) => `${plan.name}-etcd${index + 1}`);
+}
+
+/** A kubeadm JoinConfiguration (bootstrap token, CA hash, and the certificate key for control planes). */
+export function kubeadmJoinConfig(
+  plan: LabPlan,
+  machine: LabMachine,
+  join: { token: string; caCertHash: string; certificateKey?: string },
+  address: string,
+): string {
+  const config: Record<string, unknown> = {
+    apiVersion: 'kubeadm.k8s.io/v1beta3',
+    kind: 'JoinConfiguration',
+    discovery: { bootstrapToken: { apiServerEndpoint: endpointOf(plan), token: join.token, caCertHashes: [join.caCertHash] } },
+    nodeRegistration: {
+      name: machine.name,
+      criSocket: machine.os === 'windows' ? 'npipe:////./pipe/containerd-containerd' : 'unix:///run/containerd/containerd.sock',
+    },
+  };
+  if (join.certificateKey !== undefined) {
+    config.controlPlane = { localAPIEndpoint: { advertiseAddress: address, bindPort: 6443 }, certificateKey: join.certificateKey };
+  }
+  return stringify(config);
+}
+
+/** Parses `kubeadm token create --print-join-command`. */
+export function parseJoinCommand(output: string): { token: string; caCertHash: string } {
+  const token = /--token\s+(\S+)/.exec(output)?.[1];
+  const caCertHash = /--discovery-token-ca-cert-hash\s+(\S+)/.exec(output)?.[1];
+  if (token === undefined || caCertHash === undefined) {
+    throw new AppError('PROGRAM_FAILED', 'kubeadm did not print a join command. Check the first control plane (kubeadm token list).');
+  }
+  return { token, caCertHash };
+}
+
+/** Writes a file on a Linux VM as root from stdin (its content is never on a command line). */
+async function writeVmFile(ctx: StepContext, machine: LabMachine, path: string, content: string, label: string): Promise<void> {
+  await ctx.vm(machine, { argv: ['mkdir', '-p', path.slice(0, path.lastIndexOf('/'))] }, { root: true });
+  await ctx.vm(machine, { argv: ['tee', path] }, { root: true, stdin: content, stdinLabel: label, secretOutput: true });
+}
+
+async function fileExists(ctx: StepContext, machine: LabMachine, path: string): Promise<boolean> {
+  return (await ctx.observeVm(machine, { argv: ['test', '-f', path] }, { root: true })).exitCode === 0;
+}
+
+/** `kubeadm init` (or the first k3s server) on the first control plane, only if it has not run. */
+export async function bootstrapFirst(ctx: StepContext, machine: LabMachine): Promise<StepOutcome> {
+  const { plan } = ctx;
+  if (await fileExists(ctx, machine, adminKubeconfigPath(plan))) return skipped(`${machine.name} already runs the control plane.`);
+  const address = addressOf(ctx, machine);
+  if (plan.distribution === 'k3s') {
+    await ctx.vm(
+      machine,
+      { argv: k3sInstall(plan, machine, 'server', plan.controlPlaneCount > 1 ? ['--cluster-init'] : []) },
+      { root: true, timeoutMs: 900_000 },
+    );
+    return done();
+  }
+  await writeVmFile(ctx, machine, '/etc/nestlab/kubeadm.yaml', kubeadmInitConfig(plan, machine, address), '<kubeadm.yaml>');
+  await ctx.vm(
+    machine,
+    { argv: ['kubeadm', 'init', '--config', '/etc/nestlab/kubeadm.yaml', '--upload-certs'] },
+    { root: true, timeoutMs: 900_000 },
+  );
+  return done();
+}
+
+/** The k3s install script with its arguments (from the offline bundle when there is one). */
+function k3sInstall(plan: LabPlan, machine: LabMachine, mode: 'server' | 'agent', extra: string[]): string[] {
+  const env = [`INSTALL_K3S_VERSION=v${plan.kubernetesVersion}+k3s1`];
+  const args = [mode, '--node-name', machine.name, ...extra];
+  if (mode === 'server') {
+    args.push('--tls-san', plan.apiEndpoint.host, '--write-kubeconfig-mode', '0600');
+    if (plan.cni === 'calico') args.push('--flannel-backend', 'none', '--disable-network-policy');
+  }
+  if (plan.offlineBundle !== undefined) {
+    return ['env', ...env, 'INSTALL_K3S_SKIP_DOWNLOAD=true', 'sh', '/opt/nestlab/bundle/k3s-install.sh', ...args];
+  }
+  return ['env', ...env, 'sh', '-c', 'curl -sfL https://get.k3s.io | sh -s - "$@"', 'k3s-install', ...args];
+}
+
+/** A fresh join token (and, for control planes, the uploaded certificate key) from the first control plane. */
+async function joinCredentials(
+  ctx: StepContext,
+  controlPlane: boolean,
+): Promise<{ token: string; caCertHash: string; certificateKey?: string }> {
+  const first = firstControlPlane(ctx.machines);
+  const cacheKey = controlPlane ? 'join:control-plane' : 'join:worker';
+  const cached = ctx.shared.get(cacheKey);
+  if (cached !== undefined) return JSON.parse(cached) as { token: string; caCertHash: string; certificateKey?: string };
+  if (ctx.dry)
+    return { token: '<bootstrap token>', caCertHash: 'sha256:<CA hash>', ...(controlPlane ? { certificateKey: '<certificate key>' } : {}) };
+  const printed = await ctx.vm(
+    first,
+    { argv: ['kubeadm', 'token', 'create', '--ttl', '2h', '--print-join-command'] },
+    { root: true, secretOutput: true },
+  );
+  const join: { token: string; caCertHash: string; certificateKey?: string } = parseJoinCommand(printed.stdout);
+  if (controlPlane) {
+    const uploaded = await ctx.vm(
+      first,
+      { argv: ['kubeadm', 'init', 'phase', 'upload-certs', '--upload-certs'] },
+      { root: true, secretOutput: true },
+    );
+    const key = uploaded.stdout.trim().split('\n').pop()?.trim();
+    if (key === undefined || !/^[0-9a-f]{64}$/.test(key)) throw new AppError('PROGRAM_FAILED', 'kubeadm did not print a certificate key.');
+    join.certificateKey = key;
+  }
+  ctx.shared.set(cacheKey, JSON.stringify(join));
+  return join;
+}
+
+async function k3sToken(ctx: StepContext): Promise<string> {
+  if (ctx.dry) return '<k3s token>';
+  const cached = ctx.shared.get('k3s-token');
+  if (cached !== undefined) return cached;
+  const token = (
+    await ctx.vm(
+      firstControlPlane(ctx.machines),
+      { argv: ['cat', '/var/lib/rancher/k3s/server/node-token'] },
+      { root: true, secretOutput: true },
+    )
+  ).stdout.trim();
+  ctx.shared.set('k3s-token', token);
+  return token;
+}
+
+/** Join a Linux control plane or worker, unless its kubelet already has a kubeconfig. */
+export async function joinLinux(ctx: StepContext, machine: LabMachine): Promise<StepOutcome> {
+  const { plan } = ctx;
+  const controlPlane = machine.role === 'control-plane';
+  const mark = plan.distribution === 'k3s' ? (controlPlane ? K3S_CONF : K3S_AGENT_MARK) : KUBELET_CONF;
+  if (await fileExists(ctx, machine, mark)) return skipped(`${machine.name} is already a member.`);
+  if (plan.distribution === 'k3s') {
+    await writeVmFile(ctx, machine, '/etc/nestlab/k3s-token', await k3sToken(ctx), '<k3s token>');
+    const server = ['--server', `https://${endpointOf(plan)}`, '--token-file', '/etc/nestlab/k3s-token'];
+    await ctx.vm(
+      machine,
+      { argv: k3sInstall(plan, machine, controlPlane ? 'server' : 'agent', server) },
+      { root: true, timeoutMs: 900_000 },
+    );
+    return done();
+  }
+  const join = await joinCredentials(ctx, controlPlane);
+  await writeVmFile(ctx, machine, '/etc/nestlab/join.yaml', kubeadmJoinConfig(plan, machine, join, addressOf(ctx, machine)), '<join.yaml>');
+  await ctx.vm(machine, { argv: ['kubeadm', 'join', '--config', '/etc/nestlab/join.yaml'] }, { root: true, timeoutMs: 900_000 });
+  return done();
+}
+
+/**
+ * A Windows worker, the upstream way (sig-windows-tools): containerd, then PrepareNode.ps1 for
+ * kubelet and kubeadm of the plan's version, then `kubeadm join` with a JoinConfiguration file.
+ */
+export function windowsPrepareScript(plan: LabPlan): string {
+  return [
+    '# nestlab:prepare-windows-node',
+    "$ErrorActionPreference = 'Stop'",
+    'if (-not (Get-Service -Name containerd -ErrorAction SilentlyContinue)) {',
+    `  Invoke-WebRequest -UseBasicParsing ${psLiteral(`${SIG_WINDOWS.replace('/hostprocess', '')}/hack/containerd/Install-Containerd.ps1`)} -OutFile 'C:\\nestlab\\Install-Containerd.ps1'`,
+    "  & 'C:\\nestlab\\Install-Containerd.ps1' -ContainerDVersion '1.7.22'",
+    '}',
+    'if (-not (Get-Service -Name kubelet -ErrorAction SilentlyContinue)) {',
+    `  Invoke-WebRequest -UseBasicParsing ${psLiteral(`${SIG_WINDOWS.replace('/hostprocess', '')}/hostprocess/PrepareNode.ps1`)} -OutFile 'C:\\nestlab\\PrepareNode.ps1'`,
+    `  & 'C:\\nestlab\\PrepareNode.ps1' -KubernetesVersion ${psLiteral(`v${plan.kubernetesVersion}`)}`,
+    '}',
+    '',
+  ].join('\n');
+}
+
+export function windowsJoinScript(joinYaml: string): string {
+  return [
+    '# nestlab:join-windows',
+    "$ErrorActionPreference = 'Stop'",
+    "New-Item -ItemType Directory -Force -Path 'C:\\nestlab' | Out-Null",
+    `Set-Content -Path 'C:\\nestlab\\join.yaml' -Encoding ascii -Value ${psLiteral(joinYaml)}`,
+    "& kubeadm.exe join --config 'C:\\nestlab\\join.yaml'",
+    'if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }',
+    '',
+  ].join('\n');
+}
+
+export const WINDOWS_JOINED_PROBE = [
+  '# nestlab:observe-windows-join',
+  "if (Test-Path 'C:\\etc\\kubernetes\\kubelet.conf') { 'joined' } else { 'absent' }",
+  '',
+].join('\n');
+
+export async function joinWindows(ctx: StepContext, machine: LabMachine): Promise<StepOutcome> {
+  const probe = await ctx.observeVm(machine, { powershell: WINDOWS_JOINED_PROBE });
+  if (probe.exitCode === 0 && probe.stdout.trim() === 'joined') return skipped(`${machine.name} is already a member.`);
+  ctx.progress(0.2, 'containerd, kubelet, kubeadm');
+  await ctx.vm(machine, { powershell: windowsPrepareScript(ctx.plan) }, { timeoutMs: 1_200_000 });
+  ctx.progress(0.6, 'kubeadm join');
+  const join = await joinCredentials(ctx, false);
+  await ctx.vm(
+    machine,
+    { powershell: windowsJoinScript(kubeadmJoinConfig(ctx.plan, machine, join, addressOf(ctx, machine))) },
+    { timeoutMs: 900_000, stdinLabel: '<join script>' },
+  );
+  return done();
+}
+
+/** Manifests of the plan's CNI (Linux part), and the Windows part when the lab has Windows workers. */
+export function cniManifests(plan: LabPlan, windows: boolean): string[] {
+  const base = plan.offlineBundle === undefined ? undefined : '/opt/nestlab/bundle/manifests';
+  const source = (url: string, file: string) => (base === undefined ? url : `${base}/${file}`);
+  if (plan.cni === 'flannel') {
+    const manifests = [
+      source(`https://github.com/flannel-io/flannel/releases/download/${FLANNEL_VERSION}/kube-flannel.yml`, 'kube-flannel.yml'),
+    ];
+    if (windows) {
+      manifests.push(
+        source(`${SIG_WINDOWS}/flannel/flanneld/flannel-overlay.yml`, 'flannel-overlay.yml'),
+        source(`${SIG_WINDOWS}/flannel/kube-proxy/kube-proxy.yml`, 'kube-proxy-windows.yml'),
+      );
+    }
+    return manifests;
+  }
+  const manifests = [
+    source(
+      `https://raw.githubusercontent.com/projectcalico/calico/${CALICO_VERSION}/manifests/tigera-operator.yaml`,
+      'tigera-operator.yaml',
+    ),
+    source(
+      `https://raw.githubusercontent.com/projectcalico/calico/${CALICO_VERSION}/manifests/custom-resources.yaml`,
+      'calico-custom-resources.yaml',
+    ),
+  ];
+  if (windows) manifests.push(source(`${SIG_WINDOWS}/calico/kube-proxy/kube-proxy.yml`, 'kube-proxy-windows.yml'));
+  return manifests;
+}
+
+/** flannel's net-conf with the VXLAN VNI and port Windows nodes require (4096 / 4789). */
+export const FLANNEL_WINDOWS_NET_CONF = JSON.stringify({ Network: POD_CIDR, Backend: { Type: 'vxlan', VNI: 4096, Port: 4789 } });
+
+/** Apply the CNI on the first control plane (kubeadm; k3s brings flannel itself). */
+export async function applyCni(ctx: StepContext, windows: boolean): Promise<StepOutcome> {
+  const { plan } = ctx;
+  const first = firstControlPlane(ctx.machines);
+  if (plan.distribution === 'k3s' && plan.cni === 'flannel') return skipped('k3s runs flannel itself.');
+  const marker = windows ? `nestlab-cni-${plan.cni}-windows` : `nestlab-cni-${plan.cni}`;
+  const observed = await ctx.observeVm(first, { argv: kubectl('get', 'configmap', '-n', 'kube-system', marker) }, { root: true });
+  if (observed.exitCode === 0) return skipped(`${plan.cni} is applied.`);
+  for (const manifest of cniManifests(plan, windows)) {
+    await ctx.vm(first, { argv: kubectl('apply', '-f', manifest) }, { root: true, timeoutMs: 180_000 });
+  }
+  if (windows && plan.cni === 'flannel') {
+    const patch = JSON.stringify({ data: { 'net-conf.json': FLANNEL_WINDOWS_NET_CONF } });
+    await ctx.vm(
+      first,
+      { argv: kubectl('patch', 'configmap', '-n', 'kube-flannel', 'kube-flannel-cfg', '--type', 'merge', '-p', patch) },
+      { root: true },
+    );
+  }
+  // A marker that the manifests went in, so a resume does not apply them again.
+  await ctx.vm(
+    first,
+    { argv: kubectl('create', 'configmap', '-n', 'kube-system', marker, `--from-literal=cni=${plan.cni}`) },
+    { root: true },
+  );
+  return done();
+}
+
+/** Waits for cloud-init to finish on a VM (Linux) after SSH answers. */
+export async function waitForSsh(ctx: StepContext, machine: LabMachine): Promise<StepOutcome> {
+  const probe = machine.os === 'windows' ? { powershell: "# nestlab:ping\n'ready'\n" } : { argv: ['cloud-init', 'status', '--wait'] };
+  await ctx.waitFor(
+    `SSH on ${machine.name}`,
+    async () => ((await ctx.observeVm(machine, probe, { timeoutMs: 600_000 })).exitCode === 0 ? true : undefined),
+    { timeoutMs: 600_000, intervalMs: 2_000, placeholder: true },
+  );
+  return done();
+}

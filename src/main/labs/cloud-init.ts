@@ -1,0 +1,144 @@
+/**
+ * cloud-init NoCloud seeds for lab VMs (cloudbase-init reads the same NoCloud layout on Windows).
+ * Every value a user typed goes through the YAML serializer, never pasted into YAML text.
+ */
+import { stringify } from 'yaml';
+import type { LabMachine, LabPlan } from '../../shared/contract/labs';
+import { VM_USER } from './lab-paths';
+
+/** Kubernetes' apt repository for a minor version (pkgs.k8s.io, the community-owned repository). */
+export function kubernetesAptRepo(version: string): string {
+  const minor = version.split('.').slice(0, 2).join('.');
+  return `https://pkgs.k8s.io/core:/stable:/v${minor}/deb/`;
+}
+
+/** meta-data: the instance id (a new one makes cloud-init run again) and the host name. */
+export function metaData(machine: LabMachine, labId: string): string {
+  return stringify({ 'instance-id': `${machine.name}-${labId}`, 'local-hostname': machine.name });
+}
+
+/**
+ * NoCloud network-config (v2) with a static address, for drivers without DHCP on the lab network
+ * (a Hyper-V internal switch); libvirt's NAT network hands out addresses by DHCP instead.
+ */
+export function networkConfig(address: string, prefix: number, gateway: string): string {
+  return stringify({
+    version: 2,
+    ethernets: {
+      primary: {
+        match: { name: 'e*' },
+        addresses: [`${address}/${prefix}`],
+        routes: [{ to: 'default', via: gateway }],
+        nameservers: { addresses: [gateway] },
+      },
+    },
+  });
+}
+
+/** Linux user-data: the nestlab user with the lab's key, kernel settings, containerd and the Kubernetes packages. */
+export function linuxUserData(machine: LabMachine, plan: LabPlan, publicKey: string): string {
+  const writeFiles: { path: string; content: string; permissions?: string }[] = [
+    { path: '/etc/modules-load.d/k8s.conf', content: 'overlay\nbr_netfilter\n' },
+    {
+      path: '/etc/sysctl.d/99-kubernetes.conf',
+      content: 'net.bridge.bridge-nf-call-iptables = 1\nnet.bridge.bridge-nf-call-ip6tables = 1\nnet.ipv4.ip_forward = 1\n',
+    },
+  ];
+  if (plan.registryMirror !== undefined && plan.registryMirror !== '') {
+    writeFiles.push({
+      path: '/etc/containerd/certs.d/docker.io/hosts.toml',
+      content: stringifyToml(plan.registryMirror),
+      permissions: '0644',
+    });
+  }
+  const runcmd: (string | string[])[] = [
+    ['modprobe', 'overlay'],
+    ['modprobe', 'br_netfilter'],
+    ['sysctl', '--system'],
+    ['swapoff', '-a'],
+  ];
+  const packages: string[] = ['apt-transport-https', 'ca-certificates', 'curl', 'gpg'];
+  if (plan.distribution === 'kubeadm') {
+    packages.push('containerd');
+    const repo = kubernetesAptRepo(plan.kubernetesVersion);
+    const pinned = `${plan.kubernetesVersion}-*`;
+    if (plan.offlineBundle === undefined) {
+      runcmd.push(
+        ['sh', '-c', 'curl -fsSL "$1Release.key" | gpg --dearmor -o /etc/apt/keyrings/kubernetes-apt-keyring.gpg', 'sh', repo],
+        [
+          'sh',
+          '-c',
+          'echo "deb [signed-by=/etc/apt/keyrings/kubernetes-apt-keyring.gpg] $1 /" > /etc/apt/sources.list.d/kubernetes.list',
+          'sh',
+          repo,
+        ],
+        ['apt-get', 'update'],
+        ['apt-get', 'install', '-y', `kubelet=${pinned}`, `kubeadm=${pinned}`, `kubectl=${pinned}`],
+      );
+    } else {
+      // The offline bundle's .debs are copied to the VM by the engine before bootstrap.
+      runcmd.push(['mkdir', '-p', '/opt/nestlab/bundle']);
+    }
+    runcmd.push(
+      ['apt-mark', 'hold', 'kubelet', 'kubeadm', 'kubectl'],
+      ['sh', '-c', 'containerd config default | sed "s/SystemdCgroup = false/SystemdCgroup = true/" > /etc/containerd/config.toml'],
+      ['systemctl', 'restart', 'containerd'],
+    );
+  }
+  const config = {
+    hostname: machine.name,
+    fqdn: machine.name,
+    manage_etc_hosts: true,
+    users: [
+      {
+        name: VM_USER,
+        groups: ['sudo'],
+        shell: '/bin/bash',
+        sudo: 'ALL=(ALL) NOPASSWD:ALL',
+        lock_passwd: true,
+        ssh_authorized_keys: [publicKey.trim()],
+      },
+    ],
+    ssh_pwauth: false,
+    package_update: true,
+    packages,
+    write_files: writeFiles,
+    runcmd,
+  };
+  return `#cloud-config\n${stringify(config)}`;
+}
+
+function stringifyToml(mirror: string): string {
+  return `server = "https://registry-1.docker.io"\n\n[host.${JSON.stringify(mirror)}]\n  capabilities = ["pull", "resolve"]\n`;
+}
+
+/** A PowerShell single-quoted literal: nothing inside is expanded; ' is doubled. */
+export function psLiteral(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+/**
+ * Windows user-data for cloudbase-init: a PowerShell script (#ps1_sysnative) that sets the
+ * computer name, creates the nestlab administrator with the lab's key and starts OpenSSH.
+ */
+export function windowsUserData(machine: LabMachine, publicKey: string): string {
+  return [
+    '#ps1_sysnative',
+    '# Nestlab: first boot of a Windows worker (cloudbase-init runs this as LocalSystem).',
+    "$ErrorActionPreference = 'Stop'",
+    `$name = ${psLiteral(machine.name)}`,
+    `$key = ${psLiteral(publicKey.trim())}`,
+    `if (-not (Get-LocalUser -Name ${psLiteral(VM_USER)} -ErrorAction SilentlyContinue)) {`,
+    `  New-LocalUser -Name ${psLiteral(VM_USER)} -NoPassword -AccountNeverExpires | Out-Null`,
+    `  Add-LocalGroupMember -Group 'Administrators' -Member ${psLiteral(VM_USER)}`,
+    '}',
+    "Add-WindowsCapability -Online -Name 'OpenSSH.Server~~~~0.0.1.0' | Out-Null",
+    "Set-Content -Path 'C:\\ProgramData\\ssh\\administrators_authorized_keys' -Value $key -Encoding ascii",
+    "icacls 'C:\\ProgramData\\ssh\\administrators_authorized_keys' /inheritance:r /grant 'Administrators:F' /grant 'SYSTEM:F' | Out-Null",
+    "Set-ItemProperty -Path 'HKLM:\\SOFTWARE\\OpenSSH' -Name DefaultShell -Value 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe' -ErrorAction SilentlyContinue",
+    'Set-Service -Name sshd -StartupType Automatic; Start-Service sshd',
+    "New-NetFirewallRule -Name 'nestlab-ssh' -DisplayName 'OpenSSH (Nestlab)' -Protocol TCP -LocalPort 22 -Action Allow -ErrorAction SilentlyContinue | Out-Null",
+    'if ($env:COMPUTERNAME -ne $name) { Rename-Computer -NewName $name -Force; exit 1003 }',
+    '',
+  ].join('\r\n');
+}

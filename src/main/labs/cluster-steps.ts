@@ -1,0 +1,258 @@
+/**
+ * The Kubernetes side of a lab: the kubeconfig (fetched over SSH, rewritten, verified by
+ * connecting, saved into Nestlab's clusters), node annotations, readiness, and the careful
+ * removal of a worker (cordon, drain with a timeout, delete the node).
+ */
+import { KubeConfig, VersionApi } from '@kubernetes/client-node';
+import type { ClashResolution, ImportResult, KubeconfigSource } from '../../shared/contract/clusters';
+import type { LabMachine } from '../../shared/contract/labs';
+import { HOST_ANNOTATION, VM_ANNOTATION } from '../../shared/contract/topology';
+import { AppError } from '../../shared/errors';
+import type { KubeRequest } from '../clusters/kube-http';
+import { adminKubeconfigPath } from './bootstrap';
+import { rewriteKubeconfig } from './kubeconfig-rewrite';
+import { firstControlPlane } from './machines';
+import { done, skipped } from './step-context';
+import type { StepContext, StepOutcome } from './step-context';
+import type { ClusterSteps } from './step-planner';
+
+/** What the lab needs of the clusters service. */
+export interface LabClusters {
+  importKubeconfig(source: KubeconfigSource, resolutions: ClashResolution[]): Promise<ImportResult>;
+  remove(context: string): Promise<unknown>;
+  contextNames(): Promise<string[]>;
+  requestAs(context: string, request: KubeRequest): Promise<unknown>;
+}
+
+interface NodeView {
+  metadata: { name: string; annotations?: Record<string, string> };
+  spec?: { unschedulable?: boolean };
+  status?: { conditions?: { type: string; status: string }[] };
+}
+
+interface PodView {
+  metadata: {
+    name: string;
+    namespace: string;
+    ownerReferences?: { kind: string; controller?: boolean }[];
+    annotations?: Record<string, string>;
+  };
+}
+
+export interface ClusterStepOptions {
+  clusters: LabClusters;
+  /** The lab host's name, for the host annotation. */
+  hostName: string;
+  /** The context the lab's kubeconfig is saved as (the lab name). */
+  context: string;
+  /** Whether the context with the lab's name is this lab's (saved by it before): then it is replaced. */
+  ownsContext: () => boolean;
+  onSaved: (context: string | undefined) => void;
+  drainTimeoutMs: number;
+  /** Verify a kubeconfig by connecting (default: GET /version with client-node). */
+  verify?: (kubeconfig: string) => Promise<string>;
+}
+
+async function verifyByConnecting(kubeconfig: string): Promise<string> {
+  const config = new KubeConfig();
+  config.loadFromString(kubeconfig);
+  const version = await config.makeApiClient(VersionApi).getCode();
+  return version.gitVersion;
+}
+
+const isReady = (node: NodeView) => node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+
+export function createClusterSteps(options: ClusterStepOptions): ClusterSteps {
+  const { clusters, context } = options;
+  const request = <T>(req: KubeRequest) => clusters.requestAs(context, req) as Promise<T>;
+  const getNode = async (name: string): Promise<NodeView | undefined> => {
+    try {
+      return await request<NodeView>({ path: `/api/v1/nodes/${encodeURIComponent(name)}` });
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'NOT_FOUND') return undefined;
+      throw error;
+    }
+  };
+
+  return {
+    async saveKubeconfig(ctx: StepContext): Promise<StepOutcome> {
+      const saved = (await clusters.contextNames()).includes(context);
+      if (saved && !options.ownsContext()) {
+        throw new AppError('ALREADY_EXISTS', `Nestlab already has a context named "${context}" that this lab did not create.`, {
+          context,
+          fix: 'Rename or remove that context in the Clusters view, then resume the lab.',
+        });
+      }
+      const first = firstControlPlane(ctx.machines);
+      const path = adminKubeconfigPath(ctx.plan);
+      const fetched = await ctx.vm(first, { argv: ['cat', path] }, { root: true, secretOutput: true });
+      ctx.local(
+        `Rewrite the kubeconfig: server https://${ctx.plan.apiEndpoint.host}:${ctx.plan.apiEndpoint.port}; cluster, user and context "${context}"`,
+      );
+      ctx.local(`Verify it: GET /version at https://${ctx.plan.apiEndpoint.host}:${ctx.plan.apiEndpoint.port}`);
+      ctx.local(`Save it in Nestlab's clusters as context "${context}"`);
+      if (ctx.dry) return done();
+      const kubeconfig = rewriteKubeconfig(fetched.stdout, context, ctx.plan.apiEndpoint);
+      let version: string;
+      try {
+        version = await (options.verify ?? verifyByConnecting)(kubeconfig);
+      } catch (error) {
+        throw new AppError(
+          'UNREACHABLE',
+          `The rewritten kubeconfig does not connect to https://${ctx.plan.apiEndpoint.host}:${ctx.plan.apiEndpoint.port}: ${AppError.from(error).message}`,
+          {
+            fix: 'Make the API endpoint (VIP or DNS name) reach the first control plane from this computer, then resume.',
+          },
+        );
+      }
+      ctx.log(`Connected: Kubernetes ${version}.`);
+      const resolutions: ClashResolution[] = saved
+        ? (['context', 'cluster', 'user'] as const).map((kind) => ({ kind, name: context, action: 'replace' as const }))
+        : [];
+      const result = await clusters.importKubeconfig({ kind: 'text', text: kubeconfig, label: `lab ${context}` }, resolutions);
+      if (result.status !== 'imported') {
+        throw new AppError('ALREADY_EXISTS', `Nestlab already has a cluster or user named "${context}".`, {
+          fix: 'Rename or remove it in the Clusters view, then resume the lab.',
+        });
+      }
+      options.onSaved(context);
+      return done(`Saved as context "${context}" (Kubernetes ${version}).`);
+    },
+
+    async annotateNode(ctx: StepContext, machine: LabMachine): Promise<StepOutcome> {
+      ctx.local(`PATCH node ${machine.name}: ${HOST_ANNOTATION}=${options.hostName}, ${VM_ANNOTATION}=${machine.name}`);
+      if (ctx.dry) return done();
+      const node = await ctx.waitFor(`node ${machine.name} to register`, () => getNode(machine.name), {
+        timeoutMs: 600_000,
+        intervalMs: 1_000,
+        placeholder: undefined as never,
+      });
+      const annotations = node.metadata.annotations ?? {};
+      if (annotations[HOST_ANNOTATION] === options.hostName && annotations[VM_ANNOTATION] === machine.name)
+        return skipped('Already annotated.');
+      await request({
+        method: 'PATCH',
+        path: `/api/v1/nodes/${encodeURIComponent(machine.name)}`,
+        contentType: 'application/merge-patch+json',
+        body: { metadata: { annotations: { [HOST_ANNOTATION]: options.hostName, [VM_ANNOTATION]: machine.name } } },
+      });
+      return done();
+    },
+
+    async waitReady(ctx: StepContext, machines: LabMachine[]): Promise<StepOutcome> {
+      ctx.local(`Watch nodes ${machines.map((m) => m.name).join(', ')} until Ready`);
+      if (ctx.dry) return done();
+      await ctx.waitFor(
+        'the nodes to be Ready',
+        async () => {
+          const nodes = await Promise.all(machines.map((machine) => getNode(machine.name)));
+          const ready = nodes.filter((node) => node !== undefined && isReady(node)).length;
+          ctx.progress(ready / machines.length, `${ready} of ${machines.length} Ready`);
+          return ready === machines.length ? true : undefined;
+        },
+        { timeoutMs: 900_000, intervalMs: 1_000, placeholder: true },
+      );
+      return done(`${machines.length} Ready`);
+    },
+
+    async cordon(ctx: StepContext, machine: LabMachine): Promise<StepOutcome> {
+      ctx.local(`PATCH node ${machine.name}: spec.unschedulable=true`);
+      if (ctx.dry) return done();
+      const node = await getNode(machine.name);
+      if (node === undefined) return skipped('The node is gone.');
+      if (node.spec?.unschedulable === true) return skipped('Already cordoned.');
+      await request({
+        method: 'PATCH',
+        path: `/api/v1/nodes/${encodeURIComponent(machine.name)}`,
+        contentType: 'application/merge-patch+json',
+        body: { spec: { unschedulable: true } },
+      });
+      return done();
+    },
+
+    async drain(ctx: StepContext, machine: LabMachine): Promise<StepOutcome> {
+      ctx.local(
+        `Evict the pods of ${machine.name} (not DaemonSet or mirror pods); wait up to ${Math.round(options.drainTimeoutMs / 1000)} s`,
+      );
+      if (ctx.dry) return done();
+      if ((await getNode(machine.name)) === undefined) return skipped('The node is gone.');
+      const selector = encodeURIComponent(`spec.nodeName=${machine.name}`);
+      const evictable = async () =>
+        (await request<{ items: PodView[] }>({ path: `/api/v1/pods?fieldSelector=${selector}` })).items.filter(
+          (pod) =>
+            !pod.metadata.ownerReferences?.some((owner) => owner.controller === true && owner.kind === 'DaemonSet') &&
+            pod.metadata.annotations?.['kubernetes.io/config.mirror'] === undefined,
+        );
+      const pods = await evictable();
+      if (pods.length === 0) return skipped('No pods to move.');
+      for (const pod of pods) {
+        ctx.log(`Evict ${pod.metadata.namespace}/${pod.metadata.name}`);
+        await evict(request, pod);
+      }
+      let left: PodView[] = pods;
+      await ctx
+        .waitFor(
+          `the pods to leave ${machine.name}`,
+          async () => {
+            left = await evictable();
+            ctx.progress(1 - left.length / pods.length, `${left.length} pods left`);
+            return left.length === 0 ? true : undefined;
+          },
+          { timeoutMs: options.drainTimeoutMs, intervalMs: 1_000, placeholder: true },
+        )
+        .catch((error: unknown) => {
+          const appError = AppError.from(error);
+          if (appError.code !== 'TIMEOUT') throw appError;
+          throw new AppError(
+            'TIMEOUT',
+            `Draining ${machine.name} took longer than ${Math.round(options.drainTimeoutMs / 1000)} s; still there: ${left.map((p) => `${p.metadata.namespace}/${p.metadata.name}`).join(', ')}.`,
+            {
+              fix: 'Check PodDisruptionBudgets and stuck pods, raise the drain timeout, then resume.',
+            },
+          );
+        });
+      return done(`${pods.length} pods moved`);
+    },
+
+    async deleteNode(ctx: StepContext, machine: LabMachine): Promise<StepOutcome> {
+      ctx.local(`DELETE node ${machine.name}`);
+      if (ctx.dry) return done();
+      if ((await getNode(machine.name)) === undefined) return skipped('The node is gone.');
+      await request({ method: 'DELETE', path: `/api/v1/nodes/${encodeURIComponent(machine.name)}` });
+      return done();
+    },
+
+    async forgetKubeconfig(ctx: StepContext): Promise<StepOutcome> {
+      ctx.local(`Remove context "${context}" from Nestlab's clusters`);
+      if (ctx.dry) return done();
+      if (!options.ownsContext() || !(await clusters.contextNames()).includes(context)) return skipped('No context of this lab is saved.');
+      await clusters.remove(context);
+      options.onSaved(undefined);
+      return done();
+    },
+  };
+}
+
+/** POST an Eviction (policy/v1 from Kubernetes 1.22, policy/v1beta1 before). A pod already gone is fine. */
+async function evict(request: <T>(req: KubeRequest) => Promise<T>, pod: PodView): Promise<void> {
+  const path = `/api/v1/namespaces/${encodeURIComponent(pod.metadata.namespace)}/pods/${encodeURIComponent(pod.metadata.name)}/eviction`;
+  for (const apiVersion of ['policy/v1', 'policy/v1beta1']) {
+    try {
+      await request({
+        method: 'POST',
+        path,
+        body: { apiVersion, kind: 'Eviction', metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace } },
+      });
+      return;
+    } catch (error) {
+      const appError = AppError.from(error);
+      if (appError.code === 'NOT_FOUND' && /eviction|pods/.test(appError.message) && apiVersion === 'policy/v1') {
+        // 1.20 answers 404 for a policy/v1 Eviction body on an existing pod? No: it answers 400; try the older version either way.
+        continue;
+      }
+      if (appError.code === 'NOT_FOUND') return;
+      if (appError.code === 'INVALID_INPUT' && apiVersion === 'policy/v1') continue;
+      throw appError;
+    }
+  }
+}

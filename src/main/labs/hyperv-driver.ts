@@ -1,0 +1,275 @@
+/**
+ * The Hyper-V driver (Windows host, PowerShell over OpenSSH): differencing VHDX disks on the
+ * plan's parent image, a NoCloud seed ISO built with Windows' own IMAPI2 (no extra tools), New-VM
+ * with Set-VMProcessor / Set-VMMemory, and an internal switch with NetNat. An internal switch has
+ * no DHCP, so each VM gets a static address from the pool through cloud-init's network-config.
+ * Every script observes before it acts; values go in as single-quoted PowerShell literals.
+ */
+import type { LabMachine, LabPlan } from '../../shared/contract/labs';
+import { AppError } from '../../shared/errors';
+import { linuxUserData, metaData, networkConfig, psLiteral, windowsUserData } from './cloud-init';
+import type { HostInvocation, LabDriver } from './lab-driver';
+import { VM_USER } from './lab-paths';
+import { bundleFiles } from './offline-bundle';
+import { gatewayOf, ipv4ToNumber, numberToIpv4, parseCidr } from './plan-validation';
+import { done, skipped } from './step-context';
+import type { StepContext, StepOutcome } from './step-context';
+
+const HEADER = ["$ErrorActionPreference = 'Stop'", "$ProgressPreference = 'SilentlyContinue'"];
+
+/** Names and paths of one lab on a Hyper-V host. */
+export interface HyperVLabPaths {
+  storageDir: string;
+  /** Relative to the SSH user's profile. */
+  homeDir: string;
+  switchName: string;
+}
+
+export function hypervPaths(storagePath: string, lab: string): HyperVLabPaths {
+  return {
+    storageDir: `${storagePath.replace(/\\+$/, '')}\\nestlab-${lab}`,
+    homeDir: `.nestlab\\labs\\${lab}`,
+    switchName: `nestlab-${lab}`,
+  };
+}
+
+function script(marker: string, lines: string[]): string {
+  return [`# nestlab:${marker}`, ...HEADER, ...lines, ''].join('\n');
+}
+
+export function prepareScript(plan: LabPlan, paths: HyperVLabPaths): string {
+  const images = [plan.baseImage, ...(plan.windowsWorkers > 0 && plan.windowsBaseImage !== undefined ? [plan.windowsBaseImage] : [])];
+  return script('hyperv-prepare', [
+    ...images.map(
+      (image) =>
+        `if (-not (Test-Path -LiteralPath ${psLiteral(image)})) { throw ('The image ' + ${psLiteral(image)} + ' is not on the host. Copy it there or change the plan.') }`,
+    ),
+    `New-Item -ItemType Directory -Force -Path ${psLiteral(paths.storageDir)} | Out-Null`,
+    `$labHome = Join-Path $env:USERPROFILE ${psLiteral(paths.homeDir)}`,
+    'New-Item -ItemType Directory -Force -Path $labHome | Out-Null',
+    "$key = Join-Path $labHome 'id_ed25519'",
+    "if (Test-Path -LiteralPath $key) { 'exists'; exit 0 }",
+    `& ssh-keygen.exe -q -t ed25519 -N '""' -C ${psLiteral(`nestlab-${plan.name}`)} -f $key`,
+    'if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }',
+    "'created'",
+  ]);
+}
+
+export function networkScript(plan: LabPlan, paths: HyperVLabPaths): string {
+  if (plan.network.mode === 'bridge') {
+    const name = plan.network.bridge ?? '';
+    return script('hyperv-network', [
+      `if (-not (Get-VMSwitch -Name ${psLiteral(name)} -ErrorAction SilentlyContinue)) { throw ('There is no Hyper-V switch named ' + ${psLiteral(name)} + '. Create an external switch or choose NAT.') }`,
+      "'exists'",
+    ]);
+  }
+  const cidr = parseCidr(plan.network.cidr);
+  if (cidr === undefined) throw new AppError('INVALID_ARGUMENT', 'The plan was not validated.');
+  const gateway = gatewayOf(cidr);
+  const alias = `vEthernet (${paths.switchName})`;
+  const prefix = `${numberToIpv4(cidr.network)}/${cidr.prefix}`;
+  return script('hyperv-network', [
+    '$changed = $false',
+    `if (-not (Get-VMSwitch -Name ${psLiteral(paths.switchName)} -ErrorAction SilentlyContinue)) { New-VMSwitch -Name ${psLiteral(paths.switchName)} -SwitchType Internal | Out-Null; $changed = $true }`,
+    `if (-not (Get-NetIPAddress -InterfaceAlias ${psLiteral(alias)} -IPAddress ${psLiteral(gateway)} -ErrorAction SilentlyContinue)) { New-NetIPAddress -InterfaceAlias ${psLiteral(alias)} -IPAddress ${psLiteral(gateway)} -PrefixLength ${cidr.prefix} | Out-Null; $changed = $true }`,
+    `if (-not (Get-NetNat -Name ${psLiteral(paths.switchName)} -ErrorAction SilentlyContinue)) { New-NetNat -Name ${psLiteral(paths.switchName)} -InternalIPInterfaceAddressPrefix ${psLiteral(prefix)} | Out-Null; $changed = $true }`,
+    "if ($changed) { 'created' } else { 'exists' }",
+  ]);
+}
+
+/** Writes files into a folder and makes an ISO 9660/Joliet image labelled `cidata` with IMAPI2 (built into Windows). */
+function seedIsoLines(seedDir: string, iso: string, files: Record<string, string>): string[] {
+  return [
+    `New-Item -ItemType Directory -Force -Path ${psLiteral(seedDir)} | Out-Null`,
+    ...Object.entries(files).map(
+      ([name, content]) =>
+        `Set-Content -LiteralPath (Join-Path ${psLiteral(seedDir)} ${psLiteral(name)}) -Encoding ascii -NoNewline -Value ${psLiteral(content)}`,
+    ),
+    '$fs = New-Object -ComObject IMAPI2FS.MsftFileSystemImage',
+    '$fs.FileSystemsToCreate = 3',
+    "$fs.VolumeName = 'cidata'",
+    `$fs.Root.AddTree(${psLiteral(seedDir)}, $false)`,
+    '$stream = $fs.CreateResultImage().ImageStream',
+    `$out = [System.IO.File]::Create(${psLiteral(iso)})`,
+    '$buffer = New-Object byte[] 65536',
+    'do { $read = 0; $stream.Read($buffer, 65536, [ref]$read); $out.Write($buffer, 0, $read) } while ($read -gt 0)',
+    '$out.Close()',
+  ];
+}
+
+export function vmScript(
+  plan: LabPlan,
+  machine: LabMachine,
+  paths: HyperVLabPaths,
+  seed: { userData: string; metaData: string; networkConfig: string },
+): string {
+  const disk = `${paths.storageDir}\\${machine.name}.vhdx`;
+  const iso = `${paths.storageDir}\\${machine.name}-seed.iso`;
+  const parent = machine.os === 'windows' ? (plan.windowsBaseImage ?? '') : plan.baseImage;
+  const switchName = plan.network.mode === 'nat' ? paths.switchName : (plan.network.bridge ?? '');
+  const name = psLiteral(machine.name);
+  return script('hyperv-vm', [
+    `$vm = Get-VM -Name ${name} -ErrorAction SilentlyContinue`,
+    `if ($vm) { if ($vm.State -ne 'Running') { Start-VM -Name ${name}; 'started' } else { 'exists' }; exit 0 }`,
+    `if (-not (Test-Path -LiteralPath ${psLiteral(disk)})) { New-VHD -Path ${psLiteral(disk)} -ParentPath ${psLiteral(parent)} -Differencing | Out-Null }`,
+    `if (-not (Test-Path -LiteralPath ${psLiteral(iso)})) {`,
+    ...seedIsoLines(`${paths.storageDir}\\${machine.name}-seed`, iso, {
+      'user-data': seed.userData,
+      'meta-data': seed.metaData,
+      'network-config': seed.networkConfig,
+    }).map((line) => `  ${line}`),
+    '}',
+    `New-VM -Name ${name} -Generation 2 -MemoryStartupBytes ${machine.size.memoryMiB}MB -VHDPath ${psLiteral(disk)} -SwitchName ${psLiteral(switchName)} | Out-Null`,
+    `Set-VMProcessor -VMName ${name} -Count ${machine.size.cpus}`,
+    `Set-VMMemory -VMName ${name} -DynamicMemoryEnabled $false -StartupBytes ${machine.size.memoryMiB}MB`,
+    `Add-VMDvdDrive -VMName ${name} -Path ${psLiteral(iso)}`,
+    `Set-VMFirmware -VMName ${name} -EnableSecureBoot On -SecureBootTemplate ${machine.os === 'windows' ? 'MicrosoftWindows' : 'MicrosoftUEFICertificateAuthority'}`,
+    `Start-VM -Name ${name}`,
+    "'created'",
+  ]);
+}
+
+export function addressScript(machine: LabMachine): string {
+  return script('hyperv-address', [
+    `(Get-VMNetworkAdapter -VMName ${psLiteral(machine.name)}).IPAddresses | Where-Object { $_ -match '^\\d+\\.\\d+\\.\\d+\\.\\d+$' } | Select-Object -First 1`,
+  ]);
+}
+
+export function deleteVmScript(machine: LabMachine, paths: HyperVLabPaths): string {
+  const name = psLiteral(machine.name);
+  return script('hyperv-delete-vm', [
+    `$vm = Get-VM -Name ${name} -ErrorAction SilentlyContinue`,
+    `if ($vm) { if ($vm.State -ne 'Off') { Stop-VM -Name ${name} -TurnOff -Force }; Remove-VM -Name ${name} -Force }`,
+    ...[`${machine.name}.vhdx`, `${machine.name}-seed.iso`, `${machine.name}-seed`].map(
+      (file) => `Remove-Item -LiteralPath ${psLiteral(`${paths.storageDir}\\${file}`)} -Recurse -Force -ErrorAction SilentlyContinue`,
+    ),
+    "if ($vm) { 'deleted' } else { 'absent' }",
+  ]);
+}
+
+export function cleanupScript(plan: LabPlan, paths: HyperVLabPaths): string {
+  const lines: string[] = [];
+  if (plan.network.mode === 'nat') {
+    const cidr = parseCidr(plan.network.cidr);
+    lines.push(
+      `Get-NetNat -Name ${psLiteral(paths.switchName)} -ErrorAction SilentlyContinue | Remove-NetNat -Confirm:$false`,
+      `Get-NetIPAddress -InterfaceAlias ${psLiteral(`vEthernet (${paths.switchName})`)} -IPAddress ${psLiteral(cidr === undefined ? '' : gatewayOf(cidr))} -ErrorAction SilentlyContinue | Remove-NetIPAddress -Confirm:$false`,
+      `Get-VMSwitch -Name ${psLiteral(paths.switchName)} -ErrorAction SilentlyContinue | Remove-VMSwitch -Force`,
+    );
+  }
+  lines.push(
+    `Remove-Item -LiteralPath ${psLiteral(paths.storageDir)} -Recurse -Force -ErrorAction SilentlyContinue`,
+    `Remove-Item -LiteralPath (Join-Path $env:USERPROFILE ${psLiteral(paths.homeDir)}) -Recurse -Force -ErrorAction SilentlyContinue`,
+    "'cleaned'",
+  );
+  return script('hyperv-cleanup', lines);
+}
+
+/** Runs a command on a VM over SSH from the Windows host, passing stdin through. */
+export function vmExecScript(paths: HyperVLabPaths, address: string, remote: string): string {
+  return script('hyperv-vm-exec', [
+    `$labHome = Join-Path $env:USERPROFILE ${psLiteral(paths.homeDir)}`,
+    `$input | & ssh.exe -i (Join-Path $labHome 'id_ed25519') -o BatchMode=yes -o StrictHostKeyChecking=accept-new -o ('UserKnownHostsFile=' + (Join-Path $labHome 'known_hosts')) -o ConnectTimeout=10 -o LogLevel=ERROR ${psLiteral(`${VM_USER}@${address}`)} ${psLiteral(remote)}`,
+    'exit $LASTEXITCODE',
+  ]);
+}
+
+export class HyperVDriver implements LabDriver {
+  readonly paths: HyperVLabPaths;
+
+  constructor(
+    private readonly plan: LabPlan,
+    storagePath: string,
+    private readonly labId: string,
+  ) {
+    this.paths = hypervPaths(storagePath, plan.name);
+  }
+
+  async prepare(ctx: StepContext): Promise<StepOutcome> {
+    const result = await ctx.hostPowerShell(prepareScript(this.plan, this.paths));
+    return result.stdout.trim() === 'exists' ? skipped('The lab key exists.') : done();
+  }
+
+  async ensureNetwork(ctx: StepContext): Promise<StepOutcome> {
+    const result = await ctx.hostPowerShell(networkScript(this.plan, this.paths));
+    return result.stdout.trim() === 'exists' ? skipped('The switch exists.') : done();
+  }
+
+  async uploadBundle(ctx: StepContext): Promise<StepOutcome> {
+    const files = await bundleFiles(this.plan.offlineBundle ?? '', ctx.dry);
+    for (const file of files) {
+      const target = `${this.paths.homeDir}\\bundle\\${file.relative.replaceAll('/', '\\')}`;
+      await ctx.hostPowerShell(
+        script('hyperv-upload', [
+          `$path = Join-Path $env:USERPROFILE ${psLiteral(target)}`,
+          'New-Item -ItemType Directory -Force -Path (Split-Path $path) | Out-Null',
+          '$bytes = [Convert]::FromBase64String(($input | Out-String).Trim())',
+          '[System.IO.File]::WriteAllBytes($path, $bytes)',
+        ]),
+        { stdin: (await file.read()).toString('base64'), stdinLabel: `<${file.relative} from this computer>` },
+      );
+    }
+    return done(`${files.length} files`);
+  }
+
+  /** The lowest pool address no other machine of the lab has (decided before any await, so parallel steps never share one). */
+  private allocate(ctx: StepContext, machine: LabMachine): string {
+    if (machine.address !== undefined) return machine.address;
+    const start = ipv4ToNumber(this.plan.network.poolStart) ?? 0;
+    const end = ipv4ToNumber(this.plan.network.poolEnd) ?? 0;
+    const taken = new Set(ctx.machines.map((m) => m.address).filter((a) => a !== undefined));
+    for (let value = start; value <= end; value += 1) {
+      const address = numberToIpv4(value);
+      if (!taken.has(address)) {
+        machine.address = address;
+        return address;
+      }
+    }
+    throw new AppError('INVALID_ARGUMENT', 'The address pool is used up.', { field: 'network.poolEnd', fix: 'Widen the pool.' });
+  }
+
+  async ensureVm(ctx: StepContext, machine: LabMachine): Promise<StepOutcome> {
+    const cidr = parseCidr(this.plan.network.cidr);
+    if (cidr === undefined) throw new AppError('INVALID_ARGUMENT', 'The plan was not validated.');
+    const address = ctx.dry ? `<pool address for ${machine.name}>` : this.allocate(ctx, machine);
+    const key = ctx.dry
+      ? 'ssh-ed25519 <the lab key> nestlab'
+      : (
+          await ctx.hostPowerShell(
+            script('hyperv-public-key', [
+              `Get-Content -Raw (Join-Path $env:USERPROFILE ${psLiteral(`${this.paths.homeDir}\\id_ed25519.pub`)})`,
+            ]),
+          )
+        ).stdout.trim();
+    const seed = {
+      userData: machine.os === 'windows' ? windowsUserData(machine, key) : linuxUserData(machine, this.plan, key),
+      metaData: metaData(machine, this.labId),
+      networkConfig: networkConfig(address, cidr.prefix, gatewayOf(cidr)),
+    };
+    const result = await ctx.hostPowerShell(vmScript(this.plan, machine, this.paths, seed), { timeoutMs: 300_000 });
+    const outcome = result.stdout.trim();
+    return outcome === 'exists'
+      ? skipped(`${machine.name} is running.`)
+      : done(outcome === 'started' ? `${machine.name} was stopped and is started.` : undefined);
+  }
+
+  async address(ctx: StepContext, machine: LabMachine): Promise<string | undefined> {
+    const result = await ctx.observeHostPowerShell(addressScript(machine));
+    const address = result.stdout.trim();
+    return result.exitCode === 0 && /^\d+\.\d+\.\d+\.\d+$/.test(address) ? address : undefined;
+  }
+
+  vmInvocation(address: string, remote: string): HostInvocation {
+    return { powershell: vmExecScript(this.paths, address, remote) };
+  }
+
+  async deleteVm(ctx: StepContext, machine: LabMachine): Promise<StepOutcome> {
+    const result = await ctx.hostPowerShell(deleteVmScript(machine, this.paths));
+    return result.stdout.trim() === 'absent' ? skipped(`${machine.name} did not exist.`) : done();
+  }
+
+  async cleanup(ctx: StepContext): Promise<StepOutcome> {
+    await ctx.hostPowerShell(cleanupScript(this.plan, this.paths));
+    return done();
+  }
+}

@@ -1,0 +1,26 @@
+import type { LabMachine } from '../../shared/contract/labs';
+import type { StepContext, StepOutcome } from './step-context';
+
+/** How a command reaches a VM from the host: an argv for a Linux host, a PowerShell script for a Windows host. */
+export type HostInvocation = { argv: string[] } | { powershell: string };
+
+/**
+ * What the engine needs from a VM driver (libvirt, Hyper-V). Every method observes the host
+ * before it changes anything, so running it twice does what running it once did.
+ */
+export interface LabDriver {
+  /** Lab folders on the host and the lab's SSH key pair (made on the host). */
+  prepare(ctx: StepContext): Promise<StepOutcome>;
+  ensureNetwork(ctx: StepContext): Promise<StepOutcome>;
+  /** Copy the offline bundle from this computer to the host. */
+  uploadBundle(ctx: StepContext): Promise<StepOutcome>;
+  /** Disk, seed image and VM, each only when missing; a stopped VM is started. */
+  ensureVm(ctx: StepContext, machine: LabMachine): Promise<StepOutcome>;
+  /** One look for the VM's address; undefined while it has none. */
+  address(ctx: StepContext, machine: LabMachine): Promise<string | undefined>;
+  /** How to run `remote` (a quoted command line) on the VM at `address`, feeding it stdin. */
+  vmInvocation(address: string, remote: string): HostInvocation;
+  deleteVm(ctx: StepContext, machine: LabMachine): Promise<StepOutcome>;
+  /** The network and the lab's folders, once every VM is gone. */
+  cleanup(ctx: StepContext): Promise<StepOutcome>;
+}

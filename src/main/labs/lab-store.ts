@@ -1,0 +1,80 @@
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { LabMachine, LabOperation, LabPlan, LabStatus } from '../../shared/contract/labs';
+import { AppError } from '../../shared/errors';
+import { writeFileAtomic } from '../platform/atomic-file';
+
+/** What is persisted of a lab: enough to resume any operation after a restart. No secrets. */
+export interface LabRecord {
+  version: 1;
+  /** Random id, part of each VM's cloud-init instance-id. */
+  id: string;
+  plan: LabPlan;
+  status: LabStatus;
+  /** Every machine the lab has now (including workers a scale-down is removing). */
+  machines: LabMachine[];
+  /** Workers a scale-down is removing (their names). */
+  removing: string[];
+  context?: string;
+  operation?: LabOperation & { drainTimeoutSeconds?: number };
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** One JSON file per lab in <data>/labs/, written atomically. */
+export class LabStore {
+  private readonly dir: string;
+
+  constructor(dataDir: string) {
+    this.dir = join(dataDir, 'labs');
+  }
+
+  private path(name: string): string {
+    return join(this.dir, `${name}.json`);
+  }
+
+  async list(): Promise<LabRecord[]> {
+    let files: string[];
+    try {
+      files = await readdir(this.dir);
+    } catch {
+      return [];
+    }
+    const records: LabRecord[] = [];
+    for (const file of files.filter((f) => f.endsWith('.json') && !f.startsWith('.')).sort()) {
+      records.push(await this.read(file.slice(0, -'.json'.length)));
+    }
+    return records;
+  }
+
+  async read(name: string): Promise<LabRecord> {
+    let text: string;
+    try {
+      text = await readFile(this.path(name), 'utf8');
+    } catch {
+      throw new AppError('NOT_FOUND', `There is no lab named "${name}".`, { lab: name });
+    }
+    try {
+      return JSON.parse(text) as LabRecord;
+    } catch {
+      throw new AppError('FILE_CORRUPT', `The state of lab "${name}" (${this.path(name)}) is not readable JSON.`, {
+        path: this.path(name),
+      });
+    }
+  }
+
+  async exists(name: string): Promise<boolean> {
+    return this.read(name).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  async write(record: LabRecord): Promise<void> {
+    await writeFileAtomic(this.path(record.plan.name), `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
+  }
+
+  async delete(name: string): Promise<void> {
+    await rm(this.path(name), { force: true });
+  }
+}

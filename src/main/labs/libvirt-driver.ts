@@ -1,0 +1,247 @@
+/**
+ * The libvirt driver: qcow2 disks on the plan's backing image, a cloud-init NoCloud seed made by
+ * cloud-localds, virt-install with the host's CPU passed through, a NAT network of the lab's own,
+ * and each VM's address from the network's DHCP lease. Every step observes before it acts.
+ */
+import type { LabMachine, LabPlan } from '../../shared/contract/labs';
+import { AppError } from '../../shared/errors';
+import { linuxUserData, metaData, windowsUserData } from './cloud-init';
+import { diskPath, libvirtPaths, seedPath, VM_USER } from './lab-paths';
+import type { LibvirtLabPaths } from './lab-paths';
+import type { HostInvocation, LabDriver } from './lab-driver';
+import { bundleFiles } from './offline-bundle';
+import { gatewayOf, netmaskOf, parseCidr } from './plan-validation';
+import { done, skipped } from './step-context';
+import type { StepContext, StepOutcome } from './step-context';
+
+const VIRSH = ['virsh', '-c', 'qemu:///system'] as const;
+
+export function virsh(...args: string[]): string[] {
+  return [...VIRSH, ...args];
+}
+
+function xmlEscape(value: string): string {
+  return value.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll("'", '&apos;').replaceAll('"', '&quot;');
+}
+
+/** The lab's NAT network: libvirt's dnsmasq hands out the plan's pool by DHCP. */
+export function networkXml(plan: LabPlan, paths: LibvirtLabPaths): string {
+  const cidr = parseCidr(plan.network.cidr);
+  if (cidr === undefined) throw new Error('the plan was validated');
+  return [
+    '<network>',
+    `  <name>${xmlEscape(paths.network)}</name>`,
+    "  <forward mode='nat'/>",
+    `  <ip address='${gatewayOf(cidr)}' netmask='${netmaskOf(cidr.prefix)}'>`,
+    '    <dhcp>',
+    `      <range start='${xmlEscape(plan.network.poolStart)}' end='${xmlEscape(plan.network.poolEnd)}'/>`,
+    '    </dhcp>',
+    '  </ip>',
+    '</network>',
+    '',
+  ].join('\n');
+}
+
+/** virt-install's arguments for one VM (imported disk, seed as CD-ROM, host-passthrough CPU). */
+export function virtInstallArgs(plan: LabPlan, machine: LabMachine, paths: LibvirtLabPaths): string[] {
+  const network =
+    plan.network.mode === 'nat' ? `network=${paths.network},model=virtio` : `bridge=${plan.network.bridge ?? ''},model=virtio`;
+  const windows = machine.os === 'windows';
+  return [
+    'virt-install',
+    '--name',
+    machine.name,
+    '--memory',
+    String(machine.size.memoryMiB),
+    '--vcpus',
+    String(machine.size.cpus),
+    '--cpu',
+    'host-passthrough',
+    '--os-variant',
+    windows ? 'win2k22' : 'ubuntu22.04',
+    '--import',
+    '--disk',
+    `path=${diskPath(paths.storageDir, machine.name, 'qcow2')},format=qcow2,bus=${windows ? 'sata' : 'virtio'}`,
+    '--disk',
+    `path=${seedPath(paths.storageDir, machine.name)},device=cdrom`,
+    '--network',
+    network,
+    '--graphics',
+    'none',
+    '--noautoconsole',
+    '--metadata',
+    `description=nestlab lab ${plan.name}`,
+  ];
+}
+
+/** The address in `virsh domifaddr --source lease` output (first IPv4), if any. */
+export function parseDomifaddr(output: string): string | undefined {
+  return /\bipv4\s+(\d+\.\d+\.\d+\.\d+)\/\d+/.exec(output)?.[1];
+}
+
+/** The argv that runs `remote` (an already quoted command line) on a VM from the host, with the lab's key. */
+export function sshToVm(paths: LibvirtLabPaths, address: string, remote: string): string[] {
+  return [
+    'ssh',
+    '-i',
+    paths.key,
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'StrictHostKeyChecking=accept-new',
+    '-o',
+    `UserKnownHostsFile=${paths.knownHosts}`,
+    '-o',
+    'ConnectTimeout=10',
+    '-o',
+    'LogLevel=ERROR',
+    `${VM_USER}@${address}`,
+    '--',
+    remote,
+  ];
+}
+
+export class LibvirtDriver implements LabDriver {
+  readonly paths: LibvirtLabPaths;
+
+  constructor(
+    private readonly plan: LabPlan,
+    storagePath: string,
+    private readonly labId: string,
+  ) {
+    this.paths = libvirtPaths(storagePath, plan.name);
+  }
+
+  /** The lab folders and its SSH key pair (made on the host; the private key never leaves it). */
+  async prepare(ctx: StepContext): Promise<StepOutcome> {
+    const base = await ctx.observeHost(['test', '-e', this.plan.baseImage], { root: true });
+    if (base.exitCode !== 0 && !ctx.dry) {
+      throw new AppError(
+        'NOT_FOUND',
+        `The base image ${this.plan.baseImage} is not on the host. Download a cloud image there (e.g. Ubuntu 22.04 jammy-server-cloudimg-amd64.img) or change the plan's base image.`,
+      );
+    }
+    const windowsImage = this.plan.windowsWorkers > 0 ? this.plan.windowsBaseImage : undefined;
+    if (windowsImage !== undefined) {
+      const present = await ctx.observeHost(['test', '-e', windowsImage], { root: true });
+      if (present.exitCode !== 0 && !ctx.dry)
+        throw new AppError('NOT_FOUND', `The Windows image ${windowsImage} is not on the host. Copy it there or change the plan.`);
+    }
+    const key = await ctx.observeHost(['test', '-e', this.paths.key]);
+    await ctx.host(['mkdir', '-p', '-m', '700', this.paths.homeDir]);
+    await ctx.host(['mkdir', '-p', this.paths.storageDir], { root: true });
+    if (key.exitCode === 0) return skipped('The lab key exists.');
+    await ctx.host(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', `nestlab-${this.plan.name}`, '-f', this.paths.key]);
+    return done();
+  }
+
+  async publicKey(ctx: StepContext): Promise<string> {
+    if (ctx.dry) return 'ssh-ed25519 <the lab key> nestlab';
+    return (await ctx.host(['cat', `${this.paths.key}.pub`])).stdout.trim();
+  }
+
+  async ensureNetwork(ctx: StepContext): Promise<StepOutcome> {
+    if (this.plan.network.mode === 'bridge') {
+      const bridge = this.plan.network.bridge ?? '';
+      const present = await ctx.observeHost(['ip', 'link', 'show', bridge]);
+      if (present.exitCode !== 0 && !ctx.dry)
+        throw new AppError('NOT_FOUND', `The bridge ${bridge} does not exist on the host. Create it or choose NAT.`);
+      return skipped(`VMs attach to the host bridge ${bridge}.`);
+    }
+    const info = await ctx.observeHost(virsh('net-info', this.paths.network), { root: true });
+    const defined = info.exitCode === 0;
+    const active = defined && /^Active:\s+yes/m.test(info.stdout);
+    if (active) return skipped(`Network ${this.paths.network} is active.`);
+    if (!defined) {
+      const file = `${this.paths.storageDir}/network.xml`;
+      await ctx.host(['tee', file], { root: true, stdin: networkXml(this.plan, this.paths), stdinLabel: '<network.xml>' });
+      await ctx.host(virsh('net-define', file), { root: true });
+    }
+    await ctx.host(virsh('net-start', this.paths.network), { root: true });
+    await ctx.host(virsh('net-autostart', this.paths.network), { root: true });
+    return done();
+  }
+
+  /** Disk, seed and VM, each only when missing; a defined but stopped VM is started. */
+  async ensureVm(ctx: StepContext, machine: LabMachine): Promise<StepOutcome> {
+    const state = await ctx.observeHost(virsh('domstate', machine.name), { root: true });
+    if (state.exitCode === 0) {
+      if (/running/.test(state.stdout)) return skipped(`${machine.name} is running.`);
+      await ctx.host(virsh('start', machine.name), { root: true });
+      return done(`${machine.name} was stopped and is started.`);
+    }
+    const disk = diskPath(this.paths.storageDir, machine.name, 'qcow2');
+    const seed = seedPath(this.paths.storageDir, machine.name);
+    const base = machine.os === 'windows' ? (this.plan.windowsBaseImage ?? '') : this.plan.baseImage;
+    ctx.progress(0.1, 'disk');
+    if ((await ctx.observeHost(['test', '-e', disk], { root: true })).exitCode !== 0) {
+      await ctx.host(['qemu-img', 'create', '-f', 'qcow2', '-F', 'qcow2', '-b', base, disk, `${machine.size.diskGiB}G`], { root: true });
+    }
+    ctx.progress(0.4, 'seed');
+    if ((await ctx.observeHost(['test', '-e', seed], { root: true })).exitCode !== 0) {
+      const key = await this.publicKey(ctx);
+      const userData = machine.os === 'windows' ? windowsUserData(machine, key) : linuxUserData(machine, this.plan, key);
+      const seedDir = `${this.paths.storageDir}/${machine.name}-seed`;
+      await ctx.host(['mkdir', '-p', seedDir], { root: true });
+      await ctx.host(['tee', `${seedDir}/user-data`], { root: true, stdin: userData, stdinLabel: '<user-data>' });
+      await ctx.host(['tee', `${seedDir}/meta-data`], { root: true, stdin: metaData(machine, this.labId), stdinLabel: '<meta-data>' });
+      await ctx.host(['cloud-localds', seed, `${seedDir}/user-data`, `${seedDir}/meta-data`], { root: true });
+    }
+    ctx.progress(0.7, 'virt-install');
+    await ctx.host(virtInstallArgs(this.plan, machine, this.paths), { root: true, timeoutMs: 300_000 });
+    return done();
+  }
+
+  /** One look at the DHCP lease; undefined while the VM has none. */
+  async address(ctx: StepContext, machine: LabMachine): Promise<string | undefined> {
+    const result = await ctx.observeHost(virsh('domifaddr', machine.name, '--source', 'lease'), { root: true });
+    return result.exitCode === 0 ? parseDomifaddr(result.stdout) : undefined;
+  }
+
+  vmInvocation(address: string, remote: string): HostInvocation {
+    return { argv: sshToVm(this.paths, address, remote) };
+  }
+
+  /** Every file of the bundle folder goes to <home>/.nestlab/labs/<lab>/bundle on the host. */
+  async uploadBundle(ctx: StepContext): Promise<StepOutcome> {
+    const files = await bundleFiles(this.plan.offlineBundle ?? '', ctx.dry);
+    const target = `${this.paths.homeDir}/bundle`;
+    for (const [index, file] of files.entries()) {
+      const path = `${target}/${file.relative}`;
+      await ctx.host(['mkdir', '-p', path.slice(0, path.lastIndexOf('/'))]);
+      await ctx.host(['tee', path], { stdin: await file.read(), stdinLabel: `<${file.relative} from this computer>`, secretOutput: true });
+      ctx.progress((index + 1) / files.length, file.relative);
+    }
+    return done(`${files.length} files`);
+  }
+
+  /** Stop and undefine the VM, then remove its disk, seed and known_hosts entry. */
+  async deleteVm(ctx: StepContext, machine: LabMachine): Promise<StepOutcome> {
+    const state = await ctx.observeHost(virsh('domstate', machine.name), { root: true });
+    if (state.exitCode === 0) {
+      if (/running|paused/.test(state.stdout) || ctx.dry) await ctx.host(virsh('destroy', machine.name), { root: true });
+      await ctx.host(virsh('undefine', machine.name), { root: true });
+    }
+    const seedDir = `${this.paths.storageDir}/${machine.name}-seed`;
+    await ctx.host(
+      ['rm', '-rf', '--', diskPath(this.paths.storageDir, machine.name, 'qcow2'), seedPath(this.paths.storageDir, machine.name), seedDir],
+      { root: true },
+    );
+    if (machine.address !== undefined) await ctx.observeHost(['ssh-keygen', '-R', machine.address, '-f', this.paths.knownHosts]);
+    return state.exitCode === 0 || ctx.dry ? done() : skipped(`${machine.name} did not exist.`);
+  }
+
+  /** The network, the lab's storage folder and its key folder (after every VM is gone). */
+  async cleanup(ctx: StepContext): Promise<StepOutcome> {
+    if (this.plan.network.mode === 'nat') {
+      const info = await ctx.observeHost(virsh('net-info', this.paths.network), { root: true });
+      if (info.exitCode === 0 || ctx.dry) {
+        if (/^Active:\s+yes/m.test(info.stdout) || ctx.dry) await ctx.host(virsh('net-destroy', this.paths.network), { root: true });
+        await ctx.host(virsh('net-undefine', this.paths.network), { root: true });
+      }
+    }
+    await ctx.host(['rm', '-rf', '--', this.paths.storageDir], { root: true });
+    await ctx.host(['rm', '-rf', '--', this.paths.homeDir]);
+    return done();
+  }
+}

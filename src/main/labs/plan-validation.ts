@@ -1,0 +1,278 @@
+import type { HostOs } from '../../shared/contract/hosts';
+import type { LabPlan, MachineRole, PlanProblem, VmSize } from '../../shared/contract/labs';
+import { machineName, roleCounts, WINDOWS_NAME_LIMIT } from './machines';
+
+/** Lab names are DNS labels short enough that every VM name (lab1-linux20) stays a DNS label. */
+export const LAB_NAME_MAX = 40;
+const dnsLabel = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const dnsName = /^(?=.{1,253}$)[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?)*$/;
+const version = /^\d+\.\d+\.\d+$/;
+/** Interface and switch names: no spaces, quotes or shell characters. */
+const bridgeName = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,31}$/;
+
+/** An IPv4 address as a 32-bit number, or undefined when the text is not one. */
+export function ipv4ToNumber(text: string): number | undefined {
+  const parts = text.split('.');
+  if (parts.length !== 4) return undefined;
+  let value = 0;
+  for (const part of parts) {
+    if (!/^\d{1,3}$/.test(part) || Number(part) > 255) return undefined;
+    value = value * 256 + Number(part);
+  }
+  return value;
+}
+
+export function numberToIpv4(value: number): string {
+  return [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join('.');
+}
+
+/** A parsed IPv4 CIDR: network address, prefix, first and last address. */
+export interface Cidr {
+  network: number;
+  prefix: number;
+  broadcast: number;
+}
+
+export function parseCidr(text: string): Cidr | undefined {
+  const [address, prefixText] = text.split('/');
+  const base = address === undefined ? undefined : ipv4ToNumber(address);
+  const prefix = Number(prefixText);
+  if (base === undefined || !/^\d{1,2}$/.test(prefixText ?? '') || prefix < 8 || prefix > 30) return undefined;
+  const size = 2 ** (32 - prefix);
+  const network = base - (base % size);
+  return { network, prefix, broadcast: network + size - 1 };
+}
+
+/** The gateway of a NAT network: its first address (what libvirt and NetNat give the host). */
+export function gatewayOf(cidr: Cidr): string {
+  return numberToIpv4(cidr.network + 1);
+}
+
+export function netmaskOf(prefix: number): string {
+  return numberToIpv4(2 ** 32 - 2 ** (32 - prefix));
+}
+
+function sizeProblems(
+  field: string,
+  size: VmSize,
+  minimum: { cpus: number; memoryMiB: number; diskGiB: number },
+  what: string,
+): PlanProblem[] {
+  const problems: PlanProblem[] = [];
+  if (!Number.isInteger(size.cpus) || size.cpus < minimum.cpus || size.cpus > 64) {
+    problems.push({
+      field: `${field}.cpus`,
+      message: `${what} needs ${minimum.cpus} to 64 vCPUs.`,
+      fix: `Set at least ${minimum.cpus} vCPUs.`,
+    });
+  }
+  if (!Number.isInteger(size.memoryMiB) || size.memoryMiB < minimum.memoryMiB || size.memoryMiB > 512 * 1024) {
+    problems.push({
+      field: `${field}.memoryMiB`,
+      message: `${what} needs at least ${minimum.memoryMiB} MiB of memory.`,
+      fix: `Choose a larger size preset or set at least ${minimum.memoryMiB} MiB.`,
+    });
+  }
+  if (!Number.isInteger(size.diskGiB) || size.diskGiB < minimum.diskGiB || size.diskGiB > 4096) {
+    problems.push({
+      field: `${field}.diskGiB`,
+      message: `${what} needs a disk of at least ${minimum.diskGiB} GiB.`,
+      fix: `Set at least ${minimum.diskGiB} GiB.`,
+    });
+  }
+  return problems;
+}
+
+function hasControlOrDash(value: string): boolean {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+  return /[\u0000-\u001f\u007f]/.test(value) || value.startsWith('-');
+}
+
+/**
+ * Every problem of a plan at once, each naming its field and the fix. `hostOs` (when the host is
+ * known) checks the driver against it. Nothing here connects anywhere.
+ */
+export function validatePlan(plan: LabPlan, hostOs?: HostOs): PlanProblem[] {
+  const problems: PlanProblem[] = [];
+  const add = (field: string, message: string, fix: string) => problems.push({ field, message, fix });
+
+  if (!dnsLabel.test(plan.name) || plan.name.length > LAB_NAME_MAX) {
+    add(
+      'name',
+      `"${plan.name}" is not a valid lab name: it names VMs, host names and the kubeconfig context.`,
+      `Use lower-case letters, digits and "-", starting and ending with a letter or digit, at most ${LAB_NAME_MAX} characters (e.g. "lab1").`,
+    );
+  }
+  if (plan.driver === 'libvirt' && hostOs === 'windows') {
+    add('driver', 'libvirt runs on Linux hosts; this host runs Windows.', 'Choose the Hyper-V driver for a Windows host.');
+  }
+  if (plan.driver === 'hyperv' && hostOs === 'linux') {
+    add('driver', 'Hyper-V runs on Windows hosts; this host runs Linux.', 'Choose the libvirt driver for a Linux host.');
+  }
+  if (!version.test(plan.kubernetesVersion)) {
+    add('kubernetesVersion', `"${plan.kubernetesVersion}" is not a Kubernetes version.`, 'Use major.minor.patch, e.g. 1.30.8.');
+  }
+  if (plan.distribution === 'k3s' && plan.windowsWorkers > 0) {
+    add(
+      'windowsWorkers',
+      'k3s cannot have Windows workers: k3s ships a Linux-only agent (its containerd, flannel and kube-proxy are built into one Linux binary), so a Windows node has nothing to run.',
+      'Choose kubeadm to add Windows workers (the upstream kubeadm path for Windows nodes), or set Windows workers to 0.',
+    );
+  }
+  if (plan.etcd === 'external') {
+    add(
+      'etcd',
+      'External etcd is not provisioned by Nestlab yet: its VMs would need the etcd certificates distributed by hand.',
+      'Choose stacked etcd (etcd runs on each control plane; with 3 control planes it is highly available).',
+    );
+  }
+  if (!Number.isInteger(plan.linuxWorkers) || plan.linuxWorkers < 0 || plan.linuxWorkers > 20) {
+    add('linuxWorkers', 'Linux workers must be a whole number from 0 to 20.', 'Move the slider between 0 and 20.');
+  }
+  if (!Number.isInteger(plan.windowsWorkers) || plan.windowsWorkers < 0 || plan.windowsWorkers > 10) {
+    add('windowsWorkers', 'Windows workers must be a whole number from 0 to 10.', 'Move the slider between 0 and 10.');
+  }
+  if (plan.windowsWorkers > 0 && plan.distribution === 'kubeadm') {
+    const longest = machineName(plan.name, 'windows-worker', Math.max(plan.windowsWorkers, 1));
+    if (longest.length > WINDOWS_NAME_LIMIT) {
+      add(
+        'name',
+        `The Windows VM name "${longest}" is longer than ${WINDOWS_NAME_LIMIT} characters, which Windows computer names cannot be.`,
+        `Use a lab name of at most ${WINDOWS_NAME_LIMIT - `-win${plan.windowsWorkers}`.length} characters.`,
+      );
+    }
+    if (plan.driver !== 'existing' && (plan.windowsBaseImage ?? '') === '') {
+      add(
+        'windowsBaseImage',
+        'Windows workers need a Windows Server image on the host.',
+        'Give the path of a Windows Server 2022 image with cloudbase-init.',
+      );
+    }
+  }
+
+  const cpMinimum = { cpus: plan.distribution === 'kubeadm' ? 2 : 1, memoryMiB: 2048, diskGiB: 10 };
+  problems.push(...sizeProblems('sizes.controlPlane', plan.sizes.controlPlane, cpMinimum, 'A control plane'));
+  if (plan.linuxWorkers > 0) {
+    problems.push(
+      ...sizeProblems('sizes.linuxWorker', plan.sizes.linuxWorker, { cpus: 1, memoryMiB: 1024, diskGiB: 10 }, 'A Linux worker'),
+    );
+  }
+  if (plan.windowsWorkers > 0) {
+    problems.push(
+      ...sizeProblems('sizes.windowsWorker', plan.sizes.windowsWorker, { cpus: 2, memoryMiB: 4096, diskGiB: 40 }, 'A Windows worker'),
+    );
+  }
+  if (plan.etcd === 'external') {
+    problems.push(...sizeProblems('sizes.etcd', plan.sizes.etcd, { cpus: 1, memoryMiB: 1024, diskGiB: 10 }, 'An etcd VM'));
+  }
+
+  if (plan.driver !== 'existing') problems.push(...networkProblems(plan));
+  const endpointHost = plan.apiEndpoint.host;
+  if (!dnsName.test(endpointHost) && ipv4ToNumber(endpointHost) === undefined) {
+    add(
+      'apiEndpoint.host',
+      `"${endpointHost}" is neither a DNS name nor an IPv4 address.`,
+      'Enter a VIP (e.g. 192.168.150.10) or a DNS name (e.g. lab1-api.lab.internal).',
+    );
+  }
+  if (!Number.isInteger(plan.apiEndpoint.port) || plan.apiEndpoint.port < 1 || plan.apiEndpoint.port > 65535) {
+    add('apiEndpoint.port', 'The API port must be from 1 to 65535.', 'Use 6443 unless a load balancer says otherwise.');
+  }
+
+  for (const [field, value] of [
+    ['baseImage', plan.baseImage],
+    ['windowsBaseImage', plan.windowsBaseImage],
+    ['offlineBundle', plan.offlineBundle],
+  ] as const) {
+    if (value === undefined || value === '') continue;
+    if (hasControlOrDash(value) || !(value.startsWith('/') || /^[A-Za-z]:\\/.test(value))) {
+      add(
+        field,
+        `"${value}" is not an absolute path.`,
+        'Give a full path (e.g. /var/lib/libvirt/images/base.img or C:\\Images\\base.vhdx), without control characters.',
+      );
+    }
+  }
+  if (plan.driver !== 'existing' && plan.baseImage === '')
+    add('baseImage', 'The plan has no base image.', 'Give the path of a Linux cloud image on the host.');
+  if (
+    plan.registryMirror !== undefined &&
+    plan.registryMirror !== '' &&
+    !/^https?:\/\/[A-Za-z0-9.-]+(:\d+)?(\/[^\s]*)?$/.test(plan.registryMirror)
+  ) {
+    add('registryMirror', `"${plan.registryMirror}" is not an http(s) URL.`, 'Use e.g. https://mirror.lab.internal:5000.');
+  }
+  if (plan.driver === 'existing') problems.push(...existingProblems(plan));
+  return problems;
+}
+
+function networkProblems(plan: LabPlan): PlanProblem[] {
+  const problems: PlanProblem[] = [];
+  const add = (field: string, message: string, fix: string) => problems.push({ field, message, fix });
+  const { network } = plan;
+  if (network.mode === 'bridge' && !bridgeName.test(network.bridge ?? '')) {
+    add(
+      'network.bridge',
+      'Bridge mode needs the name of the host bridge (Linux) or external switch (Hyper-V).',
+      'Enter it, e.g. br0; letters, digits, ".", "_", ":" and "-" only.',
+    );
+  }
+  const cidr = parseCidr(network.cidr);
+  if (cidr === undefined) {
+    add('network.cidr', `"${network.cidr}" is not an IPv4 network.`, 'Use CIDR form with a prefix from /8 to /30, e.g. 192.168.150.0/24.');
+    return problems;
+  }
+  const start = ipv4ToNumber(network.poolStart);
+  const end = ipv4ToNumber(network.poolEnd);
+  const inside = (value: number) => value > cidr.network + 1 && value < cidr.broadcast;
+  if (start === undefined || !inside(start)) {
+    add(
+      'network.poolStart',
+      `The pool start ${network.poolStart} is not a usable address of ${network.cidr}.`,
+      `Use an address after ${gatewayOf(cidr)} (the gateway) inside the network.`,
+    );
+  }
+  if (end === undefined || !inside(end)) {
+    add(
+      'network.poolEnd',
+      `The pool end ${network.poolEnd} is not a usable address of ${network.cidr}.`,
+      'Use an address inside the network, before its broadcast address.',
+    );
+  }
+  if (start !== undefined && end !== undefined) {
+    const machines = Object.values(roleCounts(plan)).reduce((sum, count) => sum + count, 0);
+    if (end < start) add('network.poolEnd', 'The pool ends before it starts.', 'Swap the pool start and end.');
+    else if (end - start + 1 < machines) {
+      add('network.poolEnd', `The pool has ${end - start + 1} addresses for ${machines} VMs.`, 'Widen the pool.');
+    }
+    const endpoint = ipv4ToNumber(plan.apiEndpoint.host);
+    if (endpoint !== undefined && endpoint >= start && endpoint <= end) {
+      add(
+        'apiEndpoint.host',
+        `The API endpoint ${plan.apiEndpoint.host} is inside the DHCP pool, so a VM could be given it.`,
+        'Choose a VIP inside the network but outside the pool.',
+      );
+    }
+  }
+  return problems;
+}
+
+function existingProblems(plan: LabPlan): PlanProblem[] {
+  const machines = plan.existingMachines ?? [];
+  const problems: PlanProblem[] = [];
+  const wanted = roleCounts(plan);
+  for (const role of Object.keys(wanted) as MachineRole[]) {
+    const have = machines.filter((machine) => machine.role === role).length;
+    if (have !== wanted[role]) {
+      problems.push({
+        field: 'existingMachines',
+        message: `The plan asks for ${wanted[role]} ${role} machine(s) and ${have} are assigned.`,
+        fix: `Assign exactly ${wanted[role]} inventory host(s) to the ${role} role.`,
+      });
+    }
+  }
+  if (new Set(machines.map((machine) => machine.hostId)).size !== machines.length) {
+    problems.push({ field: 'existingMachines', message: 'A host is assigned twice.', fix: 'Give each machine one role.' });
+  }
+  return problems;
+}

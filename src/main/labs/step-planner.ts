@@ -1,0 +1,239 @@
+/**
+ * Operations as ordered steps. A step is a title, a phase, an estimate and a `run` that observes
+ * before it acts; steps of one phase run in parallel (one per VM). The same steps run for real,
+ * on resume, and in the dry run (where observations answer "not there yet" so every acting
+ * command is listed).
+ */
+import type { LabMachine, LabOperationKind, LabPlan, StepPhase } from '../../shared/contract/labs';
+import { applyCni, bootstrapFirst, joinLinux, joinWindows, waitForSsh } from './bootstrap';
+import type { LabDriver } from './lab-driver';
+import { firstControlPlane } from './machines';
+import { done, skipped } from './step-context';
+import type { StepContext, StepOutcome } from './step-context';
+
+/** What the kubeconfig, node and drain steps need from the service (the Kubernetes side). */
+export interface ClusterSteps {
+  saveKubeconfig(ctx: StepContext): Promise<StepOutcome>;
+  annotateNode(ctx: StepContext, machine: LabMachine): Promise<StepOutcome>;
+  waitReady(ctx: StepContext, machines: LabMachine[]): Promise<StepOutcome>;
+  cordon(ctx: StepContext, machine: LabMachine): Promise<StepOutcome>;
+  drain(ctx: StepContext, machine: LabMachine): Promise<StepOutcome>;
+  deleteNode(ctx: StepContext, machine: LabMachine): Promise<StepOutcome>;
+  forgetKubeconfig(ctx: StepContext): Promise<StepOutcome>;
+}
+
+export interface StepDefinition {
+  id: string;
+  phase: StepPhase;
+  title: string;
+  vm?: string;
+  estimateMs: number;
+  run(ctx: StepContext): Promise<StepOutcome>;
+}
+
+/** Rough durations on a lab host, for the estimate; the engine refines nothing, it only sums. */
+const estimates: Record<StepPhase, number> = {
+  prepare: 3_000,
+  network: 3_000,
+  bundle: 30_000,
+  vms: 20_000,
+  addresses: 30_000,
+  ssh: 120_000,
+  etcd: 60_000,
+  bootstrap: 180_000,
+  cni: 20_000,
+  'join-control-planes': 120_000,
+  'join-linux-workers': 90_000,
+  'join-windows-workers': 300_000,
+  kubeconfig: 3_000,
+  nodes: 60_000,
+  cordon: 1_000,
+  drain: 30_000,
+  'delete-nodes': 1_000,
+  'delete-vms': 10_000,
+  cleanup: 5_000,
+};
+
+function step(phase: StepPhase, id: string, title: string, run: StepDefinition['run'], vm?: string): StepDefinition {
+  return { id, phase, title, estimateMs: estimates[phase], run, ...(vm === undefined ? {} : { vm }) };
+}
+
+/** Per-machine steps to bring machines into the cluster (used by provision and scale up). */
+function growSteps(driver: LabDriver, cluster: ClusterSteps, added: LabMachine[], plan: LabPlan, all: LabMachine[]): StepDefinition[] {
+  const steps: StepDefinition[] = [];
+  for (const machine of added) {
+    steps.push(step('vms', `create-vm:${machine.name}`, `Create VM ${machine.name}`, (ctx) => driver.ensureVm(ctx, machine), machine.name));
+  }
+  for (const machine of added) {
+    steps.push(
+      step(
+        'addresses',
+        `address:${machine.name}`,
+        `Wait for ${machine.name}'s address`,
+        async (ctx) => {
+          const address = await ctx.waitFor(`an address for ${machine.name}`, () => driver.address(ctx, machine), {
+            timeoutMs: 300_000,
+            intervalMs: 2_000,
+            placeholder: `<address of ${machine.name}>`,
+          });
+          if (!ctx.dry) machine.address = address;
+          machine.state = machine.state === 'absent' ? 'created' : machine.state;
+          return done(address);
+        },
+        machine.name,
+      ),
+    );
+  }
+  for (const machine of added) {
+    steps.push(
+      step('ssh', `ssh:${machine.name}`, `Wait for SSH and cloud-init on ${machine.name}`, (ctx) => waitForSsh(ctx, machine), machine.name),
+    );
+  }
+  const first = firstControlPlane(all);
+  if (added.includes(first)) {
+    steps.push(
+      step(
+        'bootstrap',
+        `bootstrap:${first.name}`,
+        `Bootstrap the first control plane (${first.name})`,
+        (ctx) => bootstrapFirst(ctx, first),
+        first.name,
+      ),
+    );
+  }
+  const windows = plan.windowsWorkers > 0;
+  if (added.includes(first) || added.some((machine) => machine.os === 'windows')) {
+    steps.push(
+      step('cni', 'cni', `Install ${plan.cni === 'flannel' ? 'Flannel' : 'Calico'}${windows ? ' (with the Windows parts)' : ''}`, (ctx) =>
+        applyCni(ctx, windows),
+      ),
+    );
+  }
+  const phaseOf = (machine: LabMachine): StepPhase =>
+    machine.role === 'control-plane' ? 'join-control-planes' : machine.os === 'windows' ? 'join-windows-workers' : 'join-linux-workers';
+  for (const machine of added) {
+    if (machine === first) continue;
+    steps.push(
+      step(
+        phaseOf(machine),
+        `join:${machine.name}`,
+        `Join ${machine.name}`,
+        async (ctx) => {
+          const outcome = machine.os === 'windows' ? await joinWindows(ctx, machine) : await joinLinux(ctx, machine);
+          machine.state = 'joined';
+          return outcome;
+        },
+        machine.name,
+      ),
+    );
+  }
+  steps.push(step('kubeconfig', 'kubeconfig', 'Fetch, rewrite, verify and save the kubeconfig', (ctx) => cluster.saveKubeconfig(ctx)));
+  for (const machine of added) {
+    steps.push(
+      step(
+        'nodes',
+        `annotate:${machine.name}`,
+        `Annotate node ${machine.name} with its host and VM`,
+        async (ctx) => {
+          const outcome = await cluster.annotateNode(ctx, machine);
+          machine.state = 'joined';
+          return outcome;
+        },
+        machine.name,
+      ),
+    );
+  }
+  steps.push(step('nodes', 'ready', 'Wait for the nodes to be Ready', (ctx) => cluster.waitReady(ctx, added)));
+  return steps.sort((a, b) => phaseIndex(a.phase) - phaseIndex(b.phase));
+}
+
+const phaseOrder: readonly StepPhase[] = [
+  'prepare',
+  'network',
+  'bundle',
+  'cordon',
+  'drain',
+  'delete-nodes',
+  'vms',
+  'addresses',
+  'ssh',
+  'etcd',
+  'bootstrap',
+  'cni',
+  'join-control-planes',
+  'join-linux-workers',
+  'join-windows-workers',
+  'kubeconfig',
+  'nodes',
+  'delete-vms',
+  'cleanup',
+];
+
+export function phaseIndex(phase: StepPhase): number {
+  return phaseOrder.indexOf(phase);
+}
+
+/** The steps that remove machines: cordon, drain, delete the node, then the VM. */
+function shrinkSteps(driver: LabDriver, cluster: ClusterSteps, removed: LabMachine[]): StepDefinition[] {
+  const steps: StepDefinition[] = [];
+  for (const machine of removed) {
+    steps.push(step('cordon', `cordon:${machine.name}`, `Cordon ${machine.name}`, (ctx) => cluster.cordon(ctx, machine), machine.name));
+    steps.push(step('drain', `drain:${machine.name}`, `Drain ${machine.name}`, (ctx) => cluster.drain(ctx, machine), machine.name));
+    steps.push(
+      step(
+        'delete-nodes',
+        `delete-node:${machine.name}`,
+        `Delete node ${machine.name}`,
+        (ctx) => cluster.deleteNode(ctx, machine),
+        machine.name,
+      ),
+    );
+    steps.push(
+      step('delete-vms', `delete-vm:${machine.name}`, `Delete VM ${machine.name}`, (ctx) => driver.deleteVm(ctx, machine), machine.name),
+    );
+  }
+  return steps.sort((a, b) => phaseIndex(a.phase) - phaseIndex(b.phase));
+}
+
+/**
+ * The steps of an operation. `machines` is the lab's machine list after the change was decided:
+ * machines beyond the plan's counts are removed (scale down), machines in state 'absent' are
+ * created (provision, scale up).
+ */
+export function planSteps(
+  kind: LabOperationKind,
+  plan: LabPlan,
+  machines: LabMachine[],
+  driver: LabDriver,
+  cluster: ClusterSteps,
+  removed: LabMachine[],
+): StepDefinition[] {
+  if (kind === 'delete') {
+    return [
+      ...machines.map((machine) =>
+        step('delete-vms', `delete-vm:${machine.name}`, `Delete VM ${machine.name}`, (ctx) => driver.deleteVm(ctx, machine), machine.name),
+      ),
+      step('cleanup', 'cleanup', 'Remove the network, disks folder and lab key', (ctx) => driver.cleanup(ctx)),
+      step('cleanup', 'forget-kubeconfig', 'Remove the lab context from Nestlab', (ctx) => cluster.forgetKubeconfig(ctx)),
+    ];
+  }
+  if (kind === 'provision') {
+    return [
+      step('prepare', 'prepare', 'Prepare the lab folder and SSH key on the host', (ctx) => driver.prepare(ctx)),
+      step('network', 'network', plan.network.mode === 'nat' ? 'Create the NAT network' : 'Check the bridge', (ctx) =>
+        driver.ensureNetwork(ctx),
+      ),
+      ...(plan.offlineBundle === undefined
+        ? []
+        : [step('bundle', 'bundle', 'Upload the offline bundle', (ctx) => driver.uploadBundle(ctx))]),
+      ...growSteps(driver, cluster, machines, plan, machines),
+    ];
+  }
+  const added = machines.filter((machine) => machine.state === 'absent');
+  const grow = added.length > 0 ? growSteps(driver, cluster, added, plan, machines).filter((s) => s.id !== 'kubeconfig') : [];
+  const shrink = shrinkSteps(driver, cluster, removed);
+  const all = [...shrink, ...grow];
+  return all.length > 0
+    ? all.sort((a, b) => phaseIndex(a.phase) - phaseIndex(b.phase))
+    : [step('nodes', 'nothing', 'Nothing to change', () => Promise.resolve(skipped('The worker counts are already as asked.')))];
+}
