@@ -9,6 +9,8 @@ export { startControlPlane } from './control-plane.js';
 export type { ControlPlane, ControlPlaneOptions } from './control-plane.js';
 export { getFreePort, getFreePorts } from './free-port.js';
 export { runKubectl } from './kubectl.js';
+export { spawnKubectl } from './kubectl-process.js';
+export type { KubectlProcess } from './kubectl-process.js';
 export type { KubectlResult } from './kubectl.js';
 export { KubeApiError, KubeRestClient, isStatus } from './kube-rest.js';
 export { renderKubeconfig, writeKubeconfig } from './kubeconfig.js';
