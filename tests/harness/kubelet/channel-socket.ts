@@ -93,10 +93,16 @@ export class ChannelSocket {
   }
 }
 
+/**
+ * Parses a resize message. Go's encoding/json matches field names case-insensitively, so kubelet
+ * takes kubectl's {"Width","Height"} and client-node's {"width","height"} alike; so do we.
+ */
 function parseResize(payload: Buffer): TerminalSize | undefined {
   try {
-    const { Width, Height } = JSON.parse(payload.toString('utf8')) as { Width?: unknown; Height?: unknown };
-    if (typeof Width === 'number' && typeof Height === 'number' && Width > 0 && Height > 0) return { cols: Width, rows: Height };
+    const parsed = JSON.parse(payload.toString('utf8')) as Record<string, unknown>;
+    const field = (name: string): unknown => Object.entries(parsed).find(([key]) => key.toLowerCase() === name)?.[1];
+    const [cols, rows] = [field('width'), field('height')];
+    if (typeof cols === 'number' && typeof rows === 'number' && cols > 0 && rows > 0) return { cols, rows };
   } catch {
     // A malformed resize is ignored, as kubelet does (it logs it).
   }

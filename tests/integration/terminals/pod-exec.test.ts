@@ -1,7 +1,7 @@
 /**
- * Pod exec against the real API server. No kubelet runs here, so the exec request reaches the
- * API server, which fails to dial the simulated node: the request it got and the failure shown
- * in the tab are what is tested.
+ * Pod exec against the real API server, which proxies it to the node's simulated kubelet: the
+ * shell in the tab is a REAL process on the test machine (in a folder standing in for the
+ * container), so typing, resize, exit codes and closing are checked end to end.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -83,7 +83,7 @@ describe('pod exec terminals', () => {
     await expect(link.api.terminals.podContainers('lab-admin', 'default', 'missing')).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
-  it('sends a tty exec request for the chosen container with sh (handing over to bash), and shows why it failed', async () => {
+  it('runs a shell in the chosen container through the API server: typed commands come back (simulated kubelet)', async () => {
     const { requests, factory } = recordingFactory();
     link = connectTerminals({ kubeconfigs: harnessKubeconfigs(controlPlane), execSocketFactory: factory });
     const { client } = link;
@@ -92,7 +92,10 @@ describe('pod exec terminals', () => {
       { cols: 90, rows: 30 },
     );
     expect(tab.title).toBe('pod: web-0/sidecar');
-    const exit = await client.waitForExit(tab.id);
+    expect(await client.run(tab.id, 'echo hi')).toBe('hi\n');
+    expect(await client.run(tab.id, 'pwd')).toBe(
+      `${simulation.kubelets!.containerDir({ namespace: 'default', pod: 'web-0', container: 'sidecar' })}\n`,
+    );
 
     expect(requests).toHaveLength(1);
     const { uri, protocols, authorization } = requests[0]!;
@@ -112,25 +115,51 @@ describe('pod exec terminals', () => {
     });
     expect(protocols).toContain('v4.channel.k8s.io');
     expect(authorization).toBe(`Bearer ${controlPlane.adminToken}`);
-
-    // The API server could not reach the (simulated) kubelet: its own words reach the tab.
-    expect(exit.exitCode).toBeNull();
-    expect(exit.error?.code).toBe('UNREACHABLE');
-    expect(exit.error?.message).toMatch(/^Could not exec into default\/web-0 \(container sidecar\): .*(dial|backend|connect)/);
-    expect(client.text(tab.id)).toContain('Could not exec into default/web-0');
+    const record = simulation.kubelets!.execSessions({ pod: 'web-0', container: 'sidecar' }).at(-1)!;
+    expect(record).toMatchObject({ tty: true, running: true, protocol: 'v5.channel.k8s.io' });
   });
 
-  it('picks the first container and PowerShell on Windows pods when none is chosen', async () => {
+  it('sends resizes to the remote pty and reports the exit code (simulated kubelet)', async () => {
+    link = connectTerminals({ kubeconfigs: harnessKubeconfigs(controlPlane) });
+    const { client, api } = link;
+    const tab = await client.open(
+      { kind: 'pod', context: 'lab-admin', namespace: 'default', pod: 'web-0', container: 'app' },
+      { cols: 90, rows: 30 },
+    );
+    expect(await client.run(tab.id, 'stty size')).toBe('30 90\n');
+    await api.terminals.resize(tab.id, { cols: 132, rows: 41 });
+    await waitFor(() =>
+      simulation
+        .kubelets!.execSessions({ pod: 'web-0', container: 'app' })
+        .some((r) => r.resizes.some((s) => s.cols === 132 && s.rows === 41)),
+    );
+    expect(await client.run(tab.id, 'stty size')).toBe('41 132\n');
+    await api.terminals.write(tab.id, 'exit 5\r');
+    expect(await client.waitForExit(tab.id)).toEqual({ exitCode: 5 });
+  });
+
+  it('ends the remote process when the tab closes (no leftover process; simulated kubelet)', async () => {
+    link = connectTerminals({ kubeconfigs: harnessKubeconfigs(controlPlane) });
+    const { client, api } = link;
+    const tab = await client.open({ kind: 'pod', context: 'lab-admin', namespace: 'default', pod: 'web-0', container: 'app' });
+    const pid = Number(await client.run(tab.id, 'echo $$'));
+    expect(processExists(pid)).toBe(true);
+    await api.terminals.close(tab.id);
+    await waitFor(() => !processExists(pid), { timeout: 10_000, description: `the pod's shell (pid ${pid}) to end` });
+  });
+
+  it('picks the first container and PowerShell on Windows pods when none is chosen (a real bash stands in for it)', async () => {
     const { requests, factory } = recordingFactory();
     link = connectTerminals({ kubeconfigs: harnessKubeconfigs(controlPlane), execSocketFactory: factory });
     const { client } = link;
     const tab = await client.open({ kind: 'pod', context: 'lab-admin', namespace: 'default', pod: 'iis-0' });
     expect(tab).toMatchObject({ title: 'pod: iis-0/app', target: { container: 'app' }, command: ['powershell.exe'] });
-    await client.waitForExit(tab.id);
+    expect(await client.run(tab.id, 'echo ready')).toBe('ready\n');
     expect(requests[0]!.uri.searchParams.getAll('command')).toEqual(['powershell.exe']);
+    expect(simulation.kubelets!.execSessions({ pod: 'iis-0' }).at(-1)!.command).toEqual(['powershell.exe']);
   });
 
-  it('says clearly that a pod does not exist, and that the viewer may not exec', async () => {
+  it('says clearly that a pod or container does not exist, and that the viewer may not exec', async () => {
     link = connectTerminals({ kubeconfigs: harnessKubeconfigs(controlPlane) });
     const { client } = link;
     const missing = await client.open({ kind: 'pod', context: 'lab-admin', namespace: 'default', pod: 'nope', container: 'app' });
@@ -138,7 +167,23 @@ describe('pod exec terminals', () => {
       code: 'NOT_FOUND',
       message: expect.stringMatching(/nope/) as unknown,
     });
+    const noContainer = await client.open({ kind: 'pod', context: 'lab-admin', namespace: 'default', pod: 'web-0', container: 'ghost' });
+    const refused = await client.waitForExit(noContainer.id);
+    expect(refused.exitCode).toBeNull();
+    expect(refused.error?.message).toMatch(
+      /^Could not exec into default\/web-0 \(container ghost\): container ghost is not valid for pod web-0/,
+    );
+    expect(client.text(noContainer.id)).toContain('Could not exec into default/web-0');
     const viewer = await client.open({ kind: 'pod', context: 'lab-viewer', namespace: 'default', pod: 'web-0', container: 'app' });
     expect((await client.waitForExit(viewer.id)).error).toMatchObject({ code: 'FORBIDDEN' });
   });
 });
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
