@@ -104,7 +104,7 @@ export class LogStream {
     if (attempt !== this.attempt || this.stopped) return this.info();
     for (const pod of pods.items) this.addPod(pod, false);
     if (this.isDeploymentFollow()) void this.watchPods(pods.resourceVersion, attempt);
-    else if (this.sources.size === 0) this.end(undefined);
+    else this.endIfAllDone();
     return this.info();
   }
 
@@ -214,9 +214,12 @@ export class LogStream {
     this.sources.set(key, state);
     this.newSources.push(state.info);
     if (!containers.includes(container)) {
-      this.notice(state, `Pod ${name} has no container "${container}"; its containers are ${containers.join(', ')}.`);
-      state.done = true;
-      this.scheduleFlush();
+      const problem = new AppError(
+        'NOT_FOUND',
+        `Pod ${name} has no container "${container}"; its containers are ${containers.join(', ')}.`,
+      );
+      this.notice(state, problem.message);
+      this.sourceDone(state, problem.toJSON());
       return;
     }
     this.read(state, this.attempt);
