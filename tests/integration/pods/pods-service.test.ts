@@ -162,13 +162,13 @@ describe('pods service', () => {
 
   it('merges the logs of a Deployment with 3 pods, in time order, with colours per pod and ANSI codes kept', async () => {
     connectService();
-    let streamId: string | undefined;
-    const { lines } = collect(() => streamId);
+    const current: { id?: string } = {};
+    const { lines } = collect(() => current.id);
     const info = await link.api.pods.startLogs(
       { context: CONTEXT, namespace: NAMESPACE, kind: 'deployment', name: 'azure-vote-front' },
       { follow: true, tailLines: 20 },
     );
-    streamId = info.streamId;
+    current.id = info.streamId;
     expect(info.state).toBe('streaming');
     expect(info.sources.map((source) => source.pod).sort()).toEqual(await runningPods());
     expect(info.sources.map((source) => source.colour).sort()).toEqual([0, 1, 2]);
@@ -186,11 +186,12 @@ describe('pods service', () => {
       for (const line of own) expect(line.timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/);
     }
     // The kubelet's colours stay in the text (the view parses them).
+    // eslint-disable-next-line no-control-regex -- the ESC of the colour codes is what is checked
     expect(lines().some((line) => /\x1b\[3[123]m(INFO|WARN|ERROR)\x1b\[0m/.test(line.text))).toBe(true);
     // Following: a new line arrives from the kubelet (1 line per second per container).
     const before = lines().length;
     await waitFor(() => lines().length > before, { timeout: 10_000, description: 'a followed line' });
-    await link.api.pods.stopLogs(streamId);
+    await link.api.pods.stopLogs(current.id);
     await waitFor(() => simulation.kubelets!.logFollowers({ namespace: NAMESPACE }) === 0, {
       timeout: 10_000,
       description: 'the kubelet streams closed after stop',
@@ -200,9 +201,9 @@ describe('pods service', () => {
   it('reads a tail without follow and ends, and reads the previous container after a restart', async () => {
     connectService();
     const [pod] = await runningPods();
-    let streamId: string | undefined;
-    const { lines, ends } = collect(() => streamId);
-    streamId = (
+    const current: { id?: string } = {};
+    const { lines, ends } = collect(() => current.id);
+    current.id = (
       await link.api.pods.startLogs({ context: CONTEXT, namespace: NAMESPACE, kind: 'pod', name: pod! }, { follow: false, tailLines: 10 })
     ).streamId;
     await waitFor(() => ends.length === 1, { timeout: 10_000, description: 'the end of the tail' });
@@ -210,8 +211,8 @@ describe('pods service', () => {
     expect(lines()).toHaveLength(10);
 
     await simulation.restartContainer({ namespace: NAMESPACE, pod: pod!, container: 'azure-vote-front' });
-    const previous = collect(() => streamId);
-    streamId = (
+    const previous = collect(() => current.id);
+    current.id = (
       await link.api.pods.startLogs(
         { context: CONTEXT, namespace: NAMESPACE, kind: 'pod', name: pod! },
         { follow: false, previous: true, tailLines: 5 },
@@ -228,9 +229,9 @@ describe('pods service', () => {
       link.api.pods.startLogs({ context: CONTEXT, namespace: NAMESPACE, kind: 'pod', name: 'no-such-pod' }, { follow: true }),
     ).rejects.toMatchObject({ code: 'NOT_FOUND', message: `Pod ${NAMESPACE}/no-such-pod does not exist in context ${CONTEXT}.` });
     const [pod] = await runningPods();
-    let streamId: string | undefined;
-    const { lines, ends } = collect(() => streamId);
-    streamId = (
+    const current: { id?: string } = {};
+    const { lines, ends } = collect(() => current.id);
+    current.id = (
       await link.api.pods.startLogs(
         { context: CONTEXT, namespace: NAMESPACE, kind: 'pod', name: pod!, container: 'sidecar' },
         { follow: true },
@@ -249,9 +250,9 @@ describe('pods service', () => {
   it('ends a followed stream with a clear message when the API server restarts, and Retry continues after the last line', async () => {
     connectService();
     const [pod] = await runningPods();
-    let streamId: string | undefined;
-    const { lines, ends } = collect(() => streamId);
-    streamId = (
+    const current: { id?: string } = {};
+    const { lines, ends } = collect(() => current.id);
+    current.id = (
       await link.api.pods.startLogs({ context: CONTEXT, namespace: NAMESPACE, kind: 'pod', name: pod! }, { follow: true, tailLines: 3 })
     ).streamId;
     await waitFor(() => lines().length >= 4, { timeout: 10_000, description: 'the tail and a followed line' });
@@ -266,8 +267,8 @@ describe('pods service', () => {
     const seenBefore = lines().length;
 
     await controlPlane.startApiServer();
-    const retried = await link.api.pods.retryLogs(streamId);
-    expect(retried).toMatchObject({ streamId, state: 'streaming' });
+    const retried = await link.api.pods.retryLogs(current.id);
+    expect(retried).toMatchObject({ streamId: current.id, state: 'streaming' });
     await waitFor(() => lines().length >= seenBefore + 2, { timeout: 20_000, description: 'lines after the retry' });
     // No line twice and none lost across the reconnect: request ids run on by one.
     const ids = lines().map(rid);
