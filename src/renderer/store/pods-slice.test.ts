@@ -1,0 +1,130 @@
+import { describe, expect, it } from 'vitest';
+import type { LogBatch, LogOptions, LogSource, LogStreamEnd, LogStreamInfo } from '../../shared/contract';
+import { AppError } from '../../shared/errors';
+import { Emitter } from '../../shared/event';
+import type { Api } from '../../shared/rpc/client';
+import { createTestServices } from '../../shared/rpc/test-services';
+import { createAppStore } from './app-store';
+
+const source: LogSource = { context: 'lab', namespace: 'shop', kind: 'deployment', name: 'web' };
+
+function fakeApi() {
+  const logs = new Emitter<LogBatch>();
+  const ends = new Emitter<LogStreamEnd>();
+  const acknowledged: number[] = [];
+  const stopped: string[] = [];
+  const services = createTestServices();
+  let started = 0;
+  /** Runs before startLogs answers: a batch can beat the answer. */
+  let beforeAnswer: (streamId: string) => void = () => undefined;
+  let retryAnswer: () => Promise<LogStreamInfo> = () => Promise.reject(new AppError('NOT_FOUND', 'unused'));
+  const info = (streamId: string, options: LogOptions): LogStreamInfo => ({
+    streamId,
+    source,
+    options,
+    sources: [{ pod: 'web-a', container: 'app', colour: 0 }],
+    state: 'streaming',
+  });
+  const api = {
+    ...services,
+    pods: {
+      ...services.pods,
+      startLogs: (_source: LogSource, options: LogOptions) => {
+        const streamId = `s${++started}`;
+        beforeAnswer(streamId);
+        return Promise.resolve(info(streamId, options));
+      },
+      retryLogs: () => retryAnswer(),
+      stopLogs: (streamId: string) => {
+        stopped.push(streamId);
+        return Promise.resolve();
+      },
+      acknowledgeLogs: (_streamId: string, count: number) => {
+        acknowledged.push(count);
+        return Promise.resolve();
+      },
+      onDidLogs: logs.event,
+      onDidEndLogs: ends.event,
+    },
+  } as unknown as Api;
+  return {
+    api,
+    logs,
+    ends,
+    acknowledged,
+    stopped,
+    setBeforeAnswer: (hook: (streamId: string) => void) => (beforeAnswer = hook),
+    setRetry: (answer: () => Promise<LogStreamInfo>) => (retryAnswer = answer),
+  };
+}
+
+const batch = (streamId: string, seq: number, texts: string[], pod = 'web-a'): LogBatch => ({
+  streamId,
+  seq,
+  lines: texts.map((text) => ({ pod, container: 'app', text })),
+});
+
+describe('pods slice: logs', () => {
+  it('keeps batches that beat the answer of startLogs, drops duplicates, and acknowledges what it appended', async () => {
+    const fake = fakeApi();
+    const store = createAppStore({ api: fake.api });
+    fake.setBeforeAnswer((streamId) => fake.logs.fire(batch(streamId, 1, ['early'])));
+    await store.getState().openLogs(source);
+    expect(store.getState().view).toBe('pods');
+    expect(store.getState().logView).toMatchObject({ streamId: 's1', phase: 'streaming', options: { follow: true, tailLines: 1_000 } });
+    fake.logs.fire(batch('s1', 2, ['one', 'two']));
+    fake.logs.fire(batch('s1', 2, ['one', 'two']));
+    fake.logs.fire(batch('other', 3, ['not ours']));
+    const session = store.getState().logSession()!;
+    expect(session.buffer.slice(0, 10).map((entry) => entry.text)).toEqual(['early', 'one', 'two']);
+    expect(fake.acknowledged).toEqual([1, 2]);
+  });
+
+  it('adds pods that join a Deployment stream to the legend', async () => {
+    const fake = fakeApi();
+    const store = createAppStore({ api: fake.api });
+    await store.getState().openLogs(source);
+    fake.logs.fire({ ...batch('s1', 1, ['hello'], 'web-b'), sources: [{ pod: 'web-b', container: 'app', colour: 1 }] });
+    expect(store.getState().logView!.sources.map((s) => s.pod)).toEqual(['web-a', 'web-b']);
+    expect(store.getState().logSession()!.buffer.at(0)!.colour).toBe(1);
+  });
+
+  it('shows the end with its message, and Retry goes on with the same stream and lines', async () => {
+    const fake = fakeApi();
+    const store = createAppStore({ api: fake.api });
+    await store.getState().openLogs(source);
+    fake.logs.fire(batch('s1', 1, ['before']));
+    const error = new AppError(
+      'UNREACHABLE',
+      'Lost the connection to the API server ... Retry reconnects and continues after the last line.',
+    );
+    fake.ends.fire({ streamId: 's1', error: error.toJSON() });
+    expect(store.getState().logView).toMatchObject({ phase: 'ended', error: { code: 'UNREACHABLE' } });
+    fake.setRetry(() =>
+      Promise.resolve({ streamId: 's1', source, options: { follow: true }, sources: [], state: 'streaming' } satisfies LogStreamInfo),
+    );
+    await store.getState().retryLogs();
+    expect(store.getState().logView).toMatchObject({ streamId: 's1', phase: 'streaming' });
+    expect(store.getState().logView!.error).toBeUndefined();
+    fake.logs.fire(batch('s1', 2, ['after']));
+    expect(
+      store
+        .getState()
+        .logSession()!
+        .buffer.slice(0, 5)
+        .map((entry) => entry.text),
+    ).toEqual(['before', 'after']);
+  });
+
+  it('restarts the stream for the previous container (not following) and stops the old one', async () => {
+    const fake = fakeApi();
+    const store = createAppStore({ api: fake.api });
+    await store.getState().openLogs(source);
+    await store.getState().setLogOptions({ previous: true });
+    expect(fake.stopped).toEqual(['s1']);
+    expect(store.getState().logView).toMatchObject({ streamId: 's2', options: { previous: true, follow: false } });
+    await store.getState().closeLogs();
+    expect(fake.stopped).toEqual(['s1', 's2']);
+    expect(store.getState().logView).toBeUndefined();
+  });
+});
