@@ -145,15 +145,36 @@ export class PortForwarding {
 
   private serveWebSocket(ws: WebSocket, pod: KubeletPod, node: KubeletNode, ports: number[]): void {
     const targets: (Socket | undefined)[] = [];
+    // Data the client sends before the pod-side connection is up waits here.
+    const early: Buffer[][] = ports.map(() => []);
     const prefix = (channel: number, port: number): Buffer => Buffer.from([channel, port & 0xff, port >> 8]);
+    const records = ports.map((port) => this.record(pod, node, port, 'websocket'));
+    ws.on('message', (message: Buffer) => {
+      const channel = message[0] ?? -1;
+      const index = channel / 2;
+      const record = records[index];
+      if (record === undefined || message.length < 2) return; // error channels and unknown ones carry nothing upstream
+      record.bytesToPod += message.length - 1;
+      const target = targets[index];
+      if (target === undefined) early[index]?.push(message.subarray(1));
+      else target.write(message.subarray(1));
+    });
+    ws.on('close', () => {
+      for (const target of targets) target?.destroy();
+    });
     ports.forEach((port, index) => {
+      const record = records[index]!;
       // Each channel's first message is its port, little-endian (kubelet's v4 port-forward).
       ws.send(prefix(index * 2, port));
       ws.send(prefix(index * 2 + 1, port));
-      const record = this.record(pod, node, port, 'websocket');
       this.connectTo(pod, port).then(
         (target) => {
+          if (ws.readyState !== ws.OPEN) {
+            target.destroy();
+            return;
+          }
           targets[index] = target;
+          for (const chunk of early[index]?.splice(0) ?? []) target.write(chunk);
           target.on('data', (chunk: Buffer) => {
             record.bytesFromPod += chunk.length;
             ws.send(Buffer.concat([Buffer.from([index * 2]), chunk]));
@@ -161,11 +182,6 @@ export class PortForwarding {
           target.on('close', () => {
             record.closed = true;
             ws.close(1000);
-          });
-          ws.on('message', (message: Buffer) => {
-            if (message[0] !== index * 2 || message.length < 2) return;
-            record.bytesToPod += message.length - 1;
-            target.write(message.subarray(1));
           });
         },
         (problem: Error) => {
@@ -175,9 +191,6 @@ export class PortForwarding {
           ws.close(1000);
         },
       );
-    });
-    ws.on('close', () => {
-      for (const target of targets) target?.destroy();
     });
   }
 

@@ -173,6 +173,8 @@ export class SpdyStream {
   private readonly dataListeners: ((data: Buffer) => void)[] = [];
   private readonly endListeners: (() => void)[] = [];
   private readonly resetListeners: (() => void)[] = [];
+  /** Data that arrived before anyone listened (the handler may still be connecting to the pod). */
+  private early: Buffer[] = [];
   private localFin = false;
   private remoteFinished = false;
   private wasReset = false;
@@ -184,18 +186,22 @@ export class SpdyStream {
     readonly headers: Record<string, string>,
   ) {}
 
+  /** Data from the client; what arrived before the first listener is delivered to it at once. */
   onData(listener: (data: Buffer) => void): void {
     this.dataListeners.push(listener);
+    for (const data of this.early.splice(0)) listener(data);
   }
 
-  /** The client will send no more data (FIN). */
+  /** The client will send no more data (FIN); called at once if that already happened. */
   onEnd(listener: () => void): void {
     this.endListeners.push(listener);
+    if (this.remoteFinished) listener();
   }
 
-  /** The stream was reset or the session ended. */
+  /** The stream was reset or the session ended; called at once if that already happened. */
   onReset(listener: () => void): void {
     this.resetListeners.push(listener);
+    if (this.wasReset) listener();
   }
 
   write(data: Buffer | string): void {
@@ -220,6 +226,7 @@ export class SpdyStream {
 
   /** @internal */
   remoteData(data: Buffer): void {
+    if (this.dataListeners.length === 0) this.early.push(data);
     for (const listener of this.dataListeners) listener(data);
   }
 

@@ -110,6 +110,20 @@ describe('kubectl logs against simulated kubelets', () => {
     expect(await follow.exited).toBe(0);
   });
 
+  it('breaks a follow stream when kube-apiserver restarts; the kubelet drops it and serves the next request', async () => {
+    const follow = spawnKubectl(lab.controlPlane.adminKubeconfigPath, ['logs', '-f', 'web-0', '-c', 'sidecar', '--tail=1']);
+    await follow.waitForOutput(/\n/);
+    await waitFor(() => lab.simulation.kubelets!.logFollowers({ pod: 'web-0', container: 'sidecar' }) === 1, { description: 'a follower' });
+    await lab.controlPlane.restartApiServer({ signal: 'SIGKILL' });
+    await follow.exited;
+    await waitFor(() => lab.simulation.kubelets!.logFollowers({ pod: 'web-0', container: 'sidecar' }) === 0, {
+      timeout: 10_000,
+      description: 'the kubelet to drop the broken follower',
+    });
+    const after = await kubectl('logs', 'web-0', '-c', 'sidecar', '--tail=2');
+    expect(lines(after.stdout)).toHaveLength(2);
+  });
+
   it('answers 404 like a kubelet for pods it does not run (asked directly, as the API server would)', async () => {
     const node = lab.simulation.nodes[1]!;
     const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {

@@ -10,6 +10,7 @@ import type { AddressInfo, Server } from 'node:net';
 import { join } from 'node:path';
 import { KubeConfig, PortForward } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { getFreePort, runKubectl, spawnKubectl, waitFor } from '../../harness/index.js';
 import { createRunningPod, processExists, startKubeletLab } from './kubelet-fixtures.js';
 import type { KubeletLab } from './kubelet-fixtures.js';
@@ -47,6 +48,38 @@ describe('kubectl exec against simulated kubelets (real processes)', () => {
     expect(record).toMatchObject({ kind: 'exec', command: ['sh', '-c', 'echo hi; echo oops >&2; exit 3'], tty: false, exitCode: 3 });
     // kubectl 1.32 speaks v5 (with the stdin close channel).
     expect(record.protocol).toBe('v5.channel.k8s.io');
+  });
+
+  it('speaks the v4 channel protocol to clients that do not offer v5', async () => {
+    const url = new URL(`${lab.controlPlane.server.replace('https:', 'wss:')}/api/v1/namespaces/default/pods/web-0/exec`);
+    for (const [key, value] of [
+      ['container', 'app'],
+      ['command', 'sh'],
+      ['command', '-c'],
+      ['command', 'echo v4; exit 2'],
+      ['stdout', 'true'],
+    ]) {
+      url.searchParams.append(key!, value!);
+    }
+    const ws = new WebSocket(url, ['v4.channel.k8s.io'], {
+      ca: lab.controlPlane.caCertPem,
+      headers: { Authorization: `Bearer ${lab.controlPlane.adminToken}` },
+    });
+    const frames: Buffer[] = [];
+    ws.on('message', (data: Buffer) => frames.push(data));
+    await new Promise((resolve, reject) => {
+      ws.on('close', resolve);
+      ws.on('error', reject);
+    });
+    expect(ws.protocol).toBe('v4.channel.k8s.io');
+    const onChannel = (channel: number): string =>
+      Buffer.concat(frames.filter((frame) => frame[0] === channel).map((frame) => frame.subarray(1))).toString();
+    expect(onChannel(1)).toBe('v4\n');
+    expect(JSON.parse(onChannel(3))).toMatchObject({
+      status: 'Failure',
+      reason: 'NonZeroExitCode',
+      details: { causes: [{ reason: 'ExitCode', message: '2' }] },
+    });
   });
 
   it('runs in a folder standing in for the container filesystem, which keeps files between execs', async () => {
@@ -135,9 +168,18 @@ describe('port-forward against simulated kubelets (to a stand-in HTTP server per
     const forward = spawnKubectl(kubeconfig(), ['port-forward', 'pod/web-0', `${localPort}:80`]);
     try {
       await forward.waitForOutput(/Forwarding from 127\.0\.0\.1/);
-      const response = await fetch(`http://127.0.0.1:${localPort}/`);
+      const response = await fetch(`http://127.0.0.1:${localPort}/`, { signal: AbortSignal.timeout(15_000) });
       expect(response.status).toBe(200);
       expect(await response.text()).toContain('<h1>Azure Voting App</h1>');
+      // Each connection is a new pair of SPDY streams; their headers share one zlib context.
+      const pages = await Promise.all(
+        Array.from({ length: 10 }, () =>
+          fetch(`http://127.0.0.1:${localPort}/`, { headers: { Connection: 'close' }, signal: AbortSignal.timeout(15_000) }).then((r) =>
+            r.text(),
+          ),
+        ),
+      );
+      for (const page of pages) expect(page).toContain('Azure Voting App');
       const records = lab.simulation.kubelets!.portForwards(web);
       expect(records.at(-1)).toMatchObject({ port: 80, protocol: 'spdy' });
       expect(records.at(-1)!.bytesFromPod).toBeGreaterThan(0);
