@@ -105,7 +105,7 @@ export function linuxUserData(machine: LabMachine, plan: LabPlan, publicKey: str
     write_files: writeFiles,
     runcmd,
   };
-  return `#cloud-config\n${stringify(config)}`;
+  return `#cloud-config\n${stringify(config, { lineWidth: 0 })}`;
 }
 
 function stringifyToml(mirror: string): string {

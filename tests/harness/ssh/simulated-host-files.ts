@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmod, chown, copyFile, readFile, writeFile } from 'node:fs/promises';
+import { chmod, chown, copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HostSimulation, LinuxSimulation } from './profiles';
@@ -17,10 +17,16 @@ export const SSHD = '/usr/sbin/sshd';
 export const TEST_USER = 'nestlab';
 export const TEST_UID = 4242;
 
+/** Stand-ins inside a simulated lab VM (reached through the stand-in ssh). */
+const vmTools = ['sudo', 'cloud-init', 'kubeadm', 'kubectl', 'powershell'];
+
 export async function installTools(bin: string, sim: HostSimulation): Promise<void> {
   const tools = ['sudo'];
   if (sim.os === 'windows') tools.push('powershell');
-  else if (sim.libvirt) tools.push('virsh', 'virt-install', 'qemu-img', 'cloud-localds');
+  // Stateful libvirt stand-ins, the ssh that reaches their "VMs", and the tools inside a VM (vm/).
+  else if (sim.libvirt)
+    tools.push('virsh', 'virt-install', 'qemu-img', 'cloud-localds', 'ssh', 'lib-sim.sh', ...vmTools.map((tool) => `vm/${tool}`));
+  await mkdir(join(bin, 'vm'), { recursive: true });
   for (const tool of tools) {
     await copyFile(join(simulationScripts, tool), join(bin, tool));
     await chmod(join(bin, tool), 0o755);
@@ -124,9 +130,25 @@ export function namespaceScript(dir: string, sim: HostSimulation, hostKeyPath: s
     lines.push(
       `mount -t overlay nestlab-sim-var-lib -o lowerdir=/var/lib,upperdir=${dir}/overlay/upper,workdir=${dir}/overlay/work /var/lib`,
       'mkdir -p /var/lib/libvirt/images',
-      `mount -t tmpfs -o size=${sim.diskGiB}g,mode=755 nestlab-sim-images /var/lib/libvirt/images`,
+      // The stand-in sudo does not change user, so the images folder belongs to the test user.
+      `mount -t tmpfs -o size=${sim.diskGiB}g,mode=755,uid=${TEST_UID},gid=${TEST_UID} nestlab-sim-images /var/lib/libvirt/images`,
+      ...baseImageLines(),
     );
   }
   lines.push(`exec ${SSHD} -D -f ${dir}/sshd_config -E ${logPath} -h ${hostKeyPath}`, '');
   return lines.join('\n');
+}
+
+/** Cloud images a lab plan can use as backing files on a simulated host (small text files). */
+export const SIMULATED_BASE_IMAGES = {
+  linux: '/var/lib/libvirt/images/nestlab-base/jammy-server-cloudimg-amd64.img',
+  windows: '/var/lib/libvirt/images/nestlab-base/windows-server-2022-cloudbase.qcow2',
+} as const;
+
+function baseImageLines(): string[] {
+  return [
+    'mkdir -p /var/lib/libvirt/images/nestlab-base',
+    ...Object.values(SIMULATED_BASE_IMAGES).map((path) => `echo 'SIMULATED cloud image' > ${path}`),
+    `chown -R ${TEST_UID}:${TEST_UID} /var/lib/libvirt/images/nestlab-base`,
+  ];
 }

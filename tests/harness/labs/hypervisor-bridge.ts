@@ -1,0 +1,76 @@
+/**
+ * SIMULATION BRIDGE: joins the stand-in hypervisor on a test host to the real control plane.
+ * The stand-in kubeadm writes $NESTLAB_SIM_DIR/joined/<vm> when a "VM" joins; the bridge then
+ * registers that VM as a simulated node (one startSimulatedNodes agent per VM, each with its own
+ * pod-range index) and stops the agent when the VM's domain is undefined. Node names are the VM
+ * names, as kubeadm's nodeRegistration.name makes them on real VMs.
+ */
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { startSimulatedNodes } from '../simulated-nodes.js';
+import type { SimulatedNodes } from '../simulated-nodes.js';
+import type { ClusterAccess } from '../kubeconfig.js';
+
+interface JoinedRecord {
+  vm: string;
+  role: 'control-plane' | 'worker';
+  os: 'linux' | 'windows';
+}
+
+export interface HypervisorBridge {
+  /** VM names registered as nodes right now. */
+  registered(): string[];
+  stop(): Promise<void>;
+}
+
+/**
+ * Watch `simDir` (polling every 200 ms: the stand-ins write as another user inside the test
+ * host's namespace, where inotify would miss nothing but polling keeps it simple and portable).
+ */
+export function startHypervisorBridge(simDir: string, access: ClusterAccess, options: { firstNodeIndex?: number } = {}): HypervisorBridge {
+  const agents = new Map<string, Promise<SimulatedNodes>>();
+  let nextIndex = options.firstNodeIndex ?? 100;
+  let stopped = false;
+  let busy = false;
+
+  const tick = async (): Promise<void> => {
+    const joinedDir = join(simDir, 'joined');
+    const names = existsSync(joinedDir) ? await readdir(joinedDir) : [];
+    for (const vm of names) {
+      if (agents.has(vm)) continue;
+      const record = JSON.parse(await readFile(join(joinedDir, vm), 'utf8')) as JoinedRecord;
+      const index = nextIndex;
+      nextIndex += 1;
+      agents.set(
+        vm,
+        startSimulatedNodes(access, { nodes: [{ name: record.vm, os: record.os, role: record.role }], firstNodeIndex: index }),
+      );
+    }
+    for (const [vm, agent] of [...agents]) {
+      if (existsSync(join(simDir, 'libvirt', 'domains', vm)) || existsSync(join(simDir, 'hyperv', 'vms', vm))) continue;
+      agents.delete(vm);
+      await (await agent).stop();
+    }
+  };
+  const timer = setInterval(() => {
+    if (busy || stopped) return;
+    busy = true;
+    void tick()
+      .catch(() => undefined)
+      .finally(() => {
+        busy = false;
+      });
+  }, 200);
+  timer.unref();
+
+  return {
+    registered: () => [...agents.keys()],
+    stop: async () => {
+      stopped = true;
+      clearInterval(timer);
+      await Promise.all([...agents.values()].map(async (agent) => (await agent.catch(() => undefined))?.stop()));
+      agents.clear();
+    },
+  };
+}

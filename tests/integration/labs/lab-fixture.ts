@@ -1,0 +1,166 @@
+/**
+ * A lab host for labs tests: a real sshd test host (stand-in libvirt, stateful; see
+ * tests/harness/ssh/README.md) reached through a drop proxy, the hosts, clusters and labs
+ * services on one data folder, a real control plane, and the hypervisor bridge that turns joined
+ * stand-in VMs into simulated nodes of that control plane.
+ */
+import { execFile } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { ClustersService } from '../../../src/main/clusters/clusters-service';
+import { HostsService } from '../../../src/main/hosts/hosts-service';
+import { LabsService } from '../../../src/main/labs/labs-service';
+import { MemorySecretStore } from '../../../src/main/secrets/memory-secret-store';
+import { defaultLabPlan } from '../../../src/shared/contract/labs';
+import type { LabPlan, LabSummary } from '../../../src/shared/contract/labs';
+import { startControlPlane, waitFor } from '../../harness/index.js';
+import type { ControlPlane } from '../../harness/index.js';
+import { startHypervisorBridge } from '../../harness/labs/hypervisor-bridge';
+import type { HypervisorBridge } from '../../harness/labs/hypervisor-bridge';
+import { simulations } from '../../harness/ssh/profiles';
+import { SIMULATED_BASE_IMAGES } from '../../harness/ssh/simulated-host-files';
+import { startDropProxy } from '../../harness/ssh/tcp-fixtures';
+import type { DropProxy } from '../../harness/ssh/tcp-fixtures';
+import { startTestHost } from '../../harness/ssh/test-host';
+import type { TestHost } from '../../harness/ssh/test-host';
+
+const run = promisify(execFile);
+
+export interface LabFixture {
+  controlPlane: ControlPlane;
+  host: TestHost;
+  proxy: DropProxy;
+  bridge: HypervisorBridge;
+  dataDir: string;
+  secrets: MemorySecretStore;
+  hosts: HostsService;
+  clusters: ClustersService;
+  labs: LabsService;
+  hostId: string;
+  hostName: string;
+  /** A new labs service on the same data folder (the app restarted). */
+  restartLabs(): LabsService;
+  /** A plan on this host; `network` picks a distinct documentation range so labs never share addresses. */
+  plan(name: string, network: 1 | 2 | 3, overrides?: Partial<LabPlan>): LabPlan;
+  /** Resolves with the lab once its status is one of `statuses`. */
+  settled(name: string, statuses?: LabSummary['status'][]): Promise<LabSummary>;
+  /** Lines of the stand-ins' ordered event log: [epoch ms, event, ...args]. */
+  events(): Promise<string[][]>;
+  /** Names of the stand-in VMs that exist now. */
+  domains(): Promise<string[]>;
+  /** Every file under the test host's images folder, from a command over the real sshd. */
+  imageFiles(): Promise<string[]>;
+  stop(): Promise<void>;
+}
+
+/** TEST-NET ranges (RFC 5737): documentation addresses, never routed, and never contacted here. */
+const networks = { 1: '198.51.100', 2: '203.0.113', 3: '192.0.2' } as const;
+
+export async function startLabFixture(): Promise<LabFixture> {
+  const [controlPlane, host] = await Promise.all([startControlPlane(), startTestHost({ simulation: simulations.nestedOn })]);
+  // The "kubeconfig on the first control plane" is the harness's real admin kubeconfig.
+  await mkdir(join(host.simDir, 'cluster'), { recursive: true, mode: 0o755 });
+  await writeFile(join(host.simDir, 'cluster', 'admin.conf'), controlPlane.adminKubeconfig, { mode: 0o644 });
+  await chmod(join(host.simDir, 'cluster'), 0o755);
+  const proxy = await startDropProxy(host.port);
+  const bridge = startHypervisorBridge(host.simDir, controlPlane.simulation);
+  const dataDir = await mkdtemp(join(tmpdir(), 'nestlab-labs-'));
+  const secrets = new MemorySecretStore();
+  const hosts = await HostsService.create({ dataDir, secrets, readyTimeoutMs: 5_000, reconnect: { initialDelayMs: 100, maxDelayMs: 500 } });
+  const clusters = new ClustersService({ dataDir, secrets, refreshIntervalMs: 0 });
+  const hostName = 'kvm-lab';
+  const added = await hosts.add({
+    name: hostName,
+    address: '127.0.0.1',
+    port: proxy.port,
+    user: host.user,
+    auth: { kind: 'pastedKey', privateKey: host.clientKey.privateKey },
+  });
+  await hosts.acceptHostKey(added.id, (await host.hostKey()).fingerprint);
+  const newLabs = () => new LabsService({ dataDir, hosts, clusters, changeIntervalMs: 50 });
+  const fixture: LabFixture = {
+    controlPlane,
+    host,
+    proxy,
+    bridge,
+    dataDir,
+    secrets,
+    hosts,
+    clusters,
+    labs: newLabs(),
+    hostId: added.id,
+    hostName,
+    restartLabs: () => {
+      fixture.labs = newLabs();
+      return fixture.labs;
+    },
+    plan: (name, network, overrides = {}) => {
+      const prefix = networks[network];
+      return {
+        ...defaultLabPlan(added.id, name),
+        kubernetesVersion: '1.30.8',
+        network: { mode: 'nat', cidr: `${prefix}.0/24`, poolStart: `${prefix}.100`, poolEnd: `${prefix}.199` },
+        // The stable endpoint of the test cluster is the API server's loopback address (in its SANs).
+        apiEndpoint: { host: '127.0.0.1', port: controlPlane.apiServerPort },
+        baseImage: SIMULATED_BASE_IMAGES.linux,
+        windowsBaseImage: SIMULATED_BASE_IMAGES.windows,
+        ...overrides,
+      };
+    },
+    settled: async (name, statuses = ['ready', 'failed', 'cancelled', 'interrupted']) => {
+      try {
+        return await waitFor(
+          async () => {
+            const lab = await fixture.labs.get(name);
+            return statuses.includes(lab.status) ? lab : undefined;
+          },
+          { timeout: 100_000, interval: 100, description: `lab ${name} to settle` },
+        );
+      } catch (error) {
+        // What the lab was doing makes a timeout readable.
+        const lab = await fixture.labs.get(name);
+        const steps = (lab.operation?.steps ?? []).map((step) => `${step.id}: ${step.status} ${step.detail ?? ''}`).join('\n');
+        const logs = (await fixture.labs.logs(name, { limit: 30 })).map((line) => `${line.stepId} ${line.stream}: ${line.text}`).join('\n');
+        throw new Error(`${(error as Error).message}\nstatus ${lab.status}\n${steps}\n${logs}`, { cause: error });
+      }
+    },
+    events: async () =>
+      (await readFile(join(host.simDir, 'events.log'), 'utf8').catch(() => ''))
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => line.split(' ')),
+    domains: async () => (await readdir(join(host.simDir, 'libvirt', 'domains')).catch(() => [] as string[])).sort(),
+    imageFiles: async () => {
+      const key = host.clientKey.path;
+      const { stdout } = await run('ssh', [
+        '-i',
+        key,
+        '-o',
+        'BatchMode=yes',
+        '-o',
+        'StrictHostKeyChecking=no',
+        '-o',
+        'UserKnownHostsFile=/dev/null',
+        '-o',
+        'LogLevel=ERROR',
+        '-p',
+        String(host.port),
+        `${host.user}@127.0.0.1`,
+        'find /var/lib/libvirt/images -mindepth 1 | sort',
+      ]);
+      return stdout.split('\n').filter((line) => line !== '');
+    },
+    stop: async () => {
+      fixture.labs.dispose();
+      hosts.dispose();
+      clusters.dispose();
+      await bridge.stop();
+      await proxy.close();
+      await Promise.all([host.stop(), controlPlane.stop()]);
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+  return fixture;
+}
