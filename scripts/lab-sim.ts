@@ -1,7 +1,8 @@
 /**
  * `npm run lab:sim`: a simulated lab for development and demos. Starts a real Kubernetes 1.20
- * control plane on loopback with simulated nodes (no kubelets, no containers: pods only show as
- * Running), writes a kubeconfig to a stable path and waits for Ctrl-C.
+ * control plane on loopback with simulated nodes (no real kubelets, no containers: pods only show
+ * as Running; simulated kubelet endpoints answer logs, exec and port-forward), writes a kubeconfig
+ * to a stable path and waits for Ctrl-C.
  *
  *   npm run lab:sim -- --control-planes 1 --linux-workers 2 --windows-workers 1
  */
@@ -81,14 +82,19 @@ async function main(): Promise<void> {
   const viewerPath = `${kubeconfigPath}-viewer`;
   await writeKubeconfig(viewerPath, controlPlane.viewer, { cluster: 'nestlab-lab-sim', user: 'lab-sim-viewer' });
 
-  console.log(`[lab:sim] simulated nodes registered (simulation: no kubelets or containers run):`);
+  console.log(`[lab:sim] simulated nodes registered (simulation: no real kubelets or containers run):`);
   for (const node of simulation.nodes) {
-    console.log(`           ${node.name.padEnd(24)} ${node.os.padEnd(8)} ${node.role.padEnd(14)} pods ${node.podCidr}`);
+    console.log(
+      `           ${node.name.padEnd(24)} ${node.os.padEnd(8)} ${node.role.padEnd(14)} pods ${node.podCidr.padEnd(15)} simulated kubelet 127.0.0.1:${node.kubeletPort}`,
+    );
   }
   console.log(`
 Point kubectl at it:
   export KUBECONFIG=${kubeconfigPath}
   kubectl get nodes -o wide
+  kubectl logs / exec / port-forward work too: simulated kubelets generate logs, run exec as
+  real processes on this machine (in a temporary folder per container) and forward ports to a
+  small web page per pod.
 
 Point Nestlab at it: Clusters -> Import kubeconfig -> ${kubeconfigPath}
 A read-only (RBAC view) kubeconfig is at ${viewerPath}.
