@@ -233,25 +233,21 @@ export function createClusterSteps(options: ClusterStepOptions): ClusterSteps {
   };
 }
 
-/** POST an Eviction (policy/v1 from Kubernetes 1.22, policy/v1beta1 before). A pod already gone is fine. */
+/**
+ * POST an Eviction: policy/v1 from Kubernetes 1.22, policy/v1beta1 before (an older server
+ * refuses the newer body as invalid). A pod that is already gone is fine.
+ */
 async function evict(request: <T>(req: KubeRequest) => Promise<T>, pod: PodView): Promise<void> {
   const path = `/api/v1/namespaces/${encodeURIComponent(pod.metadata.namespace)}/pods/${encodeURIComponent(pod.metadata.name)}/eviction`;
+  const metadata = { name: pod.metadata.name, namespace: pod.metadata.namespace };
   for (const apiVersion of ['policy/v1', 'policy/v1beta1']) {
     try {
-      await request({
-        method: 'POST',
-        path,
-        body: { apiVersion, kind: 'Eviction', metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace } },
-      });
+      await request({ method: 'POST', path, body: { apiVersion, kind: 'Eviction', metadata } });
       return;
     } catch (error) {
       const appError = AppError.from(error);
-      if (appError.code === 'NOT_FOUND' && /eviction|pods/.test(appError.message) && apiVersion === 'policy/v1') {
-        // 1.20 answers 404 for a policy/v1 Eviction body on an existing pod? No: it answers 400; try the older version either way.
-        continue;
-      }
       if (appError.code === 'NOT_FOUND') return;
-      if (appError.code === 'INVALID_INPUT' && apiVersion === 'policy/v1') continue;
+      if (apiVersion === 'policy/v1' && appError.code !== 'FORBIDDEN' && appError.code !== 'UNAUTHORIZED') continue;
       throw appError;
     }
   }

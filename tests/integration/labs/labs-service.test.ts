@@ -107,7 +107,7 @@ describe('a 1 control-plane + 2 Linux + 1 Windows lab (SIMULATION: stand-in VMs 
     ).toBe(true);
   });
 
-  it('scales Linux workers 2 -> 1: cordons and drains before deleting the node, then the VM', async () => {
+  it('scales Linux workers 2 -> 1: cordons and drains before deleting the node, then the VM', { timeout: 180_000 }, async () => {
     // A pod on the worker that goes away, so the drain has something to move.
     await admin.request('POST', '/api/v1/namespaces/default/pods', {
       body: {
@@ -149,7 +149,7 @@ describe('a 1 control-plane + 2 Linux + 1 Windows lab (SIMULATION: stand-in VMs 
     expect(await lab.domains()).toEqual([...baselineDomains, 'lab1-cp1', 'lab1-linux1', 'lab1-win1'].sort());
   });
 
-  it('deletes the lab: VMs, disks, seeds, network and context go; nothing else on the host does', async () => {
+  it('deletes the lab: VMs, disks, seeds, network and context go; nothing else on the host does', { timeout: 180_000 }, async () => {
     await lab.labs.remove('lab1');
     await waitFor(async () => !(await lab.labs.list()).some((l) => l.name === 'lab1'), { timeout: 60_000 });
     expect(await lab.domains()).toEqual(baselineDomains);
@@ -161,32 +161,36 @@ describe('a 1 control-plane + 2 Linux + 1 Windows lab (SIMULATION: stand-in VMs 
 });
 
 describe('resuming (SIMULATION: stand-in VMs)', () => {
-  it('completes after the SSH connection drops mid-run, with no duplicate VM and no second kubeadm init', async () => {
-    await lab.labs.create(lab.plan('lab2', 2, { linuxWorkers: 1 }));
-    // Cut the link right after kubeadm init ran on the host's side.
-    await waitFor(async () => (await lab.events()).some(([, event, vm]) => event === 'kubeadm-init' && vm === 'lab2-cp1'), {
-      interval: 20,
-      timeout: 60_000,
-    });
-    lab.proxy.dropAll();
-    const failed = await lab.settled('lab2');
-    expect(failed.status).toBe('failed');
-    expect(failed.operation?.error?.code).toBe('SSH_DISCONNECTED');
+  it(
+    'completes after the SSH connection drops mid-run, with no duplicate VM and no second kubeadm init',
+    { timeout: 180_000 },
+    async () => {
+      await lab.labs.create(lab.plan('lab2', 2, { linuxWorkers: 1 }));
+      // Cut the link right after kubeadm init ran on the host's side.
+      await waitFor(async () => (await lab.events()).some(([, event, vm]) => event === 'kubeadm-init' && vm === 'lab2-cp1'), {
+        interval: 20,
+        timeout: 60_000,
+      });
+      lab.proxy.dropAll();
+      const failed = await lab.settled('lab2');
+      expect(failed.status).toBe('failed');
+      expect(failed.operation?.error?.code).toBe('SSH_DISCONNECTED');
 
-    await lab.labs.resume('lab2');
-    const done = await lab.settled('lab2');
-    expect(done.operation?.error).toBeUndefined();
-    expect(done.status).toBe('ready');
-    const events = await lab.events();
-    expect(events.filter(([, event, vm]) => event === 'kubeadm-init' && vm === 'lab2-cp1')).toHaveLength(1);
-    expect(events.filter(([, event, vm]) => event === 'virt-install' && vm?.startsWith('lab2-'))).toHaveLength(2);
-    expect((await lab.domains()).filter((name) => name.startsWith('lab2-'))).toEqual(['lab2-cp1', 'lab2-linux1']);
-    expect((await lab.clusters.listNodes('lab2')).filter((n) => n.name.startsWith('lab2-')).map((n) => n.ready)).toEqual([true, true]);
-    await lab.labs.remove('lab2');
-    await waitFor(async () => !(await lab.labs.list()).some((l) => l.name === 'lab2'), { timeout: 60_000 });
-  });
+      await lab.labs.resume('lab2');
+      const done = await lab.settled('lab2');
+      expect(done.operation?.error).toBeUndefined();
+      expect(done.status).toBe('ready');
+      const events = await lab.events();
+      expect(events.filter(([, event, vm]) => event === 'kubeadm-init' && vm === 'lab2-cp1')).toHaveLength(1);
+      expect(events.filter(([, event, vm]) => event === 'virt-install' && vm?.startsWith('lab2-'))).toHaveLength(2);
+      expect((await lab.domains()).filter((name) => name.startsWith('lab2-'))).toEqual(['lab2-cp1', 'lab2-linux1']);
+      expect((await lab.clusters.listNodes('lab2')).filter((n) => n.name.startsWith('lab2-')).map((n) => n.ready)).toEqual([true, true]);
+      await lab.labs.remove('lab2');
+      await waitFor(async () => !(await lab.labs.list()).some((l) => l.name === 'lab2'), { timeout: 60_000 });
+    },
+  );
 
-  it('resumes from persisted state after the service restarts (a new instance on the same data folder)', async () => {
+  it('resumes from persisted state after the service restarts (a new instance on the same data folder)', { timeout: 180_000 }, async () => {
     await lab.labs.create(lab.plan('lab3', 3, { linuxWorkers: 0 }));
     await waitFor(async () => (await lab.events()).some(([, event, vm]) => event === 'virt-install' && vm === 'lab3-cp1'), {
       interval: 20,
