@@ -64,6 +64,7 @@ export function linuxUserData(machine: LabMachine, plan: LabPlan, publicKey: str
     const pinned = `${plan.kubernetesVersion}-*`;
     if (plan.offlineBundle === undefined) {
       runcmd.push(
+        ['mkdir', '-p', '-m', '755', '/etc/apt/keyrings'],
         ['sh', '-c', 'curl -fsSL "$1Release.key" | gpg --dearmor -o /etc/apt/keyrings/kubernetes-apt-keyring.gpg', 'sh', repo],
         [
           'sh',
@@ -100,8 +101,8 @@ export function linuxUserData(machine: LabMachine, plan: LabPlan, publicKey: str
       },
     ],
     ssh_pwauth: false,
-    package_update: true,
-    packages,
+    // Offline: nothing is fetched; the bundle (copied by the engine) brings the packages.
+    ...(plan.offlineBundle === undefined ? { package_update: true, packages } : {}),
     write_files: writeFiles,
     runcmd,
   };

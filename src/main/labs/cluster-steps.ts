@@ -76,7 +76,7 @@ export function createClusterSteps(options: ClusterStepOptions): ClusterSteps {
 
   return {
     async saveKubeconfig(ctx: StepContext): Promise<StepOutcome> {
-      const saved = (await clusters.contextNames()).includes(context);
+      const saved = !ctx.dry && (await clusters.contextNames()).includes(context);
       if (saved && !options.ownsContext()) {
         throw new AppError('ALREADY_EXISTS', `Nestlab already has a context named "${context}" that this lab did not create.`, {
           context,

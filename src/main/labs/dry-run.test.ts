@@ -1,0 +1,97 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HostSummary } from '../../shared/contract/hosts';
+import type { PlannedStep } from '../../shared/contract/labs';
+import { AppError } from '../../shared/errors';
+import { LabsService } from './labs-service';
+import { testPlan } from './test-plans';
+
+const host = { id: 'host-1', name: 'kvm-lab', os: 'linux', storagePath: '/var/lib/libvirt/images' } as HostSummary;
+const nothing = () => Promise.reject(new AppError('INTERNAL', 'a dry run must not reach the host or the cluster'));
+
+let dataDir: string;
+let service: LabsService;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'nestlab-dry-run-'));
+  service = new LabsService({
+    dataDir,
+    hosts: { get: () => Promise.resolve(host), probe: nothing, run: nothing, runAsRoot: nothing, connection: nothing },
+    clusters: { importKubeconfig: nothing, remove: nothing, contextNames: nothing, requestAs: nothing },
+  });
+});
+
+afterAll(async () => {
+  service.dispose();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+async function dryRun(plan = testPlan()): Promise<PlannedStep[]> {
+  const result = await service.dryRun(plan);
+  if (result.status !== 'ok') throw new Error(JSON.stringify(result.problems));
+  return result.steps;
+}
+
+describe('dry run of the step planner', () => {
+  it('orders the steps: network, VMs, addresses, SSH, bootstrap, CNI, joins, kubeconfig, nodes', async () => {
+    expect((await dryRun()).map((step) => step.id)).toEqual([
+      'prepare',
+      'network',
+      'create-vm:lab1-cp1',
+      'create-vm:lab1-linux1',
+      'create-vm:lab1-linux2',
+      'create-vm:lab1-win1',
+      'address:lab1-cp1',
+      'address:lab1-linux1',
+      'address:lab1-linux2',
+      'address:lab1-win1',
+      'ssh:lab1-cp1',
+      'ssh:lab1-linux1',
+      'ssh:lab1-linux2',
+      'ssh:lab1-win1',
+      'bootstrap:lab1-cp1',
+      'cni',
+      'join:lab1-linux1',
+      'join:lab1-linux2',
+      'join:lab1-win1',
+      'kubeconfig',
+      'annotate:lab1-cp1',
+      'annotate:lab1-linux1',
+      'annotate:lab1-linux2',
+      'annotate:lab1-win1',
+      'ready',
+    ]);
+  });
+
+  it('lists every command, observation first, with no secret in it', async () => {
+    const steps = await dryRun();
+    const lines = steps.flatMap((step) =>
+      step.commands.map(
+        (command) => `[${step.id}] ${command.target.kind === 'vm' ? command.target.vm : command.target.kind}: ${command.display}`,
+      ),
+    );
+    expect(lines.join('\n')).toMatchSnapshot();
+    const bootstrap = steps.find((step) => step.id === 'bootstrap:lab1-cp1')!;
+    // Observe (is admin.conf there?) before acting; kubeadm init exactly once.
+    expect(bootstrap.commands[0]?.display).toBe("'sudo' 'test' '-f' '/etc/kubernetes/admin.conf'");
+    expect(lines.filter((line) => line.includes("'kubeadm' 'init' '--config'"))).toHaveLength(1);
+    expect(lines.join('\n')).not.toMatch(/--token|abcdef\./);
+  });
+
+  it('answers the problems of an invalid plan instead of steps', async () => {
+    const result = await service.dryRun(testPlan({ distribution: 'k3s' }));
+    expect(result.status).toBe('invalid');
+  });
+
+  it('k3s: the install script with the stable endpoint as TLS SAN, and the token from a file', async () => {
+    const steps = await dryRun(testPlan({ distribution: 'k3s', windowsWorkers: 0 }));
+    const commands = steps.flatMap((step) => step.commands.map((command) => command.display));
+    expect(commands.find((line) => line.includes("'server'"))).toBe(
+      "'sudo' 'env' 'INSTALL_K3S_VERSION=v1.30.8+k3s1' 'sh' '-c' 'curl -sfL https://get.k3s.io | sh -s - \"$@\"' 'k3s-install' 'server' '--node-name' 'lab1-cp1' '--tls-san' 'lab1-api.lab.internal' '--write-kubeconfig-mode' '0600'",
+    );
+    expect(commands.some((line) => line.includes("'--token-file' '/etc/nestlab/k3s-token'"))).toBe(true);
+    expect(steps.find((step) => step.id === 'cni')?.commands).toEqual([]);
+  });
+});
