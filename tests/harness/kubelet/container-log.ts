@@ -1,4 +1,4 @@
-import { logLine } from './log-lines.js';
+import { logLineGenerator } from './log-lines.js';
 
 /** One written log line: when, and the text without the newline. */
 export interface LogEntry {
@@ -24,20 +24,25 @@ export interface ContainerLogOptions {
 /**
  * The log of one instance of a simulated container: history, then lines "written" at a steady
  * rate. Lines are produced lazily (when someone reads or follows), at the times they would have
- * been written, so a log nobody reads costs nothing.
+ * been written, so a log nobody reads costs nothing. Only each line's time is kept: its text
+ * follows from its index and time, and is made when a reader needs it (keeping thousands of
+ * strings costs far more garbage collection than making them again).
  */
 export class ContainerLog {
-  private readonly entries: LogEntry[] = [];
-  private next = 0;
+  /** Write times of the kept lines; times[0] is line {@link firstIndex}. */
+  private times: number[] = [];
+  private first = 0;
   private lastAdvance: number;
   private carry = 0;
   private rate: number;
+  private readonly line: (index: number, time: Date) => string;
 
   constructor(private readonly options: ContainerLogOptions) {
+    this.line = logLineGenerator(options.seed);
     const now = options.now ?? Date.now();
     this.rate = options.linesPerSecond;
     const step = options.historyLines > 0 ? (options.historySeconds * 1_000) / options.historyLines : 0;
-    for (let i = options.historyLines; i > 0; i -= 1) this.push(now - Math.round(i * step));
+    for (let i = options.historyLines; i > 0; i -= 1) this.times.push(now - Math.round(i * step));
     this.lastAdvance = now;
   }
 
@@ -58,33 +63,50 @@ export class ContainerLog {
       const due = (elapsed * this.rate) / 1_000 + this.carry;
       const count = Math.floor(due);
       this.carry = due - count;
-      for (let i = 1; i <= count; i += 1) this.push(this.lastAdvance + Math.round((elapsed * i) / count));
+      for (let i = 1; i <= count; i += 1) this.times.push(this.lastAdvance + Math.round((elapsed * i) / count));
       this.lastAdvance = now;
+      const excess = this.times.length - this.options.maxLines;
+      // Rotation drops a tenth at a time, so dropping stays rare.
+      if (excess > 0) this.drop(excess + Math.ceil(this.options.maxLines / 10));
     }
     return this.next;
   }
 
   /** Index of the oldest line still kept. */
   get firstIndex(): number {
-    return this.entries[0]?.index ?? this.next;
+    return this.first;
+  }
+
+  /** Index after the newest line. */
+  get next(): number {
+    return this.first + this.times.length;
+  }
+
+  /**
+   * Index of the first line to show for kubelet's tailLines and since (epoch ms), applied in
+   * kubelet's order: the last tailLines lines, then only those not older than since.
+   */
+  startFor(query: { tailLines?: number; since?: number }): number {
+    let index = query.tailLines !== undefined ? Math.max(this.first, this.next - query.tailLines) : this.first;
+    if (query.since !== undefined) {
+      while (index < this.next && (this.times[index - this.first] ?? 0) < query.since) index += 1;
+    }
+    return index;
   }
 
   /** Lines from `index` (or the oldest kept, if that was rotated away) to the newest. */
   from(index: number): LogEntry[] {
-    const start = Math.max(0, index - this.firstIndex);
-    return this.entries.slice(start);
+    const entries: LogEntry[] = [];
+    for (let i = Math.max(index, this.first); i < this.next; i += 1) {
+      const time = this.times[i - this.first] as number;
+      entries.push({ index: i, time, text: this.line(i, new Date(time)) });
+    }
+    return entries;
   }
 
-  /** Every kept line (after {@link advance}). */
-  all(): LogEntry[] {
-    return this.entries.slice();
-  }
-
-  private push(time: number): void {
-    const index = this.next;
-    this.next += 1;
-    this.entries.push({ index, time, text: logLine(this.options.seed, index, new Date(time)) });
-    if (this.entries.length > this.options.maxLines) this.entries.splice(0, Math.ceil(this.options.maxLines / 10));
+  private drop(count: number): void {
+    this.times = this.times.slice(count);
+    this.first += count;
   }
 }
 

@@ -120,7 +120,7 @@ export class ContainerLogs {
       return;
     }
     const end = log.advance(now);
-    const selected = selectEntries(log.all(), query);
+    const selected = log.from(log.startFor(query));
     res.writeHead(200, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-cache' });
     const follower: Follower = {
       ref,
@@ -223,13 +223,6 @@ export class ContainerLogs {
 function refOfKey(key: string): ContainerRef {
   const [namespace = '', pod = '', container = ''] = key.split('/');
   return { namespace, pod, container };
-}
-
-/** kubelet's order: the last tailLines lines first, then those not older than since. */
-function selectEntries(entries: LogEntry[], query: LogQuery): LogEntry[] {
-  const tailed = query.tailLines !== undefined ? entries.slice(Math.max(0, entries.length - query.tailLines)) : entries;
-  const since = query.since;
-  return since === undefined ? tailed : tailed.filter((entry) => entry.time >= since);
 }
 
 function parseQuery(params: URLSearchParams, now: number): LogQuery {
