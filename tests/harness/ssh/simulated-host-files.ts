@@ -22,7 +22,8 @@ const vmTools = ['sudo', 'cloud-init', 'kubeadm', 'kubectl', 'powershell'];
 
 export async function installTools(bin: string, sim: HostSimulation): Promise<void> {
   const tools = ['sudo'];
-  if (sim.os === 'windows') tools.push('powershell');
+  // Windows: PowerShell with the stateful Hyper-V cmdlets, and the tools inside a VM (vm/).
+  if (sim.os === 'windows') tools.push('powershell', 'hyperv-cmdlets', 'lib-sim.sh', ...vmTools.map((tool) => `vm/${tool}`));
   // Stateful libvirt stand-ins, the ssh that reaches their "VMs", and the tools inside a VM (vm/).
   else if (sim.libvirt)
     tools.push('virsh', 'virt-install', 'qemu-img', 'cloud-localds', 'ssh', 'lib-sim.sh', ...vmTools.map((tool) => `vm/${tool}`));
@@ -132,23 +133,18 @@ export function namespaceScript(dir: string, sim: HostSimulation, hostKeyPath: s
       'mkdir -p /var/lib/libvirt/images',
       // The stand-in sudo does not change user, so the images folder belongs to the test user.
       `mount -t tmpfs -o size=${sim.diskGiB}g,mode=755,uid=${TEST_UID},gid=${TEST_UID} nestlab-sim-images /var/lib/libvirt/images`,
-      ...baseImageLines(),
     );
   }
   lines.push(`exec ${SSHD} -D -f ${dir}/sshd_config -E ${logPath} -h ${hostKeyPath}`, '');
   return lines.join('\n');
 }
 
-/** Cloud images a lab plan can use as backing files on a simulated host (small text files). */
+/**
+ * Cloud images a lab plan can use as backing files on a simulated libvirt host. Labs tests write
+ * them (small text files) over SSH; they are not there by default, so the preflight's free-disk
+ * figure stays exactly the simulated size.
+ */
 export const SIMULATED_BASE_IMAGES = {
   linux: '/var/lib/libvirt/images/nestlab-base/jammy-server-cloudimg-amd64.img',
   windows: '/var/lib/libvirt/images/nestlab-base/windows-server-2022-cloudbase.qcow2',
 } as const;
-
-function baseImageLines(): string[] {
-  return [
-    'mkdir -p /var/lib/libvirt/images/nestlab-base',
-    ...Object.values(SIMULATED_BASE_IMAGES).map((path) => `echo 'SIMULATED cloud image' > ${path}`),
-    `chown -R ${TEST_UID}:${TEST_UID} /var/lib/libvirt/images/nestlab-base`,
-  ];
-}

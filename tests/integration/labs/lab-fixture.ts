@@ -7,7 +7,7 @@
 import { execFile } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { ClustersService } from '../../../src/main/clusters/clusters-service';
 import { HostsService } from '../../../src/main/hosts/hosts-service';
@@ -20,7 +20,7 @@ import type { ControlPlane } from '../../harness/index.js';
 import { startHypervisorBridge } from '../../harness/labs/hypervisor-bridge';
 import type { HypervisorBridge } from '../../harness/labs/hypervisor-bridge';
 import { simulations } from '../../harness/ssh/profiles';
-import { SIMULATED_BASE_IMAGES } from '../../harness/ssh/simulated-host-files';
+import { SIMULATED_BASE_IMAGES, TEST_UID } from '../../harness/ssh/simulated-host-files';
 import { startDropProxy } from '../../harness/ssh/tcp-fixtures';
 import type { DropProxy } from '../../harness/ssh/tcp-fixtures';
 import { startTestHost } from '../../harness/ssh/test-host';
@@ -58,8 +58,26 @@ export interface LabFixture {
 /** TEST-NET ranges (RFC 5737): documentation addresses, never routed, and never contacted here. */
 const networks = { 1: '198.51.100', 2: '203.0.113', 3: '192.0.2' } as const;
 
-export async function startLabFixture(): Promise<LabFixture> {
-  const [controlPlane, host] = await Promise.all([startControlPlane(), startTestHost({ simulation: simulations.nestedOn })]);
+/** Parent images of the simulated Hyper-V host (files under $NESTLAB_SIM_DIR/hyperv/c/...). */
+export const HYPERV_IMAGES = {
+  linux: 'C:\\Hyper-V\\Base\\jammy-server-cloudimg-amd64.vhdx',
+  windows: 'C:\\Hyper-V\\Base\\windows-server-2022.vhdx',
+};
+
+/** `os: 'windows'` gives a simulated Windows Hyper-V host (PowerShell over OpenSSH) instead of a libvirt one. */
+export async function startLabFixture(options: { os?: 'linux' | 'windows' } = {}): Promise<LabFixture> {
+  const windowsHost = options.os === 'windows';
+  const [controlPlane, host] = await Promise.all([
+    startControlPlane(),
+    startTestHost({ simulation: windowsHost ? simulations.windowsHyperV : simulations.nestedOn }),
+  ]);
+  if (windowsHost) {
+    const base = join(host.simDir, 'hyperv', 'c', 'Hyper-V', 'Base');
+    await mkdir(base, { recursive: true });
+    for (const image of Object.values(HYPERV_IMAGES)) await writeFile(join(base, image.split('\\').pop() ?? ''), 'SIMULATED parent VHDX\n');
+    // The stand-ins run as the test user.
+    await run('chown', ['-R', `${TEST_UID}:${TEST_UID}`, join(host.simDir, 'hyperv')]);
+  }
   // The "kubeconfig on the first control plane" is the harness's real admin kubeconfig.
   await mkdir(join(host.simDir, 'cluster'), { recursive: true, mode: 0o755 });
   await writeFile(join(host.simDir, 'cluster', 'admin.conf'), controlPlane.adminKubeconfig, { mode: 0o644 });
@@ -77,8 +95,15 @@ export async function startLabFixture(): Promise<LabFixture> {
     port: proxy.port,
     user: host.user,
     auth: { kind: 'pastedKey', privateKey: host.clientKey.privateKey },
+    ...(windowsHost ? { os: 'windows' as const, storagePath: 'C:\\Hyper-V\\nestlab' } : {}),
   });
   await hosts.acceptHostKey(added.id, (await host.hostKey()).fingerprint);
+  if (!windowsHost) {
+    for (const image of Object.values(SIMULATED_BASE_IMAGES)) {
+      await hosts.run(added.id, ['mkdir', '-p', dirname(image)]);
+      await hosts.run(added.id, ['tee', image], { stdin: 'SIMULATED cloud image\n' });
+    }
+  }
   const newLabs = () => new LabsService({ dataDir, hosts, clusters, changeIntervalMs: 50 });
   const fixture: LabFixture = {
     controlPlane,
@@ -104,8 +129,9 @@ export async function startLabFixture(): Promise<LabFixture> {
         network: { mode: 'nat', cidr: `${prefix}.0/24`, poolStart: `${prefix}.100`, poolEnd: `${prefix}.199` },
         // The stable endpoint of the test cluster is the API server's loopback address (in its SANs).
         apiEndpoint: { host: '127.0.0.1', port: controlPlane.apiServerPort },
-        baseImage: SIMULATED_BASE_IMAGES.linux,
-        windowsBaseImage: SIMULATED_BASE_IMAGES.windows,
+        ...(windowsHost
+          ? { driver: 'hyperv' as const, baseImage: HYPERV_IMAGES.linux, windowsBaseImage: HYPERV_IMAGES.windows }
+          : { baseImage: SIMULATED_BASE_IMAGES.linux, windowsBaseImage: SIMULATED_BASE_IMAGES.windows }),
         ...overrides,
       };
     },
@@ -131,8 +157,17 @@ export async function startLabFixture(): Promise<LabFixture> {
         .split('\n')
         .filter((line) => line !== '')
         .map((line) => line.split(' ')),
-    domains: async () => (await readdir(join(host.simDir, 'libvirt', 'domains')).catch(() => [] as string[])).sort(),
+    domains: async () =>
+      (await readdir(join(host.simDir, windowsHost ? 'hyperv/vms' : 'libvirt/domains')).catch(() => [] as string[])).sort(),
     imageFiles: async () => {
+      if (windowsHost) {
+        // Files only: the stand-in's empty bookkeeping folders are not host state.
+        const entries = await readdir(join(host.simDir, 'hyperv'), { recursive: true, withFileTypes: true });
+        return entries
+          .filter((entry) => entry.isFile())
+          .map((entry) => join(entry.parentPath, entry.name))
+          .sort();
+      }
       const key = host.clientKey.path;
       const { stdout } = await run('ssh', [
         '-i',
