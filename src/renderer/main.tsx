@@ -18,6 +18,9 @@ const onState = () => {
     void store.getState().loadSystemInfo();
     void store.getState().loadClusters();
     void store.getState().loadHosts();
+    void store.getState().loadLabs();
+    const openLab = store.getState().openLab;
+    if (openLab) void store.getState().loadLabLogs(openLab);
     // A reconnect may have missed deltas: reload the open topology.
     const topologyContext = store.getState().topology.context;
     if (topologyContext) void store.getState().openTopology(topologyContext);
@@ -32,6 +35,9 @@ connection.api.hosts.onDidProbeProgress((progress) => store.getState().receivePr
 connection.api.topology.onDidChange((delta) => store.getState().receiveTopologyDelta(delta));
 connection.api.topology.onDidChangeStatus((status) => store.getState().receiveTopologyStatus(status));
 connection.api.apps.onDidChangeStatus((status) => store.getState().receiveAppStatus(status));
+connection.api.labs.onDidChangeLab((lab) => store.getState().receiveLab(lab));
+connection.api.labs.onDidAppendLog((batch) => store.getState().receiveLabLogs(batch));
+connection.api.labs.onDidRemoveLab((event) => store.getState().receiveLabRemoved(event));
 onState();
 connection.start();
 

@@ -3,6 +3,7 @@ import { Banner } from '../components/Banner';
 import { AppsView } from '../features/apps/AppsView';
 import { ClustersView } from '../features/clusters/ClustersView';
 import { HostsView } from '../features/hosts/HostsView';
+import { LabsView } from '../features/labs/LabsView';
 import { PodsView } from '../features/pods/PodsView';
 import { SettingsView } from '../features/settings/SettingsView';
 import { TopologyView } from '../features/topology/TopologyView';
@@ -77,6 +78,8 @@ export function App() {
             <ClustersView />
           ) : view === 'hosts' ? (
             <HostsView />
+          ) : view === 'labs' ? (
+            <LabsView />
           ) : view === 'apps' ? (
             <AppsView />
           ) : view === 'pods' ? (

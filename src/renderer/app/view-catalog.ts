@@ -20,14 +20,6 @@ export const viewCatalog: Record<ViewId, ViewDescription> = {
     label: 'Labs',
     icon: 'labs',
     summary: 'Kubernetes clusters built from VMs on a lab host.',
-    coming: {
-      title: 'No labs yet',
-      points: [
-        'Plan a cluster: control planes, Linux and Windows workers, CNI, Kubernetes version, VM sizes.',
-        'Check the plan against the host, then provision it with live progress per step.',
-        'Scale node pools and delete a lab cleanly when you are done.',
-      ],
-    },
   },
   clusters: {
     label: 'Clusters',

@@ -8,6 +8,7 @@ import { createAppsSlice, type AppsSlice } from './apps-slice';
 import { createClustersSlice, type ClustersSlice } from './clusters-slice';
 import { createConnectionSlice, type ConnectionSlice } from './connection-slice';
 import { createHostsSlice, type HostsSlice } from './hosts-slice';
+import { createLabsSlice, type LabsSlice } from './labs-slice';
 import { createNavigationSlice, type NavigationSlice } from './navigation-slice';
 import { createPodsSlice, type PodsSlice } from './pods-slice';
 import { createSettingsSlice, type SettingsSlice } from './settings-slice';
@@ -24,7 +25,8 @@ export type AppState = ConnectionSlice &
   TerminalsSlice &
   HostsSlice &
   AppsSlice &
-  PodsSlice;
+  PodsSlice &
+  LabsSlice;
 
 export interface StoreDeps {
   api: Api;
@@ -44,5 +46,6 @@ export function createAppStore(deps: StoreDeps): AppStore {
     ...createHostsSlice(deps)(...a),
     ...createAppsSlice(deps)(...a),
     ...createPodsSlice(deps)(...a),
+    ...createLabsSlice(deps)(...a),
   }));
 }

@@ -1,0 +1,89 @@
+import type { LabSummary } from '../../../shared/contract';
+import type { LabAction } from '../../store/labs-slice';
+import { useAppStore } from '../../store/store-context';
+import { canResume, describeNodeCounts, driverLabels, labStatus, nodeCounts, overallProgress, stepCounts } from './lab-progress';
+import { ProgressBar } from './ProgressBar';
+import { StatusBadge } from './StatusBadge';
+
+/** One lab in the list: status in words, host, distribution, version, nodes, the overall bar, actions. */
+export function LabCard({
+  lab,
+  hostName,
+  open,
+  action,
+  onOpen,
+  onDelete,
+}: {
+  lab: LabSummary;
+  hostName: string;
+  open: boolean;
+  action: LabAction | undefined;
+  onOpen: () => void;
+  onDelete: () => void;
+}) {
+  const resume = useAppStore((state) => state.resumeLab);
+  const cancel = useAppStore((state) => state.cancelLab);
+  const status = labStatus(lab);
+  const counts = nodeCounts(lab.machines);
+  const progress = overallProgress(lab);
+  const headingId = `lab-card-${lab.name}`;
+  const steps = lab.operation ? stepCounts(lab.operation) : undefined;
+  return (
+    <li className={`card lab-card ${open ? 'context-active' : ''}`} aria-labelledby={headingId} data-testid="lab-card">
+      <div className="context-title">
+        <h3 id={headingId}>{lab.name}</h3>
+        <StatusBadge status={status} testId="lab-status" />
+        <span className="badge badge-neutral">
+          {lab.plan.distribution} {lab.plan.kubernetesVersion}
+        </span>
+      </div>
+      <dl className="facts lab-card-facts">
+        <dt>Host</dt>
+        <dd>
+          {hostName} <span className="muted">· {driverLabels[lab.plan.driver]}</span>
+        </dd>
+        <dt>Nodes</dt>
+        <dd data-testid="lab-nodes">
+          {describeNodeCounts(counts)}{' '}
+          <span className="muted">
+            ({counts.joined} of {counts.total} joined)
+          </span>
+        </dd>
+        {lab.operation && (
+          <>
+            <dt>{lab.operation.kind === 'provision' ? 'Provisioning' : lab.operation.kind === 'scale' ? 'Scaling' : 'Deleting'}</dt>
+            <dd className="lab-card-progress">
+              <ProgressBar
+                value={progress}
+                label={`${lab.name} overall progress`}
+                tone={status.tone === 'bad' ? 'bad' : progress >= 1 ? 'ok' : 'busy'}
+              />
+              <span className="muted">
+                {Math.round(progress * 100)}%{steps ? ` · ${steps.finished} of ${steps.total} steps` : ''}
+              </span>
+            </dd>
+          </>
+        )}
+      </dl>
+      <div className="form-actions">
+        <button type="button" className="button" onClick={onOpen}>
+          Open
+        </button>
+        {canResume(lab) && (
+          <button type="button" className="button button-primary" disabled={action !== undefined} onClick={() => void resume(lab.name)}>
+            {action === 'resuming' ? 'Resuming…' : 'Resume'}
+          </button>
+        )}
+        {lab.status === 'running' && (
+          <button type="button" className="button" disabled={action !== undefined} onClick={() => void cancel(lab.name)}>
+            {action === 'cancelling' ? 'Cancelling…' : 'Cancel'}
+          </button>
+        )}
+        <span className="status-spacer" />
+        <button type="button" className="button button-quiet" onClick={onDelete} disabled={action === 'removing'}>
+          Delete
+        </button>
+      </div>
+    </li>
+  );
+}

@@ -1,0 +1,42 @@
+import type { LabOperation, LabSummary } from '../../../shared/contract';
+import { formatDuration, labStatus, operationTimes, progressAnnouncement, stepCounts } from './lab-progress';
+import { ProgressBar } from './ProgressBar';
+
+const kindTitles = { provision: 'Provisioning', scale: 'Scaling the node pools', delete: 'Deleting' } as const;
+
+/**
+ * The overall bar with elapsed time and the estimate. Screen readers hear status changes and the
+ * steps that start (a polite live region), not every percent.
+ */
+export function OperationProgress({
+  lab,
+  operation,
+  progress,
+  now,
+}: {
+  lab: LabSummary;
+  operation: LabOperation;
+  progress: number;
+  now: number;
+}) {
+  const times = operationTimes(lab, now);
+  const { finished, total } = stepCounts(operation);
+  const tone = lab.status === 'failed' ? 'bad' : progress >= 1 ? 'ok' : 'busy';
+  return (
+    <div className="lab-operation">
+      <div className="lab-operation-head">
+        <strong>{kindTitles[operation.kind]}</strong>
+        <span className="muted" data-testid="lab-times">
+          {Math.round(progress * 100)}% · {finished} of {total} steps · {formatDuration(times?.elapsedMs ?? 0)} elapsed
+          {times?.remainingMs !== undefined &&
+            (times.overdue ? ' · taking longer than estimated' : ` · about ${formatDuration(times.remainingMs)} left`)}
+          {lab.status !== 'running' ? ` · ${labStatus(lab).label}` : ''}
+        </span>
+      </div>
+      <ProgressBar value={progress} label={`${lab.name}: ${kindTitles[operation.kind]}`} tone={tone} />
+      <p className="visually-hidden" role="status" aria-live="polite">
+        {progressAnnouncement(lab)}
+      </p>
+    </div>
+  );
+}

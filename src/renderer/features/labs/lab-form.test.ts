@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { defaultLabPlan, type LabPlan } from '../../../shared/contract';
+import { labPlanSchema } from '../../../shared/schemas/labs';
+import { applyEdit, draftFromPlan, errorsFromProblems, nameProblem, nextLabName, planFromDraft, usedSizeRoles } from './lab-form';
+
+const full: LabPlan = {
+  ...defaultLabPlan('h1', 'lab7'),
+  controlPlaneCount: 3,
+  cni: 'calico',
+  windowsWorkers: 2,
+  sizes: { ...defaultLabPlan('h1').sizes, linuxWorker: { preset: 'custom', cpus: 3, memoryMiB: 3000, diskGiB: 33 } },
+  network: { mode: 'bridge', bridge: 'br0', cidr: '10.1.0.0/24', poolStart: '10.1.0.50', poolEnd: '10.1.0.90' },
+  apiEndpoint: { host: '10.1.0.10', port: 8443 },
+  windowsBaseImage: '/srv/win2022.qcow2',
+  offlineBundle: '/home/me/bundle',
+  registryMirror: 'https://mirror.lab:5000',
+};
+
+describe('lab plan form: conversion', () => {
+  it('turns a plan into a draft and back without changing it, in a shape the contract schema accepts', () => {
+    for (const plan of [defaultLabPlan('h1'), full]) {
+      const { plan: back, errors } = planFromDraft(draftFromPlan(plan));
+      expect(errors).toEqual({});
+      expect(back).toEqual(plan);
+      expect(labPlanSchema.safeParse(back).success).toBe(true);
+    }
+  });
+
+  it('leaves out empty optional fields, the bridge in NAT mode, and existing machines for other drivers', () => {
+    let draft = draftFromPlan(full);
+    draft = {
+      ...draft,
+      offlineBundle: ' ',
+      registryMirror: '',
+      'network.mode': 'nat',
+      existingMachines: [{ hostId: 'h2', role: 'linux-worker' }],
+    };
+    const { plan } = planFromDraft(draft);
+    expect(plan).not.toHaveProperty('offlineBundle');
+    expect(plan).not.toHaveProperty('registryMirror');
+    expect(plan?.network).not.toHaveProperty('bridge');
+    expect(plan).not.toHaveProperty('existingMachines');
+    expect(planFromDraft({ ...draft, driver: 'existing' }).plan?.existingMachines).toEqual([{ hostId: 'h2', role: 'linux-worker' }]);
+  });
+
+  it('sends 0 Windows workers with k3s but keeps the count for when kubeadm comes back', () => {
+    const draft = { ...draftFromPlan(full), distribution: 'k3s' as const };
+    expect(planFromDraft(draft).plan?.windowsWorkers).toBe(0);
+    expect(draft.windowsWorkers).toBe(2);
+    expect(usedSizeRoles(draft)).toEqual(['controlPlane', 'linuxWorker']);
+  });
+
+  it('a preset fills its numbers; typing a number makes the size custom', () => {
+    let draft = draftFromPlan(defaultLabPlan('h1'));
+    draft = applyEdit(draft, 'sizes.linuxWorker.preset', 'large', []);
+    expect(draft).toMatchObject({
+      'sizes.linuxWorker.cpus': '4',
+      'sizes.linuxWorker.memoryMiB': '8192',
+      'sizes.linuxWorker.diskGiB': '60',
+    });
+    draft = applyEdit(draft, 'sizes.linuxWorker.memoryMiB', '6144', []);
+    expect(draft['sizes.linuxWorker.preset']).toBe('custom');
+    expect(planFromDraft(draft).plan?.sizes.linuxWorker).toEqual({ preset: 'custom', cpus: 4, memoryMiB: 6144, diskGiB: 60 });
+  });
+
+  it('ignores unparsable numbers of sizes the plan does not use', () => {
+    const draft = { ...draftFromPlan(defaultLabPlan('h1')), 'sizes.etcd.cpus': 'x' };
+    expect(planFromDraft(draft).errors).toEqual({});
+  });
+});
+
+describe('lab plan form: messages', () => {
+  it('explains the DNS-label rule for names', () => {
+    expect(nameProblem('lab1')).toBeUndefined();
+    expect(nameProblem('')).toBe('Enter a name for the lab, e.g. lab1.');
+    expect(nameProblem('Lab_1')).toBe(
+      '"Lab_1" is not a DNS label: use lower-case letters, digits and "-", starting and ending with a letter or digit (e.g. lab1).',
+    );
+    expect(nameProblem('-lab')).toContain('is not a DNS label');
+    expect(nameProblem('a'.repeat(41))).toContain('longer than 40 characters');
+  });
+
+  it('names each field to fix, with the fix', () => {
+    const draft = {
+      ...draftFromPlan(defaultLabPlan('')),
+      kubernetesVersion: '1.30',
+      'apiEndpoint.port': '70000',
+      'sizes.controlPlane.memoryMiB': '4 GiB',
+      'network.cidr': '',
+    };
+    expect(planFromDraft(draft)).toEqual({
+      errors: {
+        hostId: 'Choose the lab host (add one in the Hosts view first).',
+        kubernetesVersion: '"1.30" is not a Kubernetes version: use major.minor.patch, e.g. 1.30.8.',
+        'apiEndpoint.port': 'Enter a port from 1 to 65535 (usually 6443).',
+        'network.cidr': 'Enter the VM network in CIDR form, e.g. 192.168.150.0/24.',
+        'sizes.controlPlane.memoryMiB': 'Enter the memory in MiB as a whole number, e.g. 4096.',
+      },
+    });
+  });
+
+  it('joins the service problems of one field into one message with their fixes', () => {
+    expect(
+      errorsFromProblems([
+        { field: 'network.poolEnd', message: 'The pool ends before it starts.', fix: 'Swap the pool start and end.' },
+        { field: 'network.poolEnd', message: 'The pool has 0 addresses for 3 VMs.', fix: 'Widen the pool.' },
+      ]),
+    ).toEqual({
+      'network.poolEnd': 'The pool ends before it starts. Swap the pool start and end. The pool has 0 addresses for 3 VMs. Widen the pool.',
+    });
+  });
+
+  it('suggests the first free labN', () => {
+    expect(nextLabName([{ name: 'lab1' }, { name: 'lab3' }])).toBe('lab2');
+  });
+});
