@@ -13,6 +13,7 @@ export { spawnKubectl } from './kubectl-process.js';
 export type { KubectlProcess } from './kubectl-process.js';
 export type { KubectlResult } from './kubectl.js';
 export { KubeApiError, KubeRestClient, isStatus } from './kube-rest.js';
+export { processExists } from './processes.js';
 export { renderKubeconfig, writeKubeconfig } from './kubeconfig.js';
 export type { ClusterAccess, KubeconfigNames } from './kubeconfig.js';
 export type { ContainerFilter, ContainerRef } from './kubelet/kubelet-pods.js';

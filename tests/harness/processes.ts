@@ -174,3 +174,14 @@ export function tailFile(path: string, lines = 25): string {
     return '(no log)';
   }
 }
+
+/** True while a process with this PID exists (signal 0 checks without sending anything). */
+export function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -56,13 +56,3 @@ export async function createRunningPod(rest: KubeRestClient, name: string, optio
     description: `pod ${name} Running`,
   });
 }
-
-/** True while a process with this PID exists. */
-export function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { KubeConfig, PortForward } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { getFreePort, runKubectl, spawnKubectl, waitFor } from '../../harness/index.js';
-import { createRunningPod, processExists, startKubeletLab } from './kubelet-fixtures.js';
+import { getFreePort, processExists, runKubectl, spawnKubectl, waitFor } from '../../harness/index.js';
+import { createRunningPod, startKubeletLab } from './kubelet-fixtures.js';
 import type { KubeletLab } from './kubelet-fixtures.js';
 
 let lab: KubeletLab;

@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import type { ExecSocketFactory } from '../../../src/main/terminals/pod-exec';
 import {
   labNodeSpecs,
+  processExists,
   runKubectl,
   startControlPlane,
   startSimulatedNodes,
@@ -178,12 +179,3 @@ describe('pod exec terminals', () => {
     expect((await client.waitForExit(viewer.id)).error).toMatchObject({ code: 'FORBIDDEN' });
   });
 });
-
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
