@@ -98,6 +98,11 @@ describe('a 1 control-plane + 2 Linux + 1 Windows lab (SIMULATION: stand-in VMs 
     expect(inits.map(([, , vm]) => vm)).toEqual(['lab1-cp1']);
     // Every machine has its DHCP address from the plan's pool.
     expect(done.machines.every((machine) => machine.address?.startsWith('198.51.100.'))).toBe(true);
+    // The bootstrap token travels in files written over stdin: never in a log line or on a command line.
+    const allLogs = await lab.labs.logs('lab1', { limit: 5000 });
+    expect(allLogs.some((line) => line.stepId === 'join:lab1-win1' && line.vm === 'lab1-win1')).toBe(true);
+    expect(JSON.stringify(allLogs)).not.toContain('abcdef.0123456789abcdef');
+    expect(await lab.host.sessionCommandLines()).not.toContain('abcdef.0123456789abcdef');
     const logs = await lab.labs.logs('lab1', { stepId: 'bootstrap:lab1-cp1' });
     expect(
       logs.some(
@@ -149,6 +154,30 @@ describe('a 1 control-plane + 2 Linux + 1 Windows lab (SIMULATION: stand-in VMs 
     expect(await lab.domains()).toEqual([...baselineDomains, 'lab1-cp1', 'lab1-linux1', 'lab1-win1'].sort());
   });
 
+  it('scales Linux workers 1 -> 2 again: creates and joins lab1-linux2, annotated', { timeout: 180_000 }, async () => {
+    await lab.labs.scale('lab1', { linuxWorkers: 2, windowsWorkers: 1 });
+    const done = await lab.settled('lab1');
+    expect(done.operation?.error).toBeUndefined();
+    expect(done.operation?.steps.map((step) => step.id)).toEqual([
+      'create-vm:lab1-linux2',
+      'address:lab1-linux2',
+      'ssh:lab1-linux2',
+      'join:lab1-linux2',
+      'annotate:lab1-linux2',
+      'ready',
+    ]);
+    const node = await admin.request<NodeView>('GET', '/api/v1/nodes/lab1-linux2');
+    expect(node.metadata.annotations).toMatchObject({ [VM_ANNOTATION]: 'lab1-linux2' });
+    expect(node.spec.unschedulable).toBeUndefined();
+    expect((await lab.events()).filter(([, event]) => event === 'kubeadm-init')).toHaveLength(1);
+    expect(await lab.domains()).toEqual([...baselineDomains, 'lab1-cp1', 'lab1-linux1', 'lab1-linux2', 'lab1-win1'].sort());
+  });
+
+  it('refuses a scale beyond the slider range and leaves the lab as it was', async () => {
+    await expect(lab.labs.scale('lab1', { linuxWorkers: 25, windowsWorkers: 1 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    expect((await lab.labs.get('lab1')).status).toBe('ready');
+  });
+
   it('deletes the lab: VMs, disks, seeds, network and context go; nothing else on the host does', { timeout: 180_000 }, async () => {
     await lab.labs.remove('lab1');
     await waitFor(async () => !(await lab.labs.list()).some((l) => l.name === 'lab1'), { timeout: 60_000 });
@@ -189,6 +218,25 @@ describe('resuming (SIMULATION: stand-in VMs)', () => {
       await waitFor(async () => !(await lab.labs.list()).some((l) => l.name === 'lab2'), { timeout: 60_000 });
     },
   );
+
+  it('cancels a running provisioning and continues it on resume', { timeout: 180_000 }, async () => {
+    await lab.labs.create(lab.plan('lab4', 1, { linuxWorkers: 0 }));
+    await waitFor(async () => (await lab.events()).some(([, event, vm]) => event === 'virt-install' && vm === 'lab4-cp1'), {
+      interval: 20,
+      timeout: 60_000,
+    });
+    await lab.labs.cancel('lab4');
+    const cancelled = await lab.labs.get('lab4');
+    expect(cancelled.status).toBe('cancelled');
+    expect(cancelled.operation?.error?.code).toBe('CANCELLED');
+    expect(cancelled.operation?.steps.some((step) => step.status === 'pending')).toBe(true);
+    await lab.labs.resume('lab4');
+    const done = await lab.settled('lab4');
+    expect(done.status).toBe('ready');
+    expect((await lab.events()).filter(([, event, vm]) => event === 'virt-install' && vm === 'lab4-cp1')).toHaveLength(1);
+    await lab.labs.remove('lab4');
+    await waitFor(async () => !(await lab.labs.list()).some((l) => l.name === 'lab4'), { timeout: 60_000 });
+  });
 
   it('resumes from persisted state after the service restarts (a new instance on the same data folder)', { timeout: 180_000 }, async () => {
     await lab.labs.create(lab.plan('lab3', 3, { linuxWorkers: 0 }));
