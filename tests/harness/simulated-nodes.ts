@@ -41,9 +41,12 @@ export interface SimulatedNodesOptions {
 /** Handle of a running node simulation. */
 export interface SimulatedNodes {
   readonly nodes: readonly SimulatedNodeInfo[];
-  /** Stops the node's heartbeats (status and Lease) and pod handling, as if its kubelet died. */
+  /**
+   * Stops the node's heartbeats (status and Lease) and pod handling, and closes its simulated
+   * kubelet's port, as if its kubelet died.
+   */
   failNode(name: string): void;
-  /** Resumes heartbeats with a Ready status right away and resyncs the node's pods. */
+  /** Reopens the kubelet port, resumes heartbeats with a Ready status right away and resyncs the node's pods. */
   recoverNode(name: string): Promise<void>;
   isFailed(name: string): boolean;
   /**
@@ -185,7 +188,22 @@ export async function startSimulatedNodes(access: ClusterAccess, options: Simula
       }),
     );
   }
-  await Promise.all(watches.map((w) => w.listed));
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    for (const timer of timers) clearInterval(timer);
+    for (const watch of watches) watch.stop();
+    podSimulation.stop();
+    loadBalancers?.stop();
+    rest.close();
+    await kubelets?.stop();
+  };
+  try {
+    await Promise.all(watches.map((w) => w.listed));
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 
   const nodeNamed = (name: string): NodeState => {
     const node = states.get(name);
@@ -196,9 +214,12 @@ export async function startSimulatedNodes(access: ClusterAccess, options: Simula
     nodes: [...states.values()].map((node) => node.info),
     failNode: (name) => {
       nodeNamed(name).failed = true;
+      // A dead kubelet answers nothing: the API server's dials for logs and exec are refused.
+      void kubelets?.stopNode(name).catch(report);
     },
     recoverNode: async (name) => {
       const node = nodeNamed(name);
+      if (node.failed && kubelets !== undefined) await kubelets.startNode({ name, os: node.os }, node.info.kubeletPort);
       node.failed = false;
       await postStatus(node, true);
       await renewLease(node);
@@ -213,16 +234,7 @@ export async function startSimulatedNodes(access: ClusterAccess, options: Simula
     idle: async () => {
       await Promise.all([podSimulation.idle(), loadBalancers?.idle()]);
     },
-    stop: async () => {
-      if (stopped) return;
-      stopped = true;
-      for (const timer of timers) clearInterval(timer);
-      for (const watch of watches) watch.stop();
-      podSimulation.stop();
-      loadBalancers?.stop();
-      rest.close();
-      await kubelets?.stop();
-    },
+    stop,
   };
 }
 

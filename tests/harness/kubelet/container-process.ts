@@ -19,8 +19,8 @@ export interface ContainerProcess {
   resize(size: TerminalSize): void;
   pause(): void;
   resume(): void;
-  /** Ends the process and everything in its process group. */
-  kill(): void;
+  /** Ends the process and its process group (`now`: SIGKILL at once rather than after 2 s of grace). */
+  kill(options?: { now?: boolean }): void;
 }
 
 export interface ContainerProcessOptions {
@@ -67,7 +67,7 @@ function ptyProcess(file: string, args: string[], options: ContainerProcessOptio
     },
     pause: () => pty.pause(),
     resume: () => pty.resume(),
-    kill: () => killGroup(pty.pid, () => running, 'SIGHUP'),
+    kill: (options) => killGroup(pty.pid, () => running, 'SIGHUP', options?.now === true ? 0 : 2_000),
   };
 }
 
@@ -107,13 +107,13 @@ function pipeProcess(file: string, args: string[], options: ContainerProcessOpti
       child.stderr.resume();
     },
     kill: () => {
-      if (child.pid !== undefined) killGroup(child.pid, () => running, 'SIGKILL');
+      if (child.pid !== undefined) killGroup(child.pid, () => running, 'SIGKILL', 0);
     },
   };
 }
 
-/** Signals the process group, then SIGKILLs it if the leader still runs 2 s later. */
-function killGroup(pid: number, running: () => boolean, first: NodeJS.Signals): void {
+/** Signals the process group, then SIGKILLs it if the leader still runs `graceMs` later. */
+function killGroup(pid: number, running: () => boolean, first: NodeJS.Signals, graceMs: number): void {
   const signal = (name: NodeJS.Signals): void => {
     try {
       process.kill(-pid, name);
@@ -122,9 +122,10 @@ function killGroup(pid: number, running: () => boolean, first: NodeJS.Signals): 
     }
   };
   signal(first);
-  if (first !== 'SIGKILL') {
+  if (first === 'SIGKILL') return;
+  if (graceMs === 0) signal('SIGKILL');
+  else
     setTimeout(() => {
       if (running()) signal('SIGKILL');
-    }, 2_000).unref();
-  }
+    }, graceMs).unref();
 }

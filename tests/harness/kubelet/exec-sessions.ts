@@ -169,10 +169,10 @@ export class ExecSessions {
     });
   }
 
-  /** Kills every process (exec and attach shells). */
+  /** Kills every process (exec and attach shells) at once: the agent is stopping. */
   killAll(): void {
-    for (const process of this.processes.values()) process.kill();
-    for (const shell of this.shells.values()) shell.process.kill();
+    for (const process of this.processes.values()) process.kill({ now: true });
+    for (const shell of this.shells.values()) shell.process.kill({ now: true });
   }
 
   private shellFor(node: KubeletNode, ref: ContainerRef): AttachShell {

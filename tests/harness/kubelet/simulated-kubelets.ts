@@ -42,15 +42,17 @@ export interface SimulatedKubelets {
   logFollowers(filter?: ContainerFilter): number;
   /** Forwarded connections so far. */
   portForwards(filter?: Omit<ContainerFilter, 'container'>): PortForwardRecord[];
-  /** The kubelet port of a node. */
+  /** The kubelet port of a node (also while the node is failed and its port closed). */
   port(nodeName: string): number;
 }
 
 /** The kubelets plus what startSimulatedNodes needs to run and stop them. */
 export interface RunningKubelets {
   kubelets: SimulatedKubelets;
-  /** Starts the server of one node; resolves with its port. */
-  startNode(node: KubeletNode): Promise<number>;
+  /** Starts the server of one node (on `port`, or a free one); resolves with its port. */
+  startNode(node: KubeletNode, port?: number): Promise<number>;
+  /** Stops the server of one node, as when its kubelet dies: the API server's dials are refused. */
+  stopNode(name: string): Promise<void>;
   /** Starts a new log instance for a container (`--previous` then shows the old one). */
   restartContainerLog(ref: ContainerRef): void;
   stop(): Promise<void>;
@@ -78,6 +80,7 @@ export async function startSimulatedKubelets(findPod: FindPod, options: Simulate
     portForwarding: new PortForwarding(webServers),
   };
   const servers = new Map<string, KubeletServer>();
+  const ports = new Map<string, number>();
   const kubelets: SimulatedKubelets = {
     execSessions: (filter) => runtime.sessions.list(filter),
     containerDir: (ref) => {
@@ -90,17 +93,23 @@ export async function startSimulatedKubelets(findPod: FindPod, options: Simulate
     logFollowers: (filter) => runtime.logs.followerCount(filter),
     portForwards: (filter) => runtime.portForwarding.list(filter),
     port: (nodeName) => {
-      const server = servers.get(nodeName);
-      if (server === undefined) throw new Error(`no simulated kubelet for node ${nodeName}`);
-      return server.port;
+      const port = ports.get(nodeName);
+      if (port === undefined) throw new Error(`no simulated kubelet for node ${nodeName}`);
+      return port;
     },
   };
   return {
     kubelets,
-    startNode: async (node) => {
-      const server = await startKubeletServer(node, tls, runtime);
+    startNode: async (node, port) => {
+      const server = await startKubeletServer(node, tls, runtime, port);
       servers.set(node.name, server);
+      ports.set(node.name, server.port);
       return server.port;
+    },
+    stopNode: async (name) => {
+      const server = servers.get(name);
+      servers.delete(name);
+      await server?.close();
     },
     restartContainerLog: (ref) => runtime.logs.restart(ref),
     stop: async () => {

@@ -224,3 +224,18 @@ describe('port-forward against simulated kubelets (to a stand-in HTTP server per
     }
   });
 });
+
+describe('a failed node (simulated dead kubelet)', () => {
+  it('refuses logs and exec while the node is failed, and serves them again once it recovered', async () => {
+    lab.simulation.failNode('sim-windows-1');
+    try {
+      const refused = await kubectl('logs', 'iis-0', '--tail=1');
+      expect(refused.exitCode).not.toBe(0);
+      expect(refused.stderr).toMatch(/connection refused/);
+    } finally {
+      await lab.simulation.recoverNode('sim-windows-1');
+    }
+    const served = await kubectl('exec', 'iis-0', '--', 'cmd.exe', '/c', 'echo back');
+    expect(served.stdout).toBe('back\n');
+  });
+});
