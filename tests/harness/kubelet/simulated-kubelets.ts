@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,6 +80,12 @@ export async function startSimulatedKubelets(findPod: FindPod, options: Simulate
     sessions: new ExecSessions(join(root, 'containers')),
     portForwarding: new PortForwarding(webServers),
   };
+  // A test process that exits without stop() still ends the exec processes and removes the folder.
+  const onExit = (): void => {
+    runtime.sessions.killAll();
+    rmSync(root, { recursive: true, force: true });
+  };
+  process.once('exit', onExit);
   const servers = new Map<string, KubeletServer>();
   const ports = new Map<string, number>();
   const kubelets: SimulatedKubelets = {
@@ -113,6 +120,7 @@ export async function startSimulatedKubelets(findPod: FindPod, options: Simulate
     },
     restartContainerLog: (ref) => runtime.logs.restart(ref),
     stop: async () => {
+      process.off('exit', onExit);
       runtime.logs.stop();
       runtime.portForwarding.stop();
       runtime.sessions.killAll();
