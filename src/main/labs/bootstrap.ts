@@ -333,6 +333,26 @@ export async function applyCni(ctx: StepContext, windows: boolean): Promise<Step
   return done();
 }
 
+/**
+ * Offline: the bundle's layout is debs/*.deb (containerd, kubelet, kubeadm, kubectl), images/*.tar
+ * (imported into containerd's k8s.io namespace), manifests/ (CNI) and k3s-install.sh + k3s.
+ */
+export const OFFLINE_INSTALL =
+  'set -e; cp -r nestlab-bundle/. /opt/nestlab/bundle/; ' +
+  'if ls /opt/nestlab/bundle/debs/*.deb >/dev/null 2>&1; then dpkg -i /opt/nestlab/bundle/debs/*.deb; fi; ' +
+  'if [ -f /opt/nestlab/bundle/k3s ]; then install -m 755 /opt/nestlab/bundle/k3s /usr/local/bin/k3s; fi; ' +
+  'for image in /opt/nestlab/bundle/images/*.tar; do [ -f "$image" ] && ctr -n k8s.io images import "$image"; done; true';
+
+/** Copies the offline bundle into a Linux VM and installs it (packages, images, k3s), unless it was. */
+export async function installBundle(ctx: StepContext, machine: LabMachine, copy: () => Promise<void>): Promise<void> {
+  if (ctx.plan.offlineBundle === undefined || machine.os === 'windows') return;
+  if (await fileExists(ctx, machine, '/opt/nestlab/bundle.installed')) return;
+  await copy();
+  await ctx.vm(machine, { argv: ['mkdir', '-p', '/opt/nestlab/bundle'] }, { root: true });
+  await ctx.vm(machine, { argv: ['sh', '-c', OFFLINE_INSTALL] }, { root: true, timeoutMs: 900_000 });
+  await ctx.vm(machine, { argv: ['touch', '/opt/nestlab/bundle.installed'] }, { root: true });
+}
+
 /** Waits for cloud-init to finish on a VM (Linux) after SSH answers. */
 export async function waitForSsh(ctx: StepContext, machine: LabMachine): Promise<StepOutcome> {
   const probe = machine.os === 'windows' ? { powershell: "# nestlab:ping\n'ready'\n" } : { argv: ['cloud-init', 'status', '--wait'] };

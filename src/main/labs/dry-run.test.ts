@@ -94,4 +94,23 @@ describe('dry run of the step planner', () => {
     expect(commands.some((line) => line.includes("'--token-file' '/etc/nestlab/k3s-token'"))).toBe(true);
     expect(steps.find((step) => step.id === 'cni')?.commands).toEqual([]);
   });
+
+  it('offline: uploads the bundle to the host, copies and installs it in each Linux VM, applies the CNI from it', async () => {
+    const steps = await dryRun(testPlan({ offlineBundle: '/home/me/nestlab-bundle', windowsWorkers: 0 }));
+    const of = (id: string) => steps.find((step) => step.id === id)?.commands.map((command) => command.display) ?? [];
+    expect(of('bundle')).toEqual([
+      "'mkdir' '-p' '.nestlab/labs/lab1/bundle'",
+      "'tee' '.nestlab/labs/lab1/bundle/<each file of the bundle>' < <<each file of the bundle> from this computer>",
+    ]);
+    expect(of('ssh:lab1-linux1').slice(1)).toEqual([
+      "'sudo' 'test' '-f' '/opt/nestlab/bundle.installed'",
+      "'scp' '-r' '-q' '-i' '.nestlab/labs/lab1/id_ed25519' '-o' 'BatchMode=yes' '-o' 'UserKnownHostsFile=.nestlab/labs/lab1/known_hosts' '.nestlab/labs/lab1/bundle' 'nestlab@<address of lab1-linux1>:nestlab-bundle'",
+      "'sudo' 'mkdir' '-p' '/opt/nestlab/bundle'",
+      expect.stringContaining("'sudo' 'sh' '-c' 'set -e; cp -r nestlab-bundle/. /opt/nestlab/bundle/; ") as string,
+      "'sudo' 'touch' '/opt/nestlab/bundle.installed'",
+    ]);
+    expect(of('cni')).toContain(
+      "'sudo' 'kubectl' '--kubeconfig' '/etc/kubernetes/admin.conf' 'apply' '-f' '/opt/nestlab/bundle/manifests/kube-flannel.yml'",
+    );
+  });
 });

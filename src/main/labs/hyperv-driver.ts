@@ -259,6 +259,17 @@ export class HyperVDriver implements LabDriver {
     return result.exitCode === 0 && /^\d+\.\d+\.\d+\.\d+$/.test(address) ? address : undefined;
   }
 
+  async copyBundleToVm(ctx: StepContext, machine: LabMachine): Promise<void> {
+    const address = ctx.dry ? `<address of ${machine.name}>` : (machine.address ?? '');
+    await ctx.hostPowerShell(
+      script('hyperv-copy-bundle', [
+        `$labHome = Join-Path $env:USERPROFILE ${psLiteral(this.paths.homeDir)}`,
+        `& scp.exe -r -q -i (Join-Path $labHome 'id_ed25519') -o BatchMode=yes -o ('UserKnownHostsFile=' + (Join-Path $labHome 'known_hosts')) (Join-Path $labHome 'bundle') ${psLiteral(`${VM_USER}@${address}:nestlab-bundle`)}`,
+        'exit $LASTEXITCODE',
+      ]),
+    );
+  }
+
   vmInvocation(address: string, remote: string): HostInvocation {
     return { powershell: vmExecScript(this.paths, address, remote) };
   }

@@ -18,6 +18,8 @@ export interface LabDriver {
   ensureVm(ctx: StepContext, machine: LabMachine): Promise<StepOutcome>;
   /** One look for the VM's address; undefined while it has none. */
   address(ctx: StepContext, machine: LabMachine): Promise<string | undefined>;
+  /** Copy the uploaded offline bundle from the host into a VM's home folder (nestlab-bundle). */
+  copyBundleToVm(ctx: StepContext, machine: LabMachine): Promise<void>;
   /** How to run `remote` (a quoted command line) on the VM at `address`, feeding it stdin. */
   vmInvocation(address: string, remote: string): HostInvocation;
   deleteVm(ctx: StepContext, machine: LabMachine): Promise<StepOutcome>;

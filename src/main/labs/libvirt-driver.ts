@@ -11,7 +11,7 @@ import type { LibvirtLabPaths } from './lab-paths';
 import type { HostInvocation, LabDriver } from './lab-driver';
 import { bundleFiles } from './offline-bundle';
 import { gatewayOf, netmaskOf, parseCidr } from './plan-validation';
-import { done, skipped } from './step-context';
+import { addressOf, done, skipped } from './step-context';
 import type { StepContext, StepOutcome } from './step-context';
 
 const VIRSH = ['virsh', '-c', 'qemu:///system'] as const;
@@ -196,6 +196,23 @@ export class LibvirtDriver implements LabDriver {
   async address(ctx: StepContext, machine: LabMachine): Promise<string | undefined> {
     const result = await ctx.observeHost(virsh('domifaddr', machine.name, '--source', 'lease'), { root: true });
     return result.exitCode === 0 ? parseDomifaddr(result.stdout) : undefined;
+  }
+
+  async copyBundleToVm(ctx: StepContext, machine: LabMachine): Promise<void> {
+    const address = addressOf(ctx, machine);
+    await ctx.host([
+      'scp',
+      '-r',
+      '-q',
+      '-i',
+      this.paths.key,
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      `UserKnownHostsFile=${this.paths.knownHosts}`,
+      `${this.paths.homeDir}/bundle`,
+      `${VM_USER}@${address}:nestlab-bundle`,
+    ]);
   }
 
   vmInvocation(address: string, remote: string): HostInvocation {

@@ -78,4 +78,12 @@ describe('validatePlan', () => {
     expect(problem?.field).toBe('etcd');
     expect(problem?.fix).toMatch(/Choose stacked etcd/);
   });
+
+  it('checks existing machines against the counts and says the driver cannot provision yet', () => {
+    const plan = testPlan({ driver: 'existing', windowsWorkers: 0, existingMachines: [{ hostId: 'h1', role: 'control-plane' }] });
+    expect(validatePlan(plan).map((problem) => [problem.field, problem.message])).toEqual([
+      ['existingMachines', 'The plan asks for 2 linux-worker machine(s) and 0 are assigned.'],
+      ['driver', 'Nestlab cannot provision existing machines yet (only check their plan): it creates the VMs it bootstraps.'],
+    ]);
+  });
 });

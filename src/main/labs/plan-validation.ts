@@ -202,7 +202,14 @@ export function validatePlan(plan: LabPlan, hostOs?: HostOs): PlanProblem[] {
   ) {
     add('registryMirror', `"${plan.registryMirror}" is not an http(s) URL.`, 'Use e.g. https://mirror.lab.internal:5000.');
   }
-  if (plan.driver === 'existing') problems.push(...existingProblems(plan));
+  if (plan.driver === 'existing') {
+    problems.push(...existingProblems(plan));
+    add(
+      'driver',
+      'Nestlab cannot provision existing machines yet (only check their plan): it creates the VMs it bootstraps.',
+      'Choose libvirt (Linux host) or Hyper-V (Windows host).',
+    );
+  }
   return problems;
 }
 

@@ -5,7 +5,7 @@
  * command is listed).
  */
 import type { LabMachine, LabOperationKind, LabPlan, StepPhase } from '../../shared/contract/labs';
-import { applyCni, bootstrapFirst, joinLinux, joinWindows, waitForSsh } from './bootstrap';
+import { applyCni, bootstrapFirst, installBundle, joinLinux, joinWindows, waitForSsh } from './bootstrap';
 import type { LabDriver } from './lab-driver';
 import { firstControlPlane } from './machines';
 import { done, skipped } from './step-context';
@@ -86,7 +86,17 @@ function growSteps(driver: LabDriver, cluster: ClusterSteps, added: LabMachine[]
   }
   for (const machine of added) {
     steps.push(
-      step('ssh', `ssh:${machine.name}`, `Wait for SSH and cloud-init on ${machine.name}`, (ctx) => waitForSsh(ctx, machine), machine.name),
+      step(
+        'ssh',
+        `ssh:${machine.name}`,
+        `Wait for SSH and cloud-init on ${machine.name}`,
+        async (ctx) => {
+          const outcome = await waitForSsh(ctx, machine);
+          await installBundle(ctx, machine, () => driver.copyBundleToVm(ctx, machine));
+          return outcome;
+        },
+        machine.name,
+      ),
     );
   }
   const first = firstControlPlane(all);
