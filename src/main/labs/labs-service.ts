@@ -291,8 +291,13 @@ export class LabsService implements LabsContract {
   /** The lab's record when no operation runs (CONFLICT while one does). */
   private async idle(name: string): Promise<LabRecord> {
     await this.recovered;
-    if (this.running.has(name)) {
-      throw new AppError('CONFLICT', `Lab "${name}" is busy with an operation. Wait for it or cancel it first.`, { lab: name });
+    const running = this.running.get(name);
+    if (running !== undefined) {
+      if (running.record.status === 'running') {
+        throw new AppError('CONFLICT', `Lab "${name}" is busy with an operation. Wait for it or cancel it first.`, { lab: name });
+      }
+      // The operation has ended and is writing its last state.
+      await running.done;
     }
     return this.store.read(name);
   }
