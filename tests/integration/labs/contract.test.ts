@@ -1,0 +1,65 @@
+/**
+ * The labs domain through the contract: the real composition root (createServices) behind the
+ * in-memory transport (every message through JSON). No host: argument checks, an unknown lab's
+ * NOT_FOUND, a dry run and a refused plan keep their shape across the boundary.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServices, type AppServices } from '../../../src/main/services';
+import { defaultLabPlan } from '../../../src/shared/contract/labs';
+import type { LabPlan } from '../../../src/shared/contract/labs';
+import { AppError } from '../../../src/shared/errors';
+import type { Api } from '../../../src/shared/rpc/client';
+import { Dispatcher } from '../../../src/shared/rpc/dispatcher';
+import { connectInMemory } from '../../../src/shared/rpc/in-memory';
+
+let dataDir: string;
+let services: AppServices;
+let api: Api;
+let close: () => void;
+
+async function caught(promise: Promise<unknown>): Promise<AppError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(AppError);
+  return error as AppError;
+}
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'nestlab-labs-contract-'));
+  services = await createServices({ mode: 'browser', appVersion: '0.0.0-test', dataDir });
+  ({ api, close } = connectInMemory(new Dispatcher(services)));
+});
+
+afterAll(async () => {
+  close?.();
+  await services?.dispose();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('labs through the contract', () => {
+  it('lists no labs and answers NOT_FOUND for an unknown one', async () => {
+    expect(await api.labs.list()).toEqual([]);
+    expect((await caught(api.labs.get('nope'))).code).toBe('NOT_FOUND');
+  });
+
+  it('refuses malformed arguments before the service sees them', async () => {
+    const plan = { ...defaultLabPlan('h'), controlPlaneCount: 2 } as unknown as LabPlan;
+    expect((await caught(api.labs.dryRun(plan))).code).toBe('INVALID_ARGUMENT');
+    expect((await caught(api.labs.scale('lab1', { linuxWorkers: 1.5, windowsWorkers: 0 }))).code).toBe('INVALID_ARGUMENT');
+  });
+
+  it('returns the dry run and a refused plan as values', async () => {
+    const dry = await api.labs.dryRun(defaultLabPlan('no-such-host'));
+    expect(dry.status).toBe('ok');
+    if (dry.status === 'ok')
+      expect(dry.steps.some((step) => step.commands.some((command) => command.display.includes("'virt-install'")))).toBe(true);
+    const refused = await api.labs.create({ ...defaultLabPlan('no-such-host'), name: 'Bad Name' });
+    expect(refused.status).toBe('refused');
+    if (refused.status === 'refused') expect(refused.check.problems.map((problem) => problem.field)).toEqual(['hostId', 'name']);
+  });
+});
