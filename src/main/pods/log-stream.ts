@@ -20,9 +20,9 @@ export interface LogStreamDeps {
   openStream: OpenKubeStream;
   emitBatch: (batch: LogBatch) => void;
   emitEnd: (end: LogStreamEnd) => void;
-  /** A batch goes out at most this long after its first line (default 50 ms)... */
+  /** A batch goes out at most this long after its first line (default 100 ms: the view draws new lines at most 10 times a second anyway)... */
   batchDelayMs?: number;
-  /** ...or as soon as it holds this many lines (default 2,000). */
+  /** ...or as soon as it holds this many lines (default 5,000). */
   batchMaxLines?: number;
   /** Reading pauses with this many lines sent but not acknowledged (default 20,000), resumes at the low mark (5,000). */
   highWatermark?: number;
@@ -308,12 +308,12 @@ export class LogStream {
     if (!lines) this.pending.set(key, (lines = []));
     lines.push(line);
     this.pendingCount += 1;
-    if (this.pendingCount >= (this.deps.batchMaxLines ?? 2_000)) this.flush();
+    if (this.pendingCount >= (this.deps.batchMaxLines ?? 5_000)) this.flush();
     else this.scheduleFlush();
   }
 
   private scheduleFlush(): void {
-    this.timer ??= setTimeout(() => this.flush(), this.deps.batchDelayMs ?? 50);
+    this.timer ??= setTimeout(() => this.flush(), this.deps.batchDelayMs ?? 100);
   }
 
   private flush(): void {

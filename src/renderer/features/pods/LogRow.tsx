@@ -19,7 +19,6 @@ function highlighted(text: string, query: string, keyPrefix: string): ReactNode[
 
 export interface LogRowProps {
   entry: LogEntry;
-  top: number;
   showTimestamp: boolean;
   showPod: boolean;
   query: string;
@@ -30,10 +29,10 @@ export interface LogRowProps {
  * One line of a log. Its text goes through the ANSI parser into React text nodes and style
  * objects: markup in a log line stays text. http(s) addresses become links that ask first.
  */
-export const LogRow = memo(function LogRow({ entry, top, showTimestamp, showPod, query, current }: LogRowProps) {
+export const LogRow = memo(function LogRow({ entry, showTimestamp, showPod, query, current }: LogRowProps) {
   const className = ['log-row', entry.notice ? 'log-row-notice' : '', current ? 'log-row-current' : ''].filter(Boolean).join(' ');
   return (
-    <div className={className} style={{ top }} data-index={entry.index}>
+    <div className={className} data-index={entry.index}>
       {showTimestamp && entry.timestamp && <span className="log-timestamp">{entry.timestamp.replace(/(\.\d{3})\d*Z$/, '$1Z')} </span>}
       {showPod && (
         <span className="log-pod" style={{ color: podColour(entry.colour) }}>

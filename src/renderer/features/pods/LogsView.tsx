@@ -8,7 +8,7 @@ import { podColour, type LogSession } from './log-session';
 /** Every row is one line high (no wrapping), so the list knows each row's place without measuring. */
 export const LOG_ROW_HEIGHT = 18;
 /** Rows drawn above and below the visible ones, so a fast scroll does not show blanks. */
-const OVERSCAN = 20;
+const OVERSCAN = 10;
 
 const noSubscription = () => () => undefined;
 
@@ -37,38 +37,41 @@ export function LogsView() {
   const { setLogOptions, retryLogs, closeLogs } = useAppStore(
     useShallow((state) => ({ setLogOptions: state.setLogOptions, retryLogs: state.retryLogs, closeLogs: state.closeLogs })),
   );
-  const version = useSessionVersion(session);
+  useSessionVersion(session);
   const scroller = useRef<HTMLDivElement>(null);
   const [follow, setFollow] = useState(true);
   const [timestamps, setTimestamps] = useState(false);
   const [query, setQuery] = useState('');
-  const [scrollTop, setScrollTop] = useState(0);
+  /** How far the view is scrolled up from the newest line, in pixels (0 while following). */
+  const [fromEnd, setFromEnd] = useState(0);
   const [height, setHeight] = useState(400);
-  const firstIndex = useRef(0);
+  const lastEndIndex = useRef(0);
   const programmaticScroll = useRef(false);
 
   const open = view !== undefined;
   const lineCount = session?.buffer.length ?? 0;
+  const endIndex = session?.buffer.endIndex ?? 0;
   const merged = view?.source.kind === 'deployment';
 
-  // Keep the newest line in view while following; keep the same lines in view when old ones fall out.
-  useLayoutEffect(() => {
+  /**
+   * The list scrolls from its end (column-reverse): while following, new lines appear at the
+   * bottom with no scroll write and no forced layout. Scrolled up, the view keeps showing the
+   * same lines as new ones arrive below.
+   */
+  const scrollFromEnd = (pixels: number) => {
     const element = scroller.current;
-    if (!element || !session) return;
-    const dropped = session.buffer.firstIndex - firstIndex.current;
-    firstIndex.current = session.buffer.firstIndex;
-    if (follow) {
-      const bottom = element.scrollHeight - element.clientHeight;
-      if (Math.abs(element.scrollTop - bottom) > 1) {
-        programmaticScroll.current = true;
-        element.scrollTop = bottom;
-      }
-    } else if (dropped > 0) {
-      programmaticScroll.current = true;
-      element.scrollTop = Math.max(0, element.scrollTop - dropped * LOG_ROW_HEIGHT);
-    }
-    setScrollTop(element.scrollTop);
-  }, [session, follow, version, height]);
+    if (!element) return;
+    programmaticScroll.current = true;
+    element.scrollTop = -pixels;
+    setFromEnd(pixels);
+  };
+
+  useLayoutEffect(() => {
+    const added = endIndex - lastEndIndex.current;
+    lastEndIndex.current = endIndex;
+    if (!follow && added > 0 && fromEnd > 0) scrollFromEnd(fromEnd + added * LOG_ROW_HEIGHT);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- runs when lines arrive; fromEnd is read, not followed
+  }, [endIndex, follow]);
 
   useEffect(() => {
     const element = scroller.current;
@@ -82,24 +85,26 @@ export function LogsView() {
   const onScroll = useCallback(() => {
     const element = scroller.current;
     if (!element) return;
-    setScrollTop(element.scrollTop);
     if (programmaticScroll.current) {
       programmaticScroll.current = false;
       return;
     }
+    const distance = Math.max(0, -element.scrollTop);
+    setFromEnd(distance);
     // Scrolling up stops following; scrolling back to the end starts it again.
-    const atEnd = element.scrollTop + element.clientHeight >= element.scrollHeight - LOG_ROW_HEIGHT;
-    setFollow(atEnd);
+    setFollow(distance < LOG_ROW_HEIGHT);
   }, []);
 
+  const setFollowing = (on: boolean) => {
+    setFollow(on);
+    if (on) scrollFromEnd(0);
+  };
+
   const scrollToIndex = (index: number | undefined) => {
-    const element = scroller.current;
-    if (index === undefined || !element || !session) return;
+    if (index === undefined || !session) return;
     setFollow(false);
-    const position = index - session.buffer.firstIndex;
-    programmaticScroll.current = true;
-    element.scrollTop = Math.max(0, position * LOG_ROW_HEIGHT - element.clientHeight / 2);
-    setScrollTop(element.scrollTop);
+    const viewportTop = (index - session.buffer.firstIndex) * LOG_ROW_HEIGHT - height / 2;
+    scrollFromEnd(Math.max(0, lineCount * LOG_ROW_HEIGHT - height - viewportTop));
   };
 
   if (!view) return null;
@@ -107,8 +112,9 @@ export function LogsView() {
     view.source.kind === 'deployment'
       ? `Deployment ${view.source.namespace}/${view.source.name}`
       : `${view.source.namespace}/${view.source.name}${view.source.container ? ` (${view.source.container})` : ''}`;
-  const first = Math.max(0, Math.floor(scrollTop / LOG_ROW_HEIGHT) - OVERSCAN);
-  const last = Math.min(lineCount, Math.ceil((scrollTop + height) / LOG_ROW_HEIGHT) + OVERSCAN);
+  const top = Math.max(0, lineCount * LOG_ROW_HEIGHT - height - (follow ? 0 : fromEnd));
+  const first = Math.max(0, Math.floor(top / LOG_ROW_HEIGHT) - OVERSCAN);
+  const last = Math.min(lineCount, Math.ceil((top + height) / LOG_ROW_HEIGHT) + OVERSCAN);
   const currentIndex = session && session.currentMatch >= 0 ? session.matches[session.currentMatch] : undefined;
   const rows = session ? session.buffer.slice(first, last) : [];
   const held = session?.heldCount ?? 0;
@@ -147,14 +153,7 @@ export function LogsView() {
         </ul>
       )}
       <div className="logs-toolbar" role="toolbar" aria-label="Log controls">
-        <button
-          type="button"
-          className="button"
-          aria-pressed={follow}
-          onClick={() => {
-            setFollow(!follow);
-          }}
-        >
+        <button type="button" className="button" aria-pressed={follow} onClick={() => setFollowing(!follow)}>
           Follow
         </button>
         <button
@@ -214,17 +213,19 @@ export function LogsView() {
       </div>
       <div ref={scroller} className="log-lines" role="log" aria-label="Log lines" tabIndex={0} onScroll={onScroll} data-testid="log-lines">
         <div className="log-spacer" style={{ height: lineCount * LOG_ROW_HEIGHT }}>
-          {rows.map((entry) => (
-            <LogRow
-              key={entry.index}
-              entry={entry}
-              top={(entry.index - (session?.buffer.firstIndex ?? 0)) * LOG_ROW_HEIGHT}
-              showTimestamp={timestamps}
-              showPod={merged}
-              query={query}
-              current={entry.index === currentIndex}
-            />
-          ))}
+          {/* Rows flow inside one moved block: a row's props stay the same as lines scroll, so memo skips it. */}
+          <div className="log-window" style={{ transform: `translateY(${first * LOG_ROW_HEIGHT}px)` }}>
+            {rows.map((entry) => (
+              <LogRow
+                key={entry.index}
+                entry={entry}
+                showTimestamp={timestamps}
+                showPod={merged}
+                query={query}
+                current={entry.index === currentIndex}
+              />
+            ))}
+          </div>
         </div>
       </div>
     </section>

@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { LogLine } from '../../../shared/contract/pods';
-import { LogSession, podColour } from './log-session';
+import { LINES_INTERVAL_MS, LogSession, podColour } from './log-session';
 import { RingBuffer } from './ring-buffer';
 
 describe('RingBuffer', () => {
@@ -95,6 +95,26 @@ describe('LogSession', () => {
     expect(frames).toHaveLength(1);
     frames[0]!();
     expect(heard).toBe(1);
+  });
+
+  it('shows new lines at most every 100 ms, but what the user does at once', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'performance'] });
+    try {
+      const session = new LogSession(10, (callback) => callback());
+      let heard = 0;
+      session.subscribe(() => (heard += 1));
+      session.append(lines('p', ['1']));
+      expect(heard).toBe(1);
+      session.append(lines('p', ['2']));
+      session.append(lines('p', ['3']));
+      expect(heard).toBe(1);
+      vi.advanceTimersByTime(LINES_INTERVAL_MS);
+      expect(heard).toBe(2);
+      session.setPaused(true);
+      expect(heard).toBe(3);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('downloads plain text with timestamps and pod prefixes when asked', () => {

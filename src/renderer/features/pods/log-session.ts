@@ -7,6 +7,9 @@ import type { LogLine, LogSourceInfo } from '../../../shared/contract/pods';
 import { stripAnsi } from './ansi';
 import { RingBuffer } from './ring-buffer';
 
+/** New lines reach the screen at most this often (10 times a second). */
+export const LINES_INTERVAL_MS = 100;
+
 /** Lines a logs view keeps; older ones fall out. */
 export const LOG_CAPACITY = 100_000;
 
@@ -19,8 +22,8 @@ export interface LogEntry {
   colour: number;
   /** As received, ANSI codes included. */
   text: string;
-  /** Without ANSI codes: what search and download read. */
-  plain: string;
+  /** Without ANSI codes: what search and download read. Made when first needed ({@link plainText}). */
+  plain?: string;
   timestamp?: string;
   notice?: boolean;
 }
@@ -37,8 +40,13 @@ export class LogSession {
   private held: LogEntry[] = [];
   private nextIndex = 0;
   private readonly colours = new Map<string, number>();
+  private lastColour = { pod: '', container: '', colour: -1 };
   private readonly listeners = new Set<() => void>();
   private scheduled = false;
+  private urgent = false;
+  private lastNotified = Number.NEGATIVE_INFINITY;
+  private readonly now = () => (typeof performance === 'undefined' ? Date.now() : performance.now());
+  private readonly timer = (callback: () => void, ms: number) => setTimeout(() => this.schedule(callback), ms);
   /** Bumped on every change the view shows; React reads it through useSyncExternalStore. */
   version = 0;
   paused = false;
@@ -69,16 +77,20 @@ export class LogSession {
 
   /** Colour slot of a pod/container; new ones get the next slot. */
   colourOf(pod: string, container: string): number {
+    // Lines come in runs from one container: skip the map for the same one again.
+    if (pod === this.lastColour.pod && container === this.lastColour.container) return this.lastColour.colour;
     const key = `${pod}/${container}`;
     let colour = this.colours.get(key);
     if (colour === undefined) {
       colour = this.colours.size;
       this.colours.set(key, colour);
     }
+    this.lastColour = { pod, container, colour };
     return colour;
   }
 
   addSources(sources: readonly LogSourceInfo[]): void {
+    this.lastColour = { pod: '', container: '', colour: -1 };
     for (const source of sources) this.colours.set(`${source.pod}/${source.container}`, source.colour);
   }
 
@@ -97,7 +109,7 @@ export class LogSession {
       this.held.push(...entries);
       if (this.held.length > this.buffer.capacity) this.held.splice(0, this.held.length - this.buffer.capacity);
     } else this.take(entries);
-    this.changed();
+    this.changed(true);
   }
 
   /** Pausing holds new lines back (counted) so what is on screen stays still; resuming shows them. */
@@ -119,7 +131,7 @@ export class LogSession {
       const needle = query.toLowerCase();
       for (let position = 0; position < this.buffer.length; position += 1) {
         const entry = this.buffer.at(position)!;
-        if (entry.plain.toLowerCase().includes(needle)) this.matches.push(entry.index);
+        if (plainText(entry).toLowerCase().includes(needle)) this.matches.push(entry.index);
       }
     }
     this.currentMatch = this.matches.length > 0 ? this.matches.length - 1 : -1;
@@ -150,7 +162,7 @@ export class LogSession {
       const parts = [];
       if (options.timestamps && entry.timestamp) parts.push(entry.timestamp);
       if (options.podPrefix) parts.push(`[${entry.pod}/${entry.container}]`);
-      parts.push(entry.notice ? `(nestlab) ${entry.plain}` : entry.plain);
+      parts.push(entry.notice ? `(nestlab) ${plainText(entry)}` : plainText(entry));
       lines.push(parts.join(' '));
     }
     return lines.length > 0 ? `${lines.join('\n')}\n` : '';
@@ -163,7 +175,6 @@ export class LogSession {
       container: line.container,
       colour: line.notice ? -1 : this.colourOf(line.pod, line.container),
       text: line.text,
-      plain: stripAnsi(line.text),
     };
     if (line.timestamp !== undefined) entry.timestamp = line.timestamp;
     if (line.notice) entry.notice = true;
@@ -174,7 +185,7 @@ export class LogSession {
     const needle = this.query.toLowerCase();
     for (const entry of entries) {
       this.buffer.push(entry);
-      if (needle !== '' && entry.plain.toLowerCase().includes(needle)) this.matches.push(entry.index);
+      if (needle !== '' && plainText(entry).toLowerCase().includes(needle)) this.matches.push(entry.index);
     }
     // Matches of lines that fell out of the ring go too.
     const first = this.buffer.firstIndex;
@@ -188,14 +199,28 @@ export class LogSession {
   }
 
   /** Listeners hear about changes at most once a frame, however many batches arrived. */
-  private changed(): void {
+  /**
+   * Listeners hear about changes at most once a frame. New lines are shown at most every
+   * {@link LINES_INTERVAL_MS}: at thousands of lines a second nobody reads each frame, and
+   * drawing fewer frames keeps the page responsive; what the user does is shown at once.
+   */
+  private changed(linesOnly = false): void {
     this.version += 1;
+    if (!linesOnly) this.urgent = true;
     if (this.scheduled) return;
     this.scheduled = true;
-    this.schedule(() => {
+    const notify = () => {
+      const wait = this.lastNotified + LINES_INTERVAL_MS - this.now();
+      if (!this.urgent && wait > 0) {
+        this.timer(notify, wait);
+        return;
+      }
       this.scheduled = false;
+      this.urgent = false;
+      this.lastNotified = this.now();
       for (const listener of [...this.listeners]) listener();
-    });
+    };
+    this.schedule(notify);
   }
 }
 
@@ -203,4 +228,9 @@ export class LogSession {
 export function podColour(slot: number): string {
   if (slot < 0) return 'var(--warning, #b58900)';
   return `hsl(${Math.round((slot * 137.508) % 360)}, 65%, 50%)`;
+}
+
+/** A line without its ANSI codes (worked out once, when search or download first needs it). */
+export function plainText(entry: LogEntry): string {
+  return (entry.plain ??= stripAnsi(entry.text));
 }
