@@ -2,6 +2,13 @@ import type { PlanCheck } from '../../../shared/contract';
 import { Icon } from '../../components/Icon';
 import { fieldId } from './PlanFields';
 
+const resourceNames = { cpu: 'CPU', memory: 'memory', disk: 'disk' } as const;
+
+/** "CPU, memory and disk" */
+function inWords(items: string[]): string {
+  return items.length < 2 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1) ?? ''}`;
+}
+
 /**
  * The capacity check: one line per resource with the sum written out and whether it fits, then
  * every problem with its fix and a link to its field.
@@ -20,7 +27,7 @@ export function CheckResult({ check }: { check: PlanCheck }) {
         {check.ok
           ? 'The plan fits the host.'
           : short.length > 0
-            ? `Refused: the host is short of ${short.map((line) => line.resource).join(' and ')}.`
+            ? `Refused: the host is short of ${inWords(short.map((line) => resourceNames[line.resource]))}.`
             : `Refused: ${check.problems.length} problem${check.problems.length === 1 ? '' : 's'} to fix.`}
       </p>
       {check.capacity.length > 0 && (

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { LabSummary } from '../../../shared/contract';
 import { useAppStore } from '../../store/store-context';
 import { Dialog } from '../hosts/Dialog';
+import { sortMachines } from './lab-progress';
 
 /**
  * Deleting a lab is confirmed by typing its name, after a list of exactly what goes: the VMs, their
@@ -13,7 +14,7 @@ export function DeleteLabDialog({ lab, hostName, onClose }: { lab: LabSummary; h
   const [removing, setRemoving] = useState(false);
   const matches = typed === lab.name;
   const existing = lab.plan.driver === 'existing';
-  const vms = lab.machines.map((machine) => machine.name);
+  const vms = sortMachines(lab.machines).map((machine) => machine.name);
   return (
     <Dialog title={`Delete lab ${lab.name}?`} onClose={onClose} busy={removing} className="lab-delete-dialog">
       <form

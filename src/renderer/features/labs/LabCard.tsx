@@ -5,6 +5,13 @@ import { canResume, describeNodeCounts, driverLabels, labStatus, nodeCounts, ove
 import { ProgressBar } from './ProgressBar';
 import { StatusBadge } from './StatusBadge';
 
+/** What the operation is called while it runs, and once it finished. */
+const operationTerm = {
+  provision: ['Provisioning', 'Provisioned'],
+  scale: ['Scaling', 'Scaled'],
+  delete: ['Deleting', 'Deleted'],
+} as const;
+
 /** One lab in the list: status in words, host, distribution, version, nodes, the overall bar, actions. */
 export function LabCard({
   lab,
@@ -51,7 +58,7 @@ export function LabCard({
         </dd>
         {lab.operation && (
           <>
-            <dt>{lab.operation.kind === 'provision' ? 'Provisioning' : lab.operation.kind === 'scale' ? 'Scaling' : 'Deleting'}</dt>
+            <dt>{operationTerm[lab.operation.kind][lab.operation.finishedAt === undefined ? 0 : 1]}</dt>
             <dd className="lab-card-progress">
               <ProgressBar
                 value={progress}

@@ -1,5 +1,6 @@
 import { useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { LabLogLine, LabMachine, LabStep } from '../../../shared/contract';
+import { sortMachines } from './lab-progress';
 
 /** Lines drawn at once; older ones stay in the store (and the filter narrows to them). */
 const SHOWN_LINES = 1000;
@@ -36,6 +37,10 @@ export function LabLogs({
 }) {
   const [follow, setFollow] = useState(true);
   const box = useRef<HTMLDivElement>(null);
+  const lastUserScroll = useRef(0);
+  const userScrolls = () => {
+    lastUserScroll.current = Date.now();
+  };
   const filtered = useMemo(
     () => lines.filter((line) => (!filter.stepId || line.stepId === filter.stepId) && (!filter.vm || line.vm === filter.vm)),
     [lines, filter.stepId, filter.vm],
@@ -74,7 +79,7 @@ export function LabLogs({
             onChange={(event) => onFilter({ ...filter, vm: event.target.value || undefined })}
           >
             <option value="">Every VM and the host</option>
-            {machines.map((machine) => (
+            {sortMachines(machines).map((machine) => (
               <option key={machine.name} value={machine.name}>
                 {machine.name}
               </option>
@@ -96,10 +101,15 @@ export function LabLogs({
         aria-live="off"
         aria-label={`Log lines${filter.stepId ? ` of ${stepTitle(filter.stepId)}` : ''}${filter.vm ? ` on ${filter.vm}` : ''}`}
         tabIndex={0}
+        onWheel={userScrolls}
+        onKeyDown={userScrolls}
+        onPointerDown={userScrolls}
         onScroll={(event) => {
           const el = event.currentTarget;
           const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < 8;
-          if (atBottom !== follow) setFollow(atBottom);
+          // Only the user's own scrolling stops following (new lines and filters move the box too).
+          if (atBottom && !follow) setFollow(true);
+          else if (!atBottom && follow && Date.now() - lastUserScroll.current < 1000) setFollow(false);
         }}
       >
         {shown.length === 0 ? (

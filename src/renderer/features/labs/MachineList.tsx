@@ -1,6 +1,6 @@
 import type { LabMachine } from '../../../shared/contract';
 import { describeSize } from './lab-form';
-import { machineStateLabels, roleLabels } from './lab-progress';
+import { machineStateLabels, roleLabels, sortMachines } from './lab-progress';
 
 /** The lab's VMs: role, OS, size, address once known, and whether they joined; each can filter the logs. */
 export function MachineList({
@@ -27,7 +27,7 @@ export function MachineList({
         </tr>
       </thead>
       <tbody>
-        {machines.map((machine) => (
+        {sortMachines(machines).map((machine) => (
           <tr key={machine.name} data-machine={machine.name} aria-current={selectedVm === machine.name ? 'true' : undefined}>
             <th scope="row">
               <code>{machine.name}</code>

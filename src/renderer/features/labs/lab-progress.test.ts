@@ -9,6 +9,7 @@ import {
   operationTimes,
   overallProgress,
   progressAnnouncement,
+  sortMachines,
   stepElapsedMs,
 } from './lab-progress';
 
@@ -94,5 +95,23 @@ describe('lab progress', () => {
 
   it('formats durations for people', () => {
     expect([450, 42_000, 185_000, 120_000, 3_720_000].map(formatDuration)).toEqual(['450 ms', '42 s', '3 min 5 s', '2 min', '1 h 2 min']);
+  });
+});
+
+describe('machine order', () => {
+  it('lists machines by role, then by number', () => {
+    const size = plan.sizes.linuxWorker;
+    const names = ['lab1-linux10', 'lab1-win1', 'lab1-linux2', 'lab1-cp1'].map((name) => ({
+      name,
+      role: name.includes('cp')
+        ? ('control-plane' as const)
+        : name.includes('win')
+          ? ('windows-worker' as const)
+          : ('linux-worker' as const),
+      os: name.includes('win') ? ('windows' as const) : ('linux' as const),
+      size,
+      state: 'joined' as const,
+    }));
+    expect(sortMachines(names).map((machine) => machine.name)).toEqual(['lab1-cp1', 'lab1-linux2', 'lab1-linux10', 'lab1-win1']);
   });
 });

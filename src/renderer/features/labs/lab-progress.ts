@@ -112,6 +112,14 @@ export function stepCounts(operation: LabOperation): { finished: number; total: 
   return { finished, total: operation.steps.length, running: operation.steps.filter((step) => step.status === 'running') };
 }
 
+const roleRank: Record<LabMachine['role'], number> = { 'control-plane': 0, etcd: 1, 'linux-worker': 2, 'windows-worker': 3 };
+
+/** Machines by role (control planes, etcd, Linux, Windows), then by their number (lab1-linux2 before lab1-linux10). */
+export function sortMachines(machines: readonly LabMachine[]): LabMachine[] {
+  const number = (name: string) => Number(/(\d+)$/.exec(name)?.[1] ?? 0);
+  return [...machines].sort((a, b) => roleRank[a.role] - roleRank[b.role] || number(a.name) - number(b.name));
+}
+
 export interface NodeCounts {
   controlPlanes: number;
   etcd: number;
