@@ -4,7 +4,7 @@
  * the voting app, follow a pod's logs, exec from the pods list and type into the terminal, resize
  * it and read `stty size`, and load the front end's page through a port-forward.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
@@ -93,6 +93,7 @@ describe('Pods view in Chromium', () => {
     await pods.page.getByRole('searchbox', { name: 'Search the log' }).fill('rid=');
     await expect.poll(async () => (await pods.page.getByTestId('log-matches').textContent()) ?? '').toMatch(/^\d+ of \d+$/);
     expect(await pods.logs.locator('mark').count()).toBeGreaterThan(0);
+    await pods.page.screenshot({ path: await screenshotPath('pods-logs.png'), fullPage: true });
   });
 
   it('execs into the pod from the pods list, echoes typed input back, and passes a resize to the remote side', async () => {
@@ -149,3 +150,9 @@ describe('Pods view in Chromium', () => {
     await expect(fetch(url)).rejects.toThrow();
   });
 });
+
+async function screenshotPath(name: string): Promise<string> {
+  const dir = process.env.NESTLAB_UPDATE_SCREENSHOTS === '1' ? 'docs/screenshots' : 'test-results/screenshots';
+  await mkdir(dir, { recursive: true });
+  return join(dir, name);
+}
