@@ -93,6 +93,7 @@ function setup() {
   const removed = new Emitter<{ name: string }>();
   let listGate: Promise<void> = Promise.resolve();
   let logsGate: Promise<void> = Promise.resolve();
+  let cancelGate: Promise<void> = Promise.resolve();
   const check = (plan: LabPlan): PlanCheck =>
     plan.linuxWorkers > 5
       ? { ok: false, problems: [], capacity: [memoryShort] }
@@ -130,8 +131,11 @@ function setup() {
       labs.set(plan.name, summary);
       return Promise.resolve({ status: 'started' as const, lab: summary });
     }),
-    resume: (name) => Promise.resolve(labs.get(name)!),
-    cancel: () => Promise.resolve(),
+    resume: (name) =>
+      labs.get(name)?.status === 'ready'
+        ? Promise.reject(new AppError('INVALID_ARGUMENT', `Lab "${name}" has nothing to resume: its last operation finished.`))
+        : Promise.resolve({ ...labs.get(name)!, status: 'running', updatedAt: '2026-01-01T00:00:09.000Z' }),
+    cancel: () => cancelGate,
     scale: (name, request) =>
       request.linuxWorkers > 5
         ? Promise.reject(new AppError('INVALID_ARGUMENT', 'The host has no room for 4 more VM(s).'))
@@ -170,6 +174,11 @@ function setup() {
     holdList: () => {
       const { gate, release } = hold();
       listGate = gate;
+      return release;
+    },
+    holdCancel: () => {
+      const { gate, release } = hold();
+      cancelGate = gate;
       return release;
     },
     holdLogs: () => {
@@ -347,6 +356,32 @@ describe('labs slice: the plan form', () => {
     store.getState().startLabPlan();
     await store.getState().dryRunLabPlan();
     expect(store.getState().labPlanForm!.dryRun?.[0]?.commands[0]?.display).toBe('virt-install --name x');
+  });
+});
+
+describe('labs slice: cancel and resume', () => {
+  it('shows a cancel in flight until the service has stopped the operation', async () => {
+    const { store, labs, holdCancel } = setup();
+    labs.set('lab1', lab('lab1', '2026-01-01T00:00:01.000Z'));
+    await store.getState().loadLabs();
+    const release = holdCancel();
+    const cancelling = store.getState().cancelLab('lab1');
+    expect(store.getState().labActions.lab1).toBe('cancelling');
+    release();
+    await cancelling;
+    expect(store.getState().labActions).toEqual({});
+  });
+
+  it('resumes a failed lab; a lab with nothing to resume says so', async () => {
+    const { store, labs } = setup();
+    labs.set('lab1', lab('lab1', '2026-01-01T00:00:01.000Z', { status: 'failed' }));
+    labs.set('lab2', lab('lab2', '2026-01-01T00:00:01.000Z', { status: 'ready' }));
+    await store.getState().loadLabs();
+    await store.getState().resumeLab('lab1');
+    expect(store.getState().labs?.[0]).toMatchObject({ name: 'lab1', status: 'running' });
+    await store.getState().resumeLab('lab2');
+    expect(store.getState().labErrors.lab2?.message).toBe('Lab "lab2" has nothing to resume: its last operation finished.');
+    expect(store.getState().labs?.[1]?.status).toBe('ready');
   });
 });
 
