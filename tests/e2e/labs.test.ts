@@ -3,7 +3,8 @@
  * stateful stand-ins (SIMULATION: no VM can run here; see tests/harness/ssh/README.md) and a real
  * Kubernetes 1.20 control plane, where each stand-in VM that kubeadm "joins" becomes a simulated
  * node (tests/harness/labs/hypervisor-bridge.ts). Through the UI only: add the host, plan a lab,
- * see the over-capacity refusal with its arithmetic, dry run, create, watch the steps and logs,
+ * see the over-capacity refusal with its arithmetic, dry run, create, see a failed step and resume
+ * it, watch the steps and logs,
  * find the lab's context in Clusters, scale the Linux pool, delete the lab.
  */
 import { execFile } from 'node:child_process';
@@ -46,6 +47,11 @@ async function onHost(command: string): Promise<string> {
   return stdout;
 }
 
+/** A (simulated) base image on the test host. */
+async function putImage(path: string): Promise<void> {
+  await onHost(`mkdir -p ${dirname(path)} && echo SIMULATED > ${path}`);
+}
+
 /** Names of the stand-in VMs that exist on the test host now. */
 async function domains(): Promise<string[]> {
   return (await readdir(join(host.simDir, 'libvirt', 'domains')).catch(() => [] as string[])).sort();
@@ -56,7 +62,8 @@ beforeAll(async () => {
   // SIMULATION: the kubeconfig the stand-in first control plane hands out is the harness's real admin kubeconfig.
   await mkdir(join(host.simDir, 'cluster'), { recursive: true, mode: 0o755 });
   await writeFile(join(host.simDir, 'cluster', 'admin.conf'), controlPlane.adminKubeconfig, { mode: 0o644 });
-  for (const image of Object.values(SIMULATED_BASE_IMAGES)) await onHost(`mkdir -p ${dirname(image)} && echo SIMULATED > ${image}`);
+  // Only the Windows image for now: the Linux one arrives after the first attempt fails without it.
+  await putImage(SIMULATED_BASE_IMAGES.windows);
   bridge = startHypervisorBridge(host.simDir, controlPlane.simulation);
   dataDir = await mkdtemp(join(tmpdir(), 'nestlab-e2e-labs-'));
   // Browser mode offers $KUBECONFIG's contexts: give it none of this machine's.
@@ -77,7 +84,7 @@ afterAll(async () => {
 
 describe('Labs view in Chromium (SIMULATION: stand-in libvirt VMs join a real control plane)', () => {
   it(
-    'plans, refuses an over-capacity plan with the arithmetic, provisions, scales up and down and deletes a lab',
+    'plans, refuses an over-capacity plan with the arithmetic, fails for a missing image and resumes, scales up and down, and deletes a lab',
     { timeout: 420_000 },
     async () => {
       const app = new AppPage(await context.newPage());
@@ -157,8 +164,16 @@ describe('Labs view in Chromium (SIMULATION: stand-in libvirt VMs join a real co
       await labs.form.waitFor({ state: 'detached', timeout: 30_000 });
       await labs.lab('lab1').waitFor();
       await labs.detail.waitFor();
-      // Steps appear with their status in words and progress bars while it runs.
-      await labs.stepRows().first().waitFor();
+      // The Linux base image is not on the host yet: the first step fails, says why, and nothing was created.
+      await labs.status('lab1').getByText('Failed at: Prepare the lab folder and SSH key on the host').waitFor({ timeout: 60_000 });
+      await labs.detail
+        .getByRole('group', { name: 'Why the operation stopped' })
+        .getByText(`The base image ${SIMULATED_BASE_IMAGES.linux} is not on the host.`)
+        .waitFor();
+      expect(await domains()).toEqual([]);
+      // Put it there and resume: the operation continues from the failed step.
+      await putImage(SIMULATED_BASE_IMAGES.linux);
+      await labs.detail.getByRole('button', { name: 'Resume' }).click();
       await labs
         .stepRow('create-vm:lab1-cp1')
         .getByText(/Running|Done/)
@@ -167,6 +182,7 @@ describe('Labs view in Chromium (SIMULATION: stand-in libvirt VMs join a real co
       // What the page showed on the way: steps running, the overall bar in between.
       const seen = await labs.recordedProgress();
       expect(seen.statuses).toContain('running');
+      expect(seen.statuses).toContain('failed');
       expect(seen.progress.some((value) => value > 0 && value < 100)).toBe(true);
       expect(seen.progress.at(-1)).toBe(100);
       const stepStatuses = await labs.stepRows().evaluateAll((rows) => rows.map((row) => row.getAttribute('data-status')));
