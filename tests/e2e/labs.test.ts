@@ -111,6 +111,7 @@ describe('Labs view in Chromium (SIMULATION: stand-in libvirt VMs join a real co
       expect(await labs.radio('VM driver', 'libvirt (KVM)').isChecked()).toBe(true);
       expect(await labs.radio('VM driver', 'Hyper-V').isDisabled()).toBe(true);
       expect(await labs.field('Linux base image on the host').inputValue()).toBe(SIMULATED_BASE_IMAGES.linux);
+      await labs.screenshotIfAsked('labs-form.png');
 
       // A name that is not a DNS label: refused at the field, with the rule; the typed text stays.
       await labs.field('Name').fill('Lab_1');
@@ -157,6 +158,8 @@ describe('Labs view in Chromium (SIMULATION: stand-in libvirt VMs join a real co
       await labs.dryRun.waitFor();
       expect(await labs.dryRunStep('create-vm:lab1-cp1').textContent()).toContain('virt-install');
       await labs.dryRunStep('create-vm:lab1-win1').waitFor();
+      await labs.dryRun.scrollIntoViewIfNeeded();
+      await labs.screenshotIfAsked('labs-dry-run.png');
       expect(await domains()).toEqual([]);
 
       await labs.recordProgress();
@@ -209,6 +212,8 @@ describe('Labs view in Chromium (SIMULATION: stand-in libvirt VMs join a real co
       // Scale the Linux pool 1 -> 2: a scale operation with its own steps, then a second joined worker.
       await app.openView('Labs');
       await labs.lab('lab1').getByRole('button', { name: 'Open' }).click();
+      // Open takes the keyboard to the lab's heading.
+      await expect.poll(() => app.page.evaluate('document.activeElement?.id')).toBe('lab-detail-heading');
       const linux = labs.slider('Linux workers', labs.pools);
       await linux.focus();
       await linux.press('ArrowRight');
@@ -238,6 +243,7 @@ describe('Labs view in Chromium (SIMULATION: stand-in libvirt VMs join a real co
       const listed = await labs.deleteDialog.getByRole('list', { name: 'What is deleted' }).textContent();
       expect(listed).toContain('3 VMs: lab1-cp1, lab1-linux1, lab1-win1');
       expect(listed).toContain('the kubeconfig context lab1 saved in Clusters');
+      await labs.screenshotIfAsked('labs-delete.png');
       await app.page.keyboard.press('Escape');
       await labs.deleteDialog.waitFor({ state: 'detached' });
       await labs.lab('lab1').getByRole('button', { name: 'Delete' }).click();

@@ -25,10 +25,8 @@ export function DeleteLabDialog({ lab, hostName, onClose }: { lab: LabSummary; h
           void remove(lab.name).then((started) => (started ? onClose() : setRemoving(false)));
         }}
       >
-        <p>
-          {lab.status === 'running' ? 'The running operation is cancelled first. Then ' : ''}
-          {existing ? 'these go from the machines' : `these go from ${hostName}`}:
-        </p>
+        {lab.status === 'running' && <p>The running operation is cancelled first.</p>}
+        <p>{existing ? 'These go from the machines:' : `These go from ${hostName}:`}</p>
         <ul className="plain-list lab-delete-list" aria-label="What is deleted">
           {existing ? (
             <li>Kubernetes on the machines ({vms.join(', ')}): the machines themselves stay.</li>

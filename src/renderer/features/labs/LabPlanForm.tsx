@@ -174,9 +174,10 @@ function PlanShape({ draft, bind }: SectionProps) {
         <ChoiceField
           label="etcd"
           options={[
-            { value: 'stacked', label: 'Stacked (on the control planes)' },
-            { value: 'external', label: 'External (own VMs)' },
+            { value: 'stacked', label: 'Stacked' },
+            { value: 'external', label: 'External' },
           ]}
+          hint="Stacked: on the control planes. External: on VMs of its own."
           {...bind('etcd')}
         />
         <ChoiceField

@@ -86,7 +86,11 @@ export function LabsView() {
                 hostName={hostName(lab)}
                 open={lab.name === openLab}
                 action={actions[lab.name]}
-                onOpen={() => open(lab.name)}
+                onOpen={() => {
+                  open(lab.name);
+                  // The detail may be open already (no remount): take the keyboard there either way.
+                  requestAnimationFrame(() => document.getElementById('lab-detail-heading')?.focus());
+                }}
                 onDelete={() => setDeleting(lab.name)}
               />
             ))}
