@@ -92,7 +92,16 @@ export function execOnChannel(client: Client, command: string, options: ExecOpti
       return;
     }
     options.signal?.addEventListener('abort', onAbort, { once: true });
-    client.exec(command, (error, opened) => {
+    // ssh2 throws 'Not connected' synchronously when the socket died (an RST) before its 'close'
+    // event reached the connection: that is a dropped link, not an internal error.
+    const openExec = (callback: Parameters<Client['exec']>[1]): void => {
+      try {
+        client.exec(command, callback);
+      } catch {
+        finish(disconnectedError(host.context, 'a command'));
+      }
+    };
+    openExec((error, opened) => {
       if (error !== undefined) {
         finish(host.isCurrent() ? openChannelError(error, host.context) : disconnectedError(host.context, 'a command'));
         return;

@@ -185,30 +185,33 @@ export function createClusterSteps(options: ClusterStepOptions): ClusterSteps {
         );
       const pods = await evictable();
       if (pods.length === 0) return skipped('No pods to move.');
-      for (const pod of pods) {
-        ctx.log(`Evict ${pod.metadata.namespace}/${pod.metadata.name}`);
-        await evict(request, pod);
-      }
+      for (const pod of pods) ctx.log(`Evict ${pod.metadata.namespace}/${pod.metadata.name}`);
       let left: PodView[] = pods;
+      // Evictions a PodDisruptionBudget refuses (429) are asked again until the drain times out, as kubectl drain does.
+      let blocked = await evictAll(request, pods);
       await ctx
         .waitFor(
           `the pods to leave ${machine.name}`,
           async () => {
             left = await evictable();
             ctx.progress(1 - left.length / pods.length, `${left.length} pods left`);
-            return left.length === 0 ? true : undefined;
+            if (left.length === 0) return true;
+            blocked = await evictAll(
+              request,
+              left.filter((pod) => blocked.has(key(pod))),
+            );
+            return undefined;
           },
           { timeoutMs: options.drainTimeoutMs, intervalMs: 1_000, placeholder: true },
         )
         .catch((error: unknown) => {
           const appError = AppError.from(error);
           if (appError.code !== 'TIMEOUT') throw appError;
+          const names = left.map((p) => `${key(p)}${blocked.has(key(p)) ? ' (eviction refused by a PodDisruptionBudget)' : ''}`);
           throw new AppError(
             'TIMEOUT',
-            `Draining ${machine.name} took longer than ${Math.round(options.drainTimeoutMs / 1000)} s; still there: ${left.map((p) => `${p.metadata.namespace}/${p.metadata.name}`).join(', ')}.`,
-            {
-              fix: 'Check PodDisruptionBudgets and stuck pods, raise the drain timeout, then resume.',
-            },
+            `Draining ${machine.name} took longer than ${Math.round(options.drainTimeoutMs / 1000)} s; still there: ${names.join(', ')}. The node stays cordoned.`,
+            { fix: 'Check PodDisruptionBudgets and stuck pods, or raise the drain timeout, then resume.', pods: left.map(key) },
           );
         });
       return done(`${pods.length} pods moved`);
@@ -233,22 +236,33 @@ export function createClusterSteps(options: ClusterStepOptions): ClusterSteps {
   };
 }
 
+const key = (pod: PodView) => `${pod.metadata.namespace}/${pod.metadata.name}`;
+
+/** Evict each pod; returns the pods whose eviction a PodDisruptionBudget refused for now. */
+async function evictAll(request: <T>(req: KubeRequest) => Promise<T>, pods: PodView[]): Promise<Set<string>> {
+  const blocked = new Set<string>();
+  for (const pod of pods) if ((await evict(request, pod)) === 'blocked') blocked.add(key(pod));
+  return blocked;
+}
+
 /**
  * POST an Eviction: policy/v1 from Kubernetes 1.22, policy/v1beta1 before (an older server
  * refuses the newer body as invalid). A pod that is already gone is fine.
  */
-async function evict(request: <T>(req: KubeRequest) => Promise<T>, pod: PodView): Promise<void> {
+async function evict(request: <T>(req: KubeRequest) => Promise<T>, pod: PodView): Promise<'evicted' | 'blocked'> {
   const path = `/api/v1/namespaces/${encodeURIComponent(pod.metadata.namespace)}/pods/${encodeURIComponent(pod.metadata.name)}/eviction`;
   const metadata = { name: pod.metadata.name, namespace: pod.metadata.namespace };
   for (const apiVersion of ['policy/v1', 'policy/v1beta1']) {
     try {
       await request({ method: 'POST', path, body: { apiVersion, kind: 'Eviction', metadata } });
-      return;
+      return 'evicted';
     } catch (error) {
       const appError = AppError.from(error);
-      if (appError.code === 'NOT_FOUND') return;
+      if (appError.code === 'NOT_FOUND') return 'evicted';
+      if (appError.details?.status === 429) return 'blocked';
       if (apiVersion === 'policy/v1' && appError.code !== 'FORBIDDEN' && appError.code !== 'UNAUTHORIZED') continue;
       throw appError;
     }
   }
+  return 'evicted';
 }

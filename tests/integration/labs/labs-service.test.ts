@@ -173,6 +173,57 @@ describe('a 1 control-plane + 2 Linux + 1 Windows lab (SIMULATION: stand-in VMs 
     expect(await lab.domains()).toEqual([...baselineDomains, 'lab1-cp1', 'lab1-linux1', 'lab1-linux2', 'lab1-win1'].sort());
   });
 
+  it(
+    'a drain blocked by a PodDisruptionBudget times out naming the pod, keeps node and VM; resume finishes once the budget is gone',
+    { timeout: 180_000 },
+    async () => {
+      await admin.request('POST', '/api/v1/namespaces/default/pods', {
+        body: {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: 'guarded', labels: { app: 'guarded' } },
+          spec: { nodeName: 'lab1-linux2', containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.9' }] },
+        },
+      });
+      await admin.request('POST', '/apis/policy/v1beta1/namespaces/default/poddisruptionbudgets', {
+        body: {
+          apiVersion: 'policy/v1beta1',
+          kind: 'PodDisruptionBudget',
+          metadata: { name: 'guarded' },
+          spec: { minAvailable: 1, selector: { matchLabels: { app: 'guarded' } } },
+        },
+      });
+      // The disruption controller must have counted the pod before it refuses evictions.
+      await waitFor(
+        async () =>
+          (
+            await admin.request<{ status?: { currentHealthy?: number } }>(
+              'GET',
+              '/apis/policy/v1beta1/namespaces/default/poddisruptionbudgets/guarded',
+            )
+          ).status?.currentHealthy === 1,
+      );
+
+      await lab.labs.scale('lab1', { linuxWorkers: 1, windowsWorkers: 1, drainTimeoutSeconds: 3 });
+      const failed = await lab.settled('lab1');
+      expect(failed.status).toBe('failed');
+      expect(failed.operation?.error?.code).toBe('TIMEOUT');
+      expect(failed.operation?.error?.message).toContain(
+        'still there: default/guarded (eviction refused by a PodDisruptionBudget). The node stays cordoned.',
+      );
+      expect((await admin.request<NodeView>('GET', '/api/v1/nodes/lab1-linux2')).spec.unschedulable).toBe(true);
+      expect(await lab.domains()).toContain('lab1-linux2');
+
+      await admin.request('DELETE', '/apis/policy/v1beta1/namespaces/default/poddisruptionbudgets/guarded');
+      await lab.labs.resume('lab1');
+      const done = await lab.settled('lab1');
+      expect(done.operation?.error).toBeUndefined();
+      expect(done.status).toBe('ready');
+      expect(await lab.domains()).not.toContain('lab1-linux2');
+      await expect(admin.request('GET', '/api/v1/namespaces/default/pods/guarded')).rejects.toMatchObject({ status: 404 });
+    },
+  );
+
   it('refuses a scale beyond the slider range and leaves the lab as it was', async () => {
     await expect(lab.labs.scale('lab1', { linuxWorkers: 25, windowsWorkers: 1 })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
     expect((await lab.labs.get('lab1')).status).toBe('ready');
@@ -203,7 +254,7 @@ describe('resuming (SIMULATION: stand-in VMs)', () => {
       lab.proxy.dropAll();
       const failed = await lab.settled('lab2');
       expect(failed.status).toBe('failed');
-      expect(failed.operation?.error?.code).toBe('SSH_DISCONNECTED');
+      expect(failed.operation?.error?.code, JSON.stringify(failed.operation?.error)).toBe('SSH_DISCONNECTED');
 
       await lab.labs.resume('lab2');
       const done = await lab.settled('lab2');
