@@ -28,8 +28,6 @@ export interface TopologyState {
   details: TopologyDetails | undefined;
   /** Contexts the topology service can open. */
   contexts: string[];
-  /** performance.now() of the last applied batch of deltas (the benchmark reads it). */
-  appliedAt: number;
 }
 
 export interface TopologySlice {
@@ -57,6 +55,9 @@ const emptyOutput: PipelineOutput = {
   counts: { nodes: 0, pods: 0, shownPods: 0 },
   layoutRuns: 0,
   layingOut: false,
+  placement: 'none',
+  fitGeneration: 0,
+  refinements: 0,
 };
 
 export function createTopologySlice(deps: StoreDeps, options: TopologySliceOptions = {}): StateCreator<AppState, [], [], TopologySlice> {
@@ -103,7 +104,6 @@ export function createTopologySlice(deps: StoreDeps, options: TopologySliceOptio
         }
       }
       pipeline.update();
-      patch({ appliedAt: performance.now() });
     }, options.scheduleFrame);
 
     const reload = async (context: string) => {
@@ -130,7 +130,7 @@ export function createTopologySlice(deps: StoreDeps, options: TopologySliceOptio
         model = next;
         if (replacing) pipeline.update();
         else pipeline.setModel(next);
-        patch({ phase: 'live', status: page.status, appliedAt: performance.now() });
+        patch({ phase: 'live', status: page.status });
       } catch (error) {
         if (token !== loadToken) return;
         early = undefined;
@@ -148,7 +148,6 @@ export function createTopologySlice(deps: StoreDeps, options: TopologySliceOptio
         filter: emptyFilter,
         details: undefined,
         contexts: [],
-        appliedAt: 0,
       },
       loadTopologyContexts: async () => {
         try {

@@ -1,35 +1,66 @@
 import '@xyflow/react/dist/style.css';
-import { Background, Controls, MiniMap, ReactFlow, useReactFlow, type Node, type NodeTypes } from '@xyflow/react';
-import { useEffect } from 'react';
+import { Controls, MiniMap, ReactFlow, useReactFlow, type Node, type NodeMouseHandler, type NodeTypes } from '@xyflow/react';
+import { useCallback, useEffect, useRef } from 'react';
+import { EdgeLayer } from './EdgeLayer';
 import type { GraphNode } from './graph-types';
 import { TopologyNodeCard, TopologyPodCard } from './TopologyNodeCard';
 import type { TopologyView } from './view';
 
 const nodeTypes: NodeTypes = { topology: TopologyNodeCard, pod: TopologyPodCard };
+// No <Background>: its dot pattern follows the zoom, so at the zoom that fits 5,000 pods it is
+// some 180,000 dots re-rastered on every pan/zoom frame (more than every box and edge together).
+const proOptions = { hideAttribution: true };
+
+/**
+ * The minimap redraws every box of it on each pan and zoom frame; above this many boxes it costs
+ * more frame time than it helps (a map that big is read with fit view and the search).
+ */
+export const MINIMAP_UP_TO_BOXES = 150;
 
 export interface TopologyMapProps {
   view: TopologyView;
   onSelect: (node: GraphNode | undefined) => void;
   onToggle: (groupId: string) => void;
-  /** Changes when the map should fit itself to the screen again (a new context, a layout run). */
+  /** Changes when the map should fit itself to the screen (a new context, new boxes laid out). */
   fitKey: string;
+  /** Changes when ELK refined the quick layout: fit again only if the user has not moved the map. */
+  refineKey: number;
 }
 
-/** Fits the map to the screen after each layout run (new boxes may lie outside the view). */
-function FitAfterLayout({ fitKey }: { fitKey: string }) {
+/** Fits the map after each layout of new boxes, and after a refinement unless the user moved it. */
+function FitAfterLayout({ fitKey, refineKey, userMoved }: { fitKey: string; refineKey: number; userMoved: React.RefObject<boolean> }) {
   const flow = useReactFlow();
   useEffect(() => {
+    userMoved.current = false;
     void flow.fitView({ duration: 0 });
-  }, [flow, fitKey]);
+  }, [flow, fitKey, userMoved]);
+  useEffect(() => {
+    if (refineKey > 0 && !userMoved.current) void flow.fitView({ duration: 0 });
+  }, [flow, refineKey, userMoved]);
   return null;
 }
 
-/** The map itself: React Flow draws the nodes and edges the pipeline produced. */
-export function TopologyMap({ view, onSelect, onToggle, fitKey }: TopologyMapProps) {
+const dataOf = (node: Node) => node.data as unknown as GraphNode;
+
+/** The map itself: React Flow draws the boxes the pipeline produced, EdgeLayer the edges. */
+export function TopologyMap({ view, onSelect, onToggle, fitKey, refineKey }: TopologyMapProps) {
+  // Handlers keep their identity across renders, so React Flow's store is not updated for them.
+  const latest = useRef({ onSelect, onToggle });
+  latest.current = { onSelect, onToggle };
+  const userMoved = useRef(false);
+  const onNodeClick = useCallback<NodeMouseHandler>((_, node) => latest.current.onSelect(dataOf(node)), []);
+  const onNodeDoubleClick = useCallback<NodeMouseHandler>((_, node) => {
+    const data = dataOf(node);
+    if (data.type === 'group') latest.current.onToggle(data.id);
+  }, []);
+  const onPaneClick = useCallback(() => latest.current.onSelect(undefined), []);
+  // A move with an input event is the user's (fitView moves without one).
+  const onMoveStart = useCallback((event: MouseEvent | TouchEvent | null) => {
+    if (event) userMoved.current = true;
+  }, []);
   return (
     <ReactFlow
       nodes={view.nodes as unknown as Node[]}
-      edges={view.edges}
       nodeTypes={nodeTypes}
       fitView
       minZoom={0.05}
@@ -37,19 +68,17 @@ export function TopologyMap({ view, onSelect, onToggle, fitKey }: TopologyMapPro
       onlyRenderVisibleElements
       nodesDraggable={false}
       nodesConnectable={false}
-      proOptions={{ hideAttribution: true }}
-      onNodeClick={(_, node) => onSelect(node.data as unknown as GraphNode)}
-      onNodeDoubleClick={(_, node) => {
-        const data = node.data as unknown as GraphNode;
-        if (data.type === 'group') onToggle(data.id);
-      }}
-      onPaneClick={() => onSelect(undefined)}
+      proOptions={proOptions}
+      onNodeClick={onNodeClick}
+      onNodeDoubleClick={onNodeDoubleClick}
+      onPaneClick={onPaneClick}
+      onMoveStart={onMoveStart}
       aria-label="Topology map"
     >
-      <FitAfterLayout fitKey={fitKey} />
-      <Background gap={24} />
+      <FitAfterLayout fitKey={fitKey} refineKey={refineKey} userMoved={userMoved} />
+      <EdgeLayer paths={view.paths} />
       <Controls showInteractive={false} />
-      <MiniMap pannable zoomable ariaLabel="Overview of the map" />
+      {view.nodes.length <= MINIMAP_UP_TO_BOXES && <MiniMap pannable zoomable ariaLabel="Overview of the map" />}
     </ReactFlow>
   );
 }

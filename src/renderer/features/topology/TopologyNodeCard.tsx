@@ -1,4 +1,4 @@
-import { Handle, Position, type NodeProps } from '@xyflow/react';
+import type { NodeProps } from '@xyflow/react';
 import { memo } from 'react';
 import type { GraphNode } from './graph-types';
 import { StatusBadge } from './StatusBadge';
@@ -16,7 +16,10 @@ const typeLabels: Record<GraphNode['type'], string> = {
   route: 'HTTPRoute',
 };
 
-/** One box of the map. Renders what the pipeline computed; no logic beyond choosing classes. */
+/**
+ * One box of the map. Renders what the pipeline computed; no logic beyond choosing classes. No
+ * React Flow handles: edges are drawn by EdgeLayer from the boxes' places, not attached to handles.
+ */
 export const TopologyNodeCard = memo(function TopologyNodeCard({ data }: NodeProps & { data: GraphNode }) {
   const classes = ['topology-card', `topology-card-${data.type}`];
   if (data.os) classes.push(`topology-os-${data.os}`);
@@ -29,7 +32,6 @@ export const TopologyNodeCard = memo(function TopologyNodeCard({ data }: NodePro
       data-name={data.label}
       aria-label={`${data.kind} ${data.label}`}
     >
-      <Handle type="target" position={Position.Left} isConnectable={false} />
       <div className="topology-card-head">
         <span className="topology-kind">
           {data.os === 'windows' ? '⊞ Windows ' : data.os === 'linux' ? '▲ Linux ' : ''}
@@ -53,7 +55,6 @@ export const TopologyNodeCard = memo(function TopologyNodeCard({ data }: NodePro
       {data.type === 'group' && data.pods && data.pods.total > data.pods.shown && data.expanded && (
         <div className="topology-more">{data.pods.total - data.pods.shown} more not drawn</div>
       )}
-      <Handle type="source" position={Position.Right} isConnectable={false} />
     </div>
   );
 });

@@ -32,7 +32,7 @@ export function TopologyView() {
   }, [topology.context, activeContext, open]);
 
   const contexts = [...new Set([...topology.contexts, ...(topology.context ? [topology.context] : [])])];
-  const { counts, view, namespaces, layoutRuns } = topology.output;
+  const { counts, view, namespaces, layoutRuns, placement, fitGeneration, refinements } = topology.output;
   const troubled = topology.status?.kinds.filter((kind) => kind.state === 'retrying' || kind.state === 'forbidden') ?? [];
   return (
     <section className="topology-view" aria-label="Topology">
@@ -96,7 +96,7 @@ export function TopologyView() {
         </EmptyState>
       ) : (
         <div className="topology-body">
-          <div className="topology-canvas" data-testid="topology-map" data-layout-runs={layoutRuns}>
+          <div className="topology-canvas" data-testid="topology-map" data-layout-runs={layoutRuns} data-placement={placement}>
             {topology.phase === 'loading' && view.nodes.length === 0 ? (
               <p className="muted topology-loading">Reading {topology.context}…</p>
             ) : (
@@ -104,7 +104,8 @@ export function TopologyView() {
                 view={view}
                 onSelect={(node) => void actions.select(node)}
                 onToggle={actions.toggle}
-                fitKey={`${topology.context}:${layoutRuns}`}
+                fitKey={`${topology.context}:${fitGeneration}`}
+                refineKey={refinements}
               />
             )}
           </div>

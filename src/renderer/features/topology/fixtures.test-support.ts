@@ -1,5 +1,5 @@
 /** Small object builders for the pipeline tests. */
-import type { NodeObject, PodObject, TopologyObject } from '../../../shared/contract';
+import type { EndpointSliceObject, NodeObject, PodObject, ServiceObject, TopologyObject } from '../../../shared/contract';
 
 export function node(name: string, extra: Partial<NodeObject> = {}): NodeObject {
   return { kind: 'Node', uid: `n-${name}`, name, role: 'worker', os: 'linux', ready: 'True', conditions: [], ...extra };
@@ -38,4 +38,22 @@ export function pod(name: string, owner: string | undefined, nodeName: string, e
 
 export function podsOf(owner: string, count: number, nodes: string[]): PodObject[] {
   return Array.from({ length: count }, (_, index) => pod(`${owner}-${index}`, owner, nodes[index % nodes.length]!));
+}
+
+export function service(name: string, ports = ['80/TCP']): ServiceObject {
+  return { kind: 'Service', uid: `s-${name}`, name, namespace: 'default', type: 'ClusterIP', ports };
+}
+
+/** The EndpointSlice of Service `name`, listing `podUids` (all ready unless told). */
+export function endpointSlice(name: string, podUids: string[], readyCount = podUids.length): EndpointSliceObject {
+  return {
+    kind: 'EndpointSlice',
+    uid: `es-${name}`,
+    name: `${name}-x`,
+    namespace: 'default',
+    service: name,
+    podUids,
+    readyCount,
+    endpointCount: podUids.length,
+  };
 }

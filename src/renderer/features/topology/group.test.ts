@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TopologyObject } from '../../../shared/contract';
 import { buildGraph } from './group';
-import { deployment, node, pod, podsOf } from './fixtures.test-support';
+import { deployment, endpointSlice, node, pod, podsOf, service } from './fixtures.test-support';
 
 describe('buildGraph', () => {
   it('draws nodes with OS and role, the physical layer from annotations, and readiness in words', () => {
@@ -54,17 +54,8 @@ describe('buildGraph', () => {
       node('a'),
       ...deployment('web', 1),
       pod('web-0', 'web', 'a'),
-      { kind: 'Service', uid: 's', name: 'web', namespace: 'default', type: 'ClusterIP', ports: ['80/TCP'] },
-      {
-        kind: 'EndpointSlice',
-        uid: 'es',
-        name: 'web-x',
-        namespace: 'default',
-        service: 'web',
-        podUids: ['p-web-0'],
-        readyCount: 1,
-        endpointCount: 1,
-      },
+      service('web'),
+      endpointSlice('web', ['p-web-0']),
       { kind: 'Ingress', uid: 'i', name: 'web', namespace: 'default', hosts: ['web.test'], services: ['web'] },
       { kind: 'Gateway', uid: 'g', name: 'gw', namespace: 'default' },
       { kind: 'HTTPRoute', uid: 'r', name: 'route', namespace: 'default', gateways: ['default/gw'], services: ['default/web'] },
@@ -72,8 +63,8 @@ describe('buildGraph', () => {
     const ids = buildGraph(objects).edges.map((edge) => edge.id);
     expect(ids).toEqual(
       expect.arrayContaining([
-        'endpoints:slice:es->svc:default/web',
-        'endpoints:group:d-web->slice:es',
+        'endpoints:slice:es-web->svc:default/web',
+        'endpoints:group:d-web->slice:es-web',
         'serves:svc:default/web->ing:i',
         'routes:svc:default/web->route:r',
         'routes:route:r->gw:default/gw',

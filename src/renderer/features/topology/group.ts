@@ -6,11 +6,11 @@
  * Ingress -> Service, Gateway -> HTTPRoute -> Service. Edges point left to right for the layout:
  * host -> VM -> node -> group -> slice -> Service -> Ingress / HTTPRoute -> Gateway.
  */
-import type { NodeObject, PodObject, TopologyObject, WorkloadObject } from '../../../shared/contract';
+import type { EndpointSliceObject, NodeObject, PodObject, ServiceObject, TopologyObject, WorkloadObject } from '../../../shared/contract';
 import type { GraphEdge, GraphNode, GraphStatus, TopologyGraph } from './graph-types';
 
 export interface GroupOptions {
-  /** Groups with more pods than this start collapsed. Default 8. */
+  /** Groups with more pods than this start collapsed. Default {@link DEFAULT_COLLAPSE_ABOVE}. */
   collapseAbove?: number;
   /** Groups whose default (collapsed or expanded) the user flipped. */
   toggled?: ReadonlySet<string>;
@@ -19,6 +19,9 @@ export interface GroupOptions {
   /** uids that matched the search. */
   matches?: ReadonlySet<string>;
 }
+
+/** Groups with more pods than this start collapsed. */
+export const DEFAULT_COLLAPSE_ABOVE = 8;
 
 const WORKLOAD_KINDS = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job']);
 
@@ -38,7 +41,7 @@ export function podStatus(pod: PodObject): GraphStatus {
   return { tone: 'warning', text: `${pod.phase}, not ready` };
 }
 
-function groupStatus(total: number, ready: number, desired: number | undefined, problems: number): GraphStatus {
+export function groupStatus(total: number, ready: number, desired: number | undefined, problems: number): GraphStatus {
   const text = `${ready}/${desired ?? total} ready`;
   if (problems > 0) return { tone: 'error', text: `${text}, ${problems} failing` };
   if (ready === (desired ?? total) && total === (desired ?? total)) return { tone: 'ok', text };
@@ -47,18 +50,138 @@ function groupStatus(total: number, ready: number, desired: number | undefined, 
 
 const osName = { linux: 'Linux', windows: 'Windows', other: 'Other OS' } as const;
 
-interface Group {
+/** What the map shows of a workload group, kept so a pod change can update the group in place. */
+export interface GroupTally {
   id: string;
   kind: string;
   name: string;
   namespace?: string;
   uid?: string;
   desired?: number;
+  total: number;
+  ready: number;
+  /** Pods whose status is an error. */
+  problems: number;
+  /** Pods per node name: a node -> group edge exists while its count is above zero. */
+  nodes: Map<string, number>;
+  /** Pods drawn inside the group (0 when collapsed). */
+  shown: number;
+}
+
+/** Side table of a graph: each group's tally. */
+export interface GraphIndex {
+  groups: Map<string, GroupTally>;
+}
+
+export interface IndexedGraph extends TopologyGraph {
+  index: GraphIndex;
+}
+
+interface Group extends GroupTally {
   pods: PodObject[];
 }
 
-export function buildGraph(objects: readonly TopologyObject[], options: GroupOptions = {}): TopologyGraph {
-  const collapseAbove = options.collapseAbove ?? 8;
+/** A pod counts as a problem when its status is an error. */
+export const isProblem = (pod: PodObject): boolean => podStatus(pod).tone === 'error';
+
+/** The box of a workload group, from its tally. */
+export function groupNode(tally: GroupTally, expanded: boolean): GraphNode {
+  const { total, ready } = tally;
+  return {
+    id: tally.id,
+    type: 'group',
+    kind: tally.kind,
+    label: tally.name,
+    namespace: tally.namespace,
+    detail: `${tally.kind} · ${total} ${total === 1 ? 'pod' : 'pods'}`,
+    status: groupStatus(total, ready, tally.desired, tally.problems),
+    uid: tally.uid,
+    pods: { total, ready, shown: tally.shown },
+    expanded,
+  };
+}
+
+/** Whether a group is drawn expanded: small groups are, unless the user flipped that. */
+export function isExpanded(groupId: string, total: number, collapseAbove: number, toggled: ReadonlySet<string>): boolean {
+  return total <= collapseAbove !== toggled.has(groupId);
+}
+
+export function nodeBox(object: NodeObject): GraphNode {
+  return {
+    id: `node:${object.name}`,
+    type: 'node',
+    kind: 'Node',
+    label: object.name,
+    detail: [osName[object.os], object.role === 'control-plane' ? 'control plane' : 'worker', object.kubeletVersion]
+      .filter(Boolean)
+      .join(' · '),
+    status: nodeStatus(object),
+    os: object.os,
+    role: object.role,
+    uid: object.uid,
+  };
+}
+
+export const serviceId = (namespace: string | undefined, name: string): string => `svc:${namespace ?? ''}/${name}`;
+
+export function serviceBox(object: ServiceObject): GraphNode {
+  const external = object.externalAddresses?.length ? ` · ${object.externalAddresses.join(', ')}` : '';
+  return {
+    id: serviceId(object.namespace, object.name),
+    type: 'service',
+    kind: 'Service',
+    label: object.name,
+    namespace: object.namespace,
+    detail: `${object.type} · ${object.ports.join(', ')}${external}`,
+    uid: object.uid,
+  };
+}
+
+export function sliceBox(object: EndpointSliceObject): GraphNode {
+  const status: GraphStatus =
+    object.endpointCount === 0
+      ? { tone: 'warning', text: 'no endpoints' }
+      : {
+          tone: object.readyCount === object.endpointCount ? 'ok' : 'warning',
+          text: `${object.readyCount}/${object.endpointCount} ready`,
+        };
+  return {
+    id: `slice:${object.uid}`,
+    type: 'slice',
+    kind: 'EndpointSlice',
+    label: object.name,
+    namespace: object.namespace,
+    detail: 'EndpointSlice',
+    status,
+    uid: object.uid,
+  };
+}
+
+/** The owner a pod is grouped under: its top workload (Deployment via ReplicaSet...), or its direct owner. */
+export function topOwnerOf(
+  object: TopologyObject,
+  lookup: (uid: string) => TopologyObject | undefined,
+): { uid: string; kind: string; name: string; workload?: WorkloadObject } {
+  let current: TopologyObject = object;
+  let ref = object.owner;
+  for (let depth = 0; ref && depth < 4; depth += 1) {
+    const owner = lookup(ref.uid);
+    if (!owner || !WORKLOAD_KINDS.has(owner.kind)) return { uid: ref.uid, kind: ref.kind, name: ref.name };
+    current = owner;
+    ref = owner.owner && WORKLOAD_KINDS.has(owner.owner.kind) ? owner.owner : undefined;
+  }
+  return { uid: current.uid, kind: current.kind, name: current.name, workload: current as WorkloadObject };
+}
+
+/** Kinds whose objects are the root of a group even before they have pods. */
+export function isGroupRoot(object: TopologyObject): object is WorkloadObject {
+  return (
+    object.kind === 'Deployment' || object.kind === 'StatefulSet' || object.kind === 'DaemonSet' || (object.kind === 'Job' && !object.owner)
+  );
+}
+
+export function buildGraph(objects: readonly TopologyObject[], options: GroupOptions = {}): IndexedGraph {
+  const collapseAbove = options.collapseAbove ?? DEFAULT_COLLAPSE_ABOVE;
   const maxExpanded = options.maxExpandedPods ?? 200;
   const toggled = options.toggled ?? new Set<string>();
   const matches = options.matches ?? new Set<string>();
@@ -86,19 +209,7 @@ export function buildGraph(objects: readonly TopologyObject[], options: GroupOpt
   for (const object of objects) {
     if (object.kind !== 'Node') continue;
     const id = `node:${object.name}`;
-    add({
-      id,
-      type: 'node',
-      kind: 'Node',
-      label: object.name,
-      detail: [osName[object.os], object.role === 'control-plane' ? 'control plane' : 'worker', object.kubeletVersion]
-        .filter(Boolean)
-        .join(' · '),
-      status: nodeStatus(object),
-      os: object.os,
-      role: object.role,
-      uid: object.uid,
-    });
+    add(nodeBox(object));
     if (object.host) add({ id: `host:${object.host}`, type: 'host', kind: 'Host', label: object.host, detail: 'lab host' });
     if (object.vm)
       add({ id: `vm:${object.vm}`, type: 'vm', kind: 'VM', label: object.vm, detail: object.host ? `VM on ${object.host}` : 'VM' });
@@ -110,34 +221,24 @@ export function buildGraph(objects: readonly TopologyObject[], options: GroupOpt
   // Workload groups: the top owner of each pod.
   const groups = new Map<string, Group>();
   const groupOfPod = new Map<string, string>();
-  const topOwner = (object: TopologyObject): { uid: string; kind: string; name: string; workload?: WorkloadObject } => {
-    let current: TopologyObject = object;
-    let ref = object.owner;
-    for (let depth = 0; ref && depth < 4; depth += 1) {
-      const owner = byUid.get(ref.uid);
-      if (!owner || !WORKLOAD_KINDS.has(owner.kind)) return { uid: ref.uid, kind: ref.kind, name: ref.name };
-      current = owner;
-      ref = owner.owner && WORKLOAD_KINDS.has(owner.owner.kind) ? owner.owner : undefined;
-    }
-    return { uid: current.uid, kind: current.kind, name: current.name, workload: current as WorkloadObject };
-  };
+  const newGroup = (id: string, kind: string, name: string, namespace: string | undefined): Group => ({
+    id,
+    kind,
+    name,
+    namespace,
+    total: 0,
+    ready: 0,
+    problems: 0,
+    nodes: new Map(),
+    shown: 0,
+    pods: [],
+  });
   for (const object of objects) {
-    if (
-      object.kind === 'Deployment' ||
-      object.kind === 'StatefulSet' ||
-      object.kind === 'DaemonSet' ||
-      (object.kind === 'Job' && !object.owner)
-    ) {
-      groups.set(`group:${object.uid}`, {
-        id: `group:${object.uid}`,
-        kind: object.kind,
-        name: object.name,
-        namespace: object.namespace,
-        uid: object.uid,
-        desired: object.desired,
-        pods: [],
-      });
-    }
+    if (!isGroupRoot(object)) continue;
+    const group = newGroup(`group:${object.uid}`, object.kind, object.name, object.namespace);
+    group.uid = object.uid;
+    group.desired = object.desired;
+    groups.set(group.id, group);
   }
   for (const object of objects) {
     if (object.kind !== 'Pod') continue;
@@ -145,11 +246,11 @@ export function buildGraph(objects: readonly TopologyObject[], options: GroupOpt
       groupOfPod.set(object.uid, `pod:${object.uid}`);
       continue;
     }
-    const owner = topOwner(object);
+    const owner = topOwnerOf(object, (uid) => byUid.get(uid));
     const id = `group:${owner.uid}`;
     let group = groups.get(id);
     if (!group) {
-      group = { id, kind: owner.kind, name: owner.name, namespace: object.namespace, pods: [] };
+      group = newGroup(id, owner.kind, owner.name, object.namespace);
       if (owner.workload) {
         group.uid = owner.workload.uid;
         group.desired = owner.workload.desired;
@@ -157,28 +258,21 @@ export function buildGraph(objects: readonly TopologyObject[], options: GroupOpt
       groups.set(id, group);
     }
     group.pods.push(object);
+    group.total += 1;
+    if (object.ready) group.ready += 1;
+    if (isProblem(object)) group.problems += 1;
+    if (object.nodeName) group.nodes.set(object.nodeName, (group.nodes.get(object.nodeName) ?? 0) + 1);
     groupOfPod.set(object.uid, id);
   }
 
+  const tallies = new Map<string, GroupTally>();
   for (const group of groups.values()) {
-    const total = group.pods.length;
-    const ready = group.pods.filter((pod) => pod.ready).length;
-    const problems = group.pods.filter((pod) => podStatus(pod).tone === 'error').length;
-    const expanded = total <= collapseAbove !== toggled.has(group.id);
-    const shown = expanded ? Math.min(total, maxExpanded) : 0;
-    add({
-      id: group.id,
-      type: 'group',
-      kind: group.kind,
-      label: group.name,
-      namespace: group.namespace,
-      detail: `${group.kind} · ${total} ${total === 1 ? 'pod' : 'pods'}`,
-      status: groupStatus(total, ready, group.desired, problems),
-      uid: group.uid,
-      pods: { total, ready, shown },
-      expanded,
-    });
-    const drawn = shown > 0 ? [...group.pods].sort((a, b) => a.name.localeCompare(b.name)).slice(0, shown) : [];
+    const { pods, ...tally } = group;
+    const expanded = isExpanded(group.id, group.total, collapseAbove, toggled);
+    tally.shown = expanded ? Math.min(group.total, maxExpanded) : 0;
+    tallies.set(group.id, tally);
+    add(groupNode(tally, expanded));
+    const drawn = tally.shown > 0 ? [...pods].sort((a, b) => a.name.localeCompare(b.name)).slice(0, tally.shown) : [];
     for (const pod of drawn) {
       add({
         id: `pod:${pod.uid}`,
@@ -192,7 +286,8 @@ export function buildGraph(objects: readonly TopologyObject[], options: GroupOpt
         parent: group.id,
       });
     }
-    for (const nodeName of new Set(group.pods.map((pod) => pod.nodeName).filter(Boolean))) link(`node:${nodeName}`, group.id, 'runs');
+    // Sorted, so the order does not depend on which pod came first (an in-place patch keeps it too).
+    for (const nodeName of [...group.nodes.keys()].sort()) link(`node:${nodeName}`, group.id, 'runs');
   }
   for (const object of objects) {
     if (object.kind !== 'Pod' || object.owner) continue;
@@ -210,43 +305,13 @@ export function buildGraph(objects: readonly TopologyObject[], options: GroupOpt
   }
 
   // Traffic.
-  const serviceId = (namespace: string | undefined, name: string) => `svc:${namespace ?? ''}/${name}`;
-  for (const object of objects) {
-    if (object.kind === 'Service') {
-      const external = object.externalAddresses?.length ? ` · ${object.externalAddresses.join(', ')}` : '';
-      add({
-        id: serviceId(object.namespace, object.name),
-        type: 'service',
-        kind: 'Service',
-        label: object.name,
-        namespace: object.namespace,
-        detail: `${object.type} · ${object.ports.join(', ')}${external}`,
-        uid: object.uid,
-      });
-    }
-  }
+  for (const object of objects) if (object.kind === 'Service') add(serviceBox(object));
   for (const object of objects) {
     switch (object.kind) {
       case 'EndpointSlice': {
         if (!object.service || !nodeIds.has(serviceId(object.namespace, object.service))) break;
         const id = `slice:${object.uid}`;
-        const status: GraphStatus =
-          object.endpointCount === 0
-            ? { tone: 'warning', text: 'no endpoints' }
-            : {
-                tone: object.readyCount === object.endpointCount ? 'ok' : 'warning',
-                text: `${object.readyCount}/${object.endpointCount} ready`,
-              };
-        add({
-          id,
-          type: 'slice',
-          kind: 'EndpointSlice',
-          label: object.name,
-          namespace: object.namespace,
-          detail: 'EndpointSlice',
-          status,
-          uid: object.uid,
-        });
+        add(sliceBox(object));
         link(id, serviceId(object.namespace, object.service), 'endpoints');
         for (const group of new Set(object.podUids.map((uid) => groupOfPod.get(uid)).filter((id): id is string => Boolean(id))))
           link(group, id, 'endpoints');
@@ -288,5 +353,5 @@ export function buildGraph(objects: readonly TopologyObject[], options: GroupOpt
     for (const service of object.services) link(`svc:${service}`, id, 'routes');
     for (const gateway of object.gateways) link(id, `gw:${gateway}`, 'routes');
   }
-  return { nodes, edges };
+  return { nodes, edges, index: { groups: tallies } };
 }

@@ -74,20 +74,35 @@ export function layoutKey(graph: TopologyGraph): string {
     .join('|')}`;
 }
 
-export function toElkGraph(graph: TopologyGraph): ElkGraph {
+/**
+ * ELK needs this many edges into a box at most to place it: on a cluster where every Deployment
+ * runs on every node (2,200 node -> group edges for 50 x 45), ELK's orthogonal routing of all of
+ * them took 105 s on a loaded 2-core machine; three per box and polyline routing, about 2 s. The
+ * map draws every edge itself (EdgeLayer), so ELK's routes are never used.
+ */
+export const ELK_EDGES_PER_BOX = 3;
+
+export function toElkGraph(graph: TopologyGraph, edgesPerBox = Number.POSITIVE_INFINITY): ElkGraph {
   const skeleton = skeletonOf(graph);
+  const incoming = new Map<string, number>();
+  const edges = skeleton.edges.filter((edge) => {
+    const count = (incoming.get(edge.target) ?? 0) + 1;
+    incoming.set(edge.target, count);
+    return count <= edgesPerBox;
+  });
   return {
     id: 'root',
     layoutOptions: {
       'elk.algorithm': 'layered',
       'elk.direction': 'RIGHT',
+      'elk.edgeRouting': 'POLYLINE',
       'elk.spacing.nodeNode': '24',
       'elk.layered.spacing.nodeNodeBetweenLayers': '90',
       'elk.layered.nodePlacement.strategy': 'BRANDES_KOEPF',
       'elk.separateConnectedComponents': 'true',
     },
     children: skeleton.nodes.map((node) => ({ id: node.id, ...sizeOf(node) })),
-    edges: skeleton.edges.map((edge) => ({ id: edge.id, sources: [edge.source], targets: [edge.target] })),
+    edges: edges.map((edge) => ({ id: edge.id, sources: [edge.source], targets: [edge.target] })),
   };
 }
 

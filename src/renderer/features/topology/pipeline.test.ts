@@ -58,3 +58,88 @@ describe('TopologyPipeline', () => {
     expect(output?.view.nodes.filter((entry) => entry.parentId === 'group:d-web')).toHaveLength(12);
   });
 });
+
+/** An engine whose runs the test finishes by hand. */
+function manualEngine() {
+  const runs: { graph: ElkGraph; finish: (positions?: { x: number; y: number }) => void }[] = [];
+  const engine: LayoutEngine = {
+    layout: (graph) =>
+      new Promise((resolve) => {
+        runs.push({
+          graph,
+          finish: (at = { x: 0, y: 0 }) =>
+            resolve({ ...graph, children: graph.children.map((child, index) => ({ ...child, x: at.x, y: at.y + index * 100 })) }),
+        });
+      }),
+  };
+  return { engine, runs };
+}
+
+function start(objects: Parameters<ClientModel['load']>[0], engine: LayoutEngine) {
+  const outputs: PipelineOutput[] = [];
+  const pipeline = new TopologyPipeline(
+    () => engine,
+    (next) => outputs.push(next),
+  );
+  const model = new ClientModel('lab');
+  model.load(objects, 1);
+  pipeline.setModel(model);
+  return { pipeline, model, outputs, last: () => outputs[outputs.length - 1]! };
+}
+
+describe('TopologyPipeline placement', () => {
+  const cluster = () => [node('a'), node('b'), ...deployment('web', 300), ...podsOf('web', 300, ['a', 'b'])];
+
+  it('draws a snapshot at once with the quick layout, then ELK refines the same boxes without asking for a new fit', async () => {
+    const { engine, runs } = manualEngine();
+    const { last } = start(cluster(), engine);
+    expect(last()).toMatchObject({ placement: 'quick', layoutRuns: 0, layingOut: true, fitGeneration: 1, refinements: 0 });
+    expect(last().view.provisional).toBe(0);
+    expect(last().view.nodes.map((entry) => entry.position.x)).toEqual([0, 0, 310]);
+    expect(runs).toHaveLength(1);
+    // ELK gets at most three edges into a box; the quick layout used them all.
+    expect(runs[0]!.graph.edges).toHaveLength(2);
+    runs[0]!.finish({ x: 5, y: 5 });
+    await Promise.resolve();
+    expect(last()).toMatchObject({ placement: 'elk', layoutRuns: 1, layingOut: false, fitGeneration: 1, refinements: 1 });
+    expect(last().view.nodes[0]!.position).toEqual({ x: 5, y: 5 });
+  });
+
+  it('runs no layout for an empty cluster', () => {
+    const { engine, runs } = manualEngine();
+    const { last } = start([], engine);
+    expect(runs).toHaveLength(0);
+    expect(last()).toMatchObject({ placement: 'none', layingOut: false });
+  });
+
+  it('drops a layout run made for the previous context', async () => {
+    const { engine, runs } = manualEngine();
+    const { pipeline, last } = start(cluster(), engine);
+    const next = new ClientModel('other');
+    next.load([node('x'), node('y')], 1);
+    pipeline.setModel(next);
+    const placed = last().view.nodes.map((entry) => entry.position);
+    runs[0]!.finish({ x: 999, y: 999 });
+    await Promise.resolve();
+    expect(last().view.nodes.map((entry) => entry.position)).toEqual(placed);
+    expect(last().layoutRuns).toBe(0);
+    // The current context gets its own run.
+    expect(runs).toHaveLength(2);
+    expect(runs[1]!.graph.children.map((child) => child.id)).toEqual(['node:x', 'node:y']);
+  });
+
+  it('applies pod churn in place: only the group box changes, and the view equals a full pass over the same objects', () => {
+    const { engine } = manualEngine();
+    const { pipeline, model, last } = start(cluster(), engine);
+    const before = last().view;
+    model.apply({ context: 'lab', revision: 2, upserts: [pod('web-0', 'web', 'a', { ready: false })], deletes: ['p-web-1'] });
+    pipeline.update();
+    const after = last();
+    expect(after.view.nodes.filter((entry, index) => entry !== before.nodes[index]).map((entry) => entry.id)).toEqual(['group:d-web']);
+    expect(after.view.paths).toBe(before.paths);
+    expect(after.counts).toEqual({ nodes: 2, pods: 299, shownPods: 0 });
+    const fresh = start([...model.objects.values()], manualEngine().engine).last();
+    expect(after.view).toEqual(fresh.view);
+    expect(after.counts).toEqual(fresh.counts);
+  });
+});

@@ -1,24 +1,34 @@
 /**
- * Runs the stages in order: model -> filter -> group -> layout -> view. Cheap stages run on every
- * model change (at most once per frame, the caller batches); the layout runs only when the
- * skeleton's key changes, one run at a time, always on the latest graph.
+ * Runs the stages in order: model -> filter -> group -> layout -> view. A batch of model changes
+ * that moves no box is patched into the previous graph and view (patch.ts); anything else makes
+ * a full pass (at most once per frame, the caller batches). Layout: when most boxes have no
+ * place yet (the first snapshot, a new context) the quick layout places them at once, and ELK
+ * refines them in its worker; after that ELK alone runs, only when the skeleton's key changes,
+ * one run at a time, always on the latest graph.
  */
 import type { TopologyObject } from '../../../shared/contract';
 import type { ClientModel } from './client-model';
 import { emptyFilter, filterObjects, namespacesOf, type TopologyFilter } from './filter';
-import type { TopologyGraph } from './graph-types';
-import { buildGraph } from './group';
-import { layoutKey, positionsOf, toElkGraph, type LayoutEngine, type Point } from './layout';
-import { buildView, emptyView, type TopologyView } from './view';
+import { buildGraph, DEFAULT_COLLAPSE_ABOVE, type IndexedGraph } from './group';
+import { ELK_EDGES_PER_BOX, layoutKey, positionsOf, skeletonOf, toElkGraph, type LayoutEngine, type Point } from './layout';
+import { patchGraph } from './patch';
+import { quickLayout } from './quick-layout';
+import { buildView, emptyView, patchView, type TopologyView } from './view';
 
 export interface PipelineOutput {
   view: TopologyView;
   namespaces: string[];
   counts: { nodes: number; pods: number; shownPods: number };
-  /** Layout runs so far (tests and the benchmark read it). */
+  /** ELK layout runs finished so far (tests and the benchmark read it). */
   layoutRuns: number;
   /** A layout run is under way. */
   layingOut: boolean;
+  /** Where the boxes' places come from: none yet, the quick layout, or ELK. */
+  placement: 'none' | 'quick' | 'elk';
+  /** Changes when newly laid-out boxes should be brought into view (fit the map). */
+  fitGeneration: number;
+  /** Changes when ELK moved boxes the quick layout had placed (the same boxes, better places). */
+  refinements: number;
 }
 
 export interface PipelineOptions {
@@ -26,19 +36,34 @@ export interface PipelineOptions {
   maxExpandedPods?: number;
 }
 
+/** Below this share of placed boxes, a full quick layout beats placing the rest one by one. */
+const QUICK_LAYOUT_BELOW = 0.5;
+
+const emptyGraph: IndexedGraph = { nodes: [], edges: [], index: { groups: new Map() } };
+
 export class TopologyPipeline {
   private model: ClientModel | undefined;
   private filter: TopologyFilter = emptyFilter;
   private readonly toggled = new Set<string>();
-  private graph: TopologyGraph = { nodes: [], edges: [] };
+  private graph: IndexedGraph = emptyGraph;
   private view: TopologyView = emptyView;
   private positions = new Map<string, Point>();
-  private laidOutKey = '';
+  /** Key of the skeleton the positions are for. */
+  private placedKey = '';
+  /** Key of the skeleton the quick layout placed, until ELK refines it. */
+  private quickKey = '';
   private layoutInFlight = false;
   private layoutRuns = 0;
+  private placement: PipelineOutput['placement'] = 'none';
+  private fitGeneration = 0;
+  private refinements = 0;
   private namespaces: string[] = [];
   private counts = { nodes: 0, pods: 0, shownPods: 0 };
   private engine: LayoutEngine | undefined;
+  /** The filter or an expansion changed since the last pass: patching is not enough. */
+  private needsFullPass = true;
+  /** Bumped by each new model, so a layout run for the previous one is not applied to it. */
+  private modelGeneration = 0;
 
   constructor(
     private readonly createEngine: () => LayoutEngine,
@@ -48,21 +73,28 @@ export class TopologyPipeline {
 
   setModel(model: ClientModel | undefined): void {
     this.model = model;
+    this.modelGeneration += 1;
     this.toggled.clear();
     this.positions = new Map();
-    this.laidOutKey = '';
+    this.placedKey = '';
+    this.quickKey = '';
+    this.placement = 'none';
     this.view = emptyView;
+    this.graph = emptyGraph;
+    this.needsFullPass = true;
     this.update();
   }
 
   setFilter(filter: TopologyFilter): void {
     this.filter = filter;
+    this.needsFullPass = true;
     this.update();
   }
 
   /** Expands a collapsed group or collapses an expanded one. */
   toggle(groupId: string): void {
     if (!this.toggled.delete(groupId)) this.toggled.add(groupId);
+    this.needsFullPass = true;
     this.update();
   }
 
@@ -72,6 +104,28 @@ export class TopologyPipeline {
 
   /** Runs the stages after a model, filter or expansion change. */
   update(): void {
+    const model = this.model;
+    const taken = model?.takeChanges();
+    if (model && taken && !taken.reloaded && !this.needsFullPass) {
+      const patch = patchGraph(this.graph, taken.changes, (uid) => model.objects.get(uid), {
+        filter: this.filter,
+        collapseAbove: this.options.collapseAbove ?? DEFAULT_COLLAPSE_ABOVE,
+        toggled: this.toggled,
+      });
+      if (patch) {
+        this.graph = patch.graph;
+        this.counts = { ...this.counts, pods: this.counts.pods + patch.podDelta };
+        if (patch.addedOrDeleted) this.namespaces = namespacesOf(model.objects.values());
+        this.view = patchView(this.view, patch.graph, patch.changed);
+        this.output();
+        return;
+      }
+    }
+    this.fullPass();
+  }
+
+  private fullPass(): void {
+    this.needsFullPass = false;
     const objects = this.model ? [...this.model.objects.values()] : [];
     this.namespaces = namespacesOf(objects);
     const { objects: visible, matches } = filterObjects(objects, this.filter);
@@ -90,40 +144,89 @@ export class TopologyPipeline {
     }
     for (const node of this.graph.nodes) if (node.type === 'pod') shownPods += 1;
     this.counts = { nodes, pods, shownPods };
-    if (layoutKey(this.graph) !== this.laidOutKey) this.requestLayout();
+    const key = layoutKey(this.graph);
+    if (key !== this.placedKey) {
+      if (this.graph.nodes.length === 0) {
+        // Nothing to place (no context yet, or an empty cluster): no layout run.
+        this.positions = new Map();
+        this.placedKey = key;
+      } else {
+        if (this.placedShare() < QUICK_LAYOUT_BELOW) this.placeQuickly(key);
+        this.requestLayout();
+      }
+    }
     this.emit();
+  }
+
+  /** How many of the skeleton's boxes have a place. */
+  private placedShare(): number {
+    const boxes = skeletonOf(this.graph).nodes;
+    if (boxes.length === 0) return 1;
+    return boxes.filter((node) => this.positions.has(node.id)).length / boxes.length;
+  }
+
+  private placeQuickly(key: string): void {
+    this.positions = positionsOf(quickLayout(toElkGraph(this.graph)));
+    this.placedKey = key;
+    this.quickKey = key;
+    this.placement = 'quick';
+    this.fitGeneration += 1;
   }
 
   private emit(): void {
     this.view = buildView(this.graph, this.positions, this.view);
+    this.output();
+  }
+
+  private output(): void {
     this.onOutput({
       view: this.view,
       namespaces: this.namespaces,
       counts: this.counts,
       layoutRuns: this.layoutRuns,
       layingOut: this.layoutInFlight,
+      placement: this.placement,
+      fitGeneration: this.fitGeneration,
+      refinements: this.refinements,
     });
   }
 
+  /** The skeleton changed since it was placed, or only the quick layout placed it so far. */
+  private wantsLayout(): boolean {
+    const key = layoutKey(this.graph);
+    return key !== this.placedKey || key === this.quickKey;
+  }
+
   private requestLayout(): void {
-    if (this.layoutInFlight) return;
+    if (this.layoutInFlight || this.graph.nodes.length === 0) return;
     this.layoutInFlight = true;
     const graph = this.graph;
     const key = layoutKey(graph);
+    const generation = this.modelGeneration;
     this.engine ??= this.createEngine();
-    this.engine.layout(toElkGraph(graph)).then(
+    this.engine.layout(toElkGraph(graph, ELK_EDGES_PER_BOX)).then(
       (laidOut) => {
         this.layoutInFlight = false;
+        if (generation !== this.modelGeneration) {
+          // Laid out for the previous model: useless now, but the current one may need a run.
+          if (this.wantsLayout()) this.requestLayout();
+          return;
+        }
         this.layoutRuns += 1;
         this.positions = positionsOf(laidOut);
-        this.laidOutKey = key;
+        this.placedKey = key;
+        this.placement = 'elk';
+        if (key === this.quickKey) this.refinements += 1;
+        else this.fitGeneration += 1;
+        this.quickKey = '';
         // The graph may have moved on while ELK worked: lay out again if its key changed.
-        if (layoutKey(this.graph) !== this.laidOutKey) this.requestLayout();
+        if (this.wantsLayout()) this.requestLayout();
         this.emit();
       },
       () => {
         this.layoutInFlight = false;
-        this.laidOutKey = key;
+        if (generation !== this.modelGeneration) return;
+        this.placedKey = key;
         this.emit();
       },
     );

@@ -1,10 +1,13 @@
 /**
- * Pipeline stage 5, incremental update: graph + positions -> the nodes and edges React Flow
- * draws. A node whose content and place did not change keeps its previous object, so React
- * Flow's memoised node components skip it; a box the layout has not placed yet is put beside
- * a neighbour until the next layout run (which the layout key asks for).
+ * Pipeline stage 5, incremental update: graph + positions -> the boxes React Flow draws and the
+ * edges as SVG paths. A box whose content and place did not change keeps its previous object,
+ * so React Flow's memoised node components skip it; a box the layout has not placed yet is put
+ * beside a neighbour until the next layout run (which the layout key asks for). Edges are not
+ * React Flow edges: thousands of them (every node that runs a pod of every Deployment) made
+ * each pan and zoom frame run thousands of store subscriptions, so they are drawn as one path
+ * per kind of edge, rebuilt only when a box moves or an edge comes or goes.
  */
-import type { GraphEdge, GraphNode, TopologyGraph } from './graph-types';
+import type { GraphEdgeKind, GraphNode, TopologyGraph } from './graph-types';
 import { podSlot, sizeOf, type Point, type Positions } from './layout';
 
 /** A React Flow node (the fields used here). */
@@ -21,22 +24,22 @@ export interface ViewNode {
   selectable: boolean;
 }
 
-export interface ViewEdge {
-  id: string;
-  source: string;
-  target: string;
-  className: string;
-  data: { kind: GraphEdge['kind'] };
+/** Every edge of one kind as one SVG path (flow coordinates). */
+export interface EdgePath {
+  kind: GraphEdgeKind;
+  d: string;
+  /** How many edges the path draws. */
+  count: number;
 }
 
 export interface TopologyView {
   nodes: ViewNode[];
-  edges: ViewEdge[];
+  paths: EdgePath[];
   /** Boxes placed provisionally (not laid out yet). */
   provisional: number;
 }
 
-export const emptyView: TopologyView = { nodes: [], edges: [], provisional: 0 };
+export const emptyView: TopologyView = { nodes: [], paths: [], provisional: 0 };
 
 function sameNode(a: ViewNode, b: ViewNode): boolean {
   if (a.position.x !== b.position.x || a.position.y !== b.position.y || a.width !== b.width || a.height !== b.height) return false;
@@ -109,17 +112,59 @@ export function buildView(graph: TopologyGraph, positions: Positions, previous: 
   }
   // React Flow wants a parent before its children.
   nodes.sort((a, b) => Number(Boolean(a.parentId)) - Number(Boolean(b.parentId)));
+  return { nodes, paths: edgePaths(graph, nodes, previous.paths), provisional };
+}
 
-  const oldEdges = new Map(previous.edges.map((edge) => [edge.id, edge]));
-  const edges = graph.edges.map(
-    (edge) =>
-      oldEdges.get(edge.id) ?? {
-        id: edge.id,
-        source: edge.source,
-        target: edge.target,
-        className: `topology-edge topology-edge-${edge.kind}`,
-        data: { kind: edge.kind },
-      },
-  );
-  return { nodes, edges, provisional };
+/**
+ * The view after an in-place graph patch: only the boxes in `changed` get new data. Their place
+ * and size cannot have changed (the patch refuses such changes), so the edges stay as they are.
+ */
+export function patchView(view: TopologyView, graph: TopologyGraph, changed: ReadonlySet<string>): TopologyView {
+  if (changed.size === 0) return view;
+  const fresh = new Map<string, GraphNode>();
+  for (const node of graph.nodes) if (changed.has(node.id)) fresh.set(node.id, node);
+  const nodes = view.nodes.map((old) => {
+    const data = fresh.get(old.id);
+    if (!data) return old;
+    const next = { ...old, data };
+    return sameNode(old, next) ? old : next;
+  });
+  return { ...view, nodes };
+}
+
+/** Above this many edges they are drawn straight: cheaper to raster, and a curve reads no better in a crowd. */
+export const CURVED_EDGES_UP_TO = 400;
+
+/** From the right side of one box to the left side of another: a curve as React Flow draws it, or a line. */
+function edgeSegment(from: ViewNode, to: ViewNode, curved: boolean): string {
+  const r = Math.round;
+  const sx = r(from.position.x + from.width);
+  const sy = r(from.position.y + from.height / 2);
+  const tx = r(to.position.x);
+  const ty = r(to.position.y + to.height / 2);
+  if (!curved) return `M${sx} ${sy}L${tx} ${ty}`;
+  const bend = r(Math.max(Math.abs(tx - sx) / 2, 25));
+  return `M${sx} ${sy}C${sx + bend} ${sy} ${tx - bend} ${ty} ${tx} ${ty}`;
+}
+
+/** One path per kind of edge, between boxes that are placed on the map (not inside a group). */
+export function edgePaths(graph: TopologyGraph, nodes: readonly ViewNode[], previous: readonly EdgePath[] = []): EdgePath[] {
+  const boxes = new Map<string, ViewNode>();
+  for (const node of nodes) if (!node.parentId) boxes.set(node.id, node);
+  const parts = new Map<GraphEdgeKind, string[]>();
+  const curved = graph.edges.length <= CURVED_EDGES_UP_TO;
+  for (const edge of graph.edges) {
+    const from = boxes.get(edge.source);
+    const to = boxes.get(edge.target);
+    if (!from || !to) continue;
+    let list = parts.get(edge.kind);
+    if (!list) parts.set(edge.kind, (list = []));
+    list.push(edgeSegment(from, to, curved));
+  }
+  const before = new Map(previous.map((path) => [path.kind, path]));
+  return [...parts].map(([kind, list]) => {
+    const d = list.join('');
+    const old = before.get(kind);
+    return old?.d === d ? old : { kind, d, count: list.length };
+  });
 }
