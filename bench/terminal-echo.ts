@@ -11,6 +11,7 @@ import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import type { ServerMessage } from '../src/shared/rpc/messages';
 import type { TerminalInfo, TerminalOutput } from '../src/shared/contract';
+import { decodeTerminalOutput } from '../src/shared/rpc/binary-frame';
 import { createServices } from '../src/main/services';
 import { startWebServer } from '../src/main/server/web-server';
 import { Dispatcher } from '../src/shared/rpc/dispatcher';
@@ -32,16 +33,19 @@ await new Promise((resolve, reject) => {
 let nextId = 1;
 const pending = new Map<number, (value: unknown) => void>();
 let onOutput: (output: TerminalOutput) => void = () => undefined;
-socket.on('message', (data: Buffer) => {
+socket.on('message', (data: Buffer, isBinary: boolean) => {
+  if (isBinary) {
+    // Terminal output: a binary frame (see src/shared/rpc/binary-frame.ts).
+    const output = decodeTerminalOutput(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    // Acknowledge as the renderer does once xterm has drawn it.
+    void call('acknowledge', [output.terminalId, output.data.byteLength]);
+    onOutput(output);
+    return;
+  }
   const message = JSON.parse(data.toString('utf8')) as ServerMessage;
   if (message.type === 'result') {
     pending.get(message.id)?.(message.ok ? message.value : undefined);
     pending.delete(message.id);
-  } else if (message.event === 'onDidOutput') {
-    const output = message.payload as TerminalOutput;
-    // Acknowledge as the renderer does once xterm has drawn it.
-    void call('acknowledge', [output.terminalId, output.data.length]);
-    onOutput(output);
   }
 });
 function call(method: string, args: unknown[]): Promise<unknown> {
@@ -54,8 +58,9 @@ function call(method: string, args: unknown[]): Promise<unknown> {
 function waitForOutput(pattern: RegExp): Promise<void> {
   let seen = '';
   return new Promise((resolve) => {
+    const decoder = new TextDecoder();
     onOutput = (output) => {
-      seen += output.data;
+      seen += decoder.decode(output.data, { stream: true });
       if (pattern.test(seen)) resolve();
     };
   });

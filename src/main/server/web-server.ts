@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { toBinaryFrame } from '../../shared/rpc/binary-frame';
 import type { Dispatcher } from '../../shared/rpc/dispatcher';
 import type { ServerMessage } from '../../shared/rpc/messages';
 import { checkHost, checkOrigin, checkToken, rpcProtocol, tokenFromAuthorization, tokenFromProtocols, type Refusal } from './request-guard';
@@ -100,7 +101,10 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
   function serveSocket(ws: WebSocket): void {
     sockets.add(ws);
     const send = (message: ServerMessage) => {
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+      if (ws.readyState !== ws.OPEN) return;
+      // Terminal output goes as bytes (no JSON escaping); everything else as JSON text.
+      const frame = toBinaryFrame(message);
+      ws.send(frame ?? JSON.stringify(message), { binary: frame !== undefined });
     };
     const connection = options.dispatcher.connect(send);
     ws.on('message', (data, isBinary) => {

@@ -1,6 +1,6 @@
 /** Options for {@link FlowControl}. */
 export interface FlowControlOptions {
-  /** Pause the producer when this many characters are sent but not acknowledged. */
+  /** Pause the producer when this many bytes are sent but not acknowledged. */
   highWatermark: number;
   /** Resume it when acknowledgements bring the unacknowledged count down to this. */
   lowWatermark: number;
@@ -10,7 +10,7 @@ export interface FlowControlOptions {
 
 /**
  * End-to-end flow control (as in Tabby and VS Code): the producer (pty, SSH channel, exec
- * socket) is paused while the client has more than `highWatermark` characters it has not yet
+ * socket) is paused while the client has more than `highWatermark` bytes it has not yet
  * rendered, and resumed once it catches up to `lowWatermark`. Without it a `cat` of a big file
  * fills the transport and the renderer's queue faster than xterm can draw, and the UI freezes.
  */
@@ -30,18 +30,18 @@ export class FlowControl {
     return this.unacknowledged;
   }
 
-  /** Count characters sent to the client. */
-  sent(charCount: number): void {
-    this.unacknowledged += charCount;
+  /** Count bytes sent to the client. */
+  sent(byteCount: number): void {
+    this.unacknowledged += byteCount;
     if (!this.pausedValue && this.unacknowledged > this.options.highWatermark) {
       this.pausedValue = true;
       this.options.pause();
     }
   }
 
-  /** Count characters the client has rendered. More than was sent is clamped (a second window acknowledging too). */
-  acknowledge(charCount: number): void {
-    this.unacknowledged = Math.max(0, this.unacknowledged - charCount);
+  /** Count bytes the client has rendered. More than was sent is clamped (a second window acknowledging too). */
+  acknowledge(byteCount: number): void {
+    this.unacknowledged = Math.max(0, this.unacknowledged - byteCount);
     if (this.pausedValue && this.unacknowledged <= this.options.lowWatermark) {
       this.pausedValue = false;
       this.options.resume();

@@ -39,12 +39,24 @@ export interface TerminalsServiceOptions {
   /** Where private kubeconfig folders go; default the OS temp folder. */
   tempDir?: string;
   execSocketFactory?: ExecSocketFactory;
-  /** Output batching (default 5 ms / 256 KiB) and flow-control watermarks in characters (default 1 MiB / 256 KiB). */
+  /**
+   * Output batching: emit 5 ms after the first byte (`batchDelayMs`), or 25 ms while the client
+   * is behind by more than 64 KiB (`busyBatchDelayMs`), or at 512 KiB (`batchMaxBytes`).
+   */
   batchDelayMs?: number;
+  busyBatchDelayMs?: number;
   batchMaxBytes?: number;
+  /** Flow-control watermarks in unacknowledged bytes (default 4 MiB / 1 MiB). */
   highWatermark?: number;
   lowWatermark?: number;
 }
+
+/**
+ * More unacknowledged output than this means the client is behind a stream (a screenful of
+ * colourful output is some tens of KiB): batches may then wait longer. A keystroke's echo or a
+ * redraw of a full-screen program stays below it and keeps the short delay.
+ */
+const clientBusyBytes = 64 * 1024;
 
 interface Session {
   info: TerminalInfo;
@@ -106,9 +118,9 @@ export class NodeTerminalsService implements TerminalsService {
     });
   }
 
-  acknowledge(terminalId: string, charCount: number): Promise<void> {
+  acknowledge(terminalId: string, byteCount: number): Promise<void> {
     // Acknowledgements can cross a close in flight; a gone terminal needs none.
-    this.sessions.get(terminalId)?.flow.acknowledge(charCount);
+    this.sessions.get(terminalId)?.flow.acknowledge(byteCount);
     return Promise.resolve();
   }
 
@@ -236,10 +248,12 @@ export class NodeTerminalsService implements TerminalsService {
       seq: 0,
       batcher: new OutputBatcher({
         delayMs: this.options.batchDelayMs ?? 5,
+        busyDelayMs: this.options.busyBatchDelayMs ?? 25,
+        clientBusy: () => session.flow.pending > clientBusyBytes,
         maxBytes: this.options.batchMaxBytes ?? 512 * 1024,
         emit: (data) => {
           session.seq += 1;
-          session.flow.sent(data.length);
+          session.flow.sent(data.byteLength);
           this.outputEmitter.fire({ terminalId: id, data, seq: session.seq });
         },
       }),

@@ -4,6 +4,7 @@
  * failed WebSocket cannot tell by itself: /api/session answers that.
  */
 import { Emitter } from '../../shared/event';
+import { fromBinaryFrame } from '../../shared/rpc/binary-frame';
 import { MessageTransport } from '../../shared/rpc/message-transport';
 import type { ServerMessage } from '../../shared/rpc/messages';
 import type { ConnectionState } from './connection-state';
@@ -42,6 +43,8 @@ export class WebSocketConnection {
   private open(token: string): void {
     const scheme = this.origin.protocol === 'https:' ? 'wss:' : 'ws:';
     const socket = new WebSocket(`${scheme}//${this.origin.host}/rpc`, [rpcProtocol, tokenProtocolPrefix + token]);
+    // Terminal output arrives as binary frames; an ArrayBuffer avoids a Blob's asynchronous read.
+    socket.binaryType = 'arraybuffer';
     let opened = false;
     socket.onopen = () => {
       opened = true;
@@ -49,8 +52,20 @@ export class WebSocketConnection {
       this.transport.attach((message) => socket.send(JSON.stringify(message)));
       this.setState({ status: 'connected', transport: 'websocket' });
     };
-    socket.onmessage = (event: MessageEvent<string>) => {
-      this.transport.receive(JSON.parse(event.data) as ServerMessage);
+    socket.onmessage = (event: MessageEvent<string | ArrayBuffer>) => {
+      if (typeof event.data === 'string') {
+        this.transport.receive(JSON.parse(event.data) as ServerMessage);
+        return;
+      }
+      let message: ServerMessage;
+      try {
+        message = fromBinaryFrame(new Uint8Array(event.data));
+      } catch (error) {
+        // A frame this page cannot read (a server of another version) is dropped, not guessed at.
+        console.error(error instanceof Error ? error.message : error);
+        return;
+      }
+      this.transport.receive(message);
     };
     socket.onclose = () => {
       this.transport.detach();

@@ -34,12 +34,13 @@ describe('terminals slice', () => {
     const { api, output } = fakeApi();
     const store = createAppStore({ api });
     await store.getState().openTerminal({ kind: 'local' }, { cols: 80, rows: 24 });
-    output.fire({ terminalId: 't1', data: 'early ', seq: 1 });
-    output.fire({ terminalId: 't1', data: 'early ', seq: 1 });
+    const bytes = (text: string) => new TextEncoder().encode(text);
+    output.fire({ terminalId: 't1', data: bytes('early '), seq: 1 });
+    output.fire({ terminalId: 't1', data: bytes('early '), seq: 1 });
     const seen: string[] = [];
-    const detach = store.getState().attachTerminalOutput('t1', (batch) => seen.push(batch.data));
-    output.fire({ terminalId: 't1', data: 'late', seq: 2 });
-    output.fire({ terminalId: 't2', data: 'other tab', seq: 1 });
+    const detach = store.getState().attachTerminalOutput('t1', (batch) => seen.push(new TextDecoder().decode(batch.data)));
+    output.fire({ terminalId: 't1', data: bytes('late'), seq: 2 });
+    output.fire({ terminalId: 't2', data: bytes('other tab'), seq: 1 });
     expect(seen).toEqual(['early ', 'late']);
     detach();
   });

@@ -21,8 +21,8 @@ export interface TerminalsSlice {
   /** Keystrokes and pastes. */
   writeTerminal: (terminalId: string, data: string) => void;
   resizeTerminal: (terminalId: string, size: TerminalSize) => void;
-  /** xterm has drawn this many characters (its write callback ran): lets the producer go on. */
-  acknowledgeTerminal: (terminalId: string, charCount: number) => void;
+  /** xterm has drawn this many bytes (its write callback ran): lets the producer go on. */
+  acknowledgeTerminal: (terminalId: string, byteCount: number) => void;
   /**
    * Routes a terminal's output to `sink`, starting with whatever arrived before the pane was
    * mounted. Returns the function that detaches it.
@@ -112,9 +112,9 @@ export function createTerminalsSlice(deps: StoreDeps): StateCreator<AppState, []
       resizeTerminal: (terminalId, size) => {
         deps.api.terminals.resize(terminalId, size).catch(() => undefined);
       },
-      acknowledgeTerminal: (terminalId, charCount) => {
+      acknowledgeTerminal: (terminalId, byteCount) => {
         // A lost acknowledgement only slows that one terminal; it is never worth a banner.
-        deps.api.terminals.acknowledge(terminalId, charCount).catch(() => undefined);
+        deps.api.terminals.acknowledge(terminalId, byteCount).catch(() => undefined);
       },
       attachTerminalOutput: (terminalId, sink) => {
         subscribe();

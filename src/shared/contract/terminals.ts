@@ -54,12 +54,14 @@ export interface TerminalInfo {
 }
 
 /**
- * A batch of output. `data` is whole UTF-8 characters (a character split across reads waits for
- * the next batch). `seq` counts batches per terminal from 1, so a client can drop duplicates.
+ * A batch of output. `data` is UTF-8 bytes of whole characters (a character split across reads
+ * waits for the next batch), handed to xterm as they are: no decoding in the main process, no
+ * JSON escaping on the wire (the WebSocket carries it as a binary frame, Electron IPC as a
+ * Uint8Array). `seq` counts batches per terminal from 1, so a client can drop duplicates.
  */
 export interface TerminalOutput {
   terminalId: string;
-  data: string;
+  data: Uint8Array;
   seq: number;
 }
 
@@ -73,7 +75,7 @@ export interface PodContainers {
 /**
  * Embedded terminals: local shells with kubectl bound to one context, SSH shells to lab hosts,
  * and pod exec. Output is broadcast as {@link TerminalOutput} batches; the producer pauses when
- * more than a high watermark of characters is unacknowledged and resumes when the client has
+ * more than a high watermark of bytes is unacknowledged and resumes when the client has
  * acknowledged (xterm's write callback) enough to fall below the low watermark.
  */
 export interface TerminalsService {
@@ -89,8 +91,8 @@ export interface TerminalsService {
   write(terminalId: string, data: string): Promise<void>;
   /** Resizes the pty, the SSH channel's window or the exec session. */
   resize(terminalId: string, size: TerminalSize): Promise<void>;
-  /** The client has rendered this many characters (`data.length` summed) of this terminal's output. */
-  acknowledge(terminalId: string, charCount: number): Promise<void>;
+  /** The client has rendered this many bytes (`data.byteLength` summed) of this terminal's output. */
+  acknowledge(terminalId: string, byteCount: number): Promise<void>;
   /** Kills the process (and its whole session) or closes the channel, and forgets the terminal. */
   close(terminalId: string): Promise<void>;
   /** The containers of a pod and its OS, for the exec picker. */

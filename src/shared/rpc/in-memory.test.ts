@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { TerminalOutput } from '../contract';
 import { AppError } from '../errors';
+import { Emitter } from '../event';
 import { Dispatcher } from './dispatcher';
 import { connectInMemory } from './in-memory';
 import { createTestServices } from './test-services';
@@ -43,5 +45,20 @@ describe('typed client over the in-memory transport', () => {
     const { api, close } = connectInMemory(new Dispatcher(createTestServices()));
     close();
     await expect(api.system.info()).rejects.toMatchObject({ code: 'TRANSPORT_CLOSED' });
+  });
+
+  it('delivers terminal output as bytes through its binary frame, a copy of what the service sent', () => {
+    const services = createTestServices();
+    const output = new Emitter<TerminalOutput>();
+    const { api } = connectInMemory(new Dispatcher({ ...services, terminals: { ...services.terminals, onDidOutput: output.event } }));
+    const received: TerminalOutput[] = [];
+    api.terminals.onDidOutput((batch) => received.push(batch));
+    const sent = new TextEncoder().encode('€ ok');
+    output.fire({ terminalId: 't-1', seq: 3, data: sent });
+    sent.fill(0);
+    expect(received).toHaveLength(1);
+    expect(received[0]).toMatchObject({ terminalId: 't-1', seq: 3 });
+    expect(received[0]!.data).toBeInstanceOf(Uint8Array);
+    expect(new TextDecoder().decode(received[0]!.data)).toBe('€ ok');
   });
 });

@@ -7,6 +7,8 @@ import type { Disposable } from '../../../src/shared/event';
  */
 export class TerminalClient {
   private readonly output = new Map<string, string>();
+  /** One streaming decoder per tab: a batch is whole characters, but that is the server's promise to check, not assume. */
+  private readonly decoders = new Map<string, TextDecoder>();
   private readonly exits = new Map<string, TerminalExit>();
   private readonly waiters = new Set<() => void>();
   private readonly subscriptions: Disposable[];
@@ -16,9 +18,11 @@ export class TerminalClient {
   constructor(private readonly terminals: TerminalsService) {
     this.subscriptions = [
       terminals.onDidOutput(({ terminalId, data }) => {
-        this.output.set(terminalId, (this.output.get(terminalId) ?? '') + data);
+        let decoder = this.decoders.get(terminalId);
+        if (!decoder) this.decoders.set(terminalId, (decoder = new TextDecoder()));
+        this.output.set(terminalId, (this.output.get(terminalId) ?? '') + decoder.decode(data, { stream: true }));
         // An acknowledgement can cross the link closing at the end of a test.
-        if (this.acknowledging) terminals.acknowledge(terminalId, data.length).catch(() => undefined);
+        if (this.acknowledging) terminals.acknowledge(terminalId, data.byteLength).catch(() => undefined);
         this.notify();
       }),
       terminals.onDidExit(({ terminalId, exit }) => {

@@ -9,10 +9,15 @@ import type { TerminalInfo } from '../../../shared/contract';
 import { useAppStore } from '../../store/store-context';
 import { describeExit } from './exit-text';
 import { isOpenableLink } from './links';
+import { OutputWriter } from './output-writer';
 import { terminalTheme } from './terminal-theme';
 
-/** Characters per xterm write; see the output handler below. */
-const WRITE_SLICE = 32 * 1024;
+/**
+ * How output is handed to xterm (see OutputWriter): at most one write per 50 ms while a stream
+ * runs, each at most 1 MiB (xterm parses a write without yielding: some 20 ms for 1 MiB here).
+ */
+const writeIntervalMs = 50;
+const maxWriteBytes = 1024 * 1024;
 
 /**
  * One terminal: xterm and its addons live in refs (never in the store). Output is written with
@@ -85,16 +90,13 @@ export function TerminalPane({ info, active }: { info: TerminalInfo; active: boo
     const input = term.onData((data) => writeTerminal(id, data));
     const binary = term.onBinary((data) => writeTerminal(id, data));
     const resized = term.onResize(({ cols, rows }) => resizeTerminal(id, { cols, rows }));
-    const detach = attachTerminalOutput(id, (output) => {
-      // xterm parses one write without yielding: a 512 KiB batch would hold the page for tens of
-      // ms. Slices keep each step short; the batch is acknowledged once its last slice is drawn.
-      // (xterm joins a surrogate pair split across writes.)
-      const { data } = output;
-      for (let offset = 0; offset < data.length; offset += WRITE_SLICE) {
-        const last = offset + WRITE_SLICE >= data.length;
-        term.write(data.slice(offset, offset + WRITE_SLICE), last ? () => acknowledgeTerminal(id, data.length) : undefined);
-      }
+    const writer = new OutputWriter({
+      write: (data, parsed) => term.write(data, parsed),
+      acknowledge: (byteCount) => acknowledgeTerminal(id, byteCount),
+      minIntervalMs: writeIntervalMs,
+      maxWriteBytes,
     });
+    const detach = attachTerminalOutput(id, (output) => writer.push(output.data));
 
     // Refit when the pane changes size; one fit per animation frame.
     let frame = 0;
@@ -116,6 +118,7 @@ export function TerminalPane({ info, active }: { info: TerminalInfo; active: boo
       observer.disconnect();
       themeObserver.disconnect();
       detach();
+      writer.dispose();
       input.dispose();
       binary.dispose();
       resized.dispose();
