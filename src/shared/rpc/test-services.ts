@@ -88,6 +88,7 @@ function noHosts(): HostsService {
     scanHostKey: missing,
     acceptHostKey: missing,
     forgetHostKey: missing,
+    resetHostKeyStore: () => Promise.resolve(),
     probe: missing,
     cancelProbe: () => Promise.resolve(),
     secretStorage: () => Promise.resolve({ backend: 'memory', persistent: false, canStore: true }),

@@ -90,6 +90,7 @@ export const argumentSchemas: ArgumentSchemas = {
     scanHostKey: z.tuple([hostIdSchema]),
     acceptHostKey: z.tuple([hostIdSchema, fingerprintSchema]),
     forgetHostKey: z.tuple([hostIdSchema]),
+    resetHostKeyStore: none,
     probe: z.tuple([hostIdSchema]),
     cancelProbe: z.tuple([hostIdSchema]),
     secretStorage: none,
