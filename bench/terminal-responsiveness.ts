@@ -2,11 +2,12 @@
  * How the page answers clicks while 50 MB streams into a terminal (the cost of handing xterm
  * large writes, which it parses without yielding): the Search toggle is clicked every 250 ms
  * during the `cat`, and each click's Event Timing duration (input to the next frame painted
- * after its handlers) is collected in the page.
+ * after its handlers) is collected in the page. Before that, what an idle focused terminal costs
+ * Chromium in 5 s (a blinking cursor once made it restyle 60 times a second).
  * Run: npm run bench -- terminal-responsiveness   (builds the app first unless NESTLAB_BENCH_NO_BUILD=1)
  */
 import { launchChromium } from '../tests/e2e/support/chromium';
-import { buildApp, createOutputFile, load, startBenchServer } from './_terminal-support';
+import { buildApp, chromiumCpuMeter, createOutputFile, load, startBenchServer } from './_terminal-support';
 
 const output = await createOutputFile();
 buildApp();
@@ -15,6 +16,7 @@ const server = await startBenchServer(output.dir);
 const browser = await launchChromium();
 let durations: number[];
 let streamMs: number;
+let idleCpu: string;
 try {
   const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
   await page.goto(server.url);
@@ -22,6 +24,12 @@ try {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'Terminals', exact: true }).click();
   await page.getByRole('form', { name: 'New terminal' }).getByRole('button', { name: 'Open', exact: true }).click();
   await page.locator('.xterm-rows', { hasText: '$' }).waitFor();
+  await page.locator('.xterm').click();
+  const meter = await chromiumCpuMeter(browser);
+  const idleStart = await meter.read();
+  // Nothing to await: the point is what an idle terminal costs over this time.
+  await page.waitForTimeout(5_000);
+  idleCpu = meter.describe(meter.since(idleStart, await meter.read())) || 'nothing';
   // Event Timing entries of every click from now on (DevTools-protocol evaluation is not subject to the page's CSP).
   await page.evaluate(`(() => {
     window.__clickDurations = [];
@@ -61,6 +69,7 @@ try {
 
 const sorted = [...durations].sort((a, b) => a - b);
 const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+console.log(`Idle focused terminal, Chromium CPU over 5 s (ms): ${idleCpu}`);
 console.log(`Clicks while 50 MB streams into a terminal (${(streamMs / 1000).toFixed(1)} s; load ${loadBefore} -> ${load()}):`);
 console.log(
   `  ${sorted.length} clicks: p50 ${at(50).toFixed(0)} ms, p95 ${at(95).toFixed(0)} ms, max ${sorted.at(-1)!.toFixed(0)} ms (input to next paint)`,

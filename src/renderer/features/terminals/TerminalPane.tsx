@@ -48,7 +48,10 @@ export function TerminalPane({ info, active }: { info: TerminalInfo; active: boo
       fontSize,
       scrollback,
       theme: terminalTheme(),
-      cursorBlink: true,
+      // A steady cursor, as VS Code's terminal has by default: xterm's DOM renderer blinks with a
+      // CSS animation of colours, which Chromium restyles every frame, 60 times a second. That
+      // cost an idle, focused terminal about 9% of a core here (bench/terminal-throughput.ts).
+      cursorBlink: false,
     });
     const fitAddon = new FitAddon();
     const searchAddon = new SearchAddon();
