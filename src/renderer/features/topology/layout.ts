@@ -82,14 +82,26 @@ export function layoutKey(graph: TopologyGraph): string {
  */
 export const ELK_EDGES_PER_BOX = 3;
 
+/**
+ * At most `perBox` edges into each box, but every box keeps at least one edge out, so no box
+ * that has edges falls out of its component (ELK would park it beside the map).
+ */
+function thinEdges<T extends { source: string; target: string }>(edges: readonly T[], perBox: number): T[] {
+  if (!Number.isFinite(perBox)) return [...edges];
+  const incoming = new Map<string, number>();
+  const outgoing = new Set<string>();
+  return edges.filter((edge) => {
+    const count = incoming.get(edge.target) ?? 0;
+    if (count >= perBox && outgoing.has(edge.source)) return false;
+    incoming.set(edge.target, count + 1);
+    outgoing.add(edge.source);
+    return true;
+  });
+}
+
 export function toElkGraph(graph: TopologyGraph, edgesPerBox = Number.POSITIVE_INFINITY): ElkGraph {
   const skeleton = skeletonOf(graph);
-  const incoming = new Map<string, number>();
-  const edges = skeleton.edges.filter((edge) => {
-    const count = (incoming.get(edge.target) ?? 0) + 1;
-    incoming.set(edge.target, count);
-    return count <= edgesPerBox;
-  });
+  const edges = thinEdges(skeleton.edges, edgesPerBox);
   return {
     id: 'root',
     layoutOptions: {
