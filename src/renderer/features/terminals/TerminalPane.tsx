@@ -50,7 +50,7 @@ export function TerminalPane({ info, active }: { info: TerminalInfo; active: boo
       theme: terminalTheme(),
       // A steady cursor, as VS Code's terminal has by default: xterm's DOM renderer blinks with a
       // CSS animation of colours, which Chromium restyles every frame, 60 times a second. That
-      // cost an idle, focused terminal about 9% of a core here (bench/terminal-throughput.ts).
+      // cost an idle, focused terminal 9-12% of a core here (bench/terminal-responsiveness.ts).
       cursorBlink: false,
     });
     const fitAddon = new FitAddon();
