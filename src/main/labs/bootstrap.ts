@@ -363,3 +363,51 @@ export async function waitForSsh(ctx: StepContext, machine: LabMachine): Promise
   );
   return done();
 }
+
+/**
+ * Existing machines: containerd, kubelet, kubeadm and kubectl from pkgs.k8s.io for the plan's
+ * minor version (Debian / Ubuntu, the upstream "Installing kubeadm" steps), swap off and the
+ * kernel settings kubeadm's preflight checks.
+ */
+export function kubeadmInstallScript(plan: LabPlan): string {
+  const minor = `v${plan.kubernetesVersion.split('.').slice(0, 2).join('.')}`;
+  const keyring = '/etc/apt/keyrings/kubernetes-apt-keyring.gpg';
+  return [
+    'set -e',
+    'export DEBIAN_FRONTEND=noninteractive',
+    'apt-get update',
+    'apt-get install -y apt-transport-https ca-certificates curl gpg containerd',
+    'mkdir -p /etc/apt/keyrings /etc/containerd',
+    `curl -fsSL https://pkgs.k8s.io/core:/stable:/${minor}/deb/Release.key | gpg --dearmor --yes -o ${keyring}`,
+    `echo 'deb [signed-by=${keyring}] https://pkgs.k8s.io/core:/stable:/${minor}/deb/ /' > /etc/apt/sources.list.d/kubernetes.list`,
+    'apt-get update',
+    'apt-get install -y kubelet kubeadm kubectl',
+    'apt-mark hold kubelet kubeadm kubectl',
+    'containerd config default | sed "s/SystemdCgroup = false/SystemdCgroup = true/" > /etc/containerd/config.toml',
+    'swapoff -a',
+    "sed -i '/ swap / s/^/#/' /etc/fstab",
+    'modprobe overlay',
+    'modprobe br_netfilter',
+    "printf 'net.bridge.bridge-nf-call-iptables = 1\\nnet.ipv4.ip_forward = 1\\n' > /etc/sysctl.d/99-kubernetes.conf",
+    'sysctl --system',
+    'systemctl restart containerd',
+    'systemctl enable --now kubelet',
+  ].join('\n');
+}
+
+/**
+ * Existing machines: Kubernetes' tools, unless they are there. k3s installs itself when it
+ * bootstraps or joins; Windows machines get theirs in the join step (PrepareNode.ps1).
+ */
+export async function ensureKubernetesTools(ctx: StepContext, machine: LabMachine): Promise<StepOutcome> {
+  if (ctx.plan.distribution === 'k3s') return skipped('The k3s install script brings everything when the machine joins.');
+  if (machine.os === 'windows') return skipped('containerd, kubelet and kubeadm are installed by the join step (PrepareNode.ps1).');
+  const installed = await ctx.observeVm(machine, { argv: ['kubeadm', 'version', '-o', 'short'] });
+  if (installed.exitCode === 0) return skipped(`kubeadm ${installed.stdout.trim()} is installed.`);
+  await ctx.vm(
+    machine,
+    { argv: ['sh', '-s'] },
+    { root: true, stdin: kubeadmInstallScript(ctx.plan), stdinLabel: '<install kubeadm script>', timeoutMs: 900_000 },
+  );
+  return done();
+}

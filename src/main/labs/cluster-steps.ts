@@ -43,6 +43,8 @@ export interface ClusterStepOptions {
   clusters: LabClusters;
   /** The lab host's name, for the host annotation. */
   hostName: string;
+  /** driver 'existing': the inventory host's name of a machine; its node gets that as host and no VM annotation. */
+  machineHost?: (machine: LabMachine) => string;
   /** The context the lab's kubeconfig is saved as (the lab name). */
   context: string;
   /** Whether the context with the lab's name is this lab's (saved by it before): then it is replaced. */
@@ -120,7 +122,15 @@ export function createClusterSteps(options: ClusterStepOptions): ClusterSteps {
     },
 
     async annotateNode(ctx: StepContext, machine: LabMachine): Promise<StepOutcome> {
-      ctx.local(`PATCH node ${machine.name}: ${HOST_ANNOTATION}=${options.hostName}, ${VM_ANNOTATION}=${machine.name}`);
+      const wanted: Record<string, string> =
+        options.machineHost === undefined
+          ? { [HOST_ANNOTATION]: options.hostName, [VM_ANNOTATION]: machine.name }
+          : { [HOST_ANNOTATION]: options.machineHost(machine) };
+      ctx.local(
+        `PATCH node ${machine.name}: ${Object.entries(wanted)
+          .map(([key, value]) => `${key}=${value}`)
+          .join(', ')}`,
+      );
       if (ctx.dry) return done();
       const node = await ctx.waitFor(`node ${machine.name} to register`, () => getNode(machine.name), {
         timeoutMs: 600_000,
@@ -128,13 +138,12 @@ export function createClusterSteps(options: ClusterStepOptions): ClusterSteps {
         placeholder: undefined as never,
       });
       const annotations = node.metadata.annotations ?? {};
-      if (annotations[HOST_ANNOTATION] === options.hostName && annotations[VM_ANNOTATION] === machine.name)
-        return skipped('Already annotated.');
+      if (Object.entries(wanted).every(([key, value]) => annotations[key] === value)) return skipped('Already annotated.');
       await request({
         method: 'PATCH',
         path: `/api/v1/nodes/${encodeURIComponent(machine.name)}`,
         contentType: 'application/merge-patch+json',
-        body: { metadata: { annotations: { [HOST_ANNOTATION]: options.hostName, [VM_ANNOTATION]: machine.name } } },
+        body: { metadata: { annotations: wanted } },
       });
       return done();
     },

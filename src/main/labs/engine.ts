@@ -40,6 +40,11 @@ export interface EngineEnvironment {
   storagePath: string;
   driver: LabDriver;
   host: HostAccess;
+  /**
+   * driver 'existing': how to reach a machine over its own SSH connection (the hosts service).
+   * Without it a machine's commands go through the lab host (driver.vmInvocation).
+   */
+  machineAccess?: (machine: LabMachine) => HostAccess;
   log(line: Omit<LabLogLine, 'lab' | 'at'>): void;
   /** Called after every change of a step (the service persists and fires, throttled). */
   changed(): void;
@@ -47,7 +52,7 @@ export interface EngineEnvironment {
 
 const PARALLEL = 4;
 /** A VM's PowerShell reads its script from stdin, so the script (which may hold a join token) is on no command line. */
-const POWERSHELL_STDIN = 'powershell -NoProfile -NonInteractive -Command -';
+export const POWERSHELL_STDIN = 'powershell -NoProfile -NonInteractive -Command -';
 
 function display(argv: readonly string[], root: boolean): string {
   return buildCommand(root ? ['sudo', ...argv] : argv);
@@ -95,14 +100,25 @@ function liveContext(env: EngineEnvironment, state: LabStep, signal: AbortSignal
       ? env.host.run(invocation.argv, { ...common, root })
       : env.host.runPowerShell(invocation.powershell, common);
   };
+  const onMachine = (access: HostAccess, command: VmCommand, options: CommandOptions): Promise<ExecResult> => {
+    const common = {
+      signal,
+      ...(options.stdin === undefined ? {} : { stdin: options.stdin }),
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    };
+    return 'argv' in command
+      ? access.run(command.argv, { ...common, root: options.root ?? false })
+      : access.runPowerShell(command.powershell, common);
+  };
   const vmExec = async (machine: LabMachine, command: VmCommand, options: CommandOptions, check: boolean): Promise<ExecResult> => {
     if (machine.address === undefined) throw new AppError('INTERNAL', `${machine.name} has no address yet; run its address step first.`);
     const { remote, stdin, shown } = remoteFor(command, options.root ?? false, options);
     log('command', shown, machine.name);
-    const result = await onHost(env.driver.vmInvocation(machine.address, remote), false, {
-      ...options,
-      ...(stdin === undefined ? {} : { stdin }),
-    });
+    const access = env.machineAccess?.(machine);
+    const result =
+      access === undefined
+        ? await onHost(env.driver.vmInvocation(machine.address, remote), false, { ...options, ...(stdin === undefined ? {} : { stdin }) })
+        : await onMachine(access, command, options);
     logOutput(env, state.id, machine.name, result, options.secretOutput ?? false);
     return check ? requireSuccess(result, `${shown} on ${machine.name}`) : result;
   };

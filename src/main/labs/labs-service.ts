@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { HostSummary } from '../../shared/contract/hosts';
 import type {
+  CapacityLine,
   CreateLabResult,
   DryRunResult,
+  ExistingMachine,
   LabLogBatch,
   LabLogLine,
   LabLogQuery,
@@ -24,15 +26,16 @@ import type { ExecOptions, ExecResult, SshConnection } from '../hosts/ssh-connec
 import { capacityLines } from './capacity';
 import { createClusterSteps } from './cluster-steps';
 import type { LabClusters } from './cluster-steps';
-import { dryRunSteps, initialSteps, runSteps, summarizeProgress } from './engine';
+import { dryRunSteps, initialSteps, POWERSHELL_STDIN, runSteps, summarizeProgress } from './engine';
 import type { EngineEnvironment } from './engine';
+import { ExistingMachinesDriver, hostIdOf } from './existing-driver';
 import { HyperVDriver } from './hyperv-driver';
 import type { LabDriver } from './lab-driver';
 import { LabStore } from './lab-store';
 import type { LabRecord } from './lab-store';
 import { LibvirtDriver } from './libvirt-driver';
-import { machinesOf } from './machines';
-import { validatePlan } from './plan-validation';
+import { machinesOf, normalizePlan } from './machines';
+import { existingHostProblems, validatePlan } from './plan-validation';
 import { planSteps } from './step-planner';
 import type { StepDefinition } from './step-planner';
 
@@ -111,7 +114,8 @@ export class LabsService implements LabsContract {
     return this.summarize(await this.current(name));
   }
 
-  async checkPlan(plan: LabPlan): Promise<PlanCheck> {
+  async checkPlan(input: LabPlan): Promise<PlanCheck> {
+    const plan = normalizePlan(input);
     const problems: PlanProblem[] = [];
     let host: HostSummary | undefined;
     try {
@@ -120,7 +124,12 @@ export class LabsService implements LabsContract {
       problems.push({ field: 'hostId', message: AppError.from(error).message, fix: 'Choose a host from the inventory.' });
     }
     problems.push(...validatePlan(plan, host?.os));
-    if (host === undefined || plan.driver === 'existing') return { ok: false, problems, capacity: [] };
+    if (plan.driver === 'existing') {
+      const existing = await this.checkExisting(plan, machinesOf(plan));
+      problems.push(...existing.problems);
+      return { ok: problems.length === 0 && existing.capacity.every((line) => line.ok), problems, capacity: existing.capacity };
+    }
+    if (host === undefined) return { ok: false, problems, capacity: [] };
     let report: PreflightReport;
     try {
       report = await this.options.hosts.probe(plan.hostId);
@@ -136,7 +145,8 @@ export class LabsService implements LabsContract {
     return { ok: problems.length === 0 && capacity.every((line) => line.ok), problems, capacity, hostCapacity: report.capacity };
   }
 
-  async dryRun(plan: LabPlan): Promise<DryRunResult> {
+  async dryRun(input: LabPlan): Promise<DryRunResult> {
+    const plan = normalizePlan(input);
     let hostOs: HostSummary['os'] | undefined;
     let storagePath = '/var/lib/libvirt/images';
     try {
@@ -149,19 +159,21 @@ export class LabsService implements LabsContract {
     const problems = validatePlan(plan, hostOs);
     if (problems.length > 0) return { status: 'invalid', problems };
     const machines = machinesOf(plan);
-    const driver = this.driverFor(plan, storagePath, '<lab id>');
+    const inventory = await this.inventory(plan);
+    const driver = this.driverFor(plan, storagePath, '<lab id>', inventory);
     const definitions = planSteps(
       'provision',
       plan,
       machines,
       driver,
-      this.clusterSteps(plan, '<host>', () => false),
+      this.clusterSteps(plan, '<host>', inventory, () => false),
       [],
     );
     return { status: 'ok', steps: await dryRunSteps(plan, machines, storagePath, definitions) };
   }
 
-  async create(plan: LabPlan): Promise<CreateLabResult> {
+  async create(input: LabPlan): Promise<CreateLabResult> {
+    const plan = normalizePlan(input);
     await this.recovered;
     if (await this.store.exists(plan.name)) {
       throw new AppError('ALREADY_EXISTS', `A lab named "${plan.name}" already exists. Choose another name or delete that lab.`, {
@@ -214,15 +226,28 @@ export class LabsService implements LabsContract {
         lab: name,
       });
     }
-    const plan: LabPlan = { ...record.plan, linuxWorkers: request.linuxWorkers, windowsWorkers: request.windowsWorkers };
+    const plan = this.scaledPlan(record, request);
     const host = await this.options.hosts.get(plan.hostId);
     const problems = validatePlan(plan, host.os);
+    if (plan.driver === 'existing') problems.push(...(await this.checkExisting(plan, [])).problems);
     if (problems.length > 0) {
       throw new AppError('INVALID_ARGUMENT', problems.map((problem) => `${problem.message} ${problem.fix}`).join(' '), { problems });
     }
     const target = machinesOf(plan, record.machines);
     const added = target.filter((machine) => !record.machines.some((known) => known.name === machine.name));
-    if (added.length > 0) {
+    if (added.length > 0 && plan.driver === 'existing') {
+      const { capacity } = await this.checkExisting(plan, added);
+      if (!capacity.every((line) => line.ok)) {
+        throw new AppError(
+          'INVALID_ARGUMENT',
+          capacity
+            .filter((line) => !line.ok)
+            .map((line) => line.summary)
+            .join(' '),
+          { capacity },
+        );
+      }
+    } else if (added.length > 0) {
       const report = await this.options.hosts.probe(plan.hostId);
       const capacity = capacityLines(added, report.capacity, { reserve: false });
       if (!capacity.every((line) => line.ok)) {
@@ -314,16 +339,102 @@ export class LabsService implements LabsContract {
     };
   }
 
-  private driverFor(plan: LabPlan, storagePath: string, labId: string): LabDriver {
+  private driverFor(plan: LabPlan, storagePath: string, labId: string, inventory: ReadonlyMap<string, HostSummary>): LabDriver {
     if (plan.driver === 'hyperv') return new HyperVDriver(plan, storagePath, labId);
     if (plan.driver === 'libvirt') return new LibvirtDriver(plan, storagePath, labId);
-    throw new AppError('INVALID_ARGUMENT', 'The "existing machines" driver cannot provision yet.', { field: 'driver' });
+    return new ExistingMachinesDriver(plan, inventory);
   }
 
-  private clusterSteps(plan: LabPlan, hostName: string, owns: () => boolean, record?: LabRecord, drainTimeoutSeconds?: number) {
+  /** driver 'existing': the inventory hosts of the plan's machines (ids not in the inventory are left out). */
+  private async inventory(plan: LabPlan): Promise<Map<string, HostSummary>> {
+    const hosts = new Map<string, HostSummary>();
+    if (plan.driver !== 'existing') return hosts;
+    for (const { hostId } of plan.existingMachines ?? []) {
+      const host = await this.options.hosts.get(hostId).catch(() => undefined);
+      if (host !== undefined) hosts.set(hostId, host);
+    }
+    return hosts;
+  }
+
+  /**
+   * driver 'existing': each machine is an inventory host with an accepted key and the OS its role
+   * needs; `toProbe` are checked against their own host's preflight (one capacity line per resource
+   * and machine, no host reserve: the machine is the node).
+   */
+  private async checkExisting(
+    plan: LabPlan,
+    toProbe: readonly LabMachine[],
+  ): Promise<{ problems: PlanProblem[]; capacity: CapacityLine[] }> {
+    const inventory = await this.inventory(plan);
+    const facts = (plan.existingMachines ?? []).map(({ hostId }) => {
+      const host = inventory.get(hostId);
+      return host === undefined
+        ? { hostId }
+        : { hostId, host: { name: host.name, os: host.os, hostKeyAccepted: host.hostKey !== undefined } };
+    });
+    const roles = new Map((plan.existingMachines ?? []).map((machine) => [machine.hostId, machine.role] as const));
+    const problems = existingHostProblems(facts, roles);
+    const capacity: CapacityLine[] = [];
+    if (problems.length > 0) return { problems, capacity };
+    for (const machine of toProbe) {
+      const host = inventory.get(hostIdOf(machine));
+      if (host === undefined) continue;
+      try {
+        const report = await this.options.hosts.probe(host.id);
+        for (const line of capacityLines([machine], report.capacity, { reserve: false })) {
+          capacity.push({
+            ...line,
+            arithmetic: `${host.name}: ${line.arithmetic}`,
+            summary: `${host.name} (${machine.name}): ${line.summary}`,
+          });
+        }
+      } catch (error) {
+        problems.push({
+          field: 'existingMachines',
+          message: `${host.name} could not be probed: ${AppError.from(error).message}`,
+          fix: 'Check the host in the Hosts view (connection, host key, sudo), then check the plan again.',
+        });
+      }
+    }
+    return { problems, capacity };
+  }
+
+  /** The plan after a scale request: new worker counts, or (existing machines) a new machine list with the same control planes. */
+  private scaledPlan(record: LabRecord, request: ScaleRequest): LabPlan {
+    if (record.plan.driver !== 'existing') {
+      return { ...record.plan, linuxWorkers: request.linuxWorkers, windowsWorkers: request.windowsWorkers };
+    }
+    const machines = request.existingMachines;
+    const controlPlanes = (list: readonly { hostId: string; role: string }[]) =>
+      list
+        .filter((machine) => machine.role === 'control-plane')
+        .map((machine) => machine.hostId)
+        .sort()
+        .join(',');
+    if (machines === undefined || controlPlanes(machines) !== controlPlanes(record.plan.existingMachines ?? [])) {
+      throw new AppError(
+        'INVALID_ARGUMENT',
+        'A lab of existing machines scales by its machine list: send existingMachines with the same control planes and the workers to keep or add.',
+        { field: 'existingMachines' },
+      );
+    }
+    return normalizePlan({ ...record.plan, existingMachines: machines });
+  }
+
+  private clusterSteps(
+    plan: LabPlan,
+    hostName: string,
+    inventory: ReadonlyMap<string, HostSummary>,
+    owns: () => boolean,
+    record?: LabRecord,
+    drainTimeoutSeconds?: number,
+  ) {
     return createClusterSteps({
       clusters: this.options.clusters,
       hostName,
+      ...(plan.driver === 'existing'
+        ? { machineHost: (machine: LabMachine) => inventory.get(hostIdOf(machine))?.name ?? hostIdOf(machine) }
+        : {}),
       context: plan.name,
       ownsContext: owns,
       onSaved: (context) => {
@@ -359,10 +470,18 @@ export class LabsService implements LabsContract {
     };
     try {
       const host = await this.options.hosts.get(record.plan.hostId);
-      const driver = this.driverFor(record.plan, host.storagePath, record.id);
+      const inventory = await this.inventory({ ...record.plan, existingMachines: this.knownMachines(record) });
+      const driver = this.driverFor(record.plan, host.storagePath, record.id, inventory);
       const removed = record.machines.filter((machine) => record.removing.includes(machine.name));
       const target = record.machines.filter((machine) => !record.removing.includes(machine.name));
-      const cluster = this.clusterSteps(record.plan, host.name, () => record.context === name, record, operation.drainTimeoutSeconds);
+      const cluster = this.clusterSteps(
+        record.plan,
+        host.name,
+        inventory,
+        () => record.context === name,
+        record,
+        operation.drainTimeoutSeconds,
+      );
       const definitions: StepDefinition[] = planSteps(
         operation.kind,
         record.plan,
@@ -379,6 +498,19 @@ export class LabsService implements LabsContract {
         storagePath: host.storagePath,
         driver,
         host: this.hostAccess(record.plan.hostId, host),
+        ...(record.plan.driver === 'existing'
+          ? {
+              machineAccess: (machine: LabMachine) => {
+                const summary = inventory.get(hostIdOf(machine));
+                if (summary === undefined) {
+                  throw new AppError('NOT_FOUND', `The host of ${machine.name} is no longer in the inventory.`, {
+                    fix: 'Add it again in the Hosts view, then resume.',
+                  });
+                }
+                return this.hostAccess(summary.id, summary, true);
+              },
+            }
+          : {}),
         log: (line) => this.appendLog(name, line),
         changed,
       };
@@ -407,7 +539,13 @@ export class LabsService implements LabsContract {
     await this.flush(record);
   }
 
-  private hostAccess(hostId: string, host: HostSummary): EngineEnvironment['host'] {
+  /** Every machine the record knows (being removed included), as plan entries. */
+  private knownMachines(record: LabRecord): ExistingMachine[] {
+    return record.machines.flatMap((machine) => (machine.hostId === undefined ? [] : [{ hostId: machine.hostId, role: machine.role }]));
+  }
+
+  /** `machine`: an existing machine, whose PowerShell reads the script from stdin (it may hold a join token). */
+  private hostAccess(hostId: string, host: HostSummary, machine = false): EngineEnvironment['host'] {
     const { hosts } = this.options;
     return {
       run: (argv, options) => {
@@ -415,7 +553,11 @@ export class LabsService implements LabsContract {
         if (host.os === 'windows') throw new AppError('INTERNAL', 'Windows hosts take PowerShell scripts.');
         return root ? hosts.runAsRoot(hostId, argv, exec) : hosts.run(hostId, argv, exec);
       },
-      runPowerShell: async (script, options) => (await hosts.connection(hostId)).exec(powerShellCommand(script), options),
+      // A lab host takes an encoded script; an existing Windows machine reads it from stdin (it may hold a join token).
+      runPowerShell: async (script, options) =>
+        machine
+          ? (await hosts.connection(hostId)).exec(POWERSHELL_STDIN, { ...options, stdin: script })
+          : (await hosts.connection(hostId)).exec(powerShellCommand(script), options),
     };
   }
 

@@ -32,6 +32,13 @@ export function osOf(role: MachineRole): 'linux' | 'windows' {
   return role === 'windows-worker' ? 'windows' : 'linux';
 }
 
+/** driver 'existing': the worker counts are those of the machine list (the form's sliders do not apply). */
+export function normalizePlan(plan: LabPlan): LabPlan {
+  if (plan.driver !== 'existing') return plan;
+  const count = (role: MachineRole) => (plan.existingMachines ?? []).filter((machine) => machine.role === role).length;
+  return { ...plan, linuxWorkers: count('linux-worker'), windowsWorkers: count('windows-worker') };
+}
+
 /** How many machines of each role the plan asks for. */
 export function roleCounts(plan: LabPlan): Record<MachineRole, number> {
   return {
@@ -50,6 +57,7 @@ export const roleOrder: readonly MachineRole[] = ['control-plane', 'etcd', 'linu
  * the lowest free index, so scaling 3 -> 2 -> 3 recreates lab1-linux3 rather than lab1-linux4.
  */
 export function machinesOf(plan: LabPlan, existing: readonly LabMachine[] = []): LabMachine[] {
+  if (plan.driver === 'existing') return existingMachinesOf(plan, existing);
   const counts = roleCounts(plan);
   const result: LabMachine[] = [];
   for (const role of roleOrder) {
@@ -59,6 +67,30 @@ export function machinesOf(plan: LabPlan, existing: readonly LabMachine[] = []):
     for (let index = 1; machines.length < counts[role]; index += 1) {
       const name = machineName(plan.name, role, index);
       if (!taken.has(name)) machines.push({ name, role, os: osOf(role), size: sizeOf(plan, role), state: 'absent' });
+    }
+    result.push(...machines.sort((a, b) => indexOf(a.name) - indexOf(b.name)));
+  }
+  return result;
+}
+
+/**
+ * driver 'existing': one machine per inventory host of the plan, in role order. A host already
+ * known keeps its name and state; a new one takes its role's lowest free index.
+ */
+function existingMachinesOf(plan: LabPlan, known: readonly LabMachine[]): LabMachine[] {
+  const result: LabMachine[] = [];
+  for (const role of roleOrder) {
+    const wanted = (plan.existingMachines ?? []).filter((machine) => machine.role === role);
+    const kept = known.filter((machine) => machine.role === role && wanted.some((w) => w.hostId === machine.hostId));
+    const taken = new Set(kept.map((machine) => machine.name));
+    const machines = [...kept];
+    let index = 1;
+    for (const { hostId } of wanted) {
+      if (kept.some((machine) => machine.hostId === hostId)) continue;
+      while (taken.has(machineName(plan.name, role, index))) index += 1;
+      const name = machineName(plan.name, role, index);
+      taken.add(name);
+      machines.push({ name, role, os: osOf(role), size: sizeOf(plan, role), state: 'absent', hostId });
     }
     result.push(...machines.sort((a, b) => indexOf(a.name) - indexOf(b.name)));
   }

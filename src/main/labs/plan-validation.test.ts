@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { validatePlan } from './plan-validation';
+import type { MachineRole } from '../../shared/contract/labs';
+import { existingHostProblems, validatePlan } from './plan-validation';
 import { testPlan } from './test-plans';
 
 const fields = (plan = testPlan(), os?: 'linux' | 'windows') => validatePlan(plan, os).map((problem) => problem.field);
@@ -79,11 +80,69 @@ describe('validatePlan', () => {
     expect(problem?.fix).toMatch(/Choose stacked etcd/);
   });
 
-  it('checks existing machines against the counts and says the driver cannot provision yet', () => {
-    const plan = testPlan({ driver: 'existing', windowsWorkers: 0, existingMachines: [{ hostId: 'h1', role: 'control-plane' }] });
+  it('checks existing machines: exact control planes, each host once, Windows only with kubeadm, no offline bundle', () => {
+    const plan = testPlan({
+      driver: 'existing',
+      distribution: 'k3s',
+      controlPlaneCount: 1,
+      linuxWorkers: 1,
+      windowsWorkers: 1,
+      offlineBundle: '/srv/bundle',
+      existingMachines: [
+        { hostId: 'h1', role: 'linux-worker' },
+        { hostId: 'h1', role: 'windows-worker' },
+      ],
+    });
     expect(validatePlan(plan).map((problem) => [problem.field, problem.message])).toEqual([
-      ['existingMachines', 'The plan asks for 2 linux-worker machine(s) and 0 are assigned.'],
-      ['driver', 'Nestlab cannot provision existing machines yet (only check their plan): it creates the VMs it bootstraps.'],
+      ['windowsWorkers', expect.stringContaining('k3s cannot have Windows workers') as string],
+      ['existingMachines', 'The plan asks for 1 control plane and 0 machines are assigned to that role.'],
+      ['existingMachines', 'Host h1 is assigned twice.'],
+      ['offlineBundle', expect.stringContaining('existing machines install from their own package sources') as string],
+      ['existingMachines', 'k3s cannot run on Windows machines: its agent is a Linux binary.'],
+    ]);
+  });
+
+  it('accepts existing machines that match the plan (no network or base image needed)', () => {
+    const plan = testPlan({
+      driver: 'existing',
+      linuxWorkers: 1,
+      windowsWorkers: 0,
+      baseImage: '',
+      network: { mode: 'nat', cidr: '', poolStart: '', poolEnd: '' },
+      existingMachines: [
+        { hostId: 'h1', role: 'control-plane' },
+        { hostId: 'h2', role: 'linux-worker' },
+      ],
+    });
+    expect(validatePlan(plan, 'linux')).toEqual([]);
+  });
+});
+
+describe('existingHostProblems', () => {
+  const roles = new Map<string, MachineRole>([
+    ['h1', 'control-plane'],
+    ['h2', 'linux-worker'],
+    ['h3', 'linux-worker'],
+    ['h4', 'windows-worker'],
+  ]);
+
+  it('names a missing host, an unaccepted host key and a role that does not fit the OS, each with the fix', () => {
+    const problems = existingHostProblems(
+      [
+        { hostId: 'h1', host: { name: 'cp', os: 'linux', hostKeyAccepted: true } },
+        { hostId: 'h2' },
+        { hostId: 'h3', host: { name: 'fresh', os: 'linux', hostKeyAccepted: false } },
+        { hostId: 'h4', host: { name: 'tux', os: 'linux', hostKeyAccepted: true } },
+      ],
+      roles,
+    );
+    expect(problems.map((problem) => [problem.message, problem.fix])).toEqual([
+      ['Host h2 is not in the inventory.', 'Add it in the Hosts view, or choose another host.'],
+      [
+        'fresh has no accepted host key, so Nestlab will not run commands on it.',
+        'Test the connection to fresh in the Hosts view and accept its host key fingerprint.',
+      ],
+      ['tux runs Linux and cannot be a Windows worker.', 'Give tux a role that matches its OS.'],
     ]);
   });
 });

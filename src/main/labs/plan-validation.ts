@@ -1,6 +1,6 @@
 import type { HostOs } from '../../shared/contract/hosts';
 import type { LabPlan, MachineRole, PlanProblem, VmSize } from '../../shared/contract/labs';
-import { machineName, roleCounts, WINDOWS_NAME_LIMIT } from './machines';
+import { machineName, roleCounts, roleLabel, WINDOWS_NAME_LIMIT } from './machines';
 
 /** Lab names are DNS labels short enough that every VM name (lab1-linux20) stays a DNS label. */
 export const LAB_NAME_MAX = 40;
@@ -202,14 +202,7 @@ export function validatePlan(plan: LabPlan, hostOs?: HostOs): PlanProblem[] {
   ) {
     add('registryMirror', `"${plan.registryMirror}" is not an http(s) URL.`, 'Use e.g. https://mirror.lab.internal:5000.');
   }
-  if (plan.driver === 'existing') {
-    problems.push(...existingProblems(plan));
-    add(
-      'driver',
-      'Nestlab cannot provision existing machines yet (only check their plan): it creates the VMs it bootstraps.',
-      'Choose libvirt (Linux host) or Hyper-V (Windows host).',
-    );
-  }
+  if (plan.driver === 'existing') problems.push(...existingProblems(plan));
   return problems;
 }
 
@@ -264,6 +257,11 @@ function networkProblems(plan: LabPlan): PlanProblem[] {
   return problems;
 }
 
+/**
+ * driver 'existing': every role has exactly the machines the plan asks for, a host is used once,
+ * and Windows machines only with kubeadm. Whether each host exists and has an accepted key is
+ * checked by the service (it needs the inventory): see {@link existingHostProblems}.
+ */
 function existingProblems(plan: LabPlan): PlanProblem[] {
   const machines = plan.existingMachines ?? [];
   const problems: PlanProblem[] = [];
@@ -273,13 +271,76 @@ function existingProblems(plan: LabPlan): PlanProblem[] {
     if (have !== wanted[role]) {
       problems.push({
         field: 'existingMachines',
-        message: `The plan asks for ${wanted[role]} ${role} machine(s) and ${have} are assigned.`,
+        message: `The plan asks for ${roleLabel(role, wanted[role])} and ${have} ${have === 1 ? 'machine is' : 'machines are'} assigned to that role.`,
         fix: `Assign exactly ${wanted[role]} inventory host(s) to the ${role} role.`,
       });
     }
   }
-  if (new Set(machines.map((machine) => machine.hostId)).size !== machines.length) {
-    problems.push({ field: 'existingMachines', message: 'A host is assigned twice.', fix: 'Give each machine one role.' });
+  const seen = new Set<string>();
+  for (const machine of machines) {
+    if (seen.has(machine.hostId)) {
+      problems.push({
+        field: 'existingMachines',
+        message: `Host ${machine.hostId} is assigned twice.`,
+        fix: 'Give each machine one role.',
+      });
+    }
+    seen.add(machine.hostId);
+  }
+  if (plan.offlineBundle !== undefined && plan.offlineBundle !== '') {
+    problems.push({
+      field: 'offlineBundle',
+      message: 'Offline bundles are uploaded to a lab host for its VMs; existing machines install from their own package sources.',
+      fix: 'Remove the offline bundle, or install the packages on the machines first.',
+    });
+  }
+  if (plan.distribution === 'k3s' && machines.some((machine) => machine.role === 'windows-worker')) {
+    problems.push({
+      field: 'existingMachines',
+      message: 'k3s cannot run on Windows machines: its agent is a Linux binary.',
+      fix: 'Choose kubeadm for Windows machines, or assign them no role.',
+    });
+  }
+  return problems;
+}
+
+/** The inventory facts of an existing machine that decide whether Nestlab can use it. */
+export interface ExistingHostFacts {
+  hostId: string;
+  /** undefined: no such host in the inventory. */
+  host?: { name: string; os: HostOs; hostKeyAccepted: boolean };
+}
+
+/** Each machine is a host of the inventory with an accepted host key, and Windows hosts are Windows workers. */
+export function existingHostProblems(facts: readonly ExistingHostFacts[], roles: ReadonlyMap<string, MachineRole>): PlanProblem[] {
+  const problems: PlanProblem[] = [];
+  for (const { hostId, host } of facts) {
+    if (host === undefined) {
+      problems.push({
+        field: 'existingMachines',
+        message: `Host ${hostId} is not in the inventory.`,
+        fix: 'Add it in the Hosts view, or choose another host.',
+      });
+      continue;
+    }
+    if (!host.hostKeyAccepted) {
+      problems.push({
+        field: 'existingMachines',
+        message: `${host.name} has no accepted host key, so Nestlab will not run commands on it.`,
+        fix: `Test the connection to ${host.name} in the Hosts view and accept its host key fingerprint.`,
+      });
+    }
+    const role = roles.get(hostId);
+    if ((host.os === 'windows') !== (role === 'windows-worker')) {
+      problems.push({
+        field: 'existingMachines',
+        message:
+          host.os === 'windows'
+            ? `${host.name} runs Windows and can only be a Windows worker.`
+            : `${host.name} runs Linux and cannot be a Windows worker.`,
+        fix: `Give ${host.name} a role that matches its OS.`,
+      });
+    }
   }
   return problems;
 }

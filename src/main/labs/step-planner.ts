@@ -5,7 +5,7 @@
  * command is listed).
  */
 import type { LabMachine, LabOperationKind, LabPlan, StepPhase } from '../../shared/contract/labs';
-import { applyCni, bootstrapFirst, installBundle, joinLinux, joinWindows, waitForSsh } from './bootstrap';
+import { applyCni, bootstrapFirst, ensureKubernetesTools, installBundle, joinLinux, joinWindows, waitForSsh } from './bootstrap';
 import type { LabDriver } from './lab-driver';
 import { firstControlPlane } from './machines';
 import { done, skipped } from './step-context';
@@ -61,8 +61,10 @@ function step(phase: StepPhase, id: string, title: string, run: StepDefinition['
 /** Per-machine steps to bring machines into the cluster (used by provision and scale up). */
 function growSteps(driver: LabDriver, cluster: ClusterSteps, added: LabMachine[], plan: LabPlan, all: LabMachine[]): StepDefinition[] {
   const steps: StepDefinition[] = [];
+  const existing = plan.driver === 'existing';
   for (const machine of added) {
-    steps.push(step('vms', `create-vm:${machine.name}`, `Create VM ${machine.name}`, (ctx) => driver.ensureVm(ctx, machine), machine.name));
+    const title = existing ? `Check ${machine.name} answers over SSH` : `Create VM ${machine.name}`;
+    steps.push(step('vms', `create-vm:${machine.name}`, title, (ctx) => driver.ensureVm(ctx, machine), machine.name));
   }
   for (const machine of added) {
     steps.push(
@@ -85,6 +87,18 @@ function growSteps(driver: LabDriver, cluster: ClusterSteps, added: LabMachine[]
     );
   }
   for (const machine of added) {
+    if (existing) {
+      steps.push(
+        step(
+          'ssh',
+          `ssh:${machine.name}`,
+          `Install Kubernetes tools on ${machine.name}`,
+          (ctx) => ensureKubernetesTools(ctx, machine),
+          machine.name,
+        ),
+      );
+      continue;
+    }
     steps.push(
       step(
         'ssh',
@@ -143,7 +157,7 @@ function growSteps(driver: LabDriver, cluster: ClusterSteps, added: LabMachine[]
       step(
         'nodes',
         `annotate:${machine.name}`,
-        `Annotate node ${machine.name} with its host and VM`,
+        existing ? `Annotate node ${machine.name} with its machine's host` : `Annotate node ${machine.name} with its host and VM`,
         async (ctx) => {
           const outcome = await cluster.annotateNode(ctx, machine);
           machine.state = 'joined';
@@ -184,7 +198,13 @@ export function phaseIndex(phase: StepPhase): number {
 }
 
 /** The steps that remove machines: cordon, drain, delete the node, then the VM. */
-function shrinkSteps(driver: LabDriver, cluster: ClusterSteps, removed: LabMachine[]): StepDefinition[] {
+/** The last step of a machine: delete its VM, or reset an existing machine (which stays). */
+function deleteMachineStep(plan: LabPlan, driver: LabDriver, machine: LabMachine): StepDefinition {
+  const title = plan.driver === 'existing' ? `Reset Kubernetes on ${machine.name} (the machine stays)` : `Delete VM ${machine.name}`;
+  return step('delete-vms', `delete-vm:${machine.name}`, title, (ctx) => driver.deleteVm(ctx, machine), machine.name);
+}
+
+function shrinkSteps(plan: LabPlan, driver: LabDriver, cluster: ClusterSteps, removed: LabMachine[]): StepDefinition[] {
   const steps: StepDefinition[] = [];
   for (const machine of removed) {
     steps.push(step('cordon', `cordon:${machine.name}`, `Cordon ${machine.name}`, (ctx) => cluster.cordon(ctx, machine), machine.name));
@@ -198,9 +218,7 @@ function shrinkSteps(driver: LabDriver, cluster: ClusterSteps, removed: LabMachi
         machine.name,
       ),
     );
-    steps.push(
-      step('delete-vms', `delete-vm:${machine.name}`, `Delete VM ${machine.name}`, (ctx) => driver.deleteVm(ctx, machine), machine.name),
-    );
+    steps.push(deleteMachineStep(plan, driver, machine));
   }
   return steps.sort((a, b) => phaseIndex(a.phase) - phaseIndex(b.phase));
 }
@@ -220,14 +238,16 @@ export function planSteps(
 ): StepDefinition[] {
   if (kind === 'delete') {
     return [
-      ...machines.map((machine) =>
-        step('delete-vms', `delete-vm:${machine.name}`, `Delete VM ${machine.name}`, (ctx) => driver.deleteVm(ctx, machine), machine.name),
-      ),
-      step('cleanup', 'cleanup', 'Remove the network, disks folder and lab key', (ctx) => driver.cleanup(ctx)),
+      ...machines.map((machine) => deleteMachineStep(plan, driver, machine)),
+      // Existing machines leave nothing on a lab host to clean up.
+      ...(plan.driver === 'existing'
+        ? []
+        : [step('cleanup', 'cleanup', 'Remove the network, disks folder and lab key', (ctx) => driver.cleanup(ctx))]),
       step('cleanup', 'forget-kubeconfig', 'Remove the lab context from Nestlab', (ctx) => cluster.forgetKubeconfig(ctx)),
     ];
   }
   if (kind === 'provision') {
+    if (plan.driver === 'existing') return growSteps(driver, cluster, machines, plan, machines);
     return [
       step('prepare', 'prepare', 'Prepare the lab folder and SSH key on the host', (ctx) => driver.prepare(ctx)),
       step('network', 'network', plan.network.mode === 'nat' ? 'Create the NAT network' : 'Check the bridge', (ctx) =>
@@ -241,7 +261,7 @@ export function planSteps(
   }
   const added = machines.filter((machine) => machine.state === 'absent');
   const grow = added.length > 0 ? growSteps(driver, cluster, added, plan, machines).filter((s) => s.id !== 'kubeconfig') : [];
-  const shrink = shrinkSteps(driver, cluster, removed);
+  const shrink = shrinkSteps(plan, driver, cluster, removed);
   const all = [...shrink, ...grow];
   return all.length > 0
     ? all.sort((a, b) => phaseIndex(a.phase) - phaseIndex(b.phase))

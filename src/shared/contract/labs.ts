@@ -228,6 +228,8 @@ export interface LabMachine {
   address?: string;
   /** absent: not created yet; created: VM exists; joined: member of the cluster. */
   state: 'absent' | 'created' | 'joined';
+  /** driver 'existing': the inventory host this machine is (commands run over its own SSH connection). */
+  hostId?: string;
 }
 
 /** The current (or last) operation of a lab. */
@@ -324,6 +326,11 @@ export interface ScaleRequest {
   windowsWorkers: number;
   /** How long a drain may take per node before it fails (default 120 s, at most 3600). */
   drainTimeoutSeconds?: number;
+  /**
+   * driver 'existing' only: the new machine list (add or remove workers; the control planes stay).
+   * The worker counts must match it. Removed machines are drained, their node deleted, then reset.
+   */
+  existingMachines?: ExistingMachine[];
 }
 
 /**
@@ -347,7 +354,7 @@ export interface LabsService {
   resume(name: string): Promise<LabSummary>;
   /** Stop the running operation after the commands in flight; status becomes 'cancelled'. */
   cancel(name: string): Promise<void>;
-  /** Change the worker counts: scale up creates and joins; scale down cordons, drains, deletes the node, then the VM. */
+  /** Change the worker counts: scale up creates and joins; scale down cordons, drains, deletes the node, then the VM (existing machines: resets it). */
   scale(name: string, request: ScaleRequest): Promise<LabSummary>;
   /** Delete the lab: its VMs, disks, seed images, lab folder and stored kubeconfig. onDidRemoveLab fires when done. */
   remove(name: string): Promise<LabSummary>;

@@ -18,6 +18,10 @@ const vmSizeSchema: z.ZodType<VmSize> = z.strictObject({
   diskGiB: z.number().int(),
 });
 
+const existingMachinesSchema = z
+  .array(z.strictObject({ hostId: z.string().min(1).max(128), role: z.enum(['control-plane', 'etcd', 'linux-worker', 'windows-worker']) }))
+  .max(64);
+
 export const labPlanSchema: z.ZodType<LabPlan> = z.strictObject({
   name: labNameSchema,
   hostId: z.string().min(1).max(128),
@@ -42,18 +46,14 @@ export const labPlanSchema: z.ZodType<LabPlan> = z.strictObject({
   windowsBaseImage: text(4096).optional(),
   offlineBundle: text(4096).optional(),
   registryMirror: text(2048).optional(),
-  existingMachines: z
-    .array(
-      z.strictObject({ hostId: z.string().min(1).max(128), role: z.enum(['control-plane', 'etcd', 'linux-worker', 'windows-worker']) }),
-    )
-    .max(64)
-    .optional(),
+  existingMachines: existingMachinesSchema.optional(),
 });
 
 export const scaleRequestSchema: z.ZodType<ScaleRequest> = z.strictObject({
   linuxWorkers: z.number().int(),
   windowsWorkers: z.number().int(),
   drainTimeoutSeconds: z.number().int().min(1).max(3600).optional(),
+  existingMachines: existingMachinesSchema.optional(),
 });
 
 export const labLogQuerySchema: z.ZodType<LabLogQuery> = z.strictObject({

@@ -4,6 +4,9 @@
  * registers that VM as a simulated node (one startSimulatedNodes agent per VM, each with its own
  * pod-range index) and stops the agent when the VM's domain is undefined. Node names are the VM
  * names, as kubeadm's nodeRegistration.name makes them on real VMs.
+ *
+ * `existingMachine`: the test host is itself a machine of an 'existing' lab (startTestHost's
+ * `machine` option); its node's agent stops when `kubeadm reset` removes the joined record.
  */
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
@@ -28,7 +31,11 @@ export interface HypervisorBridge {
  * Watch `simDir` (polling every 200 ms: the stand-ins write as another user inside the test
  * host's namespace, where inotify would miss nothing but polling keeps it simple and portable).
  */
-export function startHypervisorBridge(simDir: string, access: ClusterAccess, options: { firstNodeIndex?: number } = {}): HypervisorBridge {
+export function startHypervisorBridge(
+  simDir: string,
+  access: ClusterAccess,
+  options: { firstNodeIndex?: number; existingMachine?: boolean } = {},
+): HypervisorBridge {
   const agents = new Map<string, Promise<SimulatedNodes>>();
   let nextIndex = options.firstNodeIndex ?? 100;
   let stopped = false;
@@ -48,7 +55,11 @@ export function startHypervisorBridge(simDir: string, access: ClusterAccess, opt
       );
     }
     for (const [vm, agent] of [...agents]) {
-      if (existsSync(join(simDir, 'libvirt', 'domains', vm)) || existsSync(join(simDir, 'hyperv', 'vms', vm))) continue;
+      // An existing machine stays; its node goes when `kubeadm reset` removed the joined record.
+      const alive = options.existingMachine
+        ? existsSync(join(joinedDir, vm))
+        : existsSync(join(simDir, 'libvirt', 'domains', vm)) || existsSync(join(simDir, 'hyperv', 'vms', vm));
+      if (alive) continue;
       agents.delete(vm);
       await (await agent).stop();
     }

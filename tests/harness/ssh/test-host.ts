@@ -27,6 +27,12 @@ export interface TestHostOptions {
   password?: string;
   /** Allow password logins. Defaults to true. */
   passwordAuthentication?: boolean;
+  /**
+   * An "existing machine" of a lab (driver 'existing'): the in-VM stand-ins (vm/: sudo, kubeadm,
+   * kubectl, cloud-init) come first on PATH and act on $NESTLAB_SIM_DIR/machine, as they act on a
+   * stand-in VM's folder. Needs a simulation with the libvirt stand-ins (they bring vm/).
+   */
+  machine?: boolean;
 }
 
 /** A real OpenSSH sshd on 127.0.0.1 standing in for one lab host. */
@@ -83,6 +89,10 @@ export async function startTestHost(options: TestHostOptions): Promise<TestHost>
     await mkdir(folder, { recursive: true });
   }
   await chown(simDir, TEST_UID, TEST_UID);
+  if (options.machine === true) {
+    await mkdir(join(simDir, 'machine'));
+    await chown(join(simDir, 'machine'), TEST_UID, TEST_UID);
+  }
   await chown(home, TEST_UID, TEST_UID);
 
   const [clientKey, encryptedClientKey, unauthorizedKey] = await Promise.all([
@@ -120,7 +130,9 @@ export async function startTestHost(options: TestHostOptions): Promise<TestHost>
       'MaxStartups 200',
       'MaxSessions 100',
       'LogLevel VERBOSE',
-      `SetEnv PATH=${bin}:/usr/local/bin:/usr/bin:/bin NESTLAB_SIM_DIR=${simDir}`,
+      options.machine === true
+        ? `SetEnv PATH=${bin}/vm:${bin}:/usr/local/bin:/usr/bin:/bin NESTLAB_SIM_DIR=${simDir} VM_ROOT=${simDir}/machine VM_NAME=machine`
+        : `SetEnv PATH=${bin}:/usr/local/bin:/usr/bin:/bin NESTLAB_SIM_DIR=${simDir}`,
       '',
     ].join('\n'),
   );
