@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { LabSummary } from '../../../shared/contract';
 import { useAppStore } from '../../store/store-context';
+import { ExistingMachinePools } from './ExistingMachinePools';
 import { LINUX_WORKER_MAX, WINDOWS_WORKER_MAX } from './lab-form';
 import { CountSlider } from './PlanFields';
 
@@ -16,6 +17,11 @@ function blockedReason(lab: LabSummary): string | undefined {
  * button (scale up creates and joins VMs; scale down cordons, drains, deletes the node, then the VM).
  */
 export function NodePools({ lab }: { lab: LabSummary }) {
+  if (lab.plan.driver === 'existing') return <ExistingMachinePools lab={lab} blocked={blockedReason(lab)} />;
+  return <WorkerSliders lab={lab} />;
+}
+
+function WorkerSliders({ lab }: { lab: LabSummary }) {
   const scale = useAppStore((state) => state.scaleLab);
   const action = useAppStore((state) => state.labActions[lab.name]);
   const [linux, setLinux] = useState<number>();
