@@ -290,8 +290,9 @@ try {
   await page.waitForTimeout(2_000);
   apiWatch.destroy();
   const seen = new Map(await page.evaluate(() => [...(window as unknown as { __seen: Map<string, number> }).__seen.entries()]));
+  // Only the ports this run set (the watch also lists every Service's port 80 when it starts).
   const between = (from: Map<string, number>, to: Map<string, number>) =>
-    [...from.entries()].flatMap(([port, at]) => (to.has(port) ? [to.get(port)! - at] : []));
+    [...from.entries()].flatMap(([port, at]) => (sent.has(port) && to.has(port) ? [to.get(port)! - at] : []));
   const latencies = between(watched, seen);
   const endToEnd = between(sent, seen);
   const apiServer = between(sent, watched);

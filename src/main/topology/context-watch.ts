@@ -1,7 +1,8 @@
 /**
  * The live model of one context: discovery (retried until the API server answers), one
  * KindWatcher per offered kind, and batching: changes are sent as one delta per batch window
- * (16 ms by default), so a burst of 500 pod events is one message, not 500.
+ * (16 ms by default), so a burst of 500 pod events is one message, not 500; a change after a
+ * quiet spell is sent at once rather than a window later.
  */
 import type { KindWatchStatus, TopologyDelta, TopologyStatus } from '../../shared/contract/topology';
 import { Backoff } from './backoff';
@@ -23,6 +24,8 @@ export class ContextWatch {
   private discoveryError: TopologyStatus['error'];
   private stopped = false;
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
+  /** performance.now() of the last flush. */
+  private lastFlushAt = Number.NEGATIVE_INFINITY;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private readyWaiters: (() => void)[] = [];
   private readonly batchMs: number;
@@ -38,7 +41,9 @@ export class ContextWatch {
   ) {
     this.batchMs = options.batchMs ?? 16;
     this.model = new TopologyModel(() => {
-      this.flushTimer ??= setTimeout(() => this.flush(), this.batchMs);
+      // A change after a quiet spell goes out at once (what arrived in the same tick with it
+      // still joins it); during a burst, one delta per batch window.
+      this.flushTimer ??= setTimeout(() => this.flush(), Math.max(0, this.lastFlushAt + this.batchMs - performance.now()));
     });
   }
 
@@ -130,6 +135,7 @@ export class ContextWatch {
   flush(): void {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
+    this.lastFlushAt = performance.now();
     const changes = this.model.takeChanges();
     if (!changes || this.stopped) return;
     this.revision += 1;
