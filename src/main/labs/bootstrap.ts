@@ -8,6 +8,7 @@ import { stringify } from 'yaml';
 import type { LabMachine, LabPlan } from '../../shared/contract/labs';
 import { AppError } from '../../shared/errors';
 import { psLiteral } from './cloud-init';
+import { etcdMembers, externalEtcdConfig } from './external-etcd';
 import { firstControlPlane } from './machines';
 import { addressOf, done, skipped } from './step-context';
 import type { StepContext, StepOutcome } from './step-context';
@@ -34,8 +35,7 @@ export function endpointOf(plan: LabPlan): string {
 const kubectl = (...args: string[]) => ['kubectl', '--kubeconfig', ADMIN_CONF, ...args];
 
 /** kubeadm's InitConfiguration + ClusterConfiguration: the stable endpoint is in the SANs from the start. */
-export function kubeadmInitConfig(plan: LabPlan, machine: LabMachine, address: string): string {
-  const etcdMachines = [] as string[];
+export function kubeadmInitConfig(plan: LabPlan, machine: LabMachine, address: string, etcdAddresses: readonly string[] = []): string {
   const init = {
     apiVersion: 'kubeadm.k8s.io/v1beta3',
     kind: 'InitConfiguration',
@@ -54,22 +54,8 @@ export function kubeadmInitConfig(plan: LabPlan, machine: LabMachine, address: s
   if (plan.registryMirror !== undefined && plan.registryMirror !== '') {
     cluster.imageRepository = `${plan.registryMirror.replace(/^https?:\/\//, '').replace(/\/$/, '')}/registry.k8s.io`;
   }
-  if (plan.etcd === 'external') {
-    for (const etcd of etcdMachinesOf(plan)) etcdMachines.push(`https://<address of ${etcd}>:2379`);
-    cluster.etcd = {
-      external: {
-        endpoints: etcdMachines,
-        caFile: '/etc/kubernetes/pki/etcd/ca.crt',
-        certFile: '/etc/kubernetes/pki/apiserver-etcd-client.crt',
-        keyFile: '/etc/kubernetes/pki/apiserver-etcd-client.key',
-      },
-    };
-  }
+  if (plan.etcd === 'external') cluster.etcd = externalEtcdConfig(etcdAddresses.map((etcdAddress) => ({ address: etcdAddress })));
   return `${stringify(init)}---\n${stringify(cluster)}`;
-}
-
-function etcdMachinesOf(plan: LabPlan): string[] {
-  return Array.from({ length: plan.controlPlaneCount }, (_, index) => `${plan.name}-etcd${index + 1}`);
 }
 
 /** A kubeadm JoinConfiguration (bootstrap token, CA hash, and the certificate key for control planes). */
@@ -127,7 +113,8 @@ export async function bootstrapFirst(ctx: StepContext, machine: LabMachine): Pro
     );
     return done();
   }
-  await writeVmFile(ctx, machine, '/etc/nestlab/kubeadm.yaml', kubeadmInitConfig(plan, machine, address), '<kubeadm.yaml>');
+  const etcd = plan.etcd === 'external' ? etcdMembers(ctx).map((member) => member.address) : [];
+  await writeVmFile(ctx, machine, '/etc/nestlab/kubeadm.yaml', kubeadmInitConfig(plan, machine, address, etcd), '<kubeadm.yaml>');
   await ctx.vm(
     machine,
     { argv: ['kubeadm', 'init', '--config', '/etc/nestlab/kubeadm.yaml', '--upload-certs'] },

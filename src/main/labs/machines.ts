@@ -39,11 +39,14 @@ export function normalizePlan(plan: LabPlan): LabPlan {
   return { ...plan, linuxWorkers: count('linux-worker'), windowsWorkers: count('windows-worker') };
 }
 
+/** Members of an external etcd cluster: a quorum that survives one lost member, whatever the control-plane count. */
+export const ETCD_MEMBERS = 3;
+
 /** How many machines of each role the plan asks for. */
 export function roleCounts(plan: LabPlan): Record<MachineRole, number> {
   return {
     'control-plane': plan.controlPlaneCount,
-    etcd: plan.etcd === 'external' ? plan.controlPlaneCount : 0,
+    etcd: plan.etcd === 'external' ? ETCD_MEMBERS : 0,
     'linux-worker': plan.linuxWorkers,
     'windows-worker': plan.windowsWorkers,
   };

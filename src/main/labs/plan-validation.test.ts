@@ -74,10 +74,12 @@ describe('validatePlan', () => {
     ]);
   });
 
-  it('says external etcd is not provisioned yet and offers stacked', () => {
-    const [problem] = validatePlan(testPlan({ etcd: 'external' }));
-    expect(problem?.field).toBe('etcd');
-    expect(problem?.fix).toMatch(/Choose stacked etcd/);
+  it('accepts external etcd with kubeadm (3 etcd VMs) and refuses it with k3s, saying why', () => {
+    expect(validatePlan(testPlan({ etcd: 'external' }), 'linux')).toEqual([]);
+    const problems = validatePlan(testPlan({ etcd: 'external', distribution: 'k3s', windowsWorkers: 0 }), 'linux');
+    expect(problems.map((problem) => [problem.field, problem.fix])).toEqual([
+      ['etcd', 'Choose kubeadm for external etcd, or stacked etcd with k3s (embedded etcd on the servers).'],
+    ]);
   });
 
   it('checks existing machines: exact control planes, each host once, Windows only with kubeadm, no offline bundle', () => {

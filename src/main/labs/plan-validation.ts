@@ -119,12 +119,15 @@ export function validatePlan(plan: LabPlan, hostOs?: HostOs): PlanProblem[] {
       'Choose kubeadm to add Windows workers (the upstream kubeadm path for Windows nodes), or set Windows workers to 0.',
     );
   }
-  if (plan.etcd === 'external') {
+  if (plan.etcd === 'external' && plan.distribution === 'k3s') {
     add(
       'etcd',
-      'External etcd is not provisioned by Nestlab yet: its VMs would need the etcd certificates distributed by hand.',
-      'Choose stacked etcd (etcd runs on each control plane; with 3 control planes it is highly available).',
+      'External etcd is set up the kubeadm way (etcd static pods and kubeadm certificates); k3s keeps its own datastore.',
+      'Choose kubeadm for external etcd, or stacked etcd with k3s (embedded etcd on the servers).',
     );
+  }
+  if (plan.etcd === 'external' && plan.driver === 'existing') {
+    add('etcd', 'External etcd needs etcd VMs, which existing-machines labs do not create.', 'Choose stacked etcd.');
   }
   if (!Number.isInteger(plan.linuxWorkers) || plan.linuxWorkers < 0 || plan.linuxWorkers > 20) {
     add('linuxWorkers', 'Linux workers must be a whole number from 0 to 20.', 'Move the slider between 0 and 20.');

@@ -6,6 +6,7 @@
  */
 import type { LabMachine, LabOperationKind, LabPlan, StepPhase } from '../../shared/contract/labs';
 import { applyCni, bootstrapFirst, ensureKubernetesTools, installBundle, joinLinux, joinWindows, waitForSsh } from './bootstrap';
+import { setUpExternalEtcd } from './external-etcd';
 import type { LabDriver } from './lab-driver';
 import { firstControlPlane } from './machines';
 import { done, skipped } from './step-context';
@@ -125,6 +126,13 @@ function growSteps(driver: LabDriver, cluster: ClusterSteps, added: LabMachine[]
       ),
     );
   }
+  if (plan.etcd === 'external' && added.includes(first)) {
+    steps.push(
+      step('etcd', 'etcd', 'Set up the external etcd cluster (CA, member certificates, static pods) and its client certificate', (ctx) =>
+        setUpExternalEtcd(ctx, first),
+      ),
+    );
+  }
   const windows = plan.windowsWorkers > 0;
   if (added.includes(first) || added.some((machine) => machine.os === 'windows')) {
     steps.push(
@@ -135,7 +143,9 @@ function growSteps(driver: LabDriver, cluster: ClusterSteps, added: LabMachine[]
   }
   const phaseOf = (machine: LabMachine): StepPhase =>
     machine.role === 'control-plane' ? 'join-control-planes' : machine.os === 'windows' ? 'join-windows-workers' : 'join-linux-workers';
-  for (const machine of added) {
+  // etcd VMs run etcd only: they never join as nodes.
+  const nodes = added.filter((machine) => machine.role !== 'etcd');
+  for (const machine of nodes) {
     if (machine === first) continue;
     steps.push(
       step(
@@ -152,7 +162,7 @@ function growSteps(driver: LabDriver, cluster: ClusterSteps, added: LabMachine[]
     );
   }
   steps.push(step('kubeconfig', 'kubeconfig', 'Fetch, rewrite, verify and save the kubeconfig', (ctx) => cluster.saveKubeconfig(ctx)));
-  for (const machine of added) {
+  for (const machine of nodes) {
     steps.push(
       step(
         'nodes',
@@ -167,7 +177,7 @@ function growSteps(driver: LabDriver, cluster: ClusterSteps, added: LabMachine[]
       ),
     );
   }
-  steps.push(step('nodes', 'ready', 'Wait for the nodes to be Ready', (ctx) => cluster.waitReady(ctx, added)));
+  steps.push(step('nodes', 'ready', 'Wait for the nodes to be Ready', (ctx) => cluster.waitReady(ctx, nodes)));
   return steps.sort((a, b) => phaseIndex(a.phase) - phaseIndex(b.phase));
 }
 

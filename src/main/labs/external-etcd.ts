@@ -1,0 +1,134 @@
+/**
+ * External etcd with kubeadm, the upstream way ("Set up a High Availability etcd cluster with
+ * kubeadm"): each etcd VM runs a kubelet as etcd's service manager; the etcd CA is made once on
+ * the first member (`kubeadm init phase certs etcd-ca`) and copied to the others (over stdin,
+ * never logged); each member makes its own server, peer and healthcheck certificates from its
+ * kubeadm config and runs etcd as a static pod (`kubeadm init phase etcd local`). The first member
+ * then makes the API server's etcd client certificate, which goes to the first control plane with
+ * the CA certificate, where ClusterConfiguration.etcd.external points at the members.
+ */
+import { stringify } from 'yaml';
+import type { LabMachine, LabPlan } from '../../shared/contract/labs';
+import { addressOf, done, skipped } from './step-context';
+import type { StepContext, StepOutcome } from './step-context';
+
+const PKI = '/etc/kubernetes/pki';
+export const ETCD_CA_CERT = `${PKI}/etcd/ca.crt`;
+const ETCD_CA_KEY = `${PKI}/etcd/ca.key`;
+export const ETCD_CLIENT_CERT = `${PKI}/apiserver-etcd-client.crt`;
+export const ETCD_CLIENT_KEY = `${PKI}/apiserver-etcd-client.key`;
+const MEMBER_CONFIG = '/etc/nestlab/etcd.yaml';
+const KUBELET_DROP_IN = '/etc/systemd/system/kubelet.service.d/20-etcd-service-manager.conf';
+
+/** The kubelet drop-in that makes the kubelet run only etcd's static pod (upstream guide). */
+export const ETCD_KUBELET_DROP_IN = [
+  '[Service]',
+  'ExecStart=',
+  'ExecStart=/usr/bin/kubelet --address=127.0.0.1 --pod-manifest-path=/etc/kubernetes/manifests --cgroup-driver=systemd --container-runtime-endpoint=unix:///run/containerd/containerd.sock',
+  'Restart=always',
+  '',
+].join('\n');
+
+/** A member's kubeadm config: its certificates' SANs and etcd's flags for a new 3-member cluster. */
+export function etcdMemberConfig(plan: LabPlan, members: readonly { name: string; address: string }[], member: string): string {
+  const self = members.find((candidate) => candidate.name === member) ?? { name: member, address: `<address of ${member}>` };
+  const init = {
+    apiVersion: 'kubeadm.k8s.io/v1beta3',
+    kind: 'InitConfiguration',
+    nodeRegistration: { name: self.name },
+    localAPIEndpoint: { advertiseAddress: self.address },
+  };
+  const cluster = {
+    apiVersion: 'kubeadm.k8s.io/v1beta3',
+    kind: 'ClusterConfiguration',
+    kubernetesVersion: `v${plan.kubernetesVersion}`,
+    etcd: {
+      local: {
+        serverCertSANs: [self.address],
+        peerCertSANs: [self.address],
+        extraArgs: {
+          'initial-cluster': members.map((m) => `${m.name}=https://${m.address}:2380`).join(','),
+          'initial-cluster-state': 'new',
+          name: self.name,
+          'listen-peer-urls': `https://${self.address}:2380`,
+          'listen-client-urls': `https://${self.address}:2379`,
+          'advertise-client-urls': `https://${self.address}:2379`,
+          'initial-advertise-peer-urls': `https://${self.address}:2380`,
+        },
+      },
+    },
+  };
+  return `${stringify(init)}---\n${stringify(cluster)}`;
+}
+
+/** ClusterConfiguration.etcd for the control planes: the members' client URLs and the client certificate. */
+export function externalEtcdConfig(members: readonly { address: string }[]): Record<string, unknown> {
+  return {
+    external: {
+      endpoints: members.map((member) => `https://${member.address}:2379`),
+      caFile: ETCD_CA_CERT,
+      certFile: ETCD_CLIENT_CERT,
+      keyFile: ETCD_CLIENT_KEY,
+    },
+  };
+}
+
+export function etcdMembers(ctx: StepContext): { machine: LabMachine; name: string; address: string }[] {
+  return ctx.machines
+    .filter((machine) => machine.role === 'etcd')
+    .map((machine) => ({ machine, name: machine.name, address: addressOf(ctx, machine) }));
+}
+
+async function writeFile(ctx: StepContext, machine: LabMachine, path: string, content: string, label: string): Promise<void> {
+  await ctx.vm(machine, { argv: ['mkdir', '-p', path.slice(0, path.lastIndexOf('/'))] }, { root: true });
+  await ctx.vm(machine, { argv: ['tee', path] }, { root: true, stdin: content, stdinLabel: label, secretOutput: true });
+}
+
+async function exists(ctx: StepContext, machine: LabMachine, path: string): Promise<boolean> {
+  return (await ctx.observeVm(machine, { argv: ['test', '-f', path] }, { root: true })).exitCode === 0;
+}
+
+/** Copies a file between two VMs through this computer (its content never on a command line or in a log). */
+async function copyBetween(ctx: StepContext, from: LabMachine, to: LabMachine, path: string): Promise<void> {
+  const content = await ctx.vm(from, { argv: ['cat', path] }, { root: true, secretOutput: true });
+  await writeFile(ctx, to, path, ctx.dry ? '' : content.stdout, `<${path} from ${from.name}>`);
+}
+
+/** The whole external etcd cluster, member by member; each part observes before it acts. */
+export async function setUpExternalEtcd(ctx: StepContext, firstControlPlane: LabMachine): Promise<StepOutcome> {
+  const members = etcdMembers(ctx);
+  const [first] = members;
+  if (first === undefined) return skipped('The plan has stacked etcd.');
+  if (!(await exists(ctx, first.machine, ETCD_CA_KEY))) {
+    await ctx.vm(first.machine, { argv: ['kubeadm', 'init', 'phase', 'certs', 'etcd-ca'] }, { root: true });
+  }
+  for (const [index, member] of members.entries()) {
+    ctx.progress(index / (members.length + 1), `etcd on ${member.name}`);
+    if (await exists(ctx, member.machine, `/etc/kubernetes/manifests/etcd.yaml`)) continue;
+    if (!(await exists(ctx, member.machine, KUBELET_DROP_IN))) {
+      await writeFile(ctx, member.machine, KUBELET_DROP_IN, ETCD_KUBELET_DROP_IN, '<kubelet drop-in for etcd>');
+      await ctx.vm(member.machine, { argv: ['systemctl', 'daemon-reload'] }, { root: true });
+      await ctx.vm(member.machine, { argv: ['systemctl', 'restart', 'kubelet'] }, { root: true });
+    }
+    if (member !== first) {
+      for (const path of [ETCD_CA_CERT, ETCD_CA_KEY]) await copyBetween(ctx, first.machine, member.machine, path);
+    }
+    await writeFile(ctx, member.machine, MEMBER_CONFIG, etcdMemberConfig(ctx.plan, members, member.name), '<etcd.yaml>');
+    for (const cert of ['etcd-server', 'etcd-peer', 'etcd-healthcheck-client']) {
+      await ctx.vm(member.machine, { argv: ['kubeadm', 'init', 'phase', 'certs', cert, '--config', MEMBER_CONFIG] }, { root: true });
+    }
+    await ctx.vm(member.machine, { argv: ['kubeadm', 'init', 'phase', 'etcd', 'local', '--config', MEMBER_CONFIG] }, { root: true });
+  }
+  ctx.progress(members.length / (members.length + 1), `client certificate for ${firstControlPlane.name}`);
+  if (!(await exists(ctx, firstControlPlane, ETCD_CLIENT_KEY))) {
+    if (!(await exists(ctx, first.machine, ETCD_CLIENT_KEY))) {
+      await ctx.vm(
+        first.machine,
+        { argv: ['kubeadm', 'init', 'phase', 'certs', 'apiserver-etcd-client', '--config', MEMBER_CONFIG] },
+        { root: true },
+      );
+    }
+    for (const path of [ETCD_CA_CERT, ETCD_CLIENT_CERT, ETCD_CLIENT_KEY]) await copyBetween(ctx, first.machine, firstControlPlane, path);
+  }
+  return done(`${members.length} etcd members`);
+}
