@@ -79,9 +79,4 @@ describe('external etcd (kubeadm)', () => {
     expect(init).toMatchSnapshot();
     expect(init).toContain('- https://192.168.150.113:2379');
   });
-
-  it('create refuses it for now, saying the dry run lists it and offering stacked etcd', async () => {
-    const check = await service.checkPlan(plan);
-    expect(check.problems.map((problem) => problem.field)).toContain('etcd');
-  });
 });

@@ -124,14 +124,6 @@ export class LabsService implements LabsContract {
       problems.push({ field: 'hostId', message: AppError.from(error).message, fix: 'Choose a host from the inventory.' });
     }
     problems.push(...validatePlan(plan, host?.os));
-    if (plan.etcd === 'external') {
-      // The steps are planned and listed by the dry run, but have not run end to end here yet (issue #9).
-      problems.push({
-        field: 'etcd',
-        message: 'External etcd is planned (see the dry run) but Nestlab does not provision it yet: its steps were not proven end to end.',
-        fix: 'Choose stacked etcd (etcd runs on each control plane; with 3 control planes it is highly available).',
-      });
-    }
     if (plan.driver === 'existing') {
       const existing = await this.checkExisting(plan, machinesOf(plan));
       problems.push(...existing.problems);

@@ -15,7 +15,7 @@ export type VmDriver =
 /** The Kubernetes distribution installed on the machines. */
 export type Distribution = 'k3s' | 'kubeadm';
 
-/** Where etcd runs: on the control-plane VMs (stacked) or on VMs of its own (external). */
+/** Where etcd runs: on the control-plane VMs (stacked) or on 3 VMs of its own (external; kubeadm only). */
 export type EtcdTopology = 'stacked' | 'external';
 
 export type Cni = 'flannel' | 'calico';

@@ -18,7 +18,7 @@ export const TEST_USER = 'nestlab';
 export const TEST_UID = 4242;
 
 /** Stand-ins inside a simulated lab VM (reached through the stand-in ssh). */
-const vmTools = ['sudo', 'cloud-init', 'kubeadm', 'kubectl', 'powershell'];
+const vmTools = ['sudo', 'cloud-init', 'kubeadm', 'kubectl', 'powershell', 'systemctl'];
 
 export async function installTools(bin: string, sim: HostSimulation): Promise<void> {
   const tools = ['sudo'];

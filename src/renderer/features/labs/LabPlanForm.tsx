@@ -177,7 +177,7 @@ function PlanShape({ draft, bind }: SectionProps) {
             { value: 'stacked', label: 'Stacked' },
             { value: 'external', label: 'External' },
           ]}
-          hint="Stacked: on the control planes. External: on VMs of its own."
+          hint="Stacked: on the control planes. External: 3 etcd VMs of its own (kubeadm only)."
           {...bind('etcd')}
         />
         <ChoiceField
