@@ -49,10 +49,13 @@ export function startHypervisorBridge(
       const record = JSON.parse(await readFile(join(joinedDir, vm), 'utf8')) as JoinedRecord;
       const index = nextIndex;
       nextIndex += 1;
-      agents.set(
-        vm,
-        startSimulatedNodes(access, { nodes: [{ name: record.vm, os: record.os, role: record.role }], firstNodeIndex: index }),
-      );
+      const agent = startSimulatedNodes(access, { nodes: [{ name: record.vm, os: record.os, role: record.role }], firstNodeIndex: index });
+      agents.set(vm, agent);
+      // A start that failed (a slow API server on a loaded machine) is tried again on the next tick
+      // instead of leaving the node unregistered for good.
+      agent.catch(() => {
+        if (agents.get(vm) === agent) agents.delete(vm);
+      });
     }
     for (const [vm, agent] of [...agents]) {
       // An existing machine stays; its node goes when `kubeadm reset` removed the joined record.
