@@ -24,6 +24,12 @@ export interface LabRecord {
 /** One JSON file per lab in <data>/labs/, written atomically. */
 export class LabStore {
   private readonly dir: string;
+  /**
+   * The last write or delete of each lab. Writes of one lab run one after another, in call order:
+   * two overlapping atomic writes could otherwise rename in the wrong order and leave the older
+   * state on disk (a timer's flush finishing after the operation's final one).
+   */
+  private readonly pending = new Map<string, Promise<void>>();
 
   constructor(dataDir: string) {
     this.dir = join(dataDir, 'labs');
@@ -70,11 +76,22 @@ export class LabStore {
     );
   }
 
-  async write(record: LabRecord): Promise<void> {
-    await writeFileAtomic(this.path(record.plan.name), `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
+  write(record: LabRecord): Promise<void> {
+    const text = `${JSON.stringify(record, null, 2)}\n`;
+    return this.inOrder(record.plan.name, () => writeFileAtomic(this.path(record.plan.name), text, { mode: 0o600 }));
   }
 
-  async delete(name: string): Promise<void> {
-    await rm(this.path(name), { force: true });
+  delete(name: string): Promise<void> {
+    return this.inOrder(name, () => rm(this.path(name), { force: true }));
+  }
+
+  private inOrder(name: string, task: () => Promise<void>): Promise<void> {
+    const next = (this.pending.get(name) ?? Promise.resolve()).catch(() => undefined).then(task);
+    this.pending.set(name, next);
+    const forget = () => {
+      if (this.pending.get(name) === next) this.pending.delete(name);
+    };
+    next.then(forget, forget);
+    return next;
   }
 }
