@@ -1,5 +1,5 @@
 import '@xyflow/react/dist/style.css';
-import { Controls, MiniMap, ReactFlow, useReactFlow, type Node, type NodeMouseHandler, type NodeTypes } from '@xyflow/react';
+import { Controls, MiniMap, ReactFlow, useReactFlow, useStore, type Node, type NodeMouseHandler, type NodeTypes } from '@xyflow/react';
 import { useCallback, useEffect, useRef } from 'react';
 import { EdgeLayer } from './EdgeLayer';
 import type { GraphNode } from './graph-types';
@@ -10,6 +10,31 @@ const nodeTypes: NodeTypes = { topology: TopologyNodeCard, pod: TopologyPodCard 
 // No <Background>: its dot pattern follows the zoom, so at the zoom that fits 5,000 pods it is
 // some 180,000 dots re-rastered on every pan/zoom frame (more than every box and edge together).
 const proOptions = { hideAttribution: true };
+
+/**
+ * Set on the map while the user pans or zooms (a DOM class, no React render). The edges get a
+ * compositor layer of their own then, so a pan moves their raster instead of re-rastering
+ * thousands of lines each frame; at rest they have none, because every box above such a layer
+ * becomes a layer too (230 at 5,000 pods) and each live update then costs a re-layering.
+ */
+const MOVING_CLASS = 'topology-moving';
+
+/**
+ * Below this zoom a box's 11-12 px text would be under 5 px on screen: the map draws the boxes
+ * without text (their colours and status tint remain). Rastering 200 boxes' text at each zoom
+ * step was most of a wheel-zoom frame (p95 100 ms -> 33 ms without it on the 2-core machine).
+ */
+export const TEXT_FROM_ZOOM = 0.4;
+const FAR_CLASS = 'topology-far';
+
+/** Sets FAR_CLASS on the map while zoomed out past TEXT_FROM_ZOOM; renders only when that flips. */
+function ZoomDetail({ root }: { root: React.RefObject<HTMLDivElement | null> }) {
+  const far = useStore((state) => state.transform[2] < TEXT_FROM_ZOOM);
+  useEffect(() => {
+    root.current?.classList.toggle(FAR_CLASS, far);
+  }, [root, far]);
+  return null;
+}
 
 /**
  * The minimap redraws every box of it on each pan and zoom frame; above this many boxes it costs
@@ -54,12 +79,17 @@ export function TopologyMap({ view, onSelect, onToggle, fitKey, refineKey }: Top
     if (data.type === 'group') latest.current.onToggle(data.id);
   }, []);
   const onPaneClick = useCallback(() => latest.current.onSelect(undefined), []);
+  const root = useRef<HTMLDivElement>(null);
   // A move with an input event is the user's (fitView moves without one).
   const onMoveStart = useCallback((event: MouseEvent | TouchEvent | null) => {
-    if (event) userMoved.current = true;
+    if (!event) return;
+    userMoved.current = true;
+    root.current?.classList.add(MOVING_CLASS);
   }, []);
+  const onMoveEnd = useCallback(() => root.current?.classList.remove(MOVING_CLASS), []);
   return (
     <ReactFlow
+      ref={root}
       nodes={view.nodes as unknown as Node[]}
       nodeTypes={nodeTypes}
       fitView
@@ -73,9 +103,11 @@ export function TopologyMap({ view, onSelect, onToggle, fitKey, refineKey }: Top
       onNodeDoubleClick={onNodeDoubleClick}
       onPaneClick={onPaneClick}
       onMoveStart={onMoveStart}
+      onMoveEnd={onMoveEnd}
       aria-label="Topology map"
     >
       <FitAfterLayout fitKey={fitKey} refineKey={refineKey} userMoved={userMoved} />
+      <ZoomDetail root={root} />
       <EdgeLayer paths={view.paths} />
       <Controls showInteractive={false} />
       {view.nodes.length <= MINIMAP_UP_TO_BOXES && <MiniMap pannable zoomable ariaLabel="Overview of the map" />}

@@ -25,6 +25,7 @@ export const TopologyNodeCard = memo(function TopologyNodeCard({ data }: NodePro
   if (data.os) classes.push(`topology-os-${data.os}`);
   if (data.match) classes.push('topology-match');
   if (data.expanded && data.pods?.shown) classes.push('topology-card-expanded');
+  if (data.status) classes.push(`topology-tone-${data.status.tone}`);
   return (
     <div
       className={classes.join(' ')}
@@ -63,7 +64,7 @@ export const TopologyNodeCard = memo(function TopologyNodeCard({ data }: NodePro
 export const TopologyPodCard = memo(function TopologyPodCard({ data }: NodeProps & { data: GraphNode }) {
   return (
     <div
-      className={`topology-pod${data.match ? ' topology-match' : ''}`}
+      className={`topology-pod${data.match ? ' topology-match' : ''}${data.status ? ` topology-tone-${data.status.tone}` : ''}`}
       data-testid="topology-pod"
       data-name={data.label}
       title={`${data.label} on ${data.detail ?? 'no node'}`}
