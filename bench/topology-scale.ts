@@ -44,7 +44,8 @@ function median(values: number[]): number {
 }
 function report(name: string, value: number, unit: string, target: string, ok: boolean): void {
   console.log(
-    `${name.padEnd(48)} ${value.toFixed(unit === 'x' ? 2 : 0).padStart(8)} ${unit.padEnd(3)} target ${target.padEnd(10)} ${ok ? 'OK' : 'MISSED'}`,
+    // Frame times come in steps of 16.7 ms: one decimal shows 33.3 (two frames) is not under 33.
+    `${name.padEnd(48)} ${value.toFixed(unit === 'x' ? 2 : value < 100 ? 1 : 0).padStart(8)} ${unit.padEnd(3)} target ${target.padEnd(10)} ${ok ? 'OK' : 'MISSED'}`,
   );
 }
 
