@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { AppError } from '../../shared/errors';
 import { writeFileAtomic } from '../platform/atomic-file';
-import { SerialQueue } from '../hosts/serial-queue';
+import { SerialQueue } from '../platform/serial-queue';
 import type { SecretStore } from '../secrets/secret-store';
 import type { Namespace, Sourced } from './import-plan';
 import { sameEntry } from './import-plan';

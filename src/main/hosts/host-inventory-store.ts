@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { AppError } from '../../shared/errors';
 import type { SerializedError } from '../../shared/errors';
 import { writeFileAtomic } from '../platform/atomic-file';
-import { SerialQueue } from './serial-queue';
+import { SerialQueue } from '../platform/serial-queue';
 
 const recordSchema = z.object({
   id: z.string(),

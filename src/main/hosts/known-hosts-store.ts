@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { AppError } from '../../shared/errors';
 import { writeFileAtomic } from '../platform/atomic-file';
-import { SerialQueue } from './serial-queue';
+import { SerialQueue } from '../platform/serial-queue';
 
 /** A host key the user accepted. */
 export interface KnownHostKey {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { LabMachine, LabOperation, LabPlan, LabStatus } from '../../shared/contract/labs';
 import { AppError } from '../../shared/errors';
 import { writeFileAtomic } from '../platform/atomic-file';
+import { SerialQueue } from '../platform/serial-queue';
 
 /** What is persisted of a lab: enough to resume any operation after a restart. No secrets. */
 export interface LabRecord {
@@ -25,11 +26,12 @@ export interface LabRecord {
 export class LabStore {
   private readonly dir: string;
   /**
-   * The last write or delete of each lab. Writes of one lab run one after another, in call order:
-   * two overlapping atomic writes could otherwise rename in the wrong order and leave the older
-   * state on disk (a timer's flush finishing after the operation's final one).
+   * One queue per lab: writes and deletes of one lab run one after another, in call order. Two
+   * overlapping atomic writes could otherwise rename in the wrong order and leave the older state
+   * on disk (a timer's flush finishing after the operation's final one). Labs are few, so a queue
+   * is kept for each name ever written.
    */
-  private readonly pending = new Map<string, Promise<void>>();
+  private readonly queues = new Map<string, SerialQueue>();
 
   constructor(dataDir: string) {
     this.dir = join(dataDir, 'labs');
@@ -86,12 +88,11 @@ export class LabStore {
   }
 
   private inOrder(name: string, task: () => Promise<void>): Promise<void> {
-    const next = (this.pending.get(name) ?? Promise.resolve()).catch(() => undefined).then(task);
-    this.pending.set(name, next);
-    const forget = () => {
-      if (this.pending.get(name) === next) this.pending.delete(name);
-    };
-    next.then(forget, forget);
-    return next;
+    let queue = this.queues.get(name);
+    if (!queue) {
+      queue = new SerialQueue();
+      this.queues.set(name, queue);
+    }
+    return queue.run(task);
   }
 }

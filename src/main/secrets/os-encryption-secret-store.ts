@@ -5,7 +5,7 @@ import { AppError } from '../../shared/errors';
 import { writeFileAtomic } from '../platform/atomic-file';
 import type { OsEncryption } from './os-encryption';
 import type { SecretStore } from './secret-store';
-import { SerialQueue } from '../hosts/serial-queue';
+import { SerialQueue } from '../platform/serial-queue';
 
 const fileSchema = z.object({ version: z.literal(1), entries: z.record(z.string(), z.string()) });
 type SecretsFile = z.infer<typeof fileSchema>;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { AppError } from '../../shared/errors';
 import { writeFileAtomic } from '../platform/atomic-file';
-import { SerialQueue } from '../hosts/serial-queue';
+import { SerialQueue } from '../platform/serial-queue';
 import type { SecretStore } from './secret-store';
 
 const sealedSchema = z.object({ iv: z.string(), tag: z.string(), data: z.string() });
