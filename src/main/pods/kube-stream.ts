@@ -5,10 +5,10 @@
  * from a connection the API server dropped (its restart) — `complete` on the response.
  */
 import type { IncomingMessage } from 'node:http';
-import { request, type RequestOptions } from 'node:https';
+import { request } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { AppError } from '../../shared/errors';
-import { KubeHttpError } from '../topology/kube-api';
+import { KubeHttpError, kubeGetOptions, readText, statusMessageIn } from '../topology/kube-api';
 
 /** An open streaming response; `abort` destroys it (its events still fire: listen before calling). */
 export interface OpenStream {
@@ -20,20 +20,11 @@ export type OpenKubeStream = (path: string) => Promise<OpenStream>;
 
 /** Opens streams on the current context of `config`. A non-2xx answer rejects with the server's Status message. */
 export function kubeStreamOpener(config: KubeConfig, connectTimeoutMs = 15_000): OpenKubeStream {
-  const cluster = config.getCurrentCluster();
-  if (!cluster) throw new AppError('NOT_FOUND', 'The kubeconfig has no cluster for its current context.');
-  const server = new URL(cluster.server);
+  const getOptions = kubeGetOptions(config);
   return async (path) => {
-    const options: RequestOptions = {
-      hostname: server.hostname.replace(/^\[|\]$/g, ''),
-      port: Number(server.port || 443),
-      path: `${server.pathname.replace(/\/$/, '')}${path}`,
-      method: 'GET',
-      headers: { Accept: '*/*' },
-      // A stream owns its connection: never a pooled socket to a server that restarted.
-      agent: false,
-    };
-    await config.applyToHTTPSOptions(options);
+    // A stream owns its connection (never a pooled socket to a server that restarted): the agent
+    // that applyToHTTPSOptions gives each request is a new one.
+    const options = await getOptions(path, '*/*');
     return new Promise<OpenStream>((resolve, reject) => {
       const req = request(options, (response) => {
         req.setTimeout(0);
@@ -43,20 +34,10 @@ export function kubeStreamOpener(config: KubeConfig, connectTimeoutMs = 15_000):
           resolve({ response, abort: () => req.destroy() });
           return;
         }
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('error', reject);
-        response.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let message = text.trim().slice(0, 500) || response.statusMessage || `HTTP ${status}`;
-          try {
-            const parsed = JSON.parse(text) as { message?: unknown };
-            if (typeof parsed.message === 'string') message = parsed.message;
-          } catch {
-            // Not a Status object: keep the text.
-          }
+        readText(response).then((text) => {
+          const message = statusMessageIn(text) ?? (text.trim().slice(0, 500) || response.statusMessage || `HTTP ${status}`);
           reject(new KubeHttpError(status, message));
-        });
+        }, reject);
       });
       req.setTimeout(connectTimeoutMs, () =>
         req.destroy(

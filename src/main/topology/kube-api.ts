@@ -5,7 +5,10 @@
  * of 5,000 pods costs ~290 MB and most of the time (ENVIRONMENT.md). Watches are plain HTTPS
  * streams too: client-node's Watch (node-fetch) kept failing with AbortError after an API
  * server restart in our tests, and owning the socket lets a stuck stream be destroyed.
+ * The request building and error reading below are also what the pods' log streams use
+ * (pods/kube-stream.ts).
  */
+import type { IncomingMessage } from 'node:http';
 import { request, type RequestOptions } from 'node:https';
 import { createInterface } from 'node:readline';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -55,41 +58,64 @@ export function toAppError(error: unknown): AppError {
   return new AppError('UNREACHABLE', `The API server connection failed: ${message}`);
 }
 
-/** Builds the API access for the current context of `config`. */
-export function createKubeApi(config: KubeConfig): KubeApi {
+/** Builds GET requests to `path` on `config`'s API server, with `accept` as the Accept header. */
+export type KubeGetOptions = (path: string, accept: string) => Promise<RequestOptions>;
+
+/**
+ * GET requests for the current context of `config`: the server's address and its own path prefix
+ * (Rancher-style https://host/k8s/clusters/c-123), then client-node's TLS options, credentials
+ * (token, client certificate, exec plugin) and a new agent for each request.
+ */
+export function kubeGetOptions(config: KubeConfig): KubeGetOptions {
   const cluster = config.getCurrentCluster();
   if (!cluster) throw new AppError('NOT_FOUND', 'The kubeconfig has no cluster for its current context.');
   const server = new URL(cluster.server);
-  const requestOptions = async (path: string): Promise<RequestOptions> => {
+  return async (path, accept) => {
     const options: RequestOptions = {
       hostname: server.hostname.replace(/^\[|\]$/g, ''),
       port: Number(server.port || 443),
       path: `${server.pathname.replace(/\/$/, '')}${path}`,
       method: 'GET',
-      headers: { Accept: 'application/json' },
+      headers: { Accept: accept },
     };
     await config.applyToHTTPSOptions(options);
     return options;
   };
+}
+
+/** The whole body of a response as text; rejects when the response fails midway. */
+export function readText(response: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    response.on('data', (chunk: Buffer) => chunks.push(chunk));
+    response.on('error', reject);
+    response.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+  });
+}
+
+/** The message of the Kubernetes Status object in `body`, or undefined when the body is not one. */
+export function statusMessageIn(body: string): string | undefined {
+  try {
+    const message = (JSON.parse(body) as { message?: unknown } | null)?.message;
+    return typeof message === 'string' ? message : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Builds the API access for the current context of `config`. */
+export function createKubeApi(config: KubeConfig): KubeApi {
+  const getOptions = kubeGetOptions(config);
+  const requestOptions = (path: string) => getOptions(path, 'application/json');
   return {
     async getJson<T>(path: string, timeoutMs = 60_000): Promise<T> {
       const options = await requestOptions(path);
       return new Promise<T>((resolve, reject) => {
         const req = request(options, (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('error', reject);
-          response.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
+          readText(response).then((text) => {
             const status = response.statusCode ?? 0;
             if (status < 200 || status > 299) {
-              let message = response.statusMessage ?? `HTTP ${status}`;
-              try {
-                message = (JSON.parse(text) as { message?: string }).message ?? message;
-              } catch {
-                // Not a Status object: keep the status line.
-              }
-              reject(new KubeHttpError(status, message));
+              reject(new KubeHttpError(status, statusMessageIn(text) ?? response.statusMessage ?? `HTTP ${status}`));
               return;
             }
             try {
@@ -97,7 +123,7 @@ export function createKubeApi(config: KubeConfig): KubeApi {
             } catch (error) {
               reject(error instanceof Error ? error : new Error(String(error)));
             }
-          });
+          }, reject);
         });
         req.setTimeout(timeoutMs, () => req.destroy(new AppError('TIMEOUT', `GET ${path} took longer than ${timeoutMs} ms.`)));
         req.on('error', reject);
