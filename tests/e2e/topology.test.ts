@@ -96,4 +96,48 @@ describe('Topology view in Chromium', () => {
     expect(await topology.details.textContent()).toMatch(/3\/3 ready|ready/);
     await app.page.screenshot({ path: 'test-results/topology.png' });
   }, 120_000);
+
+  it('draws boxes without text while the wheel zooms, text again once it stops, and a box takes a click right after a drag', async () => {
+    // The first test imported the context; the map opens on it.
+    const page = await context.newPage();
+    const app = new AppPage(page);
+    await app.open(server.url);
+    await app.waitConnected();
+    await app.openView('Topology');
+    const topology = new TopologyPage(page);
+    await topology.state.getByText('Live').waitFor({ timeout: 30_000 });
+    const node = topology.node('sim-linux-1');
+    await node.locator('.topology-card-name').waitFor();
+
+    // Visibility of the node's name at each class change of the map, until zooming has ended.
+    const seen = page.evaluate(
+      () =>
+        new Promise<string[]>((resolve) => {
+          const map = document.querySelector('.react-flow')!;
+          const name = document.querySelector('[data-testid="topology-node"][data-name="sim-linux-1"] .topology-card-name')!;
+          const states: string[] = [];
+          let zoomed = false;
+          new MutationObserver(() => {
+            states.push(getComputedStyle(name).visibility);
+            zoomed ||= map.classList.contains('topology-zooming');
+            if (zoomed && !map.classList.contains('topology-zooming')) resolve(states);
+          }).observe(map, { attributes: true, attributeFilter: ['class'] });
+        }),
+    );
+    const box = (await topology.map.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.wheel(0, -100);
+    const states = await seen;
+    expect(states).toContain('hidden');
+    expect(states.at(-1)).toBe('visible');
+
+    // Drag the map, then click the box at once: the details show it.
+    await page.mouse.move(box.x + 20, box.y + box.height - 20);
+    await page.mouse.down();
+    for (let step = 1; step <= 5; step += 1) await page.mouse.move(box.x + 20 + step * 10, box.y + box.height - 20 - step * 5);
+    await page.mouse.up();
+    await node.click();
+    await expect.poll(() => topology.details.textContent()).toContain('sim-linux-1');
+    await page.close();
+  }, 60_000);
 });

@@ -12,12 +12,24 @@ const nodeTypes: NodeTypes = { topology: TopologyNodeCard, pod: TopologyPodCard 
 const proOptions = { hideAttribution: true };
 
 /**
- * Set on the map while the user pans or zooms (a DOM class, no React render). The edges get a
- * compositor layer of their own then, so a pan moves their raster instead of re-rastering
- * thousands of lines each frame; at rest they have none, because every box above such a layer
- * becomes a layer too (230 at 5,000 pods) and each live update then costs a re-layering.
+ * Classes set on the map during a gesture (DOM classes, no React render), measured with
+ * bench/topology-scale.ts on the 2-core machine (software compositing):
+ * - MOVING: the whole map (React Flow's viewport) gets a compositor layer, so a pan moves its
+ *   raster instead of re-rastering boxes and thousands of edge segments each frame. Not at
+ *   rest: a layer there makes boxes layers of their own and each live update a re-layering.
+ *   It stays SETTLE_MS after a gesture ends, because each toggle re-rasters the whole map and a
+ *   wheel zoom is a run of short gestures (toggled per notch: 789 raster tasks in 30 notches,
+ *   385 with the delay).
+ * - ZOOMING (wheel): boxes without text, as when zoomed out (TEXT_FROM_ZOOM). Zooming in
+ *   re-rasters at each notch and text was most of that raster: the slow frames of 30 wheel
+ *   notches went from 10-20 to 3-5. Text comes back SETTLE_MS after the last notch.
+ * - PANNING (drag): boxes take no pointer events, so a drag's mouse moves skip hit-testing 200
+ *   boxes. Removed as soon as the drag ends, so a click right after lands on its box.
  */
 const MOVING_CLASS = 'topology-moving';
+const ZOOMING_CLASS = 'topology-zooming';
+const PANNING_CLASS = 'topology-panning';
+const SETTLE_MS = 400;
 
 /**
  * Below this zoom a box's 11-12 px text would be under 5 px on screen: the map draws the boxes
@@ -41,6 +53,14 @@ function ZoomDetail({ root }: { root: React.RefObject<HTMLDivElement | null> }) 
  * more frame time than it helps (a map that big is read with fit view and the search).
  */
 export const MINIMAP_UP_TO_BOXES = 150;
+
+/**
+ * Up to this many boxes all of them stay in the DOM: a pan or zoom then only moves the map's
+ * compositor layer. Drawing only the visible ones made every gesture frame a React render that
+ * added and removed boxes, then layout and paint of the layer (about 12 ms of main thread per
+ * frame at 200 boxes on the 2-core machine).
+ */
+export const RENDER_ALL_UP_TO_BOXES = 600;
 
 export interface TopologyMapProps {
   view: TopologyView;
@@ -81,12 +101,20 @@ export function TopologyMap({ view, onSelect, onToggle, fitKey, refineKey }: Top
   const onPaneClick = useCallback(() => latest.current.onSelect(undefined), []);
   const root = useRef<HTMLDivElement>(null);
   // A move with an input event is the user's (fitView moves without one).
+  const settle = useRef<ReturnType<typeof setTimeout>>(undefined);
   const onMoveStart = useCallback((event: MouseEvent | TouchEvent | null) => {
     if (!event) return;
     userMoved.current = true;
+    clearTimeout(settle.current);
     root.current?.classList.add(MOVING_CLASS);
+    root.current?.classList.add(event.type === 'wheel' ? ZOOMING_CLASS : PANNING_CLASS);
   }, []);
-  const onMoveEnd = useCallback(() => root.current?.classList.remove(MOVING_CLASS), []);
+  const onMoveEnd = useCallback(() => {
+    root.current?.classList.remove(PANNING_CLASS);
+    clearTimeout(settle.current);
+    settle.current = setTimeout(() => root.current?.classList.remove(MOVING_CLASS, ZOOMING_CLASS), SETTLE_MS);
+  }, []);
+  useEffect(() => () => clearTimeout(settle.current), []);
   return (
     <ReactFlow
       ref={root}
@@ -95,7 +123,7 @@ export function TopologyMap({ view, onSelect, onToggle, fitKey, refineKey }: Top
       fitView
       minZoom={0.05}
       maxZoom={2}
-      onlyRenderVisibleElements
+      onlyRenderVisibleElements={view.nodes.length > RENDER_ALL_UP_TO_BOXES}
       nodesDraggable={false}
       nodesConnectable={false}
       proOptions={proOptions}
