@@ -2,7 +2,7 @@
  * Child of bench/topology-scale.ts: the topology service alone in a fresh Node process, as the
  * main process runs it. Prints one JSON line: snapshot time (watch() until every kind is listed
  * into the compact model) and the process RSS after watching for a while.
- * Usage: tsx bench/_topology-watch-child.ts <kubeconfig path> <watch seconds>
+ * bench/topology-scale.ts builds it and runs the bundle with node: <bundle> <kubeconfig path> <watch seconds>
  */
 import { readFileSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
