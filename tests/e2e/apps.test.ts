@@ -128,6 +128,12 @@ describe('Apps view in Chromium', () => {
     await apps.yamlResults.getByRole('cell', { name: 'created', exact: true }).waitFor();
     await admin.request('GET', '/api/v1/namespaces/vote-e2e/configmaps/from-yaml');
   });
+
+  it('deploys to the imported context, chosen and marked active in the Cluster picker', async () => {
+    const apps = new AppsPage(context.pages()[0]!);
+    expect(await apps.contextPicker.inputValue()).toBe('nestlab-admin@nestlab-test');
+    expect(await apps.contextPicker.locator('option:checked').textContent()).toBe('nestlab-admin@nestlab-test (active)');
+  });
 });
 
 async function screenshotPath(name: string): Promise<string> {

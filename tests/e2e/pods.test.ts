@@ -72,6 +72,11 @@ afterAll(async () => {
 });
 
 describe('Pods view in Chromium', () => {
+  it('lists the pods of the imported context, chosen and marked active in the Cluster picker', async () => {
+    expect(await pods.contextPicker.inputValue()).toBe('nestlab-admin@nestlab-test');
+    expect(await pods.contextPicker.locator('option:checked').textContent()).toBe('nestlab-admin@nestlab-test (active)');
+  });
+
   it('opens the logs of a running pod of the voting app and shows lines arriving, colours parsed, not as markup', async () => {
     await pods.action(frontPod, 'Logs of').click();
     await pods.page.getByRole('region', { name: new RegExp(`^Logs of ${NAMESPACE}/${frontPod}`) }).waitFor();

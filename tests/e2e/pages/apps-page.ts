@@ -19,6 +19,11 @@ export class AppsPage {
     await form.getByRole('button', { name: 'Deploy now' }).click();
   }
 
+  /** The Cluster picker: the imported contexts, the active one marked. */
+  get contextPicker(): Locator {
+    return this.page.getByRole('combobox', { name: 'Cluster', exact: true });
+  }
+
   /** The card of an installed instance. */
   instance(instance: string): Locator {
     return this.page.locator(`li.app-instance[data-instance="${instance}"]`);

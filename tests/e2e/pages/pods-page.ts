@@ -13,6 +13,11 @@ export class PodsPage extends AppPage {
     await this.page.getByRole('button', { name: /^(Show pods|Loading…)$/ }).click();
   }
 
+  /** The Cluster picker: the imported contexts, the active one marked. */
+  get contextPicker(): Locator {
+    return this.page.getByRole('combobox', { name: 'Cluster', exact: true });
+  }
+
   row(pod: string): Locator {
     return this.page.locator(`tr[data-pod="${pod}"]`);
   }

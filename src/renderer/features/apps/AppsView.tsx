@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { Banner } from '../../components/Banner';
+import { ContextPicker } from '../../components/ContextPicker';
 import { EmptyState } from '../../components/EmptyState';
 import { useAppStore } from '../../store/store-context';
 import { CatalogCard } from './CatalogCard';
@@ -48,14 +49,7 @@ export function AppsView() {
       ) : (
         <div className="field">
           <label htmlFor="apps-context">Cluster</label>
-          <select id="apps-context" className="apps-context" value={context} onChange={(event) => setPicked(event.target.value)}>
-            {contextNames.map((name) => (
-              <option key={name} value={name}>
-                {name}
-                {name === active ? ' (active)' : ''}
-              </option>
-            ))}
-          </select>
+          <ContextPicker id="apps-context" className="apps-context" value={context} onChange={setPicked} />
         </div>
       )}
       <section aria-labelledby="installed-heading" className="apps-section">

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { PodSummary } from '../../../shared/contract';
 import { Banner } from '../../components/Banner';
+import { ContextPicker } from '../../components/ContextPicker';
 import { EmptyState } from '../../components/EmptyState';
 import { useAppStore } from '../../store/store-context';
 import { ForwardForm } from './ForwardForm';
@@ -14,7 +15,6 @@ import './pods.css';
 /** Pods of a context and namespace, with Logs, Events, Details, Exec and Forward per pod; below, the open logs and panels. */
 export function PodsView() {
   const active = useAppStore((state) => state.clusters?.activeContext);
-  const contextNames = useAppStore(useShallow((state) => (state.clusters?.contexts ?? []).map((c) => c.name)));
   const { picked, namespace, podList, error } = useAppStore(
     useShallow((state) => ({ picked: state.podsContext, namespace: state.podsNamespace, podList: state.podList, error: state.podsError })),
   );
@@ -65,14 +65,7 @@ export function PodsView() {
         >
           <label>
             Cluster
-            <select value={context} onChange={(event) => setScope({ context: event.target.value })}>
-              {contextNames.map((name) => (
-                <option key={name} value={name}>
-                  {name}
-                  {name === active ? ' (active)' : ''}
-                </option>
-              ))}
-            </select>
+            <ContextPicker value={context} onChange={(name) => setScope({ context: name })} />
           </label>
           <label>
             Namespace (empty: all)
