@@ -38,6 +38,21 @@ describe('FlowControl', () => {
     expect(calls).toEqual(['pause']);
   });
 
+  it('resets to what a reconnecting client has not acknowledged, resuming or pausing to match', () => {
+    const { flow, calls } = control();
+    // Output sent while the client was away never arrives, so it is never acknowledged.
+    flow.sent(150);
+    expect(calls).toEqual(['pause']);
+    flow.reset(50);
+    expect(flow.pending).toBe(50);
+    expect(calls).toEqual(['pause']);
+    flow.reset(10);
+    expect(calls).toEqual(['pause', 'resume']);
+    flow.reset(101);
+    expect(calls).toEqual(['pause', 'resume', 'pause']);
+    expect(flow.paused).toBe(true);
+  });
+
   it('refuses watermarks in the wrong order', () => {
     expect(() => new FlowControl({ highWatermark: 10, lowWatermark: 10, pause: () => undefined, resume: () => undefined })).toThrow();
   });

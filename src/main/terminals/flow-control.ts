@@ -39,6 +39,22 @@ export class FlowControl {
     }
   }
 
+  /**
+   * Starts counting again from what the client says it has not yet acknowledged (a client that
+   * reconnects: output sent while it was away never arrived, and acknowledgements it sent then
+   * were lost), pausing or resuming the producer to match.
+   */
+  reset(unacknowledged: number): void {
+    this.unacknowledged = Math.max(0, unacknowledged);
+    if (this.pausedValue && this.unacknowledged <= this.options.lowWatermark) {
+      this.pausedValue = false;
+      this.options.resume();
+    } else if (!this.pausedValue && this.unacknowledged > this.options.highWatermark) {
+      this.pausedValue = true;
+      this.options.pause();
+    }
+  }
+
   /** Count bytes the client has rendered. More than was sent is clamped (a second window acknowledging too). */
   acknowledge(byteCount: number): void {
     this.unacknowledged = Math.max(0, this.unacknowledged - byteCount);

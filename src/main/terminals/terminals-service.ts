@@ -8,6 +8,8 @@ import type {
   TerminalExit,
   TerminalInfo,
   TerminalOutput,
+  TerminalResumed,
+  TerminalResumePoint,
   TerminalSize,
   TerminalsService,
   TerminalTarget,
@@ -19,6 +21,7 @@ import { FlowControl } from './flow-control';
 import { LocalShell, userShell } from './local-shell';
 import { OutputBatcher } from './output-batcher';
 import { PodExec, shellCandidates, type ExecSocketFactory } from './pod-exec';
+import { defaultReplayBytes, lostOutputNotice, ReplayBuffer } from './replay-buffer';
 import { spawnPty as defaultSpawnPty, type SpawnPty } from './spawn-pty';
 import { ptyRequest, SshShell, type SshShellProvider } from './ssh-shell';
 import type { TerminalProcess } from './terminal-process';
@@ -49,6 +52,8 @@ export interface TerminalsServiceOptions {
   /** Flow-control watermarks in unacknowledged bytes (default 4 MiB / 1 MiB). */
   highWatermark?: number;
   lowWatermark?: number;
+  /** Recent output kept per terminal for clients that reconnect (default 1 MiB, see replay-buffer.ts). */
+  replayBytes?: number;
 }
 
 /**
@@ -63,7 +68,8 @@ interface Session {
   process: TerminalProcess | undefined;
   batcher: OutputBatcher;
   flow: FlowControl;
-  seq: number;
+  /** The last output batches, re-sent by resume(); its lastSeq is the session's seq. */
+  replay: ReplayBuffer;
   kubeconfig?: PrivateKubeconfig;
   closing?: Promise<void>;
 }
@@ -122,6 +128,25 @@ export class NodeTerminalsService implements TerminalsService {
     // Acknowledgements can cross a close in flight; a gone terminal needs none.
     this.sessions.get(terminalId)?.flow.acknowledge(byteCount);
     return Promise.resolve();
+  }
+
+  resume(terminalId: string, from: TerminalResumePoint): Promise<TerminalResumed> {
+    return settle(() => {
+      const session = this.session(terminalId);
+      // What is still being batched has no seq yet: send it now so it is counted with the rest.
+      session.batcher.flush();
+      const missed = session.replay.from(from.afterSeq, from.receivedBytes);
+      const notice = missed.lostBytes > 0 ? lostOutputNotice(missed.lostBytes) : undefined;
+      // The client acknowledges the notice like output once it has written it.
+      session.flow.reset(from.unacknowledgedBytes + (notice === undefined ? 0 : Buffer.byteLength(notice, 'utf8')));
+      for (const batch of missed.batches) this.send(session, batch.seq, batch.data);
+      return {
+        replayedBatches: missed.batches.length,
+        lostBytes: missed.lostBytes,
+        lostThroughSeq: missed.lostThroughSeq,
+        ...(notice === undefined ? {} : { notice }),
+      };
+    });
   }
 
   async close(terminalId: string): Promise<void> {
@@ -245,16 +270,16 @@ export class NodeTerminalsService implements TerminalsService {
     const session: Session = {
       info,
       process: undefined,
-      seq: 0,
+      replay: new ReplayBuffer(this.options.replayBytes ?? defaultReplayBytes),
       batcher: new OutputBatcher({
         delayMs: this.options.batchDelayMs ?? 5,
         busyDelayMs: this.options.busyBatchDelayMs ?? 25,
         clientBusy: () => session.flow.pending > clientBusyBytes,
         maxBytes: this.options.batchMaxBytes ?? 512 * 1024,
         emit: (data) => {
-          session.seq += 1;
-          session.flow.sent(data.byteLength);
-          this.outputEmitter.fire({ terminalId: id, data, seq: session.seq });
+          const seq = session.replay.lastSeq + 1;
+          session.replay.append({ seq, data });
+          this.send(session, seq, data);
         },
       }),
       flow: new FlowControl({
@@ -279,6 +304,12 @@ export class NodeTerminalsService implements TerminalsService {
       if (exit.error !== undefined) this.emitNotice(session, exit.error.message);
       if (this.sessions.has(session.info.id)) this.exitEmitter.fire({ terminalId: session.info.id, exit });
     });
+  }
+
+  /** Sends one batch to every client: output as it comes, or re-sent by resume(). */
+  private send(session: Session, seq: number, data: Uint8Array): void {
+    session.flow.sent(data.byteLength);
+    this.outputEmitter.fire({ terminalId: session.info.id, data, seq });
   }
 
   /** A line from Nestlab itself in the tab (yellow, on its own line). */
@@ -335,10 +366,9 @@ export class NodeTerminalsService implements TerminalsService {
 }
 
 /** Runs `action` and reports its outcome as a promise (a throw becomes a rejection). */
-function settle(action: () => void): Promise<void> {
+function settle<T>(action: () => T): Promise<T> {
   try {
-    action();
-    return Promise.resolve();
+    return Promise.resolve(action());
   } catch (error) {
     return Promise.reject(error instanceof Error ? error : new Error(String(error)));
   }

@@ -65,6 +65,32 @@ export interface TerminalOutput {
   seq: number;
 }
 
+/** Where a reconnecting client's copy of a terminal's output ends, for {@link TerminalsService.resume}. */
+export interface TerminalResumePoint {
+  /** The last seq the client has (0 for none: a page that was just loaded). */
+  afterSeq: number;
+  /** Bytes of output the client has had through `afterSeq`, counting bytes it was told were lost. */
+  receivedBytes: number;
+  /** Bytes the client has received (notices included) but not yet acknowledged. */
+  unacknowledgedBytes: number;
+}
+
+/** What {@link TerminalsService.resume} did. */
+export interface TerminalResumed {
+  /** Batches re-sent as {@link TerminalOutput} events, before this answer. */
+  replayedBatches: number;
+  /** Bytes after `afterSeq` the server no longer kept; 0 when nothing was lost. */
+  lostBytes: number;
+  /** The last lost seq: the client continues after it. `afterSeq` when nothing was lost. */
+  lostThroughSeq: number;
+  /**
+   * Set when output was lost: the line to write into the terminal where the gap is (before the
+   * re-sent batches), e.g. "[nestlab: 12.3 KB of output was lost while disconnected]". Its bytes
+   * count as sent for flow control, so the client acknowledges them like output.
+   */
+  notice?: string;
+}
+
 /** Containers of a pod, for the exec picker. */
 export interface PodContainers {
   containers: string[];
@@ -93,6 +119,15 @@ export interface TerminalsService {
   resize(terminalId: string, size: TerminalSize): Promise<void>;
   /** The client has rendered this many bytes (`data.byteLength` summed) of this terminal's output. */
   acknowledge(terminalId: string, byteCount: number): Promise<void>;
+  /**
+   * A client that was disconnected (or a page just loaded) catches up: the output after
+   * `from.afterSeq` that the server still keeps (the last 1 MiB per terminal) is re-sent as
+   * {@link onDidOutput} events with their original seqs (clients drop seqs they already have),
+   * before this resolves; older output is reported as lost, never skipped silently. Flow control
+   * then counts what the client says it has not acknowledged plus what was re-sent, so a
+   * producer paused for output that never arrived goes on. NOT_FOUND for a closed terminal.
+   */
+  resume(terminalId: string, from: TerminalResumePoint): Promise<TerminalResumed>;
   /** Kills the process (and its whole session) or closes the channel, and forgets the terminal. */
   close(terminalId: string): Promise<void>;
   /** The containers of a pod and its OS, for the exec picker. */
@@ -104,6 +139,6 @@ export interface TerminalsService {
 }
 
 export const terminalsNames = domainNames<TerminalsService>()({
-  methods: ['open', 'list', 'write', 'resize', 'acknowledge', 'close', 'podContainers'],
+  methods: ['open', 'list', 'write', 'resize', 'acknowledge', 'resume', 'close', 'podContainers'],
   events: ['onDidOutput', 'onDidExit'],
 });

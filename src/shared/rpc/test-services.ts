@@ -179,6 +179,7 @@ function noTerminals(): TerminalsService {
     write: missing,
     resize: missing,
     acknowledge: () => Promise.resolve(),
+    resume: missing,
     close: () => Promise.resolve(),
     podContainers: missing,
     onDidOutput: new Emitter<TerminalOutput>().event,

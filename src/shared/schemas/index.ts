@@ -30,6 +30,7 @@ import {
   kubeNameSchema,
   terminalIdSchema,
   terminalInputSchema,
+  terminalResumePointSchema,
   terminalSizeSchema,
   terminalTargetSchema,
 } from './terminals';
@@ -70,6 +71,7 @@ export const argumentSchemas: ArgumentSchemas = {
     write: z.tuple([terminalIdSchema, terminalInputSchema]),
     resize: z.tuple([terminalIdSchema, terminalSizeSchema]),
     acknowledge: z.tuple([terminalIdSchema, acknowledgedCountSchema]),
+    resume: z.tuple([terminalIdSchema, terminalResumePointSchema]),
     close: z.tuple([terminalIdSchema]),
     podContainers: z.tuple([kubeNameSchema, kubeNameSchema, kubeNameSchema]),
   },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { TerminalSize, TerminalTarget } from '../contract/terminals';
+import type { TerminalResumePoint, TerminalSize, TerminalTarget } from '../contract/terminals';
 
 /** A context, namespace or pod name. */
 export const kubeNameSchema = z.string().min(1).max(253);
@@ -32,3 +32,10 @@ export const acknowledgedCountSchema = z
   .int()
   .min(0)
   .max(1024 * 1024 * 1024);
+
+/** Where a reconnecting client's output ends; counts are whole, non-negative and safe integers. */
+export const terminalResumePointSchema: z.ZodType<TerminalResumePoint> = z.strictObject({
+  afterSeq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  receivedBytes: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  unacknowledgedBytes: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+});

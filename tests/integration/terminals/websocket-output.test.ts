@@ -7,14 +7,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { NodeTerminalsService } from '../../../src/main/terminals/terminals-service';
 import { startWebServer, type RunningWebServer } from '../../../src/main/server/web-server';
-import type { TerminalOutput } from '../../../src/shared/contract';
-import { decodeTerminalOutput } from '../../../src/shared/rpc/binary-frame';
 import { Dispatcher } from '../../../src/shared/rpc/dispatcher';
-import type { ServerMessage } from '../../../src/shared/rpc/messages';
 import { createTestServices } from '../../../src/shared/rpc/test-services';
+import { connectRawClient } from './websocket-client';
 
 const token = 'W'.repeat(43);
 let staticDir: string;
@@ -35,56 +32,7 @@ afterEach(async () => {
   await rm(staticDir, { recursive: true, force: true });
 });
 
-/** A raw WebSocket client: JSON messages and decoded terminal frames, kept apart. */
-async function connect() {
-  const socket = new WebSocket(`ws://127.0.0.1:${server.port}/rpc`, ['nestlab.rpc.v1', `nestlab.token.${token}`], {
-    origin: `http://127.0.0.1:${server.port}`,
-  });
-  const outputs: TerminalOutput[] = [];
-  const texts = new Map<string, { decoder: TextDecoder; text: string }>();
-  const json: ServerMessage[] = [];
-  const listeners = new Set<() => void>();
-  socket.on('message', (data: Buffer, isBinary: boolean) => {
-    if (isBinary) {
-      const output = decodeTerminalOutput(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-      outputs.push(output);
-      let entry = texts.get(output.terminalId);
-      if (!entry) texts.set(output.terminalId, (entry = { decoder: new TextDecoder(), text: '' }));
-      entry.text += entry.decoder.decode(output.data, { stream: true });
-    } else json.push(JSON.parse(data.toString('utf8')) as ServerMessage);
-    for (const listener of [...listeners]) listener();
-  });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('open', () => resolve());
-    socket.once('error', reject);
-  });
-  let nextId = 1;
-  const until = <T>(check: () => T | undefined, what: string, timeoutMs = 20_000) =>
-    new Promise<T>((resolve, reject) => {
-      const attempt = () => {
-        const value = check();
-        if (value === undefined) return;
-        listeners.delete(attempt);
-        clearTimeout(timer);
-        resolve(value);
-      };
-      const timer = setTimeout(() => {
-        listeners.delete(attempt);
-        reject(new Error(`Timed out waiting for ${what}`));
-      }, timeoutMs);
-      listeners.add(attempt);
-      attempt();
-    });
-  const call = async (method: string, args: unknown[]) => {
-    const id = nextId++;
-    socket.send(JSON.stringify({ type: 'call', id, domain: 'terminals', method, args }));
-    const reply = await until(() => json.find((message) => message.type === 'result' && message.id === id), `the answer to ${method}`);
-    return reply.type === 'result' && reply.ok ? reply.value : undefined;
-  };
-  const text = (terminalId: string) => texts.get(terminalId)?.text ?? '';
-  socket.send(JSON.stringify({ type: 'subscribe', domain: 'terminals', event: 'onDidOutput' }));
-  return { socket, outputs, json, call, until, text };
-}
+const connect = () => connectRawClient(server.port, token);
 
 describe('terminal output over the WebSocket transport', () => {
   it('arrives as binary frames of whole UTF-8 characters, in seq order, while calls are answered in JSON', async () => {
