@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import type { Browser } from 'playwright-core';
+import type { BareChromium } from './_bare-chromium';
 import { spawnPty } from '../src/main/terminals/spawn-pty';
 
 export const megabytes = 50;
@@ -122,16 +123,21 @@ export function load(): string {
 export const mbps = (bytes: number, ms: number) => (bytes / (1024 * 1024) / (ms / 1000)).toFixed(1);
 
 /** CPU time of Chromium's processes by type (browser, renderer, GPU...), in ms, from the DevTools protocol. */
-export async function chromiumCpuMeter(browser: Browser) {
-  const cdp = await browser.newBrowserCDPSession();
+export async function chromiumCpuMeter(browser: Browser | BareChromium) {
   type ByType = Record<string, number>;
-  return {
-    read: async (): Promise<ByType> => {
+  let read: () => Promise<ByType>;
+  if ('cpuByType' in browser) read = () => browser.cpuByType();
+  else {
+    const cdp = await browser.newBrowserCDPSession();
+    read = async () => {
       const { processInfo } = (await cdp.send('SystemInfo.getProcessInfo')) as { processInfo: { type: string; cpuTime: number }[] };
       const byType: ByType = {};
       for (const { type, cpuTime } of processInfo) byType[type] = (byType[type] ?? 0) + cpuTime * 1000;
       return byType;
-    },
+    };
+  }
+  return {
+    read,
     since: (before: ByType, after: ByType): ByType =>
       Object.fromEntries(Object.entries(after).map(([type, ms]) => [type, Math.round(ms - (before[type] ?? 0))])),
     /** "renderer 3580, GPU 250, ..." without the processes that used nothing. */
