@@ -13,11 +13,14 @@ import { OutputWriter } from './output-writer';
 import { terminalTheme } from './terminal-theme';
 
 /**
- * How output is handed to xterm (see OutputWriter): at most one write per 50 ms while a stream
- * runs, each at most 1 MiB (xterm parses a write without yielding: some 20 ms for 1 MiB here).
+ * How output is handed to xterm (see OutputWriter): what arrives within 50 ms is joined, and a
+ * stream goes in writes of 2 MiB, each as soon as xterm has parsed the last. xterm parses a write
+ * without yielding (40-60 ms for 2 MiB here) and draws after each, so larger writes mean fewer
+ * frames: 50 MB took 3.1-3.8 s in Chromium with 2 MiB, 3.7-4.2 s with 1 MiB; clicks while it
+ * streams were answered in p95 56 ms (bench/terminal-throughput.ts, terminal-responsiveness.ts).
  */
 const writeIntervalMs = 50;
-const maxWriteBytes = 1024 * 1024;
+const maxWriteBytes = 2 * 1024 * 1024;
 
 /**
  * One terminal: xterm and its addons live in refs (never in the store). Output is written with

@@ -65,6 +65,24 @@ describe('OutputWriter', () => {
     expect(writes).toEqual(['first', 'second']);
   });
 
+  it('writes a full maxWriteBytes as soon as xterm is free, without waiting the interval', () => {
+    const { writer, writes, parseAll } = setup({ maxWriteBytes: 4, minIntervalMs: 50 });
+    writer.push(bytes('ab'));
+    writer.push(bytes('cd'));
+    writer.push(bytes('e'));
+    expect(writes).toEqual(['ab']);
+    parseAll();
+    // 'cde' is less than a full write: it waits the interval to gather more.
+    expect(writes).toEqual(['ab']);
+    writer.push(bytes('fgh'));
+    // Now a full write's worth is queued: it goes at once (whole batches, up to the limit).
+    expect(writes).toEqual(['ab', 'cde']);
+    parseAll();
+    expect(writes).toEqual(['ab', 'cde']);
+    vi.advanceTimersByTime(50);
+    expect(writes).toEqual(['ab', 'cde', 'fgh']);
+  });
+
   it('hands xterm at most maxWriteBytes per write, splitting a large batch', () => {
     const { writer, writes, parseAll } = setup({ maxWriteBytes: 4, minIntervalMs: 0 });
     writer.push(bytes('abcdefghij'));

@@ -19,8 +19,9 @@ export interface OutputWriterOptions {
  * renderer one frame of a scrolling 120x40 terminal costs about as much CPU as parsing 300-400 KB
  * (measured with bench/terminal-xterm.ts). Written as it arrives, a stream spends most of its
  * time drawing frames nobody can read. So output that arrives while xterm is still parsing, or
- * sooner than `minIntervalMs` after the last write, is joined into one larger write: a stream is
- * drawn some 20 times a second, and a keystroke's echo on an idle terminal is written at once.
+ * sooner than `minIntervalMs` after the last write, is joined into one larger write of up to
+ * `maxWriteBytes` (written as soon as xterm is free once that much is queued): a stream is drawn
+ * about once per write, and a keystroke's echo on an idle terminal is written at once.
  */
 export class OutputWriter {
   private queue: Uint8Array[] = [];
@@ -63,7 +64,17 @@ export class OutputWriter {
   }
 
   private schedule(): void {
-    if (this.parsing > 0 || this.timer !== undefined || this.queued === 0) return;
+    if (this.parsing > 0 || this.queued === 0) return;
+    // A full write is waiting: joining more cannot make it larger, so it goes as soon as xterm
+    // is free. (Waiting the interval here capped a stream at maxWriteBytes per interval:
+    // 1 MiB / 50 ms = 20 MiB/s, below what a pty delivers.)
+    if (this.queued >= this.options.maxWriteBytes) {
+      if (this.timer !== undefined) this.clearTimer(this.timer);
+      this.timer = undefined;
+      this.writeQueued();
+      return;
+    }
+    if (this.timer !== undefined) return;
     const wait = this.lastWrite + this.options.minIntervalMs - this.now();
     if (wait <= 0) {
       this.writeQueued();
