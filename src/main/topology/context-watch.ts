@@ -2,11 +2,13 @@
  * The live model of one context: discovery (retried until the API server answers), one
  * KindWatcher per offered kind, and batching: changes are sent as one delta per batch window
  * (16 ms by default), so a burst of 500 pod events is one message, not 500; a change after a
- * quiet spell is sent at once rather than a window later.
+ * quiet spell is sent at once rather than a window later. Discovery runs again every
+ * `rediscoverMs`, so kinds installed later (the Gateway API's CRDs) appear on the map and kinds
+ * removed (or moved to another version) go, without reopening the context.
  */
-import type { KindWatchStatus, TopologyDelta, TopologyStatus } from '../../shared/contract/topology';
+import type { KindWatchStatus, TopologyDelta, TopologyKind, TopologyStatus } from '../../shared/contract/topology';
 import { Backoff } from './backoff';
-import { resolveKindEndpoints, type ApiGroupList } from './discovery';
+import { resolveKindEndpoints, type ApiGroupList, type KindEndpoint } from './discovery';
 import { KindWatcher, type KindWatcherOptions } from './kind-watcher';
 import { toAppError, type KubeApi } from './kube-api';
 import { TopologyModel } from './topology-model';
@@ -14,12 +16,15 @@ import { TopologyModel } from './topology-model';
 export interface ContextWatchOptions extends KindWatcherOptions {
   /** How long changes are gathered before one delta goes out. Default 16 ms. */
   batchMs?: number;
+  /** How often discovery runs again once it has answered. Default 60 s. */
+  rediscoverMs?: number;
 }
 
 export class ContextWatch {
   readonly model: TopologyModel;
   private revision = 0;
-  private readonly watchers: KindWatcher[] = [];
+  /** The running watcher of each offered kind. */
+  private readonly watchers = new Map<TopologyKind, KindWatcher>();
   private readonly kinds = new Map<string, KindWatchStatus>();
   private discoveryError: TopologyStatus['error'];
   private stopped = false;
@@ -57,32 +62,59 @@ export class ContextWatch {
 
   private async discover(backoff: Backoff): Promise<void> {
     if (this.stopped) return;
+    const discovered = this.watchers.size > 0;
     try {
       const endpoints = resolveKindEndpoints(await this.api.getJson<ApiGroupList>('/apis', 15_000));
       if (this.stopped) return;
       this.discoveryError = undefined;
-      for (const endpoint of endpoints) {
-        this.kinds.set(endpoint.kind, { kind: endpoint.kind, apiVersion: endpoint.apiVersion, state: 'listing' });
-        const watcher = new KindWatcher(
-          this.api,
-          endpoint,
-          {
-            replace: (kind, entries) => this.model.replace(kind, entries),
-            upsert: (entry) => this.model.upsert(entry),
-            remove: (kind, uid) => this.model.remove(kind, uid),
-            status: (status) => this.setKindStatus(status),
-          },
-          this.options,
-        );
-        this.watchers.push(watcher);
-        watcher.start();
-      }
-      this.emitStatus();
+      if (this.applyEndpoints(endpoints) || !discovered) this.emitStatus();
+      this.retryTimer = setTimeout(() => void this.discover(new Backoff()), this.options.rediscoverMs ?? 60_000);
     } catch (error) {
+      if (this.stopped) return;
+      // Once the kinds are watched, their watchers report trouble themselves: a failed
+      // rediscovery only waits for the next one.
+      if (discovered) {
+        this.retryTimer = setTimeout(() => void this.discover(new Backoff()), this.options.rediscoverMs ?? 60_000);
+        return;
+      }
       this.discoveryError = toAppError(error).toJSON();
       this.emitStatus();
       this.retryTimer = setTimeout(() => void this.discover(backoff), backoff.next());
     }
+  }
+
+  /** Starts watchers for newly offered kinds and stops those no longer offered; true if any changed. */
+  private applyEndpoints(endpoints: KindEndpoint[]): boolean {
+    const offered = new Map(endpoints.map((endpoint) => [endpoint.kind, endpoint]));
+    let changed = false;
+    for (const [kind, watcher] of this.watchers) {
+      if (offered.get(kind)?.apiVersion === watcher.endpoint.apiVersion) continue;
+      watcher.stop();
+      this.watchers.delete(kind);
+      this.kinds.delete(kind);
+      this.everListed.delete(kind);
+      this.model.clearKind(kind);
+      changed = true;
+    }
+    for (const endpoint of endpoints) {
+      if (this.watchers.has(endpoint.kind)) continue;
+      this.kinds.set(endpoint.kind, { kind: endpoint.kind, apiVersion: endpoint.apiVersion, state: 'listing' });
+      const watcher = new KindWatcher(
+        this.api,
+        endpoint,
+        {
+          replace: (kind, entries) => this.model.replace(kind, entries),
+          upsert: (entry) => this.model.upsert(entry),
+          remove: (kind, uid) => this.model.remove(kind, uid),
+          status: (status) => this.setKindStatus(status),
+        },
+        this.options,
+      );
+      this.watchers.set(endpoint.kind, watcher);
+      watcher.start();
+      changed = true;
+    }
+    return changed;
   }
 
   private setKindStatus(status: KindWatchStatus): void {
@@ -146,7 +178,7 @@ export class ContextWatch {
     this.stopped = true;
     if (this.flushTimer) clearTimeout(this.flushTimer);
     if (this.retryTimer) clearTimeout(this.retryTimer);
-    for (const watcher of this.watchers) watcher.stop();
+    for (const watcher of this.watchers.values()) watcher.stop();
     for (const resolve of this.readyWaiters.splice(0)) resolve();
   }
 }

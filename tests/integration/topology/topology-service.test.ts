@@ -1,6 +1,7 @@
 /**
  * The topology service against a real 1.20 control plane with simulated nodes: list then watch
- * per kind, EndpointSlice version discovery, live changes, a failed node, an API server restart.
+ * per kind, EndpointSlice version discovery, live changes, a failed node, an API server restart,
+ * an Ingress, and the Gateway API appearing and going with its CRDs.
  */
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,7 +43,8 @@ beforeAll(async () => {
   controlPlane = await startControlPlane();
   simulation = await startSimulatedNodes(controlPlane.simulation, { nodes: labNodeSpecs() });
   admin = new KubeRestClient(controlPlane.admin);
-  service = new TopologyService({ provider: harnessProvider(controlPlane.adminKubeconfig), pageSize: 7 });
+  // Discovery again every second, so the Gateway API's CRDs installed mid-test are picked up.
+  service = new TopologyService({ provider: harnessProvider(controlPlane.adminKubeconfig), pageSize: 7, watch: { rediscoverMs: 1_000 } });
   mirror = new TopologyMirror(service, CONTEXT);
   await mirror.load();
 });
@@ -97,6 +99,97 @@ describe('topology service against the harness', () => {
     await waitFor(() => mirror.podsOfDeployment('web').length === 2, { timeout: 30_000, description: 'two pods of web' });
     expect(mirror.find('Deployment', 'web')).toMatchObject({ desired: 2 });
   });
+
+  it('shows an Ingress with its hosts and backend Services (networking.k8s.io/v1)', async () => {
+    expect(mirror.status?.kinds.find((kind) => kind.kind === 'Ingress')?.apiVersion).toBe('networking.k8s.io/v1');
+    await admin.request('POST', '/apis/networking.k8s.io/v1/namespaces/default/ingresses', {
+      body: {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'Ingress',
+        metadata: { name: 'front' },
+        spec: {
+          defaultBackend: { service: { name: 'fallback', port: { number: 80 } } },
+          rules: [
+            {
+              host: 'lab.example',
+              http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] },
+            },
+          ],
+        },
+      },
+    });
+    await waitFor(() => mirror.find('Ingress', 'front') !== undefined, { timeout: 20_000, description: 'the Ingress in the model' });
+    expect(mirror.find('Ingress', 'front')).toMatchObject({ hosts: ['lab.example'], services: ['fallback', 'web'] });
+  });
+
+  it('picks up the Gateway API once its CRDs are installed, and drops it when they are removed', async () => {
+    const crd = (plural: string, kind: string) => ({
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      // *.k8s.io groups need the approval annotation; the Gateway API's own CRDs carry this one.
+      metadata: {
+        name: `${plural}.gateway.networking.k8s.io`,
+        annotations: { 'api-approved.kubernetes.io': 'https://github.com/kubernetes-sigs/gateway-api/pull/1538' },
+      },
+      spec: {
+        group: 'gateway.networking.k8s.io',
+        scope: 'Namespaced',
+        names: { plural, singular: kind.toLowerCase(), kind, listKind: `${kind}List` },
+        versions: [
+          {
+            name: 'v1',
+            served: true,
+            storage: true,
+            schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+          },
+        ],
+      },
+    });
+    const crds = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
+    await admin.request('POST', crds, { body: crd('gateways', 'Gateway') });
+    await admin.request('POST', crds, { body: crd('httproutes', 'HTTPRoute') });
+    await waitFor(
+      () => ['Gateway', 'HTTPRoute'].every((kind) => mirror.status?.kinds.find((entry) => entry.kind === kind)?.state === 'watching'),
+      {
+        timeout: 30_000,
+        description: 'Gateway and HTTPRoute watched after their CRDs were installed',
+      },
+    );
+    const gatewayApi = '/apis/gateway.networking.k8s.io/v1/namespaces/default';
+    await admin.request('POST', `${gatewayApi}/gateways`, {
+      body: {
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'Gateway',
+        metadata: { name: 'lab-gw' },
+        spec: { gatewayClassName: 'lab', listeners: [] },
+      },
+    });
+    await admin.request('POST', `${gatewayApi}/httproutes`, {
+      body: {
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'HTTPRoute',
+        metadata: { name: 'web-route' },
+        spec: { parentRefs: [{ name: 'lab-gw' }], rules: [{ backendRefs: [{ name: 'web', port: 80 }] }] },
+      },
+    });
+    await waitFor(() => mirror.find('HTTPRoute', 'web-route') !== undefined && mirror.find('Gateway', 'lab-gw') !== undefined, {
+      timeout: 20_000,
+      description: 'the Gateway and its HTTPRoute in the model',
+    });
+    expect(mirror.find('Gateway', 'lab-gw')).toMatchObject({ gatewayClass: 'lab' });
+    expect(mirror.find('HTTPRoute', 'web-route')).toMatchObject({ gateways: ['default/lab-gw'], services: ['default/web'] });
+    expect(mirror.status?.state).toBe('ready');
+
+    await admin.request('DELETE', `${crds}/httproutes.gateway.networking.k8s.io`);
+    await admin.request('DELETE', `${crds}/gateways.gateway.networking.k8s.io`);
+    await waitFor(() => !mirror.status?.kinds.some((kind) => kind.kind === 'Gateway' || kind.kind === 'HTTPRoute'), {
+      timeout: 30_000,
+      description: 'Gateway and HTTPRoute no longer watched once their CRDs are gone',
+    });
+    expect(mirror.ofKind('Gateway')).toEqual([]);
+    expect(mirror.ofKind('HTTPRoute')).toEqual([]);
+    expect(mirror.status?.state).toBe('ready');
+  }, 90_000);
 
   it('turns a failed node NotReady', async () => {
     simulation.failNode('sim-linux-2');
