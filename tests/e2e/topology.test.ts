@@ -97,6 +97,22 @@ describe('Topology view in Chromium', () => {
     await app.page.screenshot({ path: 'test-results/topology.png' });
   }, 120_000);
 
+  it('draws an Ingress in front of its Service', async () => {
+    const page = await context.newPage();
+    const app = new AppPage(page);
+    await app.open(server.url);
+    await app.waitConnected();
+    await app.openView('Topology');
+    const topology = new TopologyPage(page);
+    await topology.state.getByText('Live').waitFor({ timeout: 30_000 });
+    await kubectl('expose', 'deployment', 'web', '--port=80');
+    await kubectl('create', 'ingress', 'front', '--rule=lab.example/*=web:80');
+    await topology.box('ingress', 'front').waitFor({ timeout: 30_000 });
+    expect(await topology.box('ingress', 'front').textContent()).toContain('lab.example');
+    await topology.box('service', 'web').waitFor();
+    await page.close();
+  }, 60_000);
+
   it('draws boxes without text while the wheel zooms, text again once it stops, and a box takes a click right after a drag', async () => {
     // The first test imported the context; the map opens on it.
     const page = await context.newPage();
