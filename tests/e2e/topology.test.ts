@@ -45,6 +45,18 @@ async function kubectl(...args: string[]): Promise<void> {
   expect(result.exitCode, result.stderr).toBe(0);
 }
 
+/** A fresh page on the live map (the first test imported the context; the map opens on it). */
+async function openMap() {
+  const page = await context.newPage();
+  const app = new AppPage(page);
+  await app.open(server.url);
+  await app.waitConnected();
+  await app.openView('Topology');
+  const topology = new TopologyPage(page);
+  await topology.state.getByText('Live').waitFor({ timeout: 30_000 });
+  return { page, topology };
+}
+
 describe('Topology view in Chromium', () => {
   it('maps the simulated Linux and Windows nodes and follows kubectl scale live', async () => {
     const page = await context.newPage();
@@ -98,13 +110,7 @@ describe('Topology view in Chromium', () => {
   }, 120_000);
 
   it('draws an Ingress in front of its Service', async () => {
-    const page = await context.newPage();
-    const app = new AppPage(page);
-    await app.open(server.url);
-    await app.waitConnected();
-    await app.openView('Topology');
-    const topology = new TopologyPage(page);
-    await topology.state.getByText('Live').waitFor({ timeout: 30_000 });
+    const { page, topology } = await openMap();
     await kubectl('expose', 'deployment', 'web', '--port=80');
     await kubectl('create', 'ingress', 'front', '--rule=lab.example/*=web:80');
     await topology.box('ingress', 'front').waitFor({ timeout: 30_000 });
@@ -114,14 +120,7 @@ describe('Topology view in Chromium', () => {
   }, 60_000);
 
   it('draws boxes without text while the wheel zooms, text again once it stops, and a box takes a click right after a drag', async () => {
-    // The first test imported the context; the map opens on it.
-    const page = await context.newPage();
-    const app = new AppPage(page);
-    await app.open(server.url);
-    await app.waitConnected();
-    await app.openView('Topology');
-    const topology = new TopologyPage(page);
-    await topology.state.getByText('Live').waitFor({ timeout: 30_000 });
+    const { page, topology } = await openMap();
     const node = topology.node('sim-linux-1');
     await node.locator('.topology-card-name').waitFor();
 
