@@ -36,6 +36,8 @@ export class ContextWatch {
   private readonly batchMs: number;
   /** Kinds listed at least once. */
   private readonly everListed = new Set<string>();
+  /** Spaces discovery attempts until it first answers. */
+  private readonly discoveryBackoff = new Backoff();
 
   constructor(
     readonly context: string,
@@ -57,7 +59,21 @@ export class ContextWatch {
   }
 
   start(): void {
-    void this.discover(new Backoff());
+    void this.discover(this.discoveryBackoff);
+  }
+
+  /**
+   * New credentials were read: every kind waiting out a backoff retries now, and so does a
+   * discovery that has not answered yet.
+   */
+  retryNow(): void {
+    if (this.stopped) return;
+    for (const watcher of this.watchers.values()) watcher.retryNow();
+    if (this.watchers.size === 0 && this.discoveryError && this.retryTimer) {
+      clearTimeout(this.retryTimer);
+      this.retryTimer = undefined;
+      void this.discover(this.discoveryBackoff);
+    }
   }
 
   private async discover(backoff: Backoff): Promise<void> {
@@ -155,7 +171,9 @@ export class ContextWatch {
     else if (this.discoveryError || kinds.some((kind) => kind.state === 'retrying' || kind.state === 'forbidden')) state = 'degraded';
     else if (kinds.length > 0 && kinds.every((kind) => kind.state === 'watching')) state = 'ready';
     const status: TopologyStatus = { context: this.context, state, kinds };
-    if (this.discoveryError) status.error = this.discoveryError;
+    // Refused credentials are one problem of the context, not one per kind: named once at the top.
+    const error = this.discoveryError ?? kinds.find((kind) => kind.state === 'retrying' && kind.error?.code === 'UNAUTHORIZED')?.error;
+    if (error) status.error = error;
     return status;
   }
 

@@ -48,6 +48,8 @@ export class KindWatcher {
   private resourceVersion: string | undefined;
   private handle: WatchHandle | undefined;
   private wake: (() => void) | undefined;
+  /** Set by retryNow() outside a wait: the next wait is skipped. */
+  private retrySoon = false;
   private readonly backoff: Backoff;
   private readonly pageSize: number;
   private readonly watchTimeoutSeconds: number;
@@ -73,6 +75,12 @@ export class KindWatcher {
     this.stopped = true;
     this.handle?.abort();
     this.wake?.();
+  }
+
+  /** Ends a backoff wait now (new credentials were read): the retry goes out at once. */
+  retryNow(): void {
+    if (this.wake) this.wake();
+    else this.retrySoon = true;
   }
 
   private entry(raw: RawObject): ModelEntry | undefined {
@@ -126,16 +134,22 @@ export class KindWatcher {
     const delay = this.backoff.next();
     const forbidden = (error as { statusCode?: unknown } | null)?.statusCode === 403;
     this.report(forbidden ? 'forbidden' : 'retrying', error, delay);
+    // New credentials arrived while this attempt failed: retry with them at once.
+    if (this.retrySoon) this.retrySoon = false;
+    else await this.sleep(delay);
+    // The retry resumes from the last resourceVersion; only a 410 makes it list again.
+    if (!this.stopped && this.resourceVersion === undefined) this.report('listing');
+  }
+
+  private async sleep(ms: number): Promise<void> {
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, delay);
+      const timer = setTimeout(resolve, ms);
       this.wake = () => {
         clearTimeout(timer);
         resolve();
       };
     });
     this.wake = undefined;
-    // The retry resumes from the last resourceVersion; only a 410 makes it list again.
-    if (!this.stopped && this.resourceVersion === undefined) this.report('listing');
   }
 
   /** Lists the kind page by page and replaces it in the model; sets the resourceVersion to watch from. */
@@ -214,6 +228,7 @@ export class KindWatcher {
           }
           // The server answered 200: the watch is established (again, after a retry).
           this.handle = handle;
+          this.retrySoon = false;
           this.report('watching');
         },
         (error: unknown) => {

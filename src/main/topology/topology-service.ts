@@ -16,8 +16,9 @@ import type {
 import { AppError } from '../../shared/errors';
 import { Emitter, type Event } from '../../shared/event';
 import { ContextWatch, type ContextWatchOptions } from './context-watch';
-import { createKubeApi, toAppError, type KubeApi } from './kube-api';
+import { toAppError } from './kube-api';
 import type { KubeConfigProvider } from './kubeconfig-provider';
+import { RefreshingKubeApi, type RefreshingKubeApiOptions } from './refreshing-kube-api';
 
 export interface TopologyServiceOptions {
   provider: KubeConfigProvider;
@@ -26,6 +27,13 @@ export interface TopologyServiceOptions {
   pageSize?: number;
   /** How long `snapshot` waits for the first lists. Default 30 s. */
   readyTimeoutMs?: number;
+  /** How credentials are read again after a 401 (tests shorten the backoff). */
+  credentials?: Pick<RefreshingKubeApiOptions, 'backoff' | 'create'>;
+}
+
+interface RunningWatch {
+  watch: ContextWatch;
+  api: RefreshingKubeApi;
 }
 
 interface HeldSnapshot {
@@ -51,8 +59,8 @@ export class TopologyService implements TopologyContract {
   readonly onDidChange: Event<TopologyDelta> = this.deltaEmitter.event;
   readonly onDidChangeStatus: Event<TopologyStatus> = this.statusEmitter.event;
 
-  private readonly watches = new Map<string, { watch: ContextWatch; api: KubeApi }>();
-  private readonly starting = new Map<string, Promise<{ watch: ContextWatch; api: KubeApi }>>();
+  private readonly watches = new Map<string, RunningWatch>();
+  private readonly starting = new Map<string, Promise<RunningWatch>>();
   private readonly snapshots = new Map<string, HeldSnapshot>();
   private readonly pageSize: number;
 
@@ -60,13 +68,18 @@ export class TopologyService implements TopologyContract {
     this.pageSize = options.pageSize ?? 2_000;
   }
 
-  private async ensure(context: string): Promise<{ watch: ContextWatch; api: KubeApi }> {
+  private async ensure(context: string): Promise<RunningWatch> {
     const running = this.watches.get(context);
     if (running) return running;
     let start = this.starting.get(context);
     if (!start) {
       start = (async () => {
-        const api = createKubeApi(await this.options.provider.kubeConfigFor(context));
+        // Credentials are read again from the provider when the API server refuses them.
+        const api = await RefreshingKubeApi.create({
+          ...this.options.credentials,
+          context,
+          load: () => this.options.provider.kubeConfigFor(context),
+        });
         const watch = new ContextWatch(
           context,
           api,
@@ -74,6 +87,7 @@ export class TopologyService implements TopologyContract {
           (status) => this.statusEmitter.fire(status),
           this.options.watch,
         );
+        api.onDidRefresh(() => watch.retryNow());
         this.watches.set(context, { watch, api });
         watch.start();
         return { watch, api };
@@ -90,6 +104,7 @@ export class TopologyService implements TopologyContract {
   unwatch(context: string): Promise<void> {
     const running = this.watches.get(context);
     running?.watch.stop();
+    running?.api.dispose();
     this.watches.delete(context);
     if (running) this.statusEmitter.fire(running.watch.status());
     return Promise.resolve();
@@ -170,7 +185,10 @@ export class TopologyService implements TopologyContract {
 
   /** Stops every watch (app quit). */
   dispose(): void {
-    for (const { watch } of this.watches.values()) watch.stop();
+    for (const { watch, api } of this.watches.values()) {
+      watch.stop();
+      api.dispose();
+    }
     this.watches.clear();
     for (const held of this.snapshots.values()) clearTimeout(held.expiry);
     this.snapshots.clear();

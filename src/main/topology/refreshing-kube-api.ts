@@ -1,0 +1,150 @@
+/**
+ * A KubeApi that reads its context's credentials again when the API server refuses them (401):
+ * a token rotated or revoked, a kubeconfig re-imported in the Clusters view, a plugin token that
+ * expired. client-node cannot do this for us: its ExecAuth / OIDC authenticators refresh tokens per
+ * request inside applyToHTTPSOptions, but the clusters service resolves credentials itself (approved
+ * plugins, secrets, referenced files) and hands over a KubeConfig with a static token or certificate,
+ * so only asking the provider again sees new credentials.
+ *
+ * One refresh is shared by every caller: the 401s of a dozen kind watchers at once start one provider
+ * read, and a 401 from a request made with credentials older than the current ones starts none. When
+ * the fresh credentials are refused too, refreshes are spaced by a backoff (reset once a request with
+ * the current credentials succeeds), and the error names the context and the fix.
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import { AppError } from '../../shared/errors';
+import { Emitter, type Event } from '../../shared/event';
+import { Backoff } from './backoff';
+import { createKubeApi, toAppError, type KubeApi, type WatchHandle } from './kube-api';
+
+export interface RefreshingKubeApiOptions {
+  /** The context's name, for error messages. */
+  context: string;
+  /** Reads the context's KubeConfig (the provider's kubeConfigFor). */
+  load: () => Promise<KubeConfig>;
+  /** Builds the API access from a KubeConfig. Default createKubeApi. */
+  create?: (config: KubeConfig) => KubeApi;
+  /** Spacing of refreshes while fresh credentials keep being refused. Default 1 s doubling to 30 s. */
+  backoff?: Backoff;
+  now?: () => number;
+}
+
+function isUnauthorized(error: unknown): boolean {
+  return (error as { statusCode?: unknown } | null)?.statusCode === 401 || (error instanceof AppError && error.code === 'UNAUTHORIZED');
+}
+
+export class RefreshingKubeApi implements KubeApi {
+  private current: KubeApi;
+  /** Counts the credentials read: 0 for the first, +1 for each refresh. */
+  private generation = 0;
+  private refreshing: Promise<void> | undefined;
+  private nextRefreshAt = 0;
+  /** Why the last refresh failed (the provider's error), until one succeeds. */
+  private refreshError: AppError | undefined;
+  private readonly backoff: Backoff;
+  private readonly now: () => number;
+  private readonly create: (config: KubeConfig) => KubeApi;
+  private readonly refreshEmitter = new Emitter<void>();
+  /** Fires after new credentials were read: requests waiting to retry can go now. */
+  readonly onDidRefresh: Event<void> = this.refreshEmitter.event;
+
+  private constructor(
+    private readonly options: RefreshingKubeApiOptions,
+    config: KubeConfig,
+  ) {
+    this.create = options.create ?? createKubeApi;
+    this.current = this.create(config);
+    this.backoff = options.backoff ?? new Backoff(1_000, 30_000);
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Reads the context's credentials once; the provider's errors (NOT_FOUND, APPROVAL_REQUIRED) reject. */
+  static async create(options: RefreshingKubeApiOptions): Promise<RefreshingKubeApi> {
+    return new RefreshingKubeApi(options, await options.load());
+  }
+
+  /** How many times the credentials were read again. */
+  get refreshCount(): number {
+    return this.generation;
+  }
+
+  async getJson<T>(path: string, timeoutMs?: number): Promise<T> {
+    const generation = this.generation;
+    try {
+      const result = await this.current.getJson<T>(path, timeoutMs);
+      this.succeeded(generation);
+      return result;
+    } catch (error) {
+      if (!isUnauthorized(error)) throw error;
+      const refused = this.refused(error, generation);
+      // The caller's retry should go out with whatever the refresh found.
+      await this.refreshing;
+      throw refused;
+    }
+  }
+
+  async watch(
+    path: string,
+    query: Record<string, string>,
+    onEvent: Parameters<KubeApi['watch']>[2],
+    done: (error: unknown) => void,
+  ): Promise<WatchHandle> {
+    const generation = this.generation;
+    let failed = false;
+    const handle = await this.current.watch(path, query, onEvent, (error) => {
+      failed = error !== null && error !== undefined;
+      // Synchronously: the watcher must not take a refused watch for an established one.
+      done(isUnauthorized(error) ? this.refused(error, generation) : error);
+    });
+    if (!failed) this.succeeded(generation);
+    return handle;
+  }
+
+  dispose(): void {
+    this.refreshEmitter.dispose();
+  }
+
+  private succeeded(generation: number): void {
+    if (generation !== this.generation) return;
+    this.backoff.reset();
+    this.nextRefreshAt = 0;
+    this.refreshError = undefined;
+  }
+
+  /** Starts a refresh when this 401 is news (see the file comment); returns the error to report. */
+  private refused(error: unknown, generation: number): AppError {
+    const stale = generation !== this.generation;
+    if (!stale && !this.refreshing && this.now() >= this.nextRefreshAt) {
+      this.nextRefreshAt = this.now() + this.backoff.next();
+      this.refreshing = this.refresh().finally(() => (this.refreshing = undefined));
+    }
+    const context = this.options.context;
+    const reason = toAppError(error).message.replace(/^The API server refused the credentials: /, '');
+    const fix = `Re-import the kubeconfig of "${context}" in Clusters (or renew the token, certificate or credential plugin it uses).`;
+    if (this.refreshError) {
+      return new AppError(
+        this.refreshError.code,
+        `The API server refused the credentials of context "${context}" (${reason}), and reading them again failed: ${this.refreshError.message}`,
+        { context, fix },
+      );
+    }
+    const again = this.generation > 0 ? ', also after reading them again from Clusters' : '';
+    return new AppError(
+      'UNAUTHORIZED',
+      `The API server refused the credentials of context "${context}" (${reason})${again}. ${fix} Nestlab keeps retrying.`,
+      { context, fix },
+    );
+  }
+
+  private async refresh(): Promise<void> {
+    try {
+      this.current = this.create(await this.options.load());
+      this.refreshError = undefined;
+    } catch (error) {
+      this.refreshError = AppError.from(error);
+      return;
+    }
+    this.generation += 1;
+    this.refreshEmitter.fire();
+  }
+}
