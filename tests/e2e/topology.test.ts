@@ -119,23 +119,25 @@ describe('Topology view in Chromium', () => {
     await page.close();
   }, 60_000);
 
-  it('draws boxes without text while the wheel zooms, text again once it stops, and a box takes a click right after a drag', async () => {
+  it('keeps the text of a small map while the wheel zooms, and a box takes a click right after a drag', async () => {
+    // Large maps draw boxes without text while zooming (gesture-classes.ts; the benchmark measures
+    // that case): this one has a handful of boxes, so the text stays.
     const { page, topology } = await openMap();
     const node = topology.node('sim-linux-1');
     await node.locator('.topology-card-name').waitFor();
 
-    // Visibility of the node's name at each class change of the map, until zooming has ended.
+    // Visibility of the node's name at each class change of the map, until the gesture has settled.
     const seen = page.evaluate(
       () =>
         new Promise<string[]>((resolve) => {
           const map = document.querySelector('.react-flow')!;
           const name = document.querySelector('[data-testid="topology-node"][data-name="sim-linux-1"] .topology-card-name')!;
           const states: string[] = [];
-          let zoomed = false;
+          let moved = false;
           new MutationObserver(() => {
             states.push(getComputedStyle(name).visibility);
-            zoomed ||= map.classList.contains('topology-zooming');
-            if (zoomed && !map.classList.contains('topology-zooming')) resolve(states);
+            moved ||= map.classList.contains('topology-moving');
+            if (moved && !map.classList.contains('topology-moving')) resolve(states);
           }).observe(map, { attributes: true, attributeFilter: ['class'] });
         }),
     );
@@ -143,8 +145,8 @@ describe('Topology view in Chromium', () => {
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     await page.mouse.wheel(0, -100);
     const states = await seen;
-    expect(states).toContain('hidden');
-    expect(states.at(-1)).toBe('visible');
+    expect(states.length).toBeGreaterThanOrEqual(2);
+    expect(states.every((state) => state === 'visible')).toBe(true);
 
     // Drag the map, then click the box at once: the details show it.
     await page.mouse.move(box.x + 20, box.y + box.height - 20);

@@ -2,6 +2,7 @@ import '@xyflow/react/dist/style.css';
 import { Controls, MiniMap, ReactFlow, useReactFlow, useStore, type Node, type NodeMouseHandler, type NodeTypes } from '@xyflow/react';
 import { useCallback, useEffect, useRef } from 'react';
 import { EdgeLayer } from './EdgeLayer';
+import { gestureClasses, MOVING_CLASS, PANNING_CLASS, SETTLE_MS, ZOOMING_CLASS } from './gesture-classes';
 import type { GraphNode } from './graph-types';
 import { TopologyNodeCard, TopologyPodCard } from './TopologyNodeCard';
 import type { TopologyView } from './view';
@@ -10,26 +11,6 @@ const nodeTypes: NodeTypes = { topology: TopologyNodeCard, pod: TopologyPodCard 
 // No <Background>: its dot pattern follows the zoom, so at the zoom that fits 5,000 pods it is
 // some 180,000 dots re-rastered on every pan/zoom frame (more than every box and edge together).
 const proOptions = { hideAttribution: true };
-
-/**
- * Classes set on the map during a gesture (DOM classes, no React render), measured with
- * bench/topology-scale.ts on the 2-core machine (software compositing):
- * - MOVING: the whole map (React Flow's viewport) gets a compositor layer, so a pan moves its
- *   raster instead of re-rastering boxes and thousands of edge segments each frame. Not at
- *   rest: a layer there makes boxes layers of their own and each live update a re-layering.
- *   It stays SETTLE_MS after a gesture ends, because each toggle re-rasters the whole map and a
- *   wheel zoom is a run of short gestures (toggled per notch: 789 raster tasks in 30 notches,
- *   385 with the delay).
- * - ZOOMING (wheel): boxes without text, as when zoomed out (TEXT_FROM_ZOOM). Zooming in
- *   re-rasters at each notch and text was most of that raster: the slow frames of 30 wheel
- *   notches went from 10-20 to 3-5. Text comes back SETTLE_MS after the last notch.
- * - PANNING (drag): boxes take no pointer events, so a drag's mouse moves skip hit-testing 200
- *   boxes. Removed as soon as the drag ends, so a click right after lands on its box.
- */
-const MOVING_CLASS = 'topology-moving';
-const ZOOMING_CLASS = 'topology-zooming';
-const PANNING_CLASS = 'topology-panning';
-const SETTLE_MS = 400;
 
 /**
  * Below this zoom a box's 11-12 px text would be under 5 px on screen: the map draws the boxes
@@ -90,8 +71,8 @@ const dataOf = (node: Node) => node.data as unknown as GraphNode;
 /** The map itself: React Flow draws the boxes the pipeline produced, EdgeLayer the edges. */
 export function TopologyMap({ view, onSelect, onToggle, fitKey, refineKey }: TopologyMapProps) {
   // Handlers keep their identity across renders, so React Flow's store is not updated for them.
-  const latest = useRef({ onSelect, onToggle });
-  latest.current = { onSelect, onToggle };
+  const latest = useRef({ onSelect, onToggle, boxCount: view.nodes.length });
+  latest.current = { onSelect, onToggle, boxCount: view.nodes.length };
   const userMoved = useRef(false);
   const onNodeClick = useCallback<NodeMouseHandler>((_, node) => latest.current.onSelect(dataOf(node)), []);
   const onNodeDoubleClick = useCallback<NodeMouseHandler>((_, node) => {
@@ -106,8 +87,7 @@ export function TopologyMap({ view, onSelect, onToggle, fitKey, refineKey }: Top
     if (!event) return;
     userMoved.current = true;
     clearTimeout(settle.current);
-    root.current?.classList.add(MOVING_CLASS);
-    root.current?.classList.add(event.type === 'wheel' ? ZOOMING_CLASS : PANNING_CLASS);
+    root.current?.classList.add(...gestureClasses(event.type, latest.current.boxCount));
   }, []);
   const onMoveEnd = useCallback(() => {
     root.current?.classList.remove(PANNING_CLASS);
