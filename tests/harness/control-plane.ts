@@ -89,6 +89,12 @@ export interface ControlPlane {
    * the API server break, as in an API server restart; clients must reconnect.
    */
   restartApiServer(options?: { signal?: NodeJS.Signals }): Promise<void>;
+  /**
+   * Replaces the extra bearer tokens the API server accepts (beside the harness's own identities,
+   * which stay) and restarts it, since kube-apiserver reads its token file only at start: a token
+   * left out is revoked. For tests of rotated or revoked credentials.
+   */
+  setExtraTokens(tokens: readonly { token: string; user: string; groups?: readonly string[] }[]): Promise<void>;
   /** Stops everything, waits for every process to exit and removes {@link dir}. Idempotent. */
   stop(): Promise<void>;
 }
@@ -232,6 +238,12 @@ async function startOnce(options: ControlPlaneOptions): Promise<ControlPlane> {
       startApiServer,
       restartApiServer: async (restartOptions = {}) => {
         await stopApiServer(restartOptions);
+        await startApiServer();
+      },
+      setExtraTokens: async (extra) => {
+        const lines = extra.map(({ token, user, groups = [] }) => `${token},${user},${user},"${groups.join(',')}"\n`);
+        await writeFile(tokenFilePath(layout), tokenFile(tokens) + lines.join(''), { mode: 0o600 });
+        await stopApiServer();
         await startApiServer();
       },
       stop,
