@@ -116,6 +116,8 @@ describe('Topology view in Chromium', () => {
     await topology.box('ingress', 'front').waitFor({ timeout: 30_000 });
     expect(await topology.box('ingress', 'front').textContent()).toContain('lab.example');
     await topology.box('service', 'web').waitFor();
+    await topology.box('ingress', 'front').click();
+    await topology.details.getByText('Routes to Service web').waitFor();
     await page.close();
   }, 60_000);
 

@@ -3,6 +3,8 @@ import type { TopologyDetails as Details } from '../../store/topology-slice';
 import { ObjectActions } from '../pods/ObjectActions';
 import { StatusBadge } from './StatusBadge';
 
+const plural = (count: number, noun: string) => (count === 1 ? noun : `${noun}s`);
+
 /** The details panel: what the selected box stands for, its labels, conditions, owner and events. */
 export function TopologyDetails({ details, onClose, onToggle }: { details: Details; onClose: () => void; onToggle: (id: string) => void }) {
   const { node, object, events } = details;
@@ -33,6 +35,18 @@ export function TopologyDetails({ details, onClose, onToggle }: { details: Detai
         />
       )}
       {node.detail && <p>{node.detail}</p>}
+      {(object?.kind === 'Ingress' || object?.kind === 'HTTPRoute') && (
+        <p>
+          {object.services.length > 0
+            ? `Routes to ${plural(object.services.length, 'Service')} ${object.services.join(', ')}`
+            : 'Routes to no Service'}
+        </p>
+      )}
+      {object?.kind === 'HTTPRoute' && object.gateways.length > 0 && (
+        <p>
+          Attached to {plural(object.gateways.length, 'Gateway')} {object.gateways.join(', ')}
+        </p>
+      )}
       {node.type === 'group' && node.pods && (
         <p>
           {node.pods.total} pods, {node.pods.ready} ready.{' '}
