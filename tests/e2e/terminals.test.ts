@@ -84,6 +84,34 @@ describe('terminals in Chromium', () => {
     await app.waitForScreen(/^200000$/m, 60_000);
   });
 
+  it('shows all the output a shell printed while the WebSocket was down, once, after it reconnects', async () => {
+    // Keep a handle on the page's WebSocket, so the test can drop it as a network failure would.
+    await context.addInitScript(() => {
+      const Native = window.WebSocket;
+      const sockets: WebSocket[] = [];
+      (window as unknown as { __sockets: WebSocket[] }).__sockets = sockets;
+      window.WebSocket = class extends Native {
+        constructor(...args: ConstructorParameters<typeof WebSocket>) {
+          super(...args);
+          sockets.push(this);
+        }
+      };
+    });
+    const app = await openTerminals();
+    await app.openLocalShell();
+    await app.typeLine('for i in $(seq 1 30); do echo line-$i; sleep 0.1; done; echo done-$((6*7))');
+    await app.waitForScreen(/^line-3$/m);
+    await app.page.evaluate(() => {
+      for (const socket of (window as unknown as { __sockets: WebSocket[] }).__sockets) socket.close();
+    });
+    // The page opens a new WebSocket (its reconnect) and resumes the terminal from its last seq.
+    await expect.poll(() => app.page.evaluate(() => (window as unknown as { __sockets: WebSocket[] }).__sockets.length)).toBe(2);
+    const screen = await app.waitForScreen(/^done-42$/m, 30_000);
+    const lines = screen.split('\n').filter((line) => /^line-\d+$/.test(line));
+    expect(lines).toEqual(Array.from({ length: 30 }, (_, index) => `line-${index + 1}`));
+    expect(screen).not.toContain('was lost while disconnected');
+  });
+
   it('shows the exit status of a shell that exits', async () => {
     const app = await openTerminals();
     await app.openLocalShell();
