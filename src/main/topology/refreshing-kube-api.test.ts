@@ -86,12 +86,18 @@ describe('RefreshingKubeApi', () => {
   it('reads the credentials again once for many 401s at once, and later requests use them', async () => {
     const server = new FakeServer();
     const { state, load } = provider(TOKEN_A);
-    const api = await RefreshingKubeApi.create({ context: 'lab', load, create: (config) => server.api(config) });
+    let reloads = 0;
+    const reload = () => {
+      reloads += 1;
+      return load();
+    };
+    const api = await RefreshingKubeApi.create({ context: 'lab', load, reload, create: (config) => server.api(config) });
     server.valid = new Set([TOKEN_B]);
     state.token = TOKEN_B;
 
     const errors = await Promise.all(Array.from({ length: 12 }, (_, index) => refusedError(api.getJson(`/api/v1/kind-${index}`))));
     expect(state.loads).toBe(2);
+    expect(reloads).toBe(1);
     expect(api.refreshCount).toBe(1);
     for (const error of errors) {
       expect(error.code).toBe('UNAUTHORIZED');

@@ -22,6 +22,8 @@ export interface RefreshingKubeApiOptions {
   context: string;
   /** Reads the context's KubeConfig (the provider's kubeConfigFor). */
   load: () => Promise<KubeConfig>;
+  /** Reads it again after a 401 (e.g. dropping cached plugin credentials first). Default `load`. */
+  reload?: () => Promise<KubeConfig>;
   /** Builds the API access from a KubeConfig. Default createKubeApi. */
   create?: (config: KubeConfig) => KubeApi;
   /** Spacing of refreshes while fresh credentials keep being refused. Default 1 s doubling to 30 s. */
@@ -138,7 +140,7 @@ export class RefreshingKubeApi implements KubeApi {
 
   private async refresh(): Promise<void> {
     try {
-      this.current = this.create(await this.options.load());
+      this.current = this.create(await (this.options.reload ?? this.options.load)());
       this.refreshError = undefined;
     } catch (error) {
       this.refreshError = AppError.from(error);

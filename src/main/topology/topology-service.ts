@@ -79,6 +79,10 @@ export class TopologyService implements TopologyContract {
           ...this.options.credentials,
           context,
           load: () => this.options.provider.kubeConfigFor(context),
+          reload: () => {
+            this.options.provider.forgetCredentials?.(context);
+            return this.options.provider.kubeConfigFor(context);
+          },
         });
         const watch = new ContextWatch(
           context,

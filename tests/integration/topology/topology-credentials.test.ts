@@ -25,7 +25,7 @@ let admin: KubeRestClient;
 let service: TopologyService;
 let mirror: TopologyMirror;
 /** What the Clusters view holds for the context: the token of its imported kubeconfig. */
-const imported = { token: tokenA, reads: 0 };
+const imported = { token: tokenA, reads: 0, forgotten: 0 };
 
 /** Like ClustersService.kubeConfigFor: the stored kubeconfig, read anew at each call. */
 const provider: KubeConfigProvider = {
@@ -35,6 +35,9 @@ const provider: KubeConfigProvider = {
     const config = new KubeConfig();
     config.loadFromString(renderKubeconfig({ ...controlPlane.admin, token: imported.token }, { user: USER, context: CONTEXT }));
     return Promise.resolve(config);
+  },
+  forgetCredentials: () => {
+    imported.forgotten += 1;
   },
   contextNames: () => Promise.resolve([CONTEXT]),
 };
@@ -79,6 +82,8 @@ describe('topology watch across a credential rotation', () => {
     // Every kind got a 401, but the reads are shared and spaced, not one per kind and attempt.
     const kinds = mirror.status!.kinds.length;
     expect(imported.reads - readsBefore).toBeLessThan(kinds);
+    // Each read after a 401 first lets the provider drop credentials it keeps (a plugin's token).
+    expect(imported.forgotten).toBe(imported.reads - 1);
 
     // The kubeconfig with B is imported: the map comes back without reopening the context.
     imported.token = tokenB;
