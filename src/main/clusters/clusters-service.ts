@@ -262,6 +262,14 @@ export class ClustersService implements ClustersContract {
     return toKubeConfig(context, file.contexts[context]?.entry.namespace, target);
   }
 
+  /**
+   * Main-process only: drops what is kept of a context's credentials (a plugin's token), so the
+   * next kubeConfigFor resolves them afresh. The topology calls it after the API server refused them.
+   */
+  forgetCredentials(context: string): void {
+    this.targets.forget(context);
+  }
+
   /** Main-process only: the names of the imported contexts. */
   async contextNames(): Promise<string[]> {
     return Object.keys((await this.store.read()).contexts).sort();

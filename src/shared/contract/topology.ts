@@ -152,7 +152,10 @@ export interface TopologyStatus {
   context: string;
   state: 'starting' | 'ready' | 'degraded' | 'stopped';
   kinds: KindWatchStatus[];
-  /** Discovery failed (API server down at start): retried with backoff. */
+  /**
+   * What stops the whole context: discovery failed (API server down at start), or the API server
+   * refused the context's credentials (also after reading them again). Retried with backoff.
+   */
   error?: SerializedError;
 }
 

@@ -5,6 +5,7 @@ import { EmptyState } from '../../components/EmptyState';
 import { useAppStore } from '../../store/store-context';
 import { TopologyDetails } from './TopologyDetails';
 import { TopologyMap } from './TopologyMap';
+import { describeTroubled } from './troubled-kinds';
 
 const stateWords = { starting: 'Reading the cluster…', ready: 'Live', degraded: 'Reconnecting', stopped: 'Stopped' } as const;
 
@@ -84,11 +85,12 @@ export function TopologyView() {
           <strong>The map could not be loaded.</strong> {topology.error.message}
         </Banner>
       )}
-      {troubled.length > 0 && (
-        <Banner tone="warning">
-          Reconnecting to the API server: {troubled.map((kind) => `${kind.kind} (${kind.error?.message ?? kind.state})`).join('; ')}. The
-          map shows what was last seen.
-        </Banner>
+      {topology.status?.error ? (
+        <Banner tone="warning">{topology.status.error.message} The map shows what was last seen.</Banner>
+      ) : (
+        troubled.length > 0 && (
+          <Banner tone="warning">Reconnecting to the API server: {describeTroubled(troubled)}. The map shows what was last seen.</Banner>
+        )
       )}
       {!topology.context ? (
         <EmptyState icon="topology" title="No cluster chosen">
