@@ -159,5 +159,10 @@ describe('Hosts view in Chromium', () => {
     await terminals.waitForScreen(/[$#] ?$/m);
     await terminals.typeLine('echo ssh-tab-$((40+2))');
     await terminals.waitForScreen(/ssh-tab-42/);
+
+    // The same host from the New terminal form: it is listed by name, no id to type.
+    await terminals.openSshShell('lab-2');
+    await terminals.typeLine('echo form-tab-$((40+2))');
+    await terminals.waitForScreen(/form-tab-42/);
   });
 });

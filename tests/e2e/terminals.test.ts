@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { labNodeSpecs, startControlPlane, startSimulatedNodes, type ControlPlane, type SimulatedNodes } from '../harness/index.js';
+import { ClustersPage } from './pages/clusters-page';
 import { TerminalsPage } from './pages/terminals-page';
 import { startBrowserModeServer, type BrowserModeServer } from './support/browser-mode-server';
 import { launchChromium } from './support/chromium';
@@ -24,8 +25,8 @@ const savedEnv = { KUBECONFIG: process.env.KUBECONFIG, SHELL: process.env.SHELL 
 beforeAll(async () => {
   controlPlane = await startControlPlane();
   simulation = await startSimulatedNodes(controlPlane.simulation, { nodes: labNodeSpecs() });
-  // Browser mode inherits this environment: its local shells use the harness's admin kubeconfig
-  // (no per-context kubeconfig provider is wired in the app yet) and a known shell.
+  // Browser mode inherits this environment: a local shell without a context uses the harness's
+  // admin kubeconfig, and a known shell.
   process.env.KUBECONFIG = controlPlane.adminKubeconfigPath;
   process.env.SHELL = '/bin/bash';
   browser = await launchChromium();
@@ -68,6 +69,22 @@ describe('terminals in Chromium', () => {
     const shots = process.env.NESTLAB_UPDATE_SCREENSHOTS === '1' ? 'docs/screenshots' : 'test-results/screenshots';
     await mkdir(shots, { recursive: true });
     await app.page.screenshot({ path: join(shots, 'terminals.png') });
+  });
+
+  it('binds a local shell to a context chosen in the form: kubectl there talks to it through a file of its own', async () => {
+    const app = await openTerminals();
+    await app.openView('Clusters');
+    const clusters = new ClustersPage(app.page);
+    await clusters.importPath(controlPlane.adminKubeconfigPath);
+    await clusters.status('nestlab-admin@nestlab-test').getByText('Reachable').waitFor({ timeout: 20_000 });
+    await app.openView('Terminals');
+    await app.openLocalShell('nestlab-admin@nestlab-test');
+    await app.typeLine('kubectl config current-context; echo "kc=$KUBECONFIG"; kubectl get nodes');
+    const screen = await app.waitForScreen(/sim-windows-1/);
+    expect(screen).toMatch(/^nestlab-admin@nestlab-test$/m);
+    const kubeconfig = /^kc=(\S+)$/m.exec(screen)?.[1];
+    expect(kubeconfig).toBeDefined();
+    expect(kubeconfig).not.toBe(controlPlane.adminKubeconfigPath);
   });
 
   it('stays responsive while a large output streams, and shows all of it', async () => {

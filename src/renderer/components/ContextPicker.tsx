@@ -5,6 +5,8 @@ import { useAppStore } from '../store/store-context';
 type ContextPickerProps = Omit<SelectHTMLAttributes<HTMLSelectElement>, 'value' | 'onChange' | 'children'> & {
   value: string;
   onChange: (context: string) => void;
+  /** A first entry with the value '' (e.g. "Your KUBECONFIG", or "Choose a context"). */
+  emptyLabel?: string;
 };
 
 /**
@@ -12,11 +14,12 @@ type ContextPickerProps = Omit<SelectHTMLAttributes<HTMLSelectElement>, 'value' 
  * The caller labels it (a wrapping <label> or `id` with a <label htmlFor>) and passes other
  * select attributes through.
  */
-export function ContextPicker({ value, onChange, ...selectProps }: ContextPickerProps) {
+export function ContextPicker({ value, onChange, emptyLabel, ...selectProps }: ContextPickerProps) {
   const active = useAppStore((state) => state.clusters?.activeContext);
   const contextNames = useAppStore(useShallow((state) => (state.clusters?.contexts ?? []).map((c) => c.name)));
   return (
     <select {...selectProps} value={value} onChange={(event) => onChange(event.target.value)}>
+      {emptyLabel !== undefined && <option value="">{emptyLabel}</option>}
       {contextNames.map((name) => (
         <option key={name} value={name}>
           {name}

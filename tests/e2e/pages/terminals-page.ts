@@ -30,11 +30,24 @@ export class TerminalsPage extends AppPage {
   /** Opens a local shell and waits until it shows a prompt. */
   async openLocalShell(context?: string): Promise<void> {
     await this.page.getByLabel('Type').selectOption('local');
-    if (context !== undefined) await this.page.getByLabel('Context (optional)').fill(context);
+    if (context !== undefined) await this.page.getByLabel('Context (optional)').selectOption(context);
     const before = await this.page.getByRole('tab').count();
     await this.openButton.click();
     await this.page.getByRole('tab').nth(before).waitFor();
     await this.waitForScreen(/[$#]$/m);
+  }
+
+  /** Opens an SSH tab to an inventory host chosen by name in the form, and waits for its prompt. */
+  async openSshShell(hostName: string): Promise<void> {
+    await this.page.getByLabel('Type').selectOption('ssh');
+    const hostPicker = this.page.getByRole('form', { name: 'New terminal' }).getByLabel('Host', { exact: true });
+    const option = hostPicker.locator('option', { hasText: new RegExp(`^${hostName} \\(`) });
+    await option.waitFor({ state: 'attached' });
+    await hostPicker.selectOption((await option.getAttribute('value')) ?? '');
+    const before = await this.page.getByRole('tab').count();
+    await this.openButton.click();
+    await this.page.getByRole('tab').nth(before).waitFor();
+    await this.waitForScreen(/[$#] ?$/m);
   }
 
   /** Types a line into the active terminal, as a user would. */

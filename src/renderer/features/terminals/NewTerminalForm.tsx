@@ -1,6 +1,7 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { PodContainers, TerminalTarget } from '../../../shared/contract';
 import { AppError } from '../../../shared/errors';
+import { ContextPicker } from '../../components/ContextPicker';
 import { useAppStore } from '../../store/store-context';
 
 type Kind = TerminalTarget['kind'];
@@ -12,6 +13,8 @@ export const initialTerminalSize = { cols: 100, rows: 30 };
 export function NewTerminalForm() {
   const openTerminal = useAppStore((state) => state.openTerminal);
   const podContainers = useAppStore((state) => state.podContainers);
+  const hosts = useAppStore((state) => state.hosts);
+  const loadHosts = useAppStore((state) => state.loadHosts);
   const [kind, setKind] = useState<Kind>('local');
   const [context, setContext] = useState('');
   const [hostId, setHostId] = useState('');
@@ -41,6 +44,11 @@ export function NewTerminalForm() {
     }
   };
 
+  // The SSH choice lists the inventory's hosts by name.
+  useEffect(() => {
+    if (kind === 'ssh' && hosts === undefined) void loadHosts();
+  }, [kind, hosts, loadHosts]);
+
   const ready = target() !== undefined;
   return (
     <form
@@ -65,17 +73,25 @@ export function NewTerminalForm() {
       {kind !== 'ssh' && (
         <label>
           Context{kind === 'local' ? ' (optional)' : ''}
-          <input
+          <ContextPicker
+            aria-label={kind === 'local' ? 'Context (optional)' : 'Context'}
             value={context}
-            onChange={(event) => setContext(event.target.value)}
-            placeholder={kind === 'local' ? 'your KUBECONFIG' : ''}
+            onChange={setContext}
+            emptyLabel={kind === 'local' ? 'Your KUBECONFIG' : 'Choose a context'}
           />
         </label>
       )}
       {kind === 'ssh' && (
         <label>
           Host
-          <input value={hostId} onChange={(event) => setHostId(event.target.value)} />
+          <select aria-label="Host" value={hostId} onChange={(event) => setHostId(event.target.value)}>
+            <option value="">{hosts?.length === 0 ? 'No hosts yet: add one in Hosts' : 'Choose a host'}</option>
+            {(hosts ?? []).map((host) => (
+              <option key={host.id} value={host.id}>
+                {host.name} ({host.user}@{host.address})
+              </option>
+            ))}
+          </select>
         </label>
       )}
       {kind === 'pod' && (
