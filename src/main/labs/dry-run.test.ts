@@ -1,38 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { HostSummary } from '../../shared/contract/hosts';
-import type { PlannedStep } from '../../shared/contract/labs';
-import { AppError } from '../../shared/errors';
-import { LabsService } from './labs-service';
+import { useDryRunLabs } from './dry-run-labs.test-support';
 import { testPlan } from './test-plans';
 
 const host = { id: 'host-1', name: 'kvm-lab', os: 'linux', storagePath: '/var/lib/libvirt/images' } as HostSummary;
-const nothing = () => Promise.reject(new AppError('INTERNAL', 'a dry run must not reach the host or the cluster'));
-
-let dataDir: string;
-let service: LabsService;
-
-beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'nestlab-dry-run-'));
-  service = new LabsService({
-    dataDir,
-    hosts: { get: () => Promise.resolve(host), probe: nothing, run: nothing, runAsRoot: nothing, connection: nothing },
-    clusters: { importKubeconfig: nothing, remove: nothing, contextNames: nothing, requestAs: nothing },
-  });
-});
-
-afterAll(async () => {
-  service.dispose();
-  await rm(dataDir, { recursive: true, force: true });
-});
-
-async function dryRun(plan = testPlan()): Promise<PlannedStep[]> {
-  const result = await service.dryRun(plan);
-  if (result.status !== 'ok') throw new Error(JSON.stringify(result.problems));
-  return result.steps;
-}
+const labs = useDryRunLabs(() => Promise.resolve(host));
+const dryRun = (plan = testPlan()) => labs.steps(plan);
 
 describe('dry run of the step planner', () => {
   it('orders the steps: network, VMs, addresses, SSH, bootstrap, CNI, joins, kubeconfig, nodes', async () => {
@@ -81,7 +54,7 @@ describe('dry run of the step planner', () => {
   });
 
   it('answers the problems of an invalid plan instead of steps', async () => {
-    const result = await service.dryRun(testPlan({ distribution: 'k3s' }));
+    const result = await labs.service().dryRun(testPlan({ distribution: 'k3s' }));
     expect(result.status).toBe('invalid');
   });
 

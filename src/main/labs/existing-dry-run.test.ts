@@ -1,11 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { HostSummary } from '../../shared/contract/hosts';
 import type { PlannedStep } from '../../shared/contract/labs';
 import { AppError } from '../../shared/errors';
-import { LabsService } from './labs-service';
+import { useDryRunLabs } from './dry-run-labs.test-support';
 import { testPlan } from './test-plans';
 
 const inventory = new Map<string, HostSummary>(
@@ -15,32 +12,9 @@ const inventory = new Map<string, HostSummary>(
     { id: 'h-w2', name: 'rack-3', address: '10.0.0.13' },
   ].map((host) => [host.id, { ...host, os: 'linux', storagePath: '/var/lib/libvirt/images' } as HostSummary]),
 );
-const nothing = () => Promise.reject(new AppError('INTERNAL', 'a dry run must not reach a machine or the cluster'));
-
-let dataDir: string;
-let service: LabsService;
-
-beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'nestlab-existing-dry-run-'));
-  service = new LabsService({
-    dataDir,
-    hosts: {
-      get: (id) => {
-        const host = inventory.get(id);
-        return host === undefined ? Promise.reject(new AppError('NOT_FOUND', `no host ${id}`)) : Promise.resolve(host);
-      },
-      probe: nothing,
-      run: nothing,
-      runAsRoot: nothing,
-      connection: nothing,
-    },
-    clusters: { importKubeconfig: nothing, remove: nothing, contextNames: nothing, requestAs: nothing },
-  });
-});
-
-afterAll(async () => {
-  service.dispose();
-  await rm(dataDir, { recursive: true, force: true });
+const labs = useDryRunLabs((id) => {
+  const host = inventory.get(id);
+  return host === undefined ? Promise.reject(new AppError('NOT_FOUND', `no host ${id}`)) : Promise.resolve(host);
 });
 
 const existingPlan = (overrides = {}) =>
@@ -58,11 +32,7 @@ const existingPlan = (overrides = {}) =>
     ...overrides,
   });
 
-async function dryRun(plan = existingPlan()): Promise<PlannedStep[]> {
-  const result = await service.dryRun(plan);
-  if (result.status !== 'ok') throw new Error(JSON.stringify(result.problems));
-  return result.steps;
-}
+const dryRun = (plan = existingPlan()) => labs.steps(plan);
 
 const lines = (steps: PlannedStep[]) =>
   steps.flatMap((step) =>
@@ -110,7 +80,7 @@ describe('dry run of an existing-machines lab', () => {
   });
 
   it('refuses a machine list that does not match the plan, with the problems', async () => {
-    const result = await service.dryRun(existingPlan({ existingMachines: [{ hostId: 'h-w1', role: 'linux-worker' }] }));
+    const result = await labs.service().dryRun(existingPlan({ existingMachines: [{ hostId: 'h-w1', role: 'linux-worker' }] }));
     expect(result).toEqual({ status: 'invalid', problems: [expect.objectContaining({ field: 'existingMachines' })] });
   });
 });

@@ -1,44 +1,18 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { HostCapacity, HostSummary } from '../../shared/contract/hosts';
-import type { PlannedStep } from '../../shared/contract/labs';
-import { AppError } from '../../shared/errors';
 import { kubeadmInitConfig } from './bootstrap';
 import { etcdMemberConfig } from './external-etcd';
 import { capacityLines } from './capacity';
 import { machinesOf } from './machines';
-import { LabsService } from './labs-service';
+import { useDryRunLabs } from './dry-run-labs.test-support';
 import { testPlan } from './test-plans';
 
 const host = { id: 'host-1', name: 'kvm-lab', os: 'linux', storagePath: '/var/lib/libvirt/images' } as HostSummary;
-const nothing = () => Promise.reject(new AppError('INTERNAL', 'a dry run must not reach the host or the cluster'));
 const plan = testPlan({ etcd: 'external', windowsWorkers: 0, linuxWorkers: 1 });
 const members = [1, 2, 3].map((index) => ({ name: `lab1-etcd${index}`, address: `192.168.150.${110 + index}` }));
 
-let dataDir: string;
-let service: LabsService;
-
-beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'nestlab-external-etcd-'));
-  service = new LabsService({
-    dataDir,
-    hosts: { get: () => Promise.resolve(host), probe: nothing, run: nothing, runAsRoot: nothing, connection: nothing },
-    clusters: { importKubeconfig: nothing, remove: nothing, contextNames: nothing, requestAs: nothing },
-  });
-});
-
-afterAll(async () => {
-  service.dispose();
-  await rm(dataDir, { recursive: true, force: true });
-});
-
-async function dryRun(): Promise<PlannedStep[]> {
-  const result = await service.dryRun(plan);
-  if (result.status !== 'ok') throw new Error(JSON.stringify(result.problems));
-  return result.steps;
-}
+const labs = useDryRunLabs(() => Promise.resolve(host));
+const dryRun = () => labs.steps(plan);
 
 describe('external etcd (kubeadm)', () => {
   it('plans 3 etcd VMs that the capacity check counts, and never joins them as nodes', async () => {
