@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { ExistingMachine, LabSummary } from '../../../shared/contract';
 import { useAppStore } from '../../store/store-context';
 import { ExistingMachinesField } from './ExistingMachinesField';
+import { PoolFormActions } from './PoolFormActions';
 
 const sameMachines = (a: readonly ExistingMachine[], b: readonly ExistingMachine[]) =>
   a.length === b.length && a.every((machine) => b.some((other) => other.hostId === machine.hostId && other.role === machine.role));
@@ -41,27 +42,18 @@ export function ExistingMachinePools({ lab, blocked }: { lab: LabSummary; blocke
         }}
       >
         <ExistingMachinesField path={`pools-${lab.name}-machines`} hosts={hosts} value={machines} error={undefined} onChange={setDraft} />
-        <div className="form-actions">
-          <button type="submit" className="button button-primary" disabled={blocked !== undefined || !changed || action !== undefined}>
-            {action === 'scaling' ? 'Applying…' : 'Apply'}
-          </button>
-          {changed && (
-            <button type="button" className="button button-quiet" onClick={() => setDraft(undefined)}>
-              Reset
-            </button>
-          )}
-          <span className="field-hint" aria-live="polite">
-            {blocked ??
-              (changed
-                ? [
-                    adding > 0 ? `${adding} machine(s) to install and join` : '',
-                    removing > 0 ? `${removing} node(s) to cordon, drain, delete and reset (the machines stay)` : '',
-                  ]
-                    .filter(Boolean)
-                    .join('; ')
-                : 'Add or remove workers, then Apply. The control planes stay.')}
-          </span>
-        </div>
+        <PoolFormActions
+          blocked={blocked}
+          changed={changed}
+          applying={action === 'scaling'}
+          busy={action !== undefined}
+          onReset={() => setDraft(undefined)}
+          changes={[
+            adding > 0 ? `${adding} machine(s) to install and join` : '',
+            removing > 0 ? `${removing} node(s) to cordon, drain, delete and reset (the machines stay)` : '',
+          ]}
+          idleHint="Add or remove workers, then Apply. The control planes stay."
+        />
       </form>
     </section>
   );

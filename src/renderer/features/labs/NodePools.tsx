@@ -4,6 +4,7 @@ import { useAppStore } from '../../store/store-context';
 import { ExistingMachinePools } from './ExistingMachinePools';
 import { LINUX_WORKER_MAX, WINDOWS_WORKER_MAX } from './lab-form';
 import { CountSlider } from './PlanFields';
+import { PoolFormActions } from './PoolFormActions';
 
 /** Why the pools cannot be changed now, or undefined when they can. */
 function blockedReason(lab: LabSummary): string | undefined {
@@ -71,34 +72,21 @@ function WorkerSliders({ lab }: { lab: LabSummary }) {
             disabledReason={lab.plan.distribution === 'k3s' ? 'Not with k3s: k3s ships a Linux-only agent.' : undefined}
           />
         </div>
-        <div className="form-actions">
-          <button type="submit" className="button button-primary" disabled={blocked !== undefined || !changed || action !== undefined}>
-            {action === 'scaling' ? 'Applying…' : 'Apply'}
-          </button>
-          {changed && (
-            <button
-              type="button"
-              className="button button-quiet"
-              onClick={() => {
-                setLinux(undefined);
-                setWindows(undefined);
-              }}
-            >
-              Reset
-            </button>
-          )}
-          <span className="field-hint" aria-live="polite">
-            {blocked ??
-              (changed
-                ? [
-                    adding > 0 ? `${adding} VM(s) to create and join` : '',
-                    removing > 0 ? `${removing} node(s) to cordon, drain and delete` : '',
-                  ]
-                    .filter(Boolean)
-                    .join('; ')
-                : 'Move a slider, then Apply.')}
-          </span>
-        </div>
+        <PoolFormActions
+          blocked={blocked}
+          changed={changed}
+          applying={action === 'scaling'}
+          busy={action !== undefined}
+          onReset={() => {
+            setLinux(undefined);
+            setWindows(undefined);
+          }}
+          changes={[
+            adding > 0 ? `${adding} VM(s) to create and join` : '',
+            removing > 0 ? `${removing} node(s) to cordon, drain and delete` : '',
+          ]}
+          idleHint="Move a slider, then Apply."
+        />
       </form>
     </section>
   );
