@@ -62,6 +62,11 @@ export const errorCodes = [
   'FORBIDDEN',
   /** A credential plugin (kubeconfig exec / auth-provider command) must be approved by the user before it runs. */
   'APPROVAL_REQUIRED',
+  /**
+   * Credentials would go to an API server they were not imported with (a name clash choice, or a
+   * context rebound since): the user must confirm that server first. Nothing was sent or stored.
+   */
+  'CONFIRMATION_REQUIRED',
   /** Kubernetes: a server-side apply conflict with another field manager. */
   'CONFLICT',
   /** Anything not covered above; the message says what happened. */

@@ -12,6 +12,7 @@ import { writeFileAtomic } from '../platform/atomic-file';
 import { SerialQueue } from '../platform/serial-queue';
 import type { SecretStore } from '../secrets/secret-store';
 import type { Namespace, Sourced } from './import-plan';
+import { endpointOf } from './credential-binding';
 import { sameEntry } from './import-plan';
 import type { ContextEntry, UserEntry } from './kubeconfig-model';
 
@@ -55,7 +56,14 @@ const storeFileSchema = z.object({
   clusters: z.record(z.string(), z.object({ source: z.string(), entry: clusterSchema })),
   users: z.record(
     z.string(),
-    z.object({ id: z.string(), source: z.string(), entry: publicUserSchema, secrets: z.array(z.enum(secretFields)) }),
+    z.object({
+      id: z.string(),
+      source: z.string(),
+      entry: publicUserSchema,
+      secrets: z.array(z.enum(secretFields)),
+      /** The servers (credential-binding endpointOf) these credentials may go to; absent in files from before. */
+      servers: z.array(z.string()).optional(),
+    }),
   ),
   contexts: z.record(
     z.string(),
@@ -117,7 +125,8 @@ export class ClusterStore {
     for (const [name, stored] of Object.entries(file.users)) {
       const entry = await this.fullUser(stored);
       const incomplete = (await this.missingSecrets(stored)).length > 0;
-      users.set(name, { source: stored.source, entry, ...(incomplete ? { incomplete } : {}) });
+      const boundTo = stored.servers ?? serversInUse(file, name);
+      users.set(name, { source: stored.source, entry, boundTo, ...(incomplete ? { incomplete } : {}) });
     }
     return {
       clusters: new Map(Object.entries(file.clusters).map(([name, { source, entry }]) => [name, { source, entry: stripUndefined(entry) }])),
@@ -178,14 +187,15 @@ export class ClusterStore {
   async replaceAll(file: StoreFile, next: Namespace, importedAt: string, changedContexts: readonly string[]): Promise<void> {
     const previousUsers = file.users;
     const users: StoreFile['users'] = {};
-    for (const [name, { entry, source }] of next.users) {
+    for (const [name, { entry, source, boundTo }] of next.users) {
       const before = previousUsers[name];
       const id = before?.id ?? randomUUID();
+      const servers = boundTo ?? before?.servers ?? [];
       if (before !== undefined && sameEntry(await this.fullUser(before), entry)) {
-        users[name] = before;
+        users[name] = { ...before, servers };
         continue;
       }
-      users[name] = await this.storeUser(id, entry, source, before);
+      users[name] = { ...(await this.storeUser(id, entry, source, before)), servers };
     }
     file.users = users;
     file.clusters = Object.fromEntries([...next.clusters].map(([name, value]) => [name, value]));
@@ -258,6 +268,16 @@ export class ClusterStore {
   private async save(file: StoreFile): Promise<void> {
     await writeFileAtomic(this.path, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
   }
+}
+
+/** Files from before credential binding: a user is bound to the servers its contexts use now. */
+function serversInUse(file: StoreFile, user: string): string[] {
+  const servers = new Set<string>();
+  for (const { entry } of Object.values(file.contexts)) {
+    const cluster = entry.user === user ? file.clusters[entry.cluster] : undefined;
+    if (cluster !== undefined) servers.add(endpointOf(stripUndefined(cluster.entry)));
+  }
+  return [...servers];
 }
 
 function userPrefix(id: string): string {

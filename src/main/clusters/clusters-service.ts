@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type {
+  AffectedContext,
   ClashResolution,
   ClusterAuthKind,
   ClusterContext,
@@ -130,6 +131,7 @@ export class ClustersService implements ClustersContract {
       if (plan.clashes.length > 0) {
         return { save: false, result: { status: 'needs-resolution' as const, clashes: plan.clashes, contexts: plan.imported } };
       }
+      if (plan.unconfirmed.length > 0) throw otherServerRefused(plan.unconfirmed);
       await this.store.replaceAll(file, plan.next, this.now().toISOString(), plan.imported);
       if (file.activeContext === undefined) {
         const active = plan.currentContext ?? plan.imported[0];
@@ -422,6 +424,19 @@ export class ClustersService implements ClustersContract {
   private requestTimeoutMs(): number {
     return this.options.requestTimeoutMs ?? 10_000;
   }
+}
+
+/** A clash choice that would send credentials to another server, made without confirming it. */
+function otherServerRefused(contexts: readonly AffectedContext[]): AppError {
+  const lines = contexts.map(
+    (item) =>
+      `context "${item.context}" would send the credentials of user "${item.user}" (from ${item.credentialsFrom}) to ${item.server}`,
+  );
+  return new AppError(
+    'CONFIRMATION_REQUIRED',
+    `Nothing was imported: ${lines.join('; ')}, a server they were not imported with. Rename instead, or confirm that server for those credentials.`,
+    { contexts: contexts.map((item) => ({ ...item })) },
+  );
 }
 
 function notFound(context: string): AppError {

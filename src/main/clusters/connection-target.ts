@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { AppError } from '../../shared/errors';
 import type { RunProgram } from '../platform/run-program';
 import type { ClusterStore, StoreFile } from './cluster-store';
+import { carriesCredentials, endpointOf } from './credential-binding';
 import { approvalKeyOf, pluginOf, runPlugin, type PluginCredentials } from './credential-plugins';
 import { diagnosis } from './diagnosis';
 import type { ConnectionTarget } from './kube-http';
@@ -51,6 +52,19 @@ export class ConnectionTargets {
     if (storedUser === undefined) return { target, identity };
     const user = await this.options.store.requireUser(storedUser, userName);
     const label = `user "${userName}"`;
+    // Before anything is read or run: these credentials go only to servers they are bound to.
+    if (storedUser.servers !== undefined && carriesCredentials(user) && !storedUser.servers.includes(endpointOf(entry))) {
+      throw new AppError(
+        'CONFIRMATION_REQUIRED',
+        `Context "${context}" would send the credentials of ${label} (from ${storedUser.source}) to ${entry.server}, a server they were not imported with. Nothing was sent. Import a kubeconfig that pairs them with this server, or confirm it when resolving the name clash.`,
+        {
+          context,
+          server: entry.server,
+          cause: `The credentials of ${label} were not imported with ${entry.server}.`,
+          fix: 'Import a kubeconfig that pairs these credentials with this server.',
+        },
+      );
+    }
     if (user.token !== undefined) target.token = user.token;
     else if (user.tokenFile !== undefined) target.token = (await readReferenced(user.tokenFile, `tokenFile of ${label}`)).trim();
     const cert =

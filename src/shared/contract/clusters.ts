@@ -110,6 +110,24 @@ export type KubeconfigSource =
 
 export type NameKind = 'context' | 'cluster' | 'user';
 
+/**
+ * A context that a clash choice would change: where it would connect and whose credentials it
+ * would send there. Credentials are bound to the servers (URL, CA, TLS server name) they were
+ * imported with; `otherServer` marks a choice that would send them to another one.
+ */
+export interface AffectedContext {
+  context: string;
+  /** The API server it would connect to. */
+  server: string;
+  /** The user entry (credentials) it would use, and where those credentials came from. */
+  user: string;
+  credentialsFrom: string;
+  /** An existing context whose server or credentials change; false: a context this import adds. */
+  existing: boolean;
+  /** The credentials were not imported with this server: the choice needs `confirmOtherServer`. */
+  otherServer: boolean;
+}
+
 /** Two entries with the same name and different content: the user decides. */
 export interface NameClash {
   kind: NameKind;
@@ -118,12 +136,21 @@ export interface NameClash {
   incomingSource: string;
   /** Where the entry with this name already is: Nestlab's store, or an earlier file of this import. */
   existingSource: string;
+  /**
+   * What "replace" and "keep the existing one" would change (other clashes taken as renamed).
+   * Renaming changes no existing context and binds no credentials to another server.
+   */
+  effects: { replace: AffectedContext[]; 'keep-existing': AffectedContext[] };
 }
 
-/** How the user resolved a clash. keep-existing is kubectl's rule (the first definition wins). */
+/**
+ * How the user resolved a clash. keep-existing is kubectl's rule (the first definition wins).
+ * `confirmOtherServer`: the user saw which credentials would go to which other server and agreed;
+ * without it such a choice is refused (CONFIRMATION_REQUIRED) and nothing is stored.
+ */
 export type ClashResolution =
   | { kind: NameKind; name: string; action: 'rename'; newName: string }
-  | { kind: NameKind; name: string; action: 'replace' | 'keep-existing' };
+  | { kind: NameKind; name: string; action: 'replace' | 'keep-existing'; confirmOtherServer?: boolean };
 
 export type ImportResult =
   | {

@@ -24,7 +24,12 @@ const nameKindSchema = z.enum(['context', 'cluster', 'user']);
 
 export const clashResolutionSchema: z.ZodType<ClashResolution> = z.union([
   z.strictObject({ kind: nameKindSchema, name: z.string().min(1).max(253), action: z.literal('rename'), newName: entryNameSchema }),
-  z.strictObject({ kind: nameKindSchema, name: z.string().min(1).max(253), action: z.enum(['replace', 'keep-existing']) }),
+  z.strictObject({
+    kind: nameKindSchema,
+    name: z.string().min(1).max(253),
+    action: z.enum(['replace', 'keep-existing']),
+    confirmOtherServer: z.boolean().optional(),
+  }),
 ]);
 
 export const exportOptionsSchema: z.ZodType<ExportOptions> = z.strictObject({

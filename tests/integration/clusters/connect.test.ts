@@ -262,7 +262,37 @@ describe('name clashes, merging and export', () => {
       status: 'needs-resolution',
       // The context itself is identical (same cluster and user names); its user differs.
       contexts: ['shared'],
-      clashes: [{ kind: 'user', name: 'shared-user', incomingSource: 'second.yaml', existingSource: 'first.yaml' }],
+      clashes: [
+        {
+          kind: 'user',
+          name: 'shared-user',
+          incomingSource: 'second.yaml',
+          existingSource: 'first.yaml',
+          // Same server for both files: either choice keeps the credentials with the server they came with.
+          effects: {
+            replace: [
+              {
+                context: 'shared',
+                server: controlPlane.server,
+                user: 'shared-user',
+                credentialsFrom: 'second.yaml',
+                existing: true,
+                otherServer: false,
+              },
+            ],
+            'keep-existing': [
+              {
+                context: 'shared',
+                server: controlPlane.server,
+                user: 'shared-user',
+                credentialsFrom: 'first.yaml',
+                existing: false,
+                otherServer: false,
+              },
+            ],
+          },
+        },
+      ],
     });
     expect((await service.list()).contexts.map((context) => context.name)).toEqual(before.contexts.map((context) => context.name));
 

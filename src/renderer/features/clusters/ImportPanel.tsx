@@ -1,4 +1,5 @@
 import { useId, useState, type ChangeEvent, type FormEvent } from 'react';
+import type { ClusterContext } from '../../../shared/contract';
 import { Banner } from '../../components/Banner';
 import { useAppStore } from '../../store/store-context';
 import { ClashResolver } from './ClashResolver';
@@ -6,12 +7,15 @@ import { ClashResolver } from './ClashResolver';
 /** Kubeconfigs are kilobytes; the main process refuses more than this too, this just says it sooner. */
 const MAX_FILE_BYTES = 4 * 1024 * 1024;
 
+const noContexts: ClusterContext[] = [];
+
 /** Import by file picker (text read here), by path (read by the main process), or from ~/.kube/config. */
 export function ImportPanel() {
   const status = useAppStore((state) => state.importStatus);
   const defaults = useAppStore((state) => state.defaultKubeconfig);
   const importKubeconfig = useAppStore((state) => state.importKubeconfig);
   const dismiss = useAppStore((state) => state.dismissImport);
+  const contexts = useAppStore((state) => state.clusters?.contexts ?? noContexts);
   const [path, setPath] = useState('');
   const [pickError, setPickError] = useState<string | undefined>();
   const pathId = useId();
@@ -122,6 +126,7 @@ export function ImportPanel() {
       {status.phase === 'clashes' && (
         <ClashResolver
           clashes={status.clashes}
+          contexts={contexts}
           onResolve={(resolutions) => void importKubeconfig(status.source, [...status.resolved, ...resolutions])}
           onCancel={dismiss}
         />
