@@ -73,7 +73,8 @@ const storeFileSchema = z.object({
       entry: z.object({ cluster: z.string(), user: z.string(), namespace: z.string().optional() }),
     }),
   ),
-  approvals: z.record(z.string(), z.object({ command: z.string(), approvedAt: z.string() })),
+  /** Plugin approvals by context; `approvalKey` covers the command and the context's server (plugin-approvals.ts). */
+  approvals: z.record(z.string(), z.object({ command: z.string(), approvedAt: z.string(), approvalKey: z.string().optional() })),
 });
 export type StoreFile = z.infer<typeof storeFileSchema>;
 export type StoredUser = StoreFile['users'][string];
@@ -210,6 +211,8 @@ export class ClusterStore {
     }
     file.contexts = contexts;
     if (file.activeContext !== undefined && !(file.activeContext in contexts)) delete file.activeContext;
+    // An approval goes with its context (older files keyed them by command: those go too).
+    for (const name of Object.keys(file.approvals)) if (!(name in contexts)) delete file.approvals[name];
     for (const [name, stored] of Object.entries(previousUsers)) {
       if (users[name]?.id !== stored.id) await this.secrets.deletePrefix(`${userPrefix(stored.id)}`);
     }

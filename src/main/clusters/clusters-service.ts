@@ -24,9 +24,9 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { toKubeConfig } from './client-node-config';
 import { ClusterStore, type StoreFile } from './cluster-store';
 import { ConnectionTargets } from './connection-target';
-import { approvalKeyOf, pluginOf } from './credential-plugins';
 import { checkHealth, listNodeObjects, toClusterNode } from './health-check';
 import { collectUnused, planImport } from './import-plan';
+import { pluginStateOf } from './plugin-approvals';
 import { kubeRequest, type KubeRequest, type KubeRequester } from './kube-http';
 import { exportToKubeconfig, renderSingleContext, type ExportEntries } from './kubeconfig-export';
 import { defaultKubeconfigPaths, expandHome, invalidKubeconfig, loadSource } from './kubeconfig-sources';
@@ -198,18 +198,17 @@ export class ClustersService implements ClustersContract {
 
   async approvePlugin(context: string, approvalKey: string): Promise<ClustersState> {
     const file = await this.store.update((current) => {
-      const plugin = this.pluginOfContext(current, context);
-      if (plugin === undefined) throw new AppError('NOT_FOUND', `Context "${context}" has no credential plugin to approve.`, { context });
-      if (approvalKeyOf(plugin) !== approvalKey) {
+      if (current.contexts[context] === undefined) throw notFound(context);
+      const state = pluginStateOf(current, context);
+      if (state === undefined) throw new AppError('NOT_FOUND', `Context "${context}" has no credential plugin to approve.`, { context });
+      if (state.approvalKey !== approvalKey) {
         throw new AppError(
           'CONFLICT',
-          `The command of context "${context}" changed since it was shown. Review it again before approving.`,
-          {
-            context,
-          },
+          `The command or the server of context "${context}" changed since it was shown. Review it again before approving.`,
+          { context },
         );
       }
-      current.approvals[approvalKey] = { command: plugin.command, approvedAt: this.now().toISOString() };
+      current.approvals[context] = { command: state.plugin.command, approvalKey, approvedAt: this.now().toISOString() };
       return current;
     });
     this.health.delete(context);
@@ -220,8 +219,8 @@ export class ClustersService implements ClustersContract {
 
   async revokePlugin(context: string): Promise<ClustersState> {
     const file = await this.store.update((current) => {
-      const plugin = this.pluginOfContext(current, context);
-      if (plugin !== undefined) delete current.approvals[approvalKeyOf(plugin)];
+      if (current.contexts[context] === undefined) throw notFound(context);
+      delete current.approvals[context];
       return current;
     });
     this.targets.forget(context);
@@ -242,12 +241,13 @@ export class ClustersService implements ClustersContract {
    */
   async kubeconfigFor(context: string): Promise<string> {
     const file = await this.store.read();
-    const plugin = this.pluginOfContext(file, context);
-    if (plugin !== undefined && file.approvals[approvalKeyOf(plugin)] === undefined) {
+    if (file.contexts[context] === undefined) throw notFound(context);
+    const plugin = pluginStateOf(file, context);
+    if (plugin !== undefined && !plugin.approved) {
       throw new AppError(
         'APPROVAL_REQUIRED',
-        `Context "${context}" gets its credentials from the command "${[plugin.command, ...plugin.args].join(' ')}". Approve it in the Clusters view first.`,
-        { context, approvalKey: approvalKeyOf(plugin), command: plugin.command },
+        `Context "${context}" gets its credentials from the command "${[plugin.plugin.command, ...plugin.plugin.args].join(' ')}". Approve it in the Clusters view first.`,
+        { context, approvalKey: plugin.approvalKey, command: plugin.plugin.command },
       );
     }
     return renderSingleContext(await this.exportEntries(file, context));
@@ -350,13 +350,6 @@ export class ClustersService implements ClustersContract {
     return state;
   }
 
-  private pluginOfContext(file: StoreFile, context: string) {
-    const stored = file.contexts[context];
-    if (stored === undefined) throw notFound(context);
-    const user = file.users[stored.entry.user];
-    return user === undefined ? undefined : pluginOf(user.entry);
-  }
-
   private state(file: StoreFile): ClustersState {
     const contexts = Object.entries(file.contexts)
       .map(([name, stored]) => this.summary(file, name, stored))
@@ -371,8 +364,7 @@ export class ClustersService implements ClustersContract {
     const user = stored.entry.user === '' ? undefined : file.users[stored.entry.user];
     const entry = user?.entry ?? {};
     const secrets = user?.secrets ?? [];
-    const command = user === undefined ? undefined : pluginOf(user.entry);
-    const approvalKey = command === undefined ? undefined : approvalKeyOf(command);
+    const plugin = pluginStateOf(file, name);
     const kind: ClusterAuthKind = entry.exec
       ? 'exec'
       : entry.authProvider
@@ -403,9 +395,7 @@ export class ClustersService implements ClustersContract {
         hasClientKey: secrets.includes('clientKeyData') || entry.clientKeyFile !== undefined,
         hasPassword: secrets.includes('password'),
         ...(entry.username === undefined ? {} : { username: entry.username }),
-        ...(command === undefined || approvalKey === undefined
-          ? {}
-          : { plugin: { ...command, approvalKey, approved: file.approvals[approvalKey] !== undefined } }),
+        ...(plugin === undefined ? {} : { plugin: { ...plugin.plugin, approvalKey: plugin.approvalKey, approved: plugin.approved } }),
       },
       externalFiles: [cluster.entry.caFile, entry.tokenFile, entry.clientCertFile, entry.clientKeyFile].filter(
         (path): path is string => path !== undefined,

@@ -9,7 +9,8 @@ import { AppError } from '../../shared/errors';
 import type { RunProgram } from '../platform/run-program';
 import type { ClusterStore, StoreFile } from './cluster-store';
 import { carriesCredentials, endpointOf } from './credential-binding';
-import { approvalKeyOf, pluginOf, runPlugin, type PluginCredentials } from './credential-plugins';
+import { runPlugin, type PluginCredentials } from './credential-plugins';
+import { pluginStateOf } from './plugin-approvals';
 import { diagnosis } from './diagnosis';
 import type { ConnectionTarget } from './kube-http';
 
@@ -88,10 +89,10 @@ export class ConnectionTargets {
       if (cached !== undefined && cached !== '') target.token = cached;
     }
 
-    const plugin = pluginOf(storedUser.entry);
-    if (plugin !== undefined) {
-      const approvalKey = approvalKeyOf(plugin);
-      if (file.approvals[approvalKey] === undefined) {
+    const state = pluginStateOf(file, context);
+    if (state !== undefined) {
+      const { plugin, approvalKey } = state;
+      if (!state.approved) {
         throw new AppError(
           'APPROVAL_REQUIRED',
           `Context "${context}" gets its credentials from the command "${[plugin.command, ...plugin.args].join(' ')}". Nestlab runs it only after you approve it.`,

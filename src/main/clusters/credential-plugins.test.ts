@@ -9,13 +9,18 @@ const exec = {
 };
 
 describe('credential plugins', () => {
-  it('keys an approval by command, args and env: any change needs a new approval', () => {
-    const key = approvalKeyOf(pluginOf({ exec })!);
+  it('keys an approval by command, args and env, and by the context and server: any change needs a new approval', () => {
+    const scope = { context: 'lab', endpoint: 'https://10.0.0.1:6443 ca-sha256:aa' };
+    const key = approvalKeyOf(pluginOf({ exec })!, scope);
     expect(key).toMatch(/^[0-9a-f]{64}$/);
-    expect(approvalKeyOf(pluginOf({ exec: { ...exec, args: ['eks', 'get-token', '--role', 'admin'] } })!)).not.toBe(key);
-    expect(approvalKeyOf(pluginOf({ exec: { ...exec, env: [{ name: 'AWS_PROFILE', value: 'prod' }] } })!)).not.toBe(key);
-    expect(approvalKeyOf(pluginOf({ exec: { ...exec, command: '/usr/local/bin/aws' } })!)).not.toBe(key);
-    expect(approvalKeyOf(pluginOf({ exec: { ...exec, installHint: 'changed hint' } })!)).toBe(key);
+    expect(approvalKeyOf(pluginOf({ exec: { ...exec, args: ['eks', 'get-token', '--role', 'admin'] } })!, scope)).not.toBe(key);
+    expect(approvalKeyOf(pluginOf({ exec: { ...exec, env: [{ name: 'AWS_PROFILE', value: 'prod' }] } })!, scope)).not.toBe(key);
+    expect(approvalKeyOf(pluginOf({ exec: { ...exec, command: '/usr/local/bin/aws' } })!, scope)).not.toBe(key);
+    expect(approvalKeyOf(pluginOf({ exec: { ...exec, installHint: 'changed hint' } })!, scope)).toBe(key);
+    // The same exec block in someone else's kubeconfig: another context, or another server or CA.
+    expect(approvalKeyOf(pluginOf({ exec })!, { ...scope, context: 'other' })).not.toBe(key);
+    expect(approvalKeyOf(pluginOf({ exec })!, { ...scope, endpoint: 'https://attacker:6443 ca-sha256:aa' })).not.toBe(key);
+    expect(approvalKeyOf(pluginOf({ exec })!, { ...scope, endpoint: 'https://10.0.0.1:6443 ca-sha256:bb' })).not.toBe(key);
   });
 
   it('treats an auth-provider with cmd-path as a command, and one without as none', () => {

@@ -1,7 +1,8 @@
 /**
  * Credential plugins: kubeconfig `exec` and `auth-provider` commands (`cmd-path`). They never run on
- * import; they run only after the user approved exactly this command, args and env (a SHA-256 of
- * them), from an argument list (no shell), with a timeout and bounded output.
+ * import; they run only after the user approved exactly this command, args and env for this
+ * context and server (a SHA-256 of them), from an argument list (no shell), with a timeout and
+ * bounded output.
  */
 import { createHash } from 'node:crypto';
 import type { CredentialPlugin } from '../../shared/contract/clusters';
@@ -35,9 +36,27 @@ export function pluginOf(user: {
   return undefined;
 }
 
-/** What an approval is keyed by: any change to command, args or env needs a new approval. */
-export function approvalKeyOf(plugin: PluginCommand): string {
-  const material = JSON.stringify([plugin.kind, plugin.command, plugin.args, plugin.env.map(({ name, value }) => [name, value])]);
+/** Where an approval holds: one context, talking to one server (URL, CA, TLS name). */
+export interface ApprovalScope {
+  context: string;
+  /** credential-binding endpointOf the context's cluster. */
+  endpoint: string;
+}
+
+/**
+ * What an approval is keyed by: the command, args and env, and the context and server it runs
+ * for. Any change to either needs a new approval, so approving a plugin for one kubeconfig never
+ * runs the same command for another kubeconfig's server.
+ */
+export function approvalKeyOf(plugin: PluginCommand, scope: ApprovalScope): string {
+  const material = JSON.stringify([
+    plugin.kind,
+    plugin.command,
+    plugin.args,
+    plugin.env.map(({ name, value }) => [name, value]),
+    scope.context,
+    scope.endpoint,
+  ]);
   return createHash('sha256').update(material).digest('hex');
 }
 

@@ -60,7 +60,8 @@ export function PluginApproval({ plugin, onApprove, onRevoke }: { plugin: Creden
         <>
           <p className="muted">
             This program runs on your computer with your permissions each time Nestlab needs credentials (time limit 30 s). Approve it only
-            if you trust this exact command; any change to it needs a new approval.
+            if you trust this exact command. The approval holds for this context and its server only: any change to the command or the
+            server needs a new one, and removing the context drops it.
           </p>
           <div className="form-actions">
             <button type="button" className="button button-primary" onClick={onApprove}>

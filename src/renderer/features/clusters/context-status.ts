@@ -18,6 +18,7 @@ const failureLabels: Partial<Record<SerializedError['code'], string>> = {
   UNAUTHORIZED: 'Credentials refused',
   FORBIDDEN: 'Forbidden',
   APPROVAL_REQUIRED: 'Needs approval',
+  CONFIRMATION_REQUIRED: 'Server not confirmed',
   PROGRAM_MISSING: 'Plugin missing',
   PROGRAM_FAILED: 'Plugin failed',
   FILE_IO: 'File missing',

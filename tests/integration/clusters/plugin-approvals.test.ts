@@ -1,0 +1,115 @@
+/**
+ * A plugin approval holds for one context and its server: the same exec block in someone else's
+ * kubeconfig, for another server, does not run until approved there, and an approval goes with
+ * its context. Two logging HTTPS servers on loopback show where the plugin's token went.
+ */
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ClustersService } from '../../../src/main/clusters/clusters-service';
+import type { KubeconfigSource } from '../../../src/shared/contract/clusters';
+import { createClustersService, kubeconfig, tempDir } from './cluster-fixtures';
+import { startLoggingApiServer, type LoggingApiServer } from './logging-api-server';
+
+const TOKEN = 'CANARY-plugin-token-91c4aa';
+
+let work: string;
+let runs: string;
+let serverA: LoggingApiServer;
+let serverB: LoggingApiServer;
+let service: ClustersService;
+let dataDir: string;
+
+beforeAll(async () => {
+  work = await tempDir('clusters-approvals');
+  runs = join(work, 'plugin-runs');
+  serverA = await startLoggingApiServer(work, 'server-a');
+  serverB = await startLoggingApiServer(work, 'server-b');
+  ({ service, dataDir } = await createClustersService());
+});
+afterAll(async () => {
+  service?.dispose();
+  await serverA?.stop();
+  await serverB?.stop();
+  await rm(work, { recursive: true, force: true });
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+/** The same exec block for any server: it appends a line per run and prints a token. */
+function withPlugin(server: LoggingApiServer, context: string, label: string): KubeconfigSource {
+  const credential = JSON.stringify({
+    apiVersion: 'client.authentication.k8s.io/v1beta1',
+    kind: 'ExecCredential',
+    status: { token: TOKEN },
+  });
+  const exec = {
+    apiVersion: 'client.authentication.k8s.io/v1beta1',
+    command: '/bin/sh',
+    args: ['-c', `echo ran >> '${runs}'; printf '%s' '${credential}'`],
+  };
+  const config = kubeconfig({
+    server: server.server,
+    caPem: server.caPem,
+    names: { cluster: context, user: 'sso', context },
+    user: { exec },
+  });
+  return { kind: 'text', text: stringify(config), label };
+}
+
+const runCount = async () => (await readFile(runs, 'utf8').catch(() => '')).split('\n').filter(Boolean).length;
+const pluginOf = async (context: string) => (await service.list()).contexts.find((item) => item.name === context)!.auth.plugin!;
+
+describe('credential plugin approvals', () => {
+  it('holds for one context and server: the same exec block for another server does not run', async () => {
+    expect((await service.importKubeconfig(withPlugin(serverA, 'a', 'mine.yaml'), [])).status).toBe('imported');
+    await service.approvePlugin('a', (await pluginOf('a')).approvalKey);
+    expect(await service.testConnection('a')).toMatchObject({ ok: true });
+    expect(await runCount()).toBe(1);
+    expect(serverA.authorizations()).toContain(TOKEN);
+
+    // Someone else's kubeconfig, the same exec block and user, another server. Its import checks it at once.
+    expect((await service.importKubeconfig(withPlugin(serverB, 'b', 'theirs.yaml'), [])).status).toBe('imported');
+    const checked = await service.testConnection('b');
+    expect(checked.ok === false && checked.error.code).toBe('APPROVAL_REQUIRED');
+    await service.refreshAll();
+    expect(await runCount()).toBe(1);
+    expect(serverB.requests).toEqual([]);
+    const [a, b] = [await pluginOf('a'), await pluginOf('b')];
+    expect(a.approved).toBe(true);
+    expect(b).toMatchObject({ approved: false, command: a.command, args: a.args });
+    expect(b.approvalKey).not.toBe(a.approvalKey);
+    // The key shown for a does not approve b.
+    expect((await service.approvePlugin('b', a.approvalKey).catch((error: unknown) => error)) as { code: string }).toMatchObject({
+      code: 'CONFLICT',
+    });
+  });
+
+  it('goes with its context: removed and imported again, the plugin needs a new approval', async () => {
+    await service.remove('a');
+    expect(JSON.stringify(JSON.parse(await readFile(join(dataDir, 'clusters.json'), 'utf8')).approvals)).toBe('{}');
+    await service.importKubeconfig(withPlugin(serverA, 'a', 'mine.yaml'), []);
+    expect((await pluginOf('a')).approved).toBe(false);
+    const checked = await service.testConnection('a');
+    expect(checked.ok === false && checked.error.code).toBe('APPROVAL_REQUIRED');
+    expect(await runCount()).toBe(1);
+  });
+
+  it('is void when the context is replaced with one for another server', async () => {
+    await service.approvePlugin('a', (await pluginOf('a')).approvalKey);
+    expect(await service.testConnection('a')).toMatchObject({ ok: true });
+    const runsBefore = await runCount();
+    const requestsBefore = serverB.requests.length;
+    // Context "a" and its cluster now from a file that points them at server B.
+    const moved = await service.importKubeconfig(withPlugin(serverB, 'a', 'moved.yaml'), [
+      { kind: 'cluster', name: 'a', action: 'replace' },
+      { kind: 'context', name: 'a', action: 'replace' },
+    ]);
+    expect(moved.status).toBe('imported');
+    expect((await pluginOf('a')).approved).toBe(false);
+    const checked = await service.testConnection('a');
+    expect(checked.ok === false && checked.error.code).toBe('APPROVAL_REQUIRED');
+    expect(await runCount()).toBe(runsBefore);
+    expect(serverB.requests.length).toBe(requestsBefore);
+  });
+});
