@@ -1,4 +1,5 @@
 import { AppError } from '../../shared/errors';
+import { parseHostAddress } from '../../shared/host-address';
 import { defaultStoragePath } from './preflight/linux-probe';
 import type { HostRecord } from './host-inventory-store';
 import type { HostAuthInput, HostInput } from './host-types';
@@ -37,12 +38,26 @@ export function validateHostFields(input: Omit<HostInput, 'auth'>): ValidHostFie
   if (os !== 'linux' && os !== 'windows') throw new AppError('INVALID_ARGUMENT', "The OS must be 'linux' or 'windows'.", { field: 'os' });
   return {
     name: validateField('name', input.name, 'name'),
-    address: validateField('address', input.address, 'host'),
+    address: validateAddress(input.address),
     port,
     user: validateField('user', input.user, 'user'),
     os,
     storagePath: validateField('storagePath', input.storagePath ?? defaultStoragePath, 'path'),
   };
+}
+
+/** A DNS name, IPv4 or IPv6 address (the port has its own field), as the form and the schema check it. */
+function validateAddress(value: string): string {
+  const address = validateField('address', value, 'host');
+  const parsed = parseHostAddress(address);
+  if (!parsed.ok) throw new AppError('INVALID_ARGUMENT', parsed.message, { field: 'address', reason: 'not-an-address' });
+  if (parsed.port !== undefined || parsed.host !== address) {
+    throw new AppError('INVALID_ARGUMENT', `Give the address without brackets or port ("${parsed.host}") and the port in its own field.`, {
+      field: 'address',
+      reason: 'port-in-address',
+    });
+  }
+  return address;
 }
 
 /** Validate a sign-in method; secrets are checked for presence only. */

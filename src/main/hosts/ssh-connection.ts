@@ -1,3 +1,5 @@
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
 import type { Client, ClientChannel, ConnectConfig, PseudoTtyOptions } from 'ssh2';
 import type { ConnectionState, ConnectionStateChange } from '../../shared/contract/hosts';
 import { AppError } from '../../shared/errors';
@@ -7,7 +9,7 @@ import { sshFingerprint, sshKeyType } from './host-key';
 import type { KnownHostKey } from './known-hosts-store';
 import { createSshClient } from './ssh-client-factory';
 import type { SshClientFactory } from './ssh-client-factory';
-import { connectError } from './ssh-errors';
+import { connectError, unresolvedNameCodes, unresolvedNameError } from './ssh-errors';
 import { execOnChannel, openChannelError } from './channel-exec';
 import type { ExecOptions, ExecResult, CommandExecutor } from './channel-exec';
 import type { HostKeyRejection, SshErrorContext } from './ssh-errors';
@@ -34,6 +36,8 @@ export interface SshConnectionOptions {
   /** The accepted key; undefined = first contact. Read before every connect (fail closed). */
   expectedHostKey: () => Promise<KnownHostKey | undefined>;
   createClient?: SshClientFactory;
+  /** Resolves the host name before anything else (default: the system resolver, as ssh2 uses). */
+  lookup?: (host: string) => Promise<unknown>;
   /** A connected jump host: the TCP stream to `endpoint` is opened through it. */
   via?: SshConnection;
   /** Handshake + authentication limit. Default 15 s. */
@@ -157,6 +161,15 @@ export class SshConnection implements CommandExecutor {
   }
 
   private async open(): Promise<Client> {
+    // A name that does not resolve is the first thing to say, before credentials (an ssh-agent
+    // that is not running would otherwise be reported for a typo in the host name). A jump host
+    // resolves the name on its side.
+    if (this.options.via === undefined && isIP(this.context.host) === 0) {
+      await (this.options.lookup ?? lookup)(this.context.host).catch((error: unknown) => {
+        const code = (error as { code?: unknown } | null)?.code;
+        throw unresolvedNameCodes.has(String(code)) ? unresolvedNameError(this.context, String(code)) : connectError(error, this.context);
+      });
+    }
     const expected = await this.options.expectedHostKey();
     const credentials = await this.options.credentials();
     const sock = this.options.via === undefined ? undefined : await this.options.via.forwardOut(this.context.host, this.context.port);

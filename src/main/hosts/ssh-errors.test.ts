@@ -26,6 +26,23 @@ describe('connectError', () => {
     expect(error.toJSON()).toMatchObject({ code: 'HOST_KEY_CHANGED', details: { expected: 'SHA256:old', presented: 'SHA256:new' } });
   });
 
+  it('says a host name did not resolve instead of blaming the connection', () => {
+    const error = connectError(ssh2Error('getaddrinfo EAI_AGAIN lab.example.test', { level: 'client-socket', code: 'EAI_AGAIN' }), {
+      ...context,
+      host: 'lab.example.test',
+    });
+    expect(error.message).toMatch(/^The host name "lab\.example\.test" could not be resolved \(EAI_AGAIN\), so nothing was sent\./);
+  });
+
+  it('names the public key file of the key type shown', () => {
+    expect(hostKeyError({ kind: 'unknown', keyType: 'ssh-rsa', fingerprint: 'SHA256:abc' }, context).message).toContain(
+      'ssh-keygen -lf /etc/ssh/ssh_host_rsa_key.pub',
+    );
+    expect(hostKeyError({ kind: 'unknown', keyType: 'ecdsa-sha2-nistp256', fingerprint: 'SHA256:abc' }, context).message).toContain(
+      '/etc/ssh/ssh_host_ecdsa_key.pub',
+    );
+  });
+
   it('names the key type and fingerprint on first contact', () => {
     const error = hostKeyError({ kind: 'unknown', keyType: 'ssh-rsa', fingerprint: 'SHA256:abc' }, context);
     expect(error.details).toEqual({ hostId: 'h', keyType: 'ssh-rsa', fingerprint: 'SHA256:abc' });

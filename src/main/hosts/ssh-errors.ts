@@ -1,4 +1,5 @@
 import { AppError } from '../../shared/errors';
+import { hostKeyFileFor } from '../../shared/host-key-file';
 
 /** Where an SSH error happened, for messages and details. Never carries credentials. */
 export interface SshErrorContext {
@@ -14,7 +15,18 @@ export type HostKeyRejection =
 
 type Ssh2Error = Error & { level?: string; code?: string };
 
-const unreachableCodes = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EADDRNOTAVAIL']);
+const unreachableCodes = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'EADDRNOTAVAIL']);
+/** getaddrinfo's answers for a name it cannot resolve (no such name, or no DNS answer). */
+export const unresolvedNameCodes = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EAI_FAIL', 'ENODATA']);
+
+/** A host name nothing could resolve: said before anything else about the connection. */
+export function unresolvedNameError(context: SshErrorContext, code: string): AppError {
+  return new AppError(
+    'UNREACHABLE',
+    `The host name "${context.host}" could not be resolved (${code}), so nothing was sent. Check its spelling, your DNS server or /etc/hosts, or use the host's IP address.`,
+    { hostId: context.hostId, host: context.host, port: context.port, cause: code, reason: 'unresolved-name' },
+  );
+}
 
 /** The AppError for a host key our verifier refused. */
 export function hostKeyError(rejection: HostKeyRejection, context: SshErrorContext): AppError {
@@ -23,7 +35,7 @@ export function hostKeyError(rejection: HostKeyRejection, context: SshErrorConte
     return new AppError(
       'HOST_KEY_UNKNOWN',
       `First contact with ${where}: its ${rejection.keyType} host key has fingerprint ${rejection.fingerprint}. ` +
-        'Nothing was run. Compare it with `ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub` on the host, then accept the key.',
+        `Nothing was run. Compare it with \`ssh-keygen -lf ${hostKeyFileFor(rejection.keyType)}\` on the host, then accept the key.`,
       { hostId: context.hostId, keyType: rejection.keyType, fingerprint: rejection.fingerprint },
     );
   }
@@ -63,6 +75,7 @@ export function connectError(error: unknown, context: SshErrorContext, rejection
       details,
     );
   }
+  if (err.code !== undefined && unresolvedNameCodes.has(err.code)) return unresolvedNameError(context, err.code);
   if ((err.level === 'client-socket' || err.level === 'client-dns') && err.code !== undefined && unreachableCodes.has(err.code)) {
     return new AppError(
       'UNREACHABLE',
@@ -70,13 +83,7 @@ export function connectError(error: unknown, context: SshErrorContext, rejection
       { ...details, cause: err.code },
     );
   }
-  if (err.level === 'client-dns') {
-    return new AppError(
-      'UNREACHABLE',
-      `The host name "${context.host}" could not be resolved. Check its spelling or use an IP address.`,
-      details,
-    );
-  }
+  if (err.level === 'client-dns') return unresolvedNameError(context, err.code ?? 'no address');
   return new AppError(
     'SSH_HANDSHAKE_FAILED',
     `The SSH connection to ${where} failed before it was ready: ${err.message}. Check that the port is an SSH server and its algorithms are supported.`,

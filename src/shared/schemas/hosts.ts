@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { HostAuthInput, HostInput, HostPatch } from '../contract/hosts';
+import { parseHostAddress } from '../host-address';
 
 export const hostIdSchema = z.string().min(1).max(128);
 
@@ -27,9 +28,25 @@ export const hostAuthSchema: z.ZodType<HostAuthInput> = z.discriminatedUnion('ki
   z.strictObject({ kind: z.literal('password'), password: secretSchema }),
 ]);
 
+/** A DNS name, IPv4 or IPv6 address; the port goes in its own field. */
+const addressSchema = z
+  .string()
+  .min(1)
+  .max(253)
+  .superRefine((value, context) => {
+    const parsed = parseHostAddress(value);
+    if (!parsed.ok) context.addIssue({ code: 'custom', message: parsed.message });
+    else if (parsed.port !== undefined || parsed.host !== value) {
+      context.addIssue({
+        code: 'custom',
+        message: `Give the address without brackets or port ("${parsed.host}") and the port in its own field.`,
+      });
+    }
+  });
+
 const fields = {
   name: z.string().min(1).max(128),
-  address: z.string().min(1).max(253),
+  address: addressSchema,
   port: portSchema,
   user: z.string().min(1).max(64),
   os: hostOsSchema,

@@ -1,4 +1,5 @@
 import type { HostSummary } from '../../../shared/contract';
+import { hostKeyFileFor } from '../../../shared/host-key-file';
 import { Banner } from '../../components/Banner';
 import type { HostKeyPrompt } from '../../store/hosts-slice';
 import { useAppStore } from '../../store/store-context';
@@ -27,7 +28,7 @@ export function HostKeyDialog({ prompt, host }: { prompt: HostKeyPrompt; host: H
       >
         <p>
           This is the first connection to <strong>{where}</strong>. Nestlab has run nothing on it. Compare the fingerprint with the one the
-          host shows (<code>ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub</code> on its console) before you accept.
+          host shows for this key type (<code>ssh-keygen -lf {hostKeyFileFor(prompt.key.keyType)}</code> on its console) before you accept.
         </p>
         <dl className="facts host-key-facts">
           <dt>Key type</dt>

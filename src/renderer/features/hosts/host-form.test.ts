@@ -51,6 +51,17 @@ describe('host form', () => {
     expect(draft).toEqual(copy);
   });
 
+  it('refuses an address that is neither a DNS name nor an IP address, and takes a port typed after it', () => {
+    expect(buildSubmission(filled({ address: 'bad;rm -rf /' })).errors.address).toMatch(
+      /^"bad;rm -rf \/" is not a host name or an IP address: it contains ";", a space, "\/"\. Use a DNS name/,
+    );
+    expect(buildSubmission(filled({ address: 'lab1.example.com:2222' })).input).toMatchObject({ address: 'lab1.example.com', port: 2222 });
+    expect(buildSubmission(filled({ address: '[fd00::10]:2200' })).input).toMatchObject({ address: 'fd00::10', port: 2200 });
+    expect(buildSubmission(filled({ address: '10.0.0.5:2222', port: '2200' })).errors.port).toBe(
+      'The address says port 2222 and this field 2200: keep one.',
+    );
+  });
+
   it('requires a password or a private key when adding, and checks the pasted key looks like one', () => {
     expect(buildSubmission(filled({ authKind: 'password' })).errors.password).toBe('Enter the password.');
     expect(buildSubmission(filled({ authKind: 'pastedKey', privateKey: 'ssh-ed25519 AAAA public' })).errors.privateKey).toContain('BEGIN');

@@ -6,6 +6,7 @@
  */
 import type { HostAuthInput, HostInput, HostPatch, HostSummary } from '../../../shared/contract';
 import type { SerializedError } from '../../../shared/errors';
+import { parseHostAddress } from '../../../shared/host-address';
 
 export type AuthKind = HostAuthInput['kind'];
 
@@ -105,11 +106,18 @@ export function buildSubmission(draft: HostDraft, host?: HostSummary): Submissio
   };
   const name = draft.name.trim();
   note('name', checkText(name, { label: 'name', max: 128, required: true }));
-  note('address', checkText(draft.address.trim(), { label: 'address', max: 253, required: true, noSpaces: true, noDash: true }));
+  const address = parseHostAddress(draft.address);
+  if (!address.ok) errors.address = address.message;
   note('user', checkText(draft.user.trim(), { label: 'user name', max: 64, required: true, noSpaces: true, noDash: true }));
-  const portText = draft.port.trim() === '' ? '22' : draft.port.trim();
+  // A port typed after the address ("10.0.0.5:2222", "[fd00::10]:2222") fills in the Port field.
+  const typedPort = draft.port.trim();
+  const addressPort = address.ok ? address.port : undefined;
+  if (addressPort !== undefined && typedPort !== '' && typedPort !== '22' && typedPort !== String(addressPort)) {
+    errors.port = `The address says port ${addressPort} and this field ${typedPort}: keep one.`;
+  }
+  const portText = addressPort !== undefined ? String(addressPort) : typedPort === '' ? '22' : typedPort;
   const port = /^\d+$/.test(portText) ? Number(portText) : Number.NaN;
-  if (!Number.isInteger(port) || port < 1 || port > 65535) errors.port = 'Enter a port from 1 to 65535.';
+  if (!errors.port && (!Number.isInteger(port) || port < 1 || port > 65535)) errors.port = 'Enter a port from 1 to 65535.';
   const storagePath = draft.storagePath.trim();
   if (draft.os === 'linux')
     note('storagePath', checkText(storagePath, { label: 'storage path', max: 4096, required: false, noDash: true }));
@@ -154,7 +162,7 @@ export function buildSubmission(draft: HostDraft, host?: HostSummary): Submissio
 
   const fields = {
     name,
-    address: draft.address.trim(),
+    address: address.ok ? address.host : '',
     port,
     user: draft.user.trim(),
     os: draft.os,
