@@ -75,6 +75,8 @@ const storeFileSchema = z.object({
   ),
   /** Plugin approvals by context; `approvalKey` covers the command and the context's server (plugin-approvals.ts). */
   approvals: z.record(z.string(), z.object({ command: z.string(), approvedAt: z.string(), approvalKey: z.string().optional() })),
+  /** Files outside a kubeconfig's folder that the user allowed a context to read (file-approvals.ts). */
+  fileApprovals: z.record(z.string(), z.object({ paths: z.array(z.string()), approvedAt: z.string() })).optional(),
 });
 export type StoreFile = z.infer<typeof storeFileSchema>;
 export type StoredUser = StoreFile['users'][string];
@@ -213,6 +215,7 @@ export class ClusterStore {
     if (file.activeContext !== undefined && !(file.activeContext in contexts)) delete file.activeContext;
     // An approval goes with its context (older files keyed them by command: those go too).
     for (const name of Object.keys(file.approvals)) if (!(name in contexts)) delete file.approvals[name];
+    for (const name of Object.keys(file.fileApprovals ?? {})) if (!(name in contexts)) delete file.fileApprovals?.[name];
     for (const [name, stored] of Object.entries(previousUsers)) {
       if (users[name]?.id !== stored.id) await this.secrets.deletePrefix(`${userPrefix(stored.id)}`);
     }

@@ -26,6 +26,7 @@ import { ClusterStore, type StoreFile } from './cluster-store';
 import { ConnectionTargets } from './connection-target';
 import { checkHealth, listNodeObjects, toClusterNode } from './health-check';
 import { collectUnused, planImport } from './import-plan';
+import { externalFilesAllowed, externalFilesOf } from './file-approvals';
 import { pluginStateOf } from './plugin-approvals';
 import { kubeRequest, type KubeRequest, type KubeRequester } from './kube-http';
 import { exportToKubeconfig, renderSingleContext, type ExportEntries } from './kubeconfig-export';
@@ -228,6 +229,24 @@ export class ClustersService implements ClustersContract {
     return this.fire(file);
   }
 
+  async allowExternalFiles(context: string, paths: string[]): Promise<ClustersState> {
+    const file = await this.store.update((current) => {
+      if (current.contexts[context] === undefined) throw notFound(context);
+      const files = externalFilesOf(current, context);
+      if (files.length !== paths.length || files.some((path, index) => path !== paths[index])) {
+        throw new AppError('CONFLICT', `The files context "${context}" reads changed since they were shown. Review them again.`, {
+          context,
+        });
+      }
+      current.fileApprovals = { ...current.fileApprovals, [context]: { paths: files, approvedAt: this.now().toISOString() } };
+      return current;
+    });
+    this.health.delete(context);
+    const state = this.fire(file);
+    void this.check(context).catch(() => undefined);
+    return state;
+  }
+
   async exportContext(context: string, options: ExportOptions): Promise<ExportResult> {
     const home = this.options.homeDir ?? homedir();
     const path = options.path === undefined ? join(home, '.kube', 'config') : expandHome(options.path, home);
@@ -397,9 +416,8 @@ export class ClustersService implements ClustersContract {
         ...(entry.username === undefined ? {} : { username: entry.username }),
         ...(plugin === undefined ? {} : { plugin: { ...plugin.plugin, approvalKey: plugin.approvalKey, approved: plugin.approved } }),
       },
-      externalFiles: [cluster.entry.caFile, entry.tokenFile, entry.clientCertFile, entry.clientKeyFile].filter(
-        (path): path is string => path !== undefined,
-      ),
+      externalFiles: externalFilesOf(file, name),
+      externalFilesAllowed: externalFilesAllowed(file, name),
       health: this.health.get(name) ?? { checking: false },
     };
   }

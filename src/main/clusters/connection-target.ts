@@ -4,13 +4,14 @@
  * approved credential plugin run (cached until its credentials expire).
  */
 import { X509Certificate } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { AppError } from '../../shared/errors';
 import type { RunProgram } from '../platform/run-program';
 import type { ClusterStore, StoreFile } from './cluster-store';
 import { carriesCredentials, endpointOf } from './credential-binding';
 import { runPlugin, type PluginCredentials } from './credential-plugins';
+import { externalFilesAllowed, externalFilesOf } from './file-approvals';
 import { pluginStateOf } from './plugin-approvals';
+import { describeSmallFileFailure, readSmallFile } from './small-file';
 import { diagnosis } from './diagnosis';
 import type { ConnectionTarget } from './kube-http';
 
@@ -41,6 +42,14 @@ export class ConnectionTargets {
     if (cluster === undefined)
       throw new AppError('NOT_FOUND', `The cluster "${stored.entry.cluster}" of context "${context}" is missing.`, { context });
     const entry = cluster.entry;
+    if (!externalFilesAllowed(file, context)) {
+      const files = externalFilesOf(file, context);
+      throw new AppError(
+        'APPROVAL_REQUIRED',
+        `Context "${context}" reads ${files.join(', ')} when connecting: ${files.length === 1 ? 'a file' : 'files'} outside the folder its kubeconfig was imported from. Nestlab reads ${files.length === 1 ? 'it' : 'them'} only after you allow it in the Clusters view.`,
+        { context, files },
+      );
+    }
     const target: ConnectionTarget = { server: entry.server, insecureSkipTlsVerify: entry.insecureSkipTlsVerify };
     if (entry.tlsServerName !== undefined) target.tlsServerName = entry.tlsServerName;
     if (entry.caData !== undefined) target.ca = entry.caData;
@@ -133,16 +142,21 @@ export class ConnectionTargets {
 
 /** Files outside the imported folder are read only now; errors name the path (never the content). */
 async function readReferenced(path: string, label: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+  const read = await readSmallFile(path);
+  if (read.ok) return read.text;
+  const problem = describeSmallFileFailure(path, read);
+  if (read.reason !== 'unreadable') {
     throw new AppError(
-      'FILE_IO',
-      `Cannot read ${path}, the ${label} (${code}). It lies outside the folder the kubeconfig was imported from, so Nestlab reads it at each connection: restore the file or import a kubeconfig that embeds it.`,
-      { path, cause: `Cannot read ${path} (${code}).`, fix: 'Restore the file, or re-import a kubeconfig that embeds it.' },
+      'INVALID_INPUT',
+      `Refused to read the ${label}: ${problem}. It must be a regular file of at most 1 MB; point the kubeconfig at the right file and import it again.`,
+      { path, cause: `The ${label}: ${problem}.`, fix: 'Point the kubeconfig at a regular file of at most 1 MB and import it again.' },
     );
   }
+  throw new AppError(
+    'FILE_IO',
+    `Cannot read ${path}, the ${label} (${read.code ?? 'error'}). It lies outside the folder the kubeconfig was imported from, so Nestlab reads it at each connection: restore the file or import a kubeconfig that embeds it.`,
+    { path, cause: `Cannot read ${path} (${read.code ?? 'error'}).`, fix: 'Restore the file, or re-import a kubeconfig that embeds it.' },
+  );
 }
 
 function checkClientCertificate(pem: string, label: string, now: number): void {

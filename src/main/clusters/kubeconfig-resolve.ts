@@ -6,14 +6,12 @@
  * are only remembered and read at connect time.
  */
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { readFile, realpath, stat } from 'node:fs/promises';
+import { realpath } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { KubeconfigProblem } from '../../shared/contract/clusters';
 import type { ClusterEntry, ContextEntry, ResolvedKubeconfig, UserEntry } from './kubeconfig-model';
 import type { RawKubeconfig, RawUser } from './kubeconfig-parse';
-
-/** Certificates, keys and tokens are small; a referenced file over this is not one. */
-const MAX_REFERENCED_FILE_BYTES = 1024 * 1024;
+import { describeSmallFileFailure, readSmallFile } from './small-file';
 
 export interface ResolveOptions {
   source: string;
@@ -208,19 +206,14 @@ class FileReferences {
       this.notices.push(`${label}: ${absolute} is outside the imported file's folder; it is read only when connecting.`);
       return { path: absolute };
     }
-    try {
-      const info = await stat(absolute);
-      if (info.size > MAX_REFERENCED_FILE_BYTES) {
-        this.fail(`${label}: ${absolute} is larger than 1 MB; it is not a ${kind}.`);
-        return undefined;
-      }
-      const text = await readFile(absolute, 'utf8');
-      if (kind !== 'token' && !checkPem(text, `${label} (${absolute})`, kind, this.fail)) return undefined;
-      return { data: text };
-    } catch (error) {
-      this.fail(`${label}: cannot read ${absolute} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`);
+    const read = await readSmallFile(absolute);
+    if (!read.ok) {
+      const kindHint = read.reason === 'unreadable' ? '' : `; a ${kind} file is a regular file of at most 1 MB`;
+      this.fail(`${label}: ${describeSmallFileFailure(absolute, read)}${kindHint}.`);
       return undefined;
     }
+    if (kind !== 'token' && !checkPem(read.text, `${label} (${absolute})`, kind, this.fail)) return undefined;
+    return { data: read.text };
   }
 
   private async isInsideFolder(path: string): Promise<boolean> {

@@ -42,6 +42,7 @@ export interface ClustersSlice {
   removeContext: (context: string) => Promise<void>;
   approvePlugin: (context: string, approvalKey: string) => Promise<void>;
   revokePlugin: (context: string) => Promise<void>;
+  allowExternalFiles: (context: string, paths: string[]) => Promise<void>;
   loadNodes: (context: string) => Promise<void>;
   exportContext: (context: string, path: string, replace: boolean) => Promise<void>;
 }
@@ -108,6 +109,7 @@ export function createClustersSlice(deps: StoreDeps): StateCreator<AppState, [],
       removeContext: (context) => withState(() => deps.api.clusters.remove(context)),
       approvePlugin: (context, approvalKey) => withState(() => deps.api.clusters.approvePlugin(context, approvalKey)),
       revokePlugin: (context) => withState(() => deps.api.clusters.revokePlugin(context)),
+      allowExternalFiles: (context, paths) => withState(() => deps.api.clusters.allowExternalFiles(context, paths)),
       loadNodes: async (context) => {
         const previous = get().nodes[context];
         if (previous === undefined) set({ nodes: { ...get().nodes, [context]: { status: 'loading' } } });

@@ -89,6 +89,8 @@ export interface ClusterContext {
   auth: ClusterAuthSummary;
   /** Files outside the imported folder that are read only at connect time (token-file, certificates). */
   externalFiles: string[];
+  /** The user allowed reading `externalFiles` (allowExternalFiles); nothing connects before that. */
+  externalFilesAllowed: boolean;
   /** The last check; `checking` while one runs. */
   health: { checking: boolean; result?: ConnectionTestResult };
 }
@@ -230,6 +232,11 @@ export interface ClustersService {
   approvePlugin(context: string, approvalKey: string): Promise<ClustersState>;
   /** Withdraw the approval of the context's credential plugin. */
   revokePlugin(context: string): Promise<ClustersState>;
+  /**
+   * Allow a context to read the files outside its kubeconfig's folder that it names (a token
+   * file, certificates); `paths` must be exactly the context's externalFiles as shown.
+   */
+  allowExternalFiles(context: string, paths: string[]): Promise<ClustersState>;
   /** Write one context into ~/.kube/config or a chosen file: merged, atomic, previous file backed up. */
   exportContext(context: string, options: ExportOptions): Promise<ExportResult>;
   /** Fires after imports, removals, switches and every health check. */
@@ -249,6 +256,7 @@ export const clustersNames = domainNames<ClustersService>()({
     'listNodes',
     'approvePlugin',
     'revokePlugin',
+    'allowExternalFiles',
     'exportContext',
   ],
   events: ['onDidChange'],

@@ -205,5 +205,6 @@ function emptyClusters(): ClustersService {
     revokePlugin: missing,
     exportContext: missing,
     onDidChange: new Emitter<ClustersState>().event,
+    allowExternalFiles: missing,
   };
 }

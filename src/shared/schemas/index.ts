@@ -64,6 +64,7 @@ export const argumentSchemas: ArgumentSchemas = {
     approvePlugin: z.tuple([contextNameSchema, approvalKeySchema]),
     revokePlugin: z.tuple([contextNameSchema]),
     exportContext: z.tuple([contextNameSchema, exportOptionsSchema]),
+    allowExternalFiles: z.tuple([contextNameSchema, z.array(z.string().min(1).max(4096)).max(8)]),
   },
   terminals: {
     open: z.tuple([terminalTargetSchema, terminalSizeSchema]),

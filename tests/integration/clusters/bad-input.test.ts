@@ -171,6 +171,12 @@ describe('paths outside the chosen folder', () => {
     expect(context.externalFiles.sort()).toEqual([caElsewhere, secretsElsewhere].sort());
     expect(context.auth).toMatchObject({ kind: 'token-file', hasToken: true });
 
+    expect(context.externalFilesAllowed).toBe(false);
+    // Nothing outside the folder is read before the user allows these exact files.
+    const asked = await service.testConnection('outside');
+    expect(asked.ok === false && asked.error).toMatchObject({ code: 'APPROVAL_REQUIRED', details: { files: context.externalFiles } });
+    await service.allowExternalFiles('outside', context.externalFiles);
+
     const test = await service.testConnection('outside');
     expect(test.ok).toBe(false);
     if (test.ok) return;

@@ -13,6 +13,7 @@ export function ContextCard({ context, active }: { context: ClusterContext; acti
   const remove = useAppStore((state) => state.removeContext);
   const approve = useAppStore((state) => state.approvePlugin);
   const revoke = useAppStore((state) => state.revokePlugin);
+  const allowFiles = useAppStore((state) => state.allowExternalFiles);
   const [exporting, setExporting] = useState(false);
   const [confirmRemove, setConfirmRemove] = useState(false);
   const status = contextStatus(context);
@@ -78,10 +79,34 @@ export function ContextCard({ context, active }: { context: ClusterContext; acti
         {context.externalFiles.length > 0 && (
           <>
             <dt>Read when connecting</dt>
-            <dd className="muted">{context.externalFiles.join(', ')}</dd>
+            <dd className="muted">
+              {context.externalFiles.join(', ')}
+              {context.externalFilesAllowed ? ' (allowed)' : ''}
+            </dd>
           </>
         )}
       </dl>
+      {context.externalFiles.length > 0 && !context.externalFilesAllowed && (
+        <div className="plugin-approval" role="group" aria-label="Files outside the kubeconfig's folder">
+          <h4>Files outside the kubeconfig&apos;s folder: not read yet</h4>
+          <ul className="plain-list verbatim-list">
+            {context.externalFiles.map((path) => (
+              <li key={path}>
+                <code className="verbatim">{path}</code>
+              </li>
+            ))}
+          </ul>
+          <p className="muted">
+            Nestlab reads these at each connection and sends what they hold to {context.server} (a token file) or uses it as this
+            context&apos;s identity. Allow it only if these are the files you expect this kubeconfig to use.
+          </p>
+          <div className="form-actions">
+            <button type="button" className="button button-primary" onClick={() => void allowFiles(context.name, context.externalFiles)}>
+              Allow reading these files
+            </button>
+          </div>
+        </div>
+      )}
       {failure && (
         <div className="diagnosis" role="group" aria-label="Diagnosis">
           <p>

@@ -13,6 +13,7 @@ const base: ClusterContext = {
   insecureSkipTlsVerify: false,
   auth: { kind: 'token', hasToken: true, hasClientKey: false, hasPassword: false },
   externalFiles: [],
+  externalFilesAllowed: true,
   health: { checking: false },
 };
 
