@@ -91,12 +91,12 @@ export async function runPlugin(plugin: PluginCommand, options: RunPluginOptions
   try {
     ({ stdout } = await options.run(plugin.command, plugin.args, { timeoutMs: options.timeoutMs, maxBytes: options.maxBytes, env }));
   } catch (error) {
-    throw describeRunFailure(AppError.from(error), plugin, options.timeoutMs);
+    throw describeRunFailure(AppError.from(error), plugin, options.timeoutMs, options.maxBytes);
   }
   return plugin.kind === 'exec' ? readExecCredential(stdout, plugin.command) : readProviderToken(stdout, plugin.command, options.tokenKey);
 }
 
-function describeRunFailure(error: AppError, plugin: PluginCommand, timeoutMs: number): AppError {
+function describeRunFailure(error: AppError, plugin: PluginCommand, timeoutMs: number, maxBytes: number): AppError {
   const details = { command: plugin.command };
   if (error.code === 'PROGRAM_MISSING') {
     const hint = plugin.installHint ? ` The kubeconfig says: ${plugin.installHint.trim()}` : '';
@@ -113,6 +113,17 @@ function describeRunFailure(error: AppError, plugin: PluginCommand, timeoutMs: n
       details,
     );
   }
+  if (error.code === 'PROGRAM_FAILED' && error.details?.reason === 'output-too-large') {
+    return new AppError(
+      'PROGRAM_FAILED',
+      `The credential plugin "${plugin.command}" printed more than ${maxBytes / 1024 / 1024} MB and was stopped; an ExecCredential is a few kilobytes. Check that it prints only its credential on stdout (logs belong on stderr).`,
+      {
+        ...details,
+        cause: `The credential plugin printed more than ${maxBytes / 1024 / 1024} MB.`,
+        fix: 'Make it print only its ExecCredential on stdout.',
+      },
+    );
+  }
   if (error.code === 'PROGRAM_FAILED') {
     return new AppError('PROGRAM_FAILED', `The credential plugin failed. ${error.message}`, details);
   }
@@ -120,7 +131,16 @@ function describeRunFailure(error: AppError, plugin: PluginCommand, timeoutMs: n
 }
 
 function readExecCredential(stdout: string, command: string): PluginCredentials {
-  const status = (parseJson(stdout) as { kind?: unknown; status?: Record<string, unknown> } | undefined)?.status;
+  const json = parseJson(stdout);
+  if (json === undefined) {
+    // The output itself is never quoted: it may hold a token.
+    throw new AppError(
+      'PROGRAM_FAILED',
+      `The credential plugin "${command}" printed ${stdout.trim() === '' ? 'nothing' : 'text that is not JSON'} on stdout; it must print one ExecCredential object (client.authentication.k8s.io). Check that it prints its logs on stderr, or run it in a terminal to see what it prints.`,
+      { command, cause: 'The credential plugin did not print JSON.', fix: 'Make it print only its ExecCredential on stdout.' },
+    );
+  }
+  const status = (json as { kind?: unknown; status?: Record<string, unknown> } | undefined)?.status;
   if (status === undefined || typeof status !== 'object') {
     throw new AppError('PROGRAM_FAILED', `The credential plugin "${command}" did not print an ExecCredential with a status.`, { command });
   }

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { AppError } from '../../shared/errors';
 
 export interface ProgramResult {
@@ -8,34 +8,114 @@ export interface ProgramResult {
 
 export interface RunOptions {
   timeoutMs?: number;
-  /** Output beyond this many bytes (stdout and stderr each) fails the run. */
+  /** Output beyond this many bytes (stdout and stderr each) stops the program and fails the run. */
   maxBytes?: number;
   env?: NodeJS.ProcessEnv;
+  /** After the time limit: how long SIGTERM is given before SIGKILL. Default 2 s. */
+  killGraceMs?: number;
 }
 
 /** Runs a program from an argument list (never a shell); the one place that spawns helpers. */
 export type RunProgram = (file: string, args: readonly string[], options?: RunOptions) => Promise<ProgramResult>;
 
+const isWindows = process.platform === 'win32';
+
+/**
+ * The program runs in a process group of its own, so stopping it (time limit, too much output)
+ * stops what it started too: SIGTERM to the group, then SIGKILL after a grace period for a
+ * program that ignores SIGTERM. Its output is read up to the limit and never beyond.
+ */
 export const runProgram: RunProgram = (file, args, options = {}) =>
   new Promise((resolve, reject) => {
-    execFile(
-      file,
-      [...args],
-      { timeout: options.timeoutMs ?? 10_000, maxBuffer: options.maxBytes ?? 1024 * 1024, env: options.env, windowsHide: true },
-      (error, stdout, stderr) => {
-        if (!error) return resolve({ stdout, stderr });
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code === 'ENOENT') {
-          return reject(new AppError('PROGRAM_MISSING', `${file} was not found. Install it or check PATH.`, { file }));
-        }
-        if (error.killed) {
-          return reject(new AppError('TIMEOUT', `${file} did not finish within ${options.timeoutMs ?? 10_000} ms.`, { file }));
-        }
-        reject(new AppError('PROGRAM_FAILED', `${file} failed: ${firstLine(stderr) || error.message}`, { file }));
-      },
+    const timeoutMs = options.timeoutMs ?? 10_000;
+    const maxBytes = options.maxBytes ?? 1024 * 1024;
+    const graceMs = options.killGraceMs ?? 2_000;
+    const child = spawn(file, [...args], {
+      env: options.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      windowsHide: true,
+      detached: !isWindows,
+    });
+    const output = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
+    const sizes = { stdout: 0, stderr: 0 };
+    let stopped: AppError | undefined;
+    let killTimer: ReturnType<typeof setTimeout> | undefined;
+
+    const signalGroup = (signal: NodeJS.Signals) => {
+      try {
+        if (!isWindows && child.pid !== undefined) process.kill(-child.pid, signal);
+        else child.kill(signal);
+      } catch {
+        // Already gone.
+      }
+    };
+    /** Stops the program (and its group) once; the run fails with `error` when it has exited. */
+    const stop = (error: AppError) => {
+      if (stopped !== undefined) return;
+      stopped = error;
+      clearTimeout(timer);
+      signalGroup('SIGTERM');
+      killTimer = setTimeout(() => signalGroup('SIGKILL'), graceMs);
+      killTimer.unref?.();
+    };
+
+    const timer = setTimeout(
+      () => stop(new AppError('TIMEOUT', `${file} did not finish within ${timeoutMs} ms and was stopped.`, { file })),
+      timeoutMs,
     );
+    for (const stream of ['stdout', 'stderr'] as const) {
+      child[stream].on('data', (chunk: Buffer) => {
+        if (stopped !== undefined) return;
+        sizes[stream] += chunk.length;
+        if (sizes[stream] > maxBytes) {
+          stop(
+            new AppError(
+              'PROGRAM_FAILED',
+              `${file} printed more than ${formatBytes(maxBytes)} on ${stream} and was stopped; what it prints is read only up to that size.`,
+              { file, reason: 'output-too-large', stream },
+            ),
+          );
+          return;
+        }
+        output[stream].push(chunk);
+      });
+    }
+
+    let settled = false;
+    const finish = (error: AppError | undefined) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (killTimer !== undefined) clearTimeout(killTimer);
+      if (error !== undefined) return reject(error);
+      resolve({ stdout: Buffer.concat(output.stdout).toString('utf8'), stderr: Buffer.concat(output.stderr).toString('utf8') });
+    };
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') finish(new AppError('PROGRAM_MISSING', `${file} was not found. Install it or check PATH.`, { file }));
+      else finish(new AppError('PROGRAM_FAILED', `${file} could not be started (${error.code ?? error.message}).`, { file }));
+    });
+    // A stopped program fails as soon as it exits; its pipes may stay open in children it left.
+    child.on('exit', () => {
+      if (stopped === undefined) return;
+      // Whatever is left of its group goes too.
+      signalGroup('SIGKILL');
+      child.stdout.destroy();
+      child.stderr.destroy();
+      finish(stopped);
+    });
+    child.on('close', (code, signal) => {
+      if (stopped !== undefined) return finish(stopped);
+      if (code === 0) return finish(undefined);
+      const stderr = firstLine(Buffer.concat(output.stderr).toString('utf8'));
+      const how = signal === null ? `exit code ${code ?? '?'}` : `signal ${signal}`;
+      finish(new AppError('PROGRAM_FAILED', `${file} failed (${how}): ${stderr || 'it printed no error'}`, { file }));
+    });
   });
 
 function firstLine(text: string): string {
   return text.trim().split('\n')[0] ?? '';
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${bytes / 1024 / 1024} MB` : `${bytes} bytes`;
 }

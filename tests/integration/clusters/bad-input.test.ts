@@ -280,6 +280,26 @@ describe('credential plugins never run on import', () => {
       const hanging = await approve('hanging');
       expect(hanging.code).toBe('TIMEOUT');
       expect(Date.now() - started).toBeLessThan(3_000);
+
+      // One that ignores SIGTERM is killed after the grace period, its children with it.
+      await quick.importKubeconfig(text(pluginConfig('/bin/sh', ['-c', "trap '' TERM; sleep 30 & wait; wait"], 'stubborn')), []);
+      const stubbornStarted = Date.now();
+      expect((await approve('stubborn')).code).toBe('TIMEOUT');
+      expect(Date.now() - stubbornStarted).toBeLessThan(5_000);
+
+      await quick.importKubeconfig(text(pluginConfig('/bin/sh', ['-c', 'echo "Opening browser for login..."'], 'chatty')), []);
+      const chatty = await approve('chatty');
+      expect(chatty).toMatchObject({ code: 'PROGRAM_FAILED', details: { cause: 'The credential plugin did not print JSON.' } });
+      expect(chatty.message).toMatch(/printed text that is not JSON on stdout; it must print one ExecCredential object/);
+      expect(chatty.message).not.toContain('Opening browser');
+
+      // 100 MB on stdout: stopped after the first megabyte, not read to the end.
+      await quick.importKubeconfig(text(pluginConfig('/bin/sh', ['-c', 'yes | head -c 100000000'], 'flood')), []);
+      const floodStarted = Date.now();
+      const flood = await approve('flood');
+      expect(flood.code).toBe('PROGRAM_FAILED');
+      expect(flood.message).toMatch(/printed more than 1 MB and was stopped; an ExecCredential is a few kilobytes/);
+      expect(Date.now() - floodStarted).toBeLessThan(3_000);
     } finally {
       quick.dispose();
       await rm(quickDir, { recursive: true, force: true });

@@ -1,0 +1,58 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AppError } from '../../shared/errors';
+import { runProgram } from './run-program';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'nestlab-run-program-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function failure(promise: Promise<unknown>): Promise<AppError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(AppError);
+  return error as AppError;
+}
+
+describe('runProgram', () => {
+  it('returns stdout and stderr, and explains a missing program and a failing one', async () => {
+    expect(await runProgram('/bin/sh', ['-c', 'echo out; echo err >&2'])).toEqual({ stdout: 'out\n', stderr: 'err\n' });
+    expect((await failure(runProgram('nestlab-no-such-program', []))).code).toBe('PROGRAM_MISSING');
+    const failed = await failure(runProgram('/bin/sh', ['-c', 'echo "login expired" >&2; exit 3']));
+    expect(failed).toMatchObject({ code: 'PROGRAM_FAILED', message: '/bin/sh failed (exit code 3): login expired' });
+  });
+
+  it('kills a program that ignores SIGTERM, and the children it started, after the grace period', async () => {
+    const beat = join(dir, 'beat');
+    // The child writes a heartbeat every 50 ms; both ignore SIGTERM.
+    const script = `trap '' TERM; (trap '' TERM; while :; do date +%s%N > '${beat}'; sleep 0.05; done) & while :; do sleep 0.05; done`;
+    const started = Date.now();
+    const error = await failure(runProgram('/bin/sh', ['-c', script], { timeoutMs: 300, killGraceMs: 300 }));
+    expect(error.code).toBe('TIMEOUT');
+    expect(error.message).toBe('/bin/sh did not finish within 300 ms and was stopped.');
+    expect(Date.now() - started).toBeLessThan(3_000);
+    // The heartbeat stops: the whole process group is gone, not only the program.
+    const last = await readFile(beat, 'utf8');
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(await readFile(beat, 'utf8')).toBe(last);
+  });
+
+  it('stops a program that prints more than the limit at once, with a message that says so', async () => {
+    const started = Date.now();
+    const error = await failure(runProgram('/bin/sh', ['-c', 'yes nestlab'], { maxBytes: 1024 * 1024, timeoutMs: 20_000 }));
+    expect(error).toMatchObject({
+      code: 'PROGRAM_FAILED',
+      message: '/bin/sh printed more than 1 MB on stdout and was stopped; what it prints is read only up to that size.',
+      details: { reason: 'output-too-large' },
+    });
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+});
