@@ -1,10 +1,12 @@
 // One strict, type-aware lint config. The import rules make the layers hold:
 // services never import electron, the renderer never imports main, shared imports nothing
-// runtime-specific.
+// runtime-specific. The security rules (scripts/eslint/nestlab-security.js) keep the Electron
+// baseline and keep text from clusters out of HTML.
 import js from '@eslint/js';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import { securityConfigs } from './scripts/eslint/nestlab-security.js';
 
 const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'child_process', 'crypto', 'http', 'https', 'net', 'stream', 'url', 'util', 'events'];
 
@@ -90,4 +92,5 @@ export default tseslint.config(
       ],
     },
   },
+  ...securityConfigs,
 );

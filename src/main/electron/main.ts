@@ -13,11 +13,15 @@ import { appVersion } from '../version';
 import { serveIpc } from './ipc-transport';
 import { osEncryptionFromSafeStorage } from './os-encryption-adapter';
 import { applySecurityBaseline } from './security';
+import { rendererEntryUrl } from './security-policy';
 import { createWindowOptions } from './window-options';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const devServerUrl = process.env.ELECTRON_RENDERER_URL;
-const entryUrl = devServerUrl ?? pathToFileURL(join(here, '../renderer/index.html')).href;
+const entryUrl = rendererEntryUrl({
+  isPackaged: app.isPackaged,
+  devServerUrl: process.env.ELECTRON_RENDERER_URL,
+  indexHtmlUrl: pathToFileURL(join(here, '../renderer/index.html')).href,
+});
 
 if (!app.requestSingleInstanceLock()) app.quit();
 

@@ -8,6 +8,25 @@ export interface AppOrigin {
   entryUrl: string;
 }
 
+/**
+ * Where the window loads the renderer from. electron-vite's dev server sets ELECTRON_RENDERER_URL
+ * for `npm run dev`; a packaged app ignores it, or anyone who can set a variable in the user's
+ * environment could load a page of their choice into a window that holds the IPC bridge. In
+ * development it must be an http(s) URL on loopback.
+ */
+export function rendererEntryUrl(options: { isPackaged: boolean; devServerUrl: string | undefined; indexHtmlUrl: string }): string {
+  const { isPackaged, devServerUrl, indexHtmlUrl } = options;
+  if (isPackaged || devServerUrl === undefined || devServerUrl === '') return indexHtmlUrl;
+  let url: URL;
+  try {
+    url = new URL(devServerUrl);
+  } catch {
+    return indexHtmlUrl;
+  }
+  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  return (url.protocol === 'http:' || url.protocol === 'https:') && loopback ? devServerUrl : indexHtmlUrl;
+}
+
 /** True for a frame that belongs to the app: same origin for http(s), same file for file:. */
 export function isAppFrameUrl(frameUrl: string | undefined, app: AppOrigin): boolean {
   if (!frameUrl) return false;

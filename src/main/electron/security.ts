@@ -1,4 +1,5 @@
 import { app, session, shell, type WebContents } from 'electron';
+import { denyAllPermissions } from './permissions';
 import { contentSecurityPolicy, isSafeExternalUrl } from './security-policy';
 
 /**
@@ -7,8 +8,7 @@ import { contentSecurityPolicy, isSafeExternalUrl } from './security-policy';
  * OS browser after a check), no webviews.
  */
 export function applySecurityBaseline(): void {
-  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  session.defaultSession.setPermissionCheckHandler(() => false);
+  denyAllPermissions(session.defaultSession);
   session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
     callback({
       responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [contentSecurityPolicy] },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contentSecurityPolicy, isAppFrameUrl, isSafeExternalUrl } from './security-policy';
+import { contentSecurityPolicy, isAppFrameUrl, isSafeExternalUrl, rendererEntryUrl } from './security-policy';
 import { createWindowOptions } from './window-options';
 
 describe('main window options (Electron security baseline)', () => {
@@ -55,5 +55,23 @@ describe('security policy decisions', () => {
     const dev = { entryUrl: 'http://localhost:5173/' };
     expect(isAppFrameUrl('http://localhost:5173/#/hosts', dev)).toBe(true);
     expect(isAppFrameUrl('http://localhost:5174/', dev)).toBe(false);
+  });
+});
+
+describe('renderer entry URL', () => {
+  const indexHtmlUrl = 'file:///opt/Nestlab/resources/app.asar/out/renderer/index.html';
+
+  it('ignores ELECTRON_RENDERER_URL in a packaged app', () => {
+    for (const devServerUrl of ['https://evil.example/', 'http://localhost:5173/']) {
+      expect(rendererEntryUrl({ isPackaged: true, devServerUrl, indexHtmlUrl })).toBe(indexHtmlUrl);
+    }
+  });
+
+  it("uses electron-vite's dev server in development, only on loopback over http(s)", () => {
+    expect(rendererEntryUrl({ isPackaged: false, devServerUrl: 'http://localhost:5173/', indexHtmlUrl })).toBe('http://localhost:5173/');
+    expect(rendererEntryUrl({ isPackaged: false, devServerUrl: 'http://127.0.0.1:5173', indexHtmlUrl })).toBe('http://127.0.0.1:5173');
+    for (const devServerUrl of ['https://evil.example/', 'file:///tmp/evil.html', 'not a url', '', undefined]) {
+      expect(rendererEntryUrl({ isPackaged: false, devServerUrl, indexHtmlUrl })).toBe(indexHtmlUrl);
+    }
   });
 });
