@@ -14,12 +14,16 @@ export interface SudoOptions extends ExecOptions {
 }
 
 const passwordRequired = /^sudo: (a password is required|a terminal is required)/m;
-const passwordRejected = /incorrect password attempt|Sorry, try again/;
+const passwordRejected = /incorrect password attempt|Sorry, try again|no password was provided/;
 
 /**
  * Run argv as root. First `sudo -n` (non-interactive); only if sudo answers that a password is
- * required, run again with `sudo -S -p ''`, the password as the first line of stdin. The password
- * never appears on a command line, and is only requested from the caller when sudo really asks.
+ * required, the password is checked on its own with `sudo -S -k -v` (stdin holds nothing but the
+ * password, so a wrong one meets the end of stdin instead of the command's input, which real sudo
+ * would otherwise read as the next two attempts and count towards locking the account). Then
+ * the command runs with `sudo -S -k`: -k makes sudo read the password line even when it has a
+ * cached credential, so the password never reaches the command's stdin. The password never
+ * appears on a command line, and is only requested from the caller when sudo really asks.
  *
  * @throws AppError SUDO_REQUIRED when sudo needs a password and none is stored, or refuses it.
  */
@@ -41,8 +45,20 @@ export async function runWithSudo(executor: CommandExecutor, argv: readonly stri
       { reason: 'password-required' },
     );
   }
-  const input = options.stdin === undefined ? `${secret}\n` : Buffer.concat([Buffer.from(`${secret}\n`), Buffer.from(options.stdin)]);
-  const second = await executor.exec(buildCommand(['sudo', '-S', '-p', '', '--', ...argv]), { ...exec, stdin: input });
+  const { stdin, ...control } = exec;
+  const validated = await executor.exec(buildCommand(['sudo', '-S', '-k', '-p', '', '-v']), { ...control, stdin: `${secret}\n` });
+  if (validated.exitCode !== 0) {
+    if (passwordRejected.test(validated.stderr)) {
+      throw new AppError('SUDO_REQUIRED', `sudo on ${hostLabel} rejected the saved password. Update the sudo password for this host.`, {
+        reason: 'password-rejected',
+      });
+    }
+    throw new AppError('PROGRAM_FAILED', `sudo on ${hostLabel} could not check the password: ${validated.stderr.trim().slice(-300)}`, {
+      exitCode: validated.exitCode,
+    });
+  }
+  const input = stdin === undefined ? `${secret}\n` : Buffer.concat([Buffer.from(`${secret}\n`), Buffer.from(stdin)]);
+  const second = await executor.exec(buildCommand(['sudo', '-S', '-k', '-p', '', '--', ...argv]), { ...control, stdin: input });
   if (second.exitCode === 1 && passwordRejected.test(second.stderr)) {
     throw new AppError('SUDO_REQUIRED', `sudo on ${hostLabel} rejected the saved password. Update the sudo password for this host.`, {
       reason: 'password-rejected',

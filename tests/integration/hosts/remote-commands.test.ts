@@ -1,12 +1,13 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../../src/shared/errors';
 import { runPowerShellJson } from '../../../src/main/hosts/powershell';
 import { probeHost } from '../../../src/main/hosts/preflight/run-preflight';
 import { runArgv, runScript } from '../../../src/main/hosts/remote-command';
-import type { SshConnection } from '../../../src/main/hosts/ssh-connection';
+import type { CommandExecutor, SshConnection } from '../../../src/main/hosts/ssh-connection';
 import { runWithSudo } from '../../../src/main/hosts/sudo';
 import { simulations } from '../../harness/ssh/profiles';
 import { startTestHost } from '../../harness/ssh/test-host';
@@ -15,6 +16,8 @@ import { connectToTestHost } from './connect-to-test-host';
 
 /** A sudo password nobody would type by accident: it must never show up anywhere but stdin. */
 const canary = 'CANARY-sudo-7f3a9c-pass';
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 async function caught(promise: Promise<unknown>): Promise<AppError> {
   const error = await promise.then(
@@ -94,10 +97,11 @@ describe('remote commands on real sshd', () => {
       });
       expect(result).toMatchObject({ exitCode: 0, stdout: `${sudoHost.user}\n` });
       expect(asked).toBe(1);
-      const calls = (await sudoHost.sudoCalls()).slice(-2).map((argv) => argv.slice(1));
+      const calls = (await sudoHost.sudoCalls()).slice(-3).map((argv) => argv.slice(1));
       expect(calls).toEqual([
         ['-n', '--', 'id', '-un'],
-        ['-S', '-p', '', '--', 'id', '-un'],
+        ['-S', '-k', '-p', '', '-v'],
+        ['-S', '-k', '-p', '', '--', 'id', '-un'],
       ]);
       // Every command line a `ps` on the host could have shown, and sshd's log: no password.
       expect(await sudoHost.sessionCommandLines()).not.toContain(canary);
@@ -114,6 +118,42 @@ describe('remote commands on real sshd', () => {
       expect((await caught(runWithSudo(linux, ['true']))).details).toMatchObject({ reason: 'password-required' });
       const wrong = await caught(runWithSudo(linux, ['true'], { password: () => Promise.resolve('wrong') }));
       expect(wrong).toMatchObject({ code: 'SUDO_REQUIRED', details: { reason: 'password-rejected' } });
+    });
+
+    it("tries a wrong saved password once: the command's input is never read as further attempts", async () => {
+      const attempts = async () =>
+        (await readFile(join(sudoHost.simDir, 'sudo-failed-attempts.log'), 'utf8').catch(() => '')).split('\n').filter(Boolean);
+      const before = await attempts();
+      const input = 'first line of input\nsecond line\nthird line\n';
+      const error = await caught(runWithSudo(linux, ['tee', '/dev/null'], { password: () => Promise.resolve('wrong'), stdin: input }));
+      expect(error).toMatchObject({ code: 'SUDO_REQUIRED', details: { reason: 'password-rejected' } });
+      // Real sudo reads the next stdin line after a wrong password (3 tries); each counts towards a lockout.
+      const failed = (await attempts()).slice(before.length);
+      expect(failed).toEqual([sha256('wrong')]);
+      expect(failed).not.toContain(sha256('first line of input'));
+    });
+
+    it('never hands the password to the command when another session cached a sudo credential meanwhile', async () => {
+      // timestamp_type=global: a credential cached by one session is used by every other one.
+      await writeFile(join(sudoHost.simDir, 'sudo-timestamp-type'), 'global\n');
+      try {
+        // Another session (a parallel lab step, say) authenticates right after this call's `sudo -n` was refused.
+        const racing: CommandExecutor = {
+          exec: async (command, options) => {
+            const result = await linux.exec(command, options);
+            if (command.startsWith("'sudo' '-n'")) {
+              await linux.exec("'sudo' '-S' '-p' '' '-v'", { stdin: `${canary}\n` });
+            }
+            return result;
+          },
+        };
+        const result = await runWithSudo(racing, ['cat'], { password: () => Promise.resolve(canary), stdin: 'payload' });
+        expect(result.stdout).toBe('payload');
+        expect(result.stdout).not.toContain(canary);
+      } finally {
+        await rm(join(sudoHost.simDir, 'sudo-timestamp-type'), { force: true });
+        await rm(join(sudoHost.simDir, 'sudo-timestamp.global'), { force: true });
+      }
     });
 
     it('never asks for the password when sudo does not need one', async () => {
