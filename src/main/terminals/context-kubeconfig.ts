@@ -1,3 +1,4 @@
+import type { KubeConfig } from '@kubernetes/client-node';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,12 @@ import { join } from 'node:path';
  */
 export interface ContextKubeconfigProvider {
   kubeconfigFor(context: string): Promise<string>;
+  /**
+   * A client-node KubeConfig with the context's credentials already resolved (a credential
+   * plugin run by the clusters service, with its time limit): pod exec uses this, so client-node
+   * never runs a plugin itself. Without it, a kubeconfig whose user runs a plugin is refused.
+   */
+  kubeConfigFor?(context: string): Promise<KubeConfig>;
 }
 
 /** A kubeconfig file private to one terminal. */

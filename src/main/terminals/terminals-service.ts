@@ -352,7 +352,10 @@ export class NodeTerminalsService implements TerminalsService {
     return writePrivateKubeconfig(await this.contextYaml(context), this.options.tempDir);
   }
 
+  /** Pod exec's client-node config: credentials resolved by the clusters service, never a plugin run by client-node. */
   private async kubeConfigFor(context: string): Promise<KubeConfig> {
+    const provider = this.options.kubeconfigs;
+    if (provider?.kubeConfigFor !== undefined) return provider.kubeConfigFor(context);
     const kubeconfig = new KubeConfig();
     try {
       kubeconfig.loadFromString(await this.contextYaml(context));
@@ -360,6 +363,14 @@ export class NodeTerminalsService implements TerminalsService {
       throw AppError.from(error).code === 'INTERNAL'
         ? new AppError('INVALID_INPUT', `The kubeconfig of context "${context}" could not be read.`, { context })
         : error;
+    }
+    const user = kubeconfig.getCurrentUser();
+    if (user?.exec !== undefined || user?.authProvider !== undefined) {
+      throw new AppError(
+        'INVALID_INPUT',
+        `Context "${context}" gets its credentials from a plugin, which pod exec does not run itself. Use a context imported in the Clusters view.`,
+        { context },
+      );
     }
     return kubeconfig;
   }

@@ -16,6 +16,10 @@ import {
   type ControlPlane,
   type SimulatedNodes,
 } from '../../harness/index.js';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { createClustersService, kubeconfig, tempDir } from '../clusters/cluster-fixtures';
 import { connectTerminals, harnessKubeconfigs } from './harness-services';
 
 let controlPlane: ControlPlane;
@@ -177,5 +181,48 @@ describe('pod exec terminals', () => {
     expect(client.text(noContainer.id)).toContain('Could not exec into default/web-0');
     const viewer = await client.open({ kind: 'pod', context: 'lab-viewer', namespace: 'default', pod: 'web-0', container: 'app' });
     expect((await client.waitForExit(viewer.id)).error).toMatchObject({ code: 'FORBIDDEN' });
+  });
+});
+
+describe('pod exec with a credential plugin', () => {
+  it('uses the credentials the clusters service resolved (its time limit), never running the plugin through client-node', async () => {
+    const work = await tempDir('pod-exec-plugin');
+    const runs = join(work, 'plugin-runs');
+    const credential = JSON.stringify({
+      apiVersion: 'client.authentication.k8s.io/v1beta1',
+      kind: 'ExecCredential',
+      status: { token: controlPlane.adminToken },
+    });
+    const exec = {
+      apiVersion: 'client.authentication.k8s.io/v1beta1',
+      command: '/bin/sh',
+      args: ['-c', `echo ran >> '${runs}'; printf '%s' '${credential}'`],
+    };
+    const config = kubeconfig({
+      server: controlPlane.server,
+      caPem: controlPlane.caCertPem,
+      names: { cluster: 'sso', user: 'sso', context: 'sso' },
+      user: { exec },
+    });
+    const { service: clusters, dataDir } = await createClustersService();
+    try {
+      await clusters.importKubeconfig({ kind: 'text', text: stringify(config), label: 'sso.yaml' }, []);
+      const plugin = (await clusters.list()).contexts[0]!.auth.plugin!;
+      await clusters.approvePlugin('sso', plugin.approvalKey);
+      expect(await clusters.testConnection('sso')).toMatchObject({ ok: true });
+      const runCount = async () => (await readFile(runs, 'utf8')).split('\n').filter(Boolean).length;
+      expect(await runCount()).toBe(1);
+
+      link = connectTerminals({ kubeconfigs: clusters });
+      expect(await link.api.terminals.podContainers('sso', 'default', 'web-0')).toMatchObject({ os: 'linux' });
+      const tab = await link.client.open({ kind: 'pod', context: 'sso', namespace: 'default', pod: 'web-0', container: 'app' });
+      expect(await link.client.run(tab.id, 'echo hi')).toBe('hi\n');
+      // The token the clusters service got (and keeps until it expires) was used: the plugin ran once.
+      expect(await runCount()).toBe(1);
+    } finally {
+      clusters.dispose();
+      await rm(work, { recursive: true, force: true });
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });
