@@ -2,11 +2,13 @@
  * The desktop app's entry: builds the services, binds them to Electron IPC, opens the window.
  * Composition only; every behaviour lives in a service or in the security modules.
  */
-import { app, BrowserWindow, nativeTheme, safeStorage } from 'electron';
-import { join } from 'node:path';
+import { app, BrowserWindow, dialog, nativeTheme, safeStorage } from 'electron';
+import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Dispatcher } from '../../shared/rpc/dispatcher';
 import { allowWeakSecretStorageVariable } from '../hosts/secret-storage-info';
+import { dataDirArgument } from '../platform/data-dir';
+import { lockDataDir, type DataDirLock } from '../platform/data-dir-lock';
 import { OsEncryptionSecretStore } from '../secrets/os-encryption-secret-store';
 import { createServices, type AppServices } from '../services';
 import { appVersion } from '../version';
@@ -23,13 +25,27 @@ const entryUrl = rendererEntryUrl({
   indexHtmlUrl: pathToFileURL(join(here, '../renderer/index.html')).href,
 });
 
+// Another data folder (as in browser mode) makes this a separate instance: set before the
+// single-instance lock, which is per folder.
+const dataDirOverride = dataDirArgument(process.argv);
+if (dataDirOverride !== undefined) app.setPath('userData', resolve(dataDirOverride));
+
 if (!app.requestSingleInstanceLock()) app.quit();
 
 let services: AppServices | undefined;
+let dataDirLock: DataDirLock | undefined;
 
 void app.whenReady().then(async () => {
   applySecurityBaseline();
   const dataDir = app.getPath('userData');
+  // Browser mode may hold the same folder (requestSingleInstanceLock sees only desktop apps).
+  try {
+    dataDirLock = await lockDataDir(dataDir, 'desktop app');
+  } catch (error) {
+    dialog.showErrorBox('Nestlab cannot start', (error as Error).message);
+    app.exit(3);
+    return;
+  }
   services = await createServices({
     mode: 'electron',
     appVersion,
@@ -65,7 +81,10 @@ app.on('will-quit', (event) => {
   if (running === undefined) return;
   services = undefined;
   event.preventDefault();
-  void running.dispose().finally(() => app.quit());
+  void running
+    .dispose()
+    .then(() => dataDirLock?.release())
+    .finally(() => app.quit());
 });
 
 app.on('window-all-closed', () => {

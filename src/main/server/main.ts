@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { AppError } from '../../shared/errors';
 import { Dispatcher } from '../../shared/rpc/dispatcher';
 import { defaultDataDir } from '../platform/data-dir';
+import { DataDirInUseError, lockDataDir, type DataDirLock } from '../platform/data-dir-lock';
 import { PassphraseSecretStore } from '../secrets/passphrase-secret-store';
 import type { SecretStore } from '../secrets/secret-store';
 import { createServices } from '../services';
@@ -31,19 +32,23 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 
 const dataDir = values['data-dir'] ?? defaultDataDir();
 const staticDir = values['static-dir'] ?? fileURLToPath(new URL('../renderer', import.meta.url));
+const dataDirLock = await lockDataDirOrExit();
 const services = await createServices({ mode: 'browser', appVersion, dataDir, secrets: await openSecretStore() });
 
 try {
   const server = await startWebServer({ dispatcher: new Dispatcher(services), token: createToken(), staticDir, port });
+  const stop = () => {
+    // Terminal shells are ended (not orphaned) before the process goes.
+    void Promise.all([server.close(), services.dispose()])
+      .then(() => dataDirLock.release())
+      .then(() => process.exit(0));
+  };
+  // Before the URL is printed: whoever reads it may stop the server at once.
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
   // The URL carries the per-launch token in its fragment: print it once, for the user to open.
   console.log(`Nestlab browser mode is running. Open: ${server.url}`);
   console.log(`Data folder: ${dataDir}. Press Ctrl-C to stop.`);
-  const stop = () => {
-    // Terminal shells are ended (not orphaned) before the process goes.
-    void Promise.all([server.close(), services.dispose()]).then(() => process.exit(0));
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
 } catch (error) {
   const code = (error as NodeJS.ErrnoException).code;
   console.error(
@@ -52,6 +57,20 @@ try {
       : `Nestlab: could not start browser mode: ${(error as Error).message}`,
   );
   process.exit(1);
+}
+
+/** The desktop app or another browser mode on the same data folder would overwrite this one's stores. */
+async function lockDataDirOrExit(): Promise<DataDirLock> {
+  try {
+    return await lockDataDir(dataDir, 'browser mode');
+  } catch (error) {
+    console.error(
+      error instanceof DataDirInUseError
+        ? `Nestlab: ${error.message}`
+        : `Nestlab: cannot use the data folder ${dataDir}: ${(error as Error).message}`,
+    );
+    process.exit(3);
+  }
 }
 
 /**
