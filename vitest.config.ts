@@ -14,14 +14,15 @@ export default defineConfig({
           name: 'unit',
           include: ['src/**/*.test.ts', 'src/**/*.test.tsx', 'scripts/**/*.test.ts'],
           environment: 'node',
+          globalSetup: ['tests/harness/isolated-home.ts'],
         },
       },
       {
         test: {
           name: 'integration',
           include: ['tests/integration/**/*.test.ts'],
-          // Provisions the control-plane binaries once (a first build takes minutes).
-          globalSetup: ['tests/harness/global-setup.ts'],
+          // A home folder of the tests' own, then the control-plane binaries (a first build takes minutes).
+          globalSetup: ['tests/harness/isolated-home.ts', 'tests/harness/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },
@@ -30,7 +31,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['tests/e2e/**/*.test.ts'],
-          globalSetup: ['tests/harness/global-setup.ts', 'tests/e2e/support/global-setup.ts'],
+          globalSetup: ['tests/harness/isolated-home.ts', 'tests/harness/global-setup.ts', 'tests/e2e/support/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
           fileParallelism: false,

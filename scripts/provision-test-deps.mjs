@@ -9,17 +9,20 @@ const needs = [
 ];
 
 export function provisionTestDeps(log = console.log) {
+  if (process.getuid?.() !== 0) {
+    // Said once, up front, instead of as one failure per test file that starts a test host.
+    throw new Error(
+      'npm test needs root: its SSH test hosts run a real sshd in private mount and PID namespaces with a test user ' +
+        'that exists only there, and it installs missing Debian packages. Run `sudo npm test`; ' +
+        '`npm run test:unit` runs the unit tests as any user.',
+    );
+  }
   const missing = needs.filter((need) => !existsSync(need.path));
   if (missing.length === 0) return;
   const list = missing.map((need) => need.pkg).join(' ');
   const reasons = missing.map((need) => `${need.pkg} (${need.why})`).join(', ');
   if (!existsSync('/usr/bin/apt-get')) {
     throw new Error(`Tests need ${reasons}, and this is not a Debian-like system with apt-get. Install them with your package manager.`);
-  }
-  if (process.getuid?.() !== 0) {
-    throw new Error(
-      `Tests need ${reasons}. Installing them needs root: run \`sudo apt-get install -y ${list}\` once, or run npm test as root.`,
-    );
   }
   log(`Installing ${list} with apt-get (needed: ${reasons})...`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };

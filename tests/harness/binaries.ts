@@ -41,7 +41,8 @@ function isExecutable(path: string): boolean {
   }
 }
 
-function onPath(name: string): string | undefined {
+/** The first executable `name` on PATH, or undefined. */
+export function onPath(name: string): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
     if (dir !== '' && isExecutable(join(dir, name))) return join(dir, name);
   }

@@ -15,8 +15,12 @@ export interface LinuxSimulation {
   guest: boolean;
   /** Content of the stand-in /sys/module/kvm_intel/parameters/nested; null = module not loaded. */
   kvmIntelNested: 'Y' | 'N' | null;
-  /** Whether /dev/kvm is the real character device (true) or a stand-in regular file (false). */
-  devKvm: boolean;
+  /**
+   * What the host's private /dev holds at /dev/kvm: a KVM character device node (10:232, group kvm,
+   * mode 0660), a regular file (the path exists but is no device, as in some containers), or
+   * nothing. Made inside the host's own namespace, whatever the machine running the tests has.
+   */
+  devKvm: 'device' | 'regular-file' | 'absent';
   /** MemTotal in the stand-in /proc/meminfo. */
   memoryMiB: number;
   /** Size of the tmpfs mounted at /var/lib/libvirt/images (real `df` reads it). */
@@ -44,7 +48,7 @@ const linuxBase: LinuxSimulation = {
   virtFlag: 'vmx',
   guest: false,
   kvmIntelNested: 'Y',
-  devKvm: true,
+  devKvm: 'device',
   memoryMiB: 64 * 1024,
   diskGiB: 500,
   libvirt: true,
@@ -52,7 +56,7 @@ const linuxBase: LinuxSimulation = {
   sudo: 'nopasswd',
 };
 
-/** The five test hosts of issue 8. */
+/** The test hosts of issue 8, and one whose /dev/kvm is no device (issue 15). */
 export const simulations = {
   /** A KVM host ready for nested labs. */
   nestedOn: linuxBase,
@@ -65,10 +69,12 @@ export const simulations = {
     virtFlag: null,
     guest: true,
     kvmIntelNested: null,
-    devKvm: false,
+    devKvm: 'absent',
     libvirt: false,
     libvirtGroup: false,
   },
+  /** Ready but for /dev/kvm, which is a regular file and no device (a container that faked the path). */
+  kvmNotADevice: { ...linuxBase, devKvm: 'regular-file' },
   /** Everything installed, but only 6 GiB of RAM, 2 CPUs and a small disk. */
   lowRam: { ...linuxBase, cpus: 2, memoryMiB: 6 * 1024, diskGiB: 40 },
   /** Windows Server 2022 VM with Hyper-V, whose outer host does not expose virtualization. */

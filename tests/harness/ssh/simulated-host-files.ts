@@ -16,6 +16,8 @@ export const SSHD = '/usr/sbin/sshd';
 /** The test user exists only inside each test host's mount namespace (stand-in /etc/passwd). */
 export const TEST_USER = 'nestlab';
 export const TEST_UID = 4242;
+/** gid of the stand-in group `kvm` where the machine has none (it exists only in the host's namespace). */
+const KVM_GID = TEST_UID + 2;
 
 /** Stand-ins inside a simulated lab VM (reached through the stand-in ssh). */
 const vmTools = ['sudo', 'cloud-init', 'kubeadm', 'kubectl', 'powershell', 'systemctl'];
@@ -60,8 +62,6 @@ export async function writeSimulationState(dir: string, simDir: string, sim: Hos
   const standIn = join(dir, 'stand-in');
   await writeFile(join(standIn, 'cpuinfo'), cpuinfo(sim));
   await writeFile(join(standIn, 'meminfo'), meminfo(sim.memoryMiB));
-  // A regular file over /dev/kvm: the path exists but is no KVM device, as on a host without it.
-  await writeFile(join(standIn, 'no-kvm-device'), '');
 }
 
 function cpuinfo(sim: LinuxSimulation): string {
@@ -92,10 +92,10 @@ export async function writeUserDatabase(dir: string, home: string, password: str
   const userLine = `${TEST_USER}:x:${TEST_UID}:${TEST_UID}:Nestlab test user:${home}:${join(dir, 'bin', 'login-shell')}\n`;
   await writeFile(join(standIn, 'passwd'), passwd + userLine);
   await writeFile(join(standIn, 'shadow'), `${shadow}${TEST_USER}:${hash.trim()}:19000:0:99999:7:::\n`, { mode: 0o640 });
-  let groups = group
-    .split('\n')
-    .filter((line) => line.length > 0)
-    .map((line) => (libvirtGroup && line.startsWith('kvm:') ? appendMember(line) : line));
+  let groups = group.split('\n').filter((line) => line.length > 0);
+  // The host's /dev/kvm belongs to group kvm, which a machine without KVM may not have.
+  if (!groups.some((line) => line.startsWith('kvm:'))) groups.push(`kvm:x:${KVM_GID}:`);
+  groups = groups.map((line) => (libvirtGroup && line.startsWith('kvm:') ? appendMember(line) : line));
   groups.push(`${TEST_USER}:x:${TEST_UID}:`);
   if (libvirtGroup) groups.push(`libvirt:x:${TEST_UID + 1}:${TEST_USER}`);
   groups = groups.filter((line, index, all) => all.indexOf(line) === index);
@@ -127,7 +127,7 @@ export function namespaceScript(dir: string, sim: HostSimulation, hostKeyPath: s
     if (sim.kvmIntelNested !== null) {
       lines.push('mkdir -p /sys/module/kvm_intel/parameters', `echo ${sim.kvmIntelNested} > /sys/module/kvm_intel/parameters/nested`);
     }
-    if (!sim.devKvm) lines.push(`mount --bind ${standIn}/no-kvm-device /dev/kvm`);
+    lines.push(...privateDevScript(join(dir, 'dev'), sim.devKvm));
     lines.push(
       `mount -t overlay nestlab-sim-var-lib -o lowerdir=/var/lib,upperdir=${dir}/overlay/upper,workdir=${dir}/overlay/work /var/lib`,
       'mkdir -p /var/lib/libvirt/images',
@@ -137,6 +137,33 @@ export function namespaceScript(dir: string, sim: HostSimulation, hostKeyPath: s
   }
   lines.push(`exec ${SSHD} -D -f ${dir}/sshd_config -E ${logPath} -h ${hostKeyPath}`, '');
   return lines.join('\n');
+}
+
+/**
+ * Shell lines that give the host a /dev of its own: a tmpfs with the machine's harmless devices
+ * bound in (null, zero, full, random, urandom, tty), a new devpts instance for the sessions' ptys,
+ * and /dev/kvm as the simulation wants it. Nothing depends on the machine's /dev/kvm, and nothing
+ * is created in the machine's /dev (issue 15: binding over a /dev/kvm that is not there failed).
+ */
+function privateDevScript(staging: string, devKvm: LinuxSimulation['devKvm']): string[] {
+  const lines = [
+    `mkdir -p ${staging}`,
+    `mount -t tmpfs -o mode=755 nestlab-sim-dev ${staging}`,
+    `for name in null zero full random urandom tty; do touch ${staging}/$name; mount --bind /dev/$name ${staging}/$name; done`,
+    `mkdir ${staging}/pts ${staging}/shm`,
+    `mount -t devpts -o newinstance,ptmxmode=0666,mode=620 nestlab-sim-pts ${staging}/pts`,
+    `ln -s pts/ptmx ${staging}/ptmx`,
+    `mount -t tmpfs -o mode=1777 nestlab-sim-shm ${staging}/shm`,
+    `ln -s /proc/self/fd ${staging}/fd`,
+    `ln -s /proc/self/fd/0 ${staging}/stdin`,
+    `ln -s /proc/self/fd/1 ${staging}/stdout`,
+    `ln -s /proc/self/fd/2 ${staging}/stderr`,
+  ];
+  // 10:232 is the KVM device's number; the node only has to look like one (test -c, -r, -w).
+  if (devKvm === 'device') lines.push(`mknod -m 660 ${staging}/kvm c 10 232`, `chgrp kvm ${staging}/kvm`);
+  if (devKvm === 'regular-file') lines.push(`touch ${staging}/kvm`);
+  lines.push(`mount --move ${staging} /dev`);
+  return lines;
 }
 
 /**

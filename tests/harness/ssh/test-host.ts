@@ -76,10 +76,35 @@ export async function startTestHost(options: TestHostOptions): Promise<TestHost>
   if (!existsSync(SSHD)) {
     throw new Error(`${SSHD} is missing: install it with "apt-get install -y openssh-server".`);
   }
-  if (process.getuid?.() !== 0) throw new Error('Test hosts need root (mount namespaces, a test user).');
+  if (process.getuid?.() !== 0) {
+    throw new Error('Test hosts need root (mount namespaces, a test user that exists only in them): run the tests as root.');
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'nestlab-sshd-'));
+  try {
+    return await startInFolder(dir, options);
+  } catch (error) {
+    // Half a host is no host: its folder goes, and the caller sees the first error only.
+    await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * Start several test hosts at once. If any fails, the ones that started are stopped before the
+ * first error is thrown, so a failed set-up leaves no sshd running and needs no teardown.
+ */
+export async function startTestHosts(list: readonly TestHostOptions[]): Promise<TestHost[]> {
+  const results = await Promise.allSettled(list.map((options) => startTestHost(options)));
+  const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed === undefined) return results.map((result) => (result as PromiseFulfilledResult<TestHost>).value);
+  const started = results.filter((result): result is PromiseFulfilledResult<TestHost> => result.status === 'fulfilled');
+  await Promise.all(started.map((result) => result.value.stop().catch(() => undefined)));
+  throw failed.reason;
+}
+
+async function startInFolder(dir: string, options: TestHostOptions): Promise<TestHost> {
   const sim = options.simulation;
   const password = options.password ?? `pw-${randomBytes(9).toString('base64url')}`;
-  const dir = await mkdtemp(join(tmpdir(), 'nestlab-sshd-'));
   // The test user must reach its home, keys and the stand-ins under this folder.
   await chmod(dir, 0o755);
   const simDir = join(dir, 'sim');
@@ -225,12 +250,22 @@ async function startNamespace(dir: string, port: number, logPath: string): Promi
   );
   // Unhandled if sshd exits later during normal stop; the readiness race below consumes it.
   exited.catch(() => undefined);
-  await Promise.race([waitForBanner(port), exited]);
+  try {
+    await Promise.race([waitForBanner(port), exited]);
+  } catch (error) {
+    // sshd never answered: end the namespace (if it still runs) so a failed start leaves nothing.
+    if (child.exitCode === null && child.signalCode === null) {
+      const gone = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await gone;
+    }
+    throw error;
+  }
   return child;
 }
 
-/** Resolve once the port answers with an SSH banner (sshd is accepting connections). */
-async function waitForBanner(port: number, deadline = Date.now() + 10_000): Promise<void> {
+/** Resolve once the port answers with an SSH banner (sshd is accepting connections); 30 s allows for six hosts starting at once on a loaded 2-core machine. */
+async function waitForBanner(port: number, deadline = Date.now() + 30_000): Promise<void> {
   for (;;) {
     const ok = await new Promise<boolean>((resolve) => {
       const socket = connect(port, '127.0.0.1');

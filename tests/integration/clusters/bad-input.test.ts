@@ -33,7 +33,7 @@ beforeAll(async () => {
   storeBefore = await readFile(join(dataDir, ClusterStore.fileName), 'utf8');
 });
 afterAll(async () => {
-  service.dispose();
+  service?.dispose();
   await rm(work, { recursive: true, force: true });
   await rm(dataDir, { recursive: true, force: true });
 });

@@ -76,7 +76,7 @@ describe('SshConnection against a real sshd', () => {
   });
   afterAll(async () => {
     for (const connection of connections) connection.close();
-    await host.stop();
+    await host?.stop();
   });
 
   it('refuses first contact with the key type and OpenSSH fingerprint, running nothing', async () => {

@@ -17,7 +17,7 @@ import { OsEncryptionSecretStore } from '../../../src/main/secrets/os-encryption
 import { createTestOsEncryption } from '../../../src/main/secrets/test-os-encryption';
 import { createServices, type AppServices } from '../../../src/main/services';
 import { simulations } from '../../harness/ssh/profiles';
-import { startTestHost, type TestHost } from '../../harness/ssh/test-host';
+import { startTestHosts, type TestHost } from '../../harness/ssh/test-host';
 
 /** The test hosts' real login passwords, and a wrong one: each is a canary. */
 const nestedOnPassword = 'CANARY-contract-nested-4f1a9c';
@@ -50,7 +50,7 @@ describe('hosts contract over the in-memory transport, against real sshd', () =>
   let dataDir: string;
   let services: AppServices;
   let api: Api;
-  let close: () => void;
+  let close: (() => void) | undefined;
   /** Everything the client received: results, errors (and their messages), events, log lines. */
   const received: unknown[] = [];
   const seen = async <T>(promise: Promise<T>): Promise<T> => {
@@ -66,10 +66,10 @@ describe('hosts contract over the in-memory transport, against real sshd', () =>
   const progress: ProbeProgress[] = [];
 
   beforeAll(async () => {
-    [nestedOn, noKvm] = await Promise.all([
-      startTestHost({ simulation: simulations.nestedOn, password: nestedOnPassword }),
-      startTestHost({ simulation: simulations.noKvm, password: noKvmPassword }),
-    ]);
+    [nestedOn, noKvm] = (await startTestHosts([
+      { simulation: simulations.nestedOn, password: nestedOnPassword },
+      { simulation: simulations.noKvm, password: noKvmPassword },
+    ])) as [TestHost, TestHost];
     dataDir = await mkdtemp(join(tmpdir(), 'nestlab-hosts-contract-'));
     for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
       vi.spyOn(console, level).mockImplementation((...args: unknown[]) => received.push(args));
@@ -89,11 +89,12 @@ describe('hosts contract over the in-memory transport, against real sshd', () =>
     });
   });
   afterAll(async () => {
-    close();
+    // Set-up may have failed half way: stop only what started, so its error is the one reported.
+    close?.();
     await services?.dispose();
     vi.restoreAllMocks();
     await Promise.all([nestedOn?.stop(), noKvm?.stop()]);
-    await rm(dataDir, { recursive: true, force: true });
+    if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
   });
 
   let host: HostSummary;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HostsService } from '../../../src/main/hosts/hosts-service';
 import { MemorySecretStore } from '../../../src/main/secrets/memory-secret-store';
 import { simulations } from '../../harness/ssh/profiles';
-import { startTestHost } from '../../harness/ssh/test-host';
+import { startTestHosts } from '../../harness/ssh/test-host';
 import type { TestHost } from '../../harness/ssh/test-host';
 
 describe('HostsService: a Windows host behind a jump host, key file sign-in', () => {
@@ -15,17 +15,17 @@ describe('HostsService: a Windows host behind a jump host, key file sign-in', ()
   let service: HostsService;
 
   beforeAll(async () => {
-    [jump, windows] = await Promise.all([
-      startTestHost({ simulation: simulations.nestedOn }),
-      startTestHost({ simulation: simulations.windowsHyperV }),
-    ]);
+    [jump, windows] = (await startTestHosts([{ simulation: simulations.nestedOn }, { simulation: simulations.windowsHyperV }])) as [
+      TestHost,
+      TestHost,
+    ];
     dataDir = await mkdtemp(join(tmpdir(), 'nestlab-hosts-jump-'));
     service = await HostsService.create({ dataDir, secrets: new MemorySecretStore(), reconnect: false });
   });
   afterAll(async () => {
-    service.dispose();
-    await Promise.all([jump.stop(), windows.stop()]);
-    await rm(dataDir, { recursive: true, force: true });
+    service?.dispose();
+    await Promise.all([jump?.stop(), windows?.stop()]);
+    if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
   });
 
   it('trusts each hop separately and probes Hyper-V through the jump host', async () => {

@@ -55,9 +55,9 @@ describe('HostsService against real sshd', () => {
     service.onDidProbeProgress(see);
   });
   afterAll(async () => {
-    service.dispose();
-    await host.stop();
-    await rm(dataDir, { recursive: true, force: true });
+    service?.dispose();
+    await host?.stop();
+    if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
   });
 
   let added: HostSummary;

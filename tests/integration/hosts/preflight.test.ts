@@ -41,6 +41,8 @@ describe('preflight against each simulated lab host', () => {
     return found;
   };
 
+  const detail = (from: PreflightReport, id: string): string | undefined => from.checks.find((check) => check.id === id)?.detail;
+
   it('probes with a single command per host', async () => {
     for (const name of names) {
       const lines = (await hosts.get(name)?.sessionCommandLines())?.trim().split('\n');
@@ -52,6 +54,8 @@ describe('preflight against each simulated lab host', () => {
     const nestedOn = report('nestedOn');
     expect(nestedOn.checks.filter((check) => check.status !== 'pass')).toEqual([]);
     expect(nestedOn.status).toBe('pass');
+    // The host's own /dev/kvm, made in its namespace: the machine running the tests may have none.
+    expect(detail(nestedOn, 'dev-kvm')).toBe('/dev/kvm is usable by nestlab.');
     expect(nestedOn.capacity).toEqual({
       hypervisor: 'kvm',
       cpus: 16,
@@ -73,6 +77,7 @@ describe('preflight against each simulated lab host', () => {
       sudo: 'warn',
     });
     expect(nestedOff.checks.find((c) => c.id === 'nested-virtualization')?.fix).toContain('options kvm_intel nested=1');
+    expect(detail(nestedOff, 'dev-kvm')).toBe('/dev/kvm exists but nestlab cannot open it.');
     expect(nestedOff.capacity.nestedVirtualization).toBe(false);
   });
 
@@ -88,6 +93,13 @@ describe('preflight against each simulated lab host', () => {
       'cloud-init-seed': 'fail',
     });
     expect(noKvm.checks.find((c) => c.id === 'cpu-virtualization')?.fix).toContain('ExposeVirtualizationExtensions');
+    expect(detail(noKvm, 'dev-kvm')).toBe('There is no /dev/kvm.');
+  });
+
+  it('fails a host whose /dev/kvm is a regular file, and only on that', () => {
+    const fake = report('kvmNotADevice');
+    expect(fake.checks.filter((c) => c.status !== 'pass').map((c) => c.id)).toEqual(['dev-kvm']);
+    expect(detail(fake, 'dev-kvm')).toBe('/dev/kvm is not a KVM device.');
   });
 
   it('fails the small host on RAM, CPUs and disk, and nothing else', () => {
