@@ -140,27 +140,36 @@ export class ClusterStore {
     };
   }
 
-  /** Secret fields the file lists but the secret store no longer has (a memory store after a restart). */
+  /**
+   * Secret fields the file lists that cannot be used: gone from the secret store (a memory store
+   * after a restart) or there but not decryptable (keyring changed or locked, file altered). Both
+   * mean the same to the user: enter that credential again, by importing the kubeconfig again.
+   */
   async missingSecrets(stored: StoredUser): Promise<SecretField[]> {
-    const missing: SecretField[] = [];
-    for (const field of stored.secrets) if (!(await this.secrets.has(secretKey(stored.id, field)))) missing.push(field);
-    return missing;
+    return (await this.unusableSecrets(stored)).map(({ field }) => field);
   }
 
   /**
    * The user with its secrets, for connecting or exporting.
-   * @throws AppError SECRET_STORAGE_UNAVAILABLE when saved secrets are gone.
+   * @throws AppError SECRET_STORAGE_UNAVAILABLE when saved secrets are gone or cannot be decrypted.
    */
   async requireUser(stored: StoredUser, name: string): Promise<UserEntry> {
-    const missing = await this.missingSecrets(stored);
-    if (missing.length > 0) {
-      const what = missing.map((field) => secretLabels[field]).join(' and ');
+    const unusable = await this.unusableSecrets(stored);
+    if (unusable.length > 0) {
+      const what = unusable.map(({ field }) => secretLabels[field]).join(' and ');
+      const verb = unusable.length === 1 ? 'is' : 'are';
+      const why = unusable.some(({ reason }) => reason === 'undecryptable')
+        ? `${unusable.length === 1 ? 'it' : 'they'} cannot be decrypted (the OS keyring changed or is locked, or the secrets file was altered)`
+        : this.secrets.persistent
+          ? 'the secret store no longer has them'
+          : 'this secret store keeps secrets only in memory, and Nestlab was restarted';
+      const state = unusable.some(({ reason }) => reason === 'undecryptable') ? 'unusable' : 'gone';
       throw new AppError(
         'SECRET_STORAGE_UNAVAILABLE',
-        `The saved ${what} of user "${name}" ${missing.length === 1 ? 'is' : 'are'} gone: ${this.secrets.persistent ? 'the secret store no longer has them' : 'this secret store keeps secrets only in memory, and Nestlab was restarted'}. Import the kubeconfig again.`,
+        `The saved ${what} of user "${name}" ${verb} ${state}: ${why}. Import the kubeconfig again.`,
         {
           user: name,
-          cause: `The saved ${what} of user "${name}" ${missing.length === 1 ? 'is' : 'are'} gone.`,
+          cause: `The saved ${what} of user "${name}" ${verb} ${state}.`,
           fix: 'Import the kubeconfig again.',
         },
       );
@@ -168,12 +177,12 @@ export class ClusterStore {
     return this.fullUser(stored);
   }
 
-  /** The user entry with its secrets read back from the secret store. */
+  /** The user entry with the secrets that can be read back from the secret store. */
   async fullUser(stored: StoredUser): Promise<UserEntry> {
     const { authProvider, ...rest } = stored.entry;
     const user: UserEntry = stripUndefined(rest);
     for (const field of stored.secrets) {
-      const value = await this.secrets.get(secretKey(stored.id, field));
+      const value = (await this.readSecret(secretKey(stored.id, field))).value;
       if (value === undefined) continue;
       if (field === 'authProviderConfig')
         user.authProvider = { name: authProvider?.name ?? '', config: JSON.parse(value) as Record<string, string> };
@@ -181,6 +190,28 @@ export class ClusterStore {
     }
     if (authProvider !== undefined && user.authProvider === undefined) user.authProvider = { name: authProvider.name, config: {} };
     return user;
+  }
+
+  private async unusableSecrets(stored: StoredUser): Promise<{ field: SecretField; reason: 'gone' | 'undecryptable' }[]> {
+    const unusable: { field: SecretField; reason: 'gone' | 'undecryptable' }[] = [];
+    for (const field of stored.secrets) {
+      const key = secretKey(stored.id, field);
+      if (!(await this.secrets.has(key))) unusable.push({ field, reason: 'gone' });
+      else if ((await this.readSecret(key)).undecryptable) unusable.push({ field, reason: 'undecryptable' });
+    }
+    return unusable;
+  }
+
+  /** One secret; one that cannot be decrypted counts as missing, so it blocks only its own user. */
+  private async readSecret(key: string): Promise<{ value?: string; undecryptable?: true }> {
+    try {
+      const value = await this.secrets.get(key);
+      return value === undefined ? {} : { value };
+    } catch (error) {
+      const code = AppError.from(error).code;
+      if (code === 'SECRET_STORAGE_UNAVAILABLE' || code === 'FILE_CORRUPT') return { undecryptable: true };
+      throw error;
+    }
   }
 
   /**
