@@ -1,7 +1,7 @@
 /**
  * The apps domain: catalog deploys (preflight, then server-side apply under "nestlab" with the
  * instance recorded in a ConfigMap), live status, scale through the scale subresource, uninstall
- * by record and label, and custom YAML (dry run, then apply, object by object).
+ * by record and label, and custom YAML (dry run, then apply, object by object: yaml-apply.ts).
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import {
@@ -14,22 +14,24 @@ import {
   type Catalog,
   type DeployRequest,
   type InstallResult,
-  type ObjectApplyResult,
   type ObjectRef,
   type PreflightResult,
   type UninstallResult,
   type YamlApplyRequest,
   type YamlApplyResult,
+  type YamlProgress,
 } from '../../shared/contract/apps';
 import { AppError } from '../../shared/errors';
 import { Emitter, type Event } from '../../shared/event';
+import { cachedProbe, probeTcp, type AddressProbe } from './address-probe';
 import { computeStatus, type InstanceRecord, type RawDeployment, type RawPod, type RawService } from './app-status';
 import { loadCatalog, type LoadedApp } from './catalog';
 import { InstanceFollower } from './instance-follower';
 import { createKubeClient, toAppError, type KubeClient } from './kube-client';
 import { labelsFor, prepareObject, refOf } from './manifest';
 import { runPreflight } from './preflight';
-import { parseKubeDocuments, type KubeObject } from './yaml-documents';
+import { runYamlApply } from './yaml-apply';
+import type { KubeObject } from './yaml-documents';
 
 /** Where the apps service gets credentials: the clusters service's imported contexts. */
 export interface AppsKubeConfigProvider {
@@ -45,6 +47,8 @@ export interface AppsServiceOptions {
   registryMirror: () => Promise<string>;
   /** Builds the API access for a KubeConfig (tests may wrap it). */
   createClient?: (config: KubeConfig) => KubeClient;
+  /** Whether an app's external address answers from this computer (default: a TCP connect, cached). */
+  probeAddress?: AddressProbe;
 }
 
 export const RECORD_LABEL = 'nestlab.dev/app-record';
@@ -84,8 +88,15 @@ export class AppsService implements AppsContract {
   private readonly followers = new Map<string, InstanceFollower>();
   private readonly statusEmitter = new Emitter<AppInstanceStatus>();
   readonly onDidChangeStatus: Event<AppInstanceStatus> = this.statusEmitter.event;
+  private readonly yamlOperations = new Map<string, AbortController>();
+  private readonly yamlProgressEmitter = new Emitter<YamlProgress>();
+  readonly onDidYamlProgress: Event<YamlProgress> = this.yamlProgressEmitter.event;
 
-  constructor(private readonly options: AppsServiceOptions) {}
+  private readonly probeAddress: AddressProbe;
+
+  constructor(private readonly options: AppsServiceOptions) {
+    this.probeAddress = options.probeAddress ?? cachedProbe(probeTcp);
+  }
 
   private loadedCatalog() {
     this.catalogLoad ??= loadCatalog(this.options.catalogDir);
@@ -174,7 +185,11 @@ export class AppsService implements AppsContract {
       client.request<{ items?: RawService[] }>('GET', `/api/v1/namespaces/${ns}/services`, { query }),
     ]);
     const app = (await this.loadedCatalog()).loaded.get(record.appId)?.app;
-    return computeStatus(record, app, deployments.items ?? [], pods.items ?? [], services.items ?? []);
+    const status = computeStatus(record, app, deployments.items ?? [], pods.items ?? [], services.items ?? []);
+    if (status.openUrl === undefined) return status;
+    const url = new URL(status.openUrl);
+    const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+    return { ...status, openReachable: await this.probeAddress(url.hostname.replace(/^\[|\]$/g, ''), port) };
   }
 
   async list(context: string): Promise<AppInstanceStatus[]> {
@@ -267,42 +282,42 @@ export class AppsService implements AppsContract {
     return this.applyDocuments(request, false);
   }
 
+  cancelYaml(operationId: string): Promise<void> {
+    this.yamlOperations.get(operationId)?.abort();
+    return Promise.resolve();
+  }
+
   private async applyDocuments(request: YamlApplyRequest, dryRun: boolean): Promise<YamlApplyResult> {
-    const parsed = parseKubeDocuments(request.yaml);
-    if (!parsed.ok) return { status: 'invalid', problems: parsed.problems };
-    if (parsed.objects.length === 0)
-      return { status: 'invalid', problems: [{ document: 1, line: 1, column: 1, message: 'The YAML holds no object.' }] };
     const client = await this.client(request.context);
-    const results: ObjectApplyResult[] = [];
-    for (const original of parsed.objects) {
-      const object = structuredClone(original);
-      let ref = refOf(object);
-      try {
-        const { namespaced } = await client.resource(object.apiVersion, object.kind);
-        if (namespaced) object.metadata.namespace ??= request.namespace;
-        else delete object.metadata.namespace;
-        ref = refOf(object);
-        const before = await client.get<KubeObject>(await client.objectPath(ref)).catch((error: unknown) => {
-          if (toAppError(error).code === 'FORBIDDEN') return undefined; // apply says it better
-          throw error;
-        });
-        const after = await client.apply(object, { dryRun, force: request.force === true });
-        const beforeVersion = (before?.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
-        const afterVersion = (after.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
-        const outcome = before === undefined ? 'created' : dryRun || beforeVersion !== afterVersion ? 'configured' : 'unchanged';
-        results.push({ object: ref, outcome });
-      } catch (error) {
-        const appError = toAppError(error);
-        if (appError.code === 'UNREACHABLE' || appError.code === 'UNAUTHORIZED') throw appError;
-        results.push({ object: ref, outcome: 'failed', error: appError.toJSON() });
-      }
+    const controller = new AbortController();
+    const { operationId } = request;
+    if (operationId !== undefined) {
+      if (this.yamlOperations.has(operationId)) throw new AppError('ALREADY_EXISTS', `Operation ${operationId} is already running.`);
+      this.yamlOperations.set(operationId, controller);
     }
-    return { status: 'done', dryRun, results };
+    try {
+      return await runYamlApply({
+        client,
+        yaml: request.yaml,
+        namespace: request.namespace,
+        dryRun,
+        force: request.force === true,
+        createNamespaces: request.createNamespaces ?? [],
+        signal: controller.signal,
+        onProgress: (progress) => {
+          if (operationId !== undefined) this.yamlProgressEmitter.fire({ operationId, dryRun, ...progress });
+        },
+      });
+    } finally {
+      if (operationId !== undefined) this.yamlOperations.delete(operationId);
+    }
   }
 
   dispose(): void {
     for (const follower of this.followers.values()) follower.stop();
     this.followers.clear();
     this.statusEmitter.dispose();
+    for (const controller of this.yamlOperations.values()) controller.abort();
+    this.yamlProgressEmitter.dispose();
   }
 }

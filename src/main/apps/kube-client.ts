@@ -4,11 +4,12 @@
  * options via applyToHTTPSOptions). Requests are plain HTTPS so the Status body of a refusal
  * (an SSA conflict's field managers, an RBAC message) reaches the caller intact.
  */
-import { request as httpsRequest, type RequestOptions } from 'node:https';
+import { Agent, request as httpsRequest, type AgentOptions, type RequestOptions } from 'node:https';
 import { createInterface } from 'node:readline';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { FIELD_MANAGER } from '../../shared/contract/apps';
 import { AppError } from '../../shared/errors';
+import { parseServerVersion, type ServerVersion } from './old-server-defaults';
 import type { KubeObject } from './yaml-documents';
 
 /** A Kubernetes Status (the body of a refusal). */
@@ -72,10 +73,16 @@ export function toAppError(error: unknown): AppError {
         return new AppError('ALREADY_EXISTS', message);
       }
       case 400:
-      case 422:
-        return new AppError('INVALID_INPUT', message);
+      case 422: {
+        // The server names the fields it refused (details.causes[].field): keep them for the caller.
+        const causes = (error.status.details?.causes ?? []).map((cause) => ({
+          ...(cause.field === undefined ? {} : { field: cause.field }),
+          message: cause.message ?? cause.reason ?? '',
+        }));
+        return new AppError('INVALID_INPUT', message, causes.length > 0 ? { causes } : undefined);
+      }
       default:
-        return new AppError('INTERNAL', `The API server answered ${error.statusCode}: ${message}`);
+        return new AppError('INTERNAL', `The API server answered ${error.statusCode}: ${message}`, { status: error.statusCode });
     }
   }
   const code = (error as { code?: unknown } | null)?.code;
@@ -94,6 +101,8 @@ export interface KubeClient {
   resource(apiVersion: string, kind: string): Promise<ResourceInfo>;
   /** The API path of an object (namespace already set on namespaced objects). */
   objectPath(object: { apiVersion: string; kind: string; name: string; namespace?: string }): Promise<string>;
+  /** The server's major.minor from /version (asked once); undefined when it does not say. */
+  serverVersion(): Promise<ServerVersion | undefined>;
   /** Server-side apply under the field manager "nestlab". */
   apply(object: KubeObject, options: { dryRun: boolean; force: boolean }): Promise<KubeObject>;
   watch(
@@ -113,8 +122,31 @@ export function createKubeClient(config: KubeConfig): KubeClient {
   if (!cluster) throw new AppError('NOT_FOUND', 'The kubeconfig has no cluster for its current context.');
   const server = new URL(cluster.server);
   const discovery = new Map<string, Promise<{ kind: string; name: string; namespaced: boolean }[]>>();
+  let version: Promise<ServerVersion | undefined> | undefined;
+  // client-node builds a new Agent for every applyToHTTPSOptions, so each request paid a TLS
+  // handshake: a 2,000-object apply spent most of its time there. One keep-alive agent per
+  // set of TLS options (they change only when a credential is re-read) reuses connections.
+  let kept: { key: string; agent: Agent } | undefined;
+  const keepAliveAgent = (options: RequestOptions): Agent => {
+    const tls: AgentOptions = {
+      ca: options.ca,
+      cert: options.cert,
+      key: options.key,
+      pfx: options.pfx,
+      passphrase: options.passphrase,
+      servername: options.servername,
+      ...(options.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: options.rejectUnauthorized }),
+    };
+    const key = JSON.stringify([tls.ca, tls.cert, tls.key, tls.pfx, tls.passphrase, tls.servername, tls.rejectUnauthorized].map(String));
+    if (kept?.key !== key) {
+      kept?.agent.destroy();
+      // An idle connection is closed after 15 s, so a client nobody uses any more holds nothing.
+      kept = { key, agent: new Agent({ ...tls, keepAlive: true, maxSockets: 32, timeout: 15_000 }) };
+    }
+    return kept.agent;
+  };
 
-  const optionsFor = async (method: string, path: string, headers: Record<string, string>): Promise<RequestOptions> => {
+  const optionsFor = async (method: string, path: string, headers: Record<string, string>, reuse = false): Promise<RequestOptions> => {
     const options: RequestOptions = {
       hostname: server.hostname.replace(/^\[|\]$/g, ''),
       port: Number(server.port || 443),
@@ -123,6 +155,8 @@ export function createKubeClient(config: KubeConfig): KubeClient {
       headers: { Accept: 'application/json', ...headers },
     };
     await config.applyToHTTPSOptions(options);
+    // A proxy needs client-node's own (proxy) agent. Watches keep theirs: they hold a connection for minutes.
+    if (reuse && !cluster.proxyUrl) options.agent = keepAliveAgent(options);
     return options;
   };
 
@@ -138,8 +172,13 @@ export function createKubeClient(config: KubeConfig): KubeClient {
       opts: { body?: unknown; contentType?: string; query?: Record<string, string> } = {},
     ): Promise<T> {
       const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
-      const headers: Record<string, string> = body === undefined ? {} : { 'Content-Type': opts.contentType ?? 'application/json' };
-      const options = await optionsFor(method, withQuery(path, opts.query), headers);
+      // Content-Length always: Node does not chunk a DELETE body, and on a kept connection an
+      // unframed body would be read by the server as the start of the next request.
+      const headers: Record<string, string> =
+        body === undefined
+          ? {}
+          : { 'Content-Type': opts.contentType ?? 'application/json', 'Content-Length': String(Buffer.byteLength(body)) };
+      const options = await optionsFor(method, withQuery(path, opts.query), headers, true);
       return new Promise<T>((resolve, reject) => {
         const req = httpsRequest(options, (response) => {
           const chunks: Buffer[] = [];
@@ -196,6 +235,14 @@ export function createKubeClient(config: KubeConfig): KubeClient {
       const found = resources.find((resource) => resource.kind === kind && !resource.name.includes('/'));
       if (!found) throw new AppError('NOT_FOUND', `The server offers no kind ${kind} in ${apiVersion}.`, { apiVersion, kind });
       return { plural: found.name, namespaced: found.namespaced };
+    },
+
+    serverVersion(): Promise<ServerVersion | undefined> {
+      version ??= client.request<{ major?: string; minor?: string }>('GET', '/version').then(parseServerVersion, () => {
+        version = undefined; // asked again next time
+        return undefined;
+      });
+      return version;
     },
 
     async objectPath(object): Promise<string> {

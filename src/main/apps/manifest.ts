@@ -48,6 +48,20 @@ function podSpecContainers(object: KubeObject): Record<string, unknown>[] {
   return ['initContainers', 'containers'].flatMap((key) => (Array.isArray(spec[key]) ? (spec[key] as Record<string, unknown>[]) : []));
 }
 
+/** A pod spec toleration (the fields scheduling compares). */
+export interface Toleration {
+  key?: string;
+  operator?: string;
+  value?: string;
+  effect?: string;
+}
+
+/** The tolerations of an object's pod spec (none for objects without pods). */
+export function tolerationsOf(object: KubeObject): Toleration[] {
+  const tolerations = podSpec(object)?.tolerations;
+  return Array.isArray(tolerations) ? (tolerations as Toleration[]) : [];
+}
+
 /** The nodeSelector kubernetes.io/os of an object's pod spec, if any. */
 export function nodeOsOf(object: KubeObject): string | undefined {
   const selector = podSpec(object)?.nodeSelector as Record<string, string> | undefined;

@@ -6,14 +6,38 @@
 import { APP_INSTANCE_LABEL, type PreflightProblem, type PreflightResult, type TargetOs } from '../../shared/contract/apps';
 import { AppError } from '../../shared/errors';
 import { type KubeClient, toAppError } from './kube-client';
-import { describeRef, imagesOf, refOf } from './manifest';
+import { describeRef, imagesOf, refOf, tolerationsOf, type Toleration } from './manifest';
 import type { KubeObject } from './yaml-documents';
+
+interface Taint {
+  key?: string;
+  value?: string;
+  effect?: string;
+}
 
 interface RawNode {
   metadata?: { name?: string; labels?: Record<string, string> };
-  spec?: { unschedulable?: boolean };
+  spec?: { unschedulable?: boolean; taints?: Taint[] };
   status?: { conditions?: { type?: string; status?: string }[] };
 }
+
+/** The scheduler's rule: a toleration matches a taint by key (or every key with Exists and no key), value and effect. */
+function tolerated(taint: Taint, tolerations: readonly Toleration[]): boolean {
+  return tolerations.some((toleration) => {
+    if (toleration.effect && toleration.effect !== taint.effect) return false;
+    if (toleration.operator === 'Exists') return !toleration.key || toleration.key === taint.key;
+    return toleration.key === taint.key && (toleration.value ?? '') === (taint.value ?? '');
+  });
+}
+
+/** Taints that keep pods with these tolerations off a node (PreferNoSchedule only prefers). */
+function blockingTaints(node: RawNode, tolerations: readonly Toleration[]): Taint[] {
+  return (node.spec?.taints ?? []).filter(
+    (taint) => (taint.effect === 'NoSchedule' || taint.effect === 'NoExecute') && !tolerated(taint, tolerations),
+  );
+}
+
+const describeTaint = (taint: Taint) => `${taint.key ?? ''}${taint.value ? `=${taint.value}` : ''}:${taint.effect ?? ''}`;
 
 export const HOW_TO_ADD_WINDOWS_WORKERS =
   'Add a Windows worker: in Labs, give the cluster one or more Windows workers (Windows Server 2019 or later), or join a Windows node with `kubeadm join`; then check `kubectl get nodes -l kubernetes.io/os=windows` shows it Ready.';
@@ -24,12 +48,25 @@ function howToAddNodes(os: TargetOs): string {
     : 'Add a Linux worker (Labs -> scale the Linux pool, or `kubeadm join`), or uncordon one: `kubectl get nodes -l kubernetes.io/os=linux` must show a Ready node.';
 }
 
-export async function readyNodesOf(client: KubeClient, os: TargetOs): Promise<string[]> {
+/** Ready, schedulable nodes of an OS that pods with `tolerations` can run on, and Ready ones their taints keep out. */
+export async function readyNodesOf(
+  client: KubeClient,
+  os: TargetOs,
+  tolerations: readonly Toleration[] = [],
+): Promise<{ ready: string[]; tainted: { name: string; taints: string[] }[] }> {
   const list = await client.request<{ items?: RawNode[] }>('GET', '/api/v1/nodes', { query: { labelSelector: `kubernetes.io/os=${os}` } });
-  return (list.items ?? [])
-    .filter((node) => !node.spec?.unschedulable && node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
-    .map((node) => node.metadata?.name ?? '')
-    .sort();
+  const usable = (list.items ?? []).filter(
+    (node) => !node.spec?.unschedulable && node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+  );
+  const ready: string[] = [];
+  const tainted: { name: string; taints: string[] }[] = [];
+  for (const node of usable) {
+    const name = node.metadata?.name ?? '';
+    const taints = blockingTaints(node, tolerations);
+    if (taints.length === 0) ready.push(name);
+    else tainted.push({ name, taints: taints.map(describeTaint) });
+  }
+  return { ready: ready.sort(), tainted: tainted.sort((a, b) => a.name.localeCompare(b.name)) };
 }
 
 async function canI(client: KubeClient, verb: string, group: string, resource: string, namespace?: string): Promise<boolean> {
@@ -63,11 +100,17 @@ export async function runPreflight(input: PreflightInput): Promise<PreflightResu
 
   let readyNodes: string[] = [];
   try {
-    readyNodes = await readyNodesOf(client, os);
+    const nodes = await readyNodesOf(client, os, [...new Map(objects.flatMap(tolerationsOf).map((t) => [JSON.stringify(t), t])).values()]);
+    readyNodes = nodes.ready;
     if (readyNodes.length === 0) {
+      const osName = os === 'windows' ? 'Windows' : 'Linux';
+      const taintNote =
+        nodes.tainted.length === 0
+          ? ''
+          : ` (${nodes.tainted.map((node) => `${node.name} is tainted ${node.taints.join(', ')}`).join('; ')}, and the app does not tolerate that)`;
       problems.push({
         code: 'NOT_FOUND',
-        message: `The cluster has no Ready ${os === 'windows' ? 'Windows' : 'Linux'} node: this app's pods could never be scheduled.`,
+        message: `The cluster has no Ready ${osName} node this app's pods may run on${taintNote}: they could never be scheduled.`,
         fix: howToAddNodes(os),
         blocking: true,
       });

@@ -8,11 +8,11 @@ import { z } from 'zod';
 import type { KubeconfigProblem } from '../../shared/contract/clusters';
 import type { Checked } from './kubeconfig-model';
 import { execApiVersions } from './kubeconfig-model';
+import { MAX_ALIAS_COUNT, TOO_MANY_ALIASES_MESSAGE, isAliasLimitError } from '../platform/yaml-aliases';
 
 /** Kubeconfigs are kilobytes; anything over this is refused before parsing. */
 export const MAX_KUBECONFIG_BYTES = 4 * 1024 * 1024;
-/** A kubeconfig has no reason to use aliases at all; a few are tolerated, a bomb is not. */
-export const MAX_ALIAS_COUNT = 50;
+export { MAX_ALIAS_COUNT } from '../platform/yaml-aliases';
 
 const clusterSchema = z.looseObject({
   server: z.string().min(1, 'server is required'),
@@ -108,11 +108,7 @@ export function parseKubeconfigText(text: string, source: string): Checked<RawKu
     value = documents[0]!.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    return problem(
-      /alias/i.test(message)
-        ? `The YAML uses too many aliases (more than ${MAX_ALIAS_COUNT} expansions), as a YAML "billion laughs" bomb does. It was not expanded.`
-        : `The YAML could not be read: ${firstLine(message)}`,
-    );
+    return problem(isAliasLimitError(error) ? TOO_MANY_ALIASES_MESSAGE : `The YAML could not be read: ${firstLine(message)}`);
   }
 
   if (value === null || value === undefined) return problem('The file is empty.');

@@ -128,6 +128,11 @@ export interface AppInstanceStatus {
   services: ServiceStatus[];
   /** http(s) only; present once the Service has an external address. */
   openUrl?: string;
+  /**
+   * Whether this computer could open a TCP connection to openUrl's address (checked by the main
+   * process, answer kept 30 s); absent while unknown. When not, the port-forward is the way in.
+   */
+  openReachable?: boolean;
   /** Slider ranges by Deployment name. */
   replicaRanges: Record<string, { min: number; max: number }>;
   /** Every Deployment has all its desired replicas ready. */
@@ -154,6 +159,13 @@ export interface YamlApplyRequest {
   yaml: string;
   /** Take over fields other field managers own. Only when the user asked for it. */
   force?: boolean;
+  /**
+   * Namespaces to create before the objects (the "Create namespace X" the dry run offers for a
+   * namespace that neither exists nor is created by the YAML). They count as existing in a dry run.
+   */
+  createNamespaces?: string[];
+  /** Chosen by the caller: progress events carry it, and {@link AppsService.cancelYaml} takes it. */
+  operationId?: string;
 }
 
 /** A YAML syntax problem, 1-based line and column. */
@@ -167,17 +179,46 @@ export interface YamlProblem {
 
 export interface ObjectApplyResult {
   object: ObjectRef;
-  outcome: 'created' | 'configured' | 'unchanged' | 'failed';
-  /** CONFLICT (details.managers, details.fields), FORBIDDEN, INVALID_INPUT, NOT_FOUND... */
+  /** 1-based index of the document in the YAML; absent for a namespace created on request (createNamespaces). */
+  document?: number;
+  /** `skipped`: not sent, because the operation was cancelled first. */
+  outcome: 'created' | 'configured' | 'unchanged' | 'failed' | 'skipped';
+  /**
+   * CONFLICT (details.managers, details.fields), FORBIDDEN, INVALID_INPUT (details.field), NOT_FOUND...
+   * The message names the document, the field when the server named one, and what to do.
+   */
   error?: SerializedError;
+  /** What Nestlab changed or assumed for this object (a defaulted field on an old server, a dry run done elsewhere). */
+  notes?: string[];
 }
 
 /**
  * Per-object outcome of a dry run or an apply. `invalid` when the YAML itself is wrong: nothing
  * was sent. Each object is applied on its own, so one refusal does not hide the others.
+ * Namespaces are applied first; objects go in document order otherwise (several at a time).
  */
 export type YamlApplyResult =
-  { status: 'invalid'; problems: YamlProblem[] } | { status: 'done'; dryRun: boolean; results: ObjectApplyResult[] };
+  | { status: 'invalid'; problems: YamlProblem[] }
+  | {
+      status: 'done';
+      dryRun: boolean;
+      results: ObjectApplyResult[];
+      /** Namespaces objects are in that neither exist nor are created by the YAML: offer to create them. */
+      missingNamespaces: string[];
+      /** The operation was cancelled: objects not yet sent are `skipped`. */
+      cancelled: boolean;
+    };
+
+/** Progress of a running dry run or apply (at most every 100 ms, and once at the end). */
+export interface YamlProgress {
+  operationId: string;
+  dryRun: boolean;
+  /** Objects finished (any outcome). */
+  done: number;
+  total: number;
+  /** The object being sent now, when one is. */
+  current?: ObjectRef;
+}
 
 /**
  * One-click apps: a catalog of Linux and Windows sample apps, deployed with server-side apply
@@ -204,11 +245,15 @@ export interface AppsService {
   dryRunYaml(request: YamlApplyRequest): Promise<YamlApplyResult>;
   /** Server-side apply of multi-document YAML, object by object. */
   applyYaml(request: YamlApplyRequest): Promise<YamlApplyResult>;
+  /** Stops a running dry run or apply after the objects in flight; the rest are `skipped`. Unknown ids are ignored. */
+  cancelYaml(operationId: string): Promise<void>;
   /** A followed instance changed (rollout, scale, external address, removal). */
   onDidChangeStatus: Event<AppInstanceStatus>;
+  /** A dry run or apply that was given an operationId advanced. */
+  onDidYamlProgress: Event<YamlProgress>;
 }
 
 export const appsNames = domainNames<AppsService>()({
-  methods: ['catalog', 'preflight', 'install', 'list', 'follow', 'unfollow', 'scale', 'uninstall', 'dryRunYaml', 'applyYaml'],
-  events: ['onDidChangeStatus'],
+  methods: ['catalog', 'preflight', 'install', 'list', 'follow', 'unfollow', 'scale', 'uninstall', 'dryRunYaml', 'applyYaml', 'cancelYaml'],
+  events: ['onDidChangeStatus', 'onDidYamlProgress'],
 });

@@ -4,6 +4,7 @@
  */
 import type {
   AppInstanceStatus,
+  YamlProgress,
   AppsService,
   ClustersService,
   ClustersState,
@@ -112,7 +113,9 @@ function noApps(): AppsService {
     uninstall: missing,
     dryRunYaml: missing,
     applyYaml: missing,
+    cancelYaml: () => Promise.resolve(),
     onDidChangeStatus: new Emitter<AppInstanceStatus>().event,
+    onDidYamlProgress: new Emitter<YamlProgress>().event,
   };
 }
 

@@ -27,9 +27,18 @@ export const deployRequestSchema: z.ZodType<DeployRequest> = z.strictObject({
   instance: dnsLabelSchema,
 });
 
+/** A caller-chosen id of a YAML operation (a UUID in practice). */
+export const operationIdSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9-]+$/);
+
 export const yamlApplyRequestSchema: z.ZodType<YamlApplyRequest> = z.strictObject({
   context: appContextSchema,
   namespace: dnsLabelSchema,
   yaml: z.string().max(4 * 1024 * 1024),
   force: z.boolean().optional(),
+  createNamespaces: z.array(dnsLabelSchema).max(100).optional(),
+  operationId: operationIdSchema.optional(),
 });

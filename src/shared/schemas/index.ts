@@ -9,6 +9,7 @@ import {
   deployRequestSchema,
   deploymentNameSchema,
   dnsLabelSchema,
+  operationIdSchema,
   replicasSchema,
   yamlApplyRequestSchema,
 } from './apps';
@@ -109,6 +110,7 @@ export const argumentSchemas: ArgumentSchemas = {
     uninstall: z.tuple([appContextSchema, dnsLabelSchema, dnsLabelSchema]),
     dryRunYaml: z.tuple([yamlApplyRequestSchema]),
     applyYaml: z.tuple([yamlApplyRequestSchema]),
+    cancelYaml: z.tuple([operationIdSchema]),
   },
   pods: {
     listPods: z.tuple([podQuerySchema]),

@@ -123,6 +123,8 @@ describe('apps service against the harness', () => {
     expect(result.status).toBe('installed');
     if (result.status !== 'installed') return;
     expect(result.preflight.createsNamespace).toBe(true);
+    // The control-plane node is Ready and Linux, but tainted NoSchedule: not a node the app can use.
+    expect(result.preflight.readyNodes).toEqual(['sim-linux-1', 'sim-linux-2']);
     await service.follow('lab', 'vote', 'vote');
     await waitFor(async () => (await runningPods('vote', `${INSTANCE}=vote`)).length === 2, {
       timeout: 30_000,
@@ -148,10 +150,25 @@ describe('apps service against the harness', () => {
     const last = statuses.filter((s) => s.instance === 'vote').at(-1);
     expect(last?.services.find((s) => s.name === 'azure-vote-front')?.externalAddress?.startsWith(LOAD_BALANCER_PREFIX)).toBe(true);
     expect(last?.openUrl).toMatch(/^http:\/\/192\.0\.2\.\d+\/$/);
+    // A documentation address is never reachable from here: the view leads with the port-forward.
+    expect(last?.openReachable).toBe(false);
     expect(last?.deployments.map((d) => [d.name, d.desired, d.ready])).toEqual([
       ['azure-vote-back', 1, 1],
       ['azure-vote-front', 1, 1],
     ]);
+  });
+
+  it('does not count a tainted control-plane node as a node the app can run on', async () => {
+    await kubectl(['cordon', 'sim-linux-1', 'sim-linux-2']);
+    try {
+      const preflight = await service.preflight({ context: 'lab', namespace: 'vote-taint', appId: 'nginx', instance: 'nginx' });
+      expect(preflight.readyNodes).toEqual([]);
+      expect(preflight.problems.find((p) => p.blocking)?.message).toBe(
+        "The cluster has no Ready Linux node this app's pods may run on (sim-control-plane-1 is tainted node-role.kubernetes.io/master:NoSchedule, and the app does not tolerate that): they could never be scheduled.",
+      );
+    } finally {
+      await kubectl(['uncordon', 'sim-linux-1', 'sim-linux-2']);
+    }
   });
 
   it('lists the installed instance from its record', async () => {
