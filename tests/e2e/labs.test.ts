@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane } from '../harness/index.js';
 import type { ControlPlane } from '../harness/index.js';
 import { startHypervisorBridge, type HypervisorBridge } from '../harness/labs/hypervisor-bridge';
+import { kubeadmAdminCredentials, renderAdminConf } from '../harness/labs/kubeadm-admin-conf';
 import { simulations } from '../harness/ssh/profiles';
 import { SIMULATED_BASE_IMAGES } from '../harness/ssh/simulated-host-files';
 import { startTestHost, type TestHost } from '../harness/ssh/test-host';
@@ -59,9 +60,10 @@ async function domains(): Promise<string[]> {
 
 beforeAll(async () => {
   [controlPlane, host] = await Promise.all([startControlPlane(), startTestHost({ simulation: simulations.nestedOn, password })]);
-  // SIMULATION: the kubeconfig the stand-in first control plane hands out is the harness's real admin kubeconfig.
+  // SIMULATION: the kubeconfig the stand-in first control plane hands out has kubeadm's shape (CA, admin certificate and key).
   await mkdir(join(host.simDir, 'cluster'), { recursive: true, mode: 0o755 });
-  await writeFile(join(host.simDir, 'cluster', 'admin.conf'), controlPlane.adminKubeconfig, { mode: 0o644 });
+  const adminConf = renderAdminConf(controlPlane.server, await kubeadmAdminCredentials(controlPlane));
+  await writeFile(join(host.simDir, 'cluster', 'admin.conf'), adminConf, { mode: 0o644 });
   // Only the Windows image for now: the Linux one arrives after the first attempt fails without it.
   await putImage(SIMULATED_BASE_IMAGES.windows);
   bridge = startHypervisorBridge(host.simDir, controlPlane.simulation);

@@ -1,16 +1,16 @@
 /**
- * The Kubernetes side of a lab: the kubeconfig (fetched over SSH, rewritten, verified by
- * connecting, saved into Nestlab's clusters), node annotations, readiness, and the careful
- * removal of a worker (cordon, drain with a timeout, delete the node).
+ * The Kubernetes side of a lab: the kubeconfig (fetched over SSH, rebuilt from its certificates,
+ * verified by connecting, saved into Nestlab's clusters), node annotations, readiness, and the
+ * careful removal of a worker (cordon, drain with a timeout, delete the node).
  */
-import { KubeConfig, VersionApi } from '@kubernetes/client-node';
 import type { ClashResolution, ImportResult, KubeconfigSource } from '../../shared/contract/clusters';
 import type { LabMachine } from '../../shared/contract/labs';
 import { HOST_ANNOTATION, VM_ANNOTATION } from '../../shared/contract/topology';
 import { AppError } from '../../shared/errors';
-import type { KubeRequest } from '../clusters/kube-http';
+import { kubeRequest } from '../clusters/kube-http';
+import type { ConnectionTarget, KubeRequest } from '../clusters/kube-http';
 import { adminKubeconfigPath } from './bootstrap';
-import { rewriteKubeconfig } from './kubeconfig-rewrite';
+import { labKubeconfig } from './lab-kubeconfig';
 import { firstControlPlane } from './machines';
 import { done, skipped } from './step-context';
 import type { StepContext, StepOutcome } from './step-context';
@@ -51,14 +51,17 @@ export interface ClusterStepOptions {
   ownsContext: () => boolean;
   onSaved: (context: string | undefined) => void;
   drainTimeoutMs: number;
-  /** Verify a kubeconfig by connecting (default: GET /version with client-node). */
-  verify?: (kubeconfig: string) => Promise<string>;
+  /** Verify the lab's credentials by connecting; answers the server's version (default: GET /version). */
+  verify?: (target: ConnectionTarget) => Promise<string>;
 }
 
-async function verifyByConnecting(kubeconfig: string): Promise<string> {
-  const config = new KubeConfig();
-  config.loadFromString(kubeconfig);
-  const version = await config.makeApiClient(VersionApi).getCode();
+/**
+ * GET /version with Nestlab's own request code and only the lab's CA, client certificate and key
+ * (no kubeconfig loader, so nothing in the fetched file can run or read anything here).
+ */
+async function verifyByConnecting(target: ConnectionTarget): Promise<string> {
+  const version = (await kubeRequest(target, { path: '/version', maxBytes: 64 * 1024 })) as { gitVersion?: unknown };
+  if (typeof version?.gitVersion !== 'string') throw new AppError('INVALID_INPUT', 'GET /version did not answer a Kubernetes version.');
   return version.gitVersion;
 }
 
@@ -89,19 +92,19 @@ export function createClusterSteps(options: ClusterStepOptions): ClusterSteps {
       const path = adminKubeconfigPath(ctx.plan);
       const fetched = await ctx.vm(first, { argv: ['cat', path] }, { root: true, secretOutput: true });
       ctx.local(
-        `Rewrite the kubeconfig: server https://${ctx.plan.apiEndpoint.host}:${ctx.plan.apiEndpoint.port}; cluster, user and context "${context}"`,
+        `Build the lab's kubeconfig from the fetched CA, client certificate and key only (exec plugins, token files and file paths are refused): server https://${ctx.plan.apiEndpoint.host}:${ctx.plan.apiEndpoint.port}; cluster, user and context "${context}"`,
       );
       ctx.local(`Verify it: GET /version at https://${ctx.plan.apiEndpoint.host}:${ctx.plan.apiEndpoint.port}`);
       ctx.local(`Save it in Nestlab's clusters as context "${context}"`);
       if (ctx.dry) return done();
-      const kubeconfig = rewriteKubeconfig(fetched.stdout, context, ctx.plan.apiEndpoint);
+      const { kubeconfig, target } = labKubeconfig(fetched.stdout, context, ctx.plan.apiEndpoint);
       let version: string;
       try {
-        version = await (options.verify ?? verifyByConnecting)(kubeconfig);
+        version = await (options.verify ?? verifyByConnecting)(target);
       } catch (error) {
         throw new AppError(
           'UNREACHABLE',
-          `The rewritten kubeconfig does not connect to https://${ctx.plan.apiEndpoint.host}:${ctx.plan.apiEndpoint.port}: ${AppError.from(error).message}`,
+          `The lab's kubeconfig does not connect to https://${ctx.plan.apiEndpoint.host}:${ctx.plan.apiEndpoint.port}: ${AppError.from(error).message}`,
           {
             fix: 'Make the API endpoint (VIP or DNS name) reach the first control plane from this computer, then resume.',
           },

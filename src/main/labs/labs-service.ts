@@ -21,6 +21,7 @@ import { AppError } from '../../shared/errors';
 import { Emitter } from '../../shared/event';
 import type { Event } from '../../shared/event';
 import { powerShellCommand } from '../hosts/powershell';
+import type { ConnectionTarget } from '../clusters/kube-http';
 import type { PreflightReport } from '../hosts/preflight/preflight-types';
 import type { ExecOptions, ExecResult, SshConnection } from '../hosts/ssh-connection';
 import { capacityLines } from './capacity';
@@ -54,8 +55,8 @@ export interface LabsServiceOptions {
   dataDir: string;
   hosts: LabHosts;
   clusters: LabClusters;
-  /** Verify a rewritten kubeconfig by connecting (default: GET /version); tests may point it elsewhere. */
-  verifyKubeconfig?: (kubeconfig: string) => Promise<string>;
+  /** Verify the lab's credentials by connecting (default: GET /version); tests may point it elsewhere. */
+  verifyKubeconfig?: (target: ConnectionTarget) => Promise<string>;
   /** How often onDidChangeLab may fire per lab while steps run. Default 100 ms. */
   changeIntervalMs?: number;
 }

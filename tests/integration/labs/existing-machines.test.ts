@@ -22,6 +22,7 @@ import { KubeRestClient, startControlPlane, waitFor } from '../../harness/index.
 import type { ControlPlane } from '../../harness/index.js';
 import { startHypervisorBridge } from '../../harness/labs/hypervisor-bridge';
 import type { HypervisorBridge } from '../../harness/labs/hypervisor-bridge';
+import { kubeadmAdminCredentials, renderAdminConf } from '../../harness/labs/kubeadm-admin-conf';
 import { simulations } from '../../harness/ssh/profiles';
 import { startTestHost } from '../../harness/ssh/test-host';
 import type { TestHost } from '../../harness/ssh/test-host';
@@ -47,10 +48,11 @@ beforeAll(async () => {
     ...names.map(() => startTestHost({ simulation: simulations.nestedOn, machine: true })),
   ]);
   admin = new KubeRestClient(controlPlane.admin, 4);
+  // The admin kubeconfig the stand-in `kubeadm init` "writes": kubeadm's shape, for the harness's API server.
+  const adminConf = renderAdminConf(controlPlane.server, await kubeadmAdminCredentials(controlPlane));
   for (const machine of machines) {
-    // The admin kubeconfig the stand-in `kubeadm init` "writes" is the harness's real one.
     await mkdir(join(machine.simDir, 'cluster'), { recursive: true, mode: 0o755 });
-    await writeFile(join(machine.simDir, 'cluster', 'admin.conf'), controlPlane.adminKubeconfig, { mode: 0o644 });
+    await writeFile(join(machine.simDir, 'cluster', 'admin.conf'), adminConf, { mode: 0o644 });
     await chmod(join(machine.simDir, 'cluster'), 0o755);
   }
   bridges = machines.map((machine, index) =>

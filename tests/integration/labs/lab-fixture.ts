@@ -18,6 +18,8 @@ import type { LabPlan, LabSummary } from '../../../src/shared/contract/labs';
 import { startControlPlane, waitFor } from '../../harness/index.js';
 import type { ControlPlane } from '../../harness/index.js';
 import { startHypervisorBridge } from '../../harness/labs/hypervisor-bridge';
+import { kubeadmAdminCredentials, renderAdminConf } from '../../harness/labs/kubeadm-admin-conf';
+import type { AdminCredentials } from '../../harness/labs/kubeadm-admin-conf';
 import type { HypervisorBridge } from '../../harness/labs/hypervisor-bridge';
 import { simulations } from '../../harness/ssh/profiles';
 import { SIMULATED_BASE_IMAGES, TEST_UID } from '../../harness/ssh/simulated-host-files';
@@ -33,6 +35,8 @@ export interface LabFixture {
   host: TestHost;
   proxy: DropProxy;
   bridge: HypervisorBridge;
+  /** The CA, admin certificate and key in the admin.conf the stand-in kubeadm hands out. */
+  adminCredentials: AdminCredentials;
   dataDir: string;
   secrets: MemorySecretStore;
   hosts: HostsService;
@@ -78,9 +82,11 @@ export async function startLabFixture(options: { os?: 'linux' | 'windows' } = {}
     // The stand-ins run as the test user.
     await run('chown', ['-R', `${TEST_UID}:${TEST_UID}`, join(host.simDir, 'hyperv')]);
   }
-  // The "kubeconfig on the first control plane" is the harness's real admin kubeconfig.
+  // The "kubeconfig on the first control plane" is what kubeadm writes: the cluster CA and an
+  // admin client certificate signed by it, for the harness's real API server.
+  const adminCredentials = await kubeadmAdminCredentials(controlPlane);
   await mkdir(join(host.simDir, 'cluster'), { recursive: true, mode: 0o755 });
-  await writeFile(join(host.simDir, 'cluster', 'admin.conf'), controlPlane.adminKubeconfig, { mode: 0o644 });
+  await writeFile(join(host.simDir, 'cluster', 'admin.conf'), renderAdminConf(controlPlane.server, adminCredentials), { mode: 0o644 });
   await chmod(join(host.simDir, 'cluster'), 0o755);
   const proxy = await startDropProxy(host.port);
   const bridge = startHypervisorBridge(host.simDir, controlPlane.simulation);
@@ -110,6 +116,7 @@ export async function startLabFixture(options: { os?: 'linux' | 'windows' } = {}
     host,
     proxy,
     bridge,
+    adminCredentials,
     dataDir,
     secrets,
     hosts,
