@@ -13,6 +13,7 @@ import { labNodeSpecs, renderKubeconfig, startControlPlane, startSimulatedNodes 
 import type { ControlPlane, SimulatedNodes } from '../harness/index.js';
 import { AppPage } from './pages/app-page';
 import { ClustersPage } from './pages/clusters-page';
+import { startLoggingApiServer } from '../integration/clusters/logging-api-server';
 import { startBrowserModeServer, type BrowserModeServer } from './support/browser-mode-server';
 import { launchChromium } from './support/chromium';
 
@@ -128,6 +129,67 @@ describe('Clusters view: name clashes and credential plugins', () => {
     await clusters.status('colleague').getByText('Reachable').waitFor({ timeout: 20_000 });
     await clusters.context('colleague').getByText('cannot list nodes').waitFor();
     await clusters.context('nestlab-admin@nestlab-test').getByText('· can list nodes').waitFor();
+  });
+
+  it('says which contexts and servers each clash choice affects, and sends no credential elsewhere without a tick', async () => {
+    const elsewhere = await startLoggingApiServer(dataDir, 'elsewhere');
+    try {
+      const clusters = await openClusters();
+      await clusters.importPath(controlPlane.adminKubeconfigPath);
+      await clusters.status('nestlab-admin@nestlab-test').getByText('Reachable').waitFor({ timeout: 20_000 });
+      // A colleague's kubeconfig: also a user "nestlab-admin", another token, another server.
+      const other = renderKubeconfig(
+        { server: elsewhere.server, caCertPem: elsewhere.caPem, token: 'colleague-token-51d3' },
+        { cluster: 'elsewhere', user: 'nestlab-admin', context: 'elsewhere' },
+      );
+      await clusters.importFile('colleague.yaml', other);
+      const resolver = clusters.page.getByRole('form', { name: 'Names already in use' });
+      await resolver.getByText('colleague.yaml').first().waitFor();
+      const effects = await resolver.locator('.clash-effects').allTextContents();
+      expect(effects).toEqual([
+        `Changes context nestlab-admin@nestlab-test: it would send the credentials of user nestlab-admin from colleague.yaml to ${controlPlane.server}, a server they were not imported with.`,
+        `Adds context elsewhere: it would send the credentials of user nestlab-admin from ${controlPlane.adminKubeconfigPath} to ${elsewhere.server}, a server they were not imported with.`,
+      ]);
+      const submit = resolver.getByRole('button', { name: 'Import with these choices' });
+      await resolver.getByRole('radio', { name: /Keep the existing one/ }).check();
+      const tick = resolver.getByRole('checkbox', {
+        name: `Send these credentials to ${elsewhere.server}, a server they were not imported with`,
+      });
+      await tick.waitFor();
+      expect(await submit.isDisabled()).toBe(true);
+      await resolver
+        .getByText('User "nestlab-admin": confirm sending the credentials to the other server, or import it under a new name.')
+        .waitFor();
+      await resolver.screenshot({ path: await screenshotPath('clusters-clash-other-server.png') });
+
+      // Import under a new name: each token goes only to its own server.
+      await resolver.getByRole('radio', { name: /Import the new one as/ }).check();
+      expect(await resolver.getByLabel('New name for user nestlab-admin').inputValue()).toBe('nestlab-admin-2');
+      await submit.click();
+      await clusters.status('elsewhere').getByText('Reachable').waitFor({ timeout: 20_000 });
+      expect(elsewhere.authorizations()).toContain('Bearer colleague-token-51d3');
+      expect(elsewhere.authorizations()).not.toContain(controlPlane.adminToken);
+    } finally {
+      await elsewhere.stop();
+    }
+  });
+
+  it('suggests a rename the form accepts for a name with spaces, and says why a name is refused', async () => {
+    const clusters = await openClusters();
+    await clusters.importFile('first.yaml', renderKubeconfig(controlPlane.admin, { cluster: 'lab', user: 'admin', context: 'my lab' }));
+    await clusters.context('my lab').waitFor();
+    await clusters.importFile('second.yaml', renderKubeconfig(controlPlane.viewer, { cluster: 'lab', user: 'viewer', context: 'my lab' }));
+    const resolver = clusters.page.getByRole('form', { name: 'Names already in use' });
+    const name = resolver.getByLabel('New name for context my lab');
+    expect(await name.inputValue()).toBe('my-lab-2');
+    const submit = resolver.getByRole('button', { name: 'Import with these choices' });
+    expect(await submit.isEnabled()).toBe(true);
+    await name.fill('my lab 2');
+    await resolver.getByText('New name for context "my lab": "my lab 2" has spaces or slashes; a new name cannot.').waitFor();
+    expect(await submit.isDisabled()).toBe(true);
+    await name.fill('my-lab-viewer');
+    await submit.click();
+    await clusters.context('my-lab-viewer').waitFor();
   });
 
   it('shows an exec plugin verbatim, never runs it before approval, and runs it after', async () => {

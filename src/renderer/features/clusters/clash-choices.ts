@@ -64,7 +64,7 @@ export function blockingReason(
       const problem = nameProblem(state.newName, taken[clash.kind]);
       if (problem !== undefined) return `New name for ${label}: ${problem}`;
     } else if (needsConfirmation(clash, state.choice) && !state.confirmed) {
-      return `${label}: confirm sending the credentials to the other server, or import it under a new name.`;
+      return `${label.charAt(0).toUpperCase()}${label.slice(1)}: confirm sending the credentials to the other server, or import it under a new name.`;
     }
   }
   return undefined;
