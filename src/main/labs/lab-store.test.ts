@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -45,5 +45,18 @@ describe('LabStore', () => {
     const removal = store.delete(testPlan().name);
     await Promise.all([write, removal]);
     expect(await store.exists(testPlan().name)).toBe(false);
+  });
+});
+
+describe('LabStore names', () => {
+  it('never turns a name that is not a DNS label into a path: ../ cannot read or delete outside the labs folder', async () => {
+    await writeFile(join(dataDir, 'hosts.json'), '{"version":1}\n');
+    const store = new LabStore(dataDir);
+    for (const name of ['../hosts', '..', 'a/../../hosts', 'Lab1', 'lab 1', '.hidden']) {
+      await expect(store.read(name)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+      await expect(store.delete(name)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    }
+    expect(await readFile(join(dataDir, 'hosts.json'), 'utf8')).toBe('{"version":1}\n');
+    expect(await store.list()).toEqual([]);
   });
 });

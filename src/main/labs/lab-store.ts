@@ -2,6 +2,7 @@ import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LabMachine, LabOperation, LabPlan, LabStatus } from '../../shared/contract/labs';
 import { AppError } from '../../shared/errors';
+import { LAB_NAME_PATTERN } from '../../shared/schemas/labs';
 import { writeFileAtomic } from '../platform/atomic-file';
 import { SerialQueue } from '../platform/serial-queue';
 
@@ -37,7 +38,17 @@ export class LabStore {
     this.dir = join(dataDir, 'labs');
   }
 
+  /** The lab's file; a name that is not a DNS label (`../hosts`) never becomes a path. */
   private path(name: string): string {
+    if (!LAB_NAME_PATTERN.test(name)) {
+      throw new AppError(
+        'INVALID_ARGUMENT',
+        `"${name}" is not a lab name: lab names are DNS labels (lower-case letters, digits and "-").`,
+        {
+          field: 'name',
+        },
+      );
+    }
     return join(this.dir, `${name}.json`);
   }
 
@@ -49,16 +60,16 @@ export class LabStore {
       return [];
     }
     const records: LabRecord[] = [];
-    for (const file of files.filter((f) => f.endsWith('.json') && !f.startsWith('.')).sort()) {
-      records.push(await this.read(file.slice(0, -'.json'.length)));
-    }
+    const names = files.filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -'.json'.length));
+    for (const name of names.filter((n) => LAB_NAME_PATTERN.test(n)).sort()) records.push(await this.read(name));
     return records;
   }
 
   async read(name: string): Promise<LabRecord> {
+    const path = this.path(name);
     let text: string;
     try {
-      text = await readFile(this.path(name), 'utf8');
+      text = await readFile(path, 'utf8');
     } catch {
       throw new AppError('NOT_FOUND', `There is no lab named "${name}".`, { lab: name });
     }

@@ -6,8 +6,29 @@
 import { z } from 'zod';
 import type { LabLogQuery, LabPlan, ScaleRequest, VmSize } from '../contract/labs';
 
-/** A lab name as the contract carries it; the service checks it is a DNS label. */
-export const labNameSchema = z.string().min(1).max(63);
+/** A DNS label: what a lab may be named (it names VMs, the context and the lab's file). */
+export const LAB_NAME_PATTERN = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/**
+ * The name of an existing lab (get, resume, cancel, scale, remove, logs): a DNS label, so it can
+ * never name a file outside the labs folder (`../hosts` would read, and remove would delete, the
+ * data folder's hosts.json).
+ */
+export const labNameSchema = z
+  .string()
+  .regex(LAB_NAME_PATTERN, 'A lab name is a DNS label (lower-case letters, digits and "-", at most 63 characters).');
+
+/**
+ * The name in a plan. The labs service reports a name that is not a DNS label as a problem of the
+ * plan's name field (the form shows it there); what could reach outside the labs folder is refused here.
+ */
+const planNameSchema = z
+  .string()
+  .min(1)
+  .max(63)
+  .refine((name) => !/[/\\\0]/.test(name) && !name.startsWith('.'), {
+    message: 'A lab name cannot contain "/", "\\" or start with "." (it names a file in the labs folder).',
+  });
 
 const text = (max: number) => z.string().max(max);
 
@@ -23,7 +44,7 @@ const existingMachinesSchema = z
   .max(64);
 
 export const labPlanSchema: z.ZodType<LabPlan> = z.strictObject({
-  name: labNameSchema,
+  name: planNameSchema,
   hostId: z.string().min(1).max(128),
   driver: z.enum(['libvirt', 'hyperv', 'existing']),
   distribution: z.enum(['k3s', 'kubeadm']),

@@ -3,7 +3,7 @@
  * in-memory transport (every message through JSON). No host: argument checks, an unknown lab's
  * NOT_FOUND, a dry run and a refused plan keep their shape across the boundary.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -51,6 +51,33 @@ describe('labs through the contract', () => {
     const plan = { ...defaultLabPlan('h'), controlPlaneCount: 2 } as unknown as LabPlan;
     expect((await caught(api.labs.dryRun(plan))).code).toBe('INVALID_ARGUMENT');
     expect((await caught(api.labs.scale('lab1', { linuxWorkers: 1.5, windowsWorkers: 0 }))).code).toBe('INVALID_ARGUMENT');
+  });
+
+  it('refuses lab names that would reach outside the labs folder, before the service sees them', async () => {
+    // A lab-shaped file beside the labs folder: `../escape` would name it.
+    const outside = join(dataDir, 'escape.json');
+    const record = { version: 1, id: 'x', plan: defaultLabPlan('h', 'escape'), status: 'failed', machines: [], removing: [] };
+    await writeFile(outside, JSON.stringify(record));
+    for (const name of ['../escape', '../../etc/passwd', 'lab1/..', '..', 'Lab1']) {
+      for (const call of [
+        () => api.labs.get(name),
+        () => api.labs.resume(name),
+        () => api.labs.cancel(name),
+        () => api.labs.remove(name),
+        () => api.labs.scale(name, { linuxWorkers: 1, windowsWorkers: 0 }),
+        () => api.labs.logs(name, {}),
+      ]) {
+        const error = await caught(call());
+        expect(error.code).toBe('INVALID_ARGUMENT');
+        expect(error.message).toContain('A lab name is a DNS label');
+      }
+    }
+    for (const name of ['../escape', 'a/b', 'a\\b', '.hidden']) {
+      expect((await caught(api.labs.create({ ...defaultLabPlan('no-such-host'), name }))).code).toBe('INVALID_ARGUMENT');
+      expect((await caught(api.labs.dryRun({ ...defaultLabPlan('no-such-host'), name }))).code).toBe('INVALID_ARGUMENT');
+    }
+    expect(JSON.parse(await readFile(outside, 'utf8'))).toEqual(record);
+    expect(await api.labs.list()).toEqual([]);
   });
 
   it('returns the dry run and a refused plan as values', async () => {
