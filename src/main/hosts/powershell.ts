@@ -1,6 +1,33 @@
 import { AppError } from '../../shared/errors';
 import type { CommandExecutor, ExecOptions } from './ssh-connection';
 
+/**
+ * The characters PowerShell's tokenizer takes as a single quote: the ASCII apostrophe and the
+ * typographic ones U+2018-U+201B (‘ ’ ‚ ‛), any of which opens or closes a single-quoted string
+ * (System.Management.Automation.Language.CharExtensions.IsSingleQuote).
+ */
+export const POWERSHELL_SINGLE_QUOTES = ["'", '\u2018', '\u2019', '\u201a', '\u201b'] as const;
+
+const singleQuote = /['\u2018-\u201b]/g;
+
+/**
+ * A PowerShell single-quoted literal: nothing inside is expanded, and every character PowerShell
+ * reads as a single quote is doubled (inside a single-quoted string, such a character followed by
+ * another one stands for the second), so no value can close the string early: a file named
+ * x’;Start-Process calc;’ stays a file name.
+ *
+ * @throws AppError INVALID_ARGUMENT for a NUL character (PowerShell ends the script there).
+ */
+export function psLiteral(value: string): string {
+  if (value.includes('\0')) {
+    throw new AppError(
+      'INVALID_ARGUMENT',
+      'A value for a PowerShell script contains a NUL character, which PowerShell cannot take. Remove it.',
+    );
+  }
+  return `'${value.replace(singleQuote, (quote) => quote + quote)}'`;
+}
+
 /** PowerShell's -EncodedCommand format: base64 of the script as UTF-16LE. */
 export function encodePowerShell(script: string): string {
   return Buffer.from(script, 'utf16le').toString('base64');

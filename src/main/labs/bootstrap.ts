@@ -7,7 +7,7 @@
 import { stringify } from 'yaml';
 import type { LabMachine, LabPlan } from '../../shared/contract/labs';
 import { AppError } from '../../shared/errors';
-import { psLiteral } from './cloud-init';
+import { psLiteral } from '../hosts/powershell';
 import { etcdMembers, externalEtcdConfig } from './external-etcd';
 import { firstControlPlane } from './machines';
 import { addressOf, done, skipped } from './step-context';

@@ -4,6 +4,7 @@
  */
 import { stringify } from 'yaml';
 import type { LabMachine, LabPlan } from '../../shared/contract/labs';
+import { psLiteral } from '../hosts/powershell';
 import { VM_USER } from './lab-paths';
 
 /** Kubernetes' apt repository for a minor version (pkgs.k8s.io, the community-owned repository). */
@@ -111,11 +112,6 @@ export function linuxUserData(machine: LabMachine, plan: LabPlan, publicKey: str
 
 function stringifyToml(mirror: string): string {
   return `server = "https://registry-1.docker.io"\n\n[host.${JSON.stringify(mirror)}]\n  capabilities = ["pull", "resolve"]\n`;
-}
-
-/** A PowerShell single-quoted literal: nothing inside is expanded; ' is doubled. */
-export function psLiteral(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
 }
 
 /**

@@ -7,7 +7,8 @@
  */
 import type { LabMachine, LabPlan } from '../../shared/contract/labs';
 import { AppError } from '../../shared/errors';
-import { linuxUserData, metaData, networkConfig, psLiteral, windowsUserData } from './cloud-init';
+import { psLiteral } from '../hosts/powershell';
+import { linuxUserData, metaData, networkConfig, windowsUserData } from './cloud-init';
 import type { HostInvocation, LabDriver } from './lab-driver';
 import { VM_USER } from './lab-paths';
 import { bundleFiles } from './offline-bundle';
