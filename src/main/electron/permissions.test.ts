@@ -57,6 +57,18 @@ describe('Electron permission handlers', () => {
     }
   });
 
+  it('let the page write text to the clipboard (Copy), and nothing else', () => {
+    const { session, installed } = sessionHoldingHandlers();
+    denyAllPermissions(session);
+    const answers: boolean[] = [];
+    installed.request!({ id: 1 } as WebContents, 'clipboard-sanitized-write', (granted) => answers.push(granted), {
+      requestingUrl: 'file:///app/index.html',
+      isMainFrame: true,
+    });
+    expect(answers).toEqual([true]);
+    expect(installed.check!(null, 'clipboard-sanitized-write', 'file:///', { isMainFrame: true, requestingUrl: 'file:///' })).toBe(true);
+  });
+
   it('answer every permission check and device request with no', () => {
     const { session, installed } = sessionHoldingHandlers();
     denyAllPermissions(session);

@@ -4,12 +4,20 @@ import type { Session } from 'electron';
 export type PermissionSession = Pick<Session, 'setPermissionRequestHandler' | 'setPermissionCheckHandler' | 'setDevicePermissionHandler'>;
 
 /**
- * No Nestlab page needs a browser permission (camera, microphone, notifications, clipboard
- * read, geolocation, HID/USB/serial devices, ...), so every request is denied without asking
- * and every check answers false: a script injected into the page gets no more than the page.
+ * The one permission a Nestlab page uses: writing text to the clipboard (Copy in the terminal and
+ * the lab dry run). Chromium grants it to any focused page without asking; reading the
+ * clipboard is not granted (it could hold a password).
+ */
+const allowedPermissions: ReadonlySet<string> = new Set(['clipboard-sanitized-write']);
+
+/**
+ * No Nestlab page needs any other browser permission (camera, microphone, notifications,
+ * clipboard read, geolocation, HID/USB/serial devices, ...), so every other request is denied
+ * without asking and every check answers false: a script injected into the page gets no more
+ * than the page.
  */
 export function denyAllPermissions(session: PermissionSession): void {
-  session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  session.setPermissionCheckHandler(() => false);
+  session.setPermissionRequestHandler((_contents, permission, callback) => callback(allowedPermissions.has(permission)));
+  session.setPermissionCheckHandler((_contents, permission) => allowedPermissions.has(permission));
   session.setDevicePermissionHandler(() => false);
 }
