@@ -50,12 +50,40 @@ const publicUserSchema = z.object({
 });
 type PublicUser = z.infer<typeof publicUserSchema>;
 
+/**
+ * A record keyed by names from kubeconfigs, as a null-prototype object: a context named
+ * `__proto__` or `constructor` is an entry like any other (z.record drops `__proto__`, and a
+ * plain object would inherit `constructor`).
+ */
+function dictOf<T extends z.ZodType>(value: T) {
+  return z.unknown().transform((input, ctx): Record<string, z.output<T>> => {
+    if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+      ctx.addIssue({ code: 'custom', message: 'expected an object' });
+      return z.NEVER;
+    }
+    const out = dict<z.output<T>>();
+    for (const [key, inner] of Object.entries(input)) {
+      const parsed = value.safeParse(inner);
+      if (!parsed.success) {
+        ctx.addIssue({ code: 'custom', message: `${key}: ${parsed.error.message}` });
+        return z.NEVER;
+      }
+      out[key] = parsed.data;
+    }
+    return out;
+  });
+}
+
+/** An empty null-prototype record: every key, `__proto__` too, is an own entry. */
+export function dict<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
 const storeFileSchema = z.object({
   version: z.literal(1),
   activeContext: z.string().optional(),
-  clusters: z.record(z.string(), z.object({ source: z.string(), entry: clusterSchema })),
-  users: z.record(
-    z.string(),
+  clusters: dictOf(z.object({ source: z.string(), entry: clusterSchema })),
+  users: dictOf(
     z.object({
       id: z.string(),
       source: z.string(),
@@ -65,8 +93,7 @@ const storeFileSchema = z.object({
       servers: z.array(z.string()).optional(),
     }),
   ),
-  contexts: z.record(
-    z.string(),
+  contexts: dictOf(
     z.object({
       source: z.string(),
       importedAt: z.string(),
@@ -74,9 +101,9 @@ const storeFileSchema = z.object({
     }),
   ),
   /** Plugin approvals by context; `approvalKey` covers the command and the context's server (plugin-approvals.ts). */
-  approvals: z.record(z.string(), z.object({ command: z.string(), approvedAt: z.string(), approvalKey: z.string().optional() })),
+  approvals: dictOf(z.object({ command: z.string(), approvedAt: z.string(), approvalKey: z.string().optional() })),
   /** Files outside a kubeconfig's folder that the user allowed a context to read (file-approvals.ts). */
-  fileApprovals: z.record(z.string(), z.object({ paths: z.array(z.string()), approvedAt: z.string() })).optional(),
+  fileApprovals: dictOf(z.object({ paths: z.array(z.string()), approvedAt: z.string() })).optional(),
 });
 export type StoreFile = z.infer<typeof storeFileSchema>;
 export type StoredUser = StoreFile['users'][string];
@@ -88,7 +115,7 @@ const secretLabels: Record<SecretField, string> = {
   authProviderConfig: 'auth-provider configuration',
 };
 
-const emptyStore = (): StoreFile => ({ version: 1, clusters: {}, users: {}, contexts: {}, approvals: {} });
+const emptyStore = (): StoreFile => ({ version: 1, clusters: dict(), users: dict(), contexts: dict(), approvals: dict() });
 
 export class ClusterStore {
   static readonly fileName = 'clusters.json';
@@ -220,7 +247,7 @@ export class ClusterStore {
    */
   async replaceAll(file: StoreFile, next: Namespace, importedAt: string, changedContexts: readonly string[]): Promise<void> {
     const previousUsers = file.users;
-    const users: StoreFile['users'] = {};
+    const users = dict<StoredUser>();
     for (const [name, { entry, source, boundTo }] of next.users) {
       const before = previousUsers[name];
       const id = before?.id ?? randomUUID();
@@ -232,8 +259,9 @@ export class ClusterStore {
       users[name] = { ...(await this.storeUser(id, entry, source, before)), servers };
     }
     file.users = users;
-    file.clusters = Object.fromEntries([...next.clusters].map(([name, value]) => [name, value]));
-    const contexts: StoreFile['contexts'] = {};
+    file.clusters = dict();
+    for (const [name, value] of next.clusters) file.clusters[name] = value;
+    const contexts = dict<StoreFile['contexts'][string]>();
     for (const [name, { entry, source }] of next.contexts) {
       const before = file.contexts[name];
       contexts[name] = {

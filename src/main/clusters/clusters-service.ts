@@ -22,7 +22,7 @@ import { runProgram, type RunProgram } from '../platform/run-program';
 import type { SecretStore } from '../secrets/secret-store';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { toKubeConfig } from './client-node-config';
-import { ClusterStore, type StoreFile } from './cluster-store';
+import { ClusterStore, dict, type StoreFile } from './cluster-store';
 import { ConnectionTargets } from './connection-target';
 import { checkHealth, listNodeObjects, toClusterNode } from './health-check';
 import { collectUnused, planImport } from './import-plan';
@@ -238,7 +238,8 @@ export class ClustersService implements ClustersContract {
           context,
         });
       }
-      current.fileApprovals = { ...current.fileApprovals, [context]: { paths: files, approvedAt: this.now().toISOString() } };
+      current.fileApprovals = Object.assign(dict<{ paths: string[]; approvedAt: string }>(), current.fileApprovals);
+      current.fileApprovals[context] = { paths: files, approvedAt: this.now().toISOString() };
       return current;
     });
     this.health.delete(context);
