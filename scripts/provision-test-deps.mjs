@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 const needs = [
   { pkg: 'chromium', path: '/usr/bin/chromium', why: 'end-to-end tests drive Debian Chromium' },
   { pkg: 'openssh-server', path: '/usr/sbin/sshd', why: 'SSH tests run a real sshd on loopback' },
+  { pkg: 'fish', path: '/usr/bin/fish', why: 'remote-command tests run on a host whose login shell is not POSIX' },
 ];
 
 export function provisionTestDeps(log = console.log) {

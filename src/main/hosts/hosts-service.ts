@@ -20,7 +20,7 @@ import type { SshClientFactory } from './ssh-client-factory';
 import { SshConnection } from './ssh-connection';
 import type { ExecOptions, ExecResult } from './ssh-connection';
 import { runWithSudo } from './sudo';
-import { buildCommand } from './shell-quote';
+import { remoteCommandLine } from './shell-quote';
 
 /** What the hosts service is built from (the composition root wires these). */
 export interface HostsServiceOptions {
@@ -271,7 +271,7 @@ export class HostsService {
 
   /** Run a program from an argument list on a host (for the labs service). */
   async run(hostId: string, argv: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
-    return (await this.connection(hostId)).exec(buildCommand(argv), options);
+    return (await this.connection(hostId)).exec(remoteCommandLine(argv), options);
   }
 
   /** Run a program as root: sudo -n, or the saved sudo password over stdin when sudo asks. */

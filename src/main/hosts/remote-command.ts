@@ -1,5 +1,5 @@
 import { AppError } from '../../shared/errors';
-import { buildCommand } from './shell-quote';
+import { remoteCommandLine } from './shell-quote';
 import type { CommandExecutor, ExecOptions, ExecResult } from './ssh-connection';
 
 /** Options for a command built from an argument list. */
@@ -7,7 +7,7 @@ export type RunOptions = ExecOptions;
 
 /** Run a program from an argument list; every argument is quoted, nothing is pasted. */
 export async function runArgv(executor: CommandExecutor, argv: readonly string[], options: RunOptions = {}): Promise<ExecResult> {
-  return executor.exec(buildCommand(argv), options);
+  return executor.exec(remoteCommandLine(argv), options);
 }
 
 /**
@@ -23,7 +23,7 @@ export async function runScript(
   if (stdin !== undefined) {
     throw new AppError('INVALID_ARGUMENT', 'runScript sends the script itself on stdin; pass data as arguments instead.');
   }
-  return executor.exec(buildCommand([interpreter, '-s', '--', ...args]), { ...rest, stdin: script });
+  return executor.exec(remoteCommandLine([interpreter, '-s', '--', ...args]), { ...rest, stdin: script });
 }
 
 /**

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { buildCommand, quotePosix, validateField } from './shell-quote';
+import { buildCommand, quotePosix, validateField, remoteCommandLine } from './shell-quote';
 
 const nasty = [
   '',
@@ -53,5 +53,15 @@ describe('validateField', () => {
 
   it.each(['/var/lib/$(touch x)/`id`;"q"', "/srv/it's here", '/var/lib/libvirt/images'])('passes path %j literally', (value) => {
     expect(validateField('path', value, 'path')).toBe(value);
+  });
+});
+
+describe('remoteCommandLine', () => {
+  it('wraps the quoted command for sh -c with nothing a login shell could read differently', () => {
+    const argv = ['printf', '%s', "it's", 'ends with \\', '$(x)'];
+    const line = remoteCommandLine(argv);
+    const match = /^sh -c 'eval "\$\(printf %s ([A-Za-z0-9+/=]+) \| base64 -d\)"'$/.exec(line);
+    expect(match).not.toBeNull();
+    expect(Buffer.from(match?.[1] ?? '', 'base64').toString('utf8')).toBe(buildCommand(argv));
   });
 });

@@ -20,6 +20,19 @@ export function buildCommand(argv: readonly string[]): string {
   return argv.map(quotePosix).join(' ');
 }
 
+/**
+ * The command line sent to a Linux host: the argument list, quoted for POSIX sh, run by
+ * `sh -c` explicitly. sshd hands a command to the user's login shell, which need not be POSIX:
+ * fish, for one, reads a backslash inside single quotes as an escape, so an argument ending in
+ * `\` would swallow the closing quote. The quoted command therefore travels base64-encoded inside
+ * a fixed wrapper whose only special characters are single-quoted ones no shell treats
+ * differently; `sh` decodes and evaluates it, so stdin and the exit status are the command's own.
+ */
+export function remoteCommandLine(argv: readonly string[]): string {
+  const encoded = Buffer.from(buildCommand(argv), 'utf8').toString('base64');
+  return `sh -c 'eval "$(printf %s ${encoded} | base64 -d)"'`;
+}
+
 /** The kinds of user-supplied values that end up in SSH connections or remote commands. */
 export type FieldKind = 'host' | 'user' | 'path' | 'name';
 

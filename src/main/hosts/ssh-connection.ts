@@ -182,6 +182,8 @@ export class SshConnection implements CommandExecutor {
       readyTimeout: this.options.readyTimeoutMs ?? 15_000,
       keepaliveInterval: this.options.keepaliveIntervalMs ?? 10_000,
       keepaliveCountMax: this.options.keepaliveCountMax ?? 3,
+      // Never forward the user's agent: whoever is root on a lab host could use it to sign in elsewhere.
+      agentForward: false,
       // Verification runs before authentication: on an unknown or changed key no credential is
       // offered and nothing runs.
       hostVerifier: (key: Buffer): boolean => {

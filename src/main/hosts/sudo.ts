@@ -1,5 +1,5 @@
 import { AppError } from '../../shared/errors';
-import { buildCommand } from './shell-quote';
+import { remoteCommandLine } from './shell-quote';
 import type { CommandExecutor, ExecOptions, ExecResult } from './ssh-connection';
 
 /** Options for {@link runWithSudo}. */
@@ -29,7 +29,7 @@ const passwordRejected = /incorrect password attempt|Sorry, try again|no passwor
  */
 export async function runWithSudo(executor: CommandExecutor, argv: readonly string[], options: SudoOptions = {}): Promise<ExecResult> {
   const { password, hostLabel = 'the host', ...exec } = options;
-  const first = await executor.exec(buildCommand(['sudo', '-n', '--', ...argv]), exec);
+  const first = await executor.exec(remoteCommandLine(['sudo', '-n', '--', ...argv]), exec);
   if (first.exitCode === 127 && /sudo: (command )?not found/.test(first.stderr)) {
     throw new AppError(
       'PROGRAM_MISSING',
@@ -46,7 +46,7 @@ export async function runWithSudo(executor: CommandExecutor, argv: readonly stri
     );
   }
   const { stdin, ...control } = exec;
-  const validated = await executor.exec(buildCommand(['sudo', '-S', '-k', '-p', '', '-v']), { ...control, stdin: `${secret}\n` });
+  const validated = await executor.exec(remoteCommandLine(['sudo', '-S', '-k', '-p', '', '-v']), { ...control, stdin: `${secret}\n` });
   if (validated.exitCode !== 0) {
     if (passwordRejected.test(validated.stderr)) {
       throw new AppError('SUDO_REQUIRED', `sudo on ${hostLabel} rejected the saved password. Update the sudo password for this host.`, {
@@ -58,7 +58,7 @@ export async function runWithSudo(executor: CommandExecutor, argv: readonly stri
     });
   }
   const input = stdin === undefined ? `${secret}\n` : Buffer.concat([Buffer.from(`${secret}\n`), Buffer.from(stdin)]);
-  const second = await executor.exec(buildCommand(['sudo', '-S', '-k', '-p', '', '--', ...argv]), { ...control, stdin: input });
+  const second = await executor.exec(remoteCommandLine(['sudo', '-S', '-k', '-p', '', '--', ...argv]), { ...control, stdin: input });
   if (second.exitCode === 1 && passwordRejected.test(second.stderr)) {
     throw new AppError('SUDO_REQUIRED', `sudo on ${hostLabel} rejected the saved password. Update the sudo password for this host.`, {
       reason: 'password-rejected',

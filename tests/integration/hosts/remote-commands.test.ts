@@ -8,6 +8,7 @@ import { runPowerShellJson } from '../../../src/main/hosts/powershell';
 import { probeHost } from '../../../src/main/hosts/preflight/run-preflight';
 import { runArgv, runScript } from '../../../src/main/hosts/remote-command';
 import type { CommandExecutor, SshConnection } from '../../../src/main/hosts/ssh-connection';
+import { buildCommand } from '../../../src/main/hosts/shell-quote';
 import { runWithSudo } from '../../../src/main/hosts/sudo';
 import { simulations } from '../../harness/ssh/profiles';
 import { startTestHost } from '../../harness/ssh/test-host';
@@ -138,12 +139,13 @@ describe('remote commands on real sshd', () => {
       await writeFile(join(sudoHost.simDir, 'sudo-timestamp-type'), 'global\n');
       try {
         // Another session (a parallel lab step, say) authenticates right after this call's `sudo -n` was refused.
+        let calls = 0;
         const racing: CommandExecutor = {
           exec: async (command, options) => {
             const result = await linux.exec(command, options);
-            if (command.startsWith("'sudo' '-n'")) {
-              await linux.exec("'sudo' '-S' '-p' '' '-v'", { stdin: `${canary}\n` });
-            }
+            calls += 1;
+            // The first command is `sudo -n`, refused for want of a password.
+            if (calls === 1) await linux.exec("'sudo' '-S' '-p' '' '-v'", { stdin: `${canary}\n` });
             return result;
           },
         };
@@ -166,6 +168,36 @@ describe('remote commands on real sshd', () => {
       });
       expect(result.stdout).toBe('root-ish\n');
       expect(asked).toBe(false);
+    });
+  });
+
+  describe('a host whose login shell is fish (not POSIX: a backslash inside single quotes is an escape there)', () => {
+    const shellFile = () => join(sudoHost.simDir, 'login-shell-program');
+    beforeAll(async () => {
+      await writeFile(shellFile(), '/usr/bin/fish\n');
+    });
+    afterAll(async () => {
+      await rm(shellFile(), { force: true });
+    });
+
+    const awkward = ['ends with a backslash\\', "it's", '\\\\two', "a\\'b", '$HOME', '(echo x)', '; echo injected', 'tab\there', '✓'];
+
+    it('passes every argument literally, whatever the login shell', async () => {
+      // The login shell really is fish, and a POSIX-quoted line given to it as it is breaks.
+      expect((await linux.exec('echo $FISH_VERSION')).stdout).toMatch(/^\d+\.\d+/);
+      const raw = await linux.exec(buildCommand(['printf', '%s', 'ends with a backslash\\']));
+      expect(raw.stdout).toBe('');
+      expect(raw.stderr).toContain('quotes are not balanced');
+      const result = await runArgv(linux, ['printf', '%s\\0', ...awkward]);
+      expect(result).toMatchObject({ exitCode: 0, stderr: '' });
+      expect(result.stdout.split('\0').slice(0, -1)).toEqual(awkward);
+    });
+
+    it('runs scripts with their arguments, and sudo with the password on stdin', async () => {
+      const script = await runScript(linux, 'for a in "$@"; do printf "%s\\0" "$a"; done', { args: awkward });
+      expect(script.stdout.split('\0').slice(0, -1)).toEqual(awkward);
+      const sudo = await runWithSudo(linux, ['cat'], { password: () => Promise.resolve(canary), stdin: 'ends with \\' });
+      expect(sudo).toMatchObject({ exitCode: 0, stdout: 'ends with \\' });
     });
   });
 
