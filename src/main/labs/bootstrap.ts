@@ -10,6 +10,7 @@ import { AppError } from '../../shared/errors';
 import { psLiteral } from '../hosts/powershell';
 import { etcdMembers, externalEtcdConfig } from './external-etcd';
 import { firstControlPlane } from './machines';
+import { removeVmFiles, writeVmFile } from './remote-file';
 import { addressOf, done, skipped } from './step-context';
 import type { StepContext, StepOutcome } from './step-context';
 
@@ -19,6 +20,8 @@ const ADMIN_CONF = '/etc/kubernetes/admin.conf';
 const KUBELET_CONF = '/etc/kubernetes/kubelet.conf';
 const K3S_CONF = '/etc/rancher/k3s/k3s.yaml';
 const K3S_AGENT_MARK = '/etc/rancher/node/password';
+const K3S_TOKEN_FILE = '/etc/nestlab/k3s-token';
+const JOIN_CONFIG = '/etc/nestlab/join.yaml';
 const FLANNEL_VERSION = 'v0.26.1';
 const CALICO_VERSION = 'v3.29.1';
 const SIG_WINDOWS = 'https://raw.githubusercontent.com/kubernetes-sigs/sig-windows-tools/master/hostprocess';
@@ -90,12 +93,6 @@ export function parseJoinCommand(output: string): { token: string; caCertHash: s
   return { token, caCertHash };
 }
 
-/** Writes a file on a Linux VM as root from stdin (its content is never on a command line). */
-async function writeVmFile(ctx: StepContext, machine: LabMachine, path: string, content: string, label: string): Promise<void> {
-  await ctx.vm(machine, { argv: ['mkdir', '-p', path.slice(0, path.lastIndexOf('/'))] }, { root: true });
-  await ctx.vm(machine, { argv: ['tee', path] }, { root: true, stdin: content, stdinLabel: label, secretOutput: true });
-}
-
 async function fileExists(ctx: StepContext, machine: LabMachine, path: string): Promise<boolean> {
   return (await ctx.observeVm(machine, { argv: ['test', '-f', path] }, { root: true })).exitCode === 0;
 }
@@ -114,7 +111,10 @@ export async function bootstrapFirst(ctx: StepContext, machine: LabMachine): Pro
     return done();
   }
   const etcd = plan.etcd === 'external' ? etcdMembers(ctx).map((member) => member.address) : [];
-  await writeVmFile(ctx, machine, '/etc/nestlab/kubeadm.yaml', kubeadmInitConfig(plan, machine, address, etcd), '<kubeadm.yaml>');
+  await writeVmFile(ctx, machine, '/etc/nestlab/kubeadm.yaml', kubeadmInitConfig(plan, machine, address, etcd), {
+    label: '<kubeadm.yaml>',
+    mode: '0600',
+  });
   await ctx.vm(
     machine,
     { argv: ['kubeadm', 'init', '--config', '/etc/nestlab/kubeadm.yaml', '--upload-certs'] },
@@ -183,25 +183,41 @@ async function k3sToken(ctx: StepContext): Promise<string> {
   return token;
 }
 
+/** Runs `work`, then removes `paths` (the join secrets it used); a failure of `work` is what is reported. */
+async function thenRemove(ctx: StepContext, machine: LabMachine, paths: readonly string[], work: () => Promise<unknown>): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    await removeVmFiles(ctx, machine, paths).catch(() => undefined);
+    throw error;
+  }
+  await removeVmFiles(ctx, machine, paths);
+}
+
 /** Join a Linux control plane or worker, unless its kubelet already has a kubeconfig. */
 export async function joinLinux(ctx: StepContext, machine: LabMachine): Promise<StepOutcome> {
   const { plan } = ctx;
   const controlPlane = machine.role === 'control-plane';
   const mark = plan.distribution === 'k3s' ? (controlPlane ? K3S_CONF : K3S_AGENT_MARK) : KUBELET_CONF;
   if (await fileExists(ctx, machine, mark)) return skipped(`${machine.name} is already a member.`);
+  // The join secret is readable by root only, and goes once the join is over (also when it failed:
+  // a resume writes a fresh one).
   if (plan.distribution === 'k3s') {
-    await writeVmFile(ctx, machine, '/etc/nestlab/k3s-token', await k3sToken(ctx), '<k3s token>');
-    const server = ['--server', `https://${endpointOf(plan)}`, '--token-file', '/etc/nestlab/k3s-token'];
-    await ctx.vm(
-      machine,
-      { argv: k3sInstall(plan, machine, controlPlane ? 'server' : 'agent', server) },
-      { root: true, timeoutMs: 900_000 },
+    await writeVmFile(ctx, machine, K3S_TOKEN_FILE, await k3sToken(ctx), { label: '<k3s token>', mode: '0600' });
+    const server = ['--server', `https://${endpointOf(plan)}`, '--token-file', K3S_TOKEN_FILE];
+    await thenRemove(ctx, machine, [K3S_TOKEN_FILE], () =>
+      ctx.vm(machine, { argv: k3sInstall(plan, machine, controlPlane ? 'server' : 'agent', server) }, { root: true, timeoutMs: 900_000 }),
     );
     return done();
   }
   const join = await joinCredentials(ctx, controlPlane);
-  await writeVmFile(ctx, machine, '/etc/nestlab/join.yaml', kubeadmJoinConfig(plan, machine, join, addressOf(ctx, machine)), '<join.yaml>');
-  await ctx.vm(machine, { argv: ['kubeadm', 'join', '--config', '/etc/nestlab/join.yaml'] }, { root: true, timeoutMs: 900_000 });
+  await writeVmFile(ctx, machine, JOIN_CONFIG, kubeadmJoinConfig(plan, machine, join, addressOf(ctx, machine)), {
+    label: '<join.yaml>',
+    mode: '0600',
+  });
+  await thenRemove(ctx, machine, [JOIN_CONFIG], () =>
+    ctx.vm(machine, { argv: ['kubeadm', 'join', '--config', JOIN_CONFIG] }, { root: true, timeoutMs: 900_000 }),
+  );
   return done();
 }
 
@@ -226,14 +242,25 @@ export function windowsPrepareScript(plan: LabPlan): string {
   ].join('\n');
 }
 
+/**
+ * The Windows join: C:\\nestlab is made readable by Administrators and SYSTEM only (a folder under
+ * C:\\ inherits read access for Users), the JoinConfiguration with its token is written there and
+ * removed once kubeadm has run, whatever its outcome.
+ */
 export function windowsJoinScript(joinYaml: string): string {
   return [
     '# nestlab:join-windows',
     "$ErrorActionPreference = 'Stop'",
     "New-Item -ItemType Directory -Force -Path 'C:\\nestlab' | Out-Null",
-    `Set-Content -Path 'C:\\nestlab\\join.yaml' -Encoding ascii -Value ${psLiteral(joinYaml)}`,
-    "& kubeadm.exe join --config 'C:\\nestlab\\join.yaml'",
-    'if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }',
+    "& icacls.exe 'C:\\nestlab' /inheritance:r /grant:r 'Administrators:(OI)(CI)F' 'SYSTEM:(OI)(CI)F' | Out-Null",
+    'try {',
+    `  Set-Content -Path 'C:\\nestlab\\join.yaml' -Encoding ascii -Value ${psLiteral(joinYaml)}`,
+    "  & kubeadm.exe join --config 'C:\\nestlab\\join.yaml'",
+    '  $code = $LASTEXITCODE',
+    '} finally {',
+    "  Remove-Item -LiteralPath 'C:\\nestlab\\join.yaml' -Force -ErrorAction SilentlyContinue",
+    '}',
+    'if ($code -ne 0) { exit $code }',
     '',
   ].join('\n');
 }

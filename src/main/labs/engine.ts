@@ -20,6 +20,7 @@ import { requireSuccess } from '../hosts/remote-command';
 import { buildCommand } from '../hosts/shell-quote';
 import type { ExecResult } from '../hosts/ssh-connection';
 import type { HostInvocation, LabDriver } from './lab-driver';
+import { redactJoinSecrets } from './log-redaction';
 import { phaseIndex } from './step-planner';
 import type { StepDefinition } from './step-planner';
 import { dryResult } from './step-context';
@@ -58,6 +59,12 @@ function display(argv: readonly string[], root: boolean): string {
   return buildCommand(root ? ['sudo', ...argv] : argv);
 }
 
+/** PROGRAM_FAILED (requireSuccess) for a failed command, its stderr without join secrets; the result itself otherwise. */
+function checked(result: ExecResult, what: string): ExecResult {
+  if (result.exitCode !== 0) requireSuccess({ ...result, stdout: '', stderr: redactJoinSecrets(result.stderr) }, what);
+  return result;
+}
+
 function logOutput(env: EngineEnvironment, stepId: string, vm: string | undefined, result: ExecResult, secret: boolean): void {
   if (secret) return;
   for (const [stream, text] of [
@@ -65,7 +72,7 @@ function logOutput(env: EngineEnvironment, stepId: string, vm: string | undefine
     ['stderr', result.stderr],
   ] as const) {
     for (const line of text.split('\n')) {
-      if (line.trim() !== '') env.log({ stepId, stream, text: line, ...(vm === undefined ? {} : { vm }) });
+      if (line.trim() !== '') env.log({ stepId, stream, text: redactJoinSecrets(line), ...(vm === undefined ? {} : { vm }) });
     }
   }
 }
@@ -120,20 +127,20 @@ function liveContext(env: EngineEnvironment, state: LabStep, signal: AbortSignal
         ? await onHost(env.driver.vmInvocation(machine.address, remote), false, { ...options, ...(stdin === undefined ? {} : { stdin }) })
         : await onMachine(access, command, options);
     logOutput(env, state.id, machine.name, result, options.secretOutput ?? false);
-    return check ? requireSuccess(result, `${shown} on ${machine.name}`) : result;
+    return check ? checked(result, `${shown} on ${machine.name}`) : result;
   };
   const hostExec = async (argv: readonly string[], options: CommandOptions, check: boolean): Promise<ExecResult> => {
     const root = options.root ?? false;
     log('command', display(argv, root));
     const result = await onHost({ argv: [...argv] }, root, options);
     logOutput(env, state.id, undefined, result, options.secretOutput ?? false);
-    return check ? requireSuccess(result, display(argv, root)) : result;
+    return check ? checked(result, display(argv, root)) : result;
   };
   const hostScript = async (script: string, options: CommandOptions, check: boolean): Promise<ExecResult> => {
     log('command', `powershell ${script.split('\n')[0] ?? ''}`);
     const result = await onHost({ powershell: script }, false, options);
     logOutput(env, state.id, undefined, result, options.secretOutput ?? false);
-    return check ? requireSuccess(result, 'PowerShell on the host') : result;
+    return check ? checked(result, 'PowerShell on the host') : result;
   };
   return {
     dry: false,

@@ -9,6 +9,8 @@
  */
 import { stringify } from 'yaml';
 import type { LabMachine, LabPlan } from '../../shared/contract/labs';
+import { removeVmFiles, vmFileDigest, writeVmFile } from './remote-file';
+import type { FileMode } from './remote-file';
 import { addressOf, done, skipped } from './step-context';
 import type { StepContext, StepOutcome } from './step-context';
 
@@ -79,19 +81,26 @@ export function etcdMembers(ctx: StepContext): { machine: LabMachine; name: stri
     .map((machine) => ({ machine, name: machine.name, address: addressOf(ctx, machine) }));
 }
 
-async function writeFile(ctx: StepContext, machine: LabMachine, path: string, content: string, label: string): Promise<void> {
-  await ctx.vm(machine, { argv: ['mkdir', '-p', path.slice(0, path.lastIndexOf('/'))] }, { root: true });
-  await ctx.vm(machine, { argv: ['tee', path] }, { root: true, stdin: content, stdinLabel: label, secretOutput: true });
-}
-
 async function exists(ctx: StepContext, machine: LabMachine, path: string): Promise<boolean> {
   return (await ctx.observeVm(machine, { argv: ['test', '-f', path] }, { root: true })).exitCode === 0;
 }
 
+/** Keys are readable by root only; certificates and the kubelet drop-in by everyone. */
+const modeOf = (path: string): FileMode => (path.endsWith('.key') ? '0600' : '0644');
+
 /** Copies a file between two VMs through this computer (its content never on a command line or in a log). */
 async function copyBetween(ctx: StepContext, from: LabMachine, to: LabMachine, path: string): Promise<void> {
   const content = await ctx.vm(from, { argv: ['cat', path] }, { root: true, secretOutput: true });
-  await writeFile(ctx, to, path, ctx.dry ? '' : content.stdout, `<${path} from ${from.name}>`);
+  await writeVmFile(ctx, to, path, ctx.dry ? '' : content.stdout, { label: `<${path} from ${from.name}>`, mode: modeOf(path) });
+}
+
+/**
+ * Whether `to` has the very file `from` has: compared by SHA-256, so a copy cut short by a
+ * dropped connection (or changed since) is made again on resume rather than kept because it exists.
+ */
+async function sameFile(ctx: StepContext, from: LabMachine, to: LabMachine, path: string): Promise<boolean> {
+  const wanted = await vmFileDigest(ctx, from, path);
+  return wanted !== undefined && (await vmFileDigest(ctx, to, path)) === wanted;
 }
 
 /** The whole external etcd cluster, member by member; each part observes before it acts. */
@@ -104,31 +113,40 @@ export async function setUpExternalEtcd(ctx: StepContext, firstControlPlane: Lab
   }
   for (const [index, member] of members.entries()) {
     ctx.progress(index / (members.length + 1), `etcd on ${member.name}`);
-    if (await exists(ctx, member.machine, `/etc/kubernetes/manifests/etcd.yaml`)) continue;
+    // The CA key signs a member's certificates; only the first member keeps it afterwards.
+    const dropCaKey = () => (member === first ? Promise.resolve() : removeVmFiles(ctx, member.machine, [ETCD_CA_KEY]));
+    if (await exists(ctx, member.machine, `/etc/kubernetes/manifests/etcd.yaml`)) {
+      await dropCaKey();
+      continue;
+    }
     if (!(await exists(ctx, member.machine, KUBELET_DROP_IN))) {
-      await writeFile(ctx, member.machine, KUBELET_DROP_IN, ETCD_KUBELET_DROP_IN, '<kubelet drop-in for etcd>');
+      await writeVmFile(ctx, member.machine, KUBELET_DROP_IN, ETCD_KUBELET_DROP_IN, { label: '<kubelet drop-in for etcd>', mode: '0644' });
       await ctx.vm(member.machine, { argv: ['systemctl', 'daemon-reload'] }, { root: true });
       await ctx.vm(member.machine, { argv: ['systemctl', 'restart', 'kubelet'] }, { root: true });
     }
     if (member !== first) {
       for (const path of [ETCD_CA_CERT, ETCD_CA_KEY]) await copyBetween(ctx, first.machine, member.machine, path);
     }
-    await writeFile(ctx, member.machine, MEMBER_CONFIG, etcdMemberConfig(ctx.plan, members, member.name), '<etcd.yaml>');
+    await writeVmFile(ctx, member.machine, MEMBER_CONFIG, etcdMemberConfig(ctx.plan, members, member.name), {
+      label: '<etcd.yaml>',
+      mode: '0600',
+    });
     for (const cert of ['etcd-server', 'etcd-peer', 'etcd-healthcheck-client']) {
       await ctx.vm(member.machine, { argv: ['kubeadm', 'init', 'phase', 'certs', cert, '--config', MEMBER_CONFIG] }, { root: true });
     }
     await ctx.vm(member.machine, { argv: ['kubeadm', 'init', 'phase', 'etcd', 'local', '--config', MEMBER_CONFIG] }, { root: true });
+    await dropCaKey();
   }
   ctx.progress(members.length / (members.length + 1), `client certificate for ${firstControlPlane.name}`);
-  if (!(await exists(ctx, firstControlPlane, ETCD_CLIENT_KEY))) {
-    if (!(await exists(ctx, first.machine, ETCD_CLIENT_KEY))) {
-      await ctx.vm(
-        first.machine,
-        { argv: ['kubeadm', 'init', 'phase', 'certs', 'apiserver-etcd-client', '--config', MEMBER_CONFIG] },
-        { root: true },
-      );
-    }
-    for (const path of [ETCD_CA_CERT, ETCD_CLIENT_CERT, ETCD_CLIENT_KEY]) await copyBetween(ctx, first.machine, firstControlPlane, path);
+  if (!(await exists(ctx, first.machine, ETCD_CLIENT_KEY))) {
+    await ctx.vm(
+      first.machine,
+      { argv: ['kubeadm', 'init', 'phase', 'certs', 'apiserver-etcd-client', '--config', MEMBER_CONFIG] },
+      { root: true },
+    );
+  }
+  for (const path of [ETCD_CA_CERT, ETCD_CLIENT_CERT, ETCD_CLIENT_KEY]) {
+    if (!(await sameFile(ctx, first.machine, firstControlPlane, path))) await copyBetween(ctx, first.machine, firstControlPlane, path);
   }
   return done(`${members.length} etcd members`);
 }

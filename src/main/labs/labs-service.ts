@@ -34,7 +34,7 @@ import { HyperVDriver } from './hyperv-driver';
 import type { LabDriver } from './lab-driver';
 import { LabStore } from './lab-store';
 import type { LabRecord } from './lab-store';
-import { LibvirtDriver } from './libvirt-driver';
+import { LibvirtDriver, storagePathProblem } from './libvirt-driver';
 import { machinesOf, normalizePlan } from './machines';
 import { existingHostProblems, validatePlan } from './plan-validation';
 import { planSteps } from './step-planner';
@@ -125,6 +125,9 @@ export class LabsService implements LabsContract {
       problems.push({ field: 'hostId', message: AppError.from(error).message, fix: 'Choose a host from the inventory.' });
     }
     problems.push(...validatePlan(plan, host?.os));
+    const storage = plan.driver === 'libvirt' && host !== undefined ? storagePathProblem(host.storagePath) : undefined;
+    if (storage !== undefined)
+      problems.push({ field: 'hostId', message: storage, fix: 'Edit the host in the Hosts view, then check the plan again.' });
     if (plan.driver === 'existing') {
       const existing = await this.checkExisting(plan, machinesOf(plan));
       problems.push(...existing.problems);

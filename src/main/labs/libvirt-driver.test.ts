@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { libvirtPaths } from './lab-paths';
-import { networkXml, parseDomifaddr, sshToVm, virtInstallArgs } from './libvirt-driver';
+import { networkXml, parseDomifaddr, sshToVm, storagePathProblem, virtInstallArgs } from './libvirt-driver';
 import { machinesOf } from './machines';
 import { testPlan } from './test-plans';
 
@@ -17,6 +17,18 @@ describe('libvirt driver', () => {
   it('bridge mode attaches to the host bridge', () => {
     const bridged = testPlan({ network: { ...plan.network, mode: 'bridge', bridge: 'br0' } });
     expect(virtInstallArgs(bridged, machines[1]!, paths)).toContain('bridge=br0,model=virtio');
+  });
+
+  it('refuses a storage path that virt-install would split into options of its own (a comma, quotes, a backslash)', () => {
+    for (const storage of ['/srv/vms,device=cdrom', "/srv/it's", '/srv/"x"', '/srv/a\\b']) {
+      expect(() => virtInstallArgs(plan, machines[0]!, libvirtPaths(storage, 'lab1'))).toThrow(
+        expect.objectContaining({ code: 'INVALID_ARGUMENT', details: { field: 'storagePath' } }),
+      );
+    }
+    expect(storagePathProblem('/srv/vms,bus=ide')).toMatch(
+      /contains a comma, which virt-install reads as part of its option syntax.*Hosts view/,
+    );
+    expect(storagePathProblem('/srv/lab images/$(x)')).toBeUndefined();
   });
 
   it('the lab NAT network with its DHCP pool', () => {

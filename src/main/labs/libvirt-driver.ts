@@ -10,6 +10,7 @@ import { diskPath, libvirtPaths, seedPath, VM_USER } from './lab-paths';
 import type { LibvirtLabPaths } from './lab-paths';
 import type { HostInvocation, LabDriver } from './lab-driver';
 import { bundleFiles } from './offline-bundle';
+import { writeFileArgv } from './remote-file';
 import { gatewayOf, netmaskOf, parseCidr } from './plan-validation';
 import { addressOf, done, skipped } from './step-context';
 import type { StepContext, StepOutcome } from './step-context';
@@ -42,8 +43,24 @@ export function networkXml(plan: LabPlan, paths: LibvirtLabPaths): string {
   ].join('\n');
 }
 
+/**
+ * virt-install reads a --disk or --network value as comma-separated key=value options, split
+ * like a shell splits words (quotes and backslashes included): a storage path with a comma would
+ * add options of its own (`/srv/x,device=cdrom,...`). Such a path is refused, naming the fix.
+ */
+const VIRT_INSTALL_SPECIAL = /[,'"\\]/;
+
+/** The problem with a storage path for virt-install, if any. */
+export function storagePathProblem(storagePath: string): string | undefined {
+  const found = VIRT_INSTALL_SPECIAL.exec(storagePath)?.[0];
+  if (found === undefined) return undefined;
+  return `The host's storage path ${storagePath} contains ${found === ',' ? 'a comma' : `the character ${found}`}, which virt-install reads as part of its option syntax (a comma starts another option). Choose a storage path without commas, quotes or backslashes for this host in the Hosts view.`;
+}
+
 /** virt-install's arguments for one VM (imported disk, seed as CD-ROM, host-passthrough CPU). */
 export function virtInstallArgs(plan: LabPlan, machine: LabMachine, paths: LibvirtLabPaths): string[] {
+  const problem = storagePathProblem(paths.storageDir);
+  if (problem !== undefined) throw new AppError('INVALID_ARGUMENT', problem, { field: 'storagePath' });
   const network =
     plan.network.mode === 'nat' ? `network=${paths.network},model=virtio` : `bridge=${plan.network.bridge ?? ''},model=virtio`;
   const windows = machine.os === 'windows';
@@ -154,7 +171,8 @@ export class LibvirtDriver implements LabDriver {
     if (active) return skipped(`Network ${this.paths.network} is active.`);
     if (!defined) {
       const file = `${this.paths.storageDir}/network.xml`;
-      await ctx.host(['tee', file], { root: true, stdin: networkXml(this.plan, this.paths), stdinLabel: '<network.xml>' });
+      const xml = networkXml(this.plan, this.paths);
+      await ctx.host(writeFileArgv(file, '0644', xml), { root: true, stdin: xml, stdinLabel: '<network.xml>' });
       await ctx.host(virsh('net-define', file), { root: true });
     }
     await ctx.host(virsh('net-start', this.paths.network), { root: true });
@@ -182,9 +200,9 @@ export class LibvirtDriver implements LabDriver {
       const key = await this.publicKey(ctx);
       const userData = machine.os === 'windows' ? windowsUserData(machine, key) : linuxUserData(machine, this.plan, key);
       const seedDir = `${this.paths.storageDir}/${machine.name}-seed`;
-      await ctx.host(['mkdir', '-p', seedDir], { root: true });
-      await ctx.host(['tee', `${seedDir}/user-data`], { root: true, stdin: userData, stdinLabel: '<user-data>' });
-      await ctx.host(['tee', `${seedDir}/meta-data`], { root: true, stdin: metaData(machine, this.labId), stdinLabel: '<meta-data>' });
+      const meta = metaData(machine, this.labId);
+      await ctx.host(writeFileArgv(`${seedDir}/user-data`, '0644', userData), { root: true, stdin: userData, stdinLabel: '<user-data>' });
+      await ctx.host(writeFileArgv(`${seedDir}/meta-data`, '0644', meta), { root: true, stdin: meta, stdinLabel: '<meta-data>' });
       await ctx.host(['cloud-localds', seed, `${seedDir}/user-data`, `${seedDir}/meta-data`], { root: true });
     }
     ctx.progress(0.7, 'virt-install');
@@ -225,8 +243,12 @@ export class LibvirtDriver implements LabDriver {
     const target = `${this.paths.homeDir}/bundle`;
     for (const [index, file] of files.entries()) {
       const path = `${target}/${file.relative}`;
-      await ctx.host(['mkdir', '-p', path.slice(0, path.lastIndexOf('/'))]);
-      await ctx.host(['tee', path], { stdin: await file.read(), stdinLabel: `<${file.relative} from this computer>`, secretOutput: true });
+      const content = await file.read();
+      await ctx.host(writeFileArgv(path, '0644', content), {
+        stdin: content,
+        stdinLabel: `<${file.relative} from this computer>`,
+        secretOutput: true,
+      });
       ctx.progress((index + 1) / files.length, file.relative);
     }
     return done(`${files.length} files`);

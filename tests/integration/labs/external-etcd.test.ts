@@ -6,12 +6,17 @@
  * plane; no etcd process runs). The SSH sessions, file copies over stdin, the kubeconfig handling
  * and every Kubernetes call are real.
  */
-import { readFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_UID } from '../../harness/ssh/simulated-host-files';
 import { startLabFixture } from './lab-fixture';
 import type { LabFixture } from './lab-fixture';
 
+const run = promisify(execFile);
 let lab: LabFixture;
 
 beforeAll(async () => {
@@ -25,7 +30,7 @@ afterAll(async () => {
 describe('external etcd (SIMULATION: stand-in VMs and kubeadm phases, real control plane)', () => {
   it(
     'provisions 3 etcd VMs, then a control plane that points at them, to Ready nodes; delete removes them all',
-    { timeout: 180_000 },
+    { timeout: 300_000 },
     async () => {
       const baseline = await lab.domains();
       const started = await lab.labs.create(lab.plan('ext1', 3, { etcd: 'external', linuxWorkers: 1, windowsWorkers: 0 }));
@@ -58,9 +63,37 @@ describe('external etcd (SIMULATION: stand-in VMs and kubeadm phases, real contr
       const init = await readFile(join(lab.host.simDir, 'vms', 'ext1-cp1', 'kubeadm-init.yaml'), 'utf8');
       for (const name of ['ext1-etcd1', 'ext1-etcd2', 'ext1-etcd3']) expect(init).toContain(`- https://${address(name)}:2379`);
       expect(JSON.stringify(await lab.labs.logs('ext1', { limit: 5000 }))).not.toContain('SIMULATED etcd CA key');
+      // Keys are readable by root only; the CA key stays on the first member alone once the others have their certificates.
+      const pki = (vm: string, file: string) => join(lab.host.simDir, 'vms', vm, 'etc/kubernetes/pki', file);
+      expect((await stat(pki('ext1-cp1', 'apiserver-etcd-client.key'))).mode & 0o777).toBe(0o600);
+      expect((await stat(pki('ext1-etcd1', 'etcd/ca.key'))).mode & 0o777).toBe(0o600);
+      for (const vm of ['ext1-etcd2', 'ext1-etcd3']) expect(existsSync(pki(vm, 'etcd/ca.key'))).toBe(false);
 
       await lab.labs.remove('ext1');
       await expect.poll(() => lab.domains(), { timeout: 60_000 }).toEqual(baseline);
+    },
+  );
+
+  it(
+    'copies the etcd client key again when the copy on the control plane is cut short (content compared, not only existence)',
+    { timeout: 300_000 },
+    async () => {
+      // What an earlier attempt's copy left when the connection dropped mid-transfer: a key file
+      // on the control plane's disk that exists but is truncated (the stand-in VM's disk is its folder).
+      const pki = join(lab.host.simDir, 'vms', 'ext2-cp1', 'etc', 'kubernetes', 'pki');
+      await mkdir(pki, { recursive: true });
+      await writeFile(join(pki, 'apiserver-etcd-client.key'), '-----BEGIN PRIVATE KEY-----\nSIMULATED apiserver-etcd-cli');
+      await run('chown', ['-R', `${TEST_UID}:${TEST_UID}`, join(lab.host.simDir, 'vms', 'ext2-cp1')]);
+
+      await lab.labs.create(lab.plan('ext2', 2, { etcd: 'external', linuxWorkers: 0, windowsWorkers: 0 }));
+      const done = await lab.settled('ext2');
+      expect(done.operation?.error).toBeUndefined();
+      expect(done.status).toBe('ready');
+      expect(await readFile(join(pki, 'apiserver-etcd-client.key'), 'utf8')).toBe(
+        await readFile(join(lab.host.simDir, 'vms', 'ext2-etcd1', 'etc/kubernetes/pki/apiserver-etcd-client.key'), 'utf8'),
+      );
+      await lab.labs.remove('ext2');
+      await expect.poll(async () => (await lab.domains()).filter((name) => name.startsWith('ext2-')), { timeout: 60_000 }).toEqual([]);
     },
   );
 });

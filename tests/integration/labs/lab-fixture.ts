@@ -149,7 +149,7 @@ export async function startLabFixture(options: { os?: 'linux' | 'windows' } = {}
             const lab = await fixture.labs.get(name);
             return statuses.includes(lab.status) ? lab : undefined;
           },
-          { timeout: 100_000, interval: 100, description: `lab ${name} to settle` },
+          { timeout: 170_000, interval: 100, description: `lab ${name} to settle` },
         );
       } catch (error) {
         // What the lab was doing makes a timeout readable.

@@ -5,6 +5,10 @@
  * sessions, sudo, file writes on the host, the kubeconfig handling and every Kubernetes call
  * (annotate, cordon, evict, delete, list nodes) are real.
  */
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabSummary } from '../../../src/shared/contract/labs';
 import { HOST_ANNOTATION, VM_ANNOTATION } from '../../../src/shared/contract/topology';
@@ -99,10 +103,20 @@ describe('a 1 control-plane + 2 Linux + 1 Windows lab (SIMULATION: stand-in VMs 
     // Every machine has its DHCP address from the plan's pool.
     expect(done.machines.every((machine) => machine.address?.startsWith('198.51.100.'))).toBe(true);
     // The bootstrap token travels in files written over stdin: never in a log line or on a command line.
+    // kubeadm init prints it and the certificate key in its banner (the stand-in prints the real
+    // one): the lines reach the log with both replaced.
     const allLogs = await lab.labs.logs('lab1', { limit: 5000 });
     expect(allLogs.some((line) => line.stepId === 'join:lab1-win1' && line.vm === 'lab1-win1')).toBe(true);
     expect(JSON.stringify(allLogs)).not.toContain('abcdef.0123456789abcdef');
+    expect(JSON.stringify(allLogs)).not.toContain(createHash('sha256').update('certs-lab1-cp1').digest('hex'));
+    const banner = allLogs.filter((line) => line.stepId === 'bootstrap:lab1-cp1' && line.stream === 'stdout').map((line) => line.text);
+    expect(banner).toContain('[bootstrap-token] Using token: <bootstrap token>');
+    expect(banner).toContain('	--control-plane --certificate-key <redacted>');
     expect(await lab.host.sessionCommandLines()).not.toContain('abcdef.0123456789abcdef');
+    // Join secrets: written readable by root only (0600) and gone once the join is over.
+    const vmFile = (vm: string, path: string) => join(lab.host.simDir, 'vms', vm, path);
+    for (const vm of ['lab1-linux1', 'lab1-linux2']) expect(existsSync(vmFile(vm, 'etc/nestlab/join.yaml'))).toBe(false);
+    expect((await stat(vmFile('lab1-cp1', 'etc/nestlab/kubeadm.yaml'))).mode & 0o777).toBe(0o600);
     const logs = await lab.labs.logs('lab1', { stepId: 'bootstrap:lab1-cp1' });
     expect(
       logs.some(
