@@ -13,10 +13,11 @@ import { SerialQueue } from '../platform/serial-queue';
 import type { SecretStore } from '../secrets/secret-store';
 import type { Namespace, Sourced } from './import-plan';
 import { endpointOf } from './credential-binding';
+import { isShownEnv } from './credential-plugins';
 import { sameEntry } from './import-plan';
 import type { ContextEntry, UserEntry } from './kubeconfig-model';
 
-const secretFields = ['token', 'clientKeyData', 'password', 'authProviderConfig'] as const;
+const secretFields = ['token', 'clientKeyData', 'password', 'authProviderConfig', 'execEnv'] as const;
 type SecretField = (typeof secretFields)[number];
 
 /** auth-provider config keys that are not secret and describe its command. */
@@ -40,7 +41,10 @@ const publicUserSchema = z.object({
     .object({
       command: z.string(),
       args: z.array(z.string()),
-      env: z.array(z.object({ name: z.string(), value: z.string() })),
+      /** Values of secret variables (credential-plugins isShownEnv) are absent: they live in the secret store (execEnv). */
+      env: z.array(z.object({ name: z.string(), value: z.string().optional() })),
+      /** New whenever the stored env values change, so a plugin approval covers the values without a digest of them. */
+      envRevision: z.string().optional(),
       apiVersion: z.string(),
       installHint: z.string().optional(),
       provideClusterInfo: z.boolean().optional(),
@@ -113,6 +117,7 @@ const secretLabels: Record<SecretField, string> = {
   clientKeyData: 'client key',
   password: 'password',
   authProviderConfig: 'auth-provider configuration',
+  execEnv: 'plugin environment values',
 };
 
 const emptyStore = (): StoreFile => ({ version: 1, clusters: dict(), users: dict(), contexts: dict(), approvals: dict() });
@@ -206,14 +211,22 @@ export class ClusterStore {
 
   /** The user entry with the secrets that can be read back from the secret store. */
   async fullUser(stored: StoredUser): Promise<UserEntry> {
-    const { authProvider, ...rest } = stored.entry;
+    const { authProvider, exec, ...rest } = stored.entry;
     const user: UserEntry = stripUndefined(rest);
+    let secretEnv: string[] = [];
     for (const field of stored.secrets) {
       const value = (await this.readSecret(secretKey(stored.id, field))).value;
       if (value === undefined) continue;
       if (field === 'authProviderConfig')
         user.authProvider = { name: authProvider?.name ?? '', config: JSON.parse(value) as Record<string, string> };
+      else if (field === 'execEnv') secretEnv = JSON.parse(value) as string[];
       else user[field] = value;
+    }
+    if (exec !== undefined) {
+      const { envRevision: _revision, env, ...command } = exec;
+      let next = 0;
+      const values = env.map(({ name, value }) => ({ name, value: value ?? secretEnv[next++] ?? '' }));
+      user.exec = stripUndefined({ ...command, env: values });
     }
     if (authProvider !== undefined && user.authProvider === undefined) user.authProvider = { name: authProvider.name, config: {} };
     return user;
@@ -281,12 +294,14 @@ export class ClusterStore {
   }
 
   private async storeUser(id: string, entry: UserEntry, source: string, before: StoredUser | undefined): Promise<StoredUser> {
-    const { token, clientKeyData, password, authProvider, ...rest } = entry;
+    const { token, clientKeyData, password, authProvider, exec, ...rest } = entry;
+    const secretEnv = (exec?.env ?? []).filter(({ name }) => !isShownEnv(name)).map(({ value }) => value);
     const values: Partial<Record<SecretField, string>> = {
       token,
       clientKeyData,
       password,
       authProviderConfig: authProvider === undefined ? undefined : JSON.stringify(authProvider.config),
+      execEnv: secretEnv.length === 0 ? undefined : JSON.stringify(secretEnv),
     };
     const stored: SecretField[] = [];
     for (const field of secretFields) {
@@ -299,6 +314,13 @@ export class ClusterStore {
       stored.push(field);
     }
     const publicEntry: PublicUser = { ...rest };
+    if (exec !== undefined) {
+      publicEntry.exec = {
+        ...exec,
+        env: exec.env.map(({ name, value }) => (isShownEnv(name) ? { name, value } : { name })),
+        envRevision: randomUUID(),
+      };
+    }
     if (authProvider !== undefined) {
       publicEntry.authProvider = {
         name: authProvider.name,

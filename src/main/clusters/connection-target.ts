@@ -100,7 +100,9 @@ export class ConnectionTargets {
 
     const state = pluginStateOf(file, context);
     if (state !== undefined) {
-      const { plugin, approvalKey } = state;
+      const { approvalKey } = state;
+      // Run with the real env values (the shown plugin has the secret ones masked).
+      const plugin = { ...state.plugin, env: user.exec?.env ?? state.plugin.env };
       if (!state.approved) {
         throw new AppError(
           'APPROVAL_REQUIRED',

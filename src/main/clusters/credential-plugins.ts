@@ -10,12 +10,23 @@ import { AppError } from '../../shared/errors';
 import type { RunProgram } from '../platform/run-program';
 import type { ExecPluginConfig } from './kubeconfig-model';
 
+/**
+ * Plugin variables whose values are shown and kept in clusters.json: they decide which program or
+ * library runs (PATH, LD_PRELOAD, NODE_OPTIONS...), so the user must see them to judge the command,
+ * and they are paths, not secrets. Every other value is kept in the secret store and masked.
+ */
+export function isShownEnv(name: string): boolean {
+  return /^(PATH|HOME|LD_[A-Z_]+|DYLD_[A-Z_]+|NODE_OPTIONS|NODE_PATH|PYTHON(PATH|HOME|STARTUP)|PERL5(LIB|OPT)|RUBY(LIB|OPT)|BASH_ENV|ENV|JAVA_TOOL_OPTIONS|_JAVA_OPTIONS)$/.test(
+    name,
+  );
+}
+
 /** A plugin as shown to the user, before approval state is known. */
 export type PluginCommand = Omit<CredentialPlugin, 'approved' | 'approvalKey'>;
 
 /** The plugin of a user entry, if it has one that runs a program. */
 export function pluginOf(user: {
-  exec?: ExecPluginConfig;
+  exec?: Omit<ExecPluginConfig, 'env'> & { env: { name: string; value?: string }[] };
   authProvider?: { name: string; publicConfig: Record<string, string> };
 }): PluginCommand | undefined {
   if (user.exec !== undefined) {
@@ -41,6 +52,8 @@ export interface ApprovalScope {
   context: string;
   /** credential-binding endpointOf the context's cluster. */
   endpoint: string;
+  /** Changes with the secret env values (which the key must not be a digest of). */
+  envRevision?: string;
 }
 
 /**
@@ -53,9 +66,10 @@ export function approvalKeyOf(plugin: PluginCommand, scope: ApprovalScope): stri
     plugin.kind,
     plugin.command,
     plugin.args,
-    plugin.env.map(({ name, value }) => [name, value]),
+    plugin.env.map(({ name, value }) => [name, value ?? null]),
     scope.context,
     scope.endpoint,
+    scope.envRevision ?? null,
   ]);
   return createHash('sha256').update(material).digest('hex');
 }
@@ -86,7 +100,7 @@ export async function runPlugin(plugin: PluginCommand, options: RunPluginOptions
     spec: { interactive: false },
   };
   const env: NodeJS.ProcessEnv = { ...process.env, KUBERNETES_EXEC_INFO: JSON.stringify(execInfo) };
-  for (const { name, value } of plugin.env) env[name] = value;
+  for (const { name, value } of plugin.env) env[name] = value ?? '';
   let stdout: string;
   try {
     ({ stdout } = await options.run(plugin.command, plugin.args, { timeoutMs: options.timeoutMs, maxBytes: options.maxBytes, env }));

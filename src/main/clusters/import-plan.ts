@@ -310,8 +310,9 @@ export function collectUnused(namespace: Namespace): void {
 /** A user entry without the fields kept in the secret store. */
 function withoutSecrets(entry: unknown): unknown {
   if (typeof entry !== 'object' || entry === null) return entry;
-  const { token: _token, clientKeyData: _key, password: _password, authProvider, ...rest } = entry as UserEntry;
-  return authProvider === undefined ? rest : { ...rest, authProvider: { name: authProvider.name } };
+  const { token: _token, clientKeyData: _key, password: _password, authProvider, exec, ...rest } = entry as UserEntry;
+  const publicRest = exec === undefined ? rest : { ...rest, exec: { ...exec, env: exec.env.map(({ name }) => name) } };
+  return authProvider === undefined ? publicRest : { ...publicRest, authProvider: { name: authProvider.name } };
 }
 
 export function sameEntry(a: unknown, b: unknown): boolean {

@@ -20,6 +20,11 @@ export function pluginStateOf(file: StoreFile, context: string): PluginState | u
   const cluster = file.clusters[stored.entry.cluster];
   const plugin = user === undefined ? undefined : pluginOf(user.entry);
   if (plugin === undefined || cluster === undefined) return undefined;
-  const approvalKey = approvalKeyOf(plugin, { context, endpoint: endpointOf(cluster.entry) });
+  const envRevision = user?.entry.exec?.envRevision;
+  const approvalKey = approvalKeyOf(plugin, {
+    context,
+    endpoint: endpointOf(cluster.entry),
+    ...(envRevision === undefined ? {} : { envRevision }),
+  });
   return { plugin, approvalKey, approved: file.approvals[context]?.approvalKey === approvalKey };
 }

@@ -15,7 +15,11 @@ export interface CredentialPlugin {
   providerName?: string;
   command: string;
   args: string[];
-  env: { name: string; value: string }[];
+  /**
+   * Variables it gets. `value` is absent for secret ones (kept in the secret store, masked); it is
+   * shown for those that decide what runs (PATH, LD_PRELOAD, NODE_OPTIONS...).
+   */
+  env: { name: string; value?: string }[];
   /** exec: client.authentication.k8s.io version the plugin speaks. */
   apiVersion?: string;
   /** exec: the kubeconfig's hint on how to install the plugin. */

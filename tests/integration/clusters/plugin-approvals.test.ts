@@ -9,7 +9,7 @@ import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClustersService } from '../../../src/main/clusters/clusters-service';
 import type { KubeconfigSource } from '../../../src/shared/contract/clusters';
-import { createClustersService, kubeconfig, tempDir } from './cluster-fixtures';
+import { createClustersService, folderText, kubeconfig, tempDir } from './cluster-fixtures';
 import { startLoggingApiServer, type LoggingApiServer } from './logging-api-server';
 
 const TOKEN = 'CANARY-plugin-token-91c4aa';
@@ -112,5 +112,44 @@ describe('credential plugin approvals', () => {
     expect(checked.ok === false && checked.error.code).toBe('APPROVAL_REQUIRED');
     expect(await runCount()).toBe(runsBefore);
     expect(serverB.requests.length).toBe(requestsBefore);
+  });
+});
+
+describe('credential plugin environment values', () => {
+  it('are kept in the secret store and masked, except the ones that decide what runs, and reach the plugin', async () => {
+    const secret = 'CANARY-plugin-env-c81f20';
+    const credential = JSON.stringify({
+      apiVersion: 'client.authentication.k8s.io/v1beta1',
+      kind: 'ExecCredential',
+      status: { token: TOKEN },
+    });
+    const exec = {
+      apiVersion: 'client.authentication.k8s.io/v1beta1',
+      command: '/bin/sh',
+      // The plugin writes down the value it got.
+      args: ['-c', `printf '%s' "$LAB_CLIENT_SECRET" > '${join(work, 'plugin-env')}'; printf '%s' '${credential}'`],
+      env: [
+        { name: 'LAB_CLIENT_SECRET', value: secret },
+        { name: 'PATH', value: '/usr/local/bin:/usr/bin:/bin' },
+      ],
+    };
+    const config = kubeconfig({
+      server: serverA.server,
+      caPem: serverA.caPem,
+      names: { cluster: 'env', user: 'env', context: 'env' },
+      user: { exec },
+    });
+    const payloads: unknown[] = [await service.importKubeconfig({ kind: 'text', text: stringify(config), label: 'env.yaml' }, [])];
+    const plugin = await pluginOf('env');
+    expect(plugin.env).toEqual([{ name: 'LAB_CLIENT_SECRET' }, { name: 'PATH', value: '/usr/local/bin:/usr/bin:/bin' }]);
+    payloads.push(await service.approvePlugin('env', plugin.approvalKey));
+    payloads.push(await service.testConnection('env'));
+    expect(payloads.at(-1)).toMatchObject({ ok: true });
+    expect(await readFile(join(work, 'plugin-env'), 'utf8')).toBe(secret);
+    payloads.push(await service.list());
+    expect(JSON.stringify(payloads)).not.toContain(secret);
+    expect(await folderText(dataDir)).not.toContain(secret);
+    // kubectl in a terminal needs it: the context's own kubeconfig carries it.
+    expect(await service.kubeconfigFor('env')).toContain(secret);
   });
 });

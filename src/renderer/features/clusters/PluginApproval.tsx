@@ -36,8 +36,9 @@ export function PluginApproval({ plugin, onApprove, onRevoke }: { plugin: Creden
               {plugin.env.map(({ name, value }) => (
                 <li key={name}>
                   <code className="verbatim">
-                    {name}={value}
+                    {name}={value ?? '••••••'}
                   </code>
+                  {value === undefined && <span className="muted"> (kept as a secret)</span>}
                 </li>
               ))}
             </ul>
