@@ -102,3 +102,10 @@ export const simulations = {
     },
   },
 } satisfies Record<string, HostSimulation>;
+
+/**
+ * The host of the real libvirt tier (startTestHost with realLibvirt): the real libvirt stack, no
+ * stand-ins, and no /dev/kvm, so libvirt offers QEMU's software emulation only (as on these
+ * machines). CPU flags and RAM are still the simulated ones a lab plan is checked against.
+ */
+export const realLibvirtHost: LinuxSimulation = { ...linuxBase, libvirt: false, devKvm: 'absent', diskGiB: 20 };

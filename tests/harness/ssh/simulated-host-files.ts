@@ -4,6 +4,7 @@ import { chmod, chown, copyFile, mkdir, readFile, writeFile } from 'node:fs/prom
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HostSimulation, LinuxSimulation } from './profiles';
+import { realLibvirtScript } from './real-libvirt';
 
 /**
  * The files that make a test host look like a lab host: stand-in /proc and /etc files, the
@@ -18,6 +19,9 @@ export const TEST_USER = 'nestlab';
 export const TEST_UID = 4242;
 /** gid of the stand-in group `kvm` where the machine has none (it exists only in the host's namespace). */
 const KVM_GID = TEST_UID + 2;
+
+/** What the Linux probe looks for (linux-probe.ts), hidden on hosts simulated without libvirt. */
+const HIDDEN_WITHOUT_LIBVIRT = ['virsh', 'virt-install', 'qemu-img', 'cloud-localds', 'genisoimage', 'xorriso', 'mkisofs', 'libvirtd'];
 
 /** Stand-ins inside a simulated lab VM (reached through the stand-in ssh). */
 const vmTools = ['sudo', 'cloud-init', 'kubeadm', 'kubectl', 'powershell', 'systemctl'];
@@ -95,9 +99,10 @@ export async function writeUserDatabase(dir: string, home: string, password: str
   let groups = group.split('\n').filter((line) => line.length > 0);
   // The host's /dev/kvm belongs to group kvm, which a machine without KVM may not have.
   if (!groups.some((line) => line.startsWith('kvm:'))) groups.push(`kvm:x:${KVM_GID}:`);
-  groups = groups.map((line) => (libvirtGroup && line.startsWith('kvm:') ? appendMember(line) : line));
+  // Likewise libvirt (a machine with libvirt installed has it, and libvirtd looks it up by name).
+  if (!groups.some((line) => line.startsWith('libvirt:'))) groups.push(`libvirt:x:${TEST_UID + 1}:`);
+  groups = groups.map((line) => (libvirtGroup && /^(kvm|libvirt):/.test(line) ? appendMember(line) : line));
   groups.push(`${TEST_USER}:x:${TEST_UID}:`);
-  if (libvirtGroup) groups.push(`libvirt:x:${TEST_UID + 1}:${TEST_USER}`);
   groups = groups.filter((line, index, all) => all.indexOf(line) === index);
   await writeFile(join(standIn, 'group'), `${groups.join('\n')}\n`);
 }
@@ -106,12 +111,18 @@ function appendMember(line: string): string {
   return line.endsWith(':') ? `${line}${TEST_USER}` : `${line},${TEST_USER}`;
 }
 
-export function namespaceScript(dir: string, sim: HostSimulation, hostKeyPath: string, logPath: string): string {
+export function namespaceScript(dir: string, sim: HostSimulation, hostKeyPath: string, logPath: string, realLibvirt = false): string {
   const standIn = join(dir, 'stand-in');
+  const real = realLibvirt && sim.os === 'linux' ? realLibvirtScript(dir, sim.diskGiB) : undefined;
   const lines = [
     '#!/bin/bash',
     '# Runs as the first process of a private mount + PID namespace: nothing here is visible outside.',
     'set -euo pipefail',
+    // The test process holds this script's stdin open; when it dies (even by SIGKILL), end the
+    // namespace: SIGTERM to its first process (sshd), as SIGKILL from inside is ignored by it.
+    'exec 3<&0',
+    '{ cat >/dev/null; kill -TERM 1; } <&3 &',
+    ...(real?.early ?? []),
     'mkdir -p /run/sshd',
     `mount --bind ${standIn}/passwd /etc/passwd`,
     `mount --bind ${standIn}/shadow /etc/shadow`,
@@ -128,14 +139,31 @@ export function namespaceScript(dir: string, sim: HostSimulation, hostKeyPath: s
       lines.push('mkdir -p /sys/module/kvm_intel/parameters', `echo ${sim.kvmIntelNested} > /sys/module/kvm_intel/parameters/nested`);
     }
     lines.push(...privateDevScript(join(dir, 'dev'), sim.devKvm));
+    // A host without libvirt must not find the machine's own tools (a machine that runs the
+    // real-VM tier has them): an overlay on /usr/bin and /usr/sbin whose whiteouts (0:0 device
+    // nodes) remove them from the host's view, as if never installed.
+    if (!sim.libvirt && real === undefined) {
+      for (const folder of ['bin', 'sbin']) {
+        const hide = `${dir}/hide-usr-${folder}`;
+        lines.push(
+          `mkdir -p ${hide}/upper ${hide}/work`,
+          `for tool in ${HIDDEN_WITHOUT_LIBVIRT.join(' ')}; do if [ -e /usr/${folder}/$tool ]; then mknod ${hide}/upper/$tool c 0 0; fi; done`,
+          `mount -t overlay nestlab-sim-usr-${folder} -o lowerdir=/usr/${folder},upperdir=${hide}/upper,workdir=${hide}/work /usr/${folder}`,
+        );
+      }
+    }
     lines.push(
       `mount -t overlay nestlab-sim-var-lib -o lowerdir=/var/lib,upperdir=${dir}/overlay/upper,workdir=${dir}/overlay/work /var/lib`,
-      'mkdir -p /var/lib/libvirt/images',
-      // The stand-in sudo does not change user, so the images folder belongs to the test user.
-      `mount -t tmpfs -o size=${sim.diskGiB}g,mode=755,uid=${TEST_UID},gid=${TEST_UID} nestlab-sim-images /var/lib/libvirt/images`,
     );
+    if (real !== undefined) lines.push(...real.daemons);
+    else
+      lines.push(
+        'mkdir -p /var/lib/libvirt/images',
+        // The stand-in sudo does not change user, so the images folder belongs to the test user.
+        `mount -t tmpfs -o size=${sim.diskGiB}g,mode=755,uid=${TEST_UID},gid=${TEST_UID} nestlab-sim-images /var/lib/libvirt/images`,
+      );
   }
-  lines.push(`exec ${SSHD} -D -f ${dir}/sshd_config -E ${logPath} -h ${hostKeyPath}`, '');
+  lines.push(`exec ${SSHD} -D -f ${dir}/sshd_config -E ${logPath} -h ${hostKeyPath} </dev/null 3<&-`, '');
   return lines.join('\n');
 }
 

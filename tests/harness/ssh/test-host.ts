@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from './free-port';
 import type { HostSimulation } from './profiles';
+import { NAMESPACE_SSH_PORT, requireRealLibvirt, startLoopbackRelay, writeLibvirtdConfig } from './real-libvirt';
 import { installTools, namespaceScript, SSHD, TEST_UID, TEST_USER, writeSimulationState, writeUserDatabase } from './simulated-host-files';
 
 const run = promisify(execFile);
@@ -33,6 +34,14 @@ export interface TestHostOptions {
    * stand-in VM's folder. Needs a simulation with the libvirt stand-ins (they bring vm/).
    */
   machine?: boolean;
+  /**
+   * The real libvirt stack instead of the stand-ins (real-libvirt.ts): libvirtd, QEMU and dnsmasq
+   * in the host's own network namespace, reached through a relay on 127.0.0.1. Use a simulation
+   * without the libvirt stand-ins and without a /dev/kvm device (QEMU runs in software).
+   */
+  realLibvirt?: boolean;
+  /** The type of the host key sshd presents. Default ed25519. */
+  hostKeyType?: 'ed25519' | 'ecdsa' | 'rsa';
 }
 
 /** A real OpenSSH sshd on 127.0.0.1 standing in for one lab host. */
@@ -104,6 +113,13 @@ export async function startTestHosts(list: readonly TestHostOptions[]): Promise<
 
 async function startInFolder(dir: string, options: TestHostOptions): Promise<TestHost> {
   const sim = options.simulation;
+  const realLibvirt = options.realLibvirt === true;
+  if (realLibvirt) {
+    requireRealLibvirt();
+    if (sim.os !== 'linux' || sim.libvirt || sim.devKvm === 'device') {
+      throw new Error('realLibvirt needs a Linux simulation without the libvirt stand-ins and without a /dev/kvm device.');
+    }
+  }
   const password = options.password ?? `pw-${randomBytes(9).toString('base64url')}`;
   // The test user must reach its home, keys and the stand-ins under this folder.
   await chmod(dir, 0o755);
@@ -134,13 +150,17 @@ async function startInFolder(dir: string, options: TestHostOptions): Promise<Tes
   await writeSimulationState(dir, simDir, sim, password);
   await writeUserDatabase(dir, home, password, sim.os === 'linux' && sim.libvirtGroup);
 
-  const port = await freePort();
-  const hostKeyPath = join(dir, 'ssh_host_ed25519_key');
+  // A real-libvirt host's sshd listens in its own network namespace; the test reaches it through a relay.
+  const relay = realLibvirt ? await startLoopbackRelay(join(dir, 'sshd.sock')) : undefined;
+  const port = relay?.port ?? (await freePort());
+  if (realLibvirt) await writeLibvirtdConfig(dir);
+  const hostKeyType = options.hostKeyType ?? 'ed25519';
+  const hostKeyPath = join(dir, `ssh_host_${hostKeyType}_key`);
   const sshdLogPath = join(dir, 'sshd.log');
   await writeFile(
     join(dir, 'sshd_config'),
     [
-      `Port ${port}`,
+      `Port ${realLibvirt ? NAMESPACE_SSH_PORT : port}`,
       'ListenAddress 127.0.0.1',
       `HostKey ${hostKeyPath}`,
       `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
@@ -161,14 +181,14 @@ async function startInFolder(dir: string, options: TestHostOptions): Promise<Tes
       '',
     ].join('\n'),
   );
-  await writeFile(join(dir, 'enter-namespace.sh'), namespaceScript(dir, sim, hostKeyPath, sshdLogPath));
+  await writeFile(join(dir, 'enter-namespace.sh'), namespaceScript(dir, sim, hostKeyPath, sshdLogPath, realLibvirt));
 
   let child: ChildProcess | undefined;
   const start = async (): Promise<void> => {
     await rm(hostKeyPath, { force: true });
     await rm(`${hostKeyPath}.pub`, { force: true });
-    await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'nestlab-test-host', '-f', hostKeyPath]);
-    child = await startNamespace(dir, port, sshdLogPath);
+    await run('ssh-keygen', ['-q', '-t', hostKeyType, '-N', '', '-C', 'nestlab-test-host', '-f', hostKeyPath]);
+    child = await startNamespace(dir, port, sshdLogPath, realLibvirt);
   };
   const stop = async (): Promise<void> => {
     const current = child;
@@ -180,10 +200,15 @@ async function startInFolder(dir: string, options: TestHostOptions): Promise<Tes
     current.kill('SIGKILL');
     await exited;
     // The namespace's sshd dies just after unshare does; a restart on the same port must not
-    // race a listener that is still accepting with the old host key.
-    await waitForPortClosed(port);
+    // race a listener that is still accepting with the old host key. (A relay keeps its port.)
+    if (relay === undefined) await waitForPortClosed(port);
   };
-  await start();
+  try {
+    await start();
+  } catch (error) {
+    await relay?.close();
+    throw error;
+  }
 
   return {
     host: '127.0.0.1',
@@ -200,7 +225,8 @@ async function startInFolder(dir: string, options: TestHostOptions): Promise<Tes
       const { stdout } = await run('ssh-keygen', ['-l', '-E', 'sha256', '-f', `${hostKeyPath}.pub`]);
       const fingerprint = /SHA256:\S+/.exec(stdout)?.[0];
       if (fingerprint === undefined) throw new Error(`unexpected ssh-keygen output: ${stdout}`);
-      return { keyType: 'ssh-ed25519', fingerprint };
+      const keyType = { ed25519: 'ssh-ed25519', ecdsa: 'ecdsa-sha2-nistp256', rsa: 'ssh-rsa' }[hostKeyType];
+      return { keyType, fingerprint };
     },
     knownHostsLine: async () => {
       const [type, blob] = (await readFile(`${hostKeyPath}.pub`, 'utf8')).split(' ');
@@ -220,6 +246,7 @@ async function startInFolder(dir: string, options: TestHostOptions): Promise<Tes
     },
     stop: async () => {
       await stop();
+      await relay?.close();
       await rm(dir, { recursive: true, force: true });
     },
   };
@@ -231,11 +258,25 @@ async function generateKey(path: string, passphrase?: string): Promise<ClientKey
   return passphrase === undefined ? { path, privateKey } : { path, privateKey, passphrase };
 }
 
-async function startNamespace(dir: string, port: number, logPath: string): Promise<ChildProcess> {
+async function startNamespace(dir: string, port: number, logPath: string, ownNetwork: boolean): Promise<ChildProcess> {
+  // A host with its own network also gets its own /proc: libvirtd reads its processes' start times there.
+  const network = ownNetwork ? ['--net', '--mount-proc'] : [];
   const child = spawn(
     'unshare',
-    ['--mount', '--propagation', 'private', '--pid', '--fork', '--kill-child', '--', '/bin/bash', join(dir, 'enter-namespace.sh')],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    [
+      '--mount',
+      '--propagation',
+      'private',
+      '--pid',
+      '--fork',
+      '--kill-child',
+      ...network,
+      '--',
+      '/bin/bash',
+      join(dir, 'enter-namespace.sh'),
+    ],
+    // stdin stays open for the namespace's lifetime: its end tells the namespace the test process is gone.
+    { stdio: ['pipe', 'ignore', 'pipe'] },
   );
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
@@ -275,6 +316,8 @@ async function waitForBanner(port: number, deadline = Date.now() + 30_000): Prom
         resolve(data.toString().startsWith('SSH-'));
       });
       socket.once('error', () => resolve(false));
+      // A relay closes the connection while the namespace's sshd is not up yet.
+      socket.once('close', () => resolve(false));
       socket.once('timeout', () => {
         socket.destroy();
         resolve(false);

@@ -1,0 +1,124 @@
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { TEST_UID } from './simulated-host-files';
+
+/**
+ * A test host with the real libvirt stack (issue 18): libvirtd, virtlogd, QEMU (software
+ * emulation), qemu-img, cloud-localds and libvirt's dnsmasq run inside the host's own network,
+ * mount and PID namespaces. Lab networks (192.168.x) exist only there. The test reaches the host's
+ * sshd through a Unix socket relay, so its traffic stays on 127.0.0.1 and no lab address is ever
+ * added to the machine's own network namespace (not even a veth end).
+ */
+
+/** Debian packages the real tier needs (installed by the test provisioning). */
+export const REAL_LIBVIRT_PACKAGES = [
+  'libvirt-daemon-system',
+  'libvirt-clients',
+  'qemu-system-x86',
+  'qemu-utils',
+  'virtinst',
+  'cloud-image-utils',
+  'dnsmasq-base',
+] as const;
+
+const LIBVIRT_PROGRAMS = [
+  '/usr/sbin/libvirtd',
+  '/usr/sbin/virtlogd',
+  '/usr/bin/virsh',
+  '/usr/bin/qemu-system-x86_64',
+  '/usr/bin/virt-install',
+];
+
+/** Throws naming the packages to install when the real libvirt stack is not on this machine. */
+export function requireRealLibvirt(): void {
+  const missing = LIBVIRT_PROGRAMS.filter((path) => !existsSync(path));
+  if (missing.length > 0) {
+    throw new Error(
+      `The real libvirt tier needs ${missing.join(', ')}: run \`apt-get install -y --no-install-recommends ${REAL_LIBVIRT_PACKAGES.join(' ')}\` (npm test does this as root).`,
+    );
+  }
+}
+
+/** The sshd's port inside the host's own network namespace (nothing else listens there). */
+export const NAMESPACE_SSH_PORT = 22;
+
+const relayScript = join(dirname(fileURLToPath(import.meta.url)), 'namespace-relay.mjs');
+
+/**
+ * libvirtd's configuration as a user sets it up on a lab host: members of group libvirt use
+ * qemu:///system without polkit (there is no polkit daemon in the namespace).
+ */
+export async function writeLibvirtdConfig(dir: string): Promise<string> {
+  const path = join(dir, 'libvirtd.conf');
+  await writeFile(
+    path,
+    ['unix_sock_group = "libvirt"', 'unix_sock_rw_perms = "0770"', 'auth_unix_rw = "none"', 'auth_unix_ro = "none"', ''].join('\n'),
+  );
+  return path;
+}
+
+/**
+ * Shell lines for the namespace script, run before sshd: loopback up, private /run, libvirt's
+ * state folders on tmpfs (definitions in a folder of the host's own, never the machine's
+ * /etc/libvirt), the daemons, a default storage pool, and the relay to the test's socket.
+ */
+export function realLibvirtScript(dir: string, diskGiB: number): { early: string[]; daemons: string[] } {
+  const socket = join(dir, 'sshd.sock');
+  const early = ['ip link set lo up', 'mount -t tmpfs -o mode=755 nestlab-sim-run /run', 'mkdir -p /run/sshd /run/libvirt'];
+  const daemons = [
+    'mount -t tmpfs -o mode=755 nestlab-sim-libvirt-log /var/log/libvirt',
+    // Every definition libvirtd saves (qemu/, qemu/networks/, storage/) lands in the host's own
+    // copy of /etc/libvirt, never in the machine's. The Debian default network is left out.
+    `cp -a /etc/libvirt ${dir}/libvirt-etc`,
+    `rm -rf ${dir}/libvirt-etc/qemu/networks ${dir}/libvirt-etc/storage`,
+    `mount --bind ${dir}/libvirt-etc /etc/libvirt`,
+    `mount -t tmpfs -o size=${diskGiB}g,mode=755 nestlab-sim-libvirt /var/lib/libvirt`,
+    'mkdir -p /var/lib/libvirt/images /var/lib/libvirt/qemu /var/lib/libvirt/dnsmasq /var/lib/libvirt/boot',
+    `chown ${TEST_UID}:${TEST_UID} /var/lib/libvirt/images`,
+    '/usr/sbin/virtlogd -d',
+    `/usr/sbin/libvirtd -d -f ${join(dir, 'libvirtd.conf')}`,
+    // libvirtd answers within a few seconds; the pool is what `virsh pool-define-as` makes on a new host.
+    'for attempt in $(seq 300); do virsh -c qemu:///system version >/dev/null 2>&1 && break; sleep 0.1; done',
+    'virsh -c qemu:///system pool-define-as default dir --target /var/lib/libvirt/images >/dev/null',
+    'virsh -c qemu:///system pool-start default >/dev/null',
+    'virsh -c qemu:///system pool-autostart default >/dev/null',
+    `${process.execPath} ${relayScript} ${socket} ${NAMESPACE_SSH_PORT} &`,
+    `for attempt in $(seq 300); do [ -S ${socket} ] && break; sleep 0.05; done`,
+  ];
+  return { early, daemons };
+}
+
+/** A TCP listener on 127.0.0.1 (a free port) whose connections go to the namespace's relay socket. */
+export async function startLoopbackRelay(socketPath: string): Promise<{ port: number; close(): Promise<void> }> {
+  const open = new Set<Socket>();
+  const server: Server = createServer((client) => {
+    const upstream = connect(socketPath);
+    open.add(client);
+    client.on('close', () => open.delete(client));
+    client.pipe(upstream).pipe(client);
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', end);
+    upstream.on('error', end);
+    client.on('close', end);
+    upstream.on('close', end);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('the relay has no TCP port');
+  return {
+    port: address.port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const socket of open) socket.destroy();
+      }),
+  };
+}
