@@ -123,6 +123,25 @@ export async function bootstrapFirst(ctx: StepContext, machine: LabMachine): Pro
   return done();
 }
 
+/**
+ * The k3s install script of exactly the plan's k3s release (its tag, not the moving get.k3s.io),
+ * which then installs that release's k3s binary after checking it against the release's
+ * sha256sum file.
+ */
+export function k3sInstallScriptUrl(plan: LabPlan): string {
+  return `https://raw.githubusercontent.com/k3s-io/k3s/${encodeURIComponent(`v${plan.kubernetesVersion}+k3s1`)}/install.sh`;
+}
+
+/**
+ * Runs the install script only once it is whole on disk (a download piped into a root shell runs
+ * whatever part arrived), and prints its SHA-256 so the lab log records what ran as root.
+ * $1 = URL, then the script's arguments.
+ */
+export const K3S_ONLINE_INSTALL =
+  'set -e; script=$(mktemp); trap \'rm -f "$script"\' EXIT; ' +
+  'curl -sfL --proto =https --retry 3 -o "$script" "$1"; shift; ' +
+  'echo "k3s install script sha256 $(sha256sum "$script" | cut -d " " -f 1)"; sh "$script" "$@"';
+
 /** The k3s install script with its arguments (from the offline bundle when there is one). */
 function k3sInstall(plan: LabPlan, machine: LabMachine, mode: 'server' | 'agent', extra: string[]): string[] {
   const env = [`INSTALL_K3S_VERSION=v${plan.kubernetesVersion}+k3s1`];
@@ -134,7 +153,7 @@ function k3sInstall(plan: LabPlan, machine: LabMachine, mode: 'server' | 'agent'
   if (plan.offlineBundle !== undefined) {
     return ['env', ...env, 'INSTALL_K3S_SKIP_DOWNLOAD=true', 'sh', '/opt/nestlab/bundle/k3s-install.sh', ...args];
   }
-  return ['env', ...env, 'sh', '-c', 'curl -sfL https://get.k3s.io | sh -s - "$@"', 'k3s-install', ...args];
+  return ['env', ...env, 'sh', '-c', K3S_ONLINE_INSTALL, 'k3s-install', k3sInstallScriptUrl(plan), ...args];
 }
 
 /** A fresh join token (and, for control planes, the uploaded certificate key) from the first control plane. */

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HostSummary } from '../../shared/contract/hosts';
+import { quotePosix } from '../hosts/shell-quote';
+import { K3S_ONLINE_INSTALL } from './bootstrap';
 import { useDryRunLabs } from './dry-run-labs.test-support';
 import { testPlan } from './test-plans';
 
@@ -62,9 +64,11 @@ describe('dry run of the step planner', () => {
     const steps = await dryRun(testPlan({ distribution: 'k3s', windowsWorkers: 0 }));
     const commands = steps.flatMap((step) => step.commands.map((command) => command.display));
     expect(commands.find((line) => line.includes("'server'"))).toBe(
-      "'sudo' 'env' 'INSTALL_K3S_VERSION=v1.30.8+k3s1' 'sh' '-c' 'curl -sfL https://get.k3s.io | sh -s - \"$@\"' 'k3s-install' 'server' '--node-name' 'lab1-cp1' '--tls-san' 'lab1-api.lab.internal' '--write-kubeconfig-mode' '0600'",
+      `'sudo' 'env' 'INSTALL_K3S_VERSION=v1.30.8+k3s1' 'sh' '-c' ${quotePosix(K3S_ONLINE_INSTALL)} 'k3s-install' 'https://raw.githubusercontent.com/k3s-io/k3s/v1.30.8%2Bk3s1/install.sh' 'server' '--node-name' 'lab1-cp1' '--tls-san' 'lab1-api.lab.internal' '--write-kubeconfig-mode' '0600'`,
     );
     expect(commands.some((line) => line.includes("'--token-file' '/etc/nestlab/k3s-token'"))).toBe(true);
+    // Nothing downloaded is piped into a root shell, and nothing comes from the moving get.k3s.io.
+    expect(commands.filter((line) => /curl[^|]*\|\s*(sudo\s+)?(ba)?sh\b/.test(line) || line.includes('get.k3s.io'))).toEqual([]);
     expect(steps.find((step) => step.id === 'cni')?.commands).toEqual([]);
   });
 

@@ -75,7 +75,7 @@ describe('dry run of an existing-machines lab', () => {
 
   it('k3s: the install script on each machine, nothing else installed first', async () => {
     const all = lines(await dryRun(existingPlan({ distribution: 'k3s' })));
-    expect(all.filter((line) => line.includes('get.k3s.io'))).toHaveLength(3);
+    expect(all.filter((line) => line.includes('https://raw.githubusercontent.com/k3s-io/k3s/v1.30.8%2Bk3s1/install.sh'))).toHaveLength(3);
     expect(all.some((line) => line.includes('kubeadm'))).toBe(false);
   });
 
