@@ -35,6 +35,7 @@ connection.api.hosts.onDidProbeProgress((progress) => store.getState().receivePr
 connection.api.topology.onDidChange((delta) => store.getState().receiveTopologyDelta(delta));
 connection.api.topology.onDidChangeStatus((status) => store.getState().receiveTopologyStatus(status));
 connection.api.apps.onDidChangeStatus((status) => store.getState().receiveAppStatus(status));
+connection.api.apps.onDidYamlProgress((progress) => store.getState().receiveYamlProgress(progress));
 connection.api.labs.onDidChangeLab((lab) => store.getState().receiveLab(lab));
 connection.api.labs.onDidAppendLog((batch) => store.getState().receiveLabLogs(batch));
 connection.api.labs.onDidRemoveLab((event) => store.getState().receiveLabRemoved(event));

@@ -113,6 +113,40 @@ describe('Apps view in Chromium', () => {
     await app.page.screenshot({ path: await screenshotPath('apps.png'), fullPage: true });
   });
 
+  it('leads with the port-forward where the external IP cannot be reached, and Pods opens on the app just deployed', async () => {
+    const page = context.pages()[0]!;
+    const apps = new AppsPage(page);
+    // 192.0.2.x (a documentation address) is not reachable from here: the port-forward is the main action.
+    const card = apps.instance('azure-vote');
+    await card
+      .getByTestId('open-unreachable')
+      .getByText(/^This computer cannot reach 192\.0\.2\.\d+/)
+      .waitFor({ timeout: 20_000 });
+    const forward = card
+      .getByRole('group', { name: 'Actions for Service azure-vote-front' })
+      .getByRole('button', { name: 'Open through port-forward' });
+    expect(await forward.getAttribute('class')).toContain('button-primary');
+    expect(await apps.openLink('azure-vote').getAttribute('class')).not.toContain('button-primary');
+    await forward.click();
+    await card.getByTestId('forward-url').waitFor({ timeout: 20_000 });
+    expect(await card.getByTestId('forward-url').textContent()).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/?$/);
+
+    // Pods opens on the namespace of the last deploy...
+    const app = new AppPage(page);
+    await app.openView('Pods');
+    expect(await page.getByLabel('Namespace (empty: all)', { exact: true }).inputValue()).toBe('vote-e2e');
+    await page.locator('tr[data-pod^="azure-vote-front-"]').first().waitFor({ timeout: 20_000 });
+    // ...and a new window on every namespace, not "default".
+    const fresh = new AppPage(await context.newPage());
+    await fresh.open(server.url);
+    await fresh.waitConnected();
+    await fresh.openView('Pods');
+    expect(await fresh.page.getByLabel('Namespace (empty: all)', { exact: true }).inputValue()).toBe('');
+    await fresh.page.locator('tr[data-pod^="azure-vote-back-"]').first().waitFor({ timeout: 20_000 });
+    await fresh.page.close();
+    await app.openView('Apps');
+  });
+
   it('reports invalid YAML with its line and column and offers Apply only after a passing dry run', async () => {
     const apps = new AppsPage(context.pages()[0]!);
     await apps.yamlEditor.fill('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a: b\n');
@@ -123,7 +157,7 @@ describe('Apps view in Chromium', () => {
     await apps.yamlEditor.fill('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-yaml\ndata:\n  a: "1"\n');
     await apps.page.getByLabel('Namespace for objects that name none', { exact: true }).fill('vote-e2e');
     await apps.page.getByRole('button', { name: 'Dry run', exact: true }).click();
-    await apps.yamlResults.getByText('would be created').waitFor();
+    await apps.yamlResults.getByRole('cell', { name: 'would be created', exact: true }).waitFor();
     await apps.page.getByRole('button', { name: 'Apply', exact: true }).click();
     await apps.yamlResults.getByRole('cell', { name: 'created', exact: true }).waitFor();
     await admin.request('GET', '/api/v1/namespaces/vote-e2e/configmaps/from-yaml');

@@ -63,3 +63,41 @@ describe('apps slice: sliders', () => {
     expect(store.getState().pendingReplicas).toEqual({});
   });
 });
+
+describe('apps slice: custom YAML', () => {
+  function yamlStore(dryRunYaml: (request: { operationId?: string }) => Promise<unknown>) {
+    const cancelYaml = vi.fn(() => Promise.resolve());
+    const api = { apps: { dryRunYaml, applyYaml: dryRunYaml, cancelYaml } } as unknown as Api;
+    return { store: createAppStore({ api }), cancelYaml };
+  }
+
+  it('keeps the draft, shows progress of its own operation only, and can cancel it', async () => {
+    let finish: (value: unknown) => void = () => undefined;
+    let operationId = '';
+    const { store, cancelYaml } = yamlStore((request) => {
+      operationId = request.operationId ?? '';
+      return new Promise((resolve) => (finish = resolve));
+    });
+    store.getState().editYamlDraft({ text: 'apiVersion: v1', namespace: 'team' });
+    const running = store.getState().runYaml('lab', 'dry-run');
+    store.getState().receiveYamlProgress({ operationId: 'someone-else', dryRun: true, done: 9, total: 9 });
+    store.getState().receiveYamlProgress({ operationId, dryRun: true, done: 1, total: 3 });
+    const state = store.getState().yaml;
+    expect(state.phase === 'running' && state.progress).toEqual({ done: 1, total: 3 });
+    await store.getState().cancelYaml();
+    expect(cancelYaml).toHaveBeenCalledWith(operationId);
+    finish({ status: 'done', dryRun: true, results: [], missingNamespaces: [], cancelled: true });
+    await running;
+    expect(store.getState().yaml.phase).toBe('done');
+    expect(store.getState().yamlDraft).toMatchObject({ text: 'apiVersion: v1', namespace: 'team' });
+  });
+
+  it('clears an error once the text it was about changes', async () => {
+    const { store } = yamlStore(() => Promise.reject(new Error('unreachable')));
+    store.getState().editYamlDraft({ text: 'a: 1' });
+    await store.getState().runYaml('lab', 'dry-run');
+    expect(store.getState().yaml.phase).toBe('failed');
+    store.getState().editYamlDraft({ text: 'a: 2' });
+    expect(store.getState().yaml.phase).toBe('idle');
+  });
+});

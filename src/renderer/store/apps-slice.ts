@@ -1,5 +1,13 @@
 import type { StateCreator } from 'zustand';
-import type { AppInstanceStatus, Catalog, DeployRequest, PreflightResult, YamlApplyResult } from '../../shared/contract';
+import type {
+  AppInstanceStatus,
+  Catalog,
+  DeployRequest,
+  ObjectRef,
+  PreflightResult,
+  YamlApplyResult,
+  YamlProgress,
+} from '../../shared/contract';
 import { AppError, type SerializedError } from '../../shared/errors';
 import type { AppState, StoreDeps } from './app-store';
 
@@ -15,11 +23,37 @@ export type DeployState =
   | { phase: 'refused'; appId: string; preflight: PreflightResult }
   | { phase: 'failed'; appId: string; error: SerializedError };
 
+/** What the custom YAML panel holds: kept in the store so leaving the Apps view loses nothing. */
+export interface YamlDraft {
+  text: string;
+  /** For namespaced objects that name none. */
+  namespace: string;
+  /** Namespaces the user chose to create first ("Create namespace X" after a dry run). */
+  createNamespaces: string[];
+}
+
+/** A dry run or apply: what it was run on, so a result is shown only beside the same draft. */
+export interface YamlRun {
+  draft: YamlDraft;
+  dryRun: boolean;
+}
+
 export type YamlState =
   | { phase: 'idle' }
-  | { phase: 'running'; dryRun: boolean }
-  | { phase: 'done'; result: YamlApplyResult; text: string }
-  | { phase: 'failed'; error: SerializedError };
+  | {
+      phase: 'running';
+      run: YamlRun;
+      operationId: string;
+      progress?: { done: number; total: number; current?: ObjectRef };
+      cancelling: boolean;
+    }
+  | { phase: 'done'; run: YamlRun; result: YamlApplyResult }
+  | { phase: 'failed'; run: YamlRun; error: SerializedError };
+
+/** Whether two drafts would send the same request. */
+export function sameDraft(a: YamlDraft, b: YamlDraft): boolean {
+  return a.text === b.text && a.namespace === b.namespace && a.createNamespaces.join('\n') === b.createNamespaces.join('\n');
+}
 
 /** The key of an installed instance in the slice. */
 export function instanceKey(status: { context: string; namespace: string; instance: string }): string {
@@ -35,6 +69,7 @@ export interface AppsSlice {
   pendingReplicas: Record<string, number>;
   deploy: DeployState | undefined;
   yaml: YamlState;
+  yamlDraft: YamlDraft;
   loadAppsCatalog: () => Promise<void>;
   /** Lists a context's installed instances and follows each (live status events). */
   loadAppInstances: (context: string) => Promise<void>;
@@ -46,7 +81,13 @@ export interface AppsSlice {
   /** Moves a slider: shows at once, scales after {@link SCALE_DEBOUNCE_MS} without further moves. */
   setReplicas: (key: string, deployment: string, replicas: number) => void;
   uninstallApp: (key: string) => Promise<void>;
-  runYaml: (request: { context: string; namespace: string; yaml: string }, mode: 'dry-run' | 'apply' | 'force-apply') => Promise<void>;
+  /** Edits the draft; an error of an earlier run no longer applies to the new text and is cleared. */
+  editYamlDraft: (patch: Partial<YamlDraft>) => void;
+  /** Dry run or apply of the draft as it is now; the outcome lands in `yaml` even if the Apps view was left meanwhile. */
+  runYaml: (context: string, mode: 'dry-run' | 'apply' | 'force-apply') => Promise<void>;
+  receiveYamlProgress: (progress: YamlProgress) => void;
+  /** Stops the running dry run or apply after the objects in flight. */
+  cancelYaml: () => Promise<void>;
   resetYaml: () => void;
   dismissAppsError: () => void;
 }
@@ -89,6 +130,7 @@ export function createAppsSlice(deps: StoreDeps): StateCreator<AppState, [], [],
       pendingReplicas: {},
       deploy: undefined,
       yaml: { phase: 'idle' },
+      yamlDraft: { text: '', namespace: 'default', createNamespaces: [] },
 
       loadAppsCatalog: async () => {
         try {
@@ -145,7 +187,13 @@ export function createAppsSlice(deps: StoreDeps): StateCreator<AppState, [], [],
             set({ deploy: { phase: 'refused', appId: request.appId, preflight: result.preflight } });
             return;
           }
-          set({ deploy: undefined, appInstances: { ...get().appInstances, [instanceKey(result.app)]: result.app } });
+          // The Pods view then opens on what was just deployed.
+          set({
+            deploy: undefined,
+            appInstances: { ...get().appInstances, [instanceKey(result.app)]: result.app },
+            podsContext: request.context,
+            podsNamespace: request.namespace,
+          });
           get().receiveAppStatus(await deps.api.apps.follow(request.context, request.namespace, request.instance));
         } catch (error) {
           set({ deploy: { phase: 'failed', appId: request.appId, error: AppError.from(error).toJSON() } });
@@ -178,16 +226,50 @@ export function createAppsSlice(deps: StoreDeps): StateCreator<AppState, [], [],
         }
       },
 
-      runYaml: async (request, mode) => {
-        set({ yaml: { phase: 'running', dryRun: mode === 'dry-run' } });
+      editYamlDraft: (patch) => {
+        const draft = { ...get().yamlDraft, ...patch };
+        const yaml = get().yaml;
+        set({ yamlDraft: draft, ...(yaml.phase === 'failed' && !sameDraft(yaml.run.draft, draft) ? { yaml: { phase: 'idle' } } : {}) });
+      },
+
+      runYaml: async (context, mode) => {
+        const draft = get().yamlDraft;
+        const run: YamlRun = { draft, dryRun: mode === 'dry-run' };
+        const operationId = globalThis.crypto.randomUUID();
+        set({ yaml: { phase: 'running', run, operationId, cancelling: false } });
+        const request = {
+          context,
+          namespace: draft.namespace,
+          yaml: draft.text,
+          operationId,
+          ...(draft.createNamespaces.length > 0 ? { createNamespaces: draft.createNamespaces } : {}),
+        };
         try {
           const result =
             mode === 'dry-run'
               ? await deps.api.apps.dryRunYaml(request)
               : await deps.api.apps.applyYaml({ ...request, force: mode === 'force-apply' });
-          set({ yaml: { phase: 'done', result, text: request.yaml } });
+          set({ yaml: { phase: 'done', run, result } });
         } catch (error) {
-          set({ yaml: { phase: 'failed', error: AppError.from(error).toJSON() } });
+          set({ yaml: { phase: 'failed', run, error: AppError.from(error).toJSON() } });
+        }
+      },
+
+      receiveYamlProgress: (progress) => {
+        const yaml = get().yaml;
+        if (yaml.phase !== 'running' || yaml.operationId !== progress.operationId) return;
+        const { done, total, current } = progress;
+        set({ yaml: { ...yaml, progress: { done, total, ...(current === undefined ? {} : { current }) } } });
+      },
+
+      cancelYaml: async () => {
+        const yaml = get().yaml;
+        if (yaml.phase !== 'running') return;
+        set({ yaml: { ...yaml, cancelling: true } });
+        try {
+          await deps.api.apps.cancelYaml(yaml.operationId);
+        } catch (error) {
+          fail(error);
         }
       },
 

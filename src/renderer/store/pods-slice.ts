@@ -192,7 +192,7 @@ export function createPodsSlice(deps: StoreDeps, options: PodsSliceOptions = {})
 
     return {
       podsContext: undefined,
-      podsNamespace: 'default',
+      podsNamespace: '',
       podList: { state: 'idle' },
       logView: undefined,
       podPanel: undefined,

@@ -48,4 +48,42 @@ export class AppsPage {
   get yamlResults(): Locator {
     return this.page.locator('.yaml-results');
   }
+
+  /** Loads YAML through "Open a YAML file" (a big paste is one change, not a typed one). */
+  async openYamlFile(name: string, text: string): Promise<void> {
+    await this.page
+      .getByLabel('Open a YAML file', { exact: true })
+      .setInputFiles({ name, mimeType: 'application/yaml', buffer: Buffer.from(text) });
+    await this.page.waitForFunction(
+      (length) => (document.getElementById('yaml-text') as HTMLTextAreaElement).value.length === length,
+      text.length,
+      {
+        timeout: 60_000,
+      },
+    );
+  }
+
+  get yamlNamespace(): Locator {
+    return this.page.getByLabel('Namespace for objects that name none', { exact: true });
+  }
+
+  /** Dry run, Apply, Cancel, "Create namespace X"... of the custom YAML panel. */
+  yamlButton(name: string | RegExp): Locator {
+    return this.page.getByRole('region', { name: 'Custom YAML' }).getByRole('button', { name, exact: typeof name === 'string' });
+  }
+
+  /** "Dry run: 120 of 2,000 · ConfigMap bulk/bulk-7" while a dry run or apply runs. */
+  get yamlProgress(): Locator {
+    return this.page.getByTestId('yaml-progress');
+  }
+
+  /** "Dry run (nothing written): 3 would be created." */
+  get yamlSummary(): Locator {
+    return this.page.getByTestId('yaml-summary');
+  }
+
+  /** The result row of one object, by "Kind namespace/name". */
+  yamlRow(object: string): Locator {
+    return this.yamlResults.getByRole('row').filter({ has: this.page.getByRole('cell', { name: object, exact: true }) });
+  }
 }

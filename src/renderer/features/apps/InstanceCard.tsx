@@ -15,6 +15,9 @@ export function InstanceCard({ instanceKey }: { instanceKey: string }) {
   const [confirming, setConfirming] = useState(false);
   const [removing, setRemoving] = useState(false);
   if (!status) return null;
+  // The external address is the main way in only when this computer could reach it.
+  const reachable = status.openReachable === true;
+  const openHost = isWebUrl(status.openUrl) ? new URL(status.openUrl).hostname.replace(/^\[|\]$/g, '') : undefined;
   const headingId = `instance-${instanceKey}`.replace(/[^a-zA-Z0-9-]/g, '-');
   return (
     <li className="card app-instance" aria-labelledby={headingId} data-instance={status.instance}>
@@ -54,16 +57,15 @@ export function InstanceCard({ instanceKey }: { instanceKey: string }) {
                     ' · external IP pending…'
                   ))}
                 {service.nodePorts.length > 0 && <> · node port {service.nodePorts.join(', ')}</>}
-                {!service.externalAddress && (
-                  <ObjectActions
-                    context={status.context}
-                    kind="Service"
-                    name={service.name}
-                    namespace={status.namespace}
-                    ports={service.ports}
-                    offerForward
-                  />
-                )}
+                <ObjectActions
+                  context={status.context}
+                  kind="Service"
+                  name={service.name}
+                  namespace={status.namespace}
+                  ports={service.ports}
+                  offerForward
+                  forwardPrimary={service.externalAddress !== undefined && service.externalAddress === openHost && !reachable}
+                />
               </dd>
             </div>
           ))}
@@ -71,9 +73,14 @@ export function InstanceCard({ instanceKey }: { instanceKey: string }) {
       )}
       <div className="form-actions">
         {isWebUrl(status.openUrl) && (
-          <a className="button button-primary" href={status.openUrl} target="_blank" rel="noopener noreferrer">
+          <a className={reachable ? 'button button-primary' : 'button'} href={status.openUrl} target="_blank" rel="noopener noreferrer">
             Open {status.openUrl}
           </a>
+        )}
+        {isWebUrl(status.openUrl) && status.openReachable === false && (
+          <span className="field-hint" data-testid="open-unreachable">
+            This computer cannot reach {openHost}: open the app through the port-forward above.
+          </span>
         )}
         {confirming ? (
           <>

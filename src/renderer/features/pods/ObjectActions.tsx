@@ -19,8 +19,10 @@ export interface ObjectActionsProps {
   namespace: string | undefined;
   /** Service ports, for "Open through port-forward". */
   ports?: readonly (string | number)[];
-  /** Offer the port-forward (a Service whose app has no external address). */
+  /** Offer the port-forward (a Service whose app has no external address, or one this computer cannot reach). */
   offerForward?: boolean;
+  /** The port-forward is the way in from here: show it as the main action. */
+  forwardPrimary?: boolean;
 }
 
 /**
@@ -28,7 +30,15 @@ export interface ObjectActionsProps {
  * map's details, the apps view's instance cards). Exec opens the Terminals view with the new tab;
  * Logs and Details open the Pods view.
  */
-export function ObjectActions({ context, kind, name, namespace, ports = [], offerForward = false }: ObjectActionsProps) {
+export function ObjectActions({
+  context,
+  kind,
+  name,
+  namespace,
+  ports = [],
+  offerForward = false,
+  forwardPrimary = false,
+}: ObjectActionsProps) {
   const { openLogs, execInPod, execInDeployment, showInPods, startForward } = useAppStore(
     useShallow((state) => ({
       openLogs: state.openLogs,
@@ -42,6 +52,7 @@ export function ObjectActions({ context, kind, name, namespace, ports = [], offe
   const forward = useAppStore((state) =>
     state.forwards.find(
       (candidate) =>
+        kind === 'Service' &&
         candidate.request.kind === 'service' &&
         candidate.request.context === context &&
         candidate.request.namespace === namespace &&
@@ -84,7 +95,7 @@ export function ObjectActions({ context, kind, name, namespace, ports = [], offe
       {kind === 'Service' && offerForward && port !== undefined && !forward && (
         <button
           type="button"
-          className="button"
+          className={forwardPrimary ? 'button button-primary' : 'button'}
           onClick={() => {
             setTried(true);
             void startForward({ context, namespace, kind: 'service', name, remotePort: port });
