@@ -16,7 +16,12 @@ import type {
 } from '../../shared/contract/terminals';
 import { AppError } from '../../shared/errors';
 import { Emitter, type Event } from '../../shared/event';
-import { writePrivateKubeconfig, type ContextKubeconfigProvider, type PrivateKubeconfig } from './context-kubeconfig';
+import {
+  cleanStaleKubeconfigs,
+  writePrivateKubeconfig,
+  type ContextKubeconfigProvider,
+  type PrivateKubeconfig,
+} from './context-kubeconfig';
 import { FlowControl } from './flow-control';
 import { LocalShell, userShell } from './local-shell';
 import { OutputBatcher } from './output-batcher';
@@ -92,6 +97,8 @@ export class NodeTerminalsService implements TerminalsService {
   constructor(private readonly options: TerminalsServiceOptions) {
     this.spawnPty = options.spawnPty ?? defaultSpawnPty;
     process.once('exit', this.onProcessExit);
+    // Credentials in plain text that a crash left behind go at start.
+    void cleanStaleKubeconfigs(options.tempDir).catch(() => undefined);
   }
 
   async open(target: TerminalTarget, size: TerminalSize): Promise<TerminalInfo> {
