@@ -165,4 +165,34 @@ describe('Hosts view in Chromium', () => {
     await terminals.typeLine('echo form-tab-$((40+2))');
     await terminals.waitForScreen(/form-tab-42/);
   });
+
+  it('refuses an address that is not a host name or IP address, takes a port typed after it, and names the RSA key file', async () => {
+    const rsaHost = await startTestHost({ simulation: simulations.nestedOff, password, hostKeyType: 'rsa' });
+    try {
+      const hosts = await openHosts();
+      await hosts.openAddForm();
+      await hosts.fillForm({ name: 'lab-rsa', address: 'bad;rm -rf /', port: '22', user: rsaHost.user, password });
+      await hosts.submitWithEnter();
+      await hosts
+        .fieldError('Address')
+        .getByText(/^"bad;rm -rf \/" is not a host name or an IP address: it contains ";", a space, "\/"\./)
+        .waitFor();
+      expect(await hosts.field('Address').inputValue()).toBe('bad;rm -rf /');
+      expect(await hosts.host('lab-rsa').count()).toBe(0);
+
+      // "127.0.0.1:<port>" fills in the port; the host key dialog names the file of the key type shown.
+      await hosts.field('Address').fill(`127.0.0.1:${rsaHost.port}`);
+      await hosts.field('Port').fill('');
+      await hosts.submitWithEnter();
+      await hosts.keyDialog.waitFor();
+      expect(await hosts.keyType.textContent()).toBe('ssh-rsa');
+      await hosts.keyDialog.getByText('ssh-keygen -lf /etc/ssh/ssh_host_rsa_key.pub').waitFor();
+      expect(await hosts.keyDialog.textContent()).not.toContain('ed25519');
+      await hosts.acceptKey();
+      await hosts.status('lab-rsa').getByText('Connected').waitFor({ timeout: 20_000 });
+      await hosts.host('lab-rsa').getByText(`127.0.0.1:${rsaHost.port}`).first().waitFor();
+    } finally {
+      await rsaHost.stop();
+    }
+  });
 });
