@@ -246,8 +246,20 @@ describe('Clusters view across a browser-mode restart', () => {
     // Checked by itself shortly after the start, without a click.
     await clusters.status(name).getByText('Credentials lost').waitFor({ timeout: 20_000 });
     expect(await clusters.diagnosis(name).textContent()).toMatch(/Fix: Import the kubeconfig again\./);
-    await clusters.importPath(controlPlane.adminKubeconfigPath);
+    // Said once, at the top: why, and how to keep credentials next time.
+    const banner = clusters.page.getByTestId('credentials-banner');
+    await banner.getByText(/^nestlab-admin@nestlab-test has lost its credentials: the server was restarted\./).waitFor();
+    expect(await banner.textContent()).toContain('NESTLAB_SECRETS_PASSPHRASE_FILE');
+    expect(await clusters.page.getByTestId('credentials-banner').count()).toBe(1);
+    expect(await clusters.context(name).textContent()).toContain('(saved credentials lost)');
+    expect(await clusters.context(name).textContent()).not.toContain('token saved');
+    // One click reads the file it came from again.
+    await clusters
+      .context(name)
+      .getByRole('button', { name: `Re-read from ${controlPlane.adminKubeconfigPath}` })
+      .click();
     await clusters.status(name).getByText('Reachable').waitFor({ timeout: 20_000 });
+    await banner.getByText(/^Browser mode keeps imported tokens/).waitFor();
   });
 });
 

@@ -5,6 +5,7 @@ import { EmptyState } from '../../components/EmptyState';
 import { useAppStore } from '../../store/store-context';
 import { ContextCard } from './ContextCard';
 import { ImportPanel } from './ImportPanel';
+import { CredentialsBanner } from './LostCredentials';
 import { NodesPanel } from './NodesPanel';
 
 /** Every imported context with its health, the import, and the active context's nodes. */
@@ -28,6 +29,7 @@ export function ClustersView() {
   return (
     <div className="clusters">
       {error && <Banner tone="error">{error.message}</Banner>}
+      <CredentialsBanner contexts={contexts} />
       <ImportPanel />
       <section className="clusters-contexts" aria-labelledby="contexts-heading">
         <div className="section-header">

@@ -4,6 +4,7 @@ import { Banner } from '../../components/Banner';
 import { useAppStore } from '../../store/store-context';
 import { contextStatus, describeNodes, diagnosisParts } from './context-status';
 import { ExportForm } from './ExportForm';
+import { credentialsLost, RereadButton } from './LostCredentials';
 import { PluginApproval } from './PluginApproval';
 
 /** One context: status in words, facts, the diagnosis with its fix, plugin approval, actions. */
@@ -44,7 +45,8 @@ export function ContextCard({ context, active }: { context: ClusterContext; acti
         </dd>
         <dt>Cluster / user</dt>
         <dd>
-          {context.clusterName} / {context.userName || 'anonymous'} <span className="muted">({authLabel(context)})</span>
+          {context.clusterName} / {context.userName || 'anonymous'}{' '}
+          <span className="muted">({credentialsLost(context) ? 'saved credentials lost' : authLabel(context)})</span>
         </dd>
         {context.namespace && (
           <>
@@ -117,6 +119,7 @@ export function ContextCard({ context, active }: { context: ClusterContext; acti
               <strong>Fix:</strong> {failure.fix}
             </p>
           )}
+          <RereadButton context={context} />
         </div>
       )}
       {plugin && (
