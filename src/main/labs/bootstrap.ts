@@ -4,6 +4,8 @@
  * log), and every step first looks for the file the tool leaves behind when it has run
  * (admin.conf, kubelet.conf, k3s.yaml), so a second `kubeadm init` never happens.
  */
+import { readFile } from 'node:fs/promises';
+import { join as joinPath } from 'node:path';
 import { stringify } from 'yaml';
 import type { LabMachine, LabPlan } from '../../shared/contract/labs';
 import { AppError } from '../../shared/errors';
@@ -219,13 +221,17 @@ export async function joinLinux(ctx: StepContext, machine: LabMachine): Promise<
   const controlPlane = machine.role === 'control-plane';
   const mark = plan.distribution === 'k3s' ? (controlPlane ? K3S_CONF : K3S_AGENT_MARK) : KUBELET_CONF;
   if (await fileExists(ctx, machine, mark)) return skipped(`${machine.name} is already a member.`);
-  // The join secret is readable by root only, and goes once the join is over (also when it failed:
-  // a resume writes a fresh one).
+  // Join secrets are readable by root only. k3s reads its --token-file at every start of the
+  // service (an agent authenticates with it each time), so that file stays, 0600 like k3s' own
+  // token files; kubeadm's join configuration is read once and goes when the join is over (also
+  // when it failed: a resume writes a fresh one).
   if (plan.distribution === 'k3s') {
     await writeVmFile(ctx, machine, K3S_TOKEN_FILE, await k3sToken(ctx), { label: '<k3s token>', mode: '0600' });
     const server = ['--server', `https://${endpointOf(plan)}`, '--token-file', K3S_TOKEN_FILE];
-    await thenRemove(ctx, machine, [K3S_TOKEN_FILE], () =>
-      ctx.vm(machine, { argv: k3sInstall(plan, machine, controlPlane ? 'server' : 'agent', server) }, { root: true, timeoutMs: 900_000 }),
+    await ctx.vm(
+      machine,
+      { argv: k3sInstall(plan, machine, controlPlane ? 'server' : 'agent', server) },
+      { root: true, timeoutMs: 900_000 },
     );
     return done();
   }
@@ -240,21 +246,49 @@ export async function joinLinux(ctx: StepContext, machine: LabMachine): Promise<
   return done();
 }
 
+/** Windows workers' scripts in an offline bundle (this computer's bundle folder), instead of a download. */
+export const WINDOWS_BUNDLE_SCRIPTS = {
+  installContainerd: 'windows/Install-Containerd.ps1',
+  prepareNode: 'windows/PrepareNode.ps1',
+} as const;
+
+/** The contents of the Windows node scripts, when they come from the offline bundle. */
+export interface WindowsNodeScripts {
+  installContainerd: string;
+  prepareNode: string;
+}
+
+/**
+ * C:\nestlab for Administrators and SYSTEM only: a folder made under C:\ lets every
+ * authenticated user modify the files in it, and the scripts there run as Administrator.
+ */
+const LOCK_NESTLAB_FOLDER = [
+  "New-Item -ItemType Directory -Force -Path 'C:\\nestlab' | Out-Null",
+  "& icacls.exe 'C:\\nestlab' /inheritance:r /grant:r 'Administrators:(OI)(CI)F' 'SYSTEM:(OI)(CI)F' | Out-Null",
+  'if ($LASTEXITCODE -ne 0) { throw "icacls could not restrict C:\\nestlab" }',
+];
+
 /**
  * A Windows worker, the upstream way (sig-windows-tools): containerd, then PrepareNode.ps1 for
  * kubelet and kubeadm of the plan's version, then `kubeadm join` with a JoinConfiguration file.
+ * With an offline bundle the two scripts come from it (what runs as Administrator is what the
+ * user put there); without one they are downloaded from sig-windows-tools.
  */
-export function windowsPrepareScript(plan: LabPlan): string {
+export function windowsPrepareScript(plan: LabPlan, bundled?: WindowsNodeScripts): string {
+  const fetch = (name: string, content: string | undefined) =>
+    content === undefined
+      ? `  Invoke-WebRequest -UseBasicParsing ${psLiteral(`${SIG_WINDOWS}/${name}`)} -OutFile 'C:\\nestlab\\${name}'`
+      : `  Set-Content -LiteralPath 'C:\\nestlab\\${name}' -Encoding utf8 -Value ${psLiteral(content)}`;
   return [
     '# nestlab:prepare-windows-node',
     "$ErrorActionPreference = 'Stop'",
-    "New-Item -ItemType Directory -Force -Path 'C:\\nestlab' | Out-Null",
+    ...LOCK_NESTLAB_FOLDER,
     'if (-not (Get-Service -Name containerd -ErrorAction SilentlyContinue)) {',
-    `  Invoke-WebRequest -UseBasicParsing ${psLiteral(`${SIG_WINDOWS}/Install-Containerd.ps1`)} -OutFile 'C:\\nestlab\\Install-Containerd.ps1'`,
+    fetch('Install-Containerd.ps1', bundled?.installContainerd),
     "  & 'C:\\nestlab\\Install-Containerd.ps1' -ContainerDVersion '1.7.22'",
     '}',
     'if (-not (Get-Service -Name kubelet -ErrorAction SilentlyContinue)) {',
-    `  Invoke-WebRequest -UseBasicParsing ${psLiteral(`${SIG_WINDOWS}/PrepareNode.ps1`)} -OutFile 'C:\\nestlab\\PrepareNode.ps1'`,
+    fetch('PrepareNode.ps1', bundled?.prepareNode),
     `  & 'C:\\nestlab\\PrepareNode.ps1' -KubernetesVersion ${psLiteral(`v${plan.kubernetesVersion}`)}`,
     '}',
     '',
@@ -262,16 +296,14 @@ export function windowsPrepareScript(plan: LabPlan): string {
 }
 
 /**
- * The Windows join: C:\\nestlab is made readable by Administrators and SYSTEM only (a folder under
- * C:\\ inherits read access for Users), the JoinConfiguration with its token is written there and
- * removed once kubeadm has run, whatever its outcome.
+ * The Windows join: C:\nestlab is for Administrators and SYSTEM only, the JoinConfiguration with
+ * its token is written there and removed once kubeadm has run, whatever its outcome.
  */
 export function windowsJoinScript(joinYaml: string): string {
   return [
     '# nestlab:join-windows',
     "$ErrorActionPreference = 'Stop'",
-    "New-Item -ItemType Directory -Force -Path 'C:\\nestlab' | Out-Null",
-    "& icacls.exe 'C:\\nestlab' /inheritance:r /grant:r 'Administrators:(OI)(CI)F' 'SYSTEM:(OI)(CI)F' | Out-Null",
+    ...LOCK_NESTLAB_FOLDER,
     'try {',
     `  Set-Content -Path 'C:\\nestlab\\join.yaml' -Encoding ascii -Value ${psLiteral(joinYaml)}`,
     "  & kubeadm.exe join --config 'C:\\nestlab\\join.yaml'",
@@ -284,6 +316,27 @@ export function windowsJoinScript(joinYaml: string): string {
   ].join('\n');
 }
 
+/** The Windows node scripts of the plan's offline bundle (placeholders in a dry run); undefined without a bundle. */
+async function bundledWindowsScripts(ctx: StepContext): Promise<WindowsNodeScripts | undefined> {
+  const bundle = ctx.plan.offlineBundle;
+  if (bundle === undefined || bundle === '') return undefined;
+  if (ctx.dry) return { installContainerd: '<Install-Containerd.ps1 from the bundle>', prepareNode: '<PrepareNode.ps1 from the bundle>' };
+  const read = async (relative: string) => {
+    try {
+      return await readFile(joinPath(bundle, ...relative.split('/')), 'utf8');
+    } catch {
+      throw new AppError('NOT_FOUND', `The offline bundle ${bundle} has no ${relative}, which Windows workers run as Administrator.`, {
+        fix: `Put sig-windows-tools' hostprocess/Install-Containerd.ps1 and PrepareNode.ps1, of a version you checked, into ${joinPath(bundle, 'windows')}, then resume.`,
+        path: joinPath(bundle, ...relative.split('/')),
+      });
+    }
+  };
+  return {
+    installContainerd: await read(WINDOWS_BUNDLE_SCRIPTS.installContainerd),
+    prepareNode: await read(WINDOWS_BUNDLE_SCRIPTS.prepareNode),
+  };
+}
+
 export const WINDOWS_JOINED_PROBE = [
   '# nestlab:observe-windows-join',
   "if (Test-Path 'C:\\etc\\kubernetes\\kubelet.conf') { 'joined' } else { 'absent' }",
@@ -294,7 +347,7 @@ export async function joinWindows(ctx: StepContext, machine: LabMachine): Promis
   const probe = await ctx.observeVm(machine, { powershell: WINDOWS_JOINED_PROBE });
   if (probe.exitCode === 0 && probe.stdout.trim() === 'joined') return skipped(`${machine.name} is already a member.`);
   ctx.progress(0.2, 'containerd, kubelet, kubeadm');
-  await ctx.vm(machine, { powershell: windowsPrepareScript(ctx.plan) }, { timeoutMs: 1_200_000 });
+  await ctx.vm(machine, { powershell: windowsPrepareScript(ctx.plan, await bundledWindowsScripts(ctx)) }, { timeoutMs: 1_200_000 });
   ctx.progress(0.6, 'kubeadm join');
   const join = await joinCredentials(ctx, false);
   await ctx.vm(
