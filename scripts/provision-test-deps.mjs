@@ -14,6 +14,7 @@ const needs = [
   { pkg: 'virtinst', path: '/usr/bin/virt-install', why: realLibvirt, lean: true },
   { pkg: 'cloud-image-utils', path: '/usr/bin/cloud-localds', why: realLibvirt, lean: true },
   { pkg: 'dnsmasq-base', path: '/usr/sbin/dnsmasq', why: realLibvirt, lean: true },
+  { pkg: 'sudo', path: '/usr/bin/sudo', why: realLibvirt, lean: true },
   { pkg: 'fish', path: '/usr/bin/fish', why: 'remote-command tests run on a host whose login shell is not POSIX' },
 ];
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { libvirtPaths } from './lab-paths';
-import { networkXml, parseDomifaddr, sshToVm, storagePathProblem, virtInstallArgs } from './libvirt-driver';
+import { accelerationIn, networkXml, parseDomifaddr, sshToVm, storagePathProblem, virtInstallArgs } from './libvirt-driver';
 import { machinesOf } from './machines';
 import { testPlan } from './test-plans';
 
@@ -12,6 +12,16 @@ describe('libvirt driver', () => {
   it('virt-install arguments: imported qcow2, seed CD-ROM, host-passthrough CPU, the lab network', () => {
     expect(virtInstallArgs(plan, machines[0]!, paths)).toMatchSnapshot();
     expect(virtInstallArgs(plan, machines[3]!, paths)).toMatchSnapshot();
+  });
+
+  it('a host without KVM gets QEMU software emulation and no host-passthrough CPU, which TCG refuses', () => {
+    const tcg = virtInstallArgs(plan, machines[0]!, paths, 'qemu');
+    expect(tcg.join(' ')).toContain('--virt-type qemu');
+    expect(tcg).not.toContain('host-passthrough');
+    expect(virtInstallArgs(plan, machines[0]!, paths, 'kvm').join(' ')).toContain('--cpu host-passthrough');
+    // Excerpts of `virsh capabilities` on a KVM host and on one without /dev/kvm (libvirt 9).
+    expect(accelerationIn("<guest>\n  <arch name='x86_64'>\n    <domain type='qemu'/>\n    <domain type='kvm'/>")).toBe('kvm');
+    expect(accelerationIn("<guest>\n  <arch name='x86_64'>\n    <domain type='qemu'/>\n  </arch>")).toBe('qemu');
   });
 
   it('bridge mode attaches to the host bridge', () => {

@@ -57,8 +57,21 @@ export function storagePathProblem(storagePath: string): string | undefined {
   return `The host's storage path ${storagePath} contains ${found === ',' ? 'a comma' : `the character ${found}`}, which virt-install reads as part of its option syntax (a comma starts another option). Choose a storage path without commas, quotes or backslashes for this host in the Hosts view.`;
 }
 
-/** virt-install's arguments for one VM (imported disk, seed as CD-ROM, host-passthrough CPU). */
-export function virtInstallArgs(plan: LabPlan, machine: LabMachine, paths: LibvirtLabPaths): string[] {
+/** How libvirt on the host runs guests: KVM (hardware), or QEMU's software emulation (TCG). */
+export type Acceleration = 'kvm' | 'qemu';
+
+/** Whether `virsh capabilities` offers KVM guests. */
+export function accelerationIn(capabilities: string): Acceleration {
+  return /<domain type=['"]kvm['"]/.test(capabilities) ? 'kvm' : 'qemu';
+}
+
+/**
+ * virt-install's arguments for one VM (imported disk, seed as CD-ROM). With KVM the host's CPU is
+ * passed through (nested virtualization needs it); QEMU's software emulation refuses
+ * host-passthrough ("not supported by hypervisor", found by the real-libvirt tier), so there the
+ * VM gets libvirt's default CPU and the virt type is said explicitly.
+ */
+export function virtInstallArgs(plan: LabPlan, machine: LabMachine, paths: LibvirtLabPaths, acceleration: Acceleration = 'kvm'): string[] {
   const problem = storagePathProblem(paths.storageDir);
   if (problem !== undefined) throw new AppError('INVALID_ARGUMENT', problem, { field: 'storagePath' });
   const network =
@@ -72,8 +85,7 @@ export function virtInstallArgs(plan: LabPlan, machine: LabMachine, paths: Libvi
     String(machine.size.memoryMiB),
     '--vcpus',
     String(machine.size.cpus),
-    '--cpu',
-    'host-passthrough',
+    ...(acceleration === 'kvm' ? ['--cpu', 'host-passthrough'] : ['--virt-type', 'qemu']),
     '--os-variant',
     windows ? 'win2k22' : 'ubuntu22.04',
     '--import',
@@ -206,8 +218,21 @@ export class LibvirtDriver implements LabDriver {
       await ctx.host(['cloud-localds', seed, `${seedDir}/user-data`, `${seedDir}/meta-data`], { root: true });
     }
     ctx.progress(0.7, 'virt-install');
-    await ctx.host(virtInstallArgs(this.plan, machine, this.paths), { root: true, timeoutMs: 300_000 });
+    const acceleration = await this.acceleration(ctx);
+    await ctx.host(virtInstallArgs(this.plan, machine, this.paths, acceleration), { root: true, timeoutMs: 300_000 });
     return done();
+  }
+
+  /** KVM or software emulation, as libvirt on the host offers (a dry run assumes KVM, the usual lab host). */
+  private async acceleration(ctx: StepContext): Promise<Acceleration> {
+    if (ctx.dry) return 'kvm';
+    const acceleration = accelerationIn((await ctx.observeHost(virsh('capabilities'), { root: true, secretOutput: true })).stdout);
+    if (acceleration === 'qemu') {
+      ctx.log(
+        'libvirt on this host offers no KVM: the VM runs under QEMU software emulation (several times slower, no nested virtualization).',
+      );
+    }
+    return acceleration;
   }
 
   /** One look at the DHCP lease; undefined while the VM has none. */

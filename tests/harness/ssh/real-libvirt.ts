@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TEST_UID } from './simulated-host-files';
+import { TEST_UID, TEST_USER } from './simulated-host-files';
 
 /**
  * A test host with the real libvirt stack (issue 18): libvirtd, virtlogd, QEMU (software
@@ -23,6 +23,7 @@ export const REAL_LIBVIRT_PACKAGES = [
   'virtinst',
   'cloud-image-utils',
   'dnsmasq-base',
+  'sudo',
 ] as const;
 
 const LIBVIRT_PROGRAMS = [
@@ -49,16 +50,16 @@ export const NAMESPACE_SSH_PORT = 22;
 const relayScript = join(dirname(fileURLToPath(import.meta.url)), 'namespace-relay.mjs');
 
 /**
- * libvirtd's configuration as a user sets it up on a lab host: members of group libvirt use
- * qemu:///system without polkit (there is no polkit daemon in the namespace).
+ * The host's configuration as a user sets up a lab host: members of group libvirt use
+ * qemu:///system without polkit (there is no polkit daemon in the namespace), and the test user
+ * may use the real sudo without a password (root-owned, 0440, as sudo insists).
  */
-export async function writeLibvirtdConfig(dir: string): Promise<string> {
-  const path = join(dir, 'libvirtd.conf');
+export async function writeRealLibvirtConfig(dir: string): Promise<void> {
   await writeFile(
-    path,
+    join(dir, 'libvirtd.conf'),
     ['unix_sock_group = "libvirt"', 'unix_sock_rw_perms = "0770"', 'auth_unix_rw = "none"', 'auth_unix_ro = "none"', ''].join('\n'),
   );
-  return path;
+  await writeFile(join(dir, 'sudoers'), `Defaults !lecture\n${TEST_USER} ALL=(ALL:ALL) NOPASSWD: ALL\n`, { mode: 0o440 });
 }
 
 /**
@@ -68,7 +69,12 @@ export async function writeLibvirtdConfig(dir: string): Promise<string> {
  */
 export function realLibvirtScript(dir: string, diskGiB: number): { early: string[]; daemons: string[] } {
   const socket = join(dir, 'sshd.sock');
-  const early = ['ip link set lo up', 'mount -t tmpfs -o mode=755 nestlab-sim-run /run', 'mkdir -p /run/sshd /run/libvirt'];
+  const early = [
+    'ip link set lo up',
+    'mount -t tmpfs -o mode=755 nestlab-sim-run /run',
+    'mkdir -p /run/sshd /run/libvirt /run/sudo',
+    `mount --bind ${join(dir, 'sudoers')} /etc/sudoers`,
+  ];
   const daemons = [
     'mount -t tmpfs -o mode=755 nestlab-sim-libvirt-log /var/log/libvirt',
     // Every definition libvirtd saves (qemu/, qemu/networks/, storage/) lands in the host's own

@@ -26,8 +26,9 @@ const HIDDEN_WITHOUT_LIBVIRT = ['virsh', 'virt-install', 'qemu-img', 'cloud-loca
 /** Stand-ins inside a simulated lab VM (reached through the stand-in ssh). */
 const vmTools = ['sudo', 'cloud-init', 'kubeadm', 'kubectl', 'powershell', 'systemctl'];
 
-export async function installTools(bin: string, sim: HostSimulation): Promise<void> {
-  const tools = ['sudo'];
+export async function installTools(bin: string, sim: HostSimulation, realLibvirt = false): Promise<void> {
+  // A real-libvirt host has the real sudo (real-libvirt.ts): root really is root there.
+  const tools = realLibvirt ? [] : ['sudo'];
   // Windows: PowerShell with the stateful Hyper-V cmdlets, and the tools inside a VM (vm/).
   if (sim.os === 'windows') tools.push('powershell', 'hyperv-cmdlets', 'lib-sim.sh', ...vmTools.map((tool) => `vm/${tool}`));
   // Stateful libvirt stand-ins, the ssh that reaches their "VMs", and the tools inside a VM (vm/).
@@ -169,7 +170,7 @@ export function namespaceScript(dir: string, sim: HostSimulation, hostKeyPath: s
 
 /**
  * Shell lines that give the host a /dev of its own: a tmpfs with the machine's harmless devices
- * bound in (null, zero, full, random, urandom, tty), a new devpts instance for the sessions' ptys,
+ * bound in (null, zero, full, random, urandom, tty, net/tun), a new devpts instance for the sessions' ptys,
  * and /dev/kvm as the simulation wants it. Nothing depends on the machine's /dev/kvm, and nothing
  * is created in the machine's /dev (issue 15: binding over a /dev/kvm that is not there failed).
  */
@@ -178,6 +179,8 @@ function privateDevScript(staging: string, devKvm: LinuxSimulation['devKvm']): s
     `mkdir -p ${staging}`,
     `mount -t tmpfs -o mode=755 nestlab-sim-dev ${staging}`,
     `for name in null zero full random urandom tty; do touch ${staging}/$name; mount --bind /dev/$name ${staging}/$name; done`,
+    // libvirt's guests get their NICs from /dev/net/tun (real-libvirt hosts).
+    `if [ -c /dev/net/tun ]; then mkdir ${staging}/net; touch ${staging}/net/tun; mount --bind /dev/net/tun ${staging}/net/tun; fi`,
     `mkdir ${staging}/pts ${staging}/shm`,
     `mount -t devpts -o newinstance,ptmxmode=0666,mode=620 nestlab-sim-pts ${staging}/pts`,
     `ln -s pts/ptmx ${staging}/ptmx`,

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from './free-port';
 import type { HostSimulation } from './profiles';
-import { NAMESPACE_SSH_PORT, requireRealLibvirt, startLoopbackRelay, writeLibvirtdConfig } from './real-libvirt';
+import { NAMESPACE_SSH_PORT, requireRealLibvirt, startLoopbackRelay, writeRealLibvirtConfig } from './real-libvirt';
 import { installTools, namespaceScript, SSHD, TEST_UID, TEST_USER, writeSimulationState, writeUserDatabase } from './simulated-host-files';
 
 const run = promisify(execFile);
@@ -146,14 +146,14 @@ async function startInFolder(dir: string, options: TestHostOptions): Promise<Tes
     (await readFile(`${clientKey.path}.pub`, 'utf8')) + (await readFile(`${encryptedClientKey.path}.pub`, 'utf8')),
     { mode: 0o644 },
   );
-  await installTools(bin, sim);
+  await installTools(bin, sim, realLibvirt);
   await writeSimulationState(dir, simDir, sim, password);
   await writeUserDatabase(dir, home, password, sim.os === 'linux' && sim.libvirtGroup);
 
   // A real-libvirt host's sshd listens in its own network namespace; the test reaches it through a relay.
   const relay = realLibvirt ? await startLoopbackRelay(join(dir, 'sshd.sock')) : undefined;
   const port = relay?.port ?? (await freePort());
-  if (realLibvirt) await writeLibvirtdConfig(dir);
+  if (realLibvirt) await writeRealLibvirtConfig(dir);
   const hostKeyType = options.hostKeyType ?? 'ed25519';
   const hostKeyPath = join(dir, `ssh_host_${hostKeyType}_key`);
   const sshdLogPath = join(dir, 'sshd.log');

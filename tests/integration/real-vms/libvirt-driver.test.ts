@@ -1,0 +1,142 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultLabPlan, type LabMachine, type LabOperation, type LabPlan } from '../../../src/shared/contract/labs';
+import { HostsService } from '../../../src/main/hosts/hosts-service';
+import { initialSteps, runSteps, type EngineEnvironment } from '../../../src/main/labs/engine';
+import { LibvirtDriver } from '../../../src/main/labs/libvirt-driver';
+import { machinesOf } from '../../../src/main/labs/machines';
+import { MemorySecretStore } from '../../../src/main/secrets/memory-secret-store';
+import type { StepDefinition } from '../../../src/main/labs/step-planner';
+import { realLibvirtHost } from '../../harness/ssh/profiles';
+import { startTestHost, type TestHost } from '../../harness/ssh/test-host';
+
+/**
+ * The libvirt driver's host-side steps (lab folder and key, NAT network, disk, cloud-init seed,
+ * virt-install, then delete and clean-up) against the REAL libvirt stack: libvirtd, QEMU in
+ * software emulation, qemu-img, cloud-localds and dnsmasq, in a test host's own namespaces.
+ * The base image is an empty qcow2, so the VM boots no OS yet (the Debian guest image is the
+ * next slice of issue 18); everything the host does for a lab is real.
+ */
+describe('libvirt driver against a real libvirt host (REAL libvirtd + QEMU TCG)', () => {
+  let host: TestHost;
+  let dataDir: string;
+  let hosts: HostsService;
+  let hostId: string;
+  const log: string[] = [];
+  const baseImage = '/var/lib/libvirt/images/nestlab-base/empty-base.qcow2';
+
+  beforeAll(async () => {
+    host = await startTestHost({ simulation: realLibvirtHost, realLibvirt: true });
+    dataDir = await mkdtemp(join(tmpdir(), 'nestlab-real-libvirt-'));
+    hosts = await HostsService.create({ dataDir, secrets: new MemorySecretStore(), reconnect: false });
+    const added = await hosts.add({
+      name: 'real-libvirt',
+      address: '127.0.0.1',
+      port: host.port,
+      user: host.user,
+      auth: { kind: 'pastedKey', privateKey: host.clientKey.privateKey },
+    });
+    hostId = added.id;
+    await hosts.acceptHostKey(hostId, (await host.hostKey()).fingerprint);
+    await hosts.run(hostId, ['mkdir', '-p', '/var/lib/libvirt/images/nestlab-base']);
+    const made = await hosts.run(hostId, ['qemu-img', 'create', '-q', '-f', 'qcow2', baseImage, '1G']);
+    expect(made.exitCode, made.stderr).toBe(0);
+  });
+  afterAll(async () => {
+    hosts?.dispose();
+    await host?.stop();
+    if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const virsh = async (...args: string[]): Promise<string> => {
+    const result = await hosts.run(hostId, ['virsh', '-c', 'qemu:///system', ...args]);
+    return `${result.stdout}${result.stderr}`;
+  };
+
+  function environment(plan: LabPlan, machines: LabMachine[], driver: LibvirtDriver): EngineEnvironment {
+    return {
+      plan,
+      machines,
+      storagePath: '/var/lib/libvirt/images',
+      driver,
+      host: {
+        run: (argv, { root, ...exec }) => (root ? hosts.runAsRoot(hostId, argv, exec) : hosts.run(hostId, argv, exec)),
+        runPowerShell: () => Promise.reject(new Error('not a Windows host')),
+      },
+      log: (line) => log.push(`${line.stream} ${line.text}`),
+      changed: () => undefined,
+    };
+  }
+
+  async function run(env: EngineEnvironment, definitions: StepDefinition[]): Promise<LabOperation> {
+    const operation: LabOperation = {
+      kind: 'provision',
+      steps: initialSteps(definitions),
+      progress: 0,
+      startedAt: new Date().toISOString(),
+      elapsedMs: 0,
+      remainingMs: 0,
+    };
+    await runSteps(env, operation, definitions, new AbortController().signal);
+    return operation;
+  }
+
+  it('creates the network, disk, seed and a running QEMU domain, then removes every trace', async () => {
+    const plan: LabPlan = {
+      ...defaultLabPlan(hostId, 'real1'),
+      linuxWorkers: 0,
+      windowsWorkers: 0,
+      network: { mode: 'nat', cidr: '192.168.151.0/24', poolStart: '192.168.151.100', poolEnd: '192.168.151.199' },
+      baseImage,
+    };
+    const machines = machinesOf(plan);
+    expect(machines.map((machine) => machine.name)).toEqual(['real1-cp1']);
+    const machine = machines[0]!;
+    const driver = new LibvirtDriver(plan, '/var/lib/libvirt/images', 'lab-real1');
+    const env = environment(plan, machines, driver);
+    const step = (id: string, phase: StepDefinition['phase'], work: StepDefinition['run']): StepDefinition => ({
+      id,
+      phase,
+      title: id,
+      run: work,
+      estimateMs: 1,
+    });
+
+    await run(env, [
+      step('prepare', 'prepare', (ctx) => driver.prepare(ctx)),
+      step('network', 'network', (ctx) => driver.ensureNetwork(ctx)),
+      step(`create-vm:${machine.name}`, 'vms', (ctx) => driver.ensureVm(ctx, machine)),
+    ]).catch((error: unknown) => {
+      throw new Error(`${String(error)}\n${log.join('\n')}`);
+    });
+
+    expect(await virsh('net-info', driver.paths.network)).toMatch(/Active:\s+yes/);
+    expect(await virsh('domstate', machine.name)).toMatch(/running/);
+    // No KVM here: the driver saw it in libvirt's capabilities and asked for software emulation.
+    expect(await virsh('dumpxml', machine.name)).toMatch(/<domain type='qemu'/);
+    expect(log.join('\n')).toContain('offers no KVM: the VM runs under QEMU software emulation');
+    const disk = await hosts.run(hostId, ['qemu-img', 'info', '-U', `${driver.paths.storageDir}/${machine.name}.qcow2`]);
+    expect(disk.stdout).toContain(`backing file: ${baseImage}`);
+    const seed = await hosts.run(hostId, ['file', '-b', `${driver.paths.storageDir}/${machine.name}-seed.iso`]);
+    expect(seed.stdout + seed.stderr).toMatch(/ISO 9660|cidata|data/i);
+
+    // Running the same steps again changes nothing (each step observes before it acts).
+    const again = await run(env, [
+      step('network', 'network', (ctx) => driver.ensureNetwork(ctx)),
+      step(`create-vm:${machine.name}`, 'vms', (ctx) => driver.ensureVm(ctx, machine)),
+    ]);
+    expect(again.steps.map((s) => s.status)).toEqual(['skipped', 'skipped']);
+    expect((await virsh('list', '--all', '--name')).trim()).toBe(machine.name);
+
+    await run(env, [
+      step(`delete-vm:${machine.name}`, 'delete-vms', (ctx) => driver.deleteVm(ctx, machine)),
+      step('cleanup', 'cleanup', (ctx) => driver.cleanup(ctx)),
+    ]);
+    expect((await virsh('list', '--all', '--name')).trim()).toBe('');
+    expect(await virsh('net-list', '--all', '--name')).not.toContain(driver.paths.network);
+    const left = await hosts.run(hostId, ['ls', '-A', '/var/lib/libvirt/images']);
+    expect(left.stdout.split('\n').filter((entry) => entry !== '' && entry !== 'nestlab-base')).toEqual([]);
+  });
+});
