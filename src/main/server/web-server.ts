@@ -39,6 +39,10 @@ const securityHeaders = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Resource-Policy': 'same-origin',
   'Cache-Control': 'no-store',
+  // Nothing for the browser to grant: the page never asks, and a script injected into it cannot
+  // either (the terminal's paste still asks for clipboard-read, which the browser puts to the user).
+  'Permissions-Policy':
+    'camera=(), microphone=(), geolocation=(), display-capture=(), usb=(), serial=(), hid=(), bluetooth=(), midi=(), payment=(), idle-detection=(), screen-wake-lock=()',
 };
 
 export async function startWebServer(options: WebServerOptions): Promise<RunningWebServer> {

@@ -21,7 +21,8 @@ export async function startBrowserModeServer(dataDir: string, port = 0): Promise
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   const lines = createInterface({ input: child.stdout! });
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`browser mode did not print its URL within 15 s:\n${output}`)), 15_000);
+    // Generous: on a loaded 2-core machine the first start takes 10-20 s.
+    const timer = setTimeout(() => reject(new Error(`browser mode did not print its URL within 60 s:\n${output}`)), 60_000);
     lines.on('line', (line) => {
       output += `${line}\n`;
       const match = /Open: (http:\/\/\S+)/.exec(line);

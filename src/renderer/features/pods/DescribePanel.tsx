@@ -1,24 +1,7 @@
 import type { ObjectDescription } from '../../../shared/contract';
+import { KeyValueList } from '../../components/KeyValueList';
+import { LongText } from '../../components/LongText';
 import { formatAge } from './age';
-
-function KeyValues({ title, values }: { title: string; values: Record<string, string> }) {
-  const entries = Object.entries(values);
-  if (entries.length === 0) return null;
-  return (
-    <section>
-      <h4>{title}</h4>
-      <ul className="topology-labels">
-        {entries.map(([key, value]) => (
-          <li key={key}>
-            <code>
-              {key}={value}
-            </code>
-          </li>
-        ))}
-      </ul>
-    </section>
-  );
-}
 
 /** A describe-style summary: status, facts (node, IPs...), labels, conditions, containers and ports. */
 export function DescriptionDetails({ description, now }: { description: ObjectDescription; now: number }) {
@@ -38,12 +21,14 @@ export function DescriptionDetails({ description, now }: { description: ObjectDe
         {description.fields.map((field) => (
           <div key={field.label}>
             <dt>{field.label}</dt>
-            <dd>{field.value}</dd>
+            <dd>
+              <LongText text={field.value} />
+            </dd>
           </div>
         ))}
       </dl>
-      <KeyValues title="Labels" values={description.labels} />
-      <KeyValues title="Annotations" values={description.annotations} />
+      <KeyValueList title="Labels" values={description.labels} />
+      <KeyValueList title="Annotations" values={description.annotations} />
       {description.conditions.length > 0 && (
         <section>
           <h4>Conditions</h4>
@@ -62,7 +47,9 @@ export function DescriptionDetails({ description, now }: { description: ObjectDe
                   <td>{condition.type}</td>
                   <td>{condition.status}</td>
                   <td>{condition.reason ?? ''}</td>
-                  <td>{condition.message ?? ''}</td>
+                  <td>
+                    <LongText text={condition.message ?? ''} />
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -91,7 +78,9 @@ export function DescriptionDetails({ description, now }: { description: ObjectDe
                     {container.init ? ' (init)' : ''}
                   </td>
                   <td>
-                    <code>{container.image}</code>
+                    <code>
+                      <LongText text={container.image} />
+                    </code>
                   </td>
                   <td>
                     {container.state}

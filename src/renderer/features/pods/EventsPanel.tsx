@@ -1,4 +1,5 @@
 import type { ObjectEvent } from '../../../shared/contract';
+import { LongText } from '../../components/LongText';
 import { formatAge } from './age';
 
 /** Events about one object, newest first, as `kubectl describe` lists them. */
@@ -24,7 +25,9 @@ export function EventsTable({ events, now }: { events: ObjectEvent[]; now: numbe
             <td title={event.lastSeen}>{formatAge(event.lastSeen, now)}</td>
             <td>{event.count}</td>
             <td>{event.source ?? ''}</td>
-            <td>{event.message}</td>
+            <td>
+              <LongText text={event.message} />
+            </td>
           </tr>
         ))}
       </tbody>

@@ -1,3 +1,5 @@
+import { KeyValueList } from '../../components/KeyValueList';
+import { LongText } from '../../components/LongText';
 import { useAppStore } from '../../store/store-context';
 import type { TopologyDetails as Details } from '../../store/topology-slice';
 import { ObjectActions } from '../pods/ObjectActions';
@@ -8,7 +10,6 @@ const plural = (count: number, noun: string) => (count === 1 ? noun : `${noun}s`
 /** The details panel: what the selected box stands for, its labels, conditions, owner and events. */
 export function TopologyDetails({ details, onClose, onToggle }: { details: Details; onClose: () => void; onToggle: (id: string) => void }) {
   const { node, object, events } = details;
-  const labels = object?.labels ? Object.entries(object.labels) : [];
   const conditions = object && 'conditions' in object ? (object.conditions ?? []) : [];
   const context = useAppStore((state) => state.topology.context);
   return (
@@ -34,7 +35,11 @@ export function TopologyDetails({ details, onClose, onToggle }: { details: Detai
           offerForward={object.kind === 'Service' && (object.externalAddresses ?? []).length === 0}
         />
       )}
-      {node.detail && <p>{node.detail}</p>}
+      {node.detail && (
+        <p>
+          <LongText text={node.detail} />
+        </p>
+      )}
       {(object?.kind === 'Ingress' || object?.kind === 'HTTPRoute') && (
         <p>
           {object.services.length > 0
@@ -60,20 +65,7 @@ export function TopologyDetails({ details, onClose, onToggle }: { details: Detai
           Owner: {object.owner.kind} {object.owner.name}
         </p>
       )}
-      {labels.length > 0 && (
-        <section>
-          <h3>Labels</h3>
-          <ul className="topology-labels">
-            {labels.map(([key, value]) => (
-              <li key={key}>
-                <code>
-                  {key}={value}
-                </code>
-              </li>
-            ))}
-          </ul>
-        </section>
-      )}
+      {object?.labels && <KeyValueList title="Labels" values={object.labels} heading="h3" />}
       {conditions.length > 0 && (
         <section>
           <h3>Conditions</h3>
@@ -106,7 +98,7 @@ export function TopologyDetails({ details, onClose, onToggle }: { details: Detai
                     {event.type === 'Warning' ? '⚠ ' : ''}
                     {event.reason}
                   </strong>{' '}
-                  {event.message} {event.count > 1 ? `(×${event.count})` : ''}
+                  <LongText text={event.message} /> {event.count > 1 ? `(×${event.count})` : ''}
                 </li>
               ))}
             </ul>
