@@ -23,7 +23,7 @@ beforeAll(async () => {
   browser = await launchChromium(['MAP rebind.test 127.0.0.1', 'MAP evil.test 127.0.0.1']);
 });
 afterAll(async () => {
-  await browser.close();
+  await browser?.close();
 });
 beforeEach(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'nestlab-e2e-'));
@@ -31,8 +31,9 @@ beforeEach(async () => {
   context = await browser.newContext({ viewport: { width: 1200, height: 760 }, colorScheme: 'light' });
 });
 afterEach(async () => {
-  await context.close();
-  await server.stop();
+  // A beforeEach that failed half way leaves some unset: its own error is the one to report.
+  await context?.close();
+  await server?.stop();
 });
 
 function kubectlClientVersion(): string {

@@ -37,9 +37,10 @@ beforeEach(async () => {
   context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, colorScheme: 'light' });
 });
 afterEach(async () => {
-  await context.close();
-  await server.stop();
-  await host.stop();
+  // A beforeEach that failed half way leaves some unset: its own error is the one to report.
+  await context?.close();
+  await server?.stop();
+  await host?.stop();
   await rm(dataDir, { recursive: true, force: true });
 });
 
