@@ -64,7 +64,7 @@ export function PodRow({
           <button
             type="button"
             className="button"
-            aria-label={`Logs of every pod of ${deployment}`}
+            aria-label={`All ${deployment} logs: every pod of the Deployment`}
             onClick={() => void openLogs({ context, namespace: pod.namespace, kind: 'deployment', name: deployment })}
           >
             All {deployment} logs
