@@ -200,14 +200,19 @@ export class HyperVDriver implements LabDriver {
     const files = await bundleFiles(this.plan.offlineBundle ?? '', ctx.dry);
     for (const file of files) {
       const target = `${this.paths.homeDir}\\bundle\\${file.relative.replaceAll('/', '\\')}`;
+      const content = await file.read();
+      // Written beside the target and moved over it only when every byte arrived: a cut-short
+      // upload leaves the previous file (or none), never a truncated one that a resume would keep.
       await ctx.hostPowerShell(
         script('hyperv-upload', [
           `$path = Join-Path $env:USERPROFILE ${psLiteral(target)}`,
           'New-Item -ItemType Directory -Force -Path (Split-Path $path) | Out-Null',
           '$bytes = [Convert]::FromBase64String(($input | Out-String).Trim())',
-          '[System.IO.File]::WriteAllBytes($path, $bytes)',
+          `if ($bytes.Length -ne ${content.length}) { throw ($path + ': received ' + $bytes.Length + ' of ${content.length} bytes (the transfer was cut short); the file is left as it was') }`,
+          "[System.IO.File]::WriteAllBytes($path + '.nestlab-tmp', $bytes)",
+          "Move-Item -LiteralPath ($path + '.nestlab-tmp') -Destination $path -Force",
         ]),
-        { stdin: (await file.read()).toString('base64'), stdinLabel: `<${file.relative} from this computer>` },
+        { stdin: content.toString('base64'), stdinLabel: `<${file.relative} from this computer>` },
       );
     }
     return done(`${files.length} files`);
