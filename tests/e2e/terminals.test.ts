@@ -78,6 +78,8 @@ describe('terminals in Chromium', () => {
     await clusters.importPath(controlPlane.adminKubeconfigPath);
     await clusters.status('nestlab-admin@nestlab-test').getByText('Reachable').waitFor({ timeout: 20_000 });
     await app.openView('Terminals');
+    // A new terminal's context is the active one unless another is picked.
+    expect(await app.page.getByLabel('Context (optional)').inputValue()).toBe('nestlab-admin@nestlab-test');
     await app.openLocalShell('nestlab-admin@nestlab-test');
     await app.typeLine('kubectl config current-context; echo "kc=$KUBECONFIG"; kubectl get nodes');
     const screen = await app.waitForScreen(/sim-windows-1/);

@@ -16,7 +16,10 @@ export function NewTerminalForm() {
   const hosts = useAppStore((state) => state.hosts);
   const loadHosts = useAppStore((state) => state.loadHosts);
   const [kind, setKind] = useState<Kind>('local');
-  const [context, setContext] = useState('');
+  // The active context unless the user picks another (or "Your KUBECONFIG") here.
+  const activeContext = useAppStore((state) => state.clusters?.activeContext);
+  const [pickedContext, setContext] = useState<string | undefined>(undefined);
+  const context = pickedContext ?? activeContext ?? '';
   const [hostId, setHostId] = useState('');
   const [namespace, setNamespace] = useState('default');
   const [pod, setPod] = useState('');
