@@ -159,4 +159,29 @@ describe('Topology view in Chromium', () => {
     await expect.poll(() => topology.details.textContent()).toContain('sim-linux-1');
     await page.close();
   }, 60_000);
+
+  it('keeps every box where it was when the details panel opens', async () => {
+    const { page, topology } = await openMap();
+    await topology.node('sim-linux-1').waitFor();
+    await topology.map.locator('.react-flow__node').first().waitFor();
+    // Let the first layout (and its refinement) settle before measuring.
+    await expect.poll(() => topology.map.getAttribute('data-placement'), { timeout: 30_000 }).toBe('elk');
+    const boxes = () =>
+      topology.map.evaluate((map) =>
+        Object.fromEntries(
+          [...map.querySelectorAll<HTMLElement>('.react-flow__node')].map((node) => {
+            const box = node.getBoundingClientRect();
+            return [node.dataset.id ?? '', [Math.round(box.x), Math.round(box.y), Math.round(box.width), Math.round(box.height)]];
+          }),
+        ),
+      );
+    const before = await boxes();
+    expect(Object.keys(before).length).toBeGreaterThan(3);
+    await topology.node('sim-linux-1').click();
+    await expect.poll(() => topology.details.textContent()).toContain('sim-linux-1');
+    // Two frames for any layout or fit the panel could cause.
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+    expect(await boxes()).toEqual(before);
+    await page.close();
+  }, 60_000);
 });
