@@ -202,13 +202,27 @@ export function planImport(existing: Namespace, files: readonly ResolvedKubeconf
     }
   }
 
+  const invalid = (kind: 'clusters' | 'users', name: string) => files.some((file) => file.invalidNames?.[kind].includes(name));
   for (const name of imported) {
     const { entry, source } = next.contexts.get(name)!;
-    if (!next.clusters.has(entry.cluster)) {
+    if (!next.clusters.has(entry.cluster) && !invalid('clusters', entry.cluster)) {
       problems.push({ source, message: `context "${name}": cluster "${entry.cluster}" is not defined.` });
     }
-    if (entry.user !== '' && !next.users.has(entry.user)) {
+    if (entry.user !== '' && !next.users.has(entry.user) && !invalid('users', entry.user)) {
       problems.push({ source, message: `context "${name}": user "${entry.user}" is not defined.` });
+    }
+  }
+  // kubectl takes current-context from the first file that sets it; one that names no context breaks kubectl there.
+  const current = files.find((file) => file.currentContext !== undefined);
+  if (current?.currentContext !== undefined) {
+    const wanted = current.currentContext;
+    const defined = files.some((file) => file.contexts.some(([name]) => name === wanted) || file.invalidNames?.contexts.includes(wanted));
+    if (!defined) {
+      const names = files.flatMap((file) => file.contexts.map(([name]) => name));
+      problems.push({
+        source: current.source,
+        message: `current-context "${wanted}" names no context${names.length === 0 ? '' : ` (the contexts are ${names.map((name) => `"${name}"`).join(', ')})`}. Set current-context to one of them, or remove it.`,
+      });
     }
   }
   if (files.every((file) => file.contexts.length === 0)) {

@@ -55,10 +55,12 @@ export interface ResolvedKubeconfig {
   currentContext?: string;
   /** What the user should know about this file (paths read later, warnings). */
   notices: string[];
+  /** Names of entries left out for a bad shape: a reference to one is not reported as undefined too. */
+  invalidNames?: { clusters: string[]; users: string[]; contexts: string[] };
 }
 
 /** An outcome that either has a value or lists every problem found. */
-export type Checked<T> = { ok: true; value: T } | { ok: false; problems: KubeconfigProblem[] };
+export type Checked<T> = { ok: true; value: T } | { ok: false; problems: KubeconfigProblem[]; partial?: T };
 
 /** Supported exec credential API versions (client.authentication.k8s.io). */
 export const execApiVersions = [

@@ -49,19 +49,22 @@ const userSchema = z.looseObject({
 
 const named = <T extends z.ZodType>(key: string, inner: T) => z.object({ name: z.string().min(1, 'name is required'), [key]: inner });
 
+const entrySchemas = {
+  clusters: named('cluster', clusterSchema),
+  users: named('user', userSchema),
+  contexts: named(
+    'context',
+    z.looseObject({ cluster: z.string().min(1, 'cluster is required'), user: z.string().optional(), namespace: z.string().optional() }),
+  ),
+};
+
+/** The top level only; each entry is checked on its own, so one bad entry does not hide the others' problems. */
 const kubeconfigSchema = z.looseObject({
   apiVersion: z.string().optional(),
   kind: z.string().optional(),
-  clusters: z.array(named('cluster', clusterSchema)).nullish(),
-  users: z.array(named('user', userSchema)).nullish(),
-  contexts: z
-    .array(
-      named(
-        'context',
-        z.looseObject({ cluster: z.string().min(1, 'cluster is required'), user: z.string().optional(), namespace: z.string().optional() }),
-      ),
-    )
-    .nullish(),
+  clusters: z.array(z.unknown()).nullish(),
+  users: z.array(z.unknown()).nullish(),
+  contexts: z.array(z.unknown()).nullish(),
   'current-context': z.string().nullish(),
 });
 
@@ -72,6 +75,8 @@ export interface RawKubeconfig {
   users: { name: string; user: RawUser }[];
   contexts: { name: string; context: { cluster: string; user?: string | undefined; namespace?: string | undefined } }[];
   currentContext?: string;
+  /** Entries with a name but a bad shape (left out above; references to them are not "undefined"). */
+  invalid?: { clusters: string[]; users: string[]; contexts: string[] };
 }
 
 /** Parse and shape-check one kubeconfig's text. `source` names it in every problem. */
@@ -130,14 +135,29 @@ export function parseKubeconfigText(text: string, source: string): Checked<RawKu
     };
   }
   const data = parsed.data;
+  const shapeProblems: KubeconfigProblem[] = [];
+  const invalid = { clusters: [] as string[], users: [] as string[], contexts: [] as string[] };
+  const entries = <T extends z.ZodType>(list: keyof typeof entrySchemas, schema: T): z.output<T>[] =>
+    (data[list] ?? []).flatMap((item, index) => {
+      const entry = schema.safeParse(item);
+      if (entry.success) return [entry.data];
+      for (const issue of entry.error.issues) {
+        shapeProblems.push({ source, message: `${describePath(record, [list, index, ...issue.path])}: ${issue.message}` });
+      }
+      const name = (item as { name?: unknown } | null)?.name;
+      if (typeof name === 'string' && name !== '') invalid[list].push(name);
+      return [];
+    });
   const raw: RawKubeconfig = {
-    clusters: (data.clusters ?? []) as RawKubeconfig['clusters'],
-    users: (data.users ?? []) as RawKubeconfig['users'],
-    contexts: (data.contexts ?? []) as RawKubeconfig['contexts'],
+    clusters: entries('clusters', entrySchemas.clusters) as RawKubeconfig['clusters'],
+    users: entries('users', entrySchemas.users) as RawKubeconfig['users'],
+    contexts: entries('contexts', entrySchemas.contexts) as RawKubeconfig['contexts'],
     ...(data['current-context'] ? { currentContext: data['current-context'] } : {}),
+    invalid,
   };
-  const problems = [...duplicateNames(raw, source), ...checkUsers(raw, source)];
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, value: raw };
+  const problems = [...shapeProblems, ...duplicateNames(raw, source), ...checkUsers(raw, source)];
+  // The well-formed entries come back too, so later checks (certificates, references) are listed in the same answer.
+  return problems.length > 0 ? { ok: false, problems, partial: raw } : { ok: true, value: raw };
 }
 
 function duplicateNames(raw: RawKubeconfig, source: string): KubeconfigProblem[] {

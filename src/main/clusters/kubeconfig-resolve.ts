@@ -75,6 +75,7 @@ export async function resolveKubeconfig(
       contexts,
       notices,
       ...(raw.currentContext ? { currentContext: raw.currentContext } : {}),
+      ...(raw.invalid === undefined ? {} : { invalidNames: raw.invalid }),
     },
   };
 }

@@ -57,11 +57,11 @@ export async function loadSource(source: KubeconfigSource, environment: SourceEn
   const files: ResolvedKubeconfig[] = [];
   for (const input of inputs) {
     const parsed = parseKubeconfigText(input.text, input.source);
-    if (!parsed.ok) {
-      problems.push(...parsed.problems);
-      continue;
-    }
-    const resolved = await resolveKubeconfig(parsed.value, {
+    if (!parsed.ok) problems.push(...parsed.problems);
+    const raw = parsed.ok ? parsed.value : parsed.partial;
+    // A file with bad entries is still resolved and merged, so every problem comes in one answer.
+    if (raw === undefined) continue;
+    const resolved = await resolveKubeconfig(raw, {
       source: input.source,
       ...(input.dir === undefined ? {} : { dir: input.dir }),
     });
