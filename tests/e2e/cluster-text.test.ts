@@ -18,6 +18,7 @@ import { AppPage } from './pages/app-page';
 import { ClustersPage } from './pages/clusters-page';
 import { HostsPage } from './pages/hosts-page';
 import { PodsPage } from './pages/pods-page';
+import { TerminalsPage } from './pages/terminals-page';
 import { TopologyPage } from './pages/topology-page';
 import { startBrowserModeServer, type BrowserModeServer } from './support/browser-mode-server';
 import { launchChromium } from './support/chromium';
@@ -241,6 +242,17 @@ describe('text from a cluster in Chromium', () => {
     const card = page.getByTestId('host-card').filter({ hasText: MARKUP });
     await card.waitFor({ timeout: 20_000 });
     expect(await card.getByRole('heading').first().textContent()).toBe(MARKUP);
+    expect(await injectionTraces(page)).toEqual({ images: 0, bold: 0, title: 'Nestlab', cspViolations: [] });
+  }, 60_000);
+
+  it('the Terminals view names the markup context and host as text: the new-terminal form and the tab', async () => {
+    await app.openView('Terminals');
+    const terminals = new TerminalsPage(page);
+    await terminals.page.getByLabel('Type').selectOption('ssh');
+    const hostOptions = page.getByRole('form', { name: 'New terminal' }).getByLabel('Host', { exact: true }).locator('option');
+    expect(await hostOptions.allTextContents()).toEqual(expect.arrayContaining([expect.stringContaining(MARKUP)]));
+    await terminals.openLocalShell(MARKUP);
+    expect(await terminals.tab(/./).last().textContent()).toContain(MARKUP);
     expect(await injectionTraces(page)).toEqual({ images: 0, bold: 0, title: 'Nestlab', cspViolations: [] });
   }, 60_000);
 
