@@ -265,7 +265,9 @@ export class ClusterStore {
       const before = previousUsers[name];
       const id = before?.id ?? randomUUID();
       const servers = boundTo ?? before?.servers ?? [];
-      if (before !== undefined && sameEntry(await this.fullUser(before), entry)) {
+      // Files from before kept plugin env values in plain text: those users are stored again (values to the secret store).
+      const plainEnv = before?.entry.exec?.env.some(({ name, value }) => value !== undefined && !isShownEnv(name)) === true;
+      if (before !== undefined && !plainEnv && sameEntry(await this.fullUser(before), entry)) {
         users[name] = { ...before, servers };
         continue;
       }

@@ -3,7 +3,7 @@
  * kubeconfig, for another server, does not run until approved there, and an approval goes with
  * its context. Two logging HTTPS servers on loopback show where the plugin's token went.
  */
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -150,6 +150,21 @@ describe('credential plugin environment values', () => {
     expect(JSON.stringify(payloads)).not.toContain(secret);
     expect(await folderText(dataDir)).not.toContain(secret);
     // kubectl in a terminal needs it: the context's own kubeconfig carries it.
+    expect(await service.kubeconfigFor('env')).toContain(secret);
+
+    // A clusters.json from before kept the value in plain text: the next change of the store moves it to the secret store.
+    const path = join(dataDir, 'clusters.json');
+    const legacy = JSON.parse(await readFile(path, 'utf8')) as {
+      users: Record<string, { entry: { exec: { env: { name: string; value?: string }[] } }; secrets: string[] }>;
+    };
+    legacy.users.env!.entry.exec.env[0]!.value = secret;
+    legacy.users.env!.secrets = legacy.users.env!.secrets.filter((field) => field !== 'execEnv');
+    await writeFile(path, JSON.stringify(legacy));
+    await service.remove('b');
+    expect(await readFile(path, 'utf8')).not.toContain(secret);
+    // Stored anew, the plugin needs approving once more; then it gets the value as before.
+    expect((await pluginOf('env')).approved).toBe(false);
+    await service.approvePlugin('env', (await pluginOf('env')).approvalKey);
     expect(await service.kubeconfigFor('env')).toContain(secret);
   });
 });
