@@ -56,6 +56,5 @@ export function isSafeExternalUrl(raw: string): boolean {
   return (url.protocol === 'http:' || url.protocol === 'https:') && url.username === '' && url.password === '' && url.hostname !== '';
 }
 
-/** The Content-Security-Policy of the app's pages (also set in index.html's meta tag). */
-export const contentSecurityPolicy =
-  "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; connect-src 'self'; worker-src 'self' blob:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+/** The Content-Security-Policy of the app's pages (see src/shared/content-security-policy.ts). */
+export { contentSecurityPolicy } from '../../shared/content-security-policy';
