@@ -96,6 +96,25 @@ describe('Clusters view in Chromium', () => {
     await expect.poll(() => clusters.context('nestlab-viewer@nestlab-test').getByText('Active').count()).toBe(0);
   });
 
+  it('warns on the card of a cluster whose kubeconfig turns TLS verification off', async () => {
+    const clusters = await openClusters();
+    const config = {
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'no-tls', cluster: { server: controlPlane.server, 'insecure-skip-tls-verify': true } }],
+      users: [{ name: 'no-tls', user: { token: controlPlane.adminToken } }],
+      contexts: [{ name: 'no-tls', context: { cluster: 'no-tls', user: 'no-tls' } }],
+    };
+    await clusters.importFile('insecure.yaml', stringify(config));
+    await clusters.page.getByText('cluster "no-tls" sets insecure-skip-tls-verify').waitFor();
+    // It connects (nothing is verified), and the card keeps saying so.
+    await clusters.status('no-tls').getByText('Reachable').waitFor({ timeout: 20_000 });
+    await clusters
+      .context('no-tls')
+      .getByText(/TLS verification is off for this cluster/)
+      .waitFor();
+  });
+
   it('refuses a broken kubeconfig with every problem and its line, importing nothing; keyboard only', async () => {
     const clusters = await openClusters();
     await clusters.importFile('broken.yaml', 'apiVersion: v1\nkind: Config\nclusters:\n  - name: a\n    cluster: {server: "https://x\n');
