@@ -34,6 +34,17 @@ describe('Electron shell', () => {
     expect(globals).toEqual({ require: 'undefined', process: 'undefined', bridge: ['invoke', 'subscribe'] });
   });
 
+  it('grants the page no browser permission (camera, microphone, location, clipboard read)', async () => {
+    const states = await page.evaluate(async () => {
+      const answers: Record<string, string> = {};
+      for (const name of ['camera', 'microphone', 'geolocation', 'clipboard-read']) {
+        answers[name] = (await navigator.permissions.query({ name: name as PermissionName })).state;
+      }
+      return answers;
+    });
+    expect(states).toEqual({ camera: 'denied', microphone: 'denied', geolocation: 'denied', 'clipboard-read': 'denied' });
+  });
+
   it('refuses navigation and new windows', async () => {
     const before = page.url();
     await page.evaluate(() => {
