@@ -28,5 +28,6 @@ describe('packaging config (electron-builder.yml)', () => {
     await expect(validateConfiguration(await packagingConfig(), new DebugLogger(false))).resolves.toBeUndefined();
     const misspelt: Record<string, unknown> = { ...(await packagingConfig()), electronFuses: { runAsNod: false } };
     await expect(validateConfiguration(misspelt, new DebugLogger(false))).rejects.toThrow(/electronFuses/);
-  });
+    // electron-builder compiles its whole JSON schema on first use: seconds on a busy 2-core machine.
+  }, 60_000);
 });
