@@ -6,6 +6,7 @@
  * credentials end the whole run.
  */
 import {
+  FIELD_MANAGER,
   MANAGED_BY_LABEL,
   MANAGED_BY_VALUE,
   type ObjectApplyResult,
@@ -58,30 +59,30 @@ function failedObject(item: Item): FailedObject {
 
 const isNamespace = (object: KubeObject) => object.kind === 'Namespace' && object.apiVersion === 'v1';
 
-function resourceVersion(object: KubeObject | undefined): string | undefined {
-  return (object?.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
-}
-
 /**
- * The object as a dry run compares it: without its resourceVersion and the times of its
- * managedFields entries, which a dry run may move without the real apply changing anything.
+ * The object as an outcome compares it: without its status (controllers write it meanwhile:
+ * a Deployment just applied is still being reconciled), its resourceVersion (which that moves
+ * too), and of managedFields only Nestlab's own entries without their times (a dry run may move
+ * a time without a change; other managers' entries follow their own writes).
  */
 function comparable(object: KubeObject): string {
   const { resourceVersion: _rv, managedFields, ...metadata } = object.metadata as Record<string, unknown>;
+  const { status: _status, ...rest } = object;
   const fields = Array.isArray(managedFields)
-    ? managedFields.map((entry: Record<string, unknown>) => {
-        const { time: _time, ...rest } = entry;
-        return rest;
-      })
+    ? managedFields
+        .filter((entry: Record<string, unknown>) => entry.manager === FIELD_MANAGER)
+        .map((entry: Record<string, unknown>) => {
+          const { time: _time, ...kept } = entry;
+          return kept;
+        })
     : managedFields;
-  return JSON.stringify({ ...object, metadata: { ...metadata, managedFields: fields } });
+  return JSON.stringify({ ...rest, metadata: { ...metadata, managedFields: fields } });
 }
 
 /** created / configured / unchanged, the same way for a dry run and the apply it announces. */
-function outcomeOf(before: KubeObject | undefined, after: KubeObject, dryRun: boolean): ObjectApplyResult['outcome'] {
+function outcomeOf(before: KubeObject | undefined, after: KubeObject): ObjectApplyResult['outcome'] {
   if (before === undefined) return 'created';
-  if (dryRun) return comparable(before) === comparable(after) ? 'unchanged' : 'configured';
-  return resourceVersion(before) === resourceVersion(after) ? 'unchanged' : 'configured';
+  return comparable(before) === comparable(after) ? 'unchanged' : 'configured';
 }
 
 /** Every object of an item's kind in its namespace, by name (paged, 500 at a time). */
@@ -219,7 +220,7 @@ export async function runYamlApply(input: YamlRunInput): Promise<YamlApplyResult
     try {
       const before = await current0(item);
       const after = await client.apply(item.object, { dryRun, force: input.force });
-      finish(item, { outcome: outcomeOf(before, after, dryRun) });
+      finish(item, { outcome: outcomeOf(before, after) });
       if (isNamespace(item.object)) created.add(item.object.metadata.name);
     } catch (error) {
       fail(item, error);
