@@ -3,7 +3,7 @@
  * import through the UI, see health and nodes, the diagnosis of a failure, refused input.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
@@ -113,6 +113,35 @@ describe('Clusters view in Chromium', () => {
       .context('no-tls')
       .getByText(/TLS verification is off for this cluster/)
       .waitFor();
+  });
+
+  it('reads a token file outside the kubeconfig folder only after the user allowed it on the card', async () => {
+    const tokenPath = join(dataDir, 'secrets', 'token');
+    await mkdir(join(dataDir, 'secrets'));
+    await mkdir(join(dataDir, 'kube'));
+    await writeFile(tokenPath, `${controlPlane.adminToken}\n`, { mode: 0o600 });
+    const config = {
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [
+        {
+          name: 'files',
+          cluster: { server: controlPlane.server, 'certificate-authority-data': Buffer.from(controlPlane.caCertPem).toString('base64') },
+        },
+      ],
+      users: [{ name: 'files', user: { tokenFile: '../secrets/token' } }],
+      contexts: [{ name: 'files', context: { cluster: 'files', user: 'files' } }],
+    };
+    const path = join(dataDir, 'kube', 'config');
+    await writeFile(path, stringify(config), { mode: 0o600 });
+    const clusters = await openClusters();
+    await clusters.importPath(path);
+    await clusters.status('files').getByText('Needs approval').waitFor({ timeout: 20_000 });
+    const files = clusters.context('files').getByRole('group', { name: "Files outside the kubeconfig's folder" });
+    await files.getByText(tokenPath, { exact: true }).waitFor();
+    await files.getByRole('button', { name: 'Allow reading these files' }).click();
+    await clusters.status('files').getByText('Reachable').waitFor({ timeout: 20_000 });
+    await clusters.context('files').getByText(`${tokenPath} (allowed)`).waitFor();
   });
 
   it('refuses a broken kubeconfig with every problem and its line, importing nothing; keyboard only', async () => {
