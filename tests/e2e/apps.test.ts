@@ -145,6 +145,15 @@ describe('Apps view in Chromium', () => {
     await fresh.page.locator('tr[data-pod^="azure-vote-back-"]').first().waitFor({ timeout: 20_000 });
     await fresh.page.close();
     await app.openView('Apps');
+
+    // The deploy check counts the two Linux workers, not the tainted control-plane node.
+    await page.getByRole('button', { name: 'Deploy Azure voting app', exact: true }).click();
+    const form = apps.deployForm('Azure voting app');
+    await form.getByLabel('Namespace', { exact: true }).fill('vote-check');
+    await form.getByLabel('Instance name', { exact: true }).fill('vote-check');
+    await form.getByRole('button', { name: 'Check', exact: true }).click();
+    await form.getByText('Preflight passed: 2 Ready node(s) of this OS; nothing in the way.').waitFor({ timeout: 20_000 });
+    await form.getByRole('button', { name: 'Cancel', exact: true }).click();
   });
 
   it('reports invalid YAML with its line and column and offers Apply only after a passing dry run', async () => {
