@@ -111,7 +111,7 @@ export function createClustersSlice(deps: StoreDeps): StateCreator<AppState, [],
       revokePlugin: (context) => withState(() => deps.api.clusters.revokePlugin(context)),
       allowExternalFiles: (context, paths) => withState(() => deps.api.clusters.allowExternalFiles(context, paths)),
       loadNodes: async (context) => {
-        const previous = get().nodes[context];
+        const previous = ownEntry(get().nodes, context);
         if (previous === undefined) set({ nodes: { ...get().nodes, [context]: { status: 'loading' } } });
         try {
           const nodes = await deps.api.clusters.listNodes(context);
@@ -130,4 +130,12 @@ export function createClustersSlice(deps: StoreDeps): StateCreator<AppState, [],
       },
     };
   };
+}
+
+/**
+ * A record entry keyed by a context name from a kubeconfig: only its own entries count, so a
+ * context named `constructor` or `toString` does not find Object's methods.
+ */
+export function ownEntry<T>(record: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
 }

@@ -1,9 +1,10 @@
 import { useId, useState, type FormEvent } from 'react';
 import { useAppStore } from '../../store/store-context';
+import { ownEntry } from '../../store/clusters-slice';
 
 /** Write one context into ~/.kube/config or another file, for kubectl. */
 export function ExportForm({ context }: { context: string }) {
-  const result = useAppStore((state) => state.exportResults[context]);
+  const result = useAppStore((state) => ownEntry(state.exportResults, context));
   const exportContext = useAppStore((state) => state.exportContext);
   const [path, setPath] = useState('');
   const id = useId();

@@ -1,10 +1,11 @@
 import { useEffect } from 'react';
 import type { ClusterContext } from '../../../shared/contract';
 import { useAppStore } from '../../store/store-context';
+import { ownEntry } from '../../store/clusters-slice';
 
 /** The active context's nodes; reloaded whenever a health check of it completes. */
 export function NodesPanel({ context }: { context: ClusterContext }) {
-  const nodes = useAppStore((state) => state.nodes[context.name]);
+  const nodes = useAppStore((state) => ownEntry(state.nodes, context.name));
   const loadNodes = useAppStore((state) => state.loadNodes);
   const checkedAt = context.health.result?.checkedAt;
   const reachable = context.health.result?.ok === true;
