@@ -42,8 +42,9 @@ beforeEach(async () => {
   context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
 });
 afterEach(async () => {
-  await context.close();
-  await server.stop();
+  // A beforeEach that failed half way leaves some unset: its own error is the one to report.
+  await context?.close();
+  await server?.stop();
   await rm(dataDir, { recursive: true, force: true });
 });
 

@@ -44,8 +44,9 @@ beforeEach(async () => {
   context = await browser.newContext({ viewport: { width: 1200, height: 800 }, colorScheme: 'dark' });
 });
 afterEach(async () => {
-  await context.close();
-  await server.stop();
+  // A beforeEach that failed half way leaves some unset: its own error is the one to report.
+  await context?.close();
+  await server?.stop();
   await rm(dataDir, { recursive: true, force: true });
 });
 
