@@ -288,7 +288,6 @@ export class AppsService implements AppsContract {
   }
 
   private async applyDocuments(request: YamlApplyRequest, dryRun: boolean): Promise<YamlApplyResult> {
-    const client = await this.client(request.context);
     const controller = new AbortController();
     const { operationId } = request;
     if (operationId !== undefined) {
@@ -297,7 +296,7 @@ export class AppsService implements AppsContract {
     }
     try {
       return await runYamlApply({
-        client,
+        connect: () => this.client(request.context),
         yaml: request.yaml,
         namespace: request.namespace,
         dryRun,

@@ -28,7 +28,8 @@ export const LIST_FROM_OBJECTS = 20;
 export const PROGRESS_INTERVAL_MS = 100;
 
 export interface YamlRunInput {
-  client: KubeClient;
+  /** Called once the YAML parsed: invalid YAML is reported without needing a cluster. */
+  connect: () => Promise<KubeClient>;
   yaml: string;
   /** For namespaced objects that name none. */
   namespace: string;
@@ -115,12 +116,13 @@ async function inPool<T>(items: readonly T[], limit: number, stop: () => boolean
 }
 
 export async function runYamlApply(input: YamlRunInput): Promise<YamlApplyResult> {
-  const { client, dryRun, signal } = input;
+  const { dryRun, signal } = input;
   const parsed = parseKubeDocuments(input.yaml);
   if (!parsed.ok) return { status: 'invalid', problems: parsed.problems };
   if (parsed.objects.length === 0 && input.createNamespaces.length === 0) {
     return { status: 'invalid', problems: [{ document: 1, line: 1, column: 1, message: 'The YAML holds no object.' }] };
   }
+  const client = await input.connect();
 
   const items: Item[] = parsed.objects.map((object, index) => ({
     document: parsed.documents[index],
