@@ -81,6 +81,11 @@ export function realLibvirtScript(dir: string, diskGiB: number): { early: string
     // copy of /etc/libvirt, never in the machine's. The Debian default network is left out.
     `cp -a /etc/libvirt ${dir}/libvirt-etc`,
     `rm -rf ${dir}/libvirt-etc/qemu/networks ${dir}/libvirt-etc/storage`,
+    // libvirt gives each QEMU a /dev of its own, rebuilt from the mounts it sees under /dev; where
+    // the machine's /dev itself holds stacked mounts (scripts/machine-view.sh), it picked the
+    // machine's devpts (ptmxmode 000) and QEMU could not open its serial console's pty. The host
+    // already has a private /dev, so QEMU uses it as it is.
+    `echo 'namespaces = []' >> ${dir}/libvirt-etc/qemu.conf`,
     `mount --bind ${dir}/libvirt-etc /etc/libvirt`,
     `mount -t tmpfs -o size=${diskGiB}g,mode=755 nestlab-sim-libvirt /var/lib/libvirt`,
     'mkdir -p /var/lib/libvirt/images /var/lib/libvirt/qemu /var/lib/libvirt/dnsmasq /var/lib/libvirt/boot',
