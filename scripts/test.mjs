@@ -39,7 +39,12 @@ function vitestTier(project) {
   if (existsSync(report)) {
     const json = JSON.parse(readFileSync(report, 'utf8'));
     passed = json.numPassedTests ?? 0;
-    failed = (json.numFailedTests ?? 0) + (json.numFailedTestSuites ?? 0);
+    // Failed tests, plus each file that failed without a failed test (a hook or import error);
+    // numFailedTestSuites counts describe blocks too, so a failed test was counted twice or more.
+    failed = json.numFailedTests ?? 0;
+    for (const file of json.testResults ?? []) {
+      if (file.status === 'failed' && !(file.assertionResults ?? []).some((test) => test.status === 'failed')) failed += 1;
+    }
   }
   // A crash or a failed file with no counted test still counts as a failure.
   if (result.status !== 0 && failed === 0) failed = 1;
