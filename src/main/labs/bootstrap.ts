@@ -11,6 +11,8 @@ import type { LabMachine, LabPlan } from '../../shared/contract/labs';
 import { AppError } from '../../shared/errors';
 import { psLiteral } from '../hosts/powershell';
 import { etcdMembers, externalEtcdConfig } from './external-etcd';
+import { K3S_INSTALL_SCRIPT, OFFLINE_BUNDLE_ADVICE, WINDOWS_NODE_SCRIPTS } from './pinned-scripts';
+import type { PinnedScript } from './pinned-scripts';
 import { firstControlPlane } from './machines';
 import { removeVmFiles, writeVmFile } from './remote-file';
 import { addressOf, done, skipped } from './step-context';
@@ -126,23 +128,17 @@ export async function bootstrapFirst(ctx: StepContext, machine: LabMachine): Pro
 }
 
 /**
- * The k3s install script of exactly the plan's k3s release (its tag, not the moving get.k3s.io),
- * which then installs that release's k3s binary after checking it against the release's
- * sha256sum file.
- */
-export function k3sInstallScriptUrl(plan: LabPlan): string {
-  return `https://raw.githubusercontent.com/k3s-io/k3s/${encodeURIComponent(`v${plan.kubernetesVersion}+k3s1`)}/install.sh`;
-}
-
-/**
- * Runs the install script only once it is whole on disk (a download piped into a root shell runs
- * whatever part arrived), and prints its SHA-256 so the lab log records what ran as root.
- * $1 = URL, then the script's arguments.
+ * Runs the install script (pinned to a commit, see pinned-scripts.ts) only once it is whole on
+ * disk (a download piped into a root shell runs whatever part arrived), prints its SHA-256 so the
+ * lab log records what ran as root, and refuses it when a pinned checksum is given and differs.
+ * $1 = URL, $2 = the pinned SHA-256 or '', then the script's arguments.
  */
 export const K3S_ONLINE_INSTALL =
   'set -e; script=$(mktemp); trap \'rm -f "$script"\' EXIT; ' +
-  'curl -sfL --proto =https --retry 3 -o "$script" "$1"; shift; ' +
-  'echo "k3s install script sha256 $(sha256sum "$script" | cut -d " " -f 1)"; sh "$script" "$@"';
+  `curl -sfL --proto =https --retry 3 -o "$script" "$1" || { code=$?; echo "Could not download the k3s install script from $1. ${OFFLINE_BUNDLE_ADVICE}" >&2; exit $code; }; ` +
+  'expected=$2; shift 2; sum=$(sha256sum "$script" | cut -d " " -f 1); echo "k3s install script sha256 $sum"; ' +
+  `if [ -n "$expected" ] && [ "$sum" != "$expected" ]; then echo "The k3s install script from the pinned commit has SHA-256 $sum, not the pinned $expected: it was not run. ${OFFLINE_BUNDLE_ADVICE}" >&2; exit 1; fi; ` +
+  'sh "$script" "$@"';
 
 /** The k3s install script with its arguments (from the offline bundle when there is one). */
 function k3sInstall(plan: LabPlan, machine: LabMachine, mode: 'server' | 'agent', extra: string[]): string[] {
@@ -155,7 +151,7 @@ function k3sInstall(plan: LabPlan, machine: LabMachine, mode: 'server' | 'agent'
   if (plan.offlineBundle !== undefined) {
     return ['env', ...env, 'INSTALL_K3S_SKIP_DOWNLOAD=true', 'sh', '/opt/nestlab/bundle/k3s-install.sh', ...args];
   }
-  return ['env', ...env, 'sh', '-c', K3S_ONLINE_INSTALL, 'k3s-install', k3sInstallScriptUrl(plan), ...args];
+  return ['env', ...env, 'sh', '-c', K3S_ONLINE_INSTALL, 'k3s-install', K3S_INSTALL_SCRIPT.url, K3S_INSTALL_SCRIPT.sha256 ?? '', ...args];
 }
 
 /** A fresh join token (and, for control planes, the uploaded certificate key) from the first control plane. */
@@ -216,6 +212,32 @@ async function thenRemove(ctx: StepContext, machine: LabMachine, paths: readonly
 }
 
 /** Join a Linux control plane or worker, unless its kubelet already has a kubeconfig. */
+/**
+ * Downloads a pinned script into C:\nestlab, prints its SHA-256 for the lab log and, where a
+ * checksum is pinned, refuses other content before anything runs it.
+ */
+function downloadPinned(script: PinnedScript): string[] {
+  const path = psLiteral(`C:\\nestlab\\${script.name}`);
+  const lines = [
+    '  try {',
+    `    Invoke-WebRequest -UseBasicParsing ${psLiteral(script.url)} -OutFile ${path}`,
+    '  } catch {',
+    `    throw (${psLiteral(`Could not download ${script.name} from ${script.url}: `)} + $_.Exception.Message + ${psLiteral(` ${OFFLINE_BUNDLE_ADVICE}`)})`,
+    '  }',
+    `  $sha256 = (Get-FileHash -Algorithm SHA256 -LiteralPath ${path}).Hash.ToLowerInvariant()`,
+    `  Write-Output (${psLiteral(`${script.name} sha256 `)} + $sha256)`,
+  ];
+  if (script.sha256 !== undefined) {
+    lines.push(
+      `  if ($sha256 -ne ${psLiteral(script.sha256)}) {`,
+      `    Remove-Item -LiteralPath ${path} -Force`,
+      `    throw (${psLiteral(`${script.name} from ${script.url} has SHA-256 `)} + $sha256 + ${psLiteral(`, not the pinned ${script.sha256}: it was not run. ${OFFLINE_BUNDLE_ADVICE}`)})`,
+      '  }',
+    );
+  }
+  return lines;
+}
+
 export async function joinLinux(ctx: StepContext, machine: LabMachine): Promise<StepOutcome> {
   const { plan } = ctx;
   const controlPlane = machine.role === 'control-plane';
@@ -272,23 +294,27 @@ const LOCK_NESTLAB_FOLDER = [
  * A Windows worker, the upstream way (sig-windows-tools): containerd, then PrepareNode.ps1 for
  * kubelet and kubeadm of the plan's version, then `kubeadm join` with a JoinConfiguration file.
  * With an offline bundle the two scripts come from it (what runs as Administrator is what the
- * user put there); without one they are downloaded from sig-windows-tools.
+ * user put there); without one they are downloaded from a pinned sig-windows-tools commit.
  */
-export function windowsPrepareScript(plan: LabPlan, bundled?: WindowsNodeScripts): string {
-  const fetch = (name: string, content: string | undefined) =>
+export function windowsPrepareScript(
+  plan: LabPlan,
+  bundled?: WindowsNodeScripts,
+  pinned: Record<keyof WindowsNodeScripts, PinnedScript> = WINDOWS_NODE_SCRIPTS,
+): string {
+  const fetch = (script: PinnedScript, content: string | undefined) =>
     content === undefined
-      ? `  Invoke-WebRequest -UseBasicParsing ${psLiteral(`${SIG_WINDOWS}/${name}`)} -OutFile 'C:\\nestlab\\${name}'`
-      : `  Set-Content -LiteralPath 'C:\\nestlab\\${name}' -Encoding utf8 -Value ${psLiteral(content)}`;
+      ? downloadPinned(script)
+      : [`  Set-Content -LiteralPath 'C:\\nestlab\\${script.name}' -Encoding utf8 -Value ${psLiteral(content)}`];
   return [
     '# nestlab:prepare-windows-node',
     "$ErrorActionPreference = 'Stop'",
     ...LOCK_NESTLAB_FOLDER,
     'if (-not (Get-Service -Name containerd -ErrorAction SilentlyContinue)) {',
-    fetch('Install-Containerd.ps1', bundled?.installContainerd),
+    ...fetch(pinned.installContainerd, bundled?.installContainerd),
     "  & 'C:\\nestlab\\Install-Containerd.ps1' -ContainerDVersion '1.7.22'",
     '}',
     'if (-not (Get-Service -Name kubelet -ErrorAction SilentlyContinue)) {',
-    fetch('PrepareNode.ps1', bundled?.prepareNode),
+    ...fetch(pinned.prepareNode, bundled?.prepareNode),
     `  & 'C:\\nestlab\\PrepareNode.ps1' -KubernetesVersion ${psLiteral(`v${plan.kubernetesVersion}`)}`,
     '}',
     '',

@@ -3,6 +3,7 @@ import type { HostSummary } from '../../shared/contract/hosts';
 import { quotePosix } from '../hosts/shell-quote';
 import { K3S_ONLINE_INSTALL } from './bootstrap';
 import { useDryRunLabs } from './dry-run-labs.test-support';
+import { K3S_INSTALL_SCRIPT } from './pinned-scripts';
 import { testPlan } from './test-plans';
 
 const host = { id: 'host-1', name: 'kvm-lab', os: 'linux', storagePath: '/var/lib/libvirt/images' } as HostSummary;
@@ -64,7 +65,7 @@ describe('dry run of the step planner', () => {
     const steps = await dryRun(testPlan({ distribution: 'k3s', windowsWorkers: 0 }));
     const commands = steps.flatMap((step) => step.commands.map((command) => command.display));
     expect(commands.find((line) => line.includes("'server'"))).toBe(
-      `'sudo' 'env' 'INSTALL_K3S_VERSION=v1.30.8+k3s1' 'sh' '-c' ${quotePosix(K3S_ONLINE_INSTALL)} 'k3s-install' 'https://raw.githubusercontent.com/k3s-io/k3s/v1.30.8%2Bk3s1/install.sh' 'server' '--node-name' 'lab1-cp1' '--tls-san' 'lab1-api.lab.internal' '--write-kubeconfig-mode' '0600'`,
+      `'sudo' 'env' 'INSTALL_K3S_VERSION=v1.30.8+k3s1' 'sh' '-c' ${quotePosix(K3S_ONLINE_INSTALL)} 'k3s-install' '${K3S_INSTALL_SCRIPT.url}' '' 'server' '--node-name' 'lab1-cp1' '--tls-san' 'lab1-api.lab.internal' '--write-kubeconfig-mode' '0600'`,
     );
     expect(commands.some((line) => line.includes("'--token-file' '/etc/nestlab/k3s-token'"))).toBe(true);
     // Nothing downloaded is piped into a root shell, and nothing comes from the moving get.k3s.io.

@@ -3,6 +3,7 @@ import type { HostSummary } from '../../shared/contract/hosts';
 import type { PlannedStep } from '../../shared/contract/labs';
 import { AppError } from '../../shared/errors';
 import { useDryRunLabs } from './dry-run-labs.test-support';
+import { K3S_INSTALL_SCRIPT } from './pinned-scripts';
 import { testPlan } from './test-plans';
 
 const inventory = new Map<string, HostSummary>(
@@ -75,7 +76,7 @@ describe('dry run of an existing-machines lab', () => {
 
   it('k3s: the install script on each machine, nothing else installed first', async () => {
     const all = lines(await dryRun(existingPlan({ distribution: 'k3s' })));
-    expect(all.filter((line) => line.includes('https://raw.githubusercontent.com/k3s-io/k3s/v1.30.8%2Bk3s1/install.sh'))).toHaveLength(3);
+    expect(all.filter((line) => line.includes(K3S_INSTALL_SCRIPT.url))).toHaveLength(3);
     expect(all.some((line) => line.includes('kubeadm'))).toBe(false);
   });
 

@@ -272,7 +272,7 @@ function PlanImages({ draft, bind }: SectionProps) {
         <TextField
           label="Offline bundle (optional)"
           placeholder="/home/me/nestlab-bundle"
-          hint="A folder on this computer with binaries and image tarballs, uploaded so the VMs need no internet."
+          hint="Recommended. A folder on this computer with binaries, image tarballs and the install scripts, uploaded so the VMs need no internet. Without it the machines download the k3s and Windows node scripts (pinned to a commit) and run them as root."
           {...bind('offlineBundle')}
         />
         <TextField
