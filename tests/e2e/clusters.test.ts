@@ -3,7 +3,7 @@
  * import through the UI, see health and nodes, the diagnosis of a failure, refused input.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
@@ -302,6 +302,7 @@ describe('Clusters view across a browser-mode restart', () => {
     expect(await clusters.page.getByTestId('credentials-banner').count()).toBe(1);
     expect(await clusters.context(name).textContent()).toContain('(saved credentials lost)');
     expect(await clusters.context(name).textContent()).not.toContain('token saved');
+    expect(await banner.textContent()).toContain('A context imported from a file can be read again from it below.');
     // One click reads the file it came from again.
     await clusters
       .context(name)
@@ -309,6 +310,33 @@ describe('Clusters view across a browser-mode restart', () => {
       .click();
     await clusters.status(name).getByText('Reachable').waitFor({ timeout: 20_000 });
     await banner.getByText(/^Browser mode keeps imported tokens/).waitFor();
+  });
+});
+
+describe('Clusters view across a browser-mode restart, when the imported file is gone', () => {
+  it('offers no "Re-read" for a file that no longer exists and says why', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'nestlab-e2e-reread-'));
+    try {
+      const path = join(folder, 'moved-away.yaml');
+      await copyFile(controlPlane.adminKubeconfigPath, path);
+      let clusters = await openClusters();
+      await clusters.importPath(path);
+      const name = 'nestlab-admin@nestlab-test';
+      await clusters.status(name).getByText('Reachable').waitFor({ timeout: 20_000 });
+
+      await server.stop();
+      await rm(path);
+      server = await startBrowserModeServer(dataDir);
+      clusters = await openClusters();
+      await clusters.status(name).getByText('Credentials lost').waitFor({ timeout: 20_000 });
+      const card = clusters.context(name);
+      await card.getByText(`${path} is no longer there, so it cannot be read again.`, { exact: false }).waitFor();
+      expect(await card.getByRole('button', { name: /^Re-read from/ }).count()).toBe(0);
+      // The banner does not promise a re-read that cannot happen.
+      expect(await clusters.page.getByTestId('credentials-banner').textContent()).not.toContain('can be read again');
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
   });
 });
 

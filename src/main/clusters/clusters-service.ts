@@ -1,6 +1,6 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import type {
   AffectedContext,
   ClashResolution,
@@ -96,7 +96,7 @@ export class ClustersService implements ClustersContract {
   }
 
   async list(): Promise<ClustersState> {
-    return this.state(await this.store.read());
+    return await this.state(await this.store.read());
   }
 
   async defaultKubeconfig(): Promise<DefaultKubeconfig> {
@@ -145,7 +145,7 @@ export class ClustersService implements ClustersContract {
       this.health.delete(name);
       this.targets.forget(name);
     }
-    const state = this.state(outcome.file);
+    const state = await this.state(outcome.file);
     this.emitter.fire(state);
     // Credential plugins are not run by this: unapproved ones answer APPROVAL_REQUIRED.
     for (const name of outcome.imported) void this.check(name).catch(() => undefined);
@@ -163,7 +163,7 @@ export class ClustersService implements ClustersContract {
     });
     this.health.delete(context);
     this.targets.forget(context);
-    return this.fire(file);
+    return await this.fire(file);
   }
 
   async setActive(context: string): Promise<ClustersState> {
@@ -173,7 +173,7 @@ export class ClustersService implements ClustersContract {
       return current;
     });
     if (this.health.get(context)?.result === undefined) void this.check(context).catch(() => undefined);
-    return this.fire(file);
+    return await this.fire(file);
   }
 
   async refresh(context: string): Promise<ClustersState> {
@@ -213,7 +213,7 @@ export class ClustersService implements ClustersContract {
       return current;
     });
     this.health.delete(context);
-    const state = this.fire(file);
+    const state = await this.fire(file);
     void this.check(context).catch(() => undefined);
     return state;
   }
@@ -226,7 +226,7 @@ export class ClustersService implements ClustersContract {
     });
     this.targets.forget(context);
     this.health.delete(context);
-    return this.fire(file);
+    return await this.fire(file);
   }
 
   async allowExternalFiles(context: string, paths: string[]): Promise<ClustersState> {
@@ -243,7 +243,7 @@ export class ClustersService implements ClustersContract {
       return current;
     });
     this.health.delete(context);
-    const state = this.fire(file);
+    const state = await this.fire(file);
     void this.check(context).catch(() => undefined);
     return state;
   }
@@ -361,24 +361,30 @@ export class ClustersService implements ClustersContract {
 
   private async fireCurrent(): Promise<void> {
     if (this.disposed || this.emitter.listenerCount === 0) return;
-    this.fire(await this.store.read());
+    await this.fire(await this.store.read());
   }
 
-  private fire(file: StoreFile): ClustersState {
-    const state = this.state(file);
+  private async fire(file: StoreFile): Promise<ClustersState> {
+    const state = await this.state(file);
     if (!this.disposed) this.emitter.fire(state);
     return state;
   }
 
-  private state(file: StoreFile): ClustersState {
+  private async state(file: StoreFile): Promise<ClustersState> {
+    const sources = await sourcesThere(Object.values(file.contexts).map((stored) => stored.source));
     const contexts = Object.entries(file.contexts)
-      .map(([name, stored]) => this.summary(file, name, stored))
+      .map(([name, stored]) => this.summary(file, name, stored, sources.get(stored.source)))
       .filter((context): context is ClusterContext => context !== undefined)
       .sort((a, b) => a.name.localeCompare(b.name));
     return { contexts, ...(file.activeContext === undefined ? {} : { activeContext: file.activeContext }) };
   }
 
-  private summary(file: StoreFile, name: string, stored: StoreFile['contexts'][string]): ClusterContext | undefined {
+  private summary(
+    file: StoreFile,
+    name: string,
+    stored: StoreFile['contexts'][string],
+    sourceExists: boolean | undefined,
+  ): ClusterContext | undefined {
     const cluster = file.clusters[stored.entry.cluster];
     if (cluster === undefined) return undefined;
     const user = stored.entry.user === '' ? undefined : file.users[stored.entry.user];
@@ -405,6 +411,7 @@ export class ClustersService implements ClustersContract {
       ...(stored.entry.namespace === undefined ? {} : { namespace: stored.entry.namespace }),
       server: cluster.entry.server,
       source: stored.source,
+      ...(sourceExists === undefined ? {} : { sourceExists }),
       importedAt: stored.importedAt,
       hasCertificateAuthority: cluster.entry.caData !== undefined || cluster.entry.caFile !== undefined,
       insecureSkipTlsVerify: cluster.entry.insecureSkipTlsVerify,
@@ -446,6 +453,23 @@ function otherServerRefused(contexts: readonly AffectedContext[]): AppError {
     `Nothing was imported: ${lines.join('; ')}, a server they were not imported with. Rename instead, or confirm that server for those credentials.`,
     { contexts: contexts.map((item) => ({ ...item })) },
   );
+}
+
+/**
+ * For each source that is a file path (pasted text has a name, not a path): whether a file is
+ * there now, so "Re-read from <path>" is offered only where it can work.
+ */
+async function sourcesThere(sources: readonly string[]): Promise<Map<string, boolean>> {
+  const paths = [...new Set(sources)].filter((source) => isAbsolute(source));
+  const there = await Promise.all(
+    paths.map((path) =>
+      stat(path).then(
+        (found) => found.isFile(),
+        () => false,
+      ),
+    ),
+  );
+  return new Map(paths.map((path, index) => [path, there[index]!]));
 }
 
 function notFound(context: string): AppError {

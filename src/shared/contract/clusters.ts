@@ -85,6 +85,11 @@ export interface ClusterContext {
   server: string;
   /** Where it was imported from (a path, or the name of pasted text). */
   source: string;
+  /**
+   * Imported from a file (an absolute path): whether that file is there now, so it can be read
+   * again. Absent for pasted text, which cannot.
+   */
+  sourceExists?: boolean;
   importedAt: string;
   hasCertificateAuthority: boolean;
   /** insecure-skip-tls-verify is set in the kubeconfig: a permanent warning. Nestlab never sets it. */

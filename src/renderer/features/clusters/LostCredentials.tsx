@@ -8,9 +8,9 @@ export function credentialsLost(context: ClusterContext): boolean {
   return result !== undefined && !result.ok && result.error.code === 'SECRET_STORAGE_UNAVAILABLE';
 }
 
-/** A context imported from a file (an absolute path), which can be read again; pasted text cannot. */
-export function importedFromFile(context: ClusterContext): boolean {
-  return /^(\/|[A-Za-z]:[\\/]|\\\\)/.test(context.source);
+/** A context imported from a file that is still there, so it can be read again; pasted text cannot. */
+export function canReread(context: ClusterContext): boolean {
+  return context.sourceExists === true;
 }
 
 /**
@@ -28,17 +28,27 @@ export function CredentialsBanner({ contexts }: { contexts: readonly ClusterCont
           `${lost.length === 1 ? `${lost[0]!.name} has` : `${lost.length} contexts have`} lost ${lost.length === 1 ? 'its' : 'their'} credentials: the server was restarted. `}
         Browser mode keeps imported tokens, keys and passwords in memory only, until the server stops. To keep them, start it with{' '}
         <code>NESTLAB_SECRETS_PASSPHRASE_FILE</code> naming a file that holds a passphrase: they are then saved encrypted on disk.
-        {lost.some(importedFromFile) && ' A context imported from a file can be read again from it below.'}
+        {lost.some(canReread) && ' A context imported from a file can be read again from it below.'}
       </span>
     </Banner>
   );
 }
 
-/** "Re-read from <path>": imports the context's file again; what would change shows in the import panel first. */
+/**
+ * "Re-read from <path>": imports the context's file again; what would change shows in the import
+ * panel first. Offered only while that file is there; when it is gone, says so.
+ */
 export function RereadButton({ context }: { context: ClusterContext }) {
   const importKubeconfig = useAppStore((state) => state.importKubeconfig);
   const importing = useAppStore((state) => state.importStatus.phase === 'importing');
-  if (!credentialsLost(context) || !importedFromFile(context)) return null;
+  if (!credentialsLost(context) || context.sourceExists === undefined) return null;
+  if (!context.sourceExists) {
+    return (
+      <p className="muted" data-testid="reread-source-missing">
+        {context.source} is no longer there, so it cannot be read again. Import this kubeconfig from where it is now, or paste it.
+      </p>
+    );
+  }
   return (
     <button
       type="button"
