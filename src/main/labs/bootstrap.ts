@@ -6,11 +6,12 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join as joinPath } from 'node:path';
-import { stringify } from 'yaml';
 import type { LabMachine, LabPlan } from '../../shared/contract/labs';
 import { AppError } from '../../shared/errors';
+import { kubernetesPackageRepository } from '../../shared/kubernetes-versions';
 import { psLiteral } from '../hosts/powershell';
-import { etcdMembers, externalEtcdConfig } from './external-etcd';
+import { etcdMembers } from './external-etcd';
+import { endpointOf, kubeadmInitConfig, kubeadmJoinConfig, POD_CIDR } from './kubeadm-config';
 import { K3S_INSTALL_SCRIPT, OFFLINE_BUNDLE_ADVICE, WINDOWS_NODE_SCRIPTS } from './pinned-scripts';
 import type { PinnedScript } from './pinned-scripts';
 import { firstControlPlane } from './machines';
@@ -18,8 +19,6 @@ import { removeVmFiles, writeVmFile } from './remote-file';
 import { addressOf, done, skipped } from './step-context';
 import type { StepContext, StepOutcome } from './step-context';
 
-export const POD_CIDR = '10.244.0.0/16';
-export const SERVICE_CIDR = '10.96.0.0/12';
 const ADMIN_CONF = '/etc/kubernetes/admin.conf';
 const KUBELET_CONF = '/etc/kubernetes/kubelet.conf';
 const K3S_CONF = '/etc/rancher/k3s/k3s.yaml';
@@ -35,57 +34,7 @@ export function adminKubeconfigPath(plan: LabPlan): string {
   return plan.distribution === 'k3s' ? K3S_CONF : ADMIN_CONF;
 }
 
-export function endpointOf(plan: LabPlan): string {
-  return `${plan.apiEndpoint.host}:${plan.apiEndpoint.port}`;
-}
-
 const kubectl = (...args: string[]) => ['kubectl', '--kubeconfig', ADMIN_CONF, ...args];
-
-/** kubeadm's InitConfiguration + ClusterConfiguration: the stable endpoint is in the SANs from the start. */
-export function kubeadmInitConfig(plan: LabPlan, machine: LabMachine, address: string, etcdAddresses: readonly string[] = []): string {
-  const init = {
-    apiVersion: 'kubeadm.k8s.io/v1beta3',
-    kind: 'InitConfiguration',
-    localAPIEndpoint: { advertiseAddress: address, bindPort: 6443 },
-    nodeRegistration: { name: machine.name, criSocket: 'unix:///run/containerd/containerd.sock' },
-  };
-  const cluster: Record<string, unknown> = {
-    apiVersion: 'kubeadm.k8s.io/v1beta3',
-    kind: 'ClusterConfiguration',
-    kubernetesVersion: `v${plan.kubernetesVersion}`,
-    clusterName: plan.name,
-    controlPlaneEndpoint: endpointOf(plan),
-    apiServer: { certSANs: [plan.apiEndpoint.host, address] },
-    networking: { podSubnet: POD_CIDR, serviceSubnet: SERVICE_CIDR },
-  };
-  if (plan.registryMirror !== undefined && plan.registryMirror !== '') {
-    cluster.imageRepository = `${plan.registryMirror.replace(/^https?:\/\//, '').replace(/\/$/, '')}/registry.k8s.io`;
-  }
-  if (plan.etcd === 'external') cluster.etcd = externalEtcdConfig(etcdAddresses.map((etcdAddress) => ({ address: etcdAddress })));
-  return `${stringify(init)}---\n${stringify(cluster)}`;
-}
-
-/** A kubeadm JoinConfiguration (bootstrap token, CA hash, and the certificate key for control planes). */
-export function kubeadmJoinConfig(
-  plan: LabPlan,
-  machine: LabMachine,
-  join: { token: string; caCertHash: string; certificateKey?: string },
-  address: string,
-): string {
-  const config: Record<string, unknown> = {
-    apiVersion: 'kubeadm.k8s.io/v1beta3',
-    kind: 'JoinConfiguration',
-    discovery: { bootstrapToken: { apiServerEndpoint: endpointOf(plan), token: join.token, caCertHashes: [join.caCertHash] } },
-    nodeRegistration: {
-      name: machine.name,
-      criSocket: machine.os === 'windows' ? 'npipe:////./pipe/containerd-containerd' : 'unix:///run/containerd/containerd.sock',
-    },
-  };
-  if (join.certificateKey !== undefined) {
-    config.controlPlane = { localAPIEndpoint: { advertiseAddress: address, bindPort: 6443 }, certificateKey: join.certificateKey };
-  }
-  return stringify(config);
-}
 
 /** Parses `kubeadm token create --print-join-command`. */
 export function parseJoinCommand(output: string): { token: string; caCertHash: string } {
@@ -479,10 +428,11 @@ export async function waitForSsh(ctx: StepContext, machine: LabMachine): Promise
 /**
  * Existing machines: containerd, kubelet, kubeadm and kubectl from pkgs.k8s.io for the plan's
  * minor version (Debian / Ubuntu, the upstream "Installing kubeadm" steps), swap off and the
- * kernel settings kubeadm's preflight checks.
+ * kernel settings kubeadm's preflight checks. Plan validation refuses versions pkgs.k8s.io does
+ * not have (the version table's install source).
  */
 export function kubeadmInstallScript(plan: LabPlan): string {
-  const minor = `v${plan.kubernetesVersion.split('.').slice(0, 2).join('.')}`;
+  const repo = kubernetesPackageRepository(plan.kubernetesVersion);
   const keyring = '/etc/apt/keyrings/kubernetes-apt-keyring.gpg';
   return [
     'set -e',
@@ -490,8 +440,8 @@ export function kubeadmInstallScript(plan: LabPlan): string {
     'apt-get update',
     'apt-get install -y apt-transport-https ca-certificates curl gpg containerd',
     'mkdir -p /etc/apt/keyrings /etc/containerd',
-    `curl -fsSL https://pkgs.k8s.io/core:/stable:/${minor}/deb/Release.key | gpg --dearmor --yes -o ${keyring}`,
-    `echo 'deb [signed-by=${keyring}] https://pkgs.k8s.io/core:/stable:/${minor}/deb/ /' > /etc/apt/sources.list.d/kubernetes.list`,
+    `curl -fsSL ${repo}Release.key | gpg --dearmor --yes -o ${keyring}`,
+    `echo 'deb [signed-by=${keyring}] ${repo} /' > /etc/apt/sources.list.d/kubernetes.list`,
     'apt-get update',
     'apt-get install -y kubelet kubeadm kubectl',
     'apt-mark hold kubelet kubeadm kubectl',

@@ -4,14 +4,9 @@
  */
 import { stringify } from 'yaml';
 import type { LabMachine, LabPlan } from '../../shared/contract/labs';
+import { kubernetesPackageRepository } from '../../shared/kubernetes-versions';
 import { psLiteral } from '../hosts/powershell';
 import { VM_USER } from './lab-paths';
-
-/** Kubernetes' apt repository for a minor version (pkgs.k8s.io, the community-owned repository). */
-export function kubernetesAptRepo(version: string): string {
-  const minor = version.split('.').slice(0, 2).join('.');
-  return `https://pkgs.k8s.io/core:/stable:/v${minor}/deb/`;
-}
 
 /** meta-data: the instance id (a new one makes cloud-init run again) and the host name. */
 export function metaData(machine: LabMachine, labId: string): string {
@@ -61,7 +56,7 @@ export function linuxUserData(machine: LabMachine, plan: LabPlan, publicKey: str
   const packages: string[] = ['apt-transport-https', 'ca-certificates', 'curl', 'gpg'];
   if (plan.distribution === 'kubeadm') {
     packages.push('containerd');
-    const repo = kubernetesAptRepo(plan.kubernetesVersion);
+    const repo = kubernetesPackageRepository(plan.kubernetesVersion);
     const pinned = `${plan.kubernetesVersion}-*`;
     if (plan.offlineBundle === undefined) {
       runcmd.push(

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HostCapacity, HostSummary } from '../../shared/contract/hosts';
-import { kubeadmInitConfig } from './bootstrap';
-import { etcdMemberConfig } from './external-etcd';
+import { etcdMemberConfig, kubeadmInitConfig } from './kubeadm-config';
 import { capacityLines } from './capacity';
 import { machinesOf } from './machines';
 import { useDryRunLabs } from './dry-run-labs.test-support';

@@ -7,73 +7,16 @@
  * then makes the API server's etcd client certificate, which goes to the first control plane with
  * the CA certificate, where ClusterConfiguration.etcd.external points at the members.
  */
-import { stringify } from 'yaml';
-import type { LabMachine, LabPlan } from '../../shared/contract/labs';
+import type { LabMachine } from '../../shared/contract/labs';
+import { ETCD_CA_CERT, ETCD_CLIENT_CERT, ETCD_CLIENT_KEY, etcdKubeletDropIn, etcdMemberConfig } from './kubeadm-config';
 import { removeVmFiles, vmFileDigest, writeVmFile } from './remote-file';
 import type { FileMode } from './remote-file';
 import { addressOf, done, skipped } from './step-context';
 import type { StepContext, StepOutcome } from './step-context';
 
-const PKI = '/etc/kubernetes/pki';
-export const ETCD_CA_CERT = `${PKI}/etcd/ca.crt`;
-const ETCD_CA_KEY = `${PKI}/etcd/ca.key`;
-export const ETCD_CLIENT_CERT = `${PKI}/apiserver-etcd-client.crt`;
-export const ETCD_CLIENT_KEY = `${PKI}/apiserver-etcd-client.key`;
+const ETCD_CA_KEY = '/etc/kubernetes/pki/etcd/ca.key';
 const MEMBER_CONFIG = '/etc/nestlab/etcd.yaml';
 const KUBELET_DROP_IN = '/etc/systemd/system/kubelet.service.d/20-etcd-service-manager.conf';
-
-/** The kubelet drop-in that makes the kubelet run only etcd's static pod (upstream guide). */
-export const ETCD_KUBELET_DROP_IN = [
-  '[Service]',
-  'ExecStart=',
-  'ExecStart=/usr/bin/kubelet --address=127.0.0.1 --pod-manifest-path=/etc/kubernetes/manifests --cgroup-driver=systemd --container-runtime-endpoint=unix:///run/containerd/containerd.sock',
-  'Restart=always',
-  '',
-].join('\n');
-
-/** A member's kubeadm config: its certificates' SANs and etcd's flags for a new 3-member cluster. */
-export function etcdMemberConfig(plan: LabPlan, members: readonly { name: string; address: string }[], member: string): string {
-  const self = members.find((candidate) => candidate.name === member) ?? { name: member, address: `<address of ${member}>` };
-  const init = {
-    apiVersion: 'kubeadm.k8s.io/v1beta3',
-    kind: 'InitConfiguration',
-    nodeRegistration: { name: self.name },
-    localAPIEndpoint: { advertiseAddress: self.address },
-  };
-  const cluster = {
-    apiVersion: 'kubeadm.k8s.io/v1beta3',
-    kind: 'ClusterConfiguration',
-    kubernetesVersion: `v${plan.kubernetesVersion}`,
-    etcd: {
-      local: {
-        serverCertSANs: [self.address],
-        peerCertSANs: [self.address],
-        extraArgs: {
-          'initial-cluster': members.map((m) => `${m.name}=https://${m.address}:2380`).join(','),
-          'initial-cluster-state': 'new',
-          name: self.name,
-          'listen-peer-urls': `https://${self.address}:2380`,
-          'listen-client-urls': `https://${self.address}:2379`,
-          'advertise-client-urls': `https://${self.address}:2379`,
-          'initial-advertise-peer-urls': `https://${self.address}:2380`,
-        },
-      },
-    },
-  };
-  return `${stringify(init)}---\n${stringify(cluster)}`;
-}
-
-/** ClusterConfiguration.etcd for the control planes: the members' client URLs and the client certificate. */
-export function externalEtcdConfig(members: readonly { address: string }[]): Record<string, unknown> {
-  return {
-    external: {
-      endpoints: members.map((member) => `https://${member.address}:2379`),
-      caFile: ETCD_CA_CERT,
-      certFile: ETCD_CLIENT_CERT,
-      keyFile: ETCD_CLIENT_KEY,
-    },
-  };
-}
 
 export function etcdMembers(ctx: StepContext): { machine: LabMachine; name: string; address: string }[] {
   return ctx.machines
@@ -120,7 +63,10 @@ export async function setUpExternalEtcd(ctx: StepContext, firstControlPlane: Lab
       continue;
     }
     if (!(await exists(ctx, member.machine, KUBELET_DROP_IN))) {
-      await writeVmFile(ctx, member.machine, KUBELET_DROP_IN, ETCD_KUBELET_DROP_IN, { label: '<kubelet drop-in for etcd>', mode: '0644' });
+      await writeVmFile(ctx, member.machine, KUBELET_DROP_IN, etcdKubeletDropIn(ctx.plan), {
+        label: '<kubelet drop-in for etcd>',
+        mode: '0644',
+      });
       await ctx.vm(member.machine, { argv: ['systemctl', 'daemon-reload'] }, { root: true });
       await ctx.vm(member.machine, { argv: ['systemctl', 'restart', 'kubelet'] }, { root: true });
     }

@@ -1,12 +1,12 @@
 import type { HostOs } from '../../shared/contract/hosts';
 import type { LabPlan, MachineRole, PlanProblem, VmSize } from '../../shared/contract/labs';
 import { machineName, roleCounts, roleLabel, WINDOWS_NAME_LIMIT } from './machines';
+import { versionProblems } from './version-validation';
 
 /** Lab names are DNS labels short enough that every VM name (lab1-linux20) stays a DNS label. */
 export const LAB_NAME_MAX = 40;
 const dnsLabel = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const dnsName = /^(?=.{1,253}$)[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?)*$/;
-const version = /^\d+\.\d+\.\d+$/;
 /** Interface and switch names: no spaces, quotes or shell characters. */
 const bridgeName = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,31}$/;
 
@@ -109,9 +109,7 @@ export function validatePlan(plan: LabPlan, hostOs?: HostOs): PlanProblem[] {
   if (plan.driver === 'hyperv' && hostOs === 'linux') {
     add('driver', 'Hyper-V runs on Windows hosts; this host runs Linux.', 'Choose the libvirt driver for a Linux host.');
   }
-  if (!version.test(plan.kubernetesVersion)) {
-    add('kubernetesVersion', `"${plan.kubernetesVersion}" is not a Kubernetes version.`, 'Use major.minor.patch, e.g. 1.30.8.');
-  }
+  problems.push(...versionProblems(plan));
   if (plan.distribution === 'k3s' && plan.windowsWorkers > 0) {
     add(
       'windowsWorkers',

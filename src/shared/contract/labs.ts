@@ -1,5 +1,6 @@
 import type { Event } from '../event';
 import type { SerializedError } from '../errors';
+import { DEFAULT_KUBERNETES_VERSION } from '../kubernetes-versions';
 import type { HostCapacity } from './hosts';
 import { domainNames } from './names';
 
@@ -43,9 +44,6 @@ export const VM_SIZE_PRESETS: Readonly<Record<VmSizePresetName, Omit<VmSize, 'pr
   medium: { cpus: 2, memoryMiB: 4096, diskGiB: 40 },
   large: { cpus: 4, memoryMiB: 8192, diskGiB: 60 },
 };
-
-/** Kubernetes versions the plan form offers (any x.y.z is accepted). */
-export const KUBERNETES_VERSIONS = ['1.31.4', '1.30.8', '1.29.12', '1.28.15'] as const;
 
 /** The sizes of each kind of VM in a plan. */
 export interface LabSizes {
@@ -92,7 +90,10 @@ export interface LabPlan {
   hostId: string;
   driver: VmDriver;
   distribution: Distribution;
-  /** x.y.z, e.g. 1.30.8. */
+  /**
+   * x.y.z, e.g. 1.30.8: a version of the table in src/shared/kubernetes-versions.ts (1.19 and newer;
+   * kubeadm before 1.24 installs from an offline bundle only).
+   */
   kubernetesVersion: string;
   controlPlaneCount: 1 | 3;
   etcd: EtcdTopology;
@@ -101,6 +102,11 @@ export interface LabPlan {
   linuxWorkers: number;
   /** Windows workers (0-10). kubeadm only: k3s has no Windows agent. */
   windowsWorkers: number;
+  /**
+   * Windows workers join tainted os=windows:NoSchedule, so only pods that tolerate it (the
+   * catalog's Windows apps do) land on them. Absent = true; false joins them untainted.
+   */
+  taintWindowsWorkers?: boolean;
   sizes: LabSizes;
   network: LabNetwork;
   apiEndpoint: ApiEndpoint;
@@ -381,7 +387,7 @@ export function defaultLabPlan(hostId: string, name = 'lab1', storagePath = '/va
     hostId,
     driver: 'libvirt',
     distribution: 'kubeadm',
-    kubernetesVersion: KUBERNETES_VERSIONS[1],
+    kubernetesVersion: DEFAULT_KUBERNETES_VERSION,
     controlPlaneCount: 1,
     etcd: 'stacked',
     cni: 'flannel',

@@ -54,6 +54,7 @@ export const labPlanSchema: z.ZodType<LabPlan> = z.strictObject({
   cni: z.enum(['flannel', 'calico']),
   linuxWorkers: z.number().int(),
   windowsWorkers: z.number().int(),
+  taintWindowsWorkers: z.boolean().optional(),
   sizes: z.strictObject({ controlPlane: vmSizeSchema, linuxWorker: vmSizeSchema, windowsWorker: vmSizeSchema, etcd: vmSizeSchema }),
   network: z.strictObject({
     mode: z.enum(['nat', 'bridge']),

@@ -1,6 +1,7 @@
 import { useRef, type FormEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { KUBERNETES_VERSIONS, type HostSummary } from '../../../shared/contract';
+import { type HostSummary } from '../../../shared/contract';
+import { OFFERED_KUBERNETES_VERSIONS } from '../../../shared/kubernetes-versions';
 import { Banner } from '../../components/Banner';
 import type { LabPlanForm as FormState } from '../../store/labs-slice';
 import { useAppStore } from '../../store/store-context';
@@ -148,8 +149,8 @@ function PlanBasics({ draft, bind, hosts, host }: SectionProps & { hosts: HostSu
         />
         <TextField
           label="Kubernetes version"
-          suggestions={KUBERNETES_VERSIONS}
-          hint={`Offered: ${KUBERNETES_VERSIONS.join(', ')}; any x.y.z works.`}
+          suggestions={OFFERED_KUBERNETES_VERSIONS}
+          hint={`Offered: ${OFFERED_KUBERNETES_VERSIONS.join(', ')}; any x.y.z of 1.19 or newer works.`}
           narrow
           {...bind('kubernetesVersion')}
         />
