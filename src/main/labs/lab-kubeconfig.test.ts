@@ -21,7 +21,7 @@ function adminConf(user: Record<string, unknown> = {}, cluster: Record<string, u
   });
 }
 
-const endpoint = { host: 'lab1-api.lab.internal', port: 6443 };
+const endpoint = { host: 'lab1-api.lab.internal', port: 6443, address: '192.168.150.10' };
 
 describe('labKubeconfig', () => {
   it('keeps only the CA, client certificate and key, names everything after the lab and points at the stable endpoint', () => {
@@ -36,7 +36,9 @@ describe('labKubeconfig', () => {
       preferences: {},
     });
     expect(target).toEqual({ server: 'https://lab1-api.lab.internal:6443', ca: CA, cert: CERT, key: KEY, insecureSkipTlsVerify: false });
-    expect(labKubeconfig(adminConf(), 'lab1', { host: 'fd00::10', port: 6443 }).target.server).toBe('https://[fd00::10]:6443');
+    expect(labKubeconfig(adminConf(), 'lab1', { host: 'fd00::10', port: 6443, address: '192.168.150.10' }).target.server).toBe(
+      'https://[fd00::10]:6443',
+    );
   });
 
   it.each([

@@ -5,6 +5,7 @@ import { AppError } from '../../shared/errors';
 import { LAB_NAME_PATTERN } from '../../shared/schemas/labs';
 import { writeFileAtomic } from '../platform/atomic-file';
 import { SerialQueue } from '../platform/serial-queue';
+import { withNetworkDefaults } from './network-allocation';
 
 /** What is persisted of a lab: enough to resume any operation after a restart. No secrets. */
 export interface LabRecord {
@@ -74,7 +75,8 @@ export class LabStore {
       throw new AppError('NOT_FOUND', `There is no lab named "${name}".`, { lab: name });
     }
     try {
-      return JSON.parse(text) as LabRecord;
+      const record = JSON.parse(text) as LabRecord;
+      return { ...record, plan: withNetworkDefaults(record.plan) };
     } catch {
       throw new AppError('FILE_CORRUPT', `The state of lab "${name}" (${this.path(name)}) is not readable JSON.`, {
         path: this.path(name),

@@ -13,9 +13,11 @@ import type {
   LabPlan,
   LabSummary,
   LabsService as LabsContract,
+  NetworkProposal,
   PlanCheck,
   PlanProblem,
   ScaleRequest,
+  TakenRange,
 } from '../../shared/contract/labs';
 import { AppError } from '../../shared/errors';
 import { Emitter } from '../../shared/event';
@@ -36,6 +38,8 @@ import { LabStore } from './lab-store';
 import type { LabRecord } from './lab-store';
 import { LibvirtDriver, storagePathProblem } from './libvirt-driver';
 import { machinesOf, normalizePlan } from './machines';
+import { allocateNetwork, labRanges, mergeTaken, overlapProblems } from './network-allocation';
+import { readHostNetworks } from './host-networks';
 import { existingHostProblems, validatePlan } from './plan-validation';
 import { planSteps } from './step-planner';
 import type { StepDefinition } from './step-planner';
@@ -134,6 +138,11 @@ export class LabsService implements LabsContract {
       return { ok: problems.length === 0 && existing.capacity.every((line) => line.ok), problems, capacity: existing.capacity };
     }
     if (host === undefined) return { ok: false, problems, capacity: [] };
+    const { taken, warning } = await this.takenOnHost(host, plan.name);
+    if (warning !== undefined) {
+      problems.push({ field: 'network.cidr', message: warning, fix: 'Check the connection to the host, then check the plan again.' });
+    }
+    problems.push(...overlapProblems(plan, taken));
     let report: PreflightReport;
     try {
       report = await this.options.hosts.probe(plan.hostId);
@@ -147,6 +156,36 @@ export class LabsService implements LabsContract {
     }
     const capacity = capacityLines(machinesOf(plan), report.capacity, { reserve: true });
     return { ok: problems.length === 0 && capacity.every((line) => line.ok), problems, capacity, hostCapacity: report.capacity };
+  }
+
+  async proposeNetwork(hostId: string, labName?: string): Promise<NetworkProposal> {
+    const host = await this.options.hosts.get(hostId);
+    const { taken, warning } = await this.takenOnHost(host, labName);
+    let allocation;
+    try {
+      allocation = allocateNetwork(taken);
+    } catch (error) {
+      throw new AppError('INVALID_ARGUMENT', `${host.name}: ${(error as Error).message}`, {
+        fix: 'Delete a lab on this host, or type a network, pod and service range of your own.',
+      });
+    }
+    return { hostId, ...allocation, taken, ...(warning === undefined ? {} : { warning }) };
+  }
+
+  /**
+   * What the host's own networks and its other labs use. The host's networks are read over SSH;
+   * when that fails the answer says so (`warning`) and holds the labs' ranges only.
+   */
+  private async takenOnHost(host: HostSummary, labName?: string): Promise<{ taken: TakenRange[]; warning?: string }> {
+    await this.recovered;
+    const labs = (await this.store.list())
+      .filter((record) => record.plan.hostId === host.id && record.plan.name !== labName)
+      .flatMap((record) => labRanges(record.plan));
+    try {
+      return { taken: mergeTaken(await readHostNetworks(this.options.hosts, host), labs) };
+    } catch (error) {
+      return { taken: labs, warning: `The networks of ${host.name} could not be read: ${AppError.from(error).message}` };
+    }
   }
 
   async dryRun(input: LabPlan): Promise<DryRunResult> {

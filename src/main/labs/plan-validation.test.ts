@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { MachineRole } from '../../shared/contract/labs';
+import { FIRST_LAB_NETWORK, type MachineRole } from '../../shared/contract/labs';
 import { existingHostProblems, validatePlan } from './plan-validation';
 import { testPlan } from './test-plans';
 
@@ -39,18 +39,36 @@ describe('validatePlan', () => {
   });
 
   it('checks the network: CIDR, the pool inside it and large enough, and a VIP outside the pool', () => {
-    expect(fields(testPlan({ network: { mode: 'nat', cidr: '192.168.150.0', poolStart: '1.1.1.1', poolEnd: '1.1.1.2' } }))).toEqual([
-      'network.cidr',
-    ]);
     expect(
-      fields(testPlan({ network: { mode: 'nat', cidr: '192.168.150.0/24', poolStart: '192.168.150.1', poolEnd: '192.168.151.9' } })),
+      fields(testPlan({ network: { ...FIRST_LAB_NETWORK, mode: 'nat', cidr: '192.168.150.0', poolStart: '1.1.1.1', poolEnd: '1.1.1.2' } })),
+    ).toEqual(['network.cidr']);
+    expect(
+      fields(
+        testPlan({
+          network: { ...FIRST_LAB_NETWORK, mode: 'nat', cidr: '192.168.150.0/24', poolStart: '192.168.150.1', poolEnd: '192.168.151.9' },
+        }),
+      ),
     ).toEqual(['network.poolStart', 'network.poolEnd']);
     expect(
-      validatePlan(testPlan({ network: { mode: 'nat', cidr: '10.0.0.0/24', poolStart: '10.0.0.10', poolEnd: '10.0.0.12' } }))[0]?.message,
+      validatePlan(
+        testPlan({ network: { ...FIRST_LAB_NETWORK, mode: 'nat', cidr: '10.0.0.0/24', poolStart: '10.0.0.10', poolEnd: '10.0.0.12' } }),
+      )[0]?.message,
     ).toBe('The pool has 3 addresses for 4 VMs.');
-    expect(fields(testPlan({ apiEndpoint: { host: '192.168.150.120', port: 6443 } }))).toEqual(['apiEndpoint.host']);
+    expect(fields(testPlan({ apiEndpoint: { host: '192.168.150.120', port: 6443, address: '192.168.150.10' } }))).toEqual([
+      'apiEndpoint.host',
+    ]);
     expect(
-      fields(testPlan({ network: { mode: 'bridge', cidr: '192.168.150.0/24', poolStart: '192.168.150.100', poolEnd: '192.168.150.199' } })),
+      fields(
+        testPlan({
+          network: {
+            ...FIRST_LAB_NETWORK,
+            mode: 'bridge',
+            cidr: '192.168.150.0/24',
+            poolStart: '192.168.150.100',
+            poolEnd: '192.168.150.199',
+          },
+        }),
+      ),
     ).toEqual(['network.bridge']);
   });
 
@@ -110,7 +128,7 @@ describe('validatePlan', () => {
       linuxWorkers: 1,
       windowsWorkers: 0,
       baseImage: '',
-      network: { mode: 'nat', cidr: '', poolStart: '', poolEnd: '' },
+      network: { ...FIRST_LAB_NETWORK, mode: 'nat', cidr: '', poolStart: '', poolEnd: '' },
       existingMachines: [
         { hostId: 'h1', role: 'control-plane' },
         { hostId: 'h2', role: 'linux-worker' },

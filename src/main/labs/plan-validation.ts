@@ -1,7 +1,11 @@
 import type { HostOs } from '../../shared/contract/hosts';
 import type { LabPlan, MachineRole, PlanProblem, VmSize } from '../../shared/contract/labs';
+import { ipv4ToNumber, numberToIpv4 } from './ipv4';
 import { machineName, roleCounts, roleLabel, WINDOWS_NAME_LIMIT } from './machines';
 import { versionProblems } from './version-validation';
+import { planRangeProblems } from './network-allocation';
+
+export { ipv4ToNumber, numberToIpv4 };
 
 /** Lab names are DNS labels short enough that every VM name (lab1-linux20) stays a DNS label. */
 export const LAB_NAME_MAX = 40;
@@ -9,22 +13,6 @@ const dnsLabel = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const dnsName = /^(?=.{1,253}$)[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?)*$/;
 /** Interface and switch names: no spaces, quotes or shell characters. */
 const bridgeName = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,31}$/;
-
-/** An IPv4 address as a 32-bit number, or undefined when the text is not one. */
-export function ipv4ToNumber(text: string): number | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
-  let value = 0;
-  for (const part of parts) {
-    if (!/^\d{1,3}$/.test(part) || Number(part) > 255) return undefined;
-    value = value * 256 + Number(part);
-  }
-  return value;
-}
-
-export function numberToIpv4(value: number): string {
-  return [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join('.');
-}
 
 /** A parsed IPv4 CIDR: network address, prefix, first and last address. */
 export interface Cidr {
@@ -168,6 +156,7 @@ export function validatePlan(plan: LabPlan, hostOs?: HostOs): PlanProblem[] {
   }
 
   if (plan.driver !== 'existing') problems.push(...networkProblems(plan));
+  problems.push(...planRangeProblems(plan));
   const endpointHost = plan.apiEndpoint.host;
   if (!dnsName.test(endpointHost) && ipv4ToNumber(endpointHost) === undefined) {
     add(

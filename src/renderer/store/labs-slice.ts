@@ -1,9 +1,19 @@
 import type { StateCreator } from 'zustand';
-import type { LabLogBatch, LabLogLine, LabPlan, LabSummary, PlanCheck, PlannedStep, ScaleRequest } from '../../shared/contract';
+import type {
+  LabLogBatch,
+  LabLogLine,
+  LabPlan,
+  LabSummary,
+  NetworkProposal,
+  PlanCheck,
+  PlannedStep,
+  ScaleRequest,
+} from '../../shared/contract';
 import { AppError, type SerializedError } from '../../shared/errors';
 import {
   applyEdit,
   errorsFromProblems,
+  networkDraft,
   newLabDraft,
   planFromDraft,
   type DraftErrors,
@@ -26,6 +36,10 @@ export interface LabPlanForm {
   check?: PlanCheck;
   /** The last dry run's steps. */
   dryRun?: PlannedStep[];
+  /** The chosen host's next free ranges (the draft's network fields were filled from it). */
+  networkProposal?: NetworkProposal;
+  /** Why the chosen host's free ranges could not be found. */
+  networkProposalError?: SerializedError;
   busy?: 'checking' | 'dry-run' | 'creating';
   /** A failure that is not about a field (the service was unreachable...). */
   error?: SerializedError;
@@ -55,6 +69,8 @@ export interface LabsSlice {
   startLabPlan: () => void;
   editLabDraft: <K extends DraftField>(field: K, value: LabDraft[K]) => void;
   closeLabPlan: () => void;
+  /** Ask the service for the chosen host's next free ranges and put them in the draft. */
+  proposeLabNetwork: () => Promise<void>;
   checkLabPlan: () => Promise<void>;
   dryRunLabPlan: () => Promise<void>;
   /** Check, then create; true when the lab started (the form closes and the lab opens). */
@@ -161,6 +177,28 @@ export function createLabsSlice(deps: StoreDeps): StateCreator<AppState, [], [],
       return index === 0 ? lines : lines.slice(index);
     };
 
+    /** The draft takes the proposal only while it is still for the chosen host (the user may have picked another meanwhile). */
+    const proposeLabNetwork = async () => {
+      const form = get().labPlanForm;
+      const hostId = form?.draft.hostId;
+      if (!form || hostId === undefined || hostId === '') return;
+      setForm({ networkProposal: undefined, networkProposalError: undefined });
+      try {
+        const proposal = await api.proposeNetwork(hostId);
+        const current = get().labPlanForm;
+        if (current?.draft.hostId !== hostId) return;
+        const allocated = networkDraft(proposal.network, proposal.apiEndpointAddress);
+        // A bridged lab lives on the host's LAN, which the user typed: only the cluster's own ranges are taken over.
+        const draft =
+          current.draft['network.mode'] === 'bridge'
+            ? { ...current.draft, 'network.podCidr': allocated['network.podCidr'], 'network.serviceCidr': allocated['network.serviceCidr'] }
+            : { ...current.draft, ...allocated };
+        setForm({ draft, networkProposal: proposal });
+      } catch (error) {
+        if (get().labPlanForm?.draft.hostId === hostId) setForm({ networkProposalError: serialize(error) });
+      }
+    };
+
     const receiveLab = (lab: LabSummary) => {
       journal?.push({ kind: 'change', lab });
       set({ labs: mergeLab(get().labs ?? [], lab) });
@@ -233,14 +271,17 @@ export function createLabsSlice(deps: StoreDeps): StateCreator<AppState, [], [],
       startLabPlan: () => {
         if (get().labPlanForm) return;
         set({ labPlanForm: { draft: newLabDraft(get().hosts ?? [], get().labs ?? []), attempted: false, serverErrors: {} } });
+        void proposeLabNetwork();
       },
       editLabDraft: (field, value) => {
         const form = get().labPlanForm;
         if (!form) return;
         const serverErrors = field in form.serverErrors ? without(form.serverErrors, field) : form.serverErrors;
         setForm({ draft: applyEdit(form.draft, field, value, get().hosts ?? []), serverErrors });
+        if (field === 'hostId' && value !== form.draft.hostId) void proposeLabNetwork();
       },
       closeLabPlan: () => set({ labPlanForm: undefined }),
+      proposeLabNetwork,
       checkLabPlan: async () => {
         await withPlan('checking', async (plan) => {
           const check = await api.checkPlan(plan);

@@ -65,6 +65,19 @@ export interface LabNetwork {
   /** First and last address handed to VMs (the DHCP range for NAT), inside `cidr`. */
   poolStart: string;
   poolEnd: string;
+  /**
+   * The pods' addresses (kubeadm podSubnet, k3s --cluster-cidr, the Calico IP pool, flannel's
+   * Network), e.g. 10.244.0.0/16. Allocated per host: overlaps no other lab and no network of the host.
+   */
+  podCidr: string;
+  /** The Services' cluster IPs (kubeadm serviceSubnet, k3s --service-cidr), e.g. 10.96.0.0/16. Allocated like `podCidr`. */
+  serviceCidr: string;
+  /**
+   * First and last address MetalLB gives LoadBalancer Services (kubeadm labs; k3s uses its own
+   * servicelb on the nodes' addresses): inside `cidr`, outside the DHCP pool and the API endpoint address.
+   */
+  loadBalancerStart: string;
+  loadBalancerEnd: string;
 }
 
 /** The API server address every kubeconfig uses; put in the certificate's SANs from the start. */
@@ -73,6 +86,12 @@ export interface ApiEndpoint {
   host: string;
   /** Default 6443. */
   port: number;
+  /**
+   * The IPv4 address `host` stands for inside the lab network (equal to `host` when that is an
+   * address): outside the DHCP pool and the LoadBalancer range, allocated per host. Not used by
+   * labs of existing machines.
+   */
+  address: string;
 }
 
 /** One machine of an 'existing' lab: a host of the inventory and what it becomes. */
@@ -120,6 +139,31 @@ export interface LabPlan {
   registryMirror?: string;
   /** driver 'existing' only: the machines and their roles. */
   existingMachines?: ExistingMachine[];
+}
+
+/** An address range in use on a lab host, and what uses it (for the allocation and the Hosts view). */
+export interface TakenRange {
+  /** CIDR (10.244.0.0/16) or first-last (192.168.150.200-192.168.150.239). */
+  range: string;
+  /** What uses it, in words, e.g. "the host's network on eth0" or "lab2's pod range". */
+  owner: string;
+  /** The lab that holds it, when it is a lab's. */
+  lab?: string;
+  /** The host's interface, for the host's own networks and routes. */
+  device?: string;
+}
+
+/** The next free networks of a host (proposeNetwork's answer): a value, never a throw for an unreadable host. */
+export interface NetworkProposal {
+  hostId: string;
+  /** A NAT lab network with its DHCP pool, pod, service and LoadBalancer ranges, none overlapping `taken`. */
+  network: LabNetwork;
+  /** The API endpoint address inside `network` (outside the pool and the LoadBalancer range). */
+  apiEndpointAddress: string;
+  /** What the host's networks and its other labs already use. */
+  taken: TakenRange[];
+  /** Set when the host's own networks could not be read: the proposal then avoids the other labs only. */
+  warning?: string;
 }
 
 /** A reason a plan cannot run (or a field the form should mark). */
@@ -352,6 +396,12 @@ export interface LabsService {
   get(name: string): Promise<LabSummary>;
   /** Validate the plan and check it against the host's capacity (probes the host). Never throws for a bad plan. */
   checkPlan(plan: LabPlan): Promise<PlanCheck>;
+  /**
+   * The next free lab network, pod, service and LoadBalancer ranges and API endpoint address on a
+   * host: none overlaps the host's own networks (read over SSH) or another lab of that host.
+   * `labName`: the lab being planned (its own ranges do not count as taken).
+   */
+  proposeNetwork(hostId: string, labName?: string): Promise<NetworkProposal>;
   /** Every step and command the plan would run; nothing runs and nothing is probed. */
   dryRun(plan: LabPlan): Promise<DryRunResult>;
   /** Check, then (when ok) persist the lab and start provisioning in the background. ALREADY_EXISTS for a taken name. */
@@ -375,9 +425,25 @@ export interface LabsService {
 }
 
 export const labsNames = domainNames<LabsService>()({
-  methods: ['list', 'get', 'checkPlan', 'dryRun', 'create', 'resume', 'cancel', 'scale', 'remove', 'logs'],
+  methods: ['list', 'get', 'checkPlan', 'proposeNetwork', 'dryRun', 'create', 'resume', 'cancel', 'scale', 'remove', 'logs'],
   events: ['onDidChangeLab', 'onDidAppendLog', 'onDidRemoveLab'],
 });
+
+/**
+ * The first allocation of a host with no labs and no network in the way: what defaultLabPlan()
+ * starts from. The form asks LabsService.proposeNetwork() for the next free one of the chosen host.
+ */
+export const FIRST_LAB_NETWORK: Readonly<LabNetwork> = {
+  mode: 'nat',
+  cidr: '192.168.150.0/24',
+  poolStart: '192.168.150.100',
+  poolEnd: '192.168.150.199',
+  podCidr: '10.244.0.0/16',
+  serviceCidr: '10.96.0.0/16',
+  loadBalancerStart: '192.168.150.200',
+  loadBalancerEnd: '192.168.150.239',
+};
+export const FIRST_LAB_API_ADDRESS = '192.168.150.10';
 
 /** A plan with sensible defaults for a host, for the form to start from. */
 export function defaultLabPlan(hostId: string, name = 'lab1', storagePath = '/var/lib/libvirt/images'): LabPlan {
@@ -394,8 +460,8 @@ export function defaultLabPlan(hostId: string, name = 'lab1', storagePath = '/va
     linuxWorkers: 2,
     windowsWorkers: 0,
     sizes: { controlPlane: size('medium'), linuxWorker: size('medium'), windowsWorker: size('large'), etcd: size('small') },
-    network: { mode: 'nat', cidr: '192.168.150.0/24', poolStart: '192.168.150.100', poolEnd: '192.168.150.199' },
-    apiEndpoint: { host: `${name}-api.lab.internal`, port: 6443 },
+    network: { ...FIRST_LAB_NETWORK },
+    apiEndpoint: { host: `${name}-api.lab.internal`, port: 6443, address: FIRST_LAB_API_ADDRESS },
     baseImage: `${storagePath}/nestlab-base/jammy-server-cloudimg-amd64.img`,
   };
 }

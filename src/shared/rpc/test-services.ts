@@ -146,6 +146,7 @@ function noLabs(): LabsService {
     list: () => Promise.resolve([]),
     get: missing,
     checkPlan: missing,
+    proposeNetwork: missing,
     dryRun: missing,
     create: missing,
     resume: missing,

@@ -128,6 +128,7 @@ export const argumentSchemas: ArgumentSchemas = {
     list: none,
     get: z.tuple([labNameSchema]),
     checkPlan: z.tuple([labPlanSchema]),
+    proposeNetwork: z.union([z.tuple([z.string().min(1).max(128)]), z.tuple([z.string().min(1).max(128), labNameSchema])]),
     dryRun: z.tuple([labPlanSchema]),
     create: z.tuple([labPlanSchema]),
     resume: z.tuple([labNameSchema]),

@@ -31,6 +31,14 @@ export interface LinuxSimulation {
   libvirtGroup: boolean;
   /** Stand-in sudo policy: NOPASSWD, or a password read with -S. */
   sudo: 'nopasswd' | 'password';
+  /**
+   * The host's own interfaces besides lo and the lab bridges (what the stand-in `ip -j addr`
+   * lists; libvirt's virbr0 192.168.122.1/24 is added when `libvirt` is set). Default: eth0 on
+   * 192.168.1.20/24.
+   */
+  interfaces?: { ifname: string; address: string }[];
+  /** Extra routes (`ip -j route`), e.g. a VPN's: destination CIDR, gateway (or none), device. */
+  routes?: { dst: string; gateway?: string; dev: string }[];
 }
 
 /** Facts a simulated Windows Hyper-V host presents (the JSON its stand-in powershell returns). */

@@ -34,6 +34,8 @@ export async function installTools(bin: string, sim: HostSimulation, realLibvirt
   // Stateful libvirt stand-ins, the ssh that reaches their "VMs", and the tools inside a VM (vm/).
   else if (sim.libvirt)
     tools.push('virsh', 'virt-install', 'qemu-img', 'cloud-localds', 'ssh', 'lib-sim.sh', ...vmTools.map((tool) => `vm/${tool}`));
+  // The host's own networks (`ip -j addr/route`) come from the stand-in ip: the real one would describe the machine.
+  if (sim.os === 'linux' && !realLibvirt) tools.push('ip', ...(sim.libvirt ? [] : ['lib-sim.sh']));
   await mkdir(join(bin, 'vm'), { recursive: true });
   for (const tool of tools) {
     await copyFile(join(simulationScripts, tool), join(bin, tool));
@@ -64,6 +66,17 @@ export async function writeSimulationState(dir: string, simDir: string, sim: Hos
       'Name:           default\nUUID:           4f3c2d1e-0000-4000-8000-000000000002\nState:          running\nPersistent:     yes\nAutostart:      yes\nCapacity:       500.00 GiB\nAllocation:     0.00 GiB\nAvailable:      500.00 GiB\n',
     );
   }
+  const interfaces = [
+    ...(sim.interfaces ?? [{ ifname: 'eth0', address: '192.168.1.20/24' }]),
+    ...(sim.libvirt ? [{ ifname: 'virbr0', address: '192.168.122.1/24' }] : []),
+  ];
+  await owned(join(simDir, 'ip-interfaces'), interfaces.map((entry) => `${entry.ifname} ${entry.address}\n`).join(''));
+  await owned(
+    join(simDir, 'ip-routes'),
+    [{ dst: 'default', gateway: '192.168.1.1', dev: 'eth0' }, ...(sim.routes ?? [])]
+      .map((route) => `${route.dst} ${route.gateway ?? '-'} ${route.dev}\n`)
+      .join(''),
+  );
   const standIn = join(dir, 'stand-in');
   await writeFile(join(standIn, 'cpuinfo'), cpuinfo(sim));
   await writeFile(join(standIn, 'meminfo'), meminfo(sim.memoryMiB));

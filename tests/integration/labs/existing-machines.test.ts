@@ -92,7 +92,7 @@ const plan = (existingMachines: ExistingMachine[]): LabPlan => ({
   driver: 'existing',
   kubernetesVersion: '1.30.8',
   // The stable endpoint of the test cluster is the API server's loopback address (in its SANs).
-  apiEndpoint: { host: '127.0.0.1', port: controlPlane.apiServerPort },
+  apiEndpoint: { host: '127.0.0.1', port: controlPlane.apiServerPort, address: '' },
   baseImage: '',
   existingMachines,
 });

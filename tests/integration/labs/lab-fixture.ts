@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import { ClustersService } from '../../../src/main/clusters/clusters-service';
 import { HostsService } from '../../../src/main/hosts/hosts-service';
 import { LabsService } from '../../../src/main/labs/labs-service';
+import { testNetwork } from '../../../src/main/labs/test-plans';
 import { MemorySecretStore } from '../../../src/main/secrets/memory-secret-store';
 import { defaultLabPlan } from '../../../src/shared/contract/labs';
 import type { LabPlan, LabSummary } from '../../../src/shared/contract/labs';
@@ -133,9 +134,9 @@ export async function startLabFixture(options: { os?: 'linux' | 'windows' } = {}
       return {
         ...defaultLabPlan(added.id, name),
         kubernetesVersion: '1.30.8',
-        network: { mode: 'nat', cidr: `${prefix}.0/24`, poolStart: `${prefix}.100`, poolEnd: `${prefix}.199` },
+        network: testNetwork(prefix, network),
         // The stable endpoint of the test cluster is the API server's loopback address (in its SANs).
-        apiEndpoint: { host: '127.0.0.1', port: controlPlane.apiServerPort },
+        apiEndpoint: { host: '127.0.0.1', port: controlPlane.apiServerPort, address: `${prefix}.10` },
         ...(windowsHost
           ? { driver: 'hyperv' as const, baseImage: HYPERV_IMAGES.linux, windowsBaseImage: HYPERV_IMAGES.windows }
           : { baseImage: SIMULATED_BASE_IMAGES.linux, windowsBaseImage: SIMULATED_BASE_IMAGES.windows }),

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testNetwork } from '../../../src/main/labs/test-plans';
 import { defaultLabPlan, type LabMachine, type LabOperation, type LabPlan } from '../../../src/shared/contract/labs';
 import { HostsService } from '../../../src/main/hosts/hosts-service';
 import { initialSteps, runSteps, type EngineEnvironment } from '../../../src/main/labs/engine';
@@ -88,7 +89,7 @@ describe('libvirt driver against a real libvirt host (REAL libvirtd + QEMU TCG)'
       ...defaultLabPlan(hostId, 'real1'),
       linuxWorkers: 0,
       windowsWorkers: 0,
-      network: { mode: 'nat', cidr: '192.168.151.0/24', poolStart: '192.168.151.100', poolEnd: '192.168.151.199' },
+      network: testNetwork('192.168.151'),
       baseImage,
     };
     const machines = machinesOf(plan);

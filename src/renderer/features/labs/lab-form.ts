@@ -13,6 +13,7 @@ import {
   type EtcdTopology,
   type ExistingMachine,
   type HostSummary,
+  type LabNetwork,
   type LabPlan,
   type LabSizes,
   type LabSummary,
@@ -51,8 +52,13 @@ export type LabDraft = {
   'network.cidr': string;
   'network.poolStart': string;
   'network.poolEnd': string;
+  'network.podCidr': string;
+  'network.serviceCidr': string;
+  'network.loadBalancerStart': string;
+  'network.loadBalancerEnd': string;
   'apiEndpoint.host': string;
   'apiEndpoint.port': string;
+  'apiEndpoint.address': string;
   baseImage: string;
   windowsBaseImage: string;
   offlineBundle: string;
@@ -117,9 +123,7 @@ export function draftFromPlan(plan: LabPlan): LabDraft {
     windowsWorkers: plan.windowsWorkers,
     'network.mode': plan.network.mode,
     'network.bridge': plan.network.bridge ?? '',
-    'network.cidr': plan.network.cidr,
-    'network.poolStart': plan.network.poolStart,
-    'network.poolEnd': plan.network.poolEnd,
+    ...networkDraft(plan.network, plan.apiEndpoint.address),
     'apiEndpoint.host': plan.apiEndpoint.host,
     'apiEndpoint.port': String(plan.apiEndpoint.port),
     baseImage: plan.baseImage,
@@ -128,6 +132,33 @@ export function draftFromPlan(plan: LabPlan): LabDraft {
     registryMirror: plan.registryMirror ?? '',
     existingMachines: plan.existingMachines ?? [],
     ...(sizes as SizeFields),
+  };
+}
+
+/** The allocated ranges of a network as draft fields (a proposal of the chosen host fills the form with them). */
+export function networkDraft(
+  network: LabNetwork,
+  apiEndpointAddress: string,
+): Pick<
+  LabDraft,
+  | 'network.cidr'
+  | 'network.poolStart'
+  | 'network.poolEnd'
+  | 'network.podCidr'
+  | 'network.serviceCidr'
+  | 'network.loadBalancerStart'
+  | 'network.loadBalancerEnd'
+  | 'apiEndpoint.address'
+> {
+  return {
+    'network.cidr': network.cidr,
+    'network.poolStart': network.poolStart,
+    'network.poolEnd': network.poolEnd,
+    'network.podCidr': network.podCidr,
+    'network.serviceCidr': network.serviceCidr,
+    'network.loadBalancerStart': network.loadBalancerStart,
+    'network.loadBalancerEnd': network.loadBalancerEnd,
+    'apiEndpoint.address': apiEndpointAddress,
   };
 }
 
@@ -266,8 +297,12 @@ export function planFromDraft(draft: LabDraft): PlanConversion {
       cidr: draft['network.cidr'].trim(),
       poolStart: draft['network.poolStart'].trim(),
       poolEnd: draft['network.poolEnd'].trim(),
+      podCidr: draft['network.podCidr'].trim(),
+      serviceCidr: draft['network.serviceCidr'].trim(),
+      loadBalancerStart: draft['network.loadBalancerStart'].trim(),
+      loadBalancerEnd: draft['network.loadBalancerEnd'].trim(),
     },
-    apiEndpoint: { host: draft['apiEndpoint.host'].trim(), port: port! },
+    apiEndpoint: { host: draft['apiEndpoint.host'].trim(), port: port!, address: draft['apiEndpoint.address'].trim() },
     baseImage: draft.baseImage.trim(),
   };
   const bridge = optional(draft['network.bridge']);

@@ -6,6 +6,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import {
   defaultLabPlan,
+  FIRST_LAB_NETWORK,
   type CapacityLine,
   type HostSummary,
   type LabLogBatch,
@@ -112,6 +113,14 @@ function setup() {
     },
     get: (name) => Promise.resolve(labs.get(name)!),
     checkPlan: vi.fn((plan: LabPlan) => Promise.resolve(check(plan))),
+    proposeNetwork: vi.fn((hostId: string) =>
+      Promise.resolve({
+        hostId,
+        network: { ...FIRST_LAB_NETWORK, cidr: '192.168.151.0/24', poolStart: '192.168.151.100', poolEnd: '192.168.151.199' },
+        apiEndpointAddress: '192.168.151.10',
+        taken: [],
+      }),
+    ),
     dryRun: (plan) =>
       Promise.resolve({
         status: 'ok',
