@@ -70,6 +70,8 @@ export const simulations = {
   nestedOn: linuxBase,
   /** VT-x present but kvm_intel loaded with nested=N; sudo wants a password. */
   nestedOff: { ...linuxBase, kvmIntelNested: 'N', libvirtGroup: false, sudo: 'password' },
+  /** A VM whose outer hypervisor exposes VT-x (vmx and `hypervisor` in its flags); its own kvm_intel has nested=N. */
+  guestNestedOff: { ...linuxBase, guest: true, kvmIntelNested: 'N' },
   /** A VM without exposed virtualization extensions: no vmx, no kvm module, no /dev/kvm, no libvirt. */
   noKvm: {
     ...linuxBase,

@@ -118,7 +118,9 @@ describe('HostsService against real sshd', () => {
     const report = see(await service.probe(added.id));
     subscription.dispose();
     expect(phases).toEqual(['connecting', 'probing', 'done']);
-    expect(report.checks.find((c) => c.id === 'nested-virtualization')?.status).toBe('fail');
+    // nested=N on a bare-metal host is a note (lab VMs run no hypervisor); the missing libvirt group is what fails.
+    expect(report.checks.find((c) => c.id === 'nested-virtualization')?.status).toBe('pass');
+    expect(report.checks.find((c) => c.id === 'libvirt-group')?.status).toBe('fail');
   });
 
   it('runs as root with the saved sudo password over stdin', async () => {

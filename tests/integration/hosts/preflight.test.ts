@@ -67,18 +67,30 @@ describe('preflight against each simulated lab host', () => {
     });
   });
 
-  it('fails nested virtualization off with the kvm_intel fix', () => {
+  it('notes nested=N on a bare-metal host (lab VMs run no hypervisor), failing only what lab VMs need', () => {
     const nestedOff = report('nestedOff');
     expect(statuses(nestedOff)).toMatchObject({
       'cpu-virtualization': 'pass',
-      'nested-virtualization': 'fail',
+      'nested-virtualization': 'pass',
       'libvirt-group': 'fail',
       'dev-kvm': 'fail',
       sudo: 'warn',
     });
-    expect(nestedOff.checks.find((c) => c.id === 'nested-virtualization')?.fix).toContain('options kvm_intel nested=1');
+    const nested = detail(nestedOff, 'nested-virtualization');
+    expect(nested).toContain('This is a physical host: lab VMs run directly on its KVM.');
+    expect(nested).toContain('Note: kvm_intel is loaded with nested=N, which matters only for hypervisors inside lab VMs');
+    expect(nested).toContain('options kvm_intel nested=1');
     expect(detail(nestedOff, 'dev-kvm')).toBe('/dev/kvm exists but nestlab cannot open it.');
     expect(nestedOff.capacity.nestedVirtualization).toBe(false);
+  });
+
+  it('passes a host that is itself a VM with virtualization exposed, noting its own nested=N', () => {
+    const guest = report('guestNestedOff');
+    expect(guest.checks.filter((check) => check.status !== 'pass')).toEqual([]);
+    expect(detail(guest, 'cpu-virtualization')).toBe('The CPU exposes vmx.');
+    expect(detail(guest, 'nested-virtualization')).toMatch(
+      /^This host is a VM and its outer hypervisor exposes vmx, so KVM runs lab VMs here\. Note: kvm_intel is loaded with nested=N/,
+    );
   });
 
   it('fails the host without KVM and tells this VM how to get virtualization exposed', () => {
@@ -93,6 +105,9 @@ describe('preflight against each simulated lab host', () => {
       'cloud-init-seed': 'fail',
     });
     expect(noKvm.checks.find((c) => c.id === 'cpu-virtualization')?.fix).toContain('ExposeVirtualizationExtensions');
+    expect(detail(noKvm, 'nested-virtualization')).toBe(
+      'This host is a VM whose outer hypervisor does not expose virtualization extensions, so KVM cannot run lab VMs here.',
+    );
     expect(detail(noKvm, 'dev-kvm')).toBe('There is no /dev/kvm.');
   });
 

@@ -26,7 +26,7 @@ export function evaluateLinuxFacts(
     memory(memoryMiB, thresholds),
     disk(facts, diskFreeGiB, thresholds),
     cpuVirtualization(virtFlags, facts['cpu.hypervisor_flag'] === 'yes'),
-    nested(virtFlags, module, nestedValue, thresholds),
+    nested(virtFlags, module, nestedValue, facts['cpu.hypervisor_flag'] === 'yes', thresholds),
     devKvm(facts),
     libvirtTools(facts),
     libvirtNetwork(facts),
@@ -111,21 +111,46 @@ function cpuVirtualization(flags: readonly string[], isGuest: boolean): Prefligh
   };
 }
 
-function nested(flags: readonly string[], module: string, value: string, t: PreflightThresholds): PreflightCheck {
+/**
+ * Lab VMs run on this host's KVM and run no hypervisor of their own, so kvm's `nested` parameter
+ * does not decide whether a lab works: nested=N is a note (on bare metal and in a VM alike). What a
+ * host that is itself a VM needs is virtualization exposed by its outer hypervisor (vmx/svm in its
+ * CPU flags), which the CPU virtualization check reports; without it nothing runs. Only plans that
+ * need hypervisors inside lab VMs (`requireNestedVirtualization`) fail on nested=N.
+ */
+function nested(flags: readonly string[], module: string, value: string, isGuest: boolean, t: PreflightThresholds): PreflightCheck {
   const base = { id: 'nested-virtualization', title: 'Nested virtualization' };
   if (flags.length === 0) {
-    return { ...base, status: 'fail', detail: 'Not possible without CPU virtualization extensions.', fix: 'Fix CPU virtualization first.' };
+    return {
+      ...base,
+      status: 'fail',
+      detail: isGuest
+        ? 'This host is a VM whose outer hypervisor does not expose virtualization extensions, so KVM cannot run lab VMs here.'
+        : 'Not possible without CPU virtualization extensions.',
+      fix: isGuest ? 'Expose virtualization to this VM on its outer hypervisor (see CPU virtualization).' : 'Fix CPU virtualization first.',
+    };
   }
-  if (value === 'Y' || value === '1') return { ...base, status: 'pass', detail: `${module} is loaded with nested=${value}.` };
+  const where = isGuest
+    ? `This host is a VM and its outer hypervisor exposes ${flags.join(', ')}, so KVM runs lab VMs here.`
+    : 'This is a physical host: lab VMs run directly on its KVM.';
+  if (value === 'Y' || value === '1') return { ...base, status: 'pass', detail: `${where} ${module} is loaded with nested=${value}.` };
   if (value === 'absent') {
     return { ...base, status: 'fail', detail: `The ${module} module is not loaded.`, fix: `sudo modprobe ${module}` };
   }
   const option = `options ${module} nested=1`;
+  const enable = `echo '${option}' | sudo tee /etc/modprobe.d/nestlab-nested.conf && sudo modprobe -r ${module} && sudo modprobe ${module} (with all VMs stopped)`;
+  if (t.requireNestedVirtualization) {
+    return {
+      ...base,
+      status: 'fail',
+      detail: `${module} is loaded with nested=${value}: lab VMs run, but this plan needs hypervisors inside them, which do not.`,
+      fix: enable,
+    };
+  }
   return {
     ...base,
-    status: t.requireNestedVirtualization ? 'fail' : 'warn',
-    detail: `${module} is loaded with nested=${value}: VMs run, but VMs inside them (nested hypervisors) do not.`,
-    fix: `echo '${option}' | sudo tee /etc/modprobe.d/nestlab-nested.conf && sudo modprobe -r ${module} && sudo modprobe ${module} (with all VMs stopped)`,
+    status: 'pass',
+    detail: `${where} Note: ${module} is loaded with nested=${value}, which matters only for hypervisors inside lab VMs (lab VMs need none). To allow them: ${enable}.`,
   };
 }
 
