@@ -11,6 +11,7 @@ import { ExistingMachinesField } from './ExistingMachinesField';
 import { LINUX_WORKER_MAX, planFromDraft, WINDOWS_WORKER_MAX, type DraftErrors, type DraftField, type LabDraft } from './lab-form';
 import { ChoiceField, CountSlider, SelectField, TextField } from './PlanFields';
 import { SizeFields } from './SizeFields';
+import { VersionHint } from './VersionHint';
 
 export type EditDraft = <K extends DraftField>(field: K, value: LabDraft[K]) => void;
 
@@ -150,7 +151,7 @@ function PlanBasics({ draft, bind, hosts, host }: SectionProps & { hosts: HostSu
         <TextField
           label="Kubernetes version"
           suggestions={OFFERED_KUBERNETES_VERSIONS}
-          hint={`Offered: ${OFFERED_KUBERNETES_VERSIONS.join(', ')}; any x.y.z of 1.19 or newer works.`}
+          hint={<VersionHint version={draft.kubernetesVersion} distribution={draft.distribution} />}
           narrow
           {...bind('kubernetesVersion')}
         />

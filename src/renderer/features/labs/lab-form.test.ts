@@ -109,6 +109,14 @@ describe('lab plan form: messages', () => {
     });
   });
 
+  it('refuses a version older than the version table before a round trip, with the oldest one that works', () => {
+    const draft = { ...draftFromPlan(defaultLabPlan('host-1')), kubernetesVersion: '1.18.20' };
+    expect(planFromDraft(draft).errors.kubernetesVersion).toBe(
+      'Kubernetes 1.18 is older than Nestlab sets up: choose 1.19 or newer, e.g. 1.30.8.',
+    );
+    expect(planFromDraft({ ...draft, kubernetesVersion: '1.20.2' }).errors.kubernetesVersion).toBeUndefined();
+  });
+
   it('joins the service problems of one field into one message with their fixes', () => {
     expect(
       errorsFromProblems([

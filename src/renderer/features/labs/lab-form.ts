@@ -22,6 +22,7 @@ import {
   type VmSize,
   type VmSizePresetName,
 } from '../../../shared/contract';
+import { lookUpKubernetesVersion, OLDEST_KUBERNETES_MINOR } from '../../../shared/kubernetes-versions';
 
 export type SizeRole = keyof LabSizes;
 export const sizeRoles: readonly SizeRole[] = ['controlPlane', 'linuxWorker', 'windowsWorker', 'etcd'];
@@ -218,7 +219,6 @@ export function usedSizeRoles(draft: LabDraft): SizeRole[] {
 }
 
 const dnsLabel = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const version = /^\d+\.\d+\.\d+$/;
 
 /** The name rule in words; the service says the same when it refuses one. */
 export function nameProblem(name: string): string | undefined {
@@ -252,8 +252,11 @@ export function planFromDraft(draft: LabDraft): PlanConversion {
   const name = nameProblem(draft.name);
   if (name) errors.name = name;
   if (draft.hostId === '') errors.hostId = 'Choose the lab host (add one in the Hosts view first).';
-  if (!version.test(draft.kubernetesVersion.trim())) {
+  const version = lookUpKubernetesVersion(draft.kubernetesVersion.trim());
+  if (version.status === 'malformed') {
     errors.kubernetesVersion = `"${draft.kubernetesVersion}" is not a Kubernetes version: use major.minor.patch, e.g. 1.30.8.`;
+  } else if (version.status === 'too-old') {
+    errors.kubernetesVersion = `Kubernetes ${version.minorVersion} is older than Nestlab sets up: choose 1.${OLDEST_KUBERNETES_MINOR} or newer, e.g. 1.30.8.`;
   }
   const port = wholeNumber(draft['apiEndpoint.port']);
   if (port === undefined || port < 1 || port > 65535) errors['apiEndpoint.port'] = 'Enter a port from 1 to 65535 (usually 6443).';
