@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Provisions the Kubernetes 1.20 control-plane binaries that the test harness runs
 # (kube-apiserver, kube-controller-manager, kube-scheduler, plus etcd and kubectl).
+# `provision.sh --node` provisions the node binaries instead (kubelet, kubeadm, kube-proxy, kubectl into
+# the cache's node-bin folder), which the real-VM tier installs into its guests through an offline
+# bundle; they are built from the same source.
 #
 # Order of preference:
 #   1. NESTLAB_K8S_BIN_DIR (a folder holding the three kube-* binaries),
@@ -20,8 +23,21 @@ readonly CACHE_DIR="${NESTLAB_CACHE_DIR:-$HOME/.cache/nestlab}"
 readonly K8S_DIR="$CACHE_DIR/kubernetes-$K8S_VERSION"
 readonly CACHE_BIN="$K8S_DIR/bin"
 readonly BUILD_DIR="$K8S_DIR/build"
-readonly LOG="$K8S_DIR/build.log"
 readonly CONTROL_PLANE_BINARIES=(kube-apiserver kube-controller-manager kube-scheduler)
+readonly NODE_BIN="$K8S_DIR/node-bin"
+readonly NODE_BINARIES=(kubelet kubeadm kube-proxy kubectl)
+mode=control-plane
+case "${1:-}" in
+  '') ;;
+  --node) mode=node ;;
+  *)
+    printf 'usage: %s [--node]\n' "$0" >&2
+    exit 2
+    ;;
+esac
+LOG="$K8S_DIR/build.log"
+[[ $mode == node ]] && LOG="$K8S_DIR/build-node.log"
+readonly LOG
 readonly APT_PACKAGES=(golang-go rsync jq etcd-server golang-github-modern-go-reflect2-dev dpkg-dev make)
 
 step_number=0
@@ -96,11 +112,23 @@ apt_install() {
     { tail -n 30 "$LOG" >&2; fail "apt-get install $* failed (log: $LOG)"; }
 }
 
+# Node binaries that are not in the cache yet, as make targets.
+missing_node_targets() {
+  local name
+  for name in "${NODE_BINARIES[@]}"; do
+    [[ -x "$NODE_BIN/$name" ]] || printf 'cmd/%s\n' "$name"
+  done
+}
+
 # --- fast path ---------------------------------------------------------------------------------
+if [[ $mode == node && -z "$(missing_node_targets)" ]]; then
+  step "node binaries ready in $NODE_BIN"
+  exit 0
+fi
 bin_dir="$(find_bin_dir)"
 etcd_bin="$(find_etcd)"
 kubectl_bin="$(find_kubectl)"
-if [[ -n "$bin_dir" && -n "$etcd_bin" && -n "$kubectl_bin" ]]; then
+if [[ $mode == control-plane && -n "$bin_dir" && -n "$etcd_bin" && -n "$kubectl_bin" ]]; then
   step "control-plane binaries ready in $bin_dir (etcd: $etcd_bin, kubectl: $kubectl_bin)"
   exit 0
 fi
@@ -108,7 +136,7 @@ fi
 mkdir -p "$K8S_DIR"
 
 # Binaries are there but etcd is not (e.g. a restored cache): install only etcd.
-if [[ -n "$bin_dir" && -z "$etcd_bin" ]]; then
+if [[ $mode == control-plane && -n "$bin_dir" && -z "$etcd_bin" ]]; then
   require_debian_root "Installing etcd"
   step "installing etcd-server from Debian's archive"
   apt_install etcd-server
@@ -130,8 +158,12 @@ if ! flock -n 9; then
   flock 9
 fi
 bin_dir="$(find_bin_dir)"
-if [[ -n "$bin_dir" && -n "$(find_etcd)" && -n "$(find_kubectl)" ]]; then
+if [[ $mode == control-plane && -n "$bin_dir" && -n "$(find_etcd)" && -n "$(find_kubectl)" ]]; then
   step "control-plane binaries ready in $bin_dir (built by the other run)"
+  exit 0
+fi
+if [[ $mode == node && -z "$(missing_node_targets)" ]]; then
+  step "node binaries ready in $NODE_BIN (built by the other run)"
   exit 0
 fi
 
@@ -179,8 +211,12 @@ rm -f "$src_dir/vendor/github.com/modern-go/reflect2/go.mod" "$src_dir/vendor/gi
 
 # Only what is missing: a machine with cached binaries but no kubectl builds kubectl alone.
 targets=()
-[[ -n "$(find_bin_dir)" ]] || targets+=(cmd/kube-apiserver cmd/kube-controller-manager cmd/kube-scheduler)
-[[ -n "$(find_kubectl)" ]] || targets+=(cmd/kubectl)
+if [[ $mode == node ]]; then
+  mapfile -t targets < <(missing_node_targets)
+else
+  [[ -n "$(find_bin_dir)" ]] || targets+=(cmd/kube-apiserver cmd/kube-controller-manager cmd/kube-scheduler)
+  [[ -n "$(find_kubectl)" ]] || targets+=(cmd/kubectl)
+fi
 step "building ${targets[*]} with $(go version | cut -d' ' -f3) (takes 4-6 minutes on 2 cores)"
 # Kubernetes 1.20 builds in GOPATH mode: the tree must be reachable as $GOPATH/src/k8s.io/kubernetes.
 mkdir -p "$src_dir/.go/src/k8s.io"
@@ -211,25 +247,31 @@ if [[ $build_ok != 1 ]]; then
   fail "make WHAT=\"${targets[*]}\" failed"
 fi
 
-step "copying binaries to $CACHE_BIN and checking they run"
-mkdir -p "$CACHE_BIN"
+destination="$CACHE_BIN"
+[[ $mode == node ]] && destination="$NODE_BIN"
+step "copying binaries to $destination and checking they run"
+mkdir -p "$destination"
 for target in "${targets[@]}"; do
   name="${target#cmd/}"
   built="$(find "$src_dir/_output" -path '*/bin/*' -name "$name" -type f -print -quit)"
   [[ -n "$built" ]] || fail "build finished but $name is not under $src_dir/_output"
   # Copy then rename, so a reader never sees a half-written binary.
-  cp "$built" "$CACHE_BIN/.$name.tmp"
-  chmod 0755 "$CACHE_BIN/.$name.tmp"
-  mv -f "$CACHE_BIN/.$name.tmp" "$CACHE_BIN/$name"
-  if [[ "$name" == kubectl ]]; then
-    version="$("$CACHE_BIN/$name" version --client 2>&1 | head -n 1)" || fail "$name does not run"
-  else
-    version="$("$CACHE_BIN/$name" --version 2>&1)" || fail "$name --version failed: $version"
-  fi
+  cp "$built" "$destination/.$name.tmp"
+  chmod 0755 "$destination/.$name.tmp"
+  mv -f "$destination/.$name.tmp" "$destination/$name"
+  case "$name" in
+    kubectl) version="$("$destination/$name" version --client 2>&1 | head -n 1)" || fail "$name does not run" ;;
+    kubeadm) version="$("$destination/$name" version -o short 2>&1)" || fail "$name version failed: $version" ;;
+    *) version="$("$destination/$name" --version 2>&1)" || fail "$name --version failed: $version" ;;
+  esac
   printf '[provision]   %s: %s\n' "$name" "$version"
 done
 
 step "removing the build folder (the build log stays at $LOG)"
 [[ "${NESTLAB_KEEP_BUILD:-}" == 1 ]] || rm -rf "$BUILD_DIR"
 
-step "control-plane binaries ready in $(find_bin_dir) (etcd: $(find_etcd), kubectl: $(find_kubectl)) after $((SECONDS - started_at))s"
+if [[ $mode == node ]]; then
+  step "node binaries ready in $NODE_BIN after $((SECONDS - started_at))s"
+else
+  step "control-plane binaries ready in $(find_bin_dir) (etcd: $(find_etcd), kubectl: $(find_kubectl)) after $((SECONDS - started_at))s"
+fi
