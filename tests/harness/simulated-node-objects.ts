@@ -19,6 +19,15 @@ export interface SimulatedNodeSpec {
   maxPods?: number;
   /** Extra labels. */
   labels?: Record<string, string>;
+  /** Taints it registers with (a kubelet's --register-with-taints, which kubeadm sets from nodeRegistration.taints). */
+  taints?: readonly SimulatedTaint[];
+}
+
+/** A Node taint. */
+export interface SimulatedTaint {
+  key: string;
+  value?: string;
+  effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
 }
 
 /** A registered simulated node, as the agent reports it. */
@@ -78,6 +87,14 @@ function labelsFor(spec: SimulatedNodeSpec): Record<string, string> {
   return { ...labels, ...spec.labels };
 }
 
+function taintsOf(spec: SimulatedNodeSpec): { taints?: SimulatedTaint[] } {
+  const taints: SimulatedTaint[] = [
+    ...(spec.role === 'control-plane' ? [{ key: 'node-role.kubernetes.io/master', effect: 'NoSchedule' as const }] : []),
+    ...(spec.taints ?? []),
+  ];
+  return taints.length > 0 ? { taints } : {};
+}
+
 /** The Node object a kubelet would register. */
 export function nodeObject(spec: SimulatedNodeSpec, info: SimulatedNodeInfo): Record<string, unknown> {
   return {
@@ -91,7 +108,7 @@ export function nodeObject(spec: SimulatedNodeSpec, info: SimulatedNodeInfo): Re
     spec: {
       podCIDR: info.podCidr,
       podCIDRs: [info.podCidr],
-      ...(spec.role === 'control-plane' ? { taints: [{ key: 'node-role.kubernetes.io/master', effect: 'NoSchedule' }] } : {}),
+      ...taintsOf(spec),
     },
     status: nodeStatus(spec, info, { transition: true }),
   };

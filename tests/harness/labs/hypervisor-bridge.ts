@@ -13,12 +13,27 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startSimulatedNodes } from '../simulated-nodes.js';
 import type { SimulatedNodes } from '../simulated-nodes.js';
+import type { SimulatedTaint } from '../simulated-node-objects.js';
 import type { ClusterAccess } from '../kubeconfig.js';
 
 interface JoinedRecord {
   vm: string;
   role: 'control-plane' | 'worker';
   os: 'linux' | 'windows';
+  /** The taints kubeadm registered the node with (JoinConfiguration nodeRegistration.taints): key=value:effect,... */
+  taints?: string;
+}
+
+/** "os=windows:NoSchedule,a:NoExecute" as Node taints. */
+export function parseTaints(text: string | undefined): SimulatedTaint[] {
+  return (text ?? '')
+    .split(',')
+    .filter((entry) => entry !== '')
+    .map((entry) => {
+      const [keyValue = '', effect = ''] = entry.split(':');
+      const [key = '', value] = keyValue.split('=');
+      return { key, ...(value ? { value } : {}), effect: effect as SimulatedTaint['effect'] };
+    });
 }
 
 export interface HypervisorBridge {
@@ -49,7 +64,10 @@ export function startHypervisorBridge(
       const record = JSON.parse(await readFile(join(joinedDir, vm), 'utf8')) as JoinedRecord;
       const index = nextIndex;
       nextIndex += 1;
-      const agent = startSimulatedNodes(access, { nodes: [{ name: record.vm, os: record.os, role: record.role }], firstNodeIndex: index });
+      const agent = startSimulatedNodes(access, {
+        nodes: [{ name: record.vm, os: record.os, role: record.role, taints: parseTaints(record.taints) }],
+        firstNodeIndex: index,
+      });
       agents.set(vm, agent);
       // A start that failed (a slow API server on a loaded machine) is tried again on the next tick
       // instead of leaving the node unregistered for good.
