@@ -16,6 +16,14 @@ const needs = [
   { pkg: 'dnsmasq-base', path: '/usr/sbin/dnsmasq', why: realLibvirt, lean: true },
   { pkg: 'sudo', path: '/usr/bin/sudo', why: realLibvirt, lean: true },
   { pkg: 'fish', path: '/usr/bin/fish', why: 'remote-command tests run on a host whose login shell is not POSIX' },
+  {
+    pkg: 'haproxy',
+    path: '/usr/sbin/haproxy',
+    why: "a lab's API endpoint is served by the real HAProxy on the simulated lab host",
+    lean: true,
+  },
+  { pkg: 'curl', path: '/usr/bin/curl', why: 'the API endpoint tests call it from inside the lab network', lean: true },
+  { pkg: 'python3-minimal', path: '/usr/bin/python3', why: "the simulated lab host's systemctl runs unit files with python3", lean: true },
 ];
 
 export function provisionTestDeps(log = console.log) {

@@ -18,6 +18,7 @@ import { firstControlPlane } from './machines';
 import { removeVmFiles, writeVmFile } from './remote-file';
 import { addressOf, done, skipped } from './step-context';
 import type { StepContext, StepOutcome } from './step-context';
+import { apiServerSans } from './api-endpoint';
 
 const ADMIN_CONF = '/etc/kubernetes/admin.conf';
 const KUBELET_CONF = '/etc/kubernetes/kubelet.conf';
@@ -58,13 +59,21 @@ export async function bootstrapFirst(ctx: StepContext, machine: LabMachine): Pro
   if (plan.distribution === 'k3s') {
     await ctx.vm(
       machine,
-      { argv: k3sInstall(plan, machine, 'server', plan.controlPlaneCount > 1 ? ['--cluster-init'] : []) },
+      {
+        argv: k3sInstall(
+          plan,
+          machine,
+          'server',
+          plan.controlPlaneCount > 1 ? ['--cluster-init'] : [],
+          apiServerSans(plan, address, ctx.hostAddress),
+        ),
+      },
       { root: true, timeoutMs: 900_000 },
     );
     return done();
   }
   const etcd = plan.etcd === 'external' ? etcdMembers(ctx).map((member) => member.address) : [];
-  await writeVmFile(ctx, machine, '/etc/nestlab/kubeadm.yaml', kubeadmInitConfig(plan, machine, address, etcd), {
+  await writeVmFile(ctx, machine, '/etc/nestlab/kubeadm.yaml', kubeadmInitConfig(plan, machine, address, etcd, ctx.hostAddress), {
     label: '<kubeadm.yaml>',
     mode: '0600',
   });
@@ -90,11 +99,12 @@ export const K3S_ONLINE_INSTALL =
   'sh "$script" "$@"';
 
 /** The k3s install script with its arguments (from the offline bundle when there is one). */
-function k3sInstall(plan: LabPlan, machine: LabMachine, mode: 'server' | 'agent', extra: string[]): string[] {
+function k3sInstall(plan: LabPlan, machine: LabMachine, mode: 'server' | 'agent', extra: string[], sans: readonly string[] = []): string[] {
   const env = [`INSTALL_K3S_VERSION=v${plan.kubernetesVersion}+k3s1`];
   const args = [mode, '--node-name', machine.name, ...extra];
   if (mode === 'server') {
-    args.push('--tls-san', plan.apiEndpoint.host, '--write-kubeconfig-mode', '0600');
+    for (const san of sans.length > 0 ? sans : [plan.apiEndpoint.host]) args.push('--tls-san', san);
+    args.push('--write-kubeconfig-mode', '0600');
     if (plan.cni === 'calico') args.push('--flannel-backend', 'none', '--disable-network-policy');
   }
   if (plan.offlineBundle !== undefined) {
@@ -201,7 +211,15 @@ export async function joinLinux(ctx: StepContext, machine: LabMachine): Promise<
     const server = ['--server', `https://${endpointOf(plan)}`, '--token-file', K3S_TOKEN_FILE];
     await ctx.vm(
       machine,
-      { argv: k3sInstall(plan, machine, controlPlane ? 'server' : 'agent', server) },
+      {
+        argv: k3sInstall(
+          plan,
+          machine,
+          controlPlane ? 'server' : 'agent',
+          server,
+          controlPlane ? apiServerSans(plan, addressOf(ctx, machine), ctx.hostAddress) : [],
+        ),
+      },
       { root: true, timeoutMs: 900_000 },
     );
     return done();

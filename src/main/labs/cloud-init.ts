@@ -6,6 +6,7 @@ import { stringify } from 'yaml';
 import type { LabMachine, LabPlan } from '../../shared/contract/labs';
 import { kubernetesPackageRepository } from '../../shared/kubernetes-versions';
 import { psLiteral } from '../hosts/powershell';
+import { endpointHostEntry } from './api-endpoint';
 import { VM_USER } from './lab-paths';
 
 /** meta-data: the instance id (a new one makes cloud-init run again) and the host name. */
@@ -82,10 +83,15 @@ export function linuxUserData(machine: LabMachine, plan: LabPlan, publicKey: str
       ['systemctl', 'restart', 'containerd'],
     );
   }
+  // The API endpoint name resolves on every VM, whatever DNS the network has (Hyper-V's internal
+  // switch has none). cloud-init's manage_etc_hosts would rewrite /etc/hosts at every boot, so the
+  // whole file is written once instead.
+  const endpoint = endpointHostEntry(plan);
+  if (endpoint !== undefined) writeFiles.push({ path: '/etc/hosts', content: etcHosts(machine.name, endpoint), permissions: '0644' });
   const config = {
     hostname: machine.name,
     fqdn: machine.name,
-    manage_etc_hosts: true,
+    manage_etc_hosts: endpoint === undefined,
     users: [
       {
         name: VM_USER,
@@ -105,6 +111,20 @@ export function linuxUserData(machine: LabMachine, plan: LabPlan, publicKey: str
   return `#cloud-config\n${stringify(config, { lineWidth: 0 })}`;
 }
 
+/** /etc/hosts as cloud-init's Debian template writes it, plus the API endpoint's line. */
+export function etcHosts(hostname: string, endpoint: { ip: string; name: string }): string {
+  return [
+    '127.0.0.1 localhost',
+    `127.0.1.1 ${hostname}`,
+    `${endpoint.ip} ${endpoint.name}`,
+    '',
+    '::1 localhost ip6-localhost ip6-loopback',
+    'ff02::1 ip6-allnodes',
+    'ff02::2 ip6-allrouters',
+    '',
+  ].join('\n');
+}
+
 function stringifyToml(mirror: string): string {
   return `server = "https://registry-1.docker.io"\n\n[host.${JSON.stringify(mirror)}]\n  capabilities = ["pull", "resolve"]\n`;
 }
@@ -113,7 +133,16 @@ function stringifyToml(mirror: string): string {
  * Windows user-data for cloudbase-init: a PowerShell script (#ps1_sysnative) that sets the
  * computer name, creates the nestlab administrator with the lab's key and starts OpenSSH.
  */
-export function windowsUserData(machine: LabMachine, publicKey: string): string {
+export function windowsUserData(machine: LabMachine, publicKey: string, endpoint?: { ip: string; name: string }): string {
+  const hosts =
+    endpoint === undefined
+      ? []
+      : [
+          // The API endpoint name, as on Linux VMs (Hyper-V's internal switch has no DNS of its own).
+          "$hosts = Join-Path $env:SystemRoot 'System32\\drivers\\etc\\hosts'",
+          `$line = ${psLiteral(`${endpoint.ip} ${endpoint.name}`)}`,
+          'if (-not (Select-String -LiteralPath $hosts -SimpleMatch -Pattern $line -Quiet)) { Add-Content -LiteralPath $hosts -Value $line -Encoding ascii }',
+        ];
   return [
     '#ps1_sysnative',
     '# Nestlab: first boot of a Windows worker (cloudbase-init runs this as LocalSystem).',
@@ -128,6 +157,7 @@ export function windowsUserData(machine: LabMachine, publicKey: string): string 
     "Set-Content -Path 'C:\\ProgramData\\ssh\\administrators_authorized_keys' -Value $key -Encoding ascii",
     "icacls 'C:\\ProgramData\\ssh\\administrators_authorized_keys' /inheritance:r /grant 'Administrators:F' /grant 'SYSTEM:F' | Out-Null",
     "Set-ItemProperty -Path 'HKLM:\\SOFTWARE\\OpenSSH' -Name DefaultShell -Value 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe' -ErrorAction SilentlyContinue",
+    ...hosts,
     'Set-Service -Name sshd -StartupType Automatic; Start-Service sshd',
     "New-NetFirewallRule -Name 'nestlab-ssh' -DisplayName 'OpenSSH (Nestlab)' -Protocol TCP -LocalPort 22 -Action Allow -ErrorAction SilentlyContinue | Out-Null",
     'if ($env:COMPUTERNAME -ne $name) { Rename-Computer -NewName $name -Force; exit 1003 }',

@@ -10,6 +10,7 @@ import { AppError } from '../../shared/errors';
 import { kubeRequest } from '../clusters/kube-http';
 import type { ConnectionTarget, KubeRequest } from '../clusters/kube-http';
 import { adminKubeconfigPath } from './bootstrap';
+import { endpointService, kubeconfigServer } from '../../shared/lab-endpoint';
 import { labKubeconfig } from './lab-kubeconfig';
 import { firstControlPlane } from './machines';
 import { done, skipped } from './step-context';
@@ -43,6 +44,8 @@ export interface ClusterStepOptions {
   clusters: LabClusters;
   /** The lab host's name, for the host annotation. */
   hostName: string;
+  /** The lab host's address as this computer reaches it (the kubeconfig's server where HAProxy's host port is the way in). */
+  hostAddress: string;
   /** driver 'existing': the inventory host's name of a machine; its node gets that as host and no VM annotation. */
   machineHost?: (machine: LabMachine) => string;
   /** The context the lab's kubeconfig is saved as (the lab name). */
@@ -91,24 +94,26 @@ export function createClusterSteps(options: ClusterStepOptions): ClusterSteps {
       const first = firstControlPlane(ctx.machines);
       const path = adminKubeconfigPath(ctx.plan);
       const fetched = await ctx.vm(first, { argv: ['cat', path] }, { root: true, secretOutput: true });
+      // Through HAProxy's port on the lab host where there is one: the endpoint name resolves only in the lab network.
+      const server = kubeconfigServer(ctx.plan, options.hostAddress);
+      const url = `https://${server.host}:${server.port}`;
       ctx.local(
-        `Build the lab's kubeconfig from the fetched CA, client certificate and key only (exec plugins, token files and file paths are refused): server https://${ctx.plan.apiEndpoint.host}:${ctx.plan.apiEndpoint.port}; cluster, user and context "${context}"`,
+        `Build the lab's kubeconfig from the fetched CA, client certificate and key only (exec plugins, token files and file paths are refused): server ${url}; cluster, user and context "${context}"`,
       );
-      ctx.local(`Verify it: GET /version at https://${ctx.plan.apiEndpoint.host}:${ctx.plan.apiEndpoint.port}`);
+      ctx.local(`Verify it: GET /version at ${url}`);
       ctx.local(`Save it in Nestlab's clusters as context "${context}"`);
       if (ctx.dry) return done();
-      const { kubeconfig, target } = labKubeconfig(fetched.stdout, context, ctx.plan.apiEndpoint);
+      const { kubeconfig, target } = labKubeconfig(fetched.stdout, context, { ...ctx.plan.apiEndpoint, ...server });
       let version: string;
       try {
         version = await (options.verify ?? verifyByConnecting)(target);
       } catch (error) {
-        throw new AppError(
-          'UNREACHABLE',
-          `The lab's kubeconfig does not connect to https://${ctx.plan.apiEndpoint.host}:${ctx.plan.apiEndpoint.port}: ${AppError.from(error).message}`,
-          {
-            fix: 'Make the API endpoint (VIP or DNS name) reach the first control plane from this computer, then resume.',
-          },
-        );
+        throw new AppError('UNREACHABLE', `The lab's kubeconfig does not connect to ${url}: ${AppError.from(error).message}`, {
+          fix:
+            endpointService(ctx.plan).hostPort === undefined
+              ? 'Make the API endpoint (VIP or DNS name) reach the first control plane from this computer, then resume.'
+              : `Let this computer reach port ${server.port} of the lab host (a firewall on the host or between may block it; HAProxy listens there), then resume.`,
+        });
       }
       ctx.log(`Connected: Kubernetes ${version}.`);
       const resolutions: ClashResolution[] = saved

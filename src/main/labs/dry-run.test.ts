@@ -61,11 +61,11 @@ describe('dry run of the step planner', () => {
     expect(result.status).toBe('invalid');
   });
 
-  it('k3s: the install script with the stable endpoint as TLS SAN, and the token from a file', async () => {
+  it('k3s: the install script with the endpoint name, the machine and the endpoint address as TLS SANs, and the token from a file', async () => {
     const steps = await dryRun(testPlan({ distribution: 'k3s', windowsWorkers: 0 }));
     const commands = steps.flatMap((step) => step.commands.map((command) => command.display));
     expect(commands.find((line) => line.includes("'server'"))).toBe(
-      `'sudo' 'env' 'INSTALL_K3S_VERSION=v1.30.8+k3s1' 'sh' '-c' ${quotePosix(K3S_ONLINE_INSTALL)} 'k3s-install' '${K3S_INSTALL_SCRIPT.url}' '' 'server' '--node-name' 'lab1-cp1' '--tls-san' 'lab1-api.lab.internal' '--write-kubeconfig-mode' '0600'`,
+      `'sudo' 'env' 'INSTALL_K3S_VERSION=v1.30.8+k3s1' 'sh' '-c' ${quotePosix(K3S_ONLINE_INSTALL)} 'k3s-install' '${K3S_INSTALL_SCRIPT.url}' '' 'server' '--node-name' 'lab1-cp1' '--tls-san' 'lab1-api.lab.internal' '--tls-san' '<address of lab1-cp1>' '--tls-san' '192.168.150.10' '--write-kubeconfig-mode' '0600'`,
     );
     expect(commands.some((line) => line.includes("'--token-file' '/etc/nestlab/k3s-token'"))).toBe(true);
     // Nothing downloaded is piped into a root shell, and nothing comes from the moving get.k3s.io.

@@ -39,6 +39,8 @@ export interface EngineEnvironment {
   plan: LabPlan;
   machines: LabMachine[];
   storagePath: string;
+  /** The lab host's address as this computer reaches it. */
+  hostAddress?: string;
   driver: LabDriver;
   host: HostAccess;
   /**
@@ -148,6 +150,7 @@ function liveContext(env: EngineEnvironment, state: LabStep, signal: AbortSignal
     plan: env.plan,
     machines: env.machines,
     storagePath: env.storagePath,
+    ...(env.hostAddress === undefined ? {} : { hostAddress: env.hostAddress }),
     shared,
     log: (text) => log('info', text),
     local: (text) => log('info', text),
@@ -295,6 +298,7 @@ export async function dryRunSteps(
   machines: LabMachine[],
   storagePath: string,
   definitions: readonly StepDefinition[],
+  hostAddress = '<host address>',
 ): Promise<PlannedStep[]> {
   const planned: PlannedStep[] = [];
   const signal = new AbortController().signal;
@@ -317,6 +321,7 @@ export async function dryRunSteps(
       plan,
       machines,
       storagePath,
+      hostAddress,
       shared: new Map(),
       log: () => undefined,
       local: (text) => record({ kind: 'local' }, text, false),

@@ -8,6 +8,7 @@
 import type { LabMachine, LabPlan } from '../../shared/contract/labs';
 import { AppError } from '../../shared/errors';
 import { psLiteral } from '../hosts/powershell';
+import { controlPlaneAddresses, endpointHostEntry, reservedAddress } from './api-endpoint';
 import { linuxUserData, metaData, networkConfig, windowsUserData } from './cloud-init';
 import type { HostInvocation, LabDriver } from './lab-driver';
 import { VM_USER } from './lab-paths';
@@ -218,12 +219,21 @@ export class HyperVDriver implements LabDriver {
     return done(`${files.length} files`);
   }
 
-  /** The lowest pool address no other machine of the lab has (decided before any await, so parallel steps never share one). */
+  /**
+   * A control plane's fixed address (the endpoint address with one control plane), else the lowest
+   * pool address no other machine of the lab has or is reserved for (decided before any await, so
+   * parallel steps never share one).
+   */
   private allocate(ctx: StepContext, machine: LabMachine): string {
     if (machine.address !== undefined) return machine.address;
+    const reserved = reservedAddress(this.plan, machine);
+    if (reserved !== undefined) {
+      machine.address = reserved;
+      return reserved;
+    }
     const start = ipv4ToNumber(this.plan.network.poolStart) ?? 0;
     const end = ipv4ToNumber(this.plan.network.poolEnd) ?? 0;
-    const taken = new Set(ctx.machines.map((m) => m.address).filter((a) => a !== undefined));
+    const taken = new Set([...ctx.machines.map((m) => m.address).filter((a) => a !== undefined), ...controlPlaneAddresses(this.plan)]);
     for (let value = start; value <= end; value += 1) {
       const address = numberToIpv4(value);
       if (!taken.has(address)) {
@@ -248,7 +258,8 @@ export class HyperVDriver implements LabDriver {
           )
         ).stdout.trim();
     const seed = {
-      userData: machine.os === 'windows' ? windowsUserData(machine, key) : linuxUserData(machine, this.plan, key),
+      userData:
+        machine.os === 'windows' ? windowsUserData(machine, key, endpointHostEntry(this.plan)) : linuxUserData(machine, this.plan, key),
       metaData: metaData(machine, this.labId),
       networkConfig: networkConfig(address, cidr.prefix, gatewayOf(cidr)),
     };

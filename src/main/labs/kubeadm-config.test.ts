@@ -55,7 +55,7 @@ describe('kubeadm configuration per version', () => {
     }
     // v1beta4 moved it to InitConfiguration.timeouts and no longer reads apiServer.timeoutForControlPlane.
     expect(v1beta4![0]!.timeouts).toEqual({ controlPlaneComponentHealthCheck: '10m0s' });
-    expect(v1beta4![1]!.apiServer).toEqual({ certSANs: ['lab1-api.lab.internal', '10.0.0.1'] });
+    expect(v1beta4![1]!.apiServer).toEqual({ certSANs: ['lab1-api.lab.internal', '10.0.0.1', '192.168.150.10'] });
   });
 
   it('writes etcd extraArgs as a map up to v1beta3 and as a list of {name, value} in v1beta4 (external etcd)', () => {

@@ -12,6 +12,7 @@ import type { LabMachine, LabPlan } from '../../shared/contract/labs';
 import { AppError } from '../../shared/errors';
 import { kubernetesVersionRules } from '../../shared/kubernetes-versions';
 import type { KubeadmConfigApi } from '../../shared/kubernetes-versions';
+import { apiServerSans } from './api-endpoint';
 
 export const POD_CIDR = '10.244.0.0/16';
 export const SERVICE_CIDR = '10.96.0.0/12';
@@ -58,7 +59,13 @@ export function taintsWindowsWorkers(plan: LabPlan): boolean {
  * explicitly, as containerd is configured (SystemdCgroup = true): kubeadm only defaults to it from
  * 1.22, and a kubelet on cgroupfs beside such a containerd fails to start pods.
  */
-export function kubeadmInitConfig(plan: LabPlan, machine: LabMachine, address: string, etcdAddresses: readonly string[] = []): string {
+export function kubeadmInitConfig(
+  plan: LabPlan,
+  machine: LabMachine,
+  address: string,
+  etcdAddresses: readonly string[] = [],
+  hostAddress?: string,
+): string {
   const apiVersion = kubeadmConfigApi(plan);
   const init: Record<string, unknown> = {
     apiVersion,
@@ -66,7 +73,8 @@ export function kubeadmInitConfig(plan: LabPlan, machine: LabMachine, address: s
     localAPIEndpoint: { advertiseAddress: address, bindPort: 6443 },
     nodeRegistration: { name: machine.name, criSocket: LINUX_CRI_SOCKET },
   };
-  const apiServer: Record<string, unknown> = { certSANs: [plan.apiEndpoint.host, address] };
+  // Every name and address clients use: the endpoint, its lab address, the lab host's where HAProxy's port is the way in.
+  const apiServer: Record<string, unknown> = { certSANs: apiServerSans(plan, address, hostAddress) };
   if (apiVersion === 'kubeadm.k8s.io/v1beta4') init.timeouts = { controlPlaneComponentHealthCheck: CONTROL_PLANE_WAIT };
   else apiServer.timeoutForControlPlane = CONTROL_PLANE_WAIT;
   const cluster: Record<string, unknown> = {

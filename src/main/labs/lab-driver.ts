@@ -23,6 +23,10 @@ export interface LabDriver {
   /** How to run `remote` (a quoted command line) on the VM at `address`, feeding it stdin. */
   vmInvocation(address: string, remote: string): HostInvocation;
   deleteVm(ctx: StepContext, machine: LabMachine): Promise<StepOutcome>;
+  /** A load balancer on the host in front of the control planes, where the plan's endpoint needs one (api-endpoint.ts). */
+  ensureApiEndpoint?(ctx: StepContext): Promise<StepOutcome>;
+  /** Removes what ensureApiEndpoint set up. */
+  removeApiEndpoint?(ctx: StepContext): Promise<StepOutcome>;
   /** The network and the lab's folders, once every VM is gone. */
   cleanup(ctx: StepContext): Promise<StepOutcome>;
 }

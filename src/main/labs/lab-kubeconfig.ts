@@ -104,7 +104,8 @@ export function labCredentials(text: string): LabCredentials {
 
 /**
  * The lab's kubeconfig: one cluster, user and context named after the lab, the server the stable
- * endpoint (kubeadm writes the endpoint it was given, k3s https://127.0.0.1:6443), and only the
+ * endpoint or the lab host's HAProxy port (kubeadm writes the endpoint it was given, k3s
+ * https://127.0.0.1:6443), and only the
  * embedded CA, client certificate and key of the fetched one. Built as YAML, never edited as text.
  *
  * @throws AppError INVALID_INPUT when the fetched text is refused (see {@link labCredentials}).

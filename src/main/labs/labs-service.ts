@@ -36,6 +36,7 @@ import { HyperVDriver } from './hyperv-driver';
 import type { LabDriver } from './lab-driver';
 import { LabStore } from './lab-store';
 import type { LabRecord } from './lab-store';
+import { endpointService, freeHostPort } from '../../shared/lab-endpoint';
 import { LibvirtDriver, storagePathProblem } from './libvirt-driver';
 import { machinesOf, normalizePlan } from './machines';
 import { allocateNetwork, labRanges, mergeTaken, overlapProblems } from './network-allocation';
@@ -128,7 +129,7 @@ export class LabsService implements LabsContract {
     } catch (error) {
       problems.push({ field: 'hostId', message: AppError.from(error).message, fix: 'Choose a host from the inventory.' });
     }
-    problems.push(...validatePlan(plan, host?.os));
+    problems.push(...validatePlan(plan, host?.os), ...(await this.hostPortProblems(plan)));
     const storage = plan.driver === 'libvirt' && host !== undefined ? storagePathProblem(host.storagePath) : undefined;
     if (storage !== undefined)
       problems.push({ field: 'hostId', message: storage, fix: 'Edit the host in the Hosts view, then check the plan again.' });
@@ -192,10 +193,12 @@ export class LabsService implements LabsContract {
     const plan = normalizePlan(input);
     let hostOs: HostSummary['os'] | undefined;
     let storagePath = '/var/lib/libvirt/images';
+    let hostAddress: string | undefined;
     try {
       const host = await this.options.hosts.get(plan.hostId);
       hostOs = host.os;
       storagePath = host.storagePath;
+      hostAddress = host.address;
     } catch {
       // The dry run lists commands for an unknown host too; create() refuses it.
     }
@@ -209,15 +212,15 @@ export class LabsService implements LabsContract {
       plan,
       machines,
       driver,
-      this.clusterSteps(plan, '<host>', inventory, () => false),
+      this.clusterSteps(plan, { name: '<host>', address: hostAddress ?? '<host address>' }, inventory, () => false),
       [],
     );
-    return { status: 'ok', steps: await dryRunSteps(plan, machines, storagePath, definitions) };
+    return { status: 'ok', steps: await dryRunSteps(plan, machines, storagePath, definitions, hostAddress) };
   }
 
   async create(input: LabPlan): Promise<CreateLabResult> {
-    const plan = normalizePlan(input);
     await this.recovered;
+    const plan = await this.withHostPort(normalizePlan(input));
     if (await this.store.exists(plan.name)) {
       throw new AppError('ALREADY_EXISTS', `A lab named "${plan.name}" already exists. Choose another name or delete that lab.`, {
         field: 'name',
@@ -334,6 +337,33 @@ export class LabsService implements LabsContract {
       (line) => (query.stepId === undefined || line.stepId === query.stepId) && (query.vm === undefined || line.vm === query.vm),
     );
     return lines.slice(-(query.limit ?? 500));
+  }
+
+  /** Host ports (HAProxy's, for kubeconfigs from outside) of the other labs on the plan's host. */
+  private async hostPortsInUse(plan: LabPlan): Promise<number[]> {
+    await this.recovered;
+    return (await this.store.list().catch(() => []))
+      .filter((record) => record.plan.hostId === plan.hostId && record.plan.name !== plan.name)
+      .flatMap((record) => (record.plan.apiEndpoint.hostPort === undefined ? [] : [record.plan.apiEndpoint.hostPort]));
+  }
+
+  /** A libvirt lab whose endpoint Nestlab serves gets the lowest host port no other lab of its host uses, unless the plan names one. */
+  private async withHostPort(plan: LabPlan): Promise<LabPlan> {
+    const service = endpointService(plan);
+    if (service.kind !== 'nestlab' || plan.driver !== 'libvirt' || plan.apiEndpoint.hostPort !== undefined) return plan;
+    return { ...plan, apiEndpoint: { ...plan.apiEndpoint, hostPort: freeHostPort(await this.hostPortsInUse(plan)) } };
+  }
+
+  private async hostPortProblems(plan: LabPlan): Promise<PlanProblem[]> {
+    const port = endpointService(plan).hostPort;
+    if (port === undefined || !(await this.hostPortsInUse(plan)).includes(port)) return [];
+    return [
+      {
+        field: 'apiEndpoint.hostPort',
+        message: `Another lab on this host already serves its API endpoint on the host's port ${port}.`,
+        fix: 'Leave the host port empty (Nestlab picks a free one) or choose another.',
+      },
+    ];
   }
 
   /** Main-process and tests: resolves when the lab's running operation (if any) has settled. */
@@ -466,7 +496,7 @@ export class LabsService implements LabsContract {
 
   private clusterSteps(
     plan: LabPlan,
-    hostName: string,
+    host: { name: string; address: string },
     inventory: ReadonlyMap<string, HostSummary>,
     owns: () => boolean,
     record?: LabRecord,
@@ -474,7 +504,8 @@ export class LabsService implements LabsContract {
   ) {
     return createClusterSteps({
       clusters: this.options.clusters,
-      hostName,
+      hostName: host.name,
+      hostAddress: host.address,
       ...(plan.driver === 'existing'
         ? { machineHost: (machine: LabMachine) => inventory.get(hostIdOf(machine))?.name ?? hostIdOf(machine) }
         : {}),
@@ -517,14 +548,7 @@ export class LabsService implements LabsContract {
       const driver = this.driverFor(record.plan, host.storagePath, record.id, inventory);
       const removed = record.machines.filter((machine) => record.removing.includes(machine.name));
       const target = record.machines.filter((machine) => !record.removing.includes(machine.name));
-      const cluster = this.clusterSteps(
-        record.plan,
-        host.name,
-        inventory,
-        () => record.context === name,
-        record,
-        operation.drainTimeoutSeconds,
-      );
+      const cluster = this.clusterSteps(record.plan, host, inventory, () => record.context === name, record, operation.drainTimeoutSeconds);
       const definitions: StepDefinition[] = planSteps(
         operation.kind,
         record.plan,
@@ -539,6 +563,7 @@ export class LabsService implements LabsContract {
         plan: record.plan,
         machines: operation.kind === 'delete' ? record.machines : target,
         storagePath: host.storagePath,
+        hostAddress: host.address,
         driver,
         host: this.hostAccess(record.plan.hostId, host),
         ...(record.plan.driver === 'existing'

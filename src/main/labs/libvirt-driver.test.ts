@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { machineMac } from './api-endpoint';
 import { libvirtPaths } from './lab-paths';
 import { accelerationIn, networkXml, parseDomifaddr, sshToVm, storagePathProblem, virtInstallArgs } from './libvirt-driver';
 import { machinesOf } from './machines';
@@ -41,8 +42,25 @@ describe('libvirt driver', () => {
     expect(storagePathProblem('/srv/lab images/$(x)')).toBeUndefined();
   });
 
-  it('the lab NAT network with its DHCP pool', () => {
-    expect(networkXml(plan, paths)).toMatchSnapshot();
+  it('the lab NAT network with its DHCP pool, the first control plane reserved at the endpoint address, and the endpoint name in its DNS', () => {
+    expect(networkXml(plan, paths, 'a1b2c3d4')).toMatchSnapshot();
+  });
+
+  it('three control planes: each reserved, and the endpoint address on the host (HAProxy), a /32 beside the gateway', () => {
+    const three = testPlan({ controlPlaneCount: 3 });
+    const xml = networkXml(three, paths, 'a1b2c3d4');
+    expect(xml).toMatchSnapshot();
+    expect(xml.match(/<host mac='52:54:00:[0-9a-f:]{8}' name='lab1-cp\d' ip='192\.168\.150\.10[012]'\/>/g)).toHaveLength(3);
+    // virt-install gives each control plane the MAC of its reservation; workers keep libvirt's random one.
+    const [cp2, worker] = [machinesOf(three)[1]!, machinesOf(three)[3]!];
+    expect(virtInstallArgs(three, cp2, paths, 'kvm', 'a1b2c3d4')).toContain(
+      `network=nestlab-lab1,model=virtio,mac=${machineMac('a1b2c3d4', 'lab1-cp2')}`,
+    );
+    expect(virtInstallArgs(three, worker, paths, 'kvm', 'a1b2c3d4')).toContain('network=nestlab-lab1,model=virtio');
+    // An endpoint Nestlab does not serve (an address outside the lab network) adds nothing.
+    const external = networkXml(testPlan({ apiEndpoint: { host: '10.9.8.7', port: 6443, address: '192.168.150.10' } }), paths, 'a1b2c3d4');
+    expect(external).not.toContain('<dns>');
+    expect(external).not.toContain('<host mac');
   });
 
   it("reads the address from virsh domifaddr's lease table", () => {

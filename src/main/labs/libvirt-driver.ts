@@ -5,6 +5,8 @@
  */
 import type { LabMachine, LabPlan } from '../../shared/contract/labs';
 import { AppError } from '../../shared/errors';
+import { endpointService } from '../../shared/lab-endpoint';
+import { dhcpReservations, endpointHostEntry, ensureLoadBalancer, machineMac, removeLoadBalancer, reservedAddress } from './api-endpoint';
 import { linuxUserData, metaData, windowsUserData } from './cloud-init';
 import { diskPath, libvirtPaths, seedPath, VM_USER } from './lab-paths';
 import type { LibvirtLabPaths } from './lab-paths';
@@ -25,19 +27,42 @@ function xmlEscape(value: string): string {
   return value.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll("'", '&apos;').replaceAll('"', '&quot;');
 }
 
-/** The lab's NAT network: libvirt's dnsmasq hands out the plan's pool by DHCP. */
-export function networkXml(plan: LabPlan, paths: LibvirtLabPaths): string {
+/**
+ * The lab's NAT network: libvirt's dnsmasq hands out the plan's pool by DHCP, with fixed
+ * reservations for the control planes, and answers the API endpoint name with the endpoint
+ * address. With three control planes that address is the host's own on the lab bridge (a /32
+ * beside the gateway), where HAProxy listens.
+ */
+export function networkXml(plan: LabPlan, paths: LibvirtLabPaths, labId: string): string {
   const cidr = parseCidr(plan.network.cidr);
   if (cidr === undefined) throw new Error('the plan was validated');
+  const entry = endpointHostEntry(plan);
+  const dns =
+    entry === undefined
+      ? []
+      : [
+          '  <dns>',
+          `    <host ip='${xmlEscape(entry.ip)}'>`,
+          `      <hostname>${xmlEscape(entry.name)}</hostname>`,
+          '    </host>',
+          '  </dns>',
+        ];
+  const reservations = dhcpReservations(plan, labId).map(
+    (host) => `      <host mac='${host.mac}' name='${xmlEscape(host.name)}' ip='${xmlEscape(host.ip)}'/>`,
+  );
+  const onHost = endpointService(plan).kind === 'nestlab' && plan.controlPlaneCount === 3;
   return [
     '<network>',
     `  <name>${xmlEscape(paths.network)}</name>`,
     "  <forward mode='nat'/>",
+    ...dns,
     `  <ip address='${gatewayOf(cidr)}' netmask='${netmaskOf(cidr.prefix)}'>`,
     '    <dhcp>',
     `      <range start='${xmlEscape(plan.network.poolStart)}' end='${xmlEscape(plan.network.poolEnd)}'/>`,
+    ...reservations,
     '    </dhcp>',
     '  </ip>',
+    ...(onHost ? [`  <ip address='${xmlEscape(plan.apiEndpoint.address)}' prefix='32'/>`] : []),
     '</network>',
     '',
   ].join('\n');
@@ -71,11 +96,19 @@ export function accelerationIn(capabilities: string): Acceleration {
  * host-passthrough ("not supported by hypervisor", found by the real-libvirt tier), so there the
  * VM gets libvirt's default CPU and the virt type is said explicitly.
  */
-export function virtInstallArgs(plan: LabPlan, machine: LabMachine, paths: LibvirtLabPaths, acceleration: Acceleration = 'kvm'): string[] {
+export function virtInstallArgs(
+  plan: LabPlan,
+  machine: LabMachine,
+  paths: LibvirtLabPaths,
+  acceleration: Acceleration = 'kvm',
+  labId = '',
+): string[] {
   const problem = storagePathProblem(paths.storageDir);
   if (problem !== undefined) throw new AppError('INVALID_ARGUMENT', problem, { field: 'storagePath' });
+  // A control plane's MAC is the one its DHCP reservation names.
+  const mac = reservedAddress(plan, machine) === undefined ? '' : `,mac=${machineMac(labId, machine.name)}`;
   const network =
-    plan.network.mode === 'nat' ? `network=${paths.network},model=virtio` : `bridge=${plan.network.bridge ?? ''},model=virtio`;
+    plan.network.mode === 'nat' ? `network=${paths.network},model=virtio${mac}` : `bridge=${plan.network.bridge ?? ''},model=virtio`;
   const windows = machine.os === 'windows';
   return [
     'virt-install',
@@ -183,7 +216,7 @@ export class LibvirtDriver implements LabDriver {
     if (active) return skipped(`Network ${this.paths.network} is active.`);
     if (!defined) {
       const file = `${this.paths.storageDir}/network.xml`;
-      const xml = networkXml(this.plan, this.paths);
+      const xml = networkXml(this.plan, this.paths, this.labId);
       await ctx.host(writeFileArgv(file, '0644', xml), { root: true, stdin: xml, stdinLabel: '<network.xml>' });
       await ctx.host(virsh('net-define', file), { root: true });
     }
@@ -210,7 +243,8 @@ export class LibvirtDriver implements LabDriver {
     ctx.progress(0.4, 'seed');
     if ((await ctx.observeHost(['test', '-e', seed], { root: true })).exitCode !== 0) {
       const key = await this.publicKey(ctx);
-      const userData = machine.os === 'windows' ? windowsUserData(machine, key) : linuxUserData(machine, this.plan, key);
+      const userData =
+        machine.os === 'windows' ? windowsUserData(machine, key, endpointHostEntry(this.plan)) : linuxUserData(machine, this.plan, key);
       const seedDir = `${this.paths.storageDir}/${machine.name}-seed`;
       const meta = metaData(machine, this.labId);
       await ctx.host(writeFileArgv(`${seedDir}/user-data`, '0644', userData), { root: true, stdin: userData, stdinLabel: '<user-data>' });
@@ -219,7 +253,7 @@ export class LibvirtDriver implements LabDriver {
     }
     ctx.progress(0.7, 'virt-install');
     const acceleration = await this.acceleration(ctx);
-    await ctx.host(virtInstallArgs(this.plan, machine, this.paths, acceleration), { root: true, timeoutMs: 300_000 });
+    await ctx.host(virtInstallArgs(this.plan, machine, this.paths, acceleration, this.labId), { root: true, timeoutMs: 300_000 });
     return done();
   }
 
@@ -293,6 +327,17 @@ export class LibvirtDriver implements LabDriver {
     );
     if (machine.address !== undefined) await ctx.observeHost(['ssh-keygen', '-R', machine.address, '-f', this.paths.knownHosts]);
     return state.exitCode === 0 || ctx.dry ? done() : skipped(`${machine.name} did not exist.`);
+  }
+
+  /** HAProxy on the host in front of the control planes, where the endpoint needs it (see api-endpoint.ts). */
+  async ensureApiEndpoint(ctx: StepContext): Promise<StepOutcome> {
+    if (!endpointService(this.plan).loadBalancer)
+      return skipped('The endpoint name resolves to the first control plane; no load balancer.');
+    return ensureLoadBalancer(ctx);
+  }
+
+  async removeApiEndpoint(ctx: StepContext): Promise<StepOutcome> {
+    return removeLoadBalancer(ctx);
   }
 
   /** The network, the lab's storage folder and its key folder (after every VM is gone). */

@@ -1,5 +1,6 @@
 import type { HostOs } from '../../shared/contract/hosts';
 import type { LabPlan, MachineRole, PlanProblem, VmSize } from '../../shared/contract/labs';
+import { endpointProblems } from '../../shared/lab-endpoint';
 import { ipv4ToNumber, numberToIpv4 } from './ipv4';
 import { machineName, roleCounts, roleLabel, WINDOWS_NAME_LIMIT } from './machines';
 import { versionProblems } from './version-validation';
@@ -168,6 +169,7 @@ export function validatePlan(plan: LabPlan, hostOs?: HostOs): PlanProblem[] {
   if (!Number.isInteger(plan.apiEndpoint.port) || plan.apiEndpoint.port < 1 || plan.apiEndpoint.port > 65535) {
     add('apiEndpoint.port', 'The API port must be from 1 to 65535.', 'Use 6443 unless a load balancer says otherwise.');
   }
+  problems.push(...endpointProblems(plan));
 
   for (const [field, value] of [
     ['baseImage', plan.baseImage],

@@ -33,6 +33,8 @@ export interface StepContext {
   readonly machines: LabMachine[];
   /** Host facts the steps need (storage path of the host). */
   readonly storagePath: string;
+  /** The lab host's address as this computer reaches it (named in the API server's certificate where HAProxy's host port is the way in). */
+  readonly hostAddress?: string;
   log(text: string): void;
   progress(fraction: number, detail?: string): void;
   host(argv: readonly string[], options?: CommandOptions): Promise<ExecResult>;

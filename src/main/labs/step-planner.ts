@@ -5,6 +5,7 @@
  * command is listed).
  */
 import type { LabMachine, LabOperationKind, LabPlan, StepPhase } from '../../shared/contract/labs';
+import { endpointService } from '../../shared/lab-endpoint';
 import { applyCni, bootstrapFirst, ensureKubernetesTools, installBundle, joinLinux, joinWindows, waitForSsh } from './bootstrap';
 import { setUpExternalEtcd } from './external-etcd';
 import type { LabDriver } from './lab-driver';
@@ -36,6 +37,7 @@ export interface StepDefinition {
 const estimates: Record<StepPhase, number> = {
   prepare: 3_000,
   network: 3_000,
+  endpoint: 5_000,
   bundle: 30_000,
   vms: 20_000,
   addresses: 30_000,
@@ -184,6 +186,7 @@ function growSteps(driver: LabDriver, cluster: ClusterSteps, added: LabMachine[]
 const phaseOrder: readonly StepPhase[] = [
   'prepare',
   'network',
+  'endpoint',
   'bundle',
   'cordon',
   'drain',
@@ -249,6 +252,9 @@ export function planSteps(
   if (kind === 'delete') {
     return [
       ...machines.map((machine) => deleteMachineStep(plan, driver, machine)),
+      ...(driver.removeApiEndpoint !== undefined && endpointService(plan).loadBalancer
+        ? [step('cleanup', 'remove-endpoint', "Remove the lab's HAProxy instance on the host", (ctx) => driver.removeApiEndpoint!(ctx))]
+        : []),
       // Existing machines leave nothing on a lab host to clean up.
       ...(plan.driver === 'existing'
         ? []
@@ -263,6 +269,13 @@ export function planSteps(
       step('network', 'network', plan.network.mode === 'nat' ? 'Create the NAT network' : 'Check the bridge', (ctx) =>
         driver.ensureNetwork(ctx),
       ),
+      ...(driver.ensureApiEndpoint !== undefined && endpointService(plan).loadBalancer
+        ? [
+            step('endpoint', 'endpoint', 'Serve the API endpoint: HAProxy on the host in front of the control planes', (ctx) =>
+              driver.ensureApiEndpoint!(ctx),
+            ),
+          ]
+        : []),
       ...(plan.offlineBundle === undefined
         ? []
         : [step('bundle', 'bundle', 'Upload the offline bundle', (ctx) => driver.uploadBundle(ctx))]),

@@ -92,6 +92,12 @@ export interface ApiEndpoint {
    * labs of existing machines.
    */
   address: string;
+  /**
+   * libvirt NAT labs: the lab host's TCP port (one per lab, 16443 upwards) where HAProxy forwards
+   * to the control planes, so kubeconfigs used from this computer or elsewhere reach the API
+   * server at the host's address. Allocated when the lab is created if absent.
+   */
+  hostPort?: number;
 }
 
 /** One machine of an 'existing' lab: a host of the inventory and what it becomes. */
@@ -210,6 +216,8 @@ export type StepStatus = 'pending' | 'running' | 'done' | 'skipped' | 'failed' |
 export type StepPhase =
   | 'prepare'
   | 'network'
+  /** The API endpoint's load balancer on the lab host. */
+  | 'endpoint'
   | 'bundle'
   | 'vms'
   | 'addresses'

@@ -67,7 +67,7 @@ export const labPlanSchema: z.ZodType<LabPlan> = z.strictObject({
     loadBalancerStart: text(64),
     loadBalancerEnd: text(64),
   }),
-  apiEndpoint: z.strictObject({ host: text(253), port: z.number().int(), address: text(64) }),
+  apiEndpoint: z.strictObject({ host: text(253), port: z.number().int(), address: text(64), hostPort: z.number().int().optional() }),
   baseImage: text(4096),
   windowsBaseImage: text(4096).optional(),
   offlineBundle: text(4096).optional(),

@@ -4,7 +4,7 @@ import { chmod, chown, copyFile, mkdir, readFile, writeFile } from 'node:fs/prom
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HostSimulation, LinuxSimulation } from './profiles';
-import { realLibvirtScript } from './real-libvirt';
+import { NAMESPACE_SSH_PORT, realLibvirtScript } from './real-libvirt';
 
 /**
  * The files that make a test host look like a lab host: stand-in /proc and /etc files, the
@@ -13,6 +13,7 @@ import { realLibvirtScript } from './real-libvirt';
  */
 
 const simulationScripts = join(dirname(fileURLToPath(import.meta.url)), 'simulations');
+const namespaceRelay = join(dirname(fileURLToPath(import.meta.url)), 'namespace-relay.mjs');
 export const SSHD = '/usr/sbin/sshd';
 /** The test user exists only inside each test host's mount namespace (stand-in /etc/passwd). */
 export const TEST_USER = 'nestlab';
@@ -33,7 +34,16 @@ export async function installTools(bin: string, sim: HostSimulation, realLibvirt
   if (sim.os === 'windows') tools.push('powershell', 'hyperv-cmdlets', 'lib-sim.sh', ...vmTools.map((tool) => `vm/${tool}`));
   // Stateful libvirt stand-ins, the ssh that reaches their "VMs", and the tools inside a VM (vm/).
   else if (sim.libvirt)
-    tools.push('virsh', 'virt-install', 'qemu-img', 'cloud-localds', 'ssh', 'lib-sim.sh', ...vmTools.map((tool) => `vm/${tool}`));
+    tools.push(
+      'virsh',
+      'virt-install',
+      'qemu-img',
+      'cloud-localds',
+      'ssh',
+      'systemctl',
+      'lib-sim.sh',
+      ...vmTools.map((tool) => `vm/${tool}`),
+    );
   // The host's own networks (`ip -j addr/route`) come from the stand-in ip: the real one would describe the machine.
   if (sim.os === 'linux' && !realLibvirt) tools.push('ip', ...(sim.libvirt ? [] : ['lib-sim.sh']));
   await mkdir(join(bin, 'vm'), { recursive: true });
@@ -41,6 +51,8 @@ export async function installTools(bin: string, sim: HostSimulation, realLibvirt
     await copyFile(join(simulationScripts, tool), join(bin, tool));
     await chmod(join(bin, tool), 0o755);
   }
+  // Relays into a host with a network of its own (its sshd, a lab's host port) and from a stand-in VM's API server out.
+  if (sim.os === 'linux' && sim.libvirt) await copyFile(namespaceRelay, join(bin, 'namespace-relay.mjs'));
   await copyFile(join(simulationScripts, 'login-shell'), join(bin, 'login-shell'));
   await chmod(join(bin, 'login-shell'), 0o755);
 }
@@ -125,9 +137,20 @@ function appendMember(line: string): string {
   return line.endsWith(':') ? `${line}${TEST_USER}` : `${line},${TEST_USER}`;
 }
 
-export function namespaceScript(dir: string, sim: HostSimulation, hostKeyPath: string, logPath: string, realLibvirt = false): string {
+/** The lab networks of the lab fixtures (RFC 5737 TEST-NET ranges), local addresses in a stand-in host with its own network. */
+export const LAB_TEST_NETWORKS = ['198.51.100.0/24', '203.0.113.0/24', '192.0.2.0/24'] as const;
+
+export function namespaceScript(
+  dir: string,
+  sim: HostSimulation,
+  hostKeyPath: string,
+  logPath: string,
+  realLibvirt = false,
+  ownNetwork = realLibvirt,
+): string {
   const standIn = join(dir, 'stand-in');
   const real = realLibvirt && sim.os === 'linux' ? realLibvirtScript(dir, sim.diskGiB) : undefined;
+  const standInNetwork = ownNetwork && real === undefined;
   const lines = [
     '#!/bin/bash',
     '# Runs as the first process of a private mount + PID namespace: nothing here is visible outside.',
@@ -137,7 +160,21 @@ export function namespaceScript(dir: string, sim: HostSimulation, hostKeyPath: s
     'exec 3<&0',
     '{ cat >/dev/null; kill -TERM 1; } <&3 &',
     ...(real?.early ?? []),
+    // Every address of the lab networks is this host's own: the lab bridge's, HAProxy's and the stand-in VMs'.
+    ...(standInNetwork ? ['ip link set lo up', ...LAB_TEST_NETWORKS.map((network) => `ip route add local ${network} dev lo`)] : []),
     'mkdir -p /run/sshd',
+    // The host's systemd units and HAProxy configurations, where the stand-in sudo (which does not
+    // change user) lets the test user write them: an overlay keeps them out of the machine's /etc.
+    ...(sim.os === 'linux' && sim.libvirt && real === undefined
+      ? [
+          `mkdir -p ${dir}/etc-overlay/upper ${dir}/etc-overlay/work`,
+          `mount -t overlay nestlab-sim-etc -o lowerdir=/etc,upperdir=${dir}/etc-overlay/upper,workdir=${dir}/etc-overlay/work /etc`,
+          'mkdir -p /etc/systemd/system /etc/haproxy/nestlab',
+          `chown ${TEST_UID}:${TEST_UID} /etc/haproxy /etc/haproxy/nestlab`,
+          // The lab host's own units, not the machine's.
+          `mount -t tmpfs -o mode=755,uid=${TEST_UID},gid=${TEST_UID} nestlab-sim-units /etc/systemd/system`,
+        ]
+      : []),
     `mount --bind ${standIn}/passwd /etc/passwd`,
     `mount --bind ${standIn}/shadow /etc/shadow`,
     `mount --bind ${standIn}/group /etc/group`,
@@ -176,6 +213,13 @@ export function namespaceScript(dir: string, sim: HostSimulation, hostKeyPath: s
         // The stand-in sudo does not change user, so the images folder belongs to the test user.
         `mount -t tmpfs -o size=${sim.diskGiB}g,mode=755,uid=${TEST_UID},gid=${TEST_UID} nestlab-sim-images /var/lib/libvirt/images`,
       );
+  }
+  if (standInNetwork) {
+    const socket = join(dir, 'sshd.sock');
+    lines.push(
+      `${process.execPath} ${namespaceRelay} ${socket} ${NAMESPACE_SSH_PORT} &`,
+      `for attempt in $(seq 300); do [ -S ${socket} ] && break; sleep 0.05; done`,
+    );
   }
   lines.push(`exec ${SSHD} -D -f ${dir}/sshd_config -E ${logPath} -h ${hostKeyPath} </dev/null 3<&-`, '');
   return lines.join('\n');

@@ -40,6 +40,13 @@ export interface TestHostOptions {
    * without the libvirt stand-ins and without a /dev/kvm device (QEMU runs in software).
    */
   realLibvirt?: boolean;
+  /**
+   * The stand-in libvirt host in a network namespace of its own, reached through a relay on
+   * 127.0.0.1 as the real-libvirt host is. The TEST-NET ranges lab fixtures use are local
+   * addresses there (a local route), so what listens on a lab address (HAProxy on the lab host,
+   * a stand-in VM's API server) is reachable inside the host and nothing reaches the machine's network.
+   */
+  ownNetwork?: boolean;
   /** The type of the host key sshd presents. Default ed25519. */
   hostKeyType?: 'ed25519' | 'ecdsa' | 'rsa';
 }
@@ -114,6 +121,7 @@ export async function startTestHosts(list: readonly TestHostOptions[]): Promise<
 async function startInFolder(dir: string, options: TestHostOptions): Promise<TestHost> {
   const sim = options.simulation;
   const realLibvirt = options.realLibvirt === true;
+  const ownNetwork = realLibvirt || options.ownNetwork === true;
   if (realLibvirt) {
     requireRealLibvirt();
     if (sim.os !== 'linux' || sim.libvirt || sim.devKvm === 'device') {
@@ -151,7 +159,7 @@ async function startInFolder(dir: string, options: TestHostOptions): Promise<Tes
   await writeUserDatabase(dir, home, password, sim.os === 'linux' && sim.libvirtGroup);
 
   // A real-libvirt host's sshd listens in its own network namespace; the test reaches it through a relay.
-  const relay = realLibvirt ? await startLoopbackRelay(join(dir, 'sshd.sock')) : undefined;
+  const relay = ownNetwork ? await startLoopbackRelay(join(dir, 'sshd.sock')) : undefined;
   const port = relay?.port ?? (await freePort());
   if (realLibvirt) await writeRealLibvirtConfig(dir);
   const hostKeyType = options.hostKeyType ?? 'ed25519';
@@ -160,7 +168,7 @@ async function startInFolder(dir: string, options: TestHostOptions): Promise<Tes
   await writeFile(
     join(dir, 'sshd_config'),
     [
-      `Port ${realLibvirt ? NAMESPACE_SSH_PORT : port}`,
+      `Port ${ownNetwork ? NAMESPACE_SSH_PORT : port}`,
       'ListenAddress 127.0.0.1',
       `HostKey ${hostKeyPath}`,
       `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
@@ -181,14 +189,14 @@ async function startInFolder(dir: string, options: TestHostOptions): Promise<Tes
       '',
     ].join('\n'),
   );
-  await writeFile(join(dir, 'enter-namespace.sh'), namespaceScript(dir, sim, hostKeyPath, sshdLogPath, realLibvirt));
+  await writeFile(join(dir, 'enter-namespace.sh'), namespaceScript(dir, sim, hostKeyPath, sshdLogPath, realLibvirt, ownNetwork));
 
   let child: ChildProcess | undefined;
   const start = async (): Promise<void> => {
     await rm(hostKeyPath, { force: true });
     await rm(`${hostKeyPath}.pub`, { force: true });
     await run('ssh-keygen', ['-q', '-t', hostKeyType, '-N', '', '-C', 'nestlab-test-host', '-f', hostKeyPath]);
-    child = await startNamespace(dir, port, sshdLogPath, realLibvirt);
+    child = await startNamespace(dir, port, sshdLogPath, ownNetwork);
   };
   const stop = async (): Promise<void> => {
     const current = child;

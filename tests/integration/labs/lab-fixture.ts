@@ -5,6 +5,9 @@
  * stand-in VMs into simulated nodes of that control plane.
  */
 import { execFile } from 'node:child_process';
+import { once } from 'node:events';
+import { connect, createServer } from 'node:net';
+import type { Socket } from 'node:net';
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -24,6 +27,7 @@ import type { AdminCredentials } from '../../harness/labs/kubeadm-admin-conf';
 import type { HypervisorBridge } from '../../harness/labs/hypervisor-bridge';
 import { simulations } from '../../harness/ssh/profiles';
 import { SIMULATED_BASE_IMAGES, TEST_UID } from '../../harness/ssh/simulated-host-files';
+import { startLoopbackRelay } from '../../harness/ssh/real-libvirt';
 import { startDropProxy } from '../../harness/ssh/tcp-fixtures';
 import type { DropProxy } from '../../harness/ssh/tcp-fixtures';
 import { startTestHost } from '../../harness/ssh/test-host';
@@ -57,6 +61,14 @@ export interface LabFixture {
   domains(): Promise<string[]>;
   /** Every file under the test host's images folder, from a command over the real sshd. */
   imageFiles(): Promise<string[]>;
+  /** A command on the lab host over OpenSSH's own client (outside Nestlab), as the test user; its stdout. */
+  onHost(command: string): Promise<string>;
+  /**
+   * `ownNetwork` fixtures: an API endpoint Nestlab serves (the name in the lab network, HAProxy on
+   * the host) whose host port this computer reaches at 127.0.0.1 (a relay into the host's
+   * namespace stands for the network between this computer and the lab host).
+   */
+  servedEndpoint(name: string, network: 1 | 2 | 3): Promise<LabPlan['apiEndpoint']>;
   stop(): Promise<void>;
 }
 
@@ -69,13 +81,20 @@ export const HYPERV_IMAGES = {
   windows: 'C:\\Hyper-V\\Base\\windows-server-2022.vhdx',
 };
 
-/** `os: 'windows'` gives a simulated Windows Hyper-V host (PowerShell over OpenSSH) instead of a libvirt one. */
-export async function startLabFixture(options: { os?: 'linux' | 'windows' } = {}): Promise<LabFixture> {
+/**
+ * `os: 'windows'` gives a simulated Windows Hyper-V host (PowerShell over OpenSSH) instead of a
+ * libvirt one. `ownNetwork`: the libvirt host has a network namespace of its own (test-host.ts),
+ * where each joined stand-in control plane's API server listens on its VM address (a relay to the
+ * harness's real API server through $NESTLAB_SIM_DIR/apiserver.sock) and the real HAProxy runs.
+ */
+export async function startLabFixture(options: { os?: 'linux' | 'windows'; ownNetwork?: boolean } = {}): Promise<LabFixture> {
   const windowsHost = options.os === 'windows';
   const [controlPlane, host] = await Promise.all([
     startControlPlane(),
-    startTestHost({ simulation: windowsHost ? simulations.windowsHyperV : simulations.nestedOn }),
+    startTestHost({ simulation: windowsHost ? simulations.windowsHyperV : simulations.nestedOn, ownNetwork: options.ownNetwork === true }),
   ]);
+  const relays: { close(): Promise<void> }[] = [];
+  if (options.ownNetwork === true) relays.push(await serveApiServerSocket(join(host.simDir, 'apiserver.sock'), controlPlane.apiServerPort));
   if (windowsHost) {
     const base = join(host.simDir, 'hyperv', 'c', 'Hyper-V', 'Base');
     await mkdir(base, { recursive: true });
@@ -167,6 +186,19 @@ export async function startLabFixture(options: { os?: 'linux' | 'windows' } = {}
         .map((line) => line.split(' ')),
     domains: async () =>
       (await readdir(join(host.simDir, windowsHost ? 'hyperv/vms' : 'libvirt/domains')).catch(() => [] as string[])).sort(),
+    onHost: async (command) => (await run('ssh', [...sshArgs(host), command])).stdout,
+    servedEndpoint: async (name, network) => {
+      if (options.ownNetwork !== true) throw new Error('servedEndpoint needs a fixture with ownNetwork');
+      const socket = join(host.simDir, `host-port-${name}.sock`);
+      const relay = await startLoopbackRelay(socket);
+      relays.push(relay);
+      // Inside the host: the socket to 127.0.0.1:<port> there, where HAProxy's host port listens.
+      await fixture.onHost(
+        `setsid node ${join(host.dir, 'bin', 'namespace-relay.mjs')} ${socket} ${relay.port} </dev/null >/dev/null 2>&1 & ` +
+          `for attempt in $(seq 200); do [ -S ${socket} ] && exit 0; sleep 0.05; done; exit 1`,
+      );
+      return { host: `${name}-api.lab.internal`, port: 6443, address: `${networks[network]}.10`, hostPort: relay.port };
+    },
     imageFiles: async () => {
       if (windowsHost) {
         // Files only: the stand-in's empty bookkeeping folders are not host state.
@@ -176,23 +208,7 @@ export async function startLabFixture(options: { os?: 'linux' | 'windows' } = {}
           .map((entry) => join(entry.parentPath, entry.name))
           .sort();
       }
-      const key = host.clientKey.path;
-      const { stdout } = await run('ssh', [
-        '-i',
-        key,
-        '-o',
-        'BatchMode=yes',
-        '-o',
-        'StrictHostKeyChecking=no',
-        '-o',
-        'UserKnownHostsFile=/dev/null',
-        '-o',
-        'LogLevel=ERROR',
-        '-p',
-        String(host.port),
-        `${host.user}@127.0.0.1`,
-        'find /var/lib/libvirt/images -mindepth 1 | sort',
-      ]);
+      const stdout = await fixture.onHost('find /var/lib/libvirt/images -mindepth 1 | sort');
       return stdout.split('\n').filter((line) => line !== '');
     },
     stop: async () => {
@@ -201,9 +217,61 @@ export async function startLabFixture(options: { os?: 'linux' | 'windows' } = {}
       clusters.dispose();
       await bridge.stop();
       await proxy.close();
+      await Promise.all(relays.map((relay) => relay.close()));
       await Promise.all([host.stop(), controlPlane.stop()]);
       await rm(dataDir, { recursive: true, force: true });
     },
   };
   return fixture;
+}
+
+function sshArgs(host: TestHost): string[] {
+  return [
+    '-i',
+    host.clientKey.path,
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'StrictHostKeyChecking=no',
+    '-o',
+    'UserKnownHostsFile=/dev/null',
+    '-o',
+    'LogLevel=ERROR',
+    '-p',
+    String(host.port),
+    `${host.user}@127.0.0.1`,
+  ];
+}
+
+/**
+ * The Unix socket the stand-in control planes' API servers relay to (namespace-relay.mjs, lib-sim.sh),
+ * served here: each connection goes to the harness's real API server on 127.0.0.1.
+ */
+async function serveApiServerSocket(path: string, apiServerPort: number): Promise<{ close(): Promise<void> }> {
+  const open = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = connect(apiServerPort, '127.0.0.1');
+    open.add(client);
+    client.pipe(upstream).pipe(client);
+    const end = () => {
+      open.delete(client);
+      client.destroy();
+      upstream.destroy();
+    };
+    for (const side of [client, upstream]) {
+      side.on('error', end);
+      side.on('close', end);
+    }
+  });
+  server.listen(path);
+  await once(server, 'listening');
+  // The relays run as the test user inside the host's namespace.
+  await chmod(path, 0o777);
+  return {
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const socket of open) socket.destroy();
+      }),
+  };
 }

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { LabSummary } from '../../../shared/contract';
 import { Banner } from '../../components/Banner';
+import { EndpointAccess } from './EndpointAccess';
 import { useAppStore } from '../../store/store-context';
 import { LabLogs, type LogFilter } from './LabLogs';
 import { canResume, driverLabels, labStatus, overallProgress } from './lab-progress';
@@ -37,6 +38,7 @@ export function LabDetail({ lab, hostName, onDelete }: { lab: LabSummary; hostNa
       openTopology: state.openTopology,
     })),
   );
+  const hostAddress = useAppStore((state) => state.hosts?.find((host) => host.id === lab.hostId)?.address);
   const { loadLogs } = actions;
   const [filter, setFilter] = useState<LogFilter>({});
   const heading = useRef<HTMLHeadingElement>(null);
@@ -116,9 +118,7 @@ export function LabDetail({ lab, hostName, onDelete }: { lab: LabSummary; hostNa
         )}
         <dt>API endpoint</dt>
         <dd>
-          <code data-testid="lab-endpoint">
-            https://{plan.apiEndpoint.host}:{plan.apiEndpoint.port}
-          </code>
+          <EndpointAccess plan={plan} host={{ name: hostName, ...(hostAddress === undefined ? {} : { address: hostAddress }) }} />
         </dd>
         <dt>Context</dt>
         <dd data-testid="lab-context">

@@ -19,3 +19,24 @@ sim_event() {
 
 ip_to_int() { local IFS=.; set -- $1; echo $(( ($1 << 24) + ($2 << 16) + ($3 << 8) + $4 )); }
 int_to_ip() { echo "$(( ($1 >> 24) & 255 )).$(( ($1 >> 16) & 255 )).$(( ($1 >> 8) & 255 )).$(( $1 & 255 ))"; }
+
+# A control plane's kube-apiserver (kubeadm init or a control-plane join started it; virsh destroy
+# stops it with the VM, virsh start brings it back). Only in a test host with a network of its own,
+# whose test serves $sim/apiserver.sock: a relay on the VM's address, port 6443 (a local address in
+# the host's namespace), to the harness's real API server. Elsewhere nothing listens, as before.
+start_apiserver() {
+  local root="$sim/vms/$1" ip
+  [ -S "$sim/apiserver.sock" ] && [ -s "$lv/domains/$1/ip" ] || return 0
+  ip=$(cat "$lv/domains/$1/ip")
+  echo "$ip" >"$root/apiserver.addr"
+  setsid node "$(dirname "${BASH_SOURCE[0]}")/namespace-relay.mjs" "$ip:6443" "$sim/apiserver.sock" </dev/null >>"$root/apiserver.log" 2>&1 &
+  echo $! >"$root/apiserver.pid"
+  sim_event apiserver-start "$1" "$ip"
+}
+stop_apiserver() {
+  local pidfile="$sim/vms/$1/apiserver.pid"
+  [ -f "$pidfile" ] || return 0
+  kill "$(cat "$pidfile")" 2>/dev/null
+  rm -f "$pidfile"
+  sim_event apiserver-stop "$1"
+}
