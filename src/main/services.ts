@@ -12,6 +12,7 @@ import { describeSecretStorage } from './hosts/secret-storage-info';
 import { LabsService } from './labs/labs-service';
 import { locateKubectl } from './kubectl/kubectl-locator';
 import { runProgram } from './platform/run-program';
+import { labTunnels } from './pods/lab-tunnels';
 import { PodsService } from './pods/pods-service';
 import { MemorySecretStore } from './secrets/memory-secret-store';
 import type { SecretStore } from './secrets/secret-store';
@@ -52,14 +53,17 @@ export async function createServices(options: ServiceOptions): Promise<AppServic
   });
   // The topology reads clusters through the contexts imported in the Clusters view.
   const topology = new TopologyService({ provider: clusters });
+  // A lab's LoadBalancer addresses are on the lab host's network: tunnels go through that host.
+  const tunnels = labTunnels({ list: () => labs.list() }, hostsCore);
   // Pods, logs, events and port-forwards use the same imported contexts.
-  const pods = new PodsService({ provider: clusters });
+  const pods = new PodsService({ provider: clusters, labTunnels: tunnels });
   const settings = new FileSettingsService(options.dataDir);
   // Apps deploy to the contexts imported in the Clusters view; images follow the mirror in Settings.
   const apps = new AppsService({
     catalogDir: options.catalogDir ?? defaultCatalogDir(import.meta.url),
     provider: clusters,
     registryMirror: async () => (await settings.get()).values.registryMirror,
+    labHostOf: (context) => tunnels.hostOf(context),
   });
   // Labs provision VMs on inventory hosts and save their kubeconfigs into the clusters.
   const labs = new LabsService({ dataDir: options.dataDir, hosts: hostsCore, clusters });

@@ -21,6 +21,7 @@ import {
   type YamlApplyResult,
   type YamlProgress,
 } from '../../shared/contract/apps';
+import type { LabHostRef } from '../../shared/contract/pods';
 import { AppError } from '../../shared/errors';
 import { Emitter, type Event } from '../../shared/event';
 import { cachedProbe, probeTcp, type AddressProbe } from './address-probe';
@@ -49,6 +50,8 @@ export interface AppsServiceOptions {
   createClient?: (config: KubeConfig) => KubeClient;
   /** Whether an app's external address answers from this computer (default: a TCP connect, cached). */
   probeAddress?: AddressProbe;
+  /** The lab host of a Nestlab lab's context, through which a tunnel reaches its lab network. */
+  labHostOf?: (context: string) => Promise<LabHostRef | undefined>;
 }
 
 export const RECORD_LABEL = 'nestlab.dev/app-record';
@@ -189,7 +192,11 @@ export class AppsService implements AppsContract {
     if (status.openUrl === undefined) return status;
     const url = new URL(status.openUrl);
     const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
-    return { ...status, openReachable: await this.probeAddress(url.hostname.replace(/^\[|\]$/g, ''), port) };
+    const [openReachable, labHost] = await Promise.all([
+      this.probeAddress(url.hostname.replace(/^\[|\]$/g, ''), port),
+      this.options.labHostOf?.(record.context).catch(() => undefined),
+    ]);
+    return { ...status, openReachable, ...(labHost === undefined ? {} : { labHost }) };
   }
 
   async list(context: string): Promise<AppInstanceStatus[]> {

@@ -9,7 +9,7 @@ import { sshFingerprint, sshKeyType } from './host-key';
 import type { KnownHostKey } from './known-hosts-store';
 import { createSshClient } from './ssh-client-factory';
 import type { SshClientFactory } from './ssh-client-factory';
-import { connectError, unresolvedNameCodes, unresolvedNameError } from './ssh-errors';
+import { connectError, forwardOutError, unresolvedNameCodes, unresolvedNameError } from './ssh-errors';
 import { execOnChannel, openChannelError } from './channel-exec';
 import type { ExecOptions, ExecResult, CommandExecutor } from './channel-exec';
 import type { HostKeyRejection, SshErrorContext } from './ssh-errors';
@@ -113,7 +113,7 @@ export class SshConnection implements CommandExecutor {
     const client = await this.ready(signal);
     return new Promise((resolve, reject) => {
       client.forwardOut('127.0.0.1', 0, host, port, (error, channel) =>
-        error === undefined ? resolve(channel) : reject(openChannelError(error, this.context)),
+        error === undefined ? resolve(channel) : reject(forwardOutError(error, this.context, `${host}:${port}`)),
       );
     });
   }

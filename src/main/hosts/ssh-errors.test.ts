@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { connectError, hostKeyError } from './ssh-errors';
+import { connectError, forwardOutError, hostKeyError } from './ssh-errors';
 
 const context = { hostId: 'h', host: '10.0.0.5', port: 22, username: 'lab' };
 const ssh2Error = (message: string, fields: { level?: string; code?: string }): Error => Object.assign(new Error(message), fields);
@@ -47,5 +47,28 @@ describe('connectError', () => {
     const error = hostKeyError({ kind: 'unknown', keyType: 'ssh-rsa', fingerprint: 'SHA256:abc' }, context);
     expect(error.details).toEqual({ hostId: 'h', keyType: 'ssh-rsa', fingerprint: 'SHA256:abc' });
     expect(error.message).toContain('SHA256:abc');
+  });
+});
+
+describe('forwardOutError', () => {
+  const channelOpenFailure = (description: string, reason: number) =>
+    Object.assign(new Error(`(SSH) Channel open failure: ${description}`), { reason });
+
+  it('names the sshd setting when the host forbids TCP forwarding (reason 1)', () => {
+    const error = forwardOutError(channelOpenFailure('administratively prohibited: open failed', 1), context, '192.0.2.7:80');
+    expect(error.code).toBe('FORBIDDEN');
+    expect(error.message).toBe(
+      '10.0.0.5 does not allow TCP forwarding, so it cannot open a connection to 192.0.2.7:80. Set "AllowTcpForwarding yes" in its sshd_config (and no "DisableForwarding yes"), then reload sshd.',
+    );
+  });
+
+  it('names the target when the host could not connect to it (reason 2)', () => {
+    const error = forwardOutError(channelOpenFailure('Connection refused', 2), context, '192.0.2.7:80');
+    expect(error.toJSON()).toMatchObject({
+      code: 'UNREACHABLE',
+      message:
+        '10.0.0.5 could not open a TCP connection to 192.0.2.7:80 (Connection refused). Check that something listens on 192.0.2.7:80 and that 10.0.0.5 reaches that network.',
+      details: { hostId: 'h', target: '192.0.2.7:80' },
+    });
   });
 });

@@ -91,6 +91,26 @@ export function connectError(error: unknown, context: SshErrorContext, rejection
   );
 }
 
+/**
+ * A TCP stream the host was asked to open (a jump to another host, a tunnel to a lab address)
+ * that it refused (reason 1: its sshd forbids forwarding) or could not connect (reason 2).
+ */
+export function forwardOutError(error: Error & { reason?: unknown }, context: SshErrorContext, target: string): AppError {
+  const details = { hostId: context.hostId, target, cause: error.message };
+  if (error.reason === 1) {
+    return new AppError(
+      'FORBIDDEN',
+      `${context.host} does not allow TCP forwarding, so it cannot open a connection to ${target}. Set "AllowTcpForwarding yes" in its sshd_config (and no "DisableForwarding yes"), then reload sshd.`,
+      details,
+    );
+  }
+  return new AppError(
+    'UNREACHABLE',
+    `${context.host} could not open a TCP connection to ${target} (${error.message.replace(/^\(SSH\) Channel open failure: /, '') || 'connect failed'}). Check that something listens on ${target} and that ${context.host} reaches that network.`,
+    details,
+  );
+}
+
 /** The connection dropped while something was running. */
 export function disconnectedError(context: SshErrorContext, during: string): AppError {
   return new AppError(

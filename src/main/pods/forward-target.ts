@@ -1,7 +1,7 @@
 /** Which pod and port a forward reaches: a pod's own port, or a Service port resolved as kubectl does. */
 import type { ForwardRequest } from '../../shared/contract/pods';
 import { AppError } from '../../shared/errors';
-import type { RawPod, RawService } from './raw-kube';
+import type { RawPod, RawService, RawServicePort } from './raw-kube';
 
 /** A pod that is Running, not being deleted, and Ready: one a Service would send traffic to. */
 export function isServingPod(pod: RawPod): boolean {
@@ -14,15 +14,7 @@ export function isServingPod(pod: RawPod): boolean {
  * ports, or the port itself when the Service names no target.
  */
 export function podPortFor(service: RawService, pod: RawPod, servicePort: number, request: ForwardRequest): number {
-  const ports = service.spec?.ports ?? [];
-  const port = ports.find((candidate) => candidate.port === servicePort);
-  if (!port) {
-    throw new AppError(
-      'INVALID_INPUT',
-      `Service ${request.namespace}/${request.name} has no port ${servicePort}; its ports are ${ports.map((p) => p.port).join(', ') || 'none'}.`,
-      { ports: ports.map((p) => p.port) },
-    );
-  }
+  const port = servicePortOf(service, servicePort, request);
   const target = port.targetPort ?? port.port ?? servicePort;
   if (typeof target === 'number') return target;
   if (/^\d+$/.test(target)) return Number(target);
@@ -43,4 +35,18 @@ export function serviceSelector(service: RawService, request: ForwardRequest): s
     throw new AppError('INVALID_INPUT', `Service ${request.namespace}/${request.name} has no selector, so it has no pods to forward to.`);
   }
   return selector.join(',');
+}
+
+/** The Service's port entry for `servicePort`; INVALID_INPUT naming the ports it has. */
+export function servicePortOf(service: RawService, servicePort: number, request: ForwardRequest): RawServicePort {
+  const ports = service.spec?.ports ?? [];
+  const port = ports.find((candidate) => candidate.port === servicePort);
+  if (!port) {
+    throw new AppError(
+      'INVALID_INPUT',
+      `Service ${request.namespace}/${request.name} has no port ${servicePort}; its ports are ${ports.map((p) => p.port).join(', ') || 'none'}.`,
+      { ports: ports.map((p) => p.port) },
+    );
+  }
+  return port;
 }

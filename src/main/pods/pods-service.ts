@@ -5,8 +5,10 @@
 import { randomUUID } from 'node:crypto';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type {
+  ApiServerForwardTarget,
   ForwardInfo,
   ForwardRequest,
+  LabHostForwardTarget,
   LogBatch,
   LogOptions,
   LogSource,
@@ -24,12 +26,14 @@ import { Emitter, type Event } from '../../shared/event';
 import { createKubeApi, toAppError, type KubeApi } from '../topology/kube-api';
 import type { KubeConfigProvider } from '../topology/kubeconfig-provider';
 import { describeDeployment, describePod, describeService } from './describe';
-import { isServingPod, podPortFor, serviceSelector } from './forward-target';
+import { isServingPod, podPortFor, servicePortOf, serviceSelector } from './forward-target';
 import { kubeStreamOpener } from './kube-stream';
 import { LogStream, type LogStreamDeps } from './log-stream';
 import { toObjectEvents } from './object-events';
 import { selectorQuery, sortPods, toPodSummary } from './pod-summary';
+import type { LabTunnels } from './lab-tunnels';
 import { FORWARD_ADDRESS, PortForwarder, type ForwardSocketFactory } from './port-forward';
+import { TunnelForwarder } from './tunnel-forward';
 import type { RawDeployment, RawEvent, RawList, RawPod, RawService } from './raw-kube';
 
 export interface PodsServiceOptions {
@@ -37,11 +41,13 @@ export interface PodsServiceOptions {
   /** Batching and flow control of log streams (tests make them small). */
   logs?: Pick<LogStreamDeps, 'batchDelayMs' | 'batchMaxLines' | 'highWatermark' | 'lowWatermark'>;
   forwardSocketFactory?: ForwardSocketFactory;
+  /** Port-forwards via 'lab-host': the context's lab host and TCP streams through it. */
+  labTunnels?: LabTunnels;
 }
 
 interface Forward {
   info: ForwardInfo;
-  forwarder: PortForwarder;
+  forwarder: { close(): Promise<void> };
 }
 
 const enc = encodeURIComponent;
@@ -149,6 +155,7 @@ export class PodsService implements PodsContract {
 
   async startForward(request: ForwardRequest): Promise<ForwardInfo> {
     this.ensureRunning();
+    if (request.via === 'lab-host') return this.startTunnel(request);
     const { api, config } = await this.connect(request.context);
     const { pod, podPort } = await this.forwardTarget(api, request);
     const id = randomUUID();
@@ -162,6 +169,76 @@ export class PodsService implements PodsContract {
       onError: (error) => this.updateForward(id, { lastError: error.toJSON() }),
       ...(this.options.forwardSocketFactory ? { socketFactory: this.options.forwardSocketFactory } : {}),
     });
+    return this.register(id, request, { via: 'api-server', pod, podPort }, forwarder);
+  }
+
+  /**
+   * An SSH tunnel through the lab host to the Service's external address: for a LoadBalancer
+   * address on a lab network this computer cannot reach. One stream is opened first, so an
+   * unreachable host or address is said now rather than at the browser's first request.
+   */
+  private async startTunnel(request: ForwardRequest): Promise<ForwardInfo> {
+    const where = `Service ${request.namespace}/${request.name}`;
+    if (request.kind !== 'service') {
+      throw new AppError(
+        'INVALID_INPUT',
+        `A tunnel through the lab host goes to a Service's external address, not to pod ${request.namespace}/${request.name}. Forward to the pod through the API server instead.`,
+        { field: 'kind' },
+      );
+    }
+    const host = await this.options.labTunnels?.hostOf(request.context);
+    if (this.options.labTunnels === undefined || host === undefined) {
+      throw new AppError(
+        'NOT_FOUND',
+        `Context "${request.context}" is not the context of a Nestlab lab, so there is no lab host to tunnel through. Open ${where} through the port-forward (the API server) instead.`,
+        { context: request.context },
+      );
+    }
+    const { api } = await this.connect(request.context);
+    const service = await this.get<RawService>(api, `/api/v1/namespaces/${enc(request.namespace)}/services/${enc(request.name)}`, {
+      ...request,
+      kind: 'Service',
+    });
+    const ingress = service.status?.loadBalancer?.ingress?.[0];
+    const address = ingress?.ip ?? ingress?.hostname;
+    if (address === undefined || address === '') {
+      throw new AppError(
+        'NOT_FOUND',
+        `${where} has no external address yet (type ${service.spec?.type ?? 'unknown'}), and the tunnel goes to it. Wait until its LoadBalancer address is assigned, or use the port-forward through the API server.`,
+      );
+    }
+    servicePortOf(service, request.remotePort, request);
+    const tunnels = this.options.labTunnels;
+    const open = async () => {
+      try {
+        return await tunnels.open(host.id, address, request.remotePort);
+      } catch (error) {
+        const cause = AppError.from(error);
+        throw new AppError(
+          cause.code,
+          `The tunnel through lab host "${host.name}" to ${address}:${request.remotePort} (${where}) could not be opened: ${cause.message}`,
+          { ...cause.details, hostId: host.id, address, port: request.remotePort },
+        );
+      }
+    };
+    (await open()).destroy();
+    const id = randomUUID();
+    const forwarder = await TunnelForwarder.listen({
+      open,
+      localPort: request.localPort ?? 0,
+      onConnections: (connections) => this.updateForward(id, { connections }),
+      onError: (error) => this.updateForward(id, { lastError: error.toJSON() }),
+    });
+    return this.register(id, request, { via: 'lab-host', host, address, port: request.remotePort }, forwarder);
+  }
+
+  /** Lists a forward whose port is open (or closes it again when Nestlab is shutting down meanwhile). */
+  private async register(
+    id: string,
+    request: ForwardRequest,
+    target: ApiServerForwardTarget | LabHostForwardTarget,
+    forwarder: { localPort: number; close(): Promise<void> },
+  ): Promise<ForwardInfo> {
     if (this.disposed) {
       await forwarder.close();
       throw new AppError('CANCELLED', 'Nestlab is shutting down.');
@@ -169,8 +246,7 @@ export class PodsService implements PodsContract {
     const info: ForwardInfo = {
       id,
       request,
-      pod,
-      podPort,
+      ...target,
       localAddress: FORWARD_ADDRESS,
       localPort: forwarder.localPort,
       url: `http://${FORWARD_ADDRESS}:${forwarder.localPort}/`,
@@ -240,7 +316,7 @@ export class PodsService implements PodsContract {
     return { pod: pod.metadata.name, podPort: podPortFor(service, pod, request.remotePort, request) };
   }
 
-  private updateForward(id: string, patch: Partial<ForwardInfo>): void {
+  private updateForward(id: string, patch: Pick<Partial<ForwardInfo>, 'connections' | 'lastError'>): void {
     const forward = this.forwards.get(id);
     if (!forward) return;
     forward.info = { ...forward.info, ...patch };

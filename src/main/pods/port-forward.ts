@@ -44,28 +44,7 @@ export class PortForwarder {
   /** Opens the local port. ALREADY_EXISTS when the asked-for port is taken. */
   static async listen(options: PortForwarderOptions): Promise<PortForwarder> {
     const forwarder = new PortForwarder(options);
-    await new Promise<void>((resolve, reject) => {
-      forwarder.server.once('error', (error: NodeJS.ErrnoException) => {
-        if (error.code === 'EADDRINUSE') {
-          reject(
-            new AppError(
-              'ALREADY_EXISTS',
-              `Port ${options.localPort} on ${FORWARD_ADDRESS} is in use; choose another or leave it empty for a free one.`,
-              {
-                localPort: options.localPort,
-              },
-            ),
-          );
-        } else if (error.code === 'EACCES') {
-          reject(
-            new AppError('FORBIDDEN', `Port ${options.localPort} needs privileges; choose a port above 1023.`, {
-              localPort: options.localPort,
-            }),
-          );
-        } else reject(new AppError('INTERNAL', `Port ${options.localPort} could not be opened: ${error.message}`));
-      });
-      forwarder.server.listen(options.localPort, FORWARD_ADDRESS, () => resolve());
-    });
+    await listenOnLoopback(forwarder.server, options.localPort);
     return forwarder;
   }
 
@@ -187,6 +166,28 @@ export class PortForwarder {
       socket.destroy();
     });
   }
+}
+
+/** Listens on 127.0.0.1:localPort (0: a free port). ALREADY_EXISTS when the port is taken, FORBIDDEN below 1024. */
+export async function listenOnLoopback(server: Server, localPort: number): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') {
+        reject(
+          new AppError(
+            'ALREADY_EXISTS',
+            `Port ${localPort} on ${FORWARD_ADDRESS} is in use; choose another or leave it empty for a free one.`,
+            {
+              localPort,
+            },
+          ),
+        );
+      } else if (error.code === 'EACCES') {
+        reject(new AppError('FORBIDDEN', `Port ${localPort} needs privileges; choose a port above 1023.`, { localPort }));
+      } else reject(new AppError('INTERNAL', `Port ${localPort} could not be opened: ${error.message}`));
+    });
+    server.listen(localPort, FORWARD_ADDRESS, () => resolve());
+  });
 }
 
 function forwardError(statusCode: number, where: string, message: string): AppError {

@@ -1,6 +1,7 @@
 import type { Event } from '../event';
 import type { SerializedError } from '../errors';
 import { domainNames } from './names';
+import type { LabHostRef } from './pods';
 
 /** Labels Nestlab puts on every object it applies. */
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
@@ -133,6 +134,11 @@ export interface AppInstanceStatus {
    * process, answer kept 30 s); absent while unknown. When not, the port-forward is the way in.
    */
   openReachable?: boolean;
+  /**
+   * The host of the Nestlab lab this context belongs to: a port-forward via 'lab-host' (an SSH
+   * tunnel through it) reaches openUrl's address on the lab network from this computer.
+   */
+  labHost?: LabHostRef;
   /** Slider ranges by Deployment name. */
   replicaRanges: Record<string, { min: number; max: number }>;
   /** Every Deployment has all its desired replicas ready. */

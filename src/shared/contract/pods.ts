@@ -191,15 +191,44 @@ export interface ForwardRequest {
   remotePort: number;
   /** A port on 127.0.0.1; absent or 0 picks a free one. */
   localPort?: number;
+  /**
+   * How connections travel. 'api-server' (the default): the API server's portforward to a pod.
+   * 'lab-host': an SSH tunnel through the host of the context's lab to the Service's external
+   * (LoadBalancer) address and remotePort, for a lab network this computer cannot reach. Services only.
+   */
+  via?: ForwardRoute;
+}
+
+export type ForwardRoute = 'api-server' | 'lab-host';
+
+/** The inventory host a lab runs on (an SSH tunnel through it reaches the lab network). */
+export interface LabHostRef {
+  id: string;
+  name: string;
+}
+
+/** Where an 'api-server' forward goes: the pod it reaches and its port (a Service's targetPort resolved). */
+export interface ApiServerForwardTarget {
+  via: 'api-server';
+  pod: string;
+  podPort: number;
+}
+
+/** Where a 'lab-host' forward goes: from the lab host to the Service's external address. */
+export interface LabHostForwardTarget {
+  via: 'lab-host';
+  host: LabHostRef;
+  /** The Service's LoadBalancer address, as the lab host reaches it. */
+  address: string;
+  port: number;
 }
 
 /** A port-forward Nestlab holds open. */
-export interface ForwardInfo {
+export type ForwardInfo = ForwardInfoBase & (ApiServerForwardTarget | LabHostForwardTarget);
+
+interface ForwardInfoBase {
   id: string;
   request: ForwardRequest;
-  /** The pod it reaches and its port (a Service's targetPort resolved). */
-  pod: string;
-  podPort: number;
   /** Always 127.0.0.1. */
   localAddress: string;
   localPort: number;
@@ -237,7 +266,11 @@ export interface PodsService {
   events(ref: PodsObjectRef): Promise<ObjectEvent[]>;
   /** A describe-style summary of a Pod, Deployment or Service. */
   describe(ref: PodsObjectRef): Promise<ObjectDescription>;
-  /** Opens a port on 127.0.0.1 (never another address) that forwards to the pod or Service. */
+  /**
+   * Opens a port on 127.0.0.1 (never another address) that forwards to the pod or Service, or
+   * (via 'lab-host') through the lab host to the Service's external address. UNREACHABLE when
+   * the lab host or the address cannot be reached, with what to check.
+   */
   startForward(request: ForwardRequest): Promise<ForwardInfo>;
   listForwards(): Promise<ForwardInfo[]>;
   /** Closes the local port and every connection through it. */

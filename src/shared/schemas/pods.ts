@@ -67,4 +67,5 @@ export const forwardRequestSchema: z.ZodType<ForwardRequest> = z.strictObject({
   name: objectName,
   remotePort: port,
   localPort: z.number().int().min(0).max(65_535).optional(),
+  via: z.enum(['api-server', 'lab-host']).optional(),
 });

@@ -36,6 +36,18 @@ export async function closedPort(): Promise<number> {
   return freePort();
 }
 
+/** Whether a TCP connection to host:port opens now (it is closed at once). */
+export function canConnect(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
 /** A TCP relay in front of a test host whose connections can be cut at will (a dropped link). */
 export interface DropProxy {
   port: number;

@@ -45,6 +45,8 @@ function serviceAs(kubeconfig: string): AppsService {
         return Promise.resolve(config);
       },
     },
+    // Context "lab" is a Nestlab lab's, on the inventory host kvm-lab.
+    labHostOf: (context) => Promise.resolve(context === 'lab' ? { id: 'host-1', name: 'kvm-lab' } : undefined),
   });
 }
 
@@ -152,6 +154,8 @@ describe('apps service against the harness', () => {
     expect(last?.openUrl).toMatch(/^http:\/\/192\.0\.2\.\d+\/$/);
     // A documentation address is never reachable from here: the view leads with the port-forward.
     expect(last?.openReachable).toBe(false);
+    // ...and offers the tunnel through the lab host, which reaches the lab network.
+    expect(last?.labHost).toEqual({ id: 'host-1', name: 'kvm-lab' });
     expect(last?.deployments.map((d) => [d.name, d.desired, d.ready])).toEqual([
       ['azure-vote-back', 1, 1],
       ['azure-vote-front', 1, 1],

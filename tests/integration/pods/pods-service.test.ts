@@ -4,7 +4,6 @@
  * Every call goes through the in-memory transport, as JSON, like the renderer's.
  */
 import { writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -24,6 +23,7 @@ import {
   type ControlPlane,
   type SimulatedNodes,
 } from '../../harness/index.js';
+import { canConnect } from '../../harness/ssh/tcp-fixtures';
 
 const CONTEXT = 'lab-admin';
 const NAMESPACE = 'vote';
@@ -337,6 +337,7 @@ describe('pods service', () => {
       name: 'azure-vote-front',
       remotePort: 8080,
     });
+    if (forward.via !== 'api-server') throw new Error(`a forward without 'via' goes through the API server, not ${forward.via}`);
     expect(forward.localAddress).toBe('127.0.0.1');
     expect(forward.url).toBe(`http://127.0.0.1:${forward.localPort}/`);
     expect(forward.podPort).toBe(80);
@@ -392,14 +393,3 @@ describe('pods service', () => {
     });
   });
 });
-
-function canConnect(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}

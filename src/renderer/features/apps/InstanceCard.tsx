@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { useAppStore } from '../../store/store-context';
 import { ObjectActions } from '../pods/ObjectActions';
+import { LabTunnelAction } from './LabTunnelAction';
 import { OsBadge } from './OsBadge';
 import { ReplicaSlider } from './ReplicaSlider';
 
@@ -18,6 +19,10 @@ export function InstanceCard({ instanceKey }: { instanceKey: string }) {
   // The external address is the main way in only when this computer could reach it.
   const reachable = status.openReachable === true;
   const openHost = isWebUrl(status.openUrl) ? new URL(status.openUrl).hostname.replace(/^\[|\]$/g, '') : undefined;
+  // A lab's app can also be opened through an SSH tunnel via the lab host, to the same address.
+  const openService = status.services.find((service) => service.externalAddress !== undefined && service.externalAddress === openHost);
+  const openPort = isWebUrl(status.openUrl) ? Number(new URL(status.openUrl).port || (status.openUrl.startsWith('https:') ? 443 : 80)) : 0;
+  const tunnel = status.labHost !== undefined && openService !== undefined ? status.labHost : undefined;
   const headingId = `instance-${instanceKey}`.replace(/[^a-zA-Z0-9-]/g, '-');
   return (
     <li className="card app-instance" aria-labelledby={headingId} data-instance={status.instance}>
@@ -64,7 +69,9 @@ export function InstanceCard({ instanceKey }: { instanceKey: string }) {
                   namespace={status.namespace}
                   ports={service.ports}
                   offerForward
-                  forwardPrimary={service.externalAddress !== undefined && service.externalAddress === openHost && !reachable}
+                  forwardPrimary={
+                    service.externalAddress !== undefined && service.externalAddress === openHost && !reachable && tunnel === undefined
+                  }
                 />
               </dd>
             </div>
@@ -77,9 +84,21 @@ export function InstanceCard({ instanceKey }: { instanceKey: string }) {
             Open {status.openUrl}
           </a>
         )}
+        {tunnel && openService && (
+          <LabTunnelAction
+            context={status.context}
+            namespace={status.namespace}
+            service={openService.name}
+            port={openPort}
+            labHost={tunnel}
+            primary={!reachable}
+          />
+        )}
         {isWebUrl(status.openUrl) && status.openReachable === false && (
           <span className="field-hint" data-testid="open-unreachable">
-            This computer cannot reach {openHost}: open the app through the port-forward above.
+            {tunnel
+              ? `This computer cannot reach ${openHost ?? ''}, an address of the lab network on ${tunnel.name}: open the app through the SSH tunnel via that host, or the port-forward above.`
+              : `This computer cannot reach ${openHost ?? ''}: open the app through the port-forward above.`}
           </span>
         )}
         {confirming ? (

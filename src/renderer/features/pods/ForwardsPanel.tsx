@@ -8,14 +8,22 @@ export function ForwardsPanel() {
   return (
     <section className="card pods-panel" aria-labelledby="forwards-heading">
       <h2 id="forwards-heading">Port-forwards</h2>
-      <p className="muted">Each listens on 127.0.0.1 only and closes when you stop it or quit Nestlab.</p>
+      <p className="muted">
+        Each listens on 127.0.0.1 only and closes when you stop it or quit Nestlab. A port-forward goes through the API server; an SSH
+        tunnel goes through the lab host to an address of its lab network.
+      </p>
       <ul className="forwards-list">
         {forwards.map((forward) => (
           <li key={forward.id} data-forward={forward.request.name}>
             <span>
               {forward.request.kind === 'service' ? 'Service' : 'Pod'} {forward.request.namespace}/{forward.request.name}:
               {forward.request.remotePort}
-              {forward.request.kind === 'service' ? ` (pod ${forward.pod}:${forward.podPort})` : ''} →{' '}
+              {forward.via === 'lab-host'
+                ? ` (SSH tunnel through lab host ${forward.host.name} to ${forward.address}:${forward.port})`
+                : forward.request.kind === 'service'
+                  ? ` (pod ${forward.pod}:${forward.podPort})`
+                  : ''}{' '}
+              →{' '}
             </span>
             <a href={forward.url} target="_blank" rel="noopener noreferrer" data-testid="forward-url">
               {forward.url}

@@ -53,6 +53,7 @@ export function ObjectActions({
     state.forwards.find(
       (candidate) =>
         kind === 'Service' &&
+        candidate.via === 'api-server' &&
         candidate.request.kind === 'service' &&
         candidate.request.context === context &&
         candidate.request.namespace === namespace &&
