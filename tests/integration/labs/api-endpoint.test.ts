@@ -63,6 +63,16 @@ describe('the API endpoint served on the lab host (real haproxy; SIMULATION: sta
     expect(await version('solo')).toMatch(/^v1\.20\./);
     // Inside the lab network the endpoint address is the control plane's own API server.
     expect(await fromLabNetwork('203.0.113.10')).toBe('200');
+    // Another lab on this host cannot take the same host port.
+    const clash = await lab.labs.checkPlan(
+      lab.plan('clash', 3, { apiEndpoint: { ...endpoint, host: 'clash-api.lab.internal', address: '192.0.2.10' } }),
+    );
+    expect(clash.problems).toContainEqual(
+      expect.objectContaining({
+        field: 'apiEndpoint.hostPort',
+        message: `Another lab on this host already serves its API endpoint on the host's port ${endpoint.hostPort}.`,
+      }),
+    );
   }, 300_000);
 
   it('three control planes: serves the endpoint through HAProxy, still answers with one control plane stopped, and goes with the lab', async () => {
