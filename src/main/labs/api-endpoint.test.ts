@@ -32,6 +32,9 @@ describe('the served API endpoint', () => {
     expect(controlPlaneAddresses(three)).toEqual(['192.168.150.100', '192.168.150.101', '192.168.150.102']);
     expect(haproxyConfig(three)).toMatchSnapshot();
     expect(HAPROXY_UNIT).toMatchSnapshot();
+    // k3s refuses anonymous requests: its API servers answer /readyz with 401 when they serve.
+    expect(haproxyConfig({ ...three, distribution: 'k3s' })).toContain('    http-check expect rstatus ^(200|401)$');
+    expect(haproxyConfig(three)).toContain('    http-check expect status 200');
   });
 
   it('an endpoint Nestlab does not serve (a bridge, existing machines, an address outside the lab network) gets nothing', () => {

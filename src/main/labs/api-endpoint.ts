@@ -168,7 +168,9 @@ export function haproxyConfig(plan: LabPlan): string {
     `backend ${plan.name}-control-planes`,
     '    balance roundrobin',
     '    option httpchk GET /readyz',
-    '    http-check expect status 200',
+    // kubeadm's API server lets anyone read /readyz; k3s turns anonymous requests off, so there a
+    // 401 is the answer of a serving API server (a starting or failing one still fails the check).
+    plan.distribution === 'k3s' ? '    http-check expect rstatus ^(200|401)$' : '    http-check expect status 200',
     '    default-server inter 2s fall 2 rise 2',
     ...servers,
     '',
