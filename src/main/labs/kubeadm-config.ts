@@ -145,7 +145,8 @@ export function etcdMemberConfig(plan: LabPlan, members: readonly { name: string
   const init = {
     apiVersion,
     kind: 'InitConfiguration',
-    nodeRegistration: { name: self.name },
+    // containerd's socket: without it kubeadm before 1.24 assumes Docker (and asks `docker info`).
+    nodeRegistration: { name: self.name, criSocket: LINUX_CRI_SOCKET },
     localAPIEndpoint: { advertiseAddress: self.address },
   };
   const cluster = {
