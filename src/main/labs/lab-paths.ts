@@ -16,6 +16,8 @@ export interface LibvirtLabPaths {
   knownHosts: string;
   /** libvirt network of a NAT lab. */
   network: string;
+  /** libvirt storage pool over `storageDir`. */
+  pool: string;
 }
 
 export function libvirtPaths(storagePath: string, lab: string): LibvirtLabPaths {
@@ -26,6 +28,7 @@ export function libvirtPaths(storagePath: string, lab: string): LibvirtLabPaths 
     key: `${homeDir}/id_ed25519`,
     knownHosts: `${homeDir}/known_hosts`,
     network: `nestlab-${lab}`,
+    pool: `nestlab-${lab}`,
   };
 }
 

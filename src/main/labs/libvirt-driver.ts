@@ -192,9 +192,26 @@ export class LibvirtDriver implements LabDriver {
     const key = await ctx.observeHost(['test', '-e', this.paths.key]);
     await ctx.host(['mkdir', '-p', '-m', '700', this.paths.homeDir]);
     await ctx.host(['mkdir', '-p', this.paths.storageDir], { root: true });
+    await this.ensurePool(ctx);
     if (key.exitCode === 0) return skipped('The lab key exists.');
     await ctx.host(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', `nestlab-${this.plan.name}`, '-f', this.paths.key]);
     return done();
+  }
+
+  /**
+   * A storage pool over the lab's folder, defined before any VM: otherwise virt-install defines one
+   * for the folder of each disk it is given, two VMs created at once race for it ("pool ... already
+   * exists", found by the real-libvirt tier), and the pool outlives the lab.
+   */
+  private async ensurePool(ctx: StepContext): Promise<void> {
+    const info = await ctx.observeHost(virsh('pool-info', this.paths.pool), { root: true });
+    if (info.exitCode !== 0) {
+      await ctx.host(virsh('pool-define-as', this.paths.pool, 'dir', '--target', this.paths.storageDir), { root: true });
+    }
+    if (!/^State:\s+running/m.test(info.stdout)) {
+      await ctx.host(virsh('pool-start', this.paths.pool), { root: true });
+      await ctx.host(virsh('pool-autostart', this.paths.pool), { root: true });
+    }
   }
 
   async publicKey(ctx: StepContext): Promise<string> {
@@ -340,7 +357,7 @@ export class LibvirtDriver implements LabDriver {
     return removeLoadBalancer(ctx);
   }
 
-  /** The network, the lab's storage folder and its key folder (after every VM is gone). */
+  /** The network, the storage pool, the lab's storage folder and its key folder (after every VM is gone). */
   async cleanup(ctx: StepContext): Promise<StepOutcome> {
     if (this.plan.network.mode === 'nat') {
       const info = await ctx.observeHost(virsh('net-info', this.paths.network), { root: true });
@@ -348,6 +365,11 @@ export class LibvirtDriver implements LabDriver {
         if (/^Active:\s+yes/m.test(info.stdout) || ctx.dry) await ctx.host(virsh('net-destroy', this.paths.network), { root: true });
         await ctx.host(virsh('net-undefine', this.paths.network), { root: true });
       }
+    }
+    const pool = await ctx.observeHost(virsh('pool-info', this.paths.pool), { root: true });
+    if (pool.exitCode === 0 || ctx.dry) {
+      if (/^State:\s+running/m.test(pool.stdout) || ctx.dry) await ctx.host(virsh('pool-destroy', this.paths.pool), { root: true });
+      await ctx.host(virsh('pool-undefine', this.paths.pool), { root: true });
     }
     await ctx.host(['rm', '-rf', '--', this.paths.storageDir], { root: true });
     await ctx.host(['rm', '-rf', '--', this.paths.homeDir]);

@@ -114,6 +114,8 @@ describe('libvirt driver against a real libvirt host (REAL libvirtd + QEMU TCG)'
     });
 
     expect(await virsh('net-info', driver.paths.network)).toMatch(/Active:\s+yes/);
+    // The lab's folder is a storage pool of its own, so virt-install never defines one per disk.
+    expect(await virsh('pool-info', driver.paths.pool)).toMatch(/State:\s+running/);
     expect(await virsh('domstate', machine.name)).toMatch(/running/);
     // No KVM here: the driver saw it in libvirt's capabilities and asked for software emulation.
     expect(await virsh('dumpxml', machine.name)).toMatch(/<domain type='qemu'/);
@@ -137,6 +139,7 @@ describe('libvirt driver against a real libvirt host (REAL libvirtd + QEMU TCG)'
     ]);
     expect((await virsh('list', '--all', '--name')).trim()).toBe('');
     expect(await virsh('net-list', '--all', '--name')).not.toContain(driver.paths.network);
+    expect(await virsh('pool-list', '--all', '--name')).not.toContain(driver.paths.pool);
     const left = await hosts.run(hostId, ['ls', '-A', '/var/lib/libvirt/images']);
     expect(left.stdout.split('\n').filter((entry) => entry !== '' && entry !== 'nestlab-base')).toEqual([]);
   });
