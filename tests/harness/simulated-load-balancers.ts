@@ -16,19 +16,31 @@ export interface SimulatedServiceView {
 export const LOAD_BALANCER_PREFIX = '192.0.2.';
 
 /**
- * Plays a cloud provider's service controller: Services of type LoadBalancer get an ingress IP
- * from 192.0.2.0/24, and lose it when they change to another type.
+ * The addresses a simulated load balancer may hand out, lowest first; `undefined` while no load
+ * balancer implementation is installed (Services then stay pending, as on a real kubeadm cluster).
+ */
+export type LoadBalancerAddresses = () => readonly string[] | undefined;
+
+/** A cloud provider's addresses: 192.0.2.10-254 (.1-.9 are left for whatever a test wants to pin). */
+export const cloudProviderAddresses: LoadBalancerAddresses = () =>
+  Array.from({ length: 245 }, (_, index) => `${LOAD_BALANCER_PREFIX}${index + 10}`);
+
+/**
+ * Plays the controller that gives Services of type LoadBalancer an ingress IP (a cloud provider's
+ * by default; see simulated-metallb.ts for MetalLB's), taking the lowest free address of
+ * `addresses`, and taking it back when a Service changes to another type.
  */
 export class LoadBalancerSimulation {
   private readonly services = new Map<string, SimulatedServiceView>();
-  /** service uid -> last octet */
-  private readonly assigned = new Map<string, number>();
+  /** service uid -> ingress IP */
+  private readonly assigned = new Map<string, string>();
   private readonly queue: KeyedWorkQueue;
   private stopped = false;
 
   constructor(
     private readonly rest: KubeRestClient,
     private readonly onError: (error: unknown) => void,
+    private readonly addresses: LoadBalancerAddresses = cloudProviderAddresses,
   ) {
     this.queue = new KeyedWorkQueue(
       4,
@@ -60,6 +72,11 @@ export class LoadBalancerSimulation {
     this.queue.add(key);
   }
 
+  /** Looks at every Service again (the address source changed, e.g. a MetalLB pool was applied). */
+  resync(): void {
+    for (const key of this.services.keys()) this.queue.add(key);
+  }
+
   idle(): Promise<void> {
     return this.queue.idle();
   }
@@ -74,8 +91,14 @@ export class LoadBalancerSimulation {
     const uid = service.metadata?.uid;
     if (key === undefined || uid === undefined) return;
     this.services.set(key, service);
-    const ip = ourIngressIp(service);
-    if (ip !== undefined) this.assigned.set(uid, Number(ip.slice(LOAD_BALANCER_PREFIX.length)));
+    const ip = this.ourIngressIp(service);
+    if (ip !== undefined) this.assigned.set(uid, ip);
+  }
+
+  /** The Service's ingress IP when it is one of ours. */
+  private ourIngressIp(service: SimulatedServiceView): string | undefined {
+    const candidates = new Set([...(this.addresses() ?? []), ...this.assigned.values()]);
+    return service.status?.loadBalancer?.ingress?.find((i) => i.ip !== undefined && candidates.has(i.ip))?.ip;
   }
 
   private async sync(key: string): Promise<void> {
@@ -86,8 +109,11 @@ export class LoadBalancerSimulation {
     const hasIngress = (service.status?.loadBalancer?.ingress?.length ?? 0) > 0;
     let ingress: Array<{ ip: string }>;
     if (isLoadBalancer && !hasIngress) {
-      ingress = [{ ip: `${LOAD_BALANCER_PREFIX}${this.allocate(uid)}` }];
-    } else if (!isLoadBalancer && ourIngressIp(service) !== undefined) {
+      const ip = this.allocate(uid);
+      // No implementation installed yet, or every address taken: the Service stays pending.
+      if (ip === undefined) return;
+      ingress = [{ ip }];
+    } else if (!isLoadBalancer && this.ourIngressIp(service) !== undefined) {
       this.assigned.delete(uid);
       ingress = [];
     } else {
@@ -105,19 +131,14 @@ export class LoadBalancerSimulation {
     }
   }
 
-  private allocate(uid: string): number {
+  private allocate(uid: string): string | undefined {
     const existing = this.assigned.get(uid);
     if (existing !== undefined) return existing;
     const used = new Set(this.assigned.values());
-    let octet = 10; // leave .1-.9 for whatever a test wants to pin
-    while (used.has(octet) && octet < 254) octet += 1;
-    this.assigned.set(uid, octet);
-    return octet;
+    const ip = this.addresses()?.find((candidate) => !used.has(candidate));
+    if (ip !== undefined) this.assigned.set(uid, ip);
+    return ip;
   }
-}
-
-function ourIngressIp(service: SimulatedServiceView): string | undefined {
-  return service.status?.loadBalancer?.ingress?.find((i) => i.ip?.startsWith(LOAD_BALANCER_PREFIX) === true)?.ip;
 }
 
 function serviceKey(service: SimulatedServiceView): string | undefined {

@@ -11,7 +11,8 @@ import { AppError } from '../../shared/errors';
 import { kubernetesPackageRepository } from '../../shared/kubernetes-versions';
 import { psLiteral } from '../hosts/powershell';
 import { etcdMembers } from './external-etcd';
-import { endpointOf, kubeadmInitConfig, kubeadmJoinConfig, POD_CIDR } from './kubeadm-config';
+import { calicoResources, cniManifests, flannelNetConf } from './cni-manifests';
+import { endpointOf, kubeadmInitConfig, kubeadmJoinConfig } from './kubeadm-config';
 import { K3S_INSTALL_SCRIPT, OFFLINE_BUNDLE_ADVICE, WINDOWS_NODE_SCRIPTS } from './pinned-scripts';
 import type { PinnedScript } from './pinned-scripts';
 import { firstControlPlane } from './machines';
@@ -26,9 +27,6 @@ const K3S_CONF = '/etc/rancher/k3s/k3s.yaml';
 const K3S_AGENT_MARK = '/etc/rancher/node/password';
 const K3S_TOKEN_FILE = '/etc/nestlab/k3s-token';
 const JOIN_CONFIG = '/etc/nestlab/join.yaml';
-const FLANNEL_VERSION = 'v0.26.1';
-const CALICO_VERSION = 'v3.29.1';
-const SIG_WINDOWS = 'https://raw.githubusercontent.com/kubernetes-sigs/sig-windows-tools/master/hostprocess';
 
 /** Where the cluster's admin kubeconfig is on the first control plane. */
 export function adminKubeconfigPath(plan: LabPlan): string {
@@ -105,6 +103,7 @@ function k3sInstall(plan: LabPlan, machine: LabMachine, mode: 'server' | 'agent'
   if (mode === 'server') {
     for (const san of sans.length > 0 ? sans : [plan.apiEndpoint.host]) args.push('--tls-san', san);
     args.push('--write-kubeconfig-mode', '0600');
+    args.push('--cluster-cidr', plan.network.podCidr, '--service-cidr', plan.network.serviceCidr);
     if (plan.cni === 'calico') args.push('--flannel-backend', 'none', '--disable-network-policy');
   }
   if (plan.offlineBundle !== undefined) {
@@ -351,40 +350,11 @@ export async function joinWindows(ctx: StepContext, machine: LabMachine): Promis
   return done();
 }
 
-/** Manifests of the plan's CNI (Linux part), and the Windows part when the lab has Windows workers. */
-export function cniManifests(plan: LabPlan, windows: boolean): string[] {
-  const base = plan.offlineBundle === undefined ? undefined : '/opt/nestlab/bundle/manifests';
-  const source = (url: string, file: string) => (base === undefined ? url : `${base}/${file}`);
-  if (plan.cni === 'flannel') {
-    const manifests = [
-      source(`https://github.com/flannel-io/flannel/releases/download/${FLANNEL_VERSION}/kube-flannel.yml`, 'kube-flannel.yml'),
-    ];
-    if (windows) {
-      manifests.push(
-        source(`${SIG_WINDOWS}/flannel/flanneld/flannel-overlay.yml`, 'flannel-overlay.yml'),
-        source(`${SIG_WINDOWS}/flannel/kube-proxy/kube-proxy.yml`, 'kube-proxy-windows.yml'),
-      );
-    }
-    return manifests;
-  }
-  const manifests = [
-    source(
-      `https://raw.githubusercontent.com/projectcalico/calico/${CALICO_VERSION}/manifests/tigera-operator.yaml`,
-      'tigera-operator.yaml',
-    ),
-    source(
-      `https://raw.githubusercontent.com/projectcalico/calico/${CALICO_VERSION}/manifests/custom-resources.yaml`,
-      'calico-custom-resources.yaml',
-    ),
-  ];
-  if (windows) manifests.push(source(`${SIG_WINDOWS}/calico/kube-proxy/kube-proxy.yml`, 'kube-proxy-windows.yml'));
-  return manifests;
-}
-
-/** flannel's net-conf with the VXLAN VNI and port Windows nodes require (4096 / 4789). */
-export const FLANNEL_WINDOWS_NET_CONF = JSON.stringify({ Network: POD_CIDR, Backend: { Type: 'vxlan', VNI: 4096, Port: 4789 } });
-
-/** Apply the CNI on the first control plane (kubeadm; k3s brings flannel itself). */
+/**
+ * Apply the CNI on the first control plane (kubeadm; k3s brings flannel itself): the upstream
+ * manifests, then what is generated from the plan's pod range (cni-manifests.ts). flannel reads its
+ * net-conf.json when it starts, so its pods restart after the patch.
+ */
 export async function applyCni(ctx: StepContext, windows: boolean): Promise<StepOutcome> {
   const { plan } = ctx;
   const first = firstControlPlane(ctx.machines);
@@ -395,13 +365,20 @@ export async function applyCni(ctx: StepContext, windows: boolean): Promise<Step
   for (const manifest of cniManifests(plan, windows)) {
     await ctx.vm(first, { argv: kubectl('apply', '-f', manifest) }, { root: true, timeoutMs: 180_000 });
   }
-  if (windows && plan.cni === 'flannel') {
-    const patch = JSON.stringify({ data: { 'net-conf.json': FLANNEL_WINDOWS_NET_CONF } });
+  if (plan.cni === 'calico') {
+    await ctx.vm(
+      first,
+      { argv: kubectl('apply', '-f', '-') },
+      { root: true, stdin: calicoResources(plan, windows), stdinLabel: '<Calico Installation for the pod range>', timeoutMs: 180_000 },
+    );
+  } else {
+    const patch = JSON.stringify({ data: { 'net-conf.json': flannelNetConf(plan, windows) } });
     await ctx.vm(
       first,
       { argv: kubectl('patch', 'configmap', '-n', 'kube-flannel', 'kube-flannel-cfg', '--type', 'merge', '-p', patch) },
       { root: true },
     );
+    await ctx.vm(first, { argv: kubectl('rollout', 'restart', 'daemonset', '-n', 'kube-flannel', 'kube-flannel-ds') }, { root: true });
   }
   // A marker that the manifests went in, so a resume does not apply them again.
   await ctx.vm(

@@ -29,6 +29,7 @@ describe('dry run of the step planner', () => {
       'ssh:lab1-win1',
       'bootstrap:lab1-cp1',
       'cni',
+      'load-balancer',
       'join:lab1-linux1',
       'join:lab1-linux2',
       'join:lab1-win1',
@@ -65,7 +66,7 @@ describe('dry run of the step planner', () => {
     const steps = await dryRun(testPlan({ distribution: 'k3s', windowsWorkers: 0 }));
     const commands = steps.flatMap((step) => step.commands.map((command) => command.display));
     expect(commands.find((line) => line.includes("'server'"))).toBe(
-      `'sudo' 'env' 'INSTALL_K3S_VERSION=v1.30.8+k3s1' 'sh' '-c' ${quotePosix(K3S_ONLINE_INSTALL)} 'k3s-install' '${K3S_INSTALL_SCRIPT.url}' '' 'server' '--node-name' 'lab1-cp1' '--tls-san' 'lab1-api.lab.internal' '--tls-san' '<address of lab1-cp1>' '--tls-san' '192.168.150.10' '--write-kubeconfig-mode' '0600'`,
+      `'sudo' 'env' 'INSTALL_K3S_VERSION=v1.30.8+k3s1' 'sh' '-c' ${quotePosix(K3S_ONLINE_INSTALL)} 'k3s-install' '${K3S_INSTALL_SCRIPT.url}' '' 'server' '--node-name' 'lab1-cp1' '--tls-san' 'lab1-api.lab.internal' '--tls-san' '<address of lab1-cp1>' '--tls-san' '192.168.150.10' '--write-kubeconfig-mode' '0600' '--cluster-cidr' '10.244.0.0/16' '--service-cidr' '10.96.0.0/16'`,
     );
     expect(commands.some((line) => line.includes("'--token-file' '/etc/nestlab/k3s-token'"))).toBe(true);
     // Nothing downloaded is piped into a root shell, and nothing comes from the moving get.k3s.io.

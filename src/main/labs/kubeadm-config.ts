@@ -14,8 +14,6 @@ import { kubernetesVersionRules } from '../../shared/kubernetes-versions';
 import type { KubeadmConfigApi } from '../../shared/kubernetes-versions';
 import { apiServerSans } from './api-endpoint';
 
-export const POD_CIDR = '10.244.0.0/16';
-export const SERVICE_CIDR = '10.96.0.0/12';
 const LINUX_CRI_SOCKET = 'unix:///run/containerd/containerd.sock';
 const WINDOWS_CRI_SOCKET = 'npipe:////./pipe/containerd-containerd';
 /**
@@ -84,7 +82,7 @@ export function kubeadmInitConfig(
     clusterName: plan.name,
     controlPlaneEndpoint: endpointOf(plan),
     apiServer,
-    networking: { podSubnet: POD_CIDR, serviceSubnet: SERVICE_CIDR },
+    networking: { podSubnet: plan.network.podCidr, serviceSubnet: plan.network.serviceCidr },
   };
   if (plan.registryMirror !== undefined && plan.registryMirror !== '') {
     cluster.imageRepository = `${plan.registryMirror.replace(/^https?:\/\//, '').replace(/\/$/, '')}/registry.k8s.io`;

@@ -10,6 +10,7 @@ import { applyCni, bootstrapFirst, ensureKubernetesTools, installBundle, joinLin
 import { setUpExternalEtcd } from './external-etcd';
 import type { LabDriver } from './lab-driver';
 import { firstControlPlane } from './machines';
+import { applyMetallb, labUsesMetallb, loadBalancerRange } from './metallb';
 import { done, skipped } from './step-context';
 import type { StepContext, StepOutcome } from './step-context';
 
@@ -45,6 +46,7 @@ const estimates: Record<StepPhase, number> = {
   etcd: 60_000,
   bootstrap: 180_000,
   cni: 20_000,
+  'load-balancer': 30_000,
   'join-control-planes': 120_000,
   'join-linux-workers': 90_000,
   'join-windows-workers': 300_000,
@@ -143,6 +145,13 @@ function growSteps(driver: LabDriver, cluster: ClusterSteps, added: LabMachine[]
       ),
     );
   }
+  if (labUsesMetallb(plan) && added.includes(first)) {
+    steps.push(
+      step('load-balancer', 'load-balancer', `Install MetalLB (LoadBalancer addresses ${loadBalancerRange(plan)})`, (ctx) =>
+        applyMetallb(ctx),
+      ),
+    );
+  }
   const phaseOf = (machine: LabMachine): StepPhase =>
     machine.role === 'control-plane' ? 'join-control-planes' : machine.os === 'windows' ? 'join-windows-workers' : 'join-linux-workers';
   // etcd VMs run etcd only: they never join as nodes.
@@ -197,6 +206,7 @@ const phaseOrder: readonly StepPhase[] = [
   'etcd',
   'bootstrap',
   'cni',
+  'load-balancer',
   'join-control-planes',
   'join-linux-workers',
   'join-windows-workers',

@@ -225,6 +225,8 @@ export type StepPhase =
   | 'etcd'
   | 'bootstrap'
   | 'cni'
+  /** MetalLB and its address pool (kubeadm labs). */
+  | 'load-balancer'
   | 'join-control-planes'
   | 'join-linux-workers'
   | 'join-windows-workers'

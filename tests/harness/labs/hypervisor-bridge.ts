@@ -15,6 +15,7 @@ import { startSimulatedNodes } from '../simulated-nodes.js';
 import type { SimulatedNodes } from '../simulated-nodes.js';
 import type { SimulatedTaint } from '../simulated-node-objects.js';
 import type { ClusterAccess } from '../kubeconfig.js';
+import { startSimulatedMetalLb } from './simulated-metallb.js';
 
 interface JoinedRecord {
   vm: string;
@@ -34,6 +35,18 @@ export function parseTaints(text: string | undefined): SimulatedTaint[] {
       const [key = '', value] = keyValue.split('=');
       return { key, ...(value ? { value } : {}), effect: effect as SimulatedTaint['effect'] };
     });
+}
+
+/** What `kubectl apply -f -` received on the stand-in VMs (their applied/ folders), in order. */
+async function appliedYaml(simDir: string): Promise<string[]> {
+  const vmsDir = join(simDir, 'vms');
+  const texts: string[] = [];
+  for (const vm of existsSync(vmsDir) ? (await readdir(vmsDir)).sort() : []) {
+    const dir = join(vmsDir, vm, 'applied');
+    if (!existsSync(dir)) continue;
+    for (const file of (await readdir(dir)).sort()) texts.push(await readFile(join(dir, file), 'utf8'));
+  }
+  return texts;
 }
 
 export interface HypervisorBridge {
@@ -56,7 +69,12 @@ export function startHypervisorBridge(
   let stopped = false;
   let busy = false;
 
+  // Lab VMs: LoadBalancer Services get what MetalLB would assign from the pool the lab applied.
+  const metalLb = options.existingMachine === true ? undefined : startSimulatedMetalLb(access);
+  metalLb?.catch(() => undefined);
+
   const tick = async (): Promise<void> => {
+    if (metalLb !== undefined) (await metalLb).update(await appliedYaml(simDir));
     const joinedDir = join(simDir, 'joined');
     const names = existsSync(joinedDir) ? await readdir(joinedDir) : [];
     for (const vm of names) {
@@ -67,6 +85,8 @@ export function startHypervisorBridge(
       const agent = startSimulatedNodes(access, {
         nodes: [{ name: record.vm, os: record.os, role: record.role, taints: parseTaints(record.taints) }],
         firstNodeIndex: index,
+        // A lab's LoadBalancer addresses are MetalLB's (simulated below), not a cloud provider's.
+        ...(metalLb === undefined ? {} : { loadBalancers: false }),
       });
       agents.set(vm, agent);
       // A start that failed (a slow API server on a loaded machine) is tried again on the next tick
@@ -102,6 +122,7 @@ export function startHypervisorBridge(
       stopped = true;
       clearInterval(timer);
       await Promise.all([...agents.values()].map(async (agent) => (await agent.catch(() => undefined))?.stop()));
+      (await metalLb?.catch(() => undefined))?.stop();
       agents.clear();
     },
   };

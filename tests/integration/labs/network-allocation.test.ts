@@ -3,6 +3,8 @@
  * routes come from the stand-in `ip`, its lab bridges from the stand-in libvirt networks; see
  * tests/harness/ssh/README.md). The SSH sessions, the lab store and the provisioning are real.
  */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabPlan, NetworkProposal } from '../../../src/shared/contract/labs';
 import { parseRange, overlaps } from '../../../src/main/labs/network-allocation';
@@ -84,6 +86,17 @@ describe('two labs on one host (SIMULATION: stand-in ip and libvirt networks on 
       expect((await lab.settled('net2')).status).toBe('ready');
       const [one, two] = [await lab.labs.get('net1'), await lab.labs.get('net2')];
       for (const mine of ranges(two.plan)) for (const theirs of ranges(one.plan)) expect(overlaps(mine, theirs)).toBe(false);
+      // Each lab's flannel takes its own pod range (flannel reads net-conf.json when it starts: its pods restart).
+      for (const [vm, pods] of [
+        ['net1-cp1', '10.244.0.0/16'],
+        ['net2-cp1', '10.245.0.0/16'],
+      ] as const) {
+        const log = await readFile(join(lab.host.simDir, 'vms', vm, 'kubectl.log'), 'utf8');
+        const netConf = JSON.stringify({ data: { 'net-conf.json': JSON.stringify({ Network: pods, Backend: { Type: 'vxlan' } }) } });
+        expect(log).toContain(
+          `patch configmap -n kube-flannel kube-flannel-cfg --type merge -p ${netConf}\nrollout restart daemonset -n kube-flannel kube-flannel-ds`,
+        );
+      }
     },
   );
 
