@@ -106,6 +106,15 @@ describe('Plan form: what a Kubernetes version allows', () => {
       await labs.field('Address pool end').fill('198.51.100.199');
       await labs.setSlider(labs.slider('Linux workers'), 1);
       await labs.setSlider(labs.slider('Windows workers'), 1);
+      // Windows workers join tainted unless the user says otherwise: a checkbox, on by default, Space toggles it.
+      const taint = labs.field('Taint Windows workers os=windows:NoSchedule');
+      expect(await taint.isChecked()).toBe(true);
+      await taint.focus();
+      await taint.press('Space');
+      expect(await taint.isChecked()).toBe(false);
+      await labs.form.getByText('Untainted: any pod without a nodeSelector may be scheduled on a Windows worker').waitFor();
+      await taint.press('Space');
+      expect(await taint.isChecked()).toBe(true);
       await labs.field('Windows Server image on the host').fill('/var/lib/libvirt/images/nestlab-base/windows-server-2022.qcow2');
 
       // Refused at the fields before anything runs: the reason and the fix.

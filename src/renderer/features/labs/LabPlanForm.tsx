@@ -12,6 +12,7 @@ import { LINUX_WORKER_MAX, planFromDraft, WINDOWS_WORKER_MAX, type DraftErrors, 
 import { ChoiceField, CountSlider, SelectField, TextField } from './PlanFields';
 import { SizeFields } from './SizeFields';
 import { VersionHint } from './VersionHint';
+import { WindowsTaintField } from './WindowsTaintField';
 
 export type EditDraft = <K extends DraftField>(field: K, value: LabDraft[K]) => void;
 
@@ -210,6 +211,9 @@ function PlanShape({ draft, bind }: SectionProps) {
           {...bind('windowsWorkers')}
         />
       </div>
+      {draft.windowsWorkers > 0 && draft.distribution === 'kubeadm' && (
+        <WindowsTaintField checked={draft.taintWindowsWorkers} onChange={bind('taintWindowsWorkers').onChange} />
+      )}
     </fieldset>
   );
 }

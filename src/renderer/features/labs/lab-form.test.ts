@@ -117,6 +117,16 @@ describe('lab plan form: messages', () => {
     expect(planFromDraft({ ...draft, kubernetesVersion: '1.20.2' }).errors.kubernetesVersion).toBeUndefined();
   });
 
+  it('keeps Windows workers tainted by default and says so in the plan only when the user turned it off', () => {
+    const draft = { ...draftFromPlan(defaultLabPlan('host-1')), windowsWorkers: 1, windowsBaseImage: 'C:\\win.vhdx' };
+    expect(draft.taintWindowsWorkers).toBe(true);
+    expect(planFromDraft(draft).plan?.taintWindowsWorkers).toBeUndefined();
+    const off = planFromDraft({ ...draft, taintWindowsWorkers: false }).plan;
+    expect(off?.taintWindowsWorkers).toBe(false);
+    expect(draftFromPlan(off!).taintWindowsWorkers).toBe(false);
+    expect(planFromDraft({ ...draft, taintWindowsWorkers: false, windowsWorkers: 0 }).plan?.taintWindowsWorkers).toBeUndefined();
+  });
+
   it('joins the service problems of one field into one message with their fixes', () => {
     expect(
       errorsFromProblems([

@@ -48,6 +48,8 @@ export type LabDraft = {
   linuxWorkers: number;
   /** Kept while k3s is chosen (the plan then gets 0), so switching back to kubeadm restores it. */
   windowsWorkers: number;
+  /** Windows workers join tainted os=windows:NoSchedule (the plan leaves the field out when true). */
+  taintWindowsWorkers: boolean;
   'network.mode': 'nat' | 'bridge';
   'network.bridge': string;
   'network.cidr': string;
@@ -122,6 +124,7 @@ export function draftFromPlan(plan: LabPlan): LabDraft {
     cni: plan.cni,
     linuxWorkers: plan.linuxWorkers,
     windowsWorkers: plan.windowsWorkers,
+    taintWindowsWorkers: plan.taintWindowsWorkers !== false,
     'network.mode': plan.network.mode,
     'network.bridge': plan.network.bridge ?? '',
     ...networkDraft(plan.network, plan.apiEndpoint.address),
@@ -315,6 +318,7 @@ export function planFromDraft(draft: LabDraft): PlanConversion {
     if (value !== undefined) plan[key] = value;
   }
   if (draft.driver === 'existing') plan.existingMachines = draft.existingMachines;
+  if (plan.windowsWorkers > 0 && !draft.taintWindowsWorkers) plan.taintWindowsWorkers = false;
   return { plan, errors };
 }
 
