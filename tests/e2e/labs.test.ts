@@ -204,6 +204,13 @@ describe('Labs view in Chromium (SIMULATION: stand-in libvirt VMs join a real co
       expect(new Set(sources)).toEqual(new Set(['lab1-linux1']));
       expect(await labs.detail.getByLabel('Follow').isChecked()).toBe(true);
 
+      // The details say how the API endpoint is reached: here an address the user serves, which the saved kubeconfig uses as it is.
+      await labs.detail.getByTestId('lab-endpoint-in-lab').getByText('127.0.0.1 is served by you', { exact: false }).waitFor();
+      await labs.detail
+        .getByTestId('lab-endpoint-from-here')
+        .getByText(`The kubeconfig in Clusters uses https://127.0.0.1:${controlPlane.apiServerPort}. It works wherever`, { exact: false })
+        .waitFor();
+
       // The kubeconfig was saved as the lab's context: it shows in Clusters.
       await labs.detail.getByTestId('lab-context').getByText('lab1', { exact: true }).waitFor();
       await labs.detail.getByRole('button', { name: 'Show in Clusters' }).click();
