@@ -89,3 +89,29 @@ describe('Hyper-V bundle upload', () => {
     }
   });
 });
+
+describe('Hyper-V static addresses', () => {
+  it('the first control plane gets the API endpoint address (the name resolves to it from every hosts file); the others the lowest free pool address', async () => {
+    const machines = machinesOf(plan);
+    const scripts: string[] = [];
+    const ctx = {
+      dry: false,
+      machines,
+      hostPowerShell: (script: string) => {
+        scripts.push(script);
+        return Promise.resolve({ exitCode: 0, stdout: script.includes('hyperv-public-key') ? TEST_PUBLIC_KEY : 'created', stderr: '' });
+      },
+    } as unknown as StepContext;
+    const driver = new HyperVDriver(plan, paths.storageDir, 'id');
+    // Workers first: they must not take the address reserved for the control plane.
+    for (const machine of [...machines].reverse()) await driver.ensureVm(ctx, machine);
+    expect(Object.fromEntries(machines.map((machine) => [machine.name, machine.address]))).toEqual({
+      'lab1-cp1': '192.168.150.10',
+      'lab1-linux1': '192.168.150.102',
+      'lab1-linux2': '192.168.150.101',
+      'lab1-win1': '192.168.150.100',
+    });
+    const linuxSeed = scripts.find((script) => script.includes("'lab1-linux1'") && script.includes('nestlab:hyperv-vm'));
+    expect(linuxSeed).toContain('192.168.150.10 lab1-api.lab.internal');
+  });
+});
