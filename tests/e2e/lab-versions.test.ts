@@ -104,6 +104,9 @@ describe('Plan form: what a Kubernetes version allows', () => {
       await labs.field('Network (CIDR)').fill('198.51.100.0/24');
       await labs.field('Address pool start').fill('198.51.100.100');
       await labs.field('Address pool end').fill('198.51.100.199');
+      await labs.field('LoadBalancer range start (MetalLB)').fill('198.51.100.200');
+      await labs.field('LoadBalancer range end').fill('198.51.100.239');
+      await labs.field('API endpoint address').fill('198.51.100.10');
       await labs.setSlider(labs.slider('Linux workers'), 1);
       await labs.setSlider(labs.slider('Windows workers'), 1);
       // Windows workers join tainted unless the user says otherwise: a checkbox, on by default, Space toggles it.

@@ -113,6 +113,17 @@ describe('Labs view in Chromium (SIMULATION: stand-in libvirt VMs join a real co
       expect(await labs.radio('VM driver', 'libvirt (KVM)').isChecked()).toBe(true);
       expect(await labs.radio('VM driver', 'Hyper-V').isDisabled()).toBe(true);
       expect(await labs.field('Linux base image on the host').inputValue()).toBe(SIMULATED_BASE_IMAGES.linux);
+      // The next free ranges of the chosen host (read over SSH: its LAN and libvirt's default network are in use).
+      await labs.form
+        .getByTestId('allocated-ranges')
+        .getByText(
+          'Free on kvm-lab: network 192.168.150.0/24, pods 10.244.0.0/16, services 10.96.0.0/16, LoadBalancer 192.168.150.200–192.168.150.239, API endpoint address 192.168.150.10.',
+        )
+        .waitFor({ timeout: 30_000 });
+      expect(await labs.field('Pod range (CIDR)').inputValue()).toBe('10.244.0.0/16');
+      expect(await labs.field('LoadBalancer range start (MetalLB)').inputValue()).toBe('192.168.150.200');
+      await labs.form.getByText('In use on kvm-lab (2)').click();
+      await labs.form.getByText("192.168.122.0/24: the host's network on virbr0").waitFor();
       await labs.screenshotIfAsked('labs-form.png');
 
       // A name that is not a DNS label: refused at the field, with the rule; the typed text stays.
@@ -127,6 +138,9 @@ describe('Labs view in Chromium (SIMULATION: stand-in libvirt VMs join a real co
       await labs.field('Network (CIDR)').fill('198.51.100.0/24');
       await labs.field('Address pool start').fill('198.51.100.100');
       await labs.field('Address pool end').fill('198.51.100.199');
+      await labs.field('LoadBalancer range start (MetalLB)').fill('198.51.100.200');
+      await labs.field('LoadBalancer range end').fill('198.51.100.239');
+      await labs.field('API endpoint address').fill('198.51.100.10');
       await labs.field('API endpoint (VIP or DNS name)').fill('127.0.0.1');
       await labs.field('API port').fill(String(controlPlane.apiServerPort));
 
@@ -195,6 +209,30 @@ describe('Labs view in Chromium (SIMULATION: stand-in libvirt VMs join a real co
       await labs.lab('lab1').getByText('100%').waitFor();
       await labs.lab('lab1').getByTestId('lab-nodes').getByText('1 control plane · 1 Linux worker · 1 Windows worker').waitFor();
       for (const vm of ['lab1-cp1', 'lab1-linux1', 'lab1-win1']) await labs.machineRow(vm).getByText('Joined').waitFor();
+
+      // The Hosts view lists the lab on its host with its allocated ranges and endpoint.
+      await app.openView('Hosts');
+      const hostLab = hosts.host('kvm-lab').getByTestId('host-lab-lab1');
+      await hostLab.waitFor();
+      for (const text of ['198.51.100.0/24', '198.51.100.100–198.51.100.199', '10.244.0.0/16', '10.96.0.0/16']) {
+        await hostLab.getByText(text, { exact: true }).waitFor();
+      }
+      await hostLab.getByText('MetalLB 198.51.100.200–198.51.100.239').waitFor();
+      await hostLab.getByText(`127.0.0.1:${controlPlane.apiServerPort} (198.51.100.10)`).waitFor();
+      // A second lab on the host is offered ranges disjoint from lab1's.
+      await app.openView('Labs');
+      await labs.planButton.click();
+      await labs.form
+        .getByTestId('allocated-ranges')
+        .getByText(
+          'Free on kvm-lab: network 192.168.150.0/24, pods 10.245.0.0/16, services 10.97.0.0/16, LoadBalancer 192.168.150.200–192.168.150.239, API endpoint address 192.168.150.10.',
+        )
+        .waitFor({ timeout: 30_000 });
+      await labs.form.getByText("10.244.0.0/16: lab1's pod range").waitFor({ state: 'attached' });
+      await labs.button('Cancel').click();
+      await labs.form.waitFor({ state: 'detached' });
+      if (!(await labs.detail.isVisible())) await labs.lab('lab1').getByRole('button', { name: 'Open' }).click();
+      await labs.detail.waitFor();
 
       // Logs: every step, then only one VM's lines.
       await labs.log.locator('.lab-log-line').first().waitFor();

@@ -183,16 +183,19 @@ export function createLabsSlice(deps: StoreDeps): StateCreator<AppState, [], [],
       const hostId = form?.draft.hostId;
       if (!form || hostId === undefined || hostId === '') return;
       setForm({ networkProposal: undefined, networkProposalError: undefined });
+      const before = form.draft;
       try {
         const proposal = await api.proposeNetwork(hostId);
         const current = get().labPlanForm;
         if (current?.draft.hostId !== hostId) return;
         const allocated = networkDraft(proposal.network, proposal.apiEndpointAddress);
-        // A bridged lab lives on the host's LAN, which the user typed: only the cluster's own ranges are taken over.
-        const draft =
-          current.draft['network.mode'] === 'bridge'
-            ? { ...current.draft, 'network.podCidr': allocated['network.podCidr'], 'network.serviceCidr': allocated['network.serviceCidr'] }
-            : { ...current.draft, ...allocated };
+        const draft = { ...current.draft };
+        for (const [field, value] of Object.entries(allocated) as [keyof typeof allocated, string][]) {
+          // What the user typed while the answer travelled stays; a bridged lab lives on the host's
+          // LAN, which the user typed: only the cluster's own ranges are taken over.
+          const bridged = current.draft['network.mode'] === 'bridge' && field !== 'network.podCidr' && field !== 'network.serviceCidr';
+          if (!bridged && current.draft[field] === before[field]) draft[field] = value;
+        }
         setForm({ draft, networkProposal: proposal });
       } catch (error) {
         if (get().labPlanForm?.draft.hostId === hostId) setForm({ networkProposalError: serialize(error) });

@@ -5,6 +5,7 @@ import { Icon } from '../../components/Icon';
 import type { HostCheck, ProbeState } from '../../store/hosts-slice';
 import { useAppStore } from '../../store/store-context';
 import { authLabel, hostStatus } from './host-status';
+import { HostLabs } from './HostLabs';
 import { PreflightPanel } from './PreflightPanel';
 
 export interface HostCardProps {
@@ -113,6 +114,7 @@ export function HostCard({ host, hosts, check, connection, probe, onEdit, onRemo
       </div>
 
       {probe && <PreflightPanel host={host} probe={probe} onCancel={() => void cancelProbe(host.id)} />}
+      <HostLabs host={host} />
     </li>
   );
 }

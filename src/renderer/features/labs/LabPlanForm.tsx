@@ -3,6 +3,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { type HostSummary } from '../../../shared/contract';
 import { OFFERED_KUBERNETES_VERSIONS } from '../../../shared/kubernetes-versions';
 import { Banner } from '../../components/Banner';
+import { AllocatedRanges } from './AllocatedRanges';
 import type { LabPlanForm as FormState } from '../../store/labs-slice';
 import { useAppStore } from '../../store/store-context';
 import { CheckResult } from './CheckResult';
@@ -64,6 +65,7 @@ export function LabPlanForm({ form }: { form: FormState }) {
         <PlanShape draft={draft} bind={bind} />
         <SizeFields draft={draft} errors={errors} bind={bind} />
         <PlanNetwork draft={draft} bind={bind} />
+        <AllocatedRanges form={form} hostName={host?.name} bind={bind} />
         <PlanImages draft={draft} bind={bind} />
         {draft.driver === 'existing' && <ExistingMachinesField hosts={hosts} {...bind('existingMachines')} />}
 

@@ -294,6 +294,23 @@ describe('labs slice: the plan form', () => {
     });
   });
 
+  it("fills the chosen host's next free ranges into the draft, keeping a field typed while the answer travelled", async () => {
+    const { store, service } = setup();
+    store.getState().startLabPlan();
+    store.getState().editLabDraft('network.podCidr', '10.250.0.0/16');
+    await vi.waitFor(() => expect(store.getState().labPlanForm?.networkProposal).toBeDefined());
+    expect(service.proposeNetwork).toHaveBeenCalledWith('h1');
+    expect(store.getState().labPlanForm!.draft).toMatchObject({
+      'network.cidr': '192.168.151.0/24',
+      'network.poolStart': '192.168.151.100',
+      'apiEndpoint.address': '192.168.151.10',
+      'network.podCidr': '10.250.0.0/16',
+    });
+    // Asked again (the form's button), the proposal replaces what is there.
+    await store.getState().proposeLabNetwork();
+    expect(store.getState().labPlanForm!.draft['network.podCidr']).toBe('10.244.0.0/16');
+  });
+
   it('follows the host: Hyper-V and a Windows path for a Windows host; the endpoint follows the name', () => {
     const { store } = setup();
     store.getState().startLabPlan();
