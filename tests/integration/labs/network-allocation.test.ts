@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FIRST_LAB_NETWORK } from '../../../src/shared/contract/labs';
 import type { LabPlan, NetworkProposal } from '../../../src/shared/contract/labs';
 import { parseRange, overlaps } from '../../../src/main/labs/network-allocation';
 import { startLabFixture } from './lab-fixture';
@@ -39,16 +40,8 @@ describe('two labs on one host (SIMULATION: stand-in ip and libvirt networks on 
         { range: '192.168.122.0/24', owner: "the host's network on virbr0", device: 'virbr0' },
       ]),
     );
-    expect(proposal.network).toEqual({
-      mode: 'nat',
-      cidr: '192.168.150.0/24',
-      poolStart: '192.168.150.100',
-      poolEnd: '192.168.150.199',
-      podCidr: '10.244.0.0/16',
-      serviceCidr: '10.96.0.0/16',
-      loadBalancerStart: '192.168.150.200',
-      loadBalancerEnd: '192.168.150.239',
-    });
+    // The first allocation: 192.168.150.0/24 (pool .100-.199, LoadBalancer .200-.239), pods 10.244.0.0/16, services 10.96.0.0/16.
+    expect(proposal.network).toEqual(FIRST_LAB_NETWORK);
     expect(proposal.apiEndpointAddress).toBe('192.168.150.10');
   });
 
