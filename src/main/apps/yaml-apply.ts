@@ -16,6 +16,7 @@ import {
 import { AppError } from '../../shared/errors';
 import { type KubeClient, toAppError } from './kube-client';
 import { refOf } from './manifest';
+import { osPlacementChecker } from './os-placement';
 import { addKeyFieldDefaults, needsKeyFieldDefaults } from './old-server-defaults';
 import { explainFailure, missingNamespaceError, type FailedObject } from './yaml-failures';
 import { parseKubeDocuments, type KubeObject } from './yaml-documents';
@@ -48,6 +49,7 @@ interface Item {
   plural?: string;
   namespaced?: boolean;
   notes: string[];
+  warnings: string[];
 }
 
 function failedObject(item: Item): FailedObject {
@@ -129,6 +131,7 @@ export async function runYamlApply(input: YamlRunInput): Promise<YamlApplyResult
     object: structuredClone(object),
     ref: refOf(object),
     notes: [],
+    warnings: [],
   }));
   const inYaml = new Set(items.filter((item) => isNamespace(item.object)).map((item) => item.object.metadata.name));
   const requested = [...new Set(input.createNamespaces)].filter((name) => !inYaml.has(name));
@@ -138,7 +141,7 @@ export async function runYamlApply(input: YamlRunInput): Promise<YamlApplyResult
       kind: 'Namespace',
       metadata: { name, labels: { [MANAGED_BY_LABEL]: MANAGED_BY_VALUE } },
     };
-    return { object, ref: refOf(object), notes: ['Created on request: no document of the YAML holds it.'] };
+    return { object, ref: refOf(object), notes: ['Created on request: no document of the YAML holds it.'], warnings: [] };
   });
   // Namespaces first, as kubectl users expect when they put one at the top (or anywhere).
   const ordered = [...extra, ...items.filter((item) => isNamespace(item.object)), ...items.filter((item) => !isNamespace(item.object))];
@@ -153,12 +156,13 @@ export async function runYamlApply(input: YamlRunInput): Promise<YamlApplyResult
     lastReport = now;
     input.onProgress({ done, total, ...(current === undefined || done === total ? {} : { current }) });
   };
-  const finish = (item: Item, result: Omit<ObjectApplyResult, 'object' | 'document' | 'notes'>) => {
+  const finish = (item: Item, result: Omit<ObjectApplyResult, 'object' | 'document' | 'notes' | 'warnings'>) => {
     results.set(item, {
       object: item.ref,
       ...(item.document === undefined ? {} : { document: item.document }),
       ...result,
       ...(item.notes.length > 0 ? { notes: item.notes } : {}),
+      ...(item.warnings.length > 0 ? { warnings: item.warnings } : {}),
     });
     done += 1;
     report(done === total);
@@ -188,6 +192,10 @@ export async function runYamlApply(input: YamlRunInput): Promise<YamlApplyResult
       fail(item, error);
     }
   }
+
+  // Pods that would land on the wrong OS: warned about, in the dry run and the apply; they are still sent.
+  const placement = osPlacementChecker(client);
+  for (const item of resolved) item.warnings.push(...(await placement(item.object)));
 
   // Namespaces: those that exist, and those this run creates (or, in a dry run, would create).
   const namespaceItems = resolved.filter((item) => isNamespace(item.object));

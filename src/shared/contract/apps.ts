@@ -196,6 +196,12 @@ export interface ObjectApplyResult {
   error?: SerializedError;
   /** What Nestlab changed or assumed for this object (a defaulted field on an old server, a dry run done elsewhere). */
   notes?: string[];
+  /**
+   * What looks wrong but was still sent: pods that would land on the wrong OS (a Windows image
+   * without nodeSelector kubernetes.io/os: windows, no OS selector in a cluster with Windows nodes
+   * that would take them, a Windows selector without the toleration for tainted Windows workers).
+   */
+  warnings?: string[];
 }
 
 /**

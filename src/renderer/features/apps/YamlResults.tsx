@@ -36,12 +36,14 @@ export function YamlResults({ result }: { result: DoneResult }) {
   const rows =
     result.results.length <= ALL_ROWS_UP_TO
       ? result.results
-      : result.results.filter((row) => row.outcome === 'failed' || (row.notes?.length ?? 0) > 0).slice(0, ALL_ROWS_UP_TO);
+      : result.results
+          .filter((row) => row.outcome === 'failed' || (row.notes?.length ?? 0) > 0 || (row.warnings?.length ?? 0) > 0)
+          .slice(0, ALL_ROWS_UP_TO);
   return (
     <>
       <p className="form-status" data-testid="yaml-summary">
         {summaryOf(result)}
-        {rows.length < result.results.length && ` Only the ${rows.length} objects with a failure or a note are listed.`}
+        {rows.length < result.results.length && ` Only the ${rows.length} objects with a failure, a warning or a note are listed.`}
       </p>
       {rows.length > 0 && (
         <table className="data-table">
@@ -60,6 +62,11 @@ export function YamlResults({ result }: { result: DoneResult }) {
                 <td>{describe(row)}</td>
                 <td className={row.outcome === 'failed' ? 'field-error' : ''}>
                   {outcomeText(row, result.dryRun)}
+                  {row.warnings?.map((warning) => (
+                    <div key={warning} className="field-warning" data-testid="yaml-warning">
+                      Warning: {warning}
+                    </div>
+                  ))}
                   {row.notes?.map((note) => (
                     <div key={note} className="field-hint">
                       {note}
