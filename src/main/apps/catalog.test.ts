@@ -47,6 +47,19 @@ describe('validateCatalogApp', () => {
     expect(result.message).toContain('Service web has no port 8080');
   });
 
+  it('refuses a Windows app whose pods do not tolerate the lab Windows workers’ taint os=windows:NoSchedule', () => {
+    const windows = manifests.replace('kubernetes.io/os: linux', 'kubernetes.io/os: windows');
+    const refused = validateCatalogApp('web', metadata.replace('os: linux', 'os: windows'), windows);
+    expect(refused.ok ? 'ok' : refused.message).toBe(
+      'Deployment web must tolerate os=windows:NoSchedule, the taint of lab Windows workers',
+    );
+    const tolerating = windows.replace(
+      'nodeSelector: {kubernetes.io/os: windows}',
+      'nodeSelector: {kubernetes.io/os: windows}\n      tolerations: [{key: os, operator: Equal, value: windows, effect: NoSchedule}]',
+    );
+    expect(validateCatalogApp('web', metadata.replace('os: linux', 'os: windows'), tolerating).ok).toBe(true);
+  });
+
   it('refuses bad metadata: replica bounds, unknown fields, an OS other than linux or windows', () => {
     const result = validateCatalogApp(
       'web',

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import type { Catalog, CatalogApp } from '../../shared/contract/apps';
-import { imagesOf, nodeOsOf } from './manifest';
+import { WINDOWS_TAINT } from '../labs/kubeadm-config';
+import { imagesOf, nodeOsOf, tolerationsOf } from './manifest';
 import { parseKubeDocuments, type KubeObject } from './yaml-documents';
 
 const deploymentSchema = z
@@ -84,6 +85,13 @@ export function validateCatalogApp(id: string, metadataText: string, manifestsTe
     const images = imagesOf(object);
     if (images.length > 0 && nodeOsOf(object) !== meta.os) {
       problems.push(`${object.kind} ${object.metadata.name} must select nodeSelector kubernetes.io/os: ${meta.os}`);
+    }
+    // Lab Windows workers are tainted os=windows:NoSchedule by default: Windows apps must tolerate it.
+    const tolerates = tolerationsOf(object).some(
+      (t) => t.key === WINDOWS_TAINT.key && t.value === WINDOWS_TAINT.value && (t.effect ?? WINDOWS_TAINT.effect) === WINDOWS_TAINT.effect,
+    );
+    if (images.length > 0 && meta.os === 'windows' && !tolerates) {
+      problems.push(`${object.kind} ${object.metadata.name} must tolerate os=windows:NoSchedule, the taint of lab Windows workers`);
     }
   }
   const deploymentNames = objects.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name);
