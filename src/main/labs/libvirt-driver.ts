@@ -125,7 +125,7 @@ export function virtInstallArgs(
     '--disk',
     `path=${diskPath(paths.storageDir, machine.name, 'qcow2')},format=qcow2,bus=${windows ? 'sata' : 'virtio'}`,
     '--disk',
-    `path=${seedPath(paths.storageDir, machine.name)},device=cdrom`,
+    seedDisk(seedPath(paths.storageDir, machine.name), windows),
     '--network',
     network,
     '--graphics',
@@ -134,6 +134,17 @@ export function virtInstallArgs(
     '--metadata',
     `description=nestlab lab ${plan.name}`,
   ];
+}
+
+/**
+ * The NoCloud seed as virt-install attaches it. cloud-init finds it by its label (cidata) on any
+ * block device; Linux guests get it as a read-only virtio disk, because a CD-ROM sits on SATA on
+ * libvirt's q35 machine and Debian's cloud kernel has no AHCI driver (its genericcloud images, and
+ * the real-VM tier's guest, never saw the seed). Windows (cloudbase-init) keeps the CD-ROM: it has
+ * AHCI, and no virtio drivers until they are installed.
+ */
+export function seedDisk(path: string, windows: boolean): string {
+  return windows ? `path=${path},device=cdrom` : `path=${path},device=disk,bus=virtio,format=raw,readonly=on`;
 }
 
 /** The address in `virsh domifaddr --source lease` output (first IPv4), if any. */
