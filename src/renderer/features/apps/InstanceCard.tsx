@@ -2,13 +2,9 @@ import { useState } from 'react';
 import { useAppStore } from '../../store/store-context';
 import { ObjectActions } from '../pods/ObjectActions';
 import { LabTunnelAction } from './LabTunnelAction';
+import { openChoices } from './open-choices';
 import { OsBadge } from './OsBadge';
 import { ReplicaSlider } from './ReplicaSlider';
-
-/** Only http(s) is ever offered to open (the main process checks again before opening). */
-function isWebUrl(url: string | undefined): url is string {
-  return url !== undefined && /^https?:\/\//.test(url);
-}
 
 export function InstanceCard({ instanceKey }: { instanceKey: string }) {
   const status = useAppStore((state) => state.appInstances[instanceKey]);
@@ -16,13 +12,8 @@ export function InstanceCard({ instanceKey }: { instanceKey: string }) {
   const [confirming, setConfirming] = useState(false);
   const [removing, setRemoving] = useState(false);
   if (!status) return null;
-  // The external address is the main way in only when this computer could reach it.
-  const reachable = status.openReachable === true;
-  const openHost = isWebUrl(status.openUrl) ? new URL(status.openUrl).hostname.replace(/^\[|\]$/g, '') : undefined;
-  // A lab's app can also be opened through an SSH tunnel via the lab host, to the same address.
-  const openService = status.services.find((service) => service.externalAddress !== undefined && service.externalAddress === openHost);
-  const openPort = isWebUrl(status.openUrl) ? Number(new URL(status.openUrl).port || (status.openUrl.startsWith('https:') ? 443 : 80)) : 0;
-  const tunnel = status.labHost !== undefined && openService !== undefined ? status.labHost : undefined;
+  // The external address, the tunnel through the lab host, or the port-forward: the reachable one leads.
+  const open = openChoices(status);
   const headingId = `instance-${instanceKey}`.replace(/[^a-zA-Z0-9-]/g, '-');
   return (
     <li className="card app-instance" aria-labelledby={headingId} data-instance={status.instance}>
@@ -69,9 +60,7 @@ export function InstanceCard({ instanceKey }: { instanceKey: string }) {
                   namespace={status.namespace}
                   ports={service.ports}
                   offerForward
-                  forwardPrimary={
-                    service.externalAddress !== undefined && service.externalAddress === openHost && !reachable && tunnel === undefined
-                  }
+                  forwardPrimary={open.forwardPrimaryService === service.name}
                 />
               </dd>
             </div>
@@ -79,26 +68,26 @@ export function InstanceCard({ instanceKey }: { instanceKey: string }) {
         </dl>
       )}
       <div className="form-actions">
-        {isWebUrl(status.openUrl) && (
-          <a className={reachable ? 'button button-primary' : 'button'} href={status.openUrl} target="_blank" rel="noopener noreferrer">
-            Open {status.openUrl}
+        {open.url !== undefined && (
+          <a className={open.urlPrimary ? 'button button-primary' : 'button'} href={open.url} target="_blank" rel="noopener noreferrer">
+            Open {open.url}
           </a>
         )}
-        {tunnel && openService && (
+        {open.tunnel && (
           <LabTunnelAction
             context={status.context}
             namespace={status.namespace}
-            service={openService.name}
-            port={openPort}
-            labHost={tunnel}
-            primary={!reachable}
+            service={open.tunnel.service}
+            port={open.tunnel.port}
+            labHost={open.tunnel.labHost}
+            primary={open.tunnel.primary}
           />
         )}
-        {isWebUrl(status.openUrl) && status.openReachable === false && (
+        {open.url !== undefined && status.openReachable === false && (
           <span className="field-hint" data-testid="open-unreachable">
-            {tunnel
-              ? `This computer cannot reach ${openHost ?? ''}, an address of the lab network on ${tunnel.name}: open the app through the SSH tunnel via that host, or the port-forward above.`
-              : `This computer cannot reach ${openHost ?? ''}: open the app through the port-forward above.`}
+            {open.tunnel
+              ? `This computer cannot reach ${open.host ?? ''}, an address of the lab network on ${open.tunnel.labHost.name}: open the app through the SSH tunnel via that host, or the port-forward above.`
+              : `This computer cannot reach ${open.host ?? ''}: open the app through the port-forward above.`}
           </span>
         )}
         {confirming ? (
