@@ -170,32 +170,6 @@ async function thenRemove(ctx: StepContext, machine: LabMachine, paths: readonly
 }
 
 /** Join a Linux control plane or worker, unless its kubelet already has a kubeconfig. */
-/**
- * Downloads a pinned script into C:\nestlab, prints its SHA-256 for the lab log and, where a
- * checksum is pinned, refuses other content before anything runs it.
- */
-function downloadPinned(script: PinnedScript): string[] {
-  const path = psLiteral(`C:\\nestlab\\${script.name}`);
-  const lines = [
-    '  try {',
-    `    Invoke-WebRequest -UseBasicParsing ${psLiteral(script.url)} -OutFile ${path}`,
-    '  } catch {',
-    `    throw (${psLiteral(`Could not download ${script.name} from ${script.url}: `)} + $_.Exception.Message + ${psLiteral(` ${OFFLINE_BUNDLE_ADVICE}`)})`,
-    '  }',
-    `  $sha256 = (Get-FileHash -Algorithm SHA256 -LiteralPath ${path}).Hash.ToLowerInvariant()`,
-    `  Write-Output (${psLiteral(`${script.name} sha256 `)} + $sha256)`,
-  ];
-  if (script.sha256 !== undefined) {
-    lines.push(
-      `  if ($sha256 -ne ${psLiteral(script.sha256)}) {`,
-      `    Remove-Item -LiteralPath ${path} -Force`,
-      `    throw (${psLiteral(`${script.name} from ${script.url} has SHA-256 `)} + $sha256 + ${psLiteral(`, not the pinned ${script.sha256}: it was not run. ${OFFLINE_BUNDLE_ADVICE}`)})`,
-      '  }',
-    );
-  }
-  return lines;
-}
-
 export async function joinLinux(ctx: StepContext, machine: LabMachine): Promise<StepOutcome> {
   const { plan } = ctx;
   const controlPlane = machine.role === 'control-plane';
@@ -255,6 +229,32 @@ const LOCK_NESTLAB_FOLDER = [
   "& icacls.exe 'C:\\nestlab' /inheritance:r /grant:r 'Administrators:(OI)(CI)F' 'SYSTEM:(OI)(CI)F' | Out-Null",
   'if ($LASTEXITCODE -ne 0) { throw "icacls could not restrict C:\\nestlab" }',
 ];
+
+/**
+ * Downloads a pinned script into C:\nestlab, prints its SHA-256 for the lab log and, where a
+ * checksum is pinned, refuses other content before anything runs it.
+ */
+function downloadPinned(script: PinnedScript): string[] {
+  const path = psLiteral(`C:\\nestlab\\${script.name}`);
+  const lines = [
+    '  try {',
+    `    Invoke-WebRequest -UseBasicParsing ${psLiteral(script.url)} -OutFile ${path}`,
+    '  } catch {',
+    `    throw (${psLiteral(`Could not download ${script.name} from ${script.url}: `)} + $_.Exception.Message + ${psLiteral(` ${OFFLINE_BUNDLE_ADVICE}`)})`,
+    '  }',
+    `  $sha256 = (Get-FileHash -Algorithm SHA256 -LiteralPath ${path}).Hash.ToLowerInvariant()`,
+    `  Write-Output (${psLiteral(`${script.name} sha256 `)} + $sha256)`,
+  ];
+  if (script.sha256 !== undefined) {
+    lines.push(
+      `  if ($sha256 -ne ${psLiteral(script.sha256)}) {`,
+      `    Remove-Item -LiteralPath ${path} -Force`,
+      `    throw (${psLiteral(`${script.name} from ${script.url} has SHA-256 `)} + $sha256 + ${psLiteral(`, not the pinned ${script.sha256}: it was not run. ${OFFLINE_BUNDLE_ADVICE}`)})`,
+      '  }',
+    );
+  }
+  return lines;
+}
 
 /**
  * A Windows worker, the upstream way (sig-windows-tools): containerd, then PrepareNode.ps1 for
@@ -396,6 +396,7 @@ export async function applyCni(ctx: StepContext, windows: boolean): Promise<Step
 export const OFFLINE_INSTALL =
   'set -e; cp -r nestlab-bundle/. /opt/nestlab/bundle/; ' +
   'if ls /opt/nestlab/bundle/debs/*.deb >/dev/null 2>&1; then dpkg -i /opt/nestlab/bundle/debs/*.deb; fi; ' +
+  'for package in kubelet kubeadm kubectl; do if dpkg-query -W "$package" >/dev/null 2>&1; then apt-mark hold "$package"; fi; done; ' +
   'if [ -f /opt/nestlab/bundle/k3s ]; then install -m 755 /opt/nestlab/bundle/k3s /usr/local/bin/k3s; fi; ' +
   'for image in /opt/nestlab/bundle/images/*.tar; do [ -f "$image" ] && ctr -n k8s.io images import "$image"; done; true';
 
@@ -412,12 +413,24 @@ export async function installBundle(ctx: StepContext, machine: LabMachine, copy:
 /** Waits for cloud-init to finish on a VM (Linux) after SSH answers. */
 export async function waitForSsh(ctx: StepContext, machine: LabMachine): Promise<StepOutcome> {
   const probe = machine.os === 'windows' ? { powershell: "# nestlab:ping\n'ready'\n" } : { argv: ['cloud-init', 'status', '--wait'] };
+  let finishedWithErrors = false;
   await ctx.waitFor(
     `SSH on ${machine.name}`,
-    async () => ((await ctx.observeVm(machine, probe, { timeoutMs: 600_000 })).exitCode === 0 ? true : undefined),
+    async () => {
+      const result = await ctx.observeVm(machine, probe, { timeoutMs: 600_000 });
+      if (result.exitCode === 0) return true;
+      // cloud-init ran to its end but a module failed (`status: error`, exit 1; newer releases say
+      // `status: done` with exit 2): the machine is up, so say what failed and go on rather than
+      // wait for a status that will not change (an SSH failure is exit 255 with no status line).
+      finishedWithErrors = machine.os !== 'windows' && /^status: (error|done)\b/m.test(result.stdout);
+      return finishedWithErrors ? true : undefined;
+    },
     { timeoutMs: 600_000, intervalMs: 2_000, placeholder: true },
   );
-  return done();
+  if (!finishedWithErrors) return done();
+  const detail = (await ctx.observeVm(machine, { argv: ['cloud-init', 'status', '--long'] })).stdout.trim();
+  ctx.log(`cloud-init on ${machine.name} finished with errors (see /var/log/cloud-init.log there):\n${detail}`);
+  return done('cloud-init finished with errors; see the log.');
 }
 
 /**

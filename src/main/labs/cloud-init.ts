@@ -72,13 +72,14 @@ export function linuxUserData(machine: LabMachine, plan: LabPlan, publicKey: str
         ],
         ['apt-get', 'update'],
         ['apt-get', 'install', '-y', `kubelet=${pinned}`, `kubeadm=${pinned}`, `kubectl=${pinned}`],
+        ['apt-mark', 'hold', 'kubelet', 'kubeadm', 'kubectl'],
       );
     } else {
       // The offline bundle's .debs are copied to the VM by the engine before bootstrap.
       runcmd.push(['mkdir', '-p', '/opt/nestlab/bundle']);
     }
+    // With a bundle the packages arrive later (the bundle install holds them).
     runcmd.push(
-      ['apt-mark', 'hold', 'kubelet', 'kubeadm', 'kubectl'],
       ['sh', '-c', 'containerd config default | sed "s/SystemdCgroup = false/SystemdCgroup = true/" > /etc/containerd/config.toml'],
       ['systemctl', 'restart', 'containerd'],
     );
