@@ -18,6 +18,8 @@ export interface LabDriver {
   ensureVm(ctx: StepContext, machine: LabMachine): Promise<StepOutcome>;
   /** One look for the VM's address; undefined while it has none. */
   address(ctx: StepContext, machine: LabMachine): Promise<string | undefined>;
+  /** How long a new VM may take to get its address (5 minutes unless the driver knows better). */
+  bootTimeoutMs?(ctx: StepContext): Promise<number>;
   /** Copy the uploaded offline bundle from the host into a VM's home folder (nestlab-bundle). */
   copyBundleToVm(ctx: StepContext, machine: LabMachine): Promise<void>;
   /** How to run `remote` (a quoted command line) on the VM at `address`, feeding it stdin. */

@@ -176,6 +176,7 @@ export function sshToVm(paths: LibvirtLabPaths, address: string, remote: string)
 
 export class LibvirtDriver implements LabDriver {
   readonly paths: LibvirtLabPaths;
+  private detected: Acceleration | undefined;
 
   constructor(
     private readonly plan: LabPlan,
@@ -285,10 +286,20 @@ export class LibvirtDriver implements LabDriver {
     return done();
   }
 
-  /** KVM or software emulation, as libvirt on the host offers (a dry run assumes KVM, the usual lab host). */
+  /**
+   * Under software emulation a VM boots several times slower (a Debian guest on a busy 2-core host
+   * took over 5 minutes to its DHCP lease in the real-libvirt tier): its address may take 30 minutes.
+   */
+  async bootTimeoutMs(ctx: StepContext): Promise<number> {
+    return (await this.acceleration(ctx)) === 'qemu' ? 1_800_000 : 300_000;
+  }
+
+  /** KVM or software emulation, as libvirt on the host offers (a dry run assumes KVM, the usual lab host); asked once. */
   private async acceleration(ctx: StepContext): Promise<Acceleration> {
     if (ctx.dry) return 'kvm';
+    if (this.detected !== undefined) return this.detected;
     const acceleration = accelerationIn((await ctx.observeHost(virsh('capabilities'), { root: true, secretOutput: true })).stdout);
+    this.detected = acceleration;
     if (acceleration === 'qemu') {
       ctx.log(
         'libvirt on this host offers no KVM: the VM runs under QEMU software emulation (several times slower, no nested virtualization).',

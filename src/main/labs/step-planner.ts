@@ -78,8 +78,9 @@ function growSteps(driver: LabDriver, cluster: ClusterSteps, added: LabMachine[]
         `address:${machine.name}`,
         `Wait for ${machine.name}'s address`,
         async (ctx) => {
+          const timeoutMs = (await driver.bootTimeoutMs?.(ctx)) ?? 300_000;
           const address = await ctx.waitFor(`an address for ${machine.name}`, () => driver.address(ctx, machine), {
-            timeoutMs: 300_000,
+            timeoutMs,
             intervalMs: 2_000,
             placeholder: `<address of ${machine.name}>`,
           });
