@@ -1,9 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Three tiers, one runner:
+ * Four tiers, one runner:
  * - unit: co-located `*.test.ts(x)` beside the code, no servers;
  * - integration: services against real servers on loopback (sshd, kube-apiserver);
+ * - real-vms: labs on a real libvirt host with QEMU guests (tests/integration/real-vms);
  * - e2e: Playwright (playwright-core) driving Debian's Chromium against browser mode.
  */
 export default defineConfig({
@@ -21,10 +22,23 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['tests/integration/**/*.test.ts'],
+          exclude: ['tests/integration/real-vms/**'],
           // A home folder of the tests' own, then the control-plane binaries (a first build takes minutes).
           globalSetup: ['tests/harness/isolated-home.ts', 'tests/harness/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
+        },
+      },
+      {
+        // Real libvirt, QEMU guests under software emulation: one file at a time, after the
+        // integration tier, so the guests do not share the two cores with other tests.
+        test: {
+          name: 'real-vms',
+          include: ['tests/integration/real-vms/**/*.test.ts'],
+          globalSetup: ['tests/harness/isolated-home.ts', 'tests/harness/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
         },
       },
       {

@@ -60,6 +60,15 @@ try {
     const provision = spawnSync('bash', ['scripts/test-cluster/provision.sh'], { stdio: 'inherit' });
     if (provision.status !== 0) throw new Error('The Kubernetes control-plane binaries could not be provisioned (see above).');
   }
+  // The real-VM tier: kubelet, kubeadm, kube-proxy and kubectl for the guests, and the guest image.
+  const realVms = [
+    ['scripts/test-cluster/provision.sh', ['--node'], 'The Kubernetes node binaries'],
+    ['scripts/real-vms/guest-image.sh', [], 'The real-VM guest image'],
+  ];
+  for (const [script, args, what] of realVms) {
+    const built = spawnSync('bash', [script, ...args], { stdio: 'inherit' });
+    if (built.status !== 0) throw new Error(`${what} could not be provisioned (see above).`);
+  }
   totals.passed += 1;
   summary.push('ok   provisioning');
 } catch (error) {
@@ -74,7 +83,7 @@ gate('lint', node, [eslint, '--max-warnings=0', '.']);
 gate('format', node, ['node_modules/prettier/bin/prettier.cjs', '--check', '.']);
 gate('typecheck (node)', node, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.node.json', '--noEmit']);
 gate('typecheck (web)', node, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.web.json', '--noEmit']);
-for (const project of ['unit', 'integration', 'e2e']) vitestTier(project);
+for (const project of ['unit', 'integration', 'real-vms', 'e2e']) vitestTier(project);
 
 console.log('\n=== Summary');
 for (const line of summary) console.log(line);

@@ -12,7 +12,7 @@
 set -euo pipefail
 
 # Bump when the recipe changes: a new name is a new cache entry.
-readonly IMAGE_NAME=debian-12-nestlab-v1
+readonly IMAGE_NAME=debian-12-nestlab-v3
 readonly CACHE_DIR="${NESTLAB_CACHE_DIR:-$HOME/.cache/nestlab}"
 readonly IMAGE_DIR="$CACHE_DIR/guest-image"
 readonly IMAGE="$IMAGE_DIR/$IMAGE_NAME.qcow2"
@@ -20,7 +20,7 @@ readonly LOG="$IMAGE_DIR/build.log"
 readonly ROOT_SIZE=8G
 readonly BUILD_PACKAGES=(mmdebstrap extlinux syslinux-common e2fsprogs fdisk qemu-utils)
 readonly GUEST_PACKAGES=(
-  linux-image-cloud-amd64 systemd-sysv udev kmod openssh-server cloud-init sudo
+  linux-image-cloud-amd64 systemd-sysv udev kmod openssh-server cloud-init sudo locales
   ifupdown isc-dhcp-client iproute2 ca-certificates
   containerd runc containernetworking-plugins
   iptables conntrack socat ebtables ethtool
@@ -104,6 +104,11 @@ printf '/dev/vda1 / ext4 defaults,errors=remount-ro 0 1\n' >"$root/etc/fstab"
 : >"$root/etc/machine-id"
 rm -f "$root/var/lib/dbus/machine-id"
 printf 'localhost\n' >"$root/etc/hostname"
+# The locale cloud-init sets (en_US.UTF-8) is generated and already the default, as on a
+# distribution's cloud image; otherwise its locale module fails (update-locale exits 255).
+sed -i -E 's/^# *(en_US\.UTF-8 UTF-8)/\1/' "$root/etc/locale.gen"
+chroot "$root" locale-gen >>"$LOG" 2>&1 || { tail -n 30 "$LOG" >&2; fail "locale-gen in the image failed (log: $LOG)"; }
+printf 'LANG=en_US.UTF-8\n' >"$root/etc/default/locale"
 # Only the NoCloud seed exists here: no time lost probing cloud metadata services.
 printf 'datasource_list: [ NoCloud, None ]\n' >"$root/etc/cloud/cloud.cfg.d/90-nestlab.cfg"
 printf 'auto lo\niface lo inet loopback\n\nsource /etc/network/interfaces.d/*\n' >"$root/etc/network/interfaces"

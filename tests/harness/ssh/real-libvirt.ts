@@ -48,6 +48,7 @@ export function requireRealLibvirt(): void {
 export const NAMESPACE_SSH_PORT = 22;
 
 const relayScript = join(dirname(fileURLToPath(import.meta.url)), 'namespace-relay.mjs');
+const systemctlStandIn = join(dirname(fileURLToPath(import.meta.url)), 'simulations', 'systemctl');
 
 /**
  * The host's configuration as a user sets up a lab host: members of group libvirt use
@@ -60,6 +61,12 @@ export async function writeRealLibvirtConfig(dir: string): Promise<void> {
     ['unix_sock_group = "libvirt"', 'unix_sock_rw_perms = "0770"', 'auth_unix_rw = "none"', 'auth_unix_ro = "none"', ''].join('\n'),
   );
   await writeFile(join(dir, 'sudoers'), `Defaults !lecture\n${TEST_USER} ALL=(ALL:ALL) NOPASSWD: ALL\n`, { mode: 0o440 });
+  // systemd cannot be PID 1 of the namespace: systemctl (first on the host's PATH, which sudo
+  // keeps) is the stand-in, which runs the units' REAL programs (HAProxy) as systemd would. sudo
+  // drops other variables, so the stand-in's state folder is set here.
+  await writeFile(join(dir, 'bin', 'systemctl'), `#!/bin/sh\nNESTLAB_SIM_DIR=${join(dir, 'sim')} exec ${systemctlStandIn} "$@"\n`, {
+    mode: 0o755,
+  });
 }
 
 /**
@@ -73,6 +80,12 @@ export function realLibvirtScript(dir: string, diskGiB: number): { early: string
     'ip link set lo up',
     'mount -t tmpfs -o mode=755 nestlab-sim-run /run',
     'mkdir -p /run/sshd /run/libvirt /run/sudo',
+    // What root writes to /etc on this host (systemd units, HAProxy configurations) stays in the
+    // host's folder: an overlay over the machine's /etc, and a units folder of its own.
+    `mkdir -p ${dir}/etc-overlay/upper ${dir}/etc-overlay/work`,
+    `mount -t overlay nestlab-real-etc -o lowerdir=/etc,upperdir=${dir}/etc-overlay/upper,workdir=${dir}/etc-overlay/work /etc`,
+    'mkdir -p /etc/systemd',
+    'mount -t tmpfs -o mode=755 nestlab-real-units /etc/systemd/system',
     `mount --bind ${join(dir, 'sudoers')} /etc/sudoers`,
   ];
   const daemons = [
