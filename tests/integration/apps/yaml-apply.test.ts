@@ -3,8 +3,8 @@
  * top of the objects that live in it, a namespace the YAML does not create (and "create
  * namespace X"), quickstart manifests whose ports omit `protocol` (a 1.20 server refuses their
  * server-side apply with a 500), a dry run that agrees with the apply about "unchanged", every
- * refusal naming its document and field, and 2,000 ConfigMaps with progress, cancel and a time
- * no worse than `kubectl apply --server-side --dry-run=server` of the same file.
+ * refusal naming its document and field, and 2,000 ConfigMaps with progress and cancel (their
+ * time against kubectl's is bench/yaml-dry-run.ts).
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -227,30 +227,17 @@ metadata: {name: w}
     );
   });
 
-  it('dry-runs 2,000 ConfigMaps with progress, no slower than kubectl, and an apply can be cancelled part way', async () => {
+  it('dry-runs 2,000 ConfigMaps with progress, and an apply can be cancelled part way', async () => {
     const yaml = Array.from(
       { length: 2000 },
       (_, index) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bulk-${index}\n  namespace: bulk\ndata:\n  index: "${index}"\n`,
     ).join('---\n');
-    const path = await file('bulk.yaml', yaml);
     expect((await runKubectl(controlPlane.adminKubeconfigPath, ['create', 'namespace', 'bulk'])).exitCode).toBe(0);
 
-    const kubectlStart = performance.now();
-    const kubectl = await runKubectl(controlPlane.adminKubeconfigPath, ['apply', '--server-side', '--dry-run=server', '-f', path], {
-      timeoutMs: 120_000,
-    });
-    const kubectlMs = performance.now() - kubectlStart;
-    expect(kubectl.exitCode).toBe(0);
-
+    // How its time compares with kubectl's is measured by bench/yaml-dry-run.ts, not here.
     progress.length = 0;
-    const start = performance.now();
     const dryRun = await service.dryRunYaml({ context: 'lab', namespace: 'bulk', yaml, operationId: 'bulk-dry-run' });
-    const nestlabMs = performance.now() - start;
-    console.log(`2,000 ConfigMaps, server dry run: kubectl ${Math.round(kubectlMs)} ms, Nestlab ${Math.round(nestlabMs)} ms`);
     expect(dryRun.status === 'done' && dryRun.results.filter((r) => r.outcome === 'created')).toHaveLength(2000);
-    // Both wait on the same API server; 10% allows for the noise of a shared 2-core machine
-    // (the sequential, connection-per-request code took 3x kubectl's time).
-    expect(nestlabMs).toBeLessThanOrEqual(kubectlMs * 1.1);
     const mine = progress.filter((p) => p.operationId === 'bulk-dry-run');
     expect(mine.length).toBeGreaterThan(2);
     expect(mine.at(-1)).toMatchObject({ done: 2000, total: 2000, dryRun: true });
