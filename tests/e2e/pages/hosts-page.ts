@@ -8,6 +8,8 @@ export interface HostFormValues {
   port: string;
   user: string;
   password?: string;
+  /** Sign in with ssh-agent (the form's first choice may differ). */
+  agent?: boolean;
   sudoPassword?: string;
 }
 
@@ -45,6 +47,7 @@ export class HostsPage {
     await this.field('Address').fill(values.address);
     await this.field('Port').fill(values.port);
     await this.field('User').fill(values.user);
+    if (values.agent === true) await this.formDialog.getByRole('radio', { name: 'ssh-agent', exact: true }).check();
     if (values.password !== undefined) {
       await this.formDialog.getByRole('radio', { name: 'Password', exact: true }).check();
       await this.field('Password').fill(values.password);
@@ -99,6 +102,11 @@ export class HostsPage {
 
   capacity(name: string): Locator {
     return this.host(name).getByRole('definition').filter({ hasText: 'logical' });
+  }
+
+  /** What went wrong with the last connection test, with the fix (errors other than host-key ones). */
+  connectionProblem(name: string): Locator {
+    return this.host(name).getByRole('group', { name: 'Connection problem' });
   }
 
   keyRefusal(name: string): Locator {

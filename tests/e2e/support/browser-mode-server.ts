@@ -12,11 +12,17 @@ export interface BrowserModeServer {
   stop(): Promise<void>;
 }
 
+export interface BrowserModeServerOptions {
+  /** Runs the server through this, e.g. a resolver namespace's `command` (tests/harness/dns). */
+  wrap?: (argv: string[]) => string[];
+  env?: NodeJS.ProcessEnv;
+}
+
 /** Starts the built browser-mode server (`out/main/web.js`) as a user would, and reads its URL. */
-export async function startBrowserModeServer(dataDir: string, port = 0): Promise<BrowserModeServer> {
-  const child: ChildProcess = spawn(process.execPath, ['out/main/web.js', '--data-dir', dataDir, '--port', String(port)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export async function startBrowserModeServer(dataDir: string, options: BrowserModeServerOptions = {}): Promise<BrowserModeServer> {
+  const argv = [process.execPath, 'out/main/web.js', '--data-dir', dataDir, '--port', '0'];
+  const [command, ...args] = options.wrap?.(argv) ?? argv;
+  const child: ChildProcess = spawn(command!, args, { stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env });
   let output = '';
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   const lines = createInterface({ input: child.stdout! });

@@ -18,8 +18,10 @@ export const chromiumArgs: readonly string[] = [
 /**
  * Starts headless Chromium. `resolverRules` maps made-up host names to loopback, so tests can
  * act out a DNS-rebinding page or a foreign site without any traffic leaving the machine.
+ * `executablePath` may be a wrapper that runs Chromium elsewhere (e.g. in a resolver namespace,
+ * tests/harness/dns); Playwright talks to it over a pipe either way.
  */
-export async function launchChromium(resolverRules: string[] = []): Promise<Browser> {
+export async function launchChromium(resolverRules: string[] = [], executablePath = chromiumPath): Promise<Browser> {
   if (!existsSync(chromiumPath)) {
     throw new Error(
       `Chromium is not at ${chromiumPath}. Install it with: apt-get install -y chromium (npm test does this when run as root).`,
@@ -27,5 +29,5 @@ export async function launchChromium(resolverRules: string[] = []): Promise<Brow
   }
   const args = [...chromiumArgs];
   if (resolverRules.length > 0) args.push(`--host-resolver-rules=${resolverRules.join(',')}`);
-  return chromium.launch({ executablePath: chromiumPath, args });
+  return chromium.launch({ executablePath, args });
 }

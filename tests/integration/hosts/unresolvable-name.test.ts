@@ -6,48 +6,35 @@
  * for the reserved .invalid domain. No query leaves the namespace.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HostConnectionTestResult as ConnectionTestResult } from '../../../src/shared/contract/hosts';
+import { environmentWithoutAgent, startResolverNamespace, type ResolverNamespace } from '../../harness/dns/resolver-namespace';
 
 const run = promisify(execFile);
 const fixture = fileURLToPath(new URL('./fixtures/unresolvable-name.ts', import.meta.url));
-let dir: string;
+let namespace: ResolverNamespace;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'nestlab-unresolvable-test-'));
-  await writeFile(join(dir, 'resolv.conf'), 'nameserver 127.0.0.1\noptions timeout:2 attempts:1\n');
+  namespace = await startResolverNamespace();
 });
 afterAll(async () => {
-  if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  await namespace?.stop();
 });
 
-/** The fixture in a new network + mount namespace: only loopback, our resolv.conf over the machine's. */
-async function connectInNamespace(address: string): Promise<{ result: ConnectionTestResult; asked: string[] }> {
-  const script = [
-    'set -e',
-    `mount --bind '${join(dir, 'resolv.conf')}' /etc/resolv.conf`,
-    'ip link set lo up',
-    // The agent a developer's shell may have must not be what the test sees.
-    'unset SSH_AUTH_SOCK',
-    `exec '${process.execPath}' --import tsx '${fixture}' "$1"`,
-  ].join('\n');
-  const { stdout } = await run('unshare', ['--net', '--mount', '--propagation', 'private', '--', 'sh', '-c', script, 'sh', address], {
-    cwd: process.cwd(),
-    timeout: 60_000,
-  });
-  return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { result: ConnectionTestResult; asked: string[] };
+/** The fixture in the resolver namespace: only loopback, a DNS server there that answers NXDOMAIN. */
+async function connectInNamespace(address: string): Promise<ConnectionTestResult> {
+  const [command, ...args] = namespace.command([process.execPath, '--import', 'tsx', fixture, address]);
+  const { stdout } = await run(command!, args, { cwd: process.cwd(), env: environmentWithoutAgent(), timeout: 60_000 });
+  return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as ConnectionTestResult;
 }
 
 describe('a host whose name does not resolve (real resolver, real SSH connection code)', () => {
   it('names the host and the fix on the first connection, before any sign-in problem', async () => {
-    const { result, asked } = await connectInNamespace('lab-gone.nestlab.invalid');
+    const result = await connectInNamespace('lab-gone.nestlab.invalid');
     // The system resolver really asked for the name (and got NXDOMAIN).
-    expect(asked).toContain('lab-gone.nestlab.invalid');
+    expect(namespace.asked()).toContain('lab-gone.nestlab.invalid');
     expect(result.ok).toBe(false);
     const error = result.ok ? undefined : result.error;
     expect(error).toMatchObject({
