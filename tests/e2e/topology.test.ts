@@ -166,6 +166,7 @@ describe('Topology view in Chromium', () => {
     await topology.map.locator('.react-flow__node').first().waitFor();
     // Let the first layout (and its refinement) settle before measuring.
     await expect.poll(() => topology.map.getAttribute('data-placement'), { timeout: 30_000 }).toBe('elk');
+    expect(await topology.details.count()).toBe(0);
     const boxes = () =>
       topology.map.evaluate((map) =>
         Object.fromEntries(
@@ -176,12 +177,40 @@ describe('Topology view in Chromium', () => {
         ),
       );
     const before = await boxes();
+    const layoutRuns = await topology.map.getAttribute('data-layout-runs');
+    const mapWidth = (await topology.map.boundingBox())!.width;
     expect(Object.keys(before).length).toBeGreaterThan(3);
+    // Every move of a box or of the whole map (a fit, a pan, a new layout) from here on is recorded,
+    // not only the state at the end: a re-layout that then fitted back would still show.
+    await topology.map.evaluate((map) => {
+      const moves: string[] = [];
+      (window as unknown as { boxMoves: string[] }).boxMoves = moves;
+      const transforms = new Map<Element, string>();
+      const watched = [map.querySelector<HTMLElement>('.react-flow__viewport')!, ...map.querySelectorAll<HTMLElement>('.react-flow__node')];
+      for (const element of watched) transforms.set(element, element.style.transform);
+      new MutationObserver((records) => {
+        for (const { target } of records) {
+          const element = target as HTMLElement;
+          const was = transforms.get(element);
+          if (was !== undefined && element.style.transform !== was) {
+            moves.push(`${element.dataset.id ?? element.className}: ${was} -> ${element.style.transform}`);
+            transforms.set(element, element.style.transform);
+          }
+        }
+      }).observe(map, { attributes: true, attributeFilter: ['style'], subtree: true });
+    });
+
     await topology.node('sim-linux-1').click();
     await expect.poll(() => topology.details.textContent()).toContain('sim-linux-1');
-    // Two frames for any layout or fit the panel could cause.
+    // The panel took its room beside the map (the change that could make a map fit itself again)...
+    expect((await topology.map.boundingBox())!.width).toBeLessThan(mapWidth - 200);
+    // ...and the last thing opening it does, loading the box's events, is over.
+    await topology.details.getByRole('heading', { name: 'Recent events' }).waitFor();
+    await expect.poll(() => topology.details.getByText('Loading…').count(), { timeout: 20_000 }).toBe(0);
     await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+    expect(await page.evaluate(() => (window as unknown as { boxMoves: string[] }).boxMoves)).toEqual([]);
     expect(await boxes()).toEqual(before);
+    expect(await topology.map.getAttribute('data-layout-runs')).toBe(layoutRuns);
     await page.close();
   }, 60_000);
 });
