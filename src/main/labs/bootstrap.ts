@@ -11,7 +11,8 @@ import { AppError } from '../../shared/errors';
 import { kubernetesPackageRepository } from '../../shared/kubernetes-versions';
 import { psLiteral } from '../hosts/powershell';
 import { etcdMembers } from './external-etcd';
-import { calicoResources, cniManifests, flannelNetConf } from './cni-manifests';
+import { calicoResources, cniManifests, flannelNetConf, windowsCniManifests } from './cni-manifests';
+import type { WindowsCniManifest } from './cni-manifests';
 import { endpointOf, kubeadmInitConfig, kubeadmJoinConfig } from './kubeadm-config';
 import { K3S_INSTALL_SCRIPT, OFFLINE_BUNDLE_ADVICE, WINDOWS_NODE_SCRIPTS } from './pinned-scripts';
 import type { PinnedScript } from './pinned-scripts';
@@ -351,6 +352,38 @@ export async function joinWindows(ctx: StepContext, machine: LabMachine): Promis
 }
 
 /**
+ * Applies a Windows CNI manifest (a hostProcess DaemonSet that runs as SYSTEM on Windows nodes):
+ * fetched from its pinned commit (or read from the offline bundle) into a temporary file, its
+ * SHA-256 printed for the lab log and checked where one is pinned, its placeholders replaced as
+ * upstream's docs do with sed (a bundle copy that has them replaced already is applied as it is),
+ * then `kubectl apply -f -`. $1 = source, $2 = pinned SHA-256 or '', then placeholder and sed
+ * expression pairs.
+ */
+export const WINDOWS_MANIFEST_APPLY =
+  'set -e; file=$(mktemp); trap \'rm -f "$file"\' EXIT; src=$1; expected=$2; shift 2; ' +
+  'case "$src" in https://*) ' +
+  `curl -fsSL --proto =https --retry 3 -o "$file" "$src" || { code=$?; echo "Could not download $src. ${OFFLINE_BUNDLE_ADVICE}" >&2; exit $code; };; ` +
+  '*) cat -- "$src" > "$file";; esac; ' +
+  'sum=$(sha256sum "$file" | cut -d " " -f 1); echo "$src sha256 $sum"; ' +
+  `if [ -n "$expected" ] && [ "$sum" != "$expected" ]; then echo "$src has SHA-256 $sum, not the pinned $expected: it was not applied. ${OFFLINE_BUNDLE_ADVICE}" >&2; exit 1; fi; ` +
+  'while [ $# -gt 0 ]; do if grep -qF -- "$1" "$file"; then sed -i -e "$2" "$file"; echo "$src: replaced $1"; ' +
+  'else echo "$src has no $1 to replace: applied as it is"; fi; shift 2; done; ' +
+  `kubectl --kubeconfig ${ADMIN_CONF} apply -f - < "$file"`;
+
+/** A sed s command (| as the delimiter) that replaces the text `from` with the text `to`. */
+export function sedReplace(from: string, to: string): string {
+  const pattern = from.replace(/[\\.*[\]^$|]/g, (c) => `\\${c}`);
+  const replacement = to.replace(/[\\&|]/g, (c) => `\\${c}`);
+  return `s|${pattern}|${replacement}|g`;
+}
+
+/** The argv that applies one Windows CNI manifest with WINDOWS_MANIFEST_APPLY. */
+function windowsManifestApply(manifest: WindowsCniManifest): string[] {
+  const pairs = manifest.substitutions.flatMap(({ placeholder, value }) => [placeholder, sedReplace(placeholder, value)]);
+  return ['sh', '-c', WINDOWS_MANIFEST_APPLY, 'windows-cni', manifest.source, manifest.pinned.sha256 ?? '', ...pairs];
+}
+
+/**
  * Apply the CNI on the first control plane (kubeadm; k3s brings flannel itself): the upstream
  * manifests, then what is generated from the plan's pod range (cni-manifests.ts). flannel reads its
  * net-conf.json when it starts, so its pods restart after the patch.
@@ -362,8 +395,13 @@ export async function applyCni(ctx: StepContext, windows: boolean): Promise<Step
   const marker = windows ? `nestlab-cni-${plan.cni}-windows` : `nestlab-cni-${plan.cni}`;
   const observed = await ctx.observeVm(first, { argv: kubectl('get', 'configmap', '-n', 'kube-system', marker) }, { root: true });
   if (observed.exitCode === 0) return skipped(`${plan.cni} is applied.`);
-  for (const manifest of cniManifests(plan, windows)) {
+  for (const manifest of cniManifests(plan)) {
     await ctx.vm(first, { argv: kubectl('apply', '-f', manifest) }, { root: true, timeoutMs: 180_000 });
+  }
+  if (windows) {
+    for (const manifest of windowsCniManifests(plan)) {
+      await ctx.vm(first, { argv: windowsManifestApply(manifest) }, { root: true, timeoutMs: 180_000 });
+    }
   }
   if (plan.cni === 'calico') {
     await ctx.vm(

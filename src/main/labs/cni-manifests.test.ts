@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { calicoResources, cniManifests, flannelNetConf } from './cni-manifests';
+import { calicoResources, cniManifests, flannelNetConf, windowsCniManifests } from './cni-manifests';
 import { overlaps, parseIpv4Cidr } from './network-allocation';
 import { testNetwork, testPlan } from './test-plans';
 
@@ -48,11 +48,11 @@ describe('CNI resources generated from the plan', () => {
   });
 
   it('installs Calico from the operator manifest only: the upstream custom-resources.yaml (pool 192.168.0.0/16) is not applied', () => {
-    expect(cniManifests(plan('calico'), false)).toEqual([
+    expect(cniManifests(plan('calico'))).toEqual([
       'https://raw.githubusercontent.com/projectcalico/calico/v3.29.1/manifests/tigera-operator.yaml',
     ]);
-    expect(cniManifests(plan('calico', '/srv/bundle'), true)).toEqual([
-      '/opt/nestlab/bundle/manifests/tigera-operator.yaml',
+    expect(cniManifests(plan('calico', '/srv/bundle'))).toEqual(['/opt/nestlab/bundle/manifests/tigera-operator.yaml']);
+    expect(windowsCniManifests(plan('calico', '/srv/bundle')).map((manifest) => manifest.source)).toEqual([
       '/opt/nestlab/bundle/manifests/kube-proxy-windows.yml',
     ]);
   });
@@ -62,6 +62,6 @@ describe('CNI resources generated from the plan', () => {
     expect(flannelNetConf(plan('flannel'), true)).toMatchInlineSnapshot(
       `"{"Network":"10.245.0.0/16","Backend":{"Type":"vxlan","VNI":4096,"Port":4789}}"`,
     );
-    expect(cniManifests(plan('flannel', '/srv/bundle'), false)).toEqual(['/opt/nestlab/bundle/manifests/kube-flannel.yml']);
+    expect(cniManifests(plan('flannel', '/srv/bundle'))).toEqual(['/opt/nestlab/bundle/manifests/kube-flannel.yml']);
   });
 });

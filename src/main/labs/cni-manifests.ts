@@ -7,10 +7,11 @@
  */
 import { stringify } from 'yaml';
 import type { LabPlan } from '../../shared/contract/labs';
+import { WINDOWS_CNI_MANIFESTS } from './pinned-scripts';
+import type { PinnedScript } from './pinned-scripts';
 
 export const FLANNEL_VERSION = 'v0.26.1';
 export const CALICO_VERSION = 'v3.29.1';
-const SIG_WINDOWS = 'https://raw.githubusercontent.com/kubernetes-sigs/sig-windows-tools/master/hostprocess';
 
 /** Where the bundle's copies of the upstream manifests are on a VM. */
 const BUNDLE_MANIFESTS = '/opt/nestlab/bundle/manifests';
@@ -20,29 +21,65 @@ function source(plan: LabPlan, url: string, file: string): string {
   return plan.offlineBundle === undefined ? url : `${BUNDLE_MANIFESTS}/${file}`;
 }
 
-/** The upstream manifests of the plan's CNI (Linux part), and the Windows part when the lab has Windows workers. */
-export function cniManifests(plan: LabPlan, windows: boolean): string[] {
+/** The upstream manifests of the plan's CNI (Linux part): URLs of pinned releases, or bundle files. */
+export function cniManifests(plan: LabPlan): string[] {
   if (plan.cni === 'flannel') {
-    const manifests = [
+    return [
       source(plan, `https://github.com/flannel-io/flannel/releases/download/${FLANNEL_VERSION}/kube-flannel.yml`, 'kube-flannel.yml'),
     ];
-    if (windows) {
-      manifests.push(
-        source(plan, `${SIG_WINDOWS}/flannel/flanneld/flannel-overlay.yml`, 'flannel-overlay.yml'),
-        source(plan, `${SIG_WINDOWS}/flannel/kube-proxy/kube-proxy.yml`, 'kube-proxy-windows.yml'),
-      );
-    }
-    return manifests;
   }
-  const manifests = [
+  return [
     source(
       plan,
       `https://raw.githubusercontent.com/projectcalico/calico/${CALICO_VERSION}/manifests/tigera-operator.yaml`,
       'tigera-operator.yaml',
     ),
   ];
-  if (windows) manifests.push(source(plan, `${SIG_WINDOWS}/calico/kube-proxy/kube-proxy.yml`, 'kube-proxy-windows.yml'));
-  return manifests;
+}
+
+/** A text in a manifest and what replaces it before the manifest is applied. */
+export interface Substitution {
+  placeholder: string;
+  value: string;
+}
+
+/** A Windows CNI manifest: fetched (or read from the bundle), checked, its placeholders replaced, then applied. */
+export interface WindowsCniManifest {
+  /** The pinned upstream file (URL at a commit, optional SHA-256). */
+  pinned: PinnedScript;
+  /** Where it is read from: the pinned URL, or its copy in the offline bundle. */
+  source: string;
+  substitutions: Substitution[];
+}
+
+/**
+ * The Windows part of the plan's CNI (sig-windows-tools' hostProcess DaemonSets), with the image
+ * tags upstream's docs have users put in with sed: flannel's the version of the Linux flannel
+ * Nestlab applies, kube-proxy's the plan's Kubernetes version.
+ */
+export function windowsCniManifests(plan: LabPlan): WindowsCniManifest[] {
+  const kubeProxyVersion = `v${plan.kubernetesVersion}`;
+  const entry = (pinned: PinnedScript, file: string, substitutions: Substitution[]): WindowsCniManifest => ({
+    pinned,
+    source: source(plan, pinned.url, file),
+    substitutions,
+  });
+  if (plan.cni === 'flannel') {
+    return [
+      entry(WINDOWS_CNI_MANIFESTS.flannelOverlay, 'flannel-overlay.yml', [{ placeholder: 'FLANNEL_VERSION', value: FLANNEL_VERSION }]),
+      entry(WINDOWS_CNI_MANIFESTS.flannelKubeProxy, 'kube-proxy-windows.yml', [
+        { placeholder: 'KUBE_PROXY_VERSION', value: kubeProxyVersion },
+      ]),
+    ];
+  }
+  return [
+    entry(WINDOWS_CNI_MANIFESTS.calicoKubeProxy, 'kube-proxy-windows.yml', [
+      {
+        placeholder: 'sigwindowstools/kube-proxy:v1.21.1-calico-hostprocess',
+        value: `sigwindowstools/kube-proxy:${kubeProxyVersion}-calico-hostprocess`,
+      },
+    ]),
+  ];
 }
 
 /**

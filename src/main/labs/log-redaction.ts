@@ -10,8 +10,12 @@
 const BOOTSTRAP_TOKEN = /\b[a-z0-9]{6}\.[a-z0-9]{16}\b/g;
 /** The value after --token / --certificate-key / --token-file style flags, whatever its shape. */
 const SECRET_FLAG = /(--(?:token|certificate-key|discovery-token)(?:=|\s+))(?!<)\S+/g;
-/** A certificate key: 32 bytes as 64 hex digits (a `sha256:` CA hash is public and stays). */
-const CERTIFICATE_KEY = /(?<!sha256:)\b[0-9a-f]{64}\b/g;
+/**
+ * A certificate key: 32 bytes as 64 hex digits. Public SHA-256 digests stay: a `sha256:` CA hash,
+ * and the `<what> sha256 <digest>` lines Nestlab prints for each script or manifest it runs as
+ * root (the lab log's record of what ran).
+ */
+const CERTIFICATE_KEY = /(?<!sha256[: ])\b[0-9a-f]{64}\b/g;
 /** A k3s join token: K10<CA hash>::<user>:<secret>, or the short form a server prints. */
 const K3S_TOKEN = /\bK10[0-9a-f]+::[^\s:]+:\S+/g;
 

@@ -41,6 +41,39 @@ export const WINDOWS_NODE_SCRIPTS = {
 } as const satisfies Record<string, PinnedScript>;
 
 /**
+ * sig-windows-tools' hostProcess DaemonSets for Windows workers (they run as SYSTEM on every
+ * Windows node). Upstream's docs apply them with sed: the files name their image tags with
+ * placeholders (FLANNEL_VERSION, KUBE_PROXY_VERSION) or, for Calico's kube-proxy at this commit, a
+ * fixed v1.21.1 tag; bootstrap.ts replaces them (see windowsCniManifests in cni-manifests.ts).
+ */
+export const WINDOWS_CNI_MANIFESTS = {
+  flannelOverlay: {
+    name: 'flannel-overlay.yml',
+    url: rawAtCommit(
+      'kubernetes-sigs/sig-windows-tools',
+      '06efd117064e1cf8e2afd054c82d58d176883101',
+      'hostprocess/flannel/flanneld/flannel-overlay.yml',
+    ),
+  },
+  flannelKubeProxy: {
+    name: 'flannel kube-proxy.yml',
+    url: rawAtCommit(
+      'kubernetes-sigs/sig-windows-tools',
+      '98215f415740bdfd0297b063d254c98fb9321991',
+      'hostprocess/flannel/kube-proxy/kube-proxy.yml',
+    ),
+  },
+  calicoKubeProxy: {
+    name: 'calico kube-proxy.yml',
+    url: rawAtCommit(
+      'kubernetes-sigs/sig-windows-tools',
+      'c9be1f0a9e95a34fda91bb7e8fc519e3447d8d93',
+      'hostprocess/calico/kube-proxy/kube-proxy.yml',
+    ),
+  },
+} as const satisfies Record<string, PinnedScript>;
+
+/**
  * k3s' install script. One script serves every k3s release (get.k3s.io serves the newest for all):
  * it installs the release INSTALL_K3S_VERSION names and checks that binary against the release's
  * sha256sum file, or installs nothing with INSTALL_K3S_SKIP_DOWNLOAD=true.

@@ -1,8 +1,13 @@
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { HostSummary } from '../../shared/contract/hosts';
-import { windowsJoinScript, windowsPrepareScript } from './bootstrap';
+import { WINDOWS_MANIFEST_APPLY, sedReplace, windowsJoinScript, windowsPrepareScript } from './bootstrap';
+import { FLANNEL_VERSION } from './cni-manifests';
 import { useDryRunLabs } from './dry-run-labs.test-support';
-import { WINDOWS_NODE_SCRIPTS } from './pinned-scripts';
+import { WINDOWS_CNI_MANIFESTS, WINDOWS_NODE_SCRIPTS } from './pinned-scripts';
 import { testPlan } from './test-plans';
 
 const host = { id: 'host-1', name: 'kvm-lab', os: 'linux', storagePath: '/var/lib/libvirt/images' } as HostSummary;
@@ -77,5 +82,79 @@ describe('Windows node scripts', () => {
   it('remove the join configuration whatever kubeadm did', () => {
     const script = windowsJoinScript('token: x');
     expect(lineOf(script, /^\} finally \{$/)).toBeLessThan(lineOf(script, /Remove-Item -LiteralPath 'C:\\nestlab\\join\.yaml'/));
+  });
+
+  it('without a bundle, apply the Windows CNI manifests from sig-windows-tools commits with their placeholders replaced', async () => {
+    for (const pinned of Object.values(WINDOWS_CNI_MANIFESTS)) {
+      expect(pinned.url).toMatch(
+        /^https:\/\/raw\.githubusercontent\.com\/kubernetes-sigs\/sig-windows-tools\/[0-9a-f]{40}\/hostprocess\/.+\.yml$/,
+      );
+    }
+    const flannel = await labs.steps(testPlan({ cni: 'flannel', windowsWorkers: 1 }));
+    const flannelCni =
+      flannel
+        .find((step) => step.id === 'cni')
+        ?.commands.map((command) => command.display)
+        .join('\n') ?? '';
+    expect(flannelCni).not.toContain('/master/');
+    expect(flannelCni).toContain(
+      `'${WINDOWS_CNI_MANIFESTS.flannelOverlay.url}' '' 'FLANNEL_VERSION' 's|FLANNEL_VERSION|${FLANNEL_VERSION}|g'`,
+    );
+    expect(flannelCni).toContain(
+      `'${WINDOWS_CNI_MANIFESTS.flannelKubeProxy.url}' '' 'KUBE_PROXY_VERSION' 's|KUBE_PROXY_VERSION|v1.30.8|g'`,
+    );
+    const calico = await labs.steps(testPlan({ cni: 'calico', windowsWorkers: 1 }));
+    const calicoCni =
+      calico
+        .find((step) => step.id === 'cni')
+        ?.commands.map((command) => command.display)
+        .join('\n') ?? '';
+    expect(calicoCni).toContain(`'${WINDOWS_CNI_MANIFESTS.calicoKubeProxy.url}'`);
+    expect(calicoCni).toContain('sigwindowstools/kube-proxy:v1.30.8-calico-hostprocess');
+    const bundled = await labs.steps(testPlan({ offlineBundle: '/home/me/nestlab-bundle', cni: 'flannel', windowsWorkers: 1 }));
+    const bundledCni =
+      bundled
+        .find((step) => step.id === 'cni')
+        ?.commands.map((command) => command.display)
+        .join('\n') ?? '';
+    expect(bundledCni).toContain("'/opt/nestlab/bundle/manifests/flannel-overlay.yml' '' 'FLANNEL_VERSION'");
+    expect(bundledCni).not.toContain('raw.githubusercontent.com');
+  });
+
+  it('the Windows manifest apply prints the SHA-256, replaces the placeholders, applies from stdin, and applies a bundle copy without them as it is', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nestlab-win-cni-'));
+    try {
+      // kubectl stand-in: records its arguments and the manifest it reads on stdin.
+      writeFileSync(join(dir, 'kubectl'), `#!/bin/sh\necho "$@" > '${dir}/args'\ncat > '${dir}/applied'\n`);
+      chmodSync(join(dir, 'kubectl'), 0o755);
+      const manifest = join(dir, 'kube-proxy.yml');
+      writeFileSync(manifest, 'image: sigwindowstools/kube-proxy:v1.21.1-calico-hostprocess\nother: v1.21.1\n');
+      const run = () =>
+        execFileSync(
+          'sh',
+          [
+            '-c',
+            WINDOWS_MANIFEST_APPLY,
+            'windows-cni',
+            manifest,
+            '',
+            'sigwindowstools/kube-proxy:v1.21.1-calico-hostprocess',
+            sedReplace('sigwindowstools/kube-proxy:v1.21.1-calico-hostprocess', 'sigwindowstools/kube-proxy:v1.30.8-calico-hostprocess'),
+          ],
+          { env: { PATH: `${dir}:/usr/bin:/bin` }, encoding: 'utf8' },
+        );
+      const output = run();
+      expect(output).toMatch(new RegExp(`${manifest} sha256 [0-9a-f]{64}`));
+      expect(readFileSync(join(dir, 'applied'), 'utf8')).toBe(
+        'image: sigwindowstools/kube-proxy:v1.30.8-calico-hostprocess\nother: v1.21.1\n',
+      );
+      expect(readFileSync(join(dir, 'args'), 'utf8').trim()).toBe('--kubeconfig /etc/kubernetes/admin.conf apply -f -');
+      expect(readFileSync(manifest, 'utf8')).toContain('v1.21.1-calico');
+      writeFileSync(manifest, 'image: sigwindowstools/kube-proxy:v1.30.8-calico-hostprocess\n');
+      expect(run()).toContain('has no sigwindowstools/kube-proxy:v1.21.1-calico-hostprocess to replace: applied as it is');
+      expect(readFileSync(join(dir, 'applied'), 'utf8')).toBe('image: sigwindowstools/kube-proxy:v1.30.8-calico-hostprocess\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmod, chown, copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, chown, copyFile, cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HostSimulation, LinuxSimulation } from './profiles';
@@ -25,7 +25,7 @@ const KVM_GID = TEST_UID + 2;
 const HIDDEN_WITHOUT_LIBVIRT = ['virsh', 'virt-install', 'qemu-img', 'cloud-localds', 'genisoimage', 'xorriso', 'mkisofs', 'libvirtd'];
 
 /** Stand-ins inside a simulated lab VM (reached through the stand-in ssh). */
-const vmTools = ['sudo', 'cloud-init', 'kubeadm', 'kubectl', 'powershell', 'systemctl'];
+const vmTools = ['sudo', 'cloud-init', 'kubeadm', 'kubectl', 'powershell', 'systemctl', 'curl'];
 
 export async function installTools(bin: string, sim: HostSimulation, realLibvirt = false): Promise<void> {
   // A real-libvirt host has the real sudo (real-libvirt.ts): root really is root there.
@@ -51,6 +51,8 @@ export async function installTools(bin: string, sim: HostSimulation, realLibvirt
     await copyFile(join(simulationScripts, tool), join(bin, tool));
     await chmod(join(bin, tool), 0o755);
   }
+  // What the VM's stand-in curl serves (the pinned upstream files); every other URL fails as offline.
+  if (tools.includes('vm/curl')) await cp(join(simulationScripts, 'vm', 'curl-files'), join(bin, 'vm', 'curl-files'), { recursive: true });
   // Relays into a host with a network of its own (its sshd, a lab's host port) and from a stand-in VM's API server out.
   if (sim.os === 'linux' && sim.libvirt) await copyFile(namespaceRelay, join(bin, 'namespace-relay.mjs'));
   await copyFile(join(simulationScripts, 'login-shell'), join(bin, 'login-shell'));

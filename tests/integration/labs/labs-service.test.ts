@@ -7,11 +7,12 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabSummary } from '../../../src/shared/contract/labs';
 import { HOST_ANNOTATION, VM_ANNOTATION } from '../../../src/shared/contract/topology';
+import { WINDOWS_CNI_MANIFESTS } from '../../../src/main/labs/pinned-scripts';
 import { KubeRestClient, waitFor } from '../../harness/index.js';
 import { startLabFixture } from './lab-fixture';
 import type { LabFixture } from './lab-fixture';
@@ -124,6 +125,22 @@ describe('a 1 control-plane + 2 Linux + 1 Windows lab (SIMULATION: stand-in VMs 
           line.stream === 'command' && line.text === "'sudo' 'kubeadm' 'init' '--config' '/etc/nestlab/kubeadm.yaml' '--upload-certs'",
       ),
     ).toBe(true);
+    // flannel's Windows manifests: fetched from their pinned commits by the first control plane (the
+    // VM's stand-in curl serves them), their SHA-256 in the log, their image placeholders replaced.
+    const fetched = await readFile(vmFile('lab1-cp1', 'curl.log'), 'utf8');
+    expect(fetched).toBe(
+      [WINDOWS_CNI_MANIFESTS.flannelOverlay.url, WINDOWS_CNI_MANIFESTS.flannelKubeProxy.url].map((url) => `${url} 0\n`).join(''),
+    );
+    const cniLog = (await lab.labs.logs('lab1', { stepId: 'cni' })).map((line) => line.text).join('\n');
+    expect(cniLog).toMatch(new RegExp(`${WINDOWS_CNI_MANIFESTS.flannelOverlay.url} sha256 [0-9a-f]{64}`));
+    const applied = await Promise.all(
+      (await readdir(vmFile('lab1-cp1', 'applied'))).sort().map((file) => readFile(vmFile('lab1-cp1', `applied/${file}`), 'utf8')),
+    );
+    const windowsDaemonSets = applied.join('\n').match(/image: sigwindowstools\/.*/g);
+    expect(windowsDaemonSets).toEqual([
+      'image: sigwindowstools/flannel:v0.26.1-hostprocess',
+      'image: sigwindowstools/kube-proxy:v1.30.8-flannel-hostprocess',
+    ]);
   });
 
   it('scales Linux workers 2 -> 1: cordons and drains before deleting the node, then the VM', { timeout: 180_000 }, async () => {
