@@ -43,16 +43,6 @@ afterAll(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
-/** The accessible description of a form control: the texts of the elements its aria-describedby names. */
-async function description(labs: LabsPage, label: string): Promise<string> {
-  return labs.field(label).evaluate((input) =>
-    (input.getAttribute('aria-describedby') ?? '')
-      .split(' ')
-      .map((id) => document.getElementById(id)?.textContent ?? '')
-      .join(' '),
-  );
-}
-
 describe('Plan form: what a Kubernetes version allows', () => {
   it(
     'shows the version’s install source, Windows support and kubeadm API, and refuses 1.20 without a bundle at the field',
@@ -63,12 +53,7 @@ describe('Plan form: what a Kubernetes version allows', () => {
       await app.waitConnected();
       await app.openView('Hosts');
       const hosts = new HostsPage(app.page);
-      await hosts.openAddForm();
-      await hosts.fillForm({ name: 'kvm-lab', address: '127.0.0.1', port: String(host.port), user: host.user, password });
-      await hosts.submitWithEnter();
-      await hosts.keyDialog.waitFor();
-      await hosts.acceptKey();
-      await hosts.status('kvm-lab').getByText('Connected').waitFor({ timeout: 20_000 });
+      await hosts.addTrusted({ name: 'kvm-lab', address: '127.0.0.1', port: String(host.port), user: host.user, password });
 
       await app.openView('Labs');
       const labs = new LabsPage(app.page);
@@ -82,7 +67,7 @@ describe('Plan form: what a Kubernetes version allows', () => {
       expect(await rules.textContent()).toBe(
         'Installs from pkgs.k8s.io, or from an offline bundle. Windows workers: allowed. kubeadm configuration: v1beta3.',
       );
-      expect(await description(labs, 'Kubernetes version')).toContain('Windows workers: allowed. kubeadm configuration: v1beta3.');
+      expect(await labs.fieldDescription('Kubernetes version')).toContain('Windows workers: allowed. kubeadm configuration: v1beta3.');
 
       // Typed with the keyboard: the hint follows the version.
       await version.focus();
@@ -92,7 +77,7 @@ describe('Plan form: what a Kubernetes version allows', () => {
       expect(await rules.textContent()).toBe(
         'Needs an offline bundle: pkgs.k8s.io has 1.24 and newer only. Windows workers: not with 1.20 (they need 1.23 or newer). kubeadm configuration: v1beta2.',
       );
-      expect(await description(labs, 'Kubernetes version')).toContain('Needs an offline bundle');
+      expect(await labs.fieldDescription('Kubernetes version')).toContain('Needs an offline bundle');
       await version.fill('1.31.4');
       await rules.getByText('kubeadm configuration: v1beta4.').waitFor();
       await labs.radio('Distribution', 'k3s').check();
@@ -100,13 +85,8 @@ describe('Plan form: what a Kubernetes version allows', () => {
       await labs.radio('Distribution', 'kubeadm').check();
       await version.fill('1.20.2');
 
-      // TEST-NET addresses, never contacted.
+      // TEST-NET addresses, never contacted (the pool, LoadBalancer range and endpoint address follow the network).
       await labs.field('Network (CIDR)').fill('198.51.100.0/24');
-      await labs.field('Address pool start').fill('198.51.100.100');
-      await labs.field('Address pool end').fill('198.51.100.199');
-      await labs.field('LoadBalancer range start (MetalLB)').fill('198.51.100.200');
-      await labs.field('LoadBalancer range end').fill('198.51.100.239');
-      await labs.field('API endpoint address').fill('198.51.100.10');
       await labs.setSlider(labs.slider('Linux workers'), 1);
       await labs.setSlider(labs.slider('Windows workers'), 1);
       // Windows workers join tainted unless the user says otherwise: a checkbox, on by default, Space toggles it.

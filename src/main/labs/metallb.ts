@@ -11,7 +11,7 @@ import type { LabPlan } from '../../shared/contract/labs';
 import { AppError } from '../../shared/errors';
 import { firstControlPlane } from './machines';
 import { contains, parseIpv4Cidr, parseRange } from './network-allocation';
-import { ipv4ToNumber } from './ipv4';
+import { ipv4ToNumber } from '../../shared/ipv4';
 import { done, skipped } from './step-context';
 import type { StepContext, StepOutcome } from './step-context';
 

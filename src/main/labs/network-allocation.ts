@@ -6,35 +6,19 @@
  * passes what it found.
  */
 import type { LabNetwork, LabPlan, PlanProblem, TakenRange } from '../../shared/contract/labs';
-import { ipv4ToNumber, numberToIpv4 } from './ipv4';
+import {
+  cidrText,
+  contains,
+  ipv4ToNumber,
+  numberToIpv4,
+  overlaps,
+  parseIpv4Cidr,
+  type Ipv4Range,
+  type ParsedCidr,
+} from '../../shared/ipv4';
+import { networkLayout, slicesOutsidePool } from '../../shared/lab-network-layout';
 
-/** Inclusive IPv4 interval, as 32-bit numbers. */
-export interface Ipv4Range {
-  first: number;
-  last: number;
-}
-
-/** A CIDR with any prefix (0-32): the range it covers, its prefix, and whether the address was the network address. */
-export interface ParsedCidr extends Ipv4Range {
-  prefix: number;
-  /** "10.244.1.0/16" is not aligned: its network address is 10.244.0.0. */
-  aligned: boolean;
-}
-
-export function parseIpv4Cidr(text: string): ParsedCidr | undefined {
-  const match = /^(\d{1,3}(?:\.\d{1,3}){3})\/(\d{1,2})$/.exec(text.trim());
-  if (match === null) return undefined;
-  const base = ipv4ToNumber(match[1] ?? '');
-  const prefix = Number(match[2]);
-  if (base === undefined || prefix > 32) return undefined;
-  const size = 2 ** (32 - prefix);
-  const first = base - (base % size);
-  return { first, last: first + size - 1, prefix, aligned: first === base };
-}
-
-export function cidrText(range: { first: number; prefix: number }): string {
-  return `${numberToIpv4(range.first)}/${range.prefix}`;
-}
+export { cidrText, contains, overlaps, parseIpv4Cidr, slicesOutsidePool, type Ipv4Range, type ParsedCidr };
 
 /** A CIDR or a first-last range (or a single address) as an interval. */
 export function parseRange(text: string): Ipv4Range | undefined {
@@ -48,14 +32,6 @@ export function parseRange(text: string): Ipv4Range | undefined {
 
 export function rangeText(range: Ipv4Range): string {
   return range.first === range.last ? numberToIpv4(range.first) : `${numberToIpv4(range.first)}-${numberToIpv4(range.last)}`;
-}
-
-export function overlaps(a: Ipv4Range, b: Ipv4Range): boolean {
-  return a.first <= b.last && b.first <= a.last;
-}
-
-export function contains(outer: Ipv4Range, inner: Ipv4Range): boolean {
-  return outer.first <= inner.first && inner.last <= outer.last;
 }
 
 /** One entry of `ip -j addr` (iproute2's JSON), as far as it is read here. */
@@ -131,9 +107,6 @@ export function mergeTaken(hostNetworks: readonly TakenRange[], labs: readonly T
   return [...labs, ...hostNetworks.filter((range) => !labKeys.has(range.range))];
 }
 
-/** Where a lab network of /24 puts its parts (offsets from the network address). */
-const SLOT = { apiEndpoint: 10, poolStart: 100, poolEnd: 199, loadBalancerStart: 200, loadBalancerEnd: 239 } as const;
-
 function* octets(from: number, to: number): Generator<number> {
   for (let value = from; from <= to ? value <= to : value >= to; value += from <= to ? 1 : -1) yield value;
 }
@@ -186,52 +159,13 @@ export function allocateNetwork(taken: readonly TakenRange[]): NetworkAllocation
   const network = firstFree(networkCandidates(), used, 'lab network');
   const pods = firstFree(podCandidates(), [...used, network], 'pod range');
   const services = firstFree(serviceCandidates(), [...used, network, pods], 'service range');
-  const at = (offset: number) => numberToIpv4(network.first + offset);
+  const laidOut = networkLayout(cidrText(network));
+  // Every candidate is a /24, which always has a layout.
+  if (!laidOut.ok) throw new Error(`${laidOut.message} ${laidOut.fix}`);
+  const { apiEndpointAddress, ...slices } = laidOut.layout;
   return {
-    network: {
-      mode: 'nat',
-      cidr: cidrText(network),
-      poolStart: at(SLOT.poolStart),
-      poolEnd: at(SLOT.poolEnd),
-      podCidr: cidrText(pods),
-      serviceCidr: cidrText(services),
-      loadBalancerStart: at(SLOT.loadBalancerStart),
-      loadBalancerEnd: at(SLOT.loadBalancerEnd),
-    },
-    apiEndpointAddress: at(SLOT.apiEndpoint),
-  };
-}
-
-/**
- * A LoadBalancer slice and an endpoint address for a network whose pool is already chosen (a lab
- * stored before these fields existed, or a network the user typed): the 40 addresses after the pool
- * (or fewer, up to the last usable address), else those before it; the endpoint at network + 10,
- * else the first free address after the gateway.
- */
-export function slicesOutsidePool(
-  cidrTextValue: string,
-  poolStart: string,
-  poolEnd: string,
-): { loadBalancerStart: string; loadBalancerEnd: string; apiEndpointAddress: string } | undefined {
-  const cidr = parseIpv4Cidr(cidrTextValue);
-  const start = ipv4ToNumber(poolStart);
-  const end = ipv4ToNumber(poolEnd);
-  if (cidr === undefined || start === undefined || end === undefined || cidr.last - cidr.first < 8) return undefined;
-  const usableFirst = cidr.first + 2;
-  const usableLast = cidr.last - 1;
-  const pool = { first: start, last: end };
-  let endpoint = cidr.first + SLOT.apiEndpoint;
-  if (endpoint > usableLast || overlaps(pool, { first: endpoint, last: endpoint })) endpoint = usableFirst;
-  while (endpoint <= usableLast && endpoint >= start && endpoint <= end) endpoint += 1;
-  if (endpoint > usableLast) return undefined;
-  const after = { first: Math.max(end + 1, endpoint + 1), last: Math.min(end + 40, usableLast) };
-  const before = { first: Math.max(start - 40, endpoint + 1, usableFirst), last: start - 1 };
-  const slice = after.last >= after.first ? after : before.last >= before.first ? before : undefined;
-  if (slice === undefined) return undefined;
-  return {
-    loadBalancerStart: numberToIpv4(slice.first),
-    loadBalancerEnd: numberToIpv4(slice.last),
-    apiEndpointAddress: numberToIpv4(endpoint),
+    network: { mode: 'nat', cidr: cidrText(network), podCidr: cidrText(pods), serviceCidr: cidrText(services), ...slices },
+    apiEndpointAddress,
   };
 }
 

@@ -1,7 +1,7 @@
 import type { HostOs } from '../../shared/contract/hosts';
 import type { LabPlan, MachineRole, PlanProblem, VmSize } from '../../shared/contract/labs';
 import { endpointProblems } from '../../shared/lab-endpoint';
-import { ipv4ToNumber, numberToIpv4 } from './ipv4';
+import { ipv4ToNumber, numberToIpv4 } from '../../shared/ipv4';
 import { machineName, roleCounts, roleLabel, WINDOWS_NAME_LIMIT } from './machines';
 import { versionProblems } from './version-validation';
 import { planRangeProblems } from './network-allocation';

@@ -16,9 +16,11 @@ import {
   networkDraft,
   newLabDraft,
   planFromDraft,
+  typedAfterEdit,
   type DraftErrors,
   type DraftField,
   type LabDraft,
+  type NetworkLayoutField,
 } from '../features/labs/lab-form';
 import type { AppState, StoreDeps } from './app-store';
 
@@ -36,6 +38,8 @@ export interface LabPlanForm {
   check?: PlanCheck;
   /** The last dry run's steps. */
   dryRun?: PlannedStep[];
+  /** Layout fields (pool, LoadBalancer range, endpoint address) the user typed: a new network leaves them as they are. */
+  typedNetworkFields?: NetworkLayoutField[];
   /** The chosen host's next free ranges (the draft's network fields were filled from it). */
   networkProposal?: NetworkProposal;
   /** Why the chosen host's free ranges could not be found. */
@@ -190,13 +194,17 @@ export function createLabsSlice(deps: StoreDeps): StateCreator<AppState, [], [],
         if (current?.draft.hostId !== hostId) return;
         const allocated = networkDraft(proposal.network, proposal.apiEndpointAddress);
         const draft = { ...current.draft };
+        let typed = current.typedNetworkFields ?? [];
         for (const [field, value] of Object.entries(allocated) as [keyof typeof allocated, string][]) {
           // What the user typed while the answer travelled stays; a bridged lab lives on the host's
           // LAN, which the user typed: only the cluster's own ranges are taken over.
           const bridged = current.draft['network.mode'] === 'bridge' && field !== 'network.podCidr' && field !== 'network.serviceCidr';
-          if (!bridged && current.draft[field] === before[field]) draft[field] = value;
+          if (!bridged && current.draft[field] === before[field]) {
+            draft[field] = value;
+            typed = typed.filter((entry) => entry !== field);
+          }
         }
-        setForm({ draft, networkProposal: proposal });
+        setForm({ draft, networkProposal: proposal, typedNetworkFields: typed });
       } catch (error) {
         if (get().labPlanForm?.draft.hostId === hostId) setForm({ networkProposalError: serialize(error) });
       }
@@ -280,7 +288,12 @@ export function createLabsSlice(deps: StoreDeps): StateCreator<AppState, [], [],
         const form = get().labPlanForm;
         if (!form) return;
         const serverErrors = field in form.serverErrors ? without(form.serverErrors, field) : form.serverErrors;
-        setForm({ draft: applyEdit(form.draft, field, value, get().hosts ?? []), serverErrors });
+        const typed = form.typedNetworkFields ?? [];
+        setForm({
+          draft: applyEdit(form.draft, field, value, get().hosts ?? [], typed),
+          serverErrors,
+          typedNetworkFields: typedAfterEdit(typed, field, value),
+        });
         if (field === 'hostId' && value !== form.draft.hostId) void proposeLabNetwork();
       },
       closeLabPlan: () => set({ labPlanForm: undefined }),

@@ -77,6 +77,16 @@ export class HostsPage {
     await this.keyDialog.waitFor({ state: 'detached' });
   }
 
+  /** Adds a host through the form, accepts its key and waits until it is connected. */
+  async addTrusted(values: HostFormValues): Promise<void> {
+    await this.openAddForm();
+    await this.fillForm(values);
+    await this.submitWithEnter();
+    await this.keyDialog.waitFor();
+    await this.acceptKey();
+    await this.status(values.name).getByText('Connected').waitFor({ timeout: 20_000 });
+  }
+
   /** The card of one host (a list item labelled by its name). */
   host(name: string): Locator {
     return this.page.getByRole('listitem', { name, exact: true });

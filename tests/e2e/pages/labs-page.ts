@@ -24,6 +24,16 @@ export class LabsPage {
     return this.form.locator(`[data-field="${path}"] [data-field-error]`);
   }
 
+  /** The accessible description of a form control: the texts of the elements its aria-describedby names. */
+  async fieldDescription(label: string): Promise<string> {
+    return this.field(label).evaluate((input) =>
+      (input.getAttribute('aria-describedby') ?? '')
+        .split(' ')
+        .map((id) => document.getElementById(id)?.textContent ?? '')
+        .join(' '),
+    );
+  }
+
   radio(group: string, label: string): Locator {
     return this.form.getByRole('radiogroup', { name: group }).getByRole('radio', { name: label, exact: true });
   }

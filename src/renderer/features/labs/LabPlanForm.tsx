@@ -9,7 +9,15 @@ import { useAppStore } from '../../store/store-context';
 import { CheckResult } from './CheckResult';
 import { DryRunList } from './DryRunList';
 import { ExistingMachinesField } from './ExistingMachinesField';
-import { LINUX_WORKER_MAX, planFromDraft, WINDOWS_WORKER_MAX, type DraftErrors, type DraftField, type LabDraft } from './lab-form';
+import {
+  LINUX_WORKER_MAX,
+  networkNote,
+  planFromDraft,
+  WINDOWS_WORKER_MAX,
+  type DraftErrors,
+  type DraftField,
+  type LabDraft,
+} from './lab-form';
 import { ChoiceField, CountSlider, SelectField, TextField } from './PlanFields';
 import { SizeFields } from './SizeFields';
 import { VersionHint } from './VersionHint';
@@ -238,7 +246,12 @@ function PlanNetwork({ draft, bind }: SectionProps) {
             {draft['network.mode'] === 'bridge' && (
               <TextField label="Bridge or external switch" placeholder="br0" {...bind('network.bridge')} />
             )}
-            <TextField label="Network (CIDR)" placeholder="192.168.150.0/24" {...bind('network.cidr')} />
+            <TextField
+              label="Network (CIDR)"
+              placeholder="192.168.150.0/24"
+              {...bind('network.cidr')}
+              hint={bind('network.cidr').error === undefined ? <NetworkNote draft={draft} /> : undefined}
+            />
             <TextField label="Address pool start" placeholder="192.168.150.100" {...bind('network.poolStart')} />
             <TextField label="Address pool end" placeholder="192.168.150.199" {...bind('network.poolEnd')} />
           </div>
@@ -253,6 +266,16 @@ function PlanNetwork({ draft, bind }: SectionProps) {
         <TextField label="API port" inputMode="numeric" narrow {...bind('apiEndpoint.port')} />
       </div>
     </fieldset>
+  );
+}
+
+/** Live, as the user types: the laid-out fields follow the network, or why the text is no network yet. */
+function NetworkNote({ draft }: { draft: LabDraft }) {
+  const note = networkNote(draft);
+  return (
+    <span role="status" className={note.problem ? 'field-note-problem' : undefined} data-testid="network-note">
+      {note.text}
+    </span>
   );
 }
 

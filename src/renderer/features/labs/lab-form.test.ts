@@ -1,7 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { defaultLabPlan, type LabPlan } from '../../../shared/contract';
 import { labPlanSchema } from '../../../shared/schemas/labs';
-import { applyEdit, draftFromPlan, errorsFromProblems, nameProblem, nextLabName, planFromDraft, usedSizeRoles } from './lab-form';
+import {
+  applyEdit,
+  draftFromPlan,
+  errorsFromProblems,
+  nameProblem,
+  networkNote,
+  nextLabName,
+  planFromDraft,
+  typedAfterEdit,
+  usedSizeRoles,
+  type LabDraft,
+  type NetworkLayoutField,
+} from './lab-form';
 
 const full: LabPlan = {
   ...defaultLabPlan('h1', 'lab7'),
@@ -140,5 +152,72 @@ describe('lab plan form: messages', () => {
 
   it('suggests the first free labN', () => {
     expect(nextLabName([{ name: 'lab1' }, { name: 'lab3' }])).toBe('lab2');
+  });
+});
+
+describe('lab plan form: a typed network lays out its other fields', () => {
+  const laidOut = (draft: LabDraft) => ({
+    pool: `${draft['network.poolStart']}-${draft['network.poolEnd']}`,
+    loadBalancer: `${draft['network.loadBalancerStart']}-${draft['network.loadBalancerEnd']}`,
+    endpoint: draft['apiEndpoint.address'],
+  });
+  /** Types text into a field one character at a time, as the store does: each keystroke is an edit. */
+  const type = (start: { draft: LabDraft; typed: NetworkLayoutField[] }, field: 'network.cidr' | NetworkLayoutField, text: string) => {
+    let { draft, typed } = start;
+    draft = applyEdit(draft, field, '', [], typed);
+    typed = typedAfterEdit(typed, field, '');
+    for (let length = 1; length <= text.length; length += 1) {
+      draft = applyEdit(draft, field, text.slice(0, length), [], typed);
+      typed = typedAfterEdit(typed, field, text.slice(0, length));
+    }
+    return { draft, typed };
+  };
+  const fresh = () => ({ draft: draftFromPlan(defaultLabPlan('h1')), typed: [] as NetworkLayoutField[] });
+
+  it('moves the pool, LoadBalancer range and endpoint address into a network typed keystroke by keystroke', () => {
+    const { draft } = type(fresh(), 'network.cidr', '10.30.5.0/24');
+    expect(laidOut(draft)).toEqual({ pool: '10.30.5.100-10.30.5.199', loadBalancer: '10.30.5.200-10.30.5.239', endpoint: '10.30.5.10' });
+    expect(planFromDraft(draft).errors).toEqual({});
+    expect(laidOut(type(fresh(), 'network.cidr', '10.30.5.0/28').draft)).toEqual({
+      pool: '10.30.5.6-10.30.5.11',
+      loadBalancer: '10.30.5.12-10.30.5.14',
+      endpoint: '10.30.5.2',
+    });
+  });
+
+  it('leaves a field the user typed as it is, and lets it follow again once emptied', () => {
+    let state = type(fresh(), 'network.loadBalancerStart', '192.168.150.220');
+    state = type(state, 'network.cidr', '10.30.5.0/24');
+    expect(state.draft['network.loadBalancerStart']).toBe('192.168.150.220');
+    expect(laidOut(state.draft)).toMatchObject({ pool: '10.30.5.100-10.30.5.199', endpoint: '10.30.5.10' });
+    expect(state.draft['network.loadBalancerEnd']).toBe('10.30.5.239');
+
+    state = type(state, 'network.loadBalancerStart', '');
+    state = type(state, 'network.cidr', '10.40.0.0/24');
+    expect(state.draft['network.loadBalancerStart']).toBe('10.40.0.200');
+  });
+
+  it('moves the LoadBalancer range and the endpoint address out of the way of a pool the user typed', () => {
+    let state = type(fresh(), 'network.cidr', '10.30.5.0/24');
+    state = type(state, 'network.poolStart', '10.30.5.2');
+    // .10 is in the pool now: the endpoint takes the first address after it and the LoadBalancer range the rest.
+    expect(laidOut(state.draft)).toEqual({
+      pool: '10.30.5.2-10.30.5.199',
+      loadBalancer: '10.30.5.201-10.30.5.239',
+      endpoint: '10.30.5.200',
+    });
+  });
+
+  it('keeps every laid-out field while the network is not one, and says why with the fix', () => {
+    const before = fresh().draft;
+    for (const text of ['192.168.16', '192.168.160.5/24', '192.168.160.0/30', 'lab net']) {
+      const draft = applyEdit(before, 'network.cidr', text, []);
+      expect(laidOut(draft)).toEqual(laidOut(before));
+      expect(networkNote(draft).problem).toBe(true);
+      expect(planFromDraft(draft).errors['network.cidr']).toBe(networkNote(draft).text);
+    }
+    expect(networkNote(applyEdit(before, 'network.cidr', '192.168.160.5/24', [])).text).toBe(
+      '192.168.160.5/24 does not start at its network address. Use 192.168.160.0/24. The pool, LoadBalancer range and endpoint address keep their values until it is one.',
+    );
   });
 });

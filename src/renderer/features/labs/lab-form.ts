@@ -23,6 +23,7 @@ import {
   type VmSizePresetName,
 } from '../../../shared/contract';
 import { lookUpKubernetesVersion, OLDEST_KUBERNETES_MINOR } from '../../../shared/kubernetes-versions';
+import { networkLayout, slicesOutsidePool, type NetworkLayout } from '../../../shared/lab-network-layout';
 
 export type SizeRole = keyof LabSizes;
 export const sizeRoles: readonly SizeRole[] = ['controlPlane', 'linuxWorker', 'windowsWorker', 'etcd'];
@@ -179,13 +180,92 @@ export function newLabDraft(hosts: readonly HostSummary[], labs: readonly Pick<L
   return draftFromPlan({ ...plan, driver: hypervisorDriver(host?.os), baseImage: defaultBaseImage(host) });
 }
 
+/** The fields a lab network lays out; each follows the network until the user types a value of their own. */
+export const NETWORK_LAYOUT_FIELDS = [
+  'network.poolStart',
+  'network.poolEnd',
+  'network.loadBalancerStart',
+  'network.loadBalancerEnd',
+  'apiEndpoint.address',
+] as const satisfies readonly DraftField[];
+export type NetworkLayoutField = (typeof NETWORK_LAYOUT_FIELDS)[number];
+
+const layoutKeys: Record<NetworkLayoutField, keyof NetworkLayout> = {
+  'network.poolStart': 'poolStart',
+  'network.poolEnd': 'poolEnd',
+  'network.loadBalancerStart': 'loadBalancerStart',
+  'network.loadBalancerEnd': 'loadBalancerEnd',
+  'apiEndpoint.address': 'apiEndpointAddress',
+};
+
+export function isNetworkLayoutField(field: string): field is NetworkLayoutField {
+  return (NETWORK_LAYOUT_FIELDS as readonly string[]).includes(field);
+}
+
+/**
+ * The layout fields the user typed, after an edit: a layout field typed with a value is the user's
+ * from then on, and one emptied follows the network again.
+ */
+export function typedAfterEdit(typed: readonly NetworkLayoutField[], field: DraftField, value: unknown): NetworkLayoutField[] {
+  if (!isNetworkLayoutField(field)) return [...typed];
+  const others = typed.filter((entry) => entry !== field);
+  return typeof value === 'string' && value.trim() !== '' ? [...others, field] : others;
+}
+
+/**
+ * The network's layout fields (pool, LoadBalancer range, endpoint address) recomputed from the
+ * draft's network, except those the user typed: a typed pool moves the LoadBalancer range and the
+ * endpoint address out of its way. A network that is not one yet (half typed, too small) changes
+ * nothing: see {@link networkNote}.
+ */
+export function followNetwork(draft: LabDraft, typed: readonly NetworkLayoutField[]): LabDraft {
+  const laidOut = networkLayout(draft['network.cidr']);
+  if (!laidOut.ok) return draft;
+  const own = (field: NetworkLayoutField) => typed.includes(field) && draft[field].trim() !== '';
+  const target: NetworkLayout = { ...laidOut.layout };
+  if (own('network.poolStart')) target.poolStart = draft['network.poolStart'].trim();
+  if (own('network.poolEnd')) target.poolEnd = draft['network.poolEnd'].trim();
+  if (target.poolStart !== laidOut.layout.poolStart || target.poolEnd !== laidOut.layout.poolEnd) {
+    const around = slicesOutsidePool(draft['network.cidr'], target.poolStart, target.poolEnd);
+    // No room around the user's pool: the other fields stay as they are and the check says why.
+    if (around === undefined) return { ...draft, 'network.poolStart': target.poolStart, 'network.poolEnd': target.poolEnd };
+    Object.assign(target, around);
+  }
+  const next = { ...draft };
+  for (const field of NETWORK_LAYOUT_FIELDS) if (!own(field)) next[field] = target[layoutKeys[field]];
+  return next;
+}
+
+/**
+ * What the network field says as the user types: why the text is not a lab network yet (the laid
+ * out fields keep their values meanwhile), or that those fields follow it.
+ */
+export function networkNote(draft: LabDraft): { problem: boolean; text: string } {
+  const laidOut = networkLayout(draft['network.cidr']);
+  if (laidOut.ok) return { problem: false, text: 'The pool, LoadBalancer range and endpoint address follow it until you type your own.' };
+  return {
+    problem: true,
+    text: `${laidOut.message} ${laidOut.fix} The pool, LoadBalancer range and endpoint address keep their values until it is one.`,
+  };
+}
+
 /**
  * One edit, with the follow-ups a user expects: the API endpoint follows the name while it is
  * the suggested one; a new host brings its hypervisor and base-image path (unless the user chose
- * other ones); a size preset fills its numbers, and typing a number makes the size custom.
+ * other ones); a size preset fills its numbers, and typing a number makes the size custom; a new
+ * network or pool lays out the network's other fields except those in `typed` (the user's own).
  */
-export function applyEdit<K extends DraftField>(draft: LabDraft, field: K, value: LabDraft[K], hosts: readonly HostSummary[]): LabDraft {
-  const next: LabDraft = { ...draft, [field]: value };
+export function applyEdit<K extends DraftField>(
+  draft: LabDraft,
+  field: K,
+  value: LabDraft[K],
+  hosts: readonly HostSummary[],
+  typed: readonly NetworkLayoutField[] = [],
+): LabDraft {
+  let next: LabDraft = { ...draft, [field]: value };
+  if (field === 'network.cidr' || field === 'network.poolStart' || field === 'network.poolEnd') {
+    next = followNetwork(next, typedAfterEdit(typed, field, value));
+  }
   if (field === 'name' && draft['apiEndpoint.host'] === defaultEndpointHost(draft.name)) {
     next['apiEndpoint.host'] = defaultEndpointHost(value as string);
   }
@@ -267,6 +347,7 @@ export function planFromDraft(draft: LabDraft): PlanConversion {
     errors['apiEndpoint.host'] = 'Enter a VIP or DNS name for the API server, e.g. lab1-api.lab.internal.';
   if (draft.driver !== 'existing') {
     if (draft['network.cidr'].trim() === '') errors['network.cidr'] = 'Enter the VM network in CIDR form, e.g. 192.168.150.0/24.';
+    else if (networkNote(draft).problem) errors['network.cidr'] = networkNote(draft).text;
     if (draft.baseImage.trim() === '') errors.baseImage = 'Enter the path of a Linux cloud image on the host.';
   }
 

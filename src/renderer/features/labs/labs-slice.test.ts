@@ -98,11 +98,17 @@ function setup() {
   const check = (plan: LabPlan): PlanCheck =>
     plan.linuxWorkers > 5
       ? { ok: false, problems: [], capacity: [memoryShort] }
-      : plan.network.cidr === '10.0.0.0/33'
+      : plan.network.cidr === '10.9.0.0/24'
         ? {
             ok: false,
             capacity: [],
-            problems: [{ field: 'network.cidr', message: '"10.0.0.0/33" is not an IPv4 network.', fix: 'Use CIDR form.' }],
+            problems: [
+              {
+                field: 'network.cidr',
+                message: "The lab network 10.9.0.0/24 overlaps the host's network on eth0.",
+                fix: 'Use 192.168.150.0/24.',
+              },
+            ],
           }
         : { ok: true, problems: [], capacity: [] };
   const service: LabsService = {
@@ -155,6 +161,9 @@ function setup() {
       await logsGate;
       return answer;
     },
+    etcdSnapshots: () => Promise.resolve({ supported: true, snapshots: [] }),
+    saveEtcdSnapshot: (name) => Promise.resolve({ ...labs.get(name)!, status: 'running' }),
+    restoreEtcdSnapshot: (name) => Promise.resolve({ ...labs.get(name)!, status: 'running' }),
     onDidChangeLab: changed.event,
     onDidAppendLog: appended.event,
     onDidRemoveLab: removed.event,
@@ -356,11 +365,23 @@ describe('labs slice: the plan form', () => {
   it('puts each problem at its field; editing the field clears it', async () => {
     const { store } = setup();
     store.getState().startLabPlan();
-    store.getState().editLabDraft('network.cidr', '10.0.0.0/33');
+    store.getState().editLabDraft('network.cidr', '10.9.0.0/24');
     await store.getState().checkLabPlan();
-    expect(store.getState().labPlanForm!.serverErrors).toEqual({ 'network.cidr': '"10.0.0.0/33" is not an IPv4 network. Use CIDR form.' });
+    expect(store.getState().labPlanForm!.serverErrors).toEqual({
+      'network.cidr': "The lab network 10.9.0.0/24 overlaps the host's network on eth0. Use 192.168.150.0/24.",
+    });
     store.getState().editLabDraft('network.cidr', '10.0.0.0/24');
     expect(store.getState().labPlanForm!.serverErrors).toEqual({});
+  });
+
+  it('a typed network moves the laid-out fields, except an endpoint address the user typed', () => {
+    const { store } = setup();
+    store.getState().startLabPlan();
+    store.getState().editLabDraft('apiEndpoint.address', '192.168.150.20');
+    store.getState().editLabDraft('network.cidr', '10.30.5.0/24');
+    const { draft } = store.getState().labPlanForm!;
+    expect(draft['apiEndpoint.address']).toBe('192.168.150.20');
+    expect([draft['network.poolStart'], draft['network.loadBalancerEnd']]).toEqual(['10.30.5.100', '10.30.5.239']);
   });
 
   it('places a taken name at the name field; a started lab closes the form and opens the lab', async () => {
