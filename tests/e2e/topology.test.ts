@@ -163,54 +163,102 @@ describe('Topology view in Chromium', () => {
   it('keeps every box where it was when the details panel opens', async () => {
     const { page, topology } = await openMap();
     await topology.node('sim-linux-1').waitFor();
-    await topology.map.locator('.react-flow__node').first().waitFor();
     // Let the first layout (and its refinement) settle before measuring.
     await expect.poll(() => topology.map.getAttribute('data-placement'), { timeout: 30_000 }).toBe('elk');
-    expect(await topology.details.count()).toBe(0);
-    const boxes = () =>
-      topology.map.evaluate((map) =>
-        Object.fromEntries(
-          [...map.querySelectorAll<HTMLElement>('.react-flow__node')].map((node) => {
-            const box = node.getBoundingClientRect();
-            return [node.dataset.id ?? '', [Math.round(box.x), Math.round(box.y), Math.round(box.width), Math.round(box.height)]];
-          }),
-        ),
-      );
-    const before = await boxes();
     const layoutRuns = await topology.map.getAttribute('data-layout-runs');
-    const mapWidth = (await topology.map.boundingBox())!.width;
-    expect(Object.keys(before).length).toBeGreaterThan(3);
-    // Every move of a box or of the whole map (a fit, a pan, a new layout) from here on is recorded,
-    // not only the state at the end: a re-layout that then fitted back would still show.
-    await topology.map.evaluate((map) => {
-      const moves: string[] = [];
-      (window as unknown as { boxMoves: string[] }).boxMoves = moves;
-      const transforms = new Map<Element, string>();
-      const watched = [map.querySelector<HTMLElement>('.react-flow__viewport')!, ...map.querySelectorAll<HTMLElement>('.react-flow__node')];
-      for (const element of watched) transforms.set(element, element.style.transform);
-      new MutationObserver((records) => {
-        for (const { target } of records) {
-          const element = target as HTMLElement;
-          const was = transforms.get(element);
-          if (was !== undefined && element.style.transform !== was) {
-            moves.push(`${element.dataset.id ?? element.className}: ${was} -> ${element.style.transform}`);
-            transforms.set(element, element.style.transform);
-          }
-        }
-      }).observe(map, { attributes: true, attributeFilter: ['style'], subtree: true });
-    });
-
-    await topology.node('sim-linux-1').click();
-    await expect.poll(() => topology.details.textContent()).toContain('sim-linux-1');
-    // The panel took its room beside the map (the change that could make a map fit itself again)...
-    expect((await topology.map.boundingBox())!.width).toBeLessThan(mapWidth - 200);
-    // ...and the last thing opening it does, loading the box's events, is over.
-    await topology.details.getByRole('heading', { name: 'Recent events' }).waitFor();
-    await expect.poll(() => topology.details.getByText('Loading…').count(), { timeout: 20_000 }).toBe(0);
-    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
-    expect(await page.evaluate(() => (window as unknown as { boxMoves: string[] }).boxMoves)).toEqual([]);
-    expect(await boxes()).toEqual(before);
+    const watch = await watchBoxes(topology);
+    await openDetails(topology, 'sim-linux-1');
+    expect(await watch.moves()).toEqual([]);
+    expect(await watch.boxes()).toEqual(watch.before);
     expect(await topology.map.getAttribute('data-layout-runs')).toBe(layoutRuns);
     await page.close();
   }, 60_000);
+
+  it('keeps every box where it was when a box is opened before ELK has refined the first places', async () => {
+    // ELK's worker takes seconds to start on a busy machine: a user clicks the first map they see,
+    // placed by the quick layout, and its refinement used to move every box after the click.
+    const page = await context.newPage();
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/elk-worker*', async (route) => {
+      await held;
+      await route.continue();
+    });
+    const app = new AppPage(page);
+    await app.open(server.url);
+    await app.waitConnected();
+    await app.openView('Topology');
+    const topology = new TopologyPage(page);
+    await topology.node('sim-linux-1').waitFor({ timeout: 30_000 });
+    expect(await topology.map.getAttribute('data-placement')).toBe('quick');
+    const watch = await watchBoxes(topology);
+    await openDetails(topology, 'sim-linux-1');
+
+    // Now ELK runs: its run finishes, and the boxes stay where the user saw them.
+    release();
+    await expect.poll(() => topology.map.getAttribute('data-layout-runs'), { timeout: 30_000 }).toBe('1');
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+    expect(await watch.moves()).toEqual([]);
+    expect(await watch.boxes()).toEqual(watch.before);
+    expect(await topology.map.getAttribute('data-placement')).toBe('quick');
+    await page.close();
+  }, 60_000);
 });
+
+/** The screen box of every box of the map, by id. */
+function boxesOf(topology: TopologyPage): Promise<Record<string, number[]>> {
+  return topology.map.evaluate((map) =>
+    Object.fromEntries(
+      [...map.querySelectorAll<HTMLElement>('.react-flow__node')].map((node) => {
+        const box = node.getBoundingClientRect();
+        return [node.dataset.id ?? '', [Math.round(box.x), Math.round(box.y), Math.round(box.width), Math.round(box.height)]];
+      }),
+    ),
+  );
+}
+
+/**
+ * The boxes now, and every move of a box or of the whole map (a fit, a pan, a new layout) from
+ * now on: recorded as it happens, not only sampled at the end, so a re-layout that then fitted
+ * back would still show.
+ */
+async function watchBoxes(topology: TopologyPage) {
+  const before = await boxesOf(topology);
+  expect(Object.keys(before).length).toBeGreaterThan(3);
+  await topology.map.evaluate((map) => {
+    const moves: string[] = [];
+    (window as unknown as { boxMoves: string[] }).boxMoves = moves;
+    const transforms = new Map<Element, string>();
+    const watched = [map.querySelector<HTMLElement>('.react-flow__viewport')!, ...map.querySelectorAll<HTMLElement>('.react-flow__node')];
+    for (const element of watched) transforms.set(element, element.style.transform);
+    new MutationObserver((records) => {
+      for (const { target } of records) {
+        const element = target as HTMLElement;
+        const was = transforms.get(element);
+        if (was !== undefined && element.style.transform !== was) {
+          moves.push(`${element.dataset.id ?? element.className}: ${was} -> ${element.style.transform}`);
+          transforms.set(element, element.style.transform);
+        }
+      }
+    }).observe(map, { attributes: true, attributeFilter: ['style'], subtree: true });
+  });
+  return {
+    before,
+    boxes: () => boxesOf(topology),
+    moves: () => topology.page.evaluate(() => (window as unknown as { boxMoves: string[] }).boxMoves),
+  };
+}
+
+/** Clicks a node's box and waits until the details panel has all it loads (the box's events). */
+async function openDetails(topology: TopologyPage, name: string): Promise<void> {
+  const mapWidth = (await topology.map.boundingBox())!.width;
+  expect(await topology.details.count()).toBe(0);
+  await topology.node(name).click();
+  await expect.poll(() => topology.details.textContent()).toContain(name);
+  // The panel took its room beside the map (the change that could make a map fit itself again)...
+  expect((await topology.map.boundingBox())!.width).toBeLessThan(mapWidth - 200);
+  // ...and the last thing opening it does, loading the box's events, is over.
+  await topology.details.getByRole('heading', { name: 'Recent events' }).waitFor();
+  await expect.poll(() => topology.details.getByText('Loading…').count(), { timeout: 20_000 }).toBe(0);
+  await topology.page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+}

@@ -40,6 +40,8 @@ export interface TopologySlice {
   setTopologyFilter: (patch: Partial<TopologyFilter>) => void;
   toggleTopologyGroup: (groupId: string) => void;
   selectTopologyNode: (node: GraphNode | undefined) => Promise<void>;
+  /** The user panned or zoomed the map: its boxes stay where they are (no refinement moves them). */
+  keepTopologyPlaces: () => void;
 }
 
 export interface TopologySliceOptions {
@@ -188,11 +190,14 @@ export function createTopologySlice(deps: StoreDeps, options: TopologySliceOptio
         pipeline.setFilter(filter);
       },
       toggleTopologyGroup: (groupId) => pipeline.toggle(groupId),
+      keepTopologyPlaces: () => pipeline.keepPlaces(),
       selectTopologyNode: async (node) => {
         if (!node) {
           patch({ details: undefined });
           return;
         }
+        // The panel opens beside the boxes the user is looking at: they stay where they are.
+        pipeline.keepPlaces();
         const object = node.uid ? pipeline.object(node.uid) : undefined;
         const context = get().topology.context;
         const canAsk = Boolean(object && context && object.kind !== 'EndpointSlice');

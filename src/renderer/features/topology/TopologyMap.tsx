@@ -47,6 +47,8 @@ export interface TopologyMapProps {
   view: TopologyView;
   onSelect: (node: GraphNode | undefined) => void;
   onToggle: (groupId: string) => void;
+  /** The user started panning or zooming (fit view and layouts move the map without this). */
+  onUserMove: () => void;
   /** Changes when the map should fit itself to the screen (a new context, new boxes laid out). */
   fitKey: string;
   /** Changes when ELK refined the quick layout: fit again only if the user has not moved the map. */
@@ -69,10 +71,10 @@ function FitAfterLayout({ fitKey, refineKey, userMoved }: { fitKey: string; refi
 const dataOf = (node: Node) => node.data as unknown as GraphNode;
 
 /** The map itself: React Flow draws the boxes the pipeline produced, EdgeLayer the edges. */
-export function TopologyMap({ view, onSelect, onToggle, fitKey, refineKey }: TopologyMapProps) {
+export function TopologyMap({ view, onSelect, onToggle, onUserMove, fitKey, refineKey }: TopologyMapProps) {
   // Handlers keep their identity across renders, so React Flow's store is not updated for them.
-  const latest = useRef({ onSelect, onToggle, boxCount: view.nodes.length });
-  latest.current = { onSelect, onToggle, boxCount: view.nodes.length };
+  const latest = useRef({ onSelect, onToggle, onUserMove, boxCount: view.nodes.length });
+  latest.current = { onSelect, onToggle, onUserMove, boxCount: view.nodes.length };
   const userMoved = useRef(false);
   const onNodeClick = useCallback<NodeMouseHandler>((_, node) => latest.current.onSelect(dataOf(node)), []);
   const onNodeDoubleClick = useCallback<NodeMouseHandler>((_, node) => {
@@ -86,6 +88,7 @@ export function TopologyMap({ view, onSelect, onToggle, fitKey, refineKey }: Top
   const onMoveStart = useCallback((event: MouseEvent | TouchEvent | null) => {
     if (!event) return;
     userMoved.current = true;
+    latest.current.onUserMove();
     clearTimeout(settle.current);
     root.current?.classList.add(...gestureClasses(event.type, latest.current.boxCount));
   }, []);

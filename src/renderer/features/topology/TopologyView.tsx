@@ -20,6 +20,7 @@ export function TopologyView() {
       setFilter: state.setTopologyFilter,
       toggle: state.toggleTopologyGroup,
       select: state.selectTopologyNode,
+      keepPlaces: state.keepTopologyPlaces,
     })),
   );
   const { loadContexts, open } = actions;
@@ -106,6 +107,7 @@ export function TopologyView() {
                 view={view}
                 onSelect={(node) => void actions.select(node)}
                 onToggle={actions.toggle}
+                onUserMove={actions.keepPlaces}
                 fitKey={`${topology.context}:${fitGeneration}`}
                 refineKey={refinements}
               />

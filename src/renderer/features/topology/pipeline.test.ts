@@ -105,6 +105,41 @@ describe('TopologyPipeline placement', () => {
     expect(last().view.nodes[0]!.position).toEqual({ x: 5, y: 5 });
   });
 
+  it('keeps the quick places once the user works with the map, and lays out again when the skeleton changes', async () => {
+    const { engine, runs } = manualEngine();
+    const { pipeline, model, last } = start(cluster(), engine);
+    const placed = last().view.nodes.map((entry) => entry.position);
+    pipeline.keepPlaces();
+    runs[0]!.finish({ x: 5, y: 5 });
+    await Promise.resolve();
+    expect(last()).toMatchObject({ placement: 'quick', layoutRuns: 1, layingOut: false, fitGeneration: 1, refinements: 0 });
+    expect(last().view.nodes.map((entry) => entry.position)).toEqual(placed);
+    expect(runs).toHaveLength(1);
+
+    // A new box is a new skeleton: ELK places it and the rest.
+    model.apply({ context: 'lab', revision: 2, upserts: [node('c')], deletes: [] });
+    pipeline.update();
+    expect(runs).toHaveLength(2);
+    runs[1]!.finish({ x: 7, y: 7 });
+    await Promise.resolve();
+    expect(last()).toMatchObject({ placement: 'elk', layoutRuns: 2, fitGeneration: 2 });
+    expect(last().view.nodes[0]!.position).toEqual({ x: 7, y: 7 });
+  });
+
+  it('keepPlaces changes nothing once ELK has placed the boxes', async () => {
+    const { engine, runs } = manualEngine();
+    const { pipeline, model, last } = start(cluster(), engine);
+    runs[0]!.finish({ x: 5, y: 5 });
+    await Promise.resolve();
+    pipeline.keepPlaces();
+    model.apply({ context: 'lab', revision: 2, upserts: [node('c')], deletes: [] });
+    pipeline.update();
+    runs[1]!.finish({ x: 7, y: 7 });
+    await Promise.resolve();
+    expect(last()).toMatchObject({ placement: 'elk', layoutRuns: 2 });
+    expect(last().view.nodes[0]!.position).toEqual({ x: 7, y: 7 });
+  });
+
   it('runs no layout for an empty cluster', () => {
     const { engine, runs } = manualEngine();
     const { last } = start([], engine);

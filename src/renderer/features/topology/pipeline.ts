@@ -3,8 +3,9 @@
  * that moves no box is patched into the previous graph and view (patch.ts); anything else makes
  * a full pass (at most once per frame, the caller batches). Layout: when most boxes have no
  * place yet (the first snapshot, a new context) the quick layout places them at once, and ELK
- * refines them in its worker; after that ELK alone runs, only when the skeleton's key changes,
- * one run at a time, always on the latest graph.
+ * refines them in its worker, unless the user has started working with the map meanwhile
+ * (keepPlaces); after that ELK alone runs, only when the skeleton's key changes, one run at a
+ * time, always on the latest graph.
  */
 import type { TopologyObject } from '../../../shared/contract';
 import type { ClientModel } from './client-model';
@@ -52,6 +53,8 @@ export class TopologyPipeline {
   private placedKey = '';
   /** Key of the skeleton the quick layout placed, until ELK refines it. */
   private quickKey = '';
+  /** Key of a quick layout the user started working with: ELK's refinement of it is not applied. */
+  private keptKey = '';
   private layoutInFlight = false;
   private layoutRuns = 0;
   private placement: PipelineOutput['placement'] = 'none';
@@ -78,6 +81,7 @@ export class TopologyPipeline {
     this.positions = new Map();
     this.placedKey = '';
     this.quickKey = '';
+    this.keptKey = '';
     this.placement = 'none';
     this.view = emptyView;
     this.graph = emptyGraph;
@@ -96,6 +100,18 @@ export class TopologyPipeline {
     if (!this.toggled.delete(groupId)) this.toggled.add(groupId);
     this.needsFullPass = true;
     this.update();
+  }
+
+  /**
+   * The user started working with the map (selected a box, panned or zoomed) while ELK refines
+   * the quick layout: the refinement would move every box under them (issue #17: the map seemed
+   * to lay itself out again when the details panel opened), so the boxes keep their quick places
+   * until the skeleton changes.
+   */
+  keepPlaces(): void {
+    if (this.placement !== 'quick' || this.quickKey === '') return;
+    this.keptKey = this.quickKey;
+    this.quickKey = '';
   }
 
   object(uid: string): TopologyObject | undefined {
@@ -169,6 +185,7 @@ export class TopologyPipeline {
     this.positions = positionsOf(quickLayout(toElkGraph(this.graph)));
     this.placedKey = key;
     this.quickKey = key;
+    this.keptKey = '';
     this.placement = 'quick';
     this.fitGeneration += 1;
   }
@@ -213,6 +230,13 @@ export class TopologyPipeline {
           return;
         }
         this.layoutRuns += 1;
+        if (key === this.keptKey) {
+          this.keptKey = '';
+          if (this.wantsLayout()) this.requestLayout();
+          this.output();
+          return;
+        }
+        this.keptKey = '';
         this.positions = positionsOf(laidOut);
         this.placedKey = key;
         this.placement = 'elk';
