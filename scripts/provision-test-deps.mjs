@@ -15,6 +15,12 @@ const needs = [
   { pkg: 'cloud-image-utils', path: '/usr/bin/cloud-localds', why: realLibvirt, lean: true },
   { pkg: 'dnsmasq-base', path: '/usr/sbin/dnsmasq', why: realLibvirt, lean: true },
   { pkg: 'sudo', path: '/usr/bin/sudo', why: realLibvirt, lean: true },
+  {
+    pkg: 'containerd',
+    path: '/usr/bin/ctr',
+    why: "registry-mirror tests give a lab's containerd files to the real containerd and ctr",
+    lean: true,
+  },
   { pkg: 'fish', path: '/usr/bin/fish', why: 'remote-command tests run on a host whose login shell is not POSIX' },
   {
     pkg: 'haproxy',

@@ -11,6 +11,7 @@ import { AppError } from '../../shared/errors';
 import { kubernetesPackageRepository } from '../../shared/kubernetes-versions';
 import { psLiteral } from '../hosts/powershell';
 import { etcdMembers } from './external-etcd';
+import { containerdHostsFiles } from './registry-mirror';
 import { calicoResources, cniManifests, flannelNetConf, windowsCniManifests } from './cni-manifests';
 import type { WindowsCniManifest } from './cni-manifests';
 import { endpointOf, kubeadmInitConfig, kubeadmJoinConfig } from './kubeadm-config';
@@ -284,8 +285,32 @@ export function windowsPrepareScript(
     ...fetch(pinned.prepareNode, bundled?.prepareNode),
     `  & 'C:\\nestlab\\PrepareNode.ps1' -KubernetesVersion ${psLiteral(`v${plan.kubernetesVersion}`)}`,
     '}',
+    ...windowsMirrorLines(plan),
     '',
   ].join('\n');
+}
+
+/**
+ * The registry mirror on a Windows worker (every time: the plan's registries may have changed):
+ * hosts.toml per registry in containerd's certs.d, config.toml's config_path pointed there (as
+ * Install-Containerd.ps1 writes it, from `containerd config default`: config_path = ""), and
+ * containerd restarted so it reads them.
+ */
+function windowsMirrorLines(plan: LabPlan): string[] {
+  const files = containerdHostsFiles(plan, 'windows');
+  if (files.length === 0) return [];
+  return [
+    "$containerd = Join-Path $env:ProgramFiles 'containerd'",
+    ...files.flatMap(({ registry, content }) => [
+      `$file = Join-Path $containerd ${psLiteral(`certs.d\\${registry}\\hosts.toml`)}`,
+      'New-Item -ItemType Directory -Force -Path (Split-Path -Parent $file) | Out-Null',
+      `Set-Content -LiteralPath $file -Encoding ascii -Value ${psLiteral(content)}`,
+    ]),
+    "$certs = (Join-Path $containerd 'certs.d').Replace('\\', '/')",
+    "$config = Join-Path $containerd 'config.toml'",
+    "(Get-Content -LiteralPath $config) -replace '^(\\s*)config_path = .*$', ('$1config_path = \"' + $certs + '\"') | Set-Content -LiteralPath $config -Encoding ascii",
+    'Restart-Service containerd',
+  ];
 }
 
 /**

@@ -8,6 +8,7 @@ import { kubernetesPackageRepository } from '../../shared/kubernetes-versions';
 import { psLiteral } from '../hosts/powershell';
 import { endpointHostEntry } from './api-endpoint';
 import { VM_USER } from './lab-paths';
+import { LINUX_CERTS_D, configPathSed, containerdHostsFiles, k3sRegistriesYaml, planMirror } from './registry-mirror';
 
 /** meta-data: the instance id (a new one makes cloud-init run again) and the host name. */
 export function metaData(machine: LabMachine, labId: string): string {
@@ -41,12 +42,15 @@ export function linuxUserData(machine: LabMachine, plan: LabPlan, publicKey: str
       content: 'net.bridge.bridge-nf-call-iptables = 1\nnet.bridge.bridge-nf-call-ip6tables = 1\nnet.ipv4.ip_forward = 1\n',
     },
   ];
-  if (plan.registryMirror !== undefined && plan.registryMirror !== '') {
-    writeFiles.push({
-      path: '/etc/containerd/certs.d/docker.io/hosts.toml',
-      content: stringifyToml(plan.registryMirror),
-      permissions: '0644',
-    });
+  // The registry mirror, for every registry the lab pulls from (registry-mirror.ts).
+  const mirror = planMirror(plan);
+  if (plan.distribution === 'kubeadm') {
+    for (const { registry, content } of containerdHostsFiles(plan, 'linux')) {
+      writeFiles.push({ path: `${LINUX_CERTS_D}/${registry}/hosts.toml`, content, permissions: '0644' });
+    }
+  } else {
+    const registries = k3sRegistriesYaml(plan);
+    if (registries !== undefined) writeFiles.push({ path: '/etc/rancher/k3s/registries.yaml', content: registries, permissions: '0644' });
   }
   const runcmd: (string | string[])[] = [
     ['modprobe', 'overlay'],
@@ -78,9 +82,12 @@ export function linuxUserData(machine: LabMachine, plan: LabPlan, publicKey: str
       // The offline bundle's .debs are copied to the VM by the engine before bootstrap.
       runcmd.push(['mkdir', '-p', '/opt/nestlab/bundle']);
     }
-    // With a bundle the packages arrive later (the bundle install holds them).
+    // With a bundle the packages arrive later (the bundle install holds them). containerd reads
+    // the mirror's hosts.toml files only where config_path names their folder.
+    const cgroup = '"s/SystemdCgroup = false/SystemdCgroup = true/"';
+    const sed = mirror === undefined ? cgroup : `-e ${cgroup} -e '${configPathSed(LINUX_CERTS_D)}'`;
     runcmd.push(
-      ['sh', '-c', 'containerd config default | sed "s/SystemdCgroup = false/SystemdCgroup = true/" > /etc/containerd/config.toml'],
+      ['sh', '-c', `containerd config default | sed ${sed} > /etc/containerd/config.toml`],
       ['systemctl', 'restart', 'containerd'],
     );
   }
@@ -124,10 +131,6 @@ export function etcHosts(hostname: string, endpoint: { ip: string; name: string 
     'ff02::2 ip6-allrouters',
     '',
   ].join('\n');
-}
-
-function stringifyToml(mirror: string): string {
-  return `server = "https://registry-1.docker.io"\n\n[host.${JSON.stringify(mirror)}]\n  capabilities = ["pull", "resolve"]\n`;
 }
 
 /**

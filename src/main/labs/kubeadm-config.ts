@@ -13,6 +13,7 @@ import { AppError } from '../../shared/errors';
 import { kubernetesVersionRules } from '../../shared/kubernetes-versions';
 import type { KubeadmConfigApi } from '../../shared/kubernetes-versions';
 import { apiServerSans } from './api-endpoint';
+import { mirroredRepository, planMirror } from './registry-mirror';
 
 const LINUX_CRI_SOCKET = 'unix:///run/containerd/containerd.sock';
 const WINDOWS_CRI_SOCKET = 'npipe:////./pipe/containerd-containerd';
@@ -84,9 +85,9 @@ export function kubeadmInitConfig(
     apiServer,
     networking: { podSubnet: plan.network.podCidr, serviceSubnet: plan.network.serviceCidr },
   };
-  if (plan.registryMirror !== undefined && plan.registryMirror !== '') {
-    cluster.imageRepository = `${plan.registryMirror.replace(/^https?:\/\//, '').replace(/\/$/, '')}/registry.k8s.io`;
-  }
+  // The control plane's images by their mirror name (the layout registry-mirror.ts describes).
+  const mirror = planMirror(plan);
+  if (mirror !== undefined) cluster.imageRepository = mirroredRepository(mirror, 'registry.k8s.io');
   if (plan.etcd === 'external') cluster.etcd = externalEtcdConfig(etcdAddresses.map((etcdAddress) => ({ address: etcdAddress })));
   const kubelet = { apiVersion: 'kubelet.config.k8s.io/v1beta1', kind: 'KubeletConfiguration', cgroupDriver: 'systemd' };
   return [init, cluster, kubelet].map((document) => stringify(document)).join('---\n');
