@@ -11,7 +11,7 @@ import { AppError } from '../../shared/errors';
 import { kubernetesPackageRepository } from '../../shared/kubernetes-versions';
 import { psLiteral } from '../hosts/powershell';
 import { etcdMembers } from './external-etcd';
-import { containerdHostsFiles } from './registry-mirror';
+import { LINUX_CERTS_D, configPathSed, containerdHostsFiles } from './registry-mirror';
 import { calicoResources, cniManifests, flannelNetConf, windowsCniManifests } from './cni-manifests';
 import type { WindowsCniManifest } from './cni-manifests';
 import { endpointOf, kubeadmInitConfig, kubeadmJoinConfig } from './kubeadm-config';
@@ -517,6 +517,7 @@ export function kubeadmInstallScript(plan: LabPlan): string {
     'apt-get install -y kubelet kubeadm kubectl',
     'apt-mark hold kubelet kubeadm kubectl',
     'containerd config default | sed "s/SystemdCgroup = false/SystemdCgroup = true/" > /etc/containerd/config.toml',
+    ...linuxMirrorCommands(plan),
     'swapoff -a',
     "sed -i '/ swap / s/^/#/' /etc/fstab",
     'modprobe overlay',
@@ -526,6 +527,23 @@ export function kubeadmInstallScript(plan: LabPlan): string {
     'systemctl restart containerd',
     'systemctl enable --now kubelet',
   ].join('\n');
+}
+
+/**
+ * The registry mirror on a machine whose containerd Nestlab installs: a hosts.toml per registry
+ * the lab pulls from (quoted heredocs: nothing in them is expanded), and config.toml's
+ * config_path pointed at their folder. None without a mirror.
+ */
+function linuxMirrorCommands(plan: LabPlan): string[] {
+  const files = containerdHostsFiles(plan, 'linux');
+  if (files.length === 0) return [];
+  return [
+    ...files.flatMap(({ registry, content }) => [
+      `mkdir -p ${LINUX_CERTS_D}/${registry}`,
+      `cat > ${LINUX_CERTS_D}/${registry}/hosts.toml <<'NESTLAB_HOSTS_TOML'\n${content}NESTLAB_HOSTS_TOML`,
+    ]),
+    `sed -i '${configPathSed(LINUX_CERTS_D)}' /etc/containerd/config.toml`,
+  ];
 }
 
 /**

@@ -1,6 +1,10 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { windowsPrepareScript } from './bootstrap';
+import { kubeadmInstallScript, windowsPrepareScript } from './bootstrap';
 import { linuxUserData } from './cloud-init';
 import { kubeadmInitConfig } from './kubeadm-config';
 import { machinesOf } from './machines';
@@ -141,6 +145,34 @@ describe('where the mirror is configured on the machines', () => {
     // After containerd is installed, before the join (which pulls the pause image).
     expect(script.indexOf('Restart-Service containerd')).toBeGreaterThan(script.indexOf('Install-Containerd.ps1'));
     expect(windowsPrepareScript(testPlan())).not.toContain('certs.d');
+  });
+
+  it('existing machines whose containerd Nestlab installs: the same files, written by the install script as it runs', () => {
+    const plan = testPlan({ registryMirror: 'https://harbor.lab/proxy' });
+    const script = kubeadmInstallScript(plan).split('\n');
+    // The script's containerd part, run by sh in a folder standing for / (containerd's default
+    // configuration stands in as its registry section).
+    const from = script.findIndex((line) => line.startsWith('containerd config default'));
+    const part = script.slice(from + 1, script.indexOf('swapoff -a'));
+    const root = mkdtempSync(join(tmpdir(), 'nestlab-mirror-'));
+    try {
+      mkdirSync(join(root, 'etc/containerd'), { recursive: true });
+      writeFileSync(
+        join(root, 'etc/containerd/config.toml'),
+        '    [plugins."io.containerd.grpc.v1.cri".registry]\n      config_path = ""\n',
+      );
+      execFileSync('sh', ['-e', '-c', part.join('\n').replaceAll('/etc/', `${root}/etc/`)]);
+      for (const { registry } of pulledRegistries(plan, 'linux')) {
+        expect(readFileSync(join(root, `etc/containerd/certs.d/${registry}/hosts.toml`), 'utf8')).toBe(
+          containerdHostsToml(registry, 'https://harbor.lab/proxy'),
+        );
+      }
+      // (the folder standing for / is in the sed expression too)
+      expect(readFileSync(join(root, 'etc/containerd/config.toml'), 'utf8')).toContain(`config_path = "${root}/etc/containerd/certs.d"`);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+    expect(kubeadmInstallScript(testPlan())).not.toContain('certs.d');
   });
 
   it("kubeadm names the control plane's images by their mirror path", () => {
