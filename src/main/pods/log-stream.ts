@@ -7,17 +7,18 @@
  */
 import type { LogBatch, LogLine, LogOptions, LogSource, LogSourceInfo, LogStreamEnd, LogStreamInfo } from '../../shared/contract/pods';
 import { AppError, type SerializedError } from '../../shared/errors';
-import type { KubeApi, WatchHandle } from '../topology/kube-api';
-import { toAppError } from '../topology/kube-api';
+import type { KubeApi, OpenStream, WatchHandle } from '../kube/kube-api';
+import { httpStatusOf, toAppError } from '../kube/kube-errors';
+import { Backoff } from '../platform/backoff';
 import { FlowControl } from '../terminals/flow-control';
 import { compareTimestamps, LineSplitter, mergeByTimestamp, splitTimestamp } from './log-lines';
-import type { OpenKubeStream, OpenStream } from './kube-stream';
 import { selectorQuery } from './pod-summary';
 import type { RawDeployment, RawList, RawPod } from './raw-kube';
 
 export interface LogStreamDeps {
   api: KubeApi;
-  openStream: OpenKubeStream;
+  /** Spacing of a Deployment's pod watches the API server refuses (403, 500). Default 250 ms doubling to 10 s. */
+  watchBackoff?: Backoff;
   emitBatch: (batch: LogBatch) => void;
   emitEnd: (end: LogStreamEnd) => void;
   /** A batch goes out at most this long after its first line (default 100 ms: the view draws new lines at most 10 times a second anyway)... */
@@ -44,6 +45,12 @@ interface SourceState {
 
 const podsPath = (namespace: string) => `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`;
 
+/** What a failure says without its fix (the diagnosis keeps them apart), for a sentence of our own. */
+function causeOf(error: AppError): string {
+  const cause = error.details?.cause;
+  return (typeof cause === 'string' ? cause : error.message).replace(/\.$/, '');
+}
+
 /** The message of a stream the API server dropped: what happened, that lines are kept, and what Retry does. */
 export function connectionLostError(what: string, cause: string): AppError {
   return new AppError(
@@ -63,6 +70,9 @@ export class LogStream {
   private state: LogStreamInfo['state'] = 'streaming';
   private error: SerializedError | undefined;
   private watch: WatchHandle | undefined;
+  /** A refused pod watch waits here before it asks again. */
+  private watchRetry: ReturnType<typeof setTimeout> | undefined;
+  private readonly watchBackoff: Backoff;
   private stopped = false;
   /** Bumped by every start and retry: callbacks of an older attempt are ignored. */
   private attempt = 0;
@@ -77,6 +87,7 @@ export class LogStream {
     private readonly options: LogOptions,
     private readonly deps: LogStreamDeps,
   ) {
+    this.watchBackoff = deps.watchBackoff ?? new Backoff(250, 10_000);
     this.flow = new FlowControl({
       highWatermark: deps.highWatermark ?? 20_000,
       lowWatermark: deps.lowWatermark ?? 5_000,
@@ -110,7 +121,7 @@ export class LogStream {
 
   /** Reconnects an ended stream, every container continuing after its last line. */
   async retry(): Promise<LogStreamInfo> {
-    if (this.stopped) throw new AppError('NOT_FOUND', 'That log stream was stopped; open the logs again.');
+    if (this.stopped) throw new AppError('NOT_FOUND', 'That log stream was stopped; open the logs again.', { streamId: this.id });
     if (this.state === 'streaming') return this.info();
     this.state = 'streaming';
     this.error = undefined;
@@ -142,6 +153,7 @@ export class LogStream {
     this.attempt += 1;
     this.clearTimer();
     this.pending.clear();
+    this.clearWatchRetry();
     this.watch?.abort();
     this.forEachStream((stream) => stream.abort());
   }
@@ -242,12 +254,12 @@ export class LogStream {
     void (async () => {
       let stream: OpenStream;
       try {
-        stream = await this.deps.openStream(this.logPath(state));
+        stream = await this.deps.api.openStream(this.logPath(state));
       } catch (error) {
         if (attempt !== this.attempt) return;
         const appError = toAppError(error);
         if (appError.code === 'UNREACHABLE' || appError.code === 'TIMEOUT') {
-          this.end(connectionLostError(this.describeSource(), appError.message.replace(/\.$/, '')));
+          this.end(connectionLostError(this.describeSource(), causeOf(appError)));
           return;
         }
         this.notice(state, `${state.info.pod}/${state.info.container}: ${appError.message}`);
@@ -347,7 +359,7 @@ export class LogStream {
       if (attempt !== this.attempt) return;
       const appError = toAppError(error);
       if (appError.code !== 'NOT_FOUND') {
-        this.end(connectionLostError(this.describeSource(), appError.message.replace(/\.$/, '')));
+        this.end(connectionLostError(this.describeSource(), causeOf(appError)));
         return;
       }
     }
@@ -390,6 +402,7 @@ export class LogStream {
         const pod = event.object as RawPod & { metadata?: { resourceVersion?: string } };
         // An ERROR event (410 Gone) ends the watch: the next one lists from now.
         lastVersion = event.type === 'ERROR' ? undefined : (pod.metadata?.resourceVersion ?? lastVersion);
+        if (event.type !== 'ERROR') this.watchBackoff.reset();
         if (event.type === 'ADDED' || event.type === 'MODIFIED') this.addPod(pod, true);
       },
       (error) => {
@@ -399,13 +412,19 @@ export class LogStream {
           void this.watchPods(lastVersion, attempt);
           return;
         }
-        const appError = toAppError(error);
-        if (appError.code === 'UNREACHABLE' || /cut/.test(appError.message)) {
-          this.end(connectionLostError(this.describeSource(), appError.message.replace(/\.$/, '')));
-        } else {
-          // 410 Gone or a refusal: list again without a version.
-          void this.watchPods(undefined, attempt);
+        const appError = toAppError(error, this.deps.api.server);
+        if (appError.code === 'UNREACHABLE') {
+          this.end(connectionLostError(this.describeSource(), causeOf(appError)));
+          return;
         }
+        // 410 Gone: list again without a version now. A refusal (403, 500) asks again after a
+        // jittered, growing wait, not in a loop as fast as the server answers.
+        const wait = httpStatusOf(error) === 410 ? 0 : this.watchBackoff.next();
+        this.clearWatchRetry();
+        this.watchRetry = setTimeout(() => {
+          this.watchRetry = undefined;
+          if (attempt === this.attempt && !this.stopped) void this.watchPods(undefined, attempt);
+        }, wait);
       },
     );
     if (attempt === this.attempt) this.watch = handle;
@@ -417,6 +436,7 @@ export class LogStream {
     if (this.stopped || this.state === 'ended') return;
     this.attempt += 1;
     this.flush();
+    this.clearWatchRetry();
     this.watch?.abort();
     this.watch = undefined;
     this.forEachStream((stream) => stream.abort());
@@ -429,6 +449,11 @@ export class LogStream {
 
   private forEachStream(action: (stream: OpenStream) => void): void {
     for (const state of this.sources.values()) if (state.stream) action(state.stream);
+  }
+
+  private clearWatchRetry(): void {
+    if (this.watchRetry !== undefined) clearTimeout(this.watchRetry);
+    this.watchRetry = undefined;
   }
 
   private clearTimer(): void {

@@ -23,16 +23,18 @@ import type {
 } from '../../shared/contract/pods';
 import { AppError } from '../../shared/errors';
 import { Emitter, type Event } from '../../shared/event';
-import { createKubeApi, toAppError, type KubeApi } from '../topology/kube-api';
-import type { KubeConfigProvider } from '../topology/kubeconfig-provider';
+import type { KubeApi } from '../kube/kube-api';
+import { toAppError } from '../kube/kube-errors';
+import type { KubeConfigProvider } from '../kube/kubeconfig-provider';
+import { RefreshingKubeApi } from '../kube/refreshing-kube-api';
 import { describeDeployment, describePod, describeService } from './describe';
 import { isServingPod, podPortFor, servicePortOf, serviceSelector } from './forward-target';
-import { kubeStreamOpener } from './kube-stream';
 import { LogStream, type LogStreamDeps } from './log-stream';
 import { toObjectEvents } from './object-events';
 import { selectorQuery, sortPods, toPodSummary } from './pod-summary';
 import type { LabTunnels } from './lab-tunnels';
-import { FORWARD_ADDRESS, PortForwarder, type ForwardSocketFactory } from './port-forward';
+import { FORWARD_ADDRESS } from './loopback-forwarder';
+import { PortForwarder, type ForwardSocketFactory } from './port-forward';
 import { TunnelForwarder } from './tunnel-forward';
 import type { RawDeployment, RawEvent, RawList, RawPod, RawService } from './raw-kube';
 
@@ -91,12 +93,11 @@ export class PodsService implements PodsContract {
 
   async startLogs(source: LogSource, options: LogOptions): Promise<LogStreamInfo> {
     this.ensureRunning();
-    const config = await this.kubeConfig(source.context);
+    const { api } = await this.connect(source.context);
     const id = randomUUID();
     const stream = new LogStream(id, source, options, {
       ...this.options.logs,
-      api: createKubeApi(config),
-      openStream: kubeStreamOpener(config),
+      api,
       emitBatch: (batch) => this.logsEmitter.fire(batch),
       emitEnd: (end) => this.endEmitter.fire(end),
     });
@@ -339,9 +340,17 @@ export class PodsService implements PodsContract {
     return this.options.provider.kubeConfigFor(context);
   }
 
-  private async connect(context: string): Promise<{ api: KubeApi; config: KubeConfig }> {
-    const config = await this.kubeConfig(context);
-    return { api: createKubeApi(config), config };
+  /** The API access for a context; a log stream that runs for hours reads credentials again after a 401. */
+  private async connect(context: string): Promise<{ api: RefreshingKubeApi; config: KubeConfig }> {
+    let config: KubeConfig | undefined;
+    const api = await RefreshingKubeApi.forContext(
+      {
+        kubeConfigFor: async (name) => (config = await this.kubeConfig(name)),
+        forgetCredentials: (name) => this.options.provider.forgetCredentials?.(name),
+      },
+      context,
+    );
+    return { api, config: config! };
   }
 
   /** GET with errors said for people: a missing object is named with its kind and context. */

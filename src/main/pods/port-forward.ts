@@ -5,13 +5,11 @@
  * kubelet's error text; the first frame on each channel from the server is the port number
  * (2 bytes, little-endian), not data.
  */
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import WebSocket from 'ws';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { AppError } from '../../shared/errors';
-
-/** Only loopback, ever: a forward must not open a pod to the network. */
-export const FORWARD_ADDRESS = '127.0.0.1';
+import { LoopbackForwarder } from './loopback-forwarder';
 
 const DATA = 0;
 const ERROR = 1;
@@ -33,40 +31,24 @@ export interface PortForwarderOptions {
 }
 
 /** Listens on 127.0.0.1 and forwards; `close` ends the listener and every connection. */
-export class PortForwarder {
-  private readonly server: Server;
-  private readonly connections = new Set<{ socket: Socket; ws: WebSocket }>();
-
+export class PortForwarder extends LoopbackForwarder<{ socket: Socket; ws: WebSocket }> {
   private constructor(private readonly options: PortForwarderOptions) {
-    this.server = createServer((socket) => this.connect(socket));
+    super();
   }
 
   /** Opens the local port. ALREADY_EXISTS when the asked-for port is taken. */
   static async listen(options: PortForwarderOptions): Promise<PortForwarder> {
     const forwarder = new PortForwarder(options);
-    await listenOnLoopback(forwarder.server, options.localPort);
+    await forwarder.listen(options.localPort);
     return forwarder;
   }
 
-  get localPort(): number {
-    return (this.server.address() as AddressInfo).port;
+  protected release({ socket, ws }: { socket: Socket; ws: WebSocket }): void {
+    socket.destroy();
+    ws.terminate();
   }
 
-  get connectionCount(): number {
-    return this.connections.size;
-  }
-
-  async close(): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    for (const { socket, ws } of this.connections) {
-      socket.destroy();
-      ws.terminate();
-    }
-    this.connections.clear();
-    await closed;
-  }
-
-  private connect(socket: Socket): void {
+  protected connect(socket: Socket): void {
     const { kubeconfig, namespace, pod, podPort } = this.options;
     socket.pause();
     void (async () => {
@@ -166,28 +148,6 @@ export class PortForwarder {
       socket.destroy();
     });
   }
-}
-
-/** Listens on 127.0.0.1:localPort (0: a free port). ALREADY_EXISTS when the port is taken, FORBIDDEN below 1024. */
-export async function listenOnLoopback(server: Server, localPort: number): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EADDRINUSE') {
-        reject(
-          new AppError(
-            'ALREADY_EXISTS',
-            `Port ${localPort} on ${FORWARD_ADDRESS} is in use; choose another or leave it empty for a free one.`,
-            {
-              localPort,
-            },
-          ),
-        );
-      } else if (error.code === 'EACCES') {
-        reject(new AppError('FORBIDDEN', `Port ${localPort} needs privileges; choose a port above 1023.`, { localPort }));
-      } else reject(new AppError('INTERNAL', `Port ${localPort} could not be opened: ${error.message}`));
-    });
-    server.listen(localPort, FORWARD_ADDRESS, () => resolve());
-  });
 }
 
 function forwardError(statusCode: number, where: string, message: string): AppError {

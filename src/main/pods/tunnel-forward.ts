@@ -3,10 +3,10 @@
  * host opens to an address of its lab network (ssh2's forwardOut, a "direct-tcpip" channel of the
  * host's one shared SSH connection), as `ssh -L 127.0.0.1:<port>:<address>:<port> labhost` does.
  */
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { AppError } from '../../shared/errors';
-import { listenOnLoopback } from './port-forward';
+import { LoopbackForwarder } from './loopback-forwarder';
 
 export interface TunnelForwarderOptions {
   /** Opens one stream from the lab host to the target. */
@@ -20,36 +20,24 @@ export interface TunnelForwarderOptions {
 }
 
 /** Listens on 127.0.0.1 and tunnels; `close` ends the listener and every connection. */
-export class TunnelForwarder {
-  private readonly server: Server;
-  private readonly connections = new Set<{ socket: Socket; stream?: Duplex }>();
-
+export class TunnelForwarder extends LoopbackForwarder<{ socket: Socket; stream?: Duplex }> {
   private constructor(private readonly options: TunnelForwarderOptions) {
-    this.server = createServer((socket) => this.connect(socket));
+    super();
   }
 
   /** Opens the local port. ALREADY_EXISTS when the asked-for port is taken. */
   static async listen(options: TunnelForwarderOptions): Promise<TunnelForwarder> {
     const forwarder = new TunnelForwarder(options);
-    await listenOnLoopback(forwarder.server, options.localPort);
+    await forwarder.listen(options.localPort);
     return forwarder;
   }
 
-  get localPort(): number {
-    return (this.server.address() as AddressInfo).port;
+  protected release({ socket, stream }: { socket: Socket; stream?: Duplex }): void {
+    socket.destroy();
+    stream?.destroy();
   }
 
-  async close(): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    for (const { socket, stream } of this.connections) {
-      socket.destroy();
-      stream?.destroy();
-    }
-    this.connections.clear();
-    await closed;
-  }
-
-  private connect(socket: Socket): void {
+  protected connect(socket: Socket): void {
     const entry: { socket: Socket; stream?: Duplex } = { socket };
     this.connections.add(entry);
     this.options.onConnections(this.connections.size);

@@ -1,12 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { TopologyDelta, TopologyObject } from '../../shared/contract/topology';
 import { ContextWatch } from './context-watch';
-import type { KubeApi } from './kube-api';
+import type { KubeApi } from '../kube/kube-api';
 
 const pod = (uid: string): TopologyObject => ({ kind: 'Pod', uid, name: uid, namespace: 'd', phase: 'Running', ready: true, restarts: 0 });
 
 /** Never started: the test feeds the model directly, as the kind watchers would. */
 const idleApi: KubeApi = {
+  server: 'https://127.0.0.1:6443',
+  request: () => Promise.reject(new Error('not used')),
+  openStream: () => Promise.reject(new Error('not used')),
   getJson: () => Promise.reject(new Error('not used')),
   watch: () => Promise.reject(new Error('not used')),
 };

@@ -7,10 +7,11 @@
  * removed (or moved to another version) go, without reopening the context.
  */
 import type { KindWatchStatus, TopologyDelta, TopologyKind, TopologyStatus } from '../../shared/contract/topology';
-import { Backoff } from './backoff';
+import { Backoff } from '../platform/backoff';
 import { resolveKindEndpoints, type ApiGroupList, type KindEndpoint } from './discovery';
 import { KindWatcher, type KindWatcherOptions } from './kind-watcher';
-import { toAppError, type KubeApi } from './kube-api';
+import type { KubeApi } from '../kube/kube-api';
+import { toAppError } from '../kube/kube-errors';
 import { TopologyModel } from './topology-model';
 
 export interface ContextWatchOptions extends KindWatcherOptions {
@@ -93,7 +94,7 @@ export class ContextWatch {
         this.retryTimer = setTimeout(() => void this.discover(new Backoff()), this.options.rediscoverMs ?? 60_000);
         return;
       }
-      this.discoveryError = toAppError(error).toJSON();
+      this.discoveryError = toAppError(error, this.api.server).toJSON();
       this.emitStatus();
       this.retryTimer = setTimeout(() => void this.discover(backoff), backoff.next());
     }

@@ -5,10 +5,11 @@
  * own, so this loop is what keeps the map current across an API server restart.
  */
 import type { KindWatchStatus, TopologyObject } from '../../shared/contract/topology';
-import { Backoff } from './backoff';
+import { Backoff } from '../platform/backoff';
 import { compactObject } from './compact';
 import type { KindEndpoint } from './discovery';
-import { KubeHttpError, toAppError, type KubeApi, type WatchHandle } from './kube-api';
+import type { KubeApi, WatchHandle } from '../kube/kube-api';
+import { httpStatusOf, KubeHttpError, toAppError } from '../kube/kube-errors';
 import type { RawList, RawObject, RawWatchEvent } from './raw-objects';
 
 /** One object as the model stores it. */
@@ -40,7 +41,7 @@ export interface KindWatcherOptions {
 type WatchEnd = { kind: 'gone' } | { kind: 'closed'; sawEvents: boolean } | { kind: 'failed'; error: unknown };
 
 function isGone(error: unknown): boolean {
-  return (error instanceof KubeHttpError && error.statusCode === 410) || (error as { statusCode?: unknown } | null)?.statusCode === 410;
+  return httpStatusOf(error) === 410;
 }
 
 export class KindWatcher {
@@ -91,7 +92,7 @@ export class KindWatcher {
 
   private report(state: KindWatchStatus['state'], error?: unknown, retryInMs?: number): void {
     const status: KindWatchStatus = { kind: this.endpoint.kind, apiVersion: this.endpoint.apiVersion, state };
-    if (error !== undefined) status.error = toAppError(error).toJSON();
+    if (error !== undefined) status.error = toAppError(error, this.api.server).toJSON();
     if (retryInMs !== undefined) status.retryAt = new Date(Date.now() + retryInMs).toISOString();
     this.sink.status(status);
   }
@@ -132,7 +133,7 @@ export class KindWatcher {
 
   private async retryLater(error: unknown): Promise<void> {
     const delay = this.backoff.next();
-    const forbidden = (error as { statusCode?: unknown } | null)?.statusCode === 403;
+    const forbidden = httpStatusOf(error) === 403;
     this.report(forbidden ? 'forbidden' : 'retrying', error, delay);
     // New credentials arrived while this attempt failed: retry with them at once.
     if (this.retrySoon) this.retrySoon = false;
@@ -189,7 +190,12 @@ export class KindWatcher {
         if (settled) return;
         if (event.type === 'ERROR') {
           if (event.object.code === 410) gone = true;
-          const error = gone ? undefined : new KubeHttpError(event.object.code ?? 500, event.object.message ?? 'watch error');
+          const error = gone
+            ? undefined
+            : new KubeHttpError(event.object.code ?? 500, {
+                message: event.object.message ?? 'watch error',
+                reason: event.object.reason ?? '',
+              });
           this.handle?.abort();
           finish(gone ? { kind: 'gone' } : { kind: 'failed', error });
           return;

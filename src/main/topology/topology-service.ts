@@ -16,9 +16,9 @@ import type {
 import { AppError } from '../../shared/errors';
 import { Emitter, type Event } from '../../shared/event';
 import { ContextWatch, type ContextWatchOptions } from './context-watch';
-import { toAppError } from './kube-api';
-import type { KubeConfigProvider } from './kubeconfig-provider';
-import { RefreshingKubeApi, type RefreshingKubeApiOptions } from './refreshing-kube-api';
+import { toAppError } from '../kube/kube-errors';
+import type { KubeConfigProvider } from '../kube/kubeconfig-provider';
+import { RefreshingKubeApi, type RefreshingKubeApiOptions } from '../kube/refreshing-kube-api';
 
 export interface TopologyServiceOptions {
   provider: KubeConfigProvider;
@@ -75,15 +75,7 @@ export class TopologyService implements TopologyContract {
     if (!start) {
       start = (async () => {
         // Credentials are read again from the provider when the API server refuses them.
-        const api = await RefreshingKubeApi.create({
-          ...this.options.credentials,
-          context,
-          load: () => this.options.provider.kubeConfigFor(context),
-          reload: () => {
-            this.options.provider.forgetCredentials?.(context);
-            return this.options.provider.kubeConfigFor(context);
-          },
-        });
+        const api = await RefreshingKubeApi.forContext(this.options.provider, context, this.options.credentials);
         const watch = new ContextWatch(
           context,
           api,

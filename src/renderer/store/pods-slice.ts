@@ -253,8 +253,9 @@ export function createPodsSlice(deps: StoreDeps, options: PodsSliceOptions = {})
           }
         } catch (error) {
           const appError = AppError.from(error);
-          // The main process forgot the stream (it restarted): open it anew.
-          if (appError.code === 'NOT_FOUND' && /stopped/.test(appError.message)) await start(view.source, view.options);
+          // The main process forgot the stream (it restarted): open it anew. A NOT_FOUND about the
+          // pod or Deployment names them, not the stream.
+          if (appError.code === 'NOT_FOUND' && appError.details?.streamId === view.streamId) await start(view.source, view.options);
           else if (get().logView?.streamId === view.streamId) set({ logView: { ...view, phase: 'ended', error: appError.toJSON() } });
         }
       },

@@ -17,7 +17,7 @@ import { HostsService } from '../../../src/main/hosts/hosts-service';
 import { labTunnels } from '../../../src/main/pods/lab-tunnels';
 import { PodsService } from '../../../src/main/pods/pods-service';
 import { MemorySecretStore } from '../../../src/main/secrets/memory-secret-store';
-import type { KubeConfigProvider } from '../../../src/main/topology/kubeconfig-provider';
+import type { KubeConfigProvider } from '../../../src/main/kube/kubeconfig-provider';
 import { Dispatcher } from '../../../src/shared/rpc/dispatcher';
 import { connectInMemory } from '../../../src/shared/rpc/in-memory';
 import { createTestServices } from '../../../src/shared/rpc/test-services';

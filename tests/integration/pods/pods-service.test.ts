@@ -12,7 +12,7 @@ import { Dispatcher } from '../../../src/shared/rpc/dispatcher';
 import { connectInMemory } from '../../../src/shared/rpc/in-memory';
 import { createTestServices } from '../../../src/shared/rpc/test-services';
 import { PodsService } from '../../../src/main/pods/pods-service';
-import type { KubeConfigProvider } from '../../../src/main/topology/kubeconfig-provider';
+import type { KubeConfigProvider } from '../../../src/main/kube/kubeconfig-provider';
 import {
   getFreePort,
   labNodeSpecs,

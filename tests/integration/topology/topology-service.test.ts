@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubeRestClient, labNodeSpecs, startControlPlane, startSimulatedNodes, waitFor } from '../../harness/index.js';
 import type { ControlPlane, SimulatedNodes } from '../../harness/index.js';
 import { deployment } from '../harness/kube-objects';
-import type { KubeConfigProvider } from '../../../src/main/topology/kubeconfig-provider';
+import type { KubeConfigProvider } from '../../../src/main/kube/kubeconfig-provider';
 import { TopologyService } from '../../../src/main/topology/topology-service';
 import { AppError } from '../../../src/shared/errors';
 import { TopologyMirror } from './topology-mirror';

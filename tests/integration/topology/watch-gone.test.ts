@@ -9,7 +9,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubeRestClient, startControlPlane, waitFor } from '../../harness/index.js';
 import type { ControlPlane } from '../../harness/index.js';
-import type { KubeConfigProvider } from '../../../src/main/topology/kubeconfig-provider';
+import type { KubeConfigProvider } from '../../../src/main/kube/kubeconfig-provider';
 import { TopologyService } from '../../../src/main/topology/topology-service';
 import type { KindWatchStatus } from '../../../src/shared/contract/topology';
 import { TopologyMirror } from './topology-mirror';

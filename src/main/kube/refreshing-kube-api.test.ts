@@ -2,10 +2,10 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { describe, expect, it, vi } from 'vitest';
 import type { TopologyStatus } from '../../shared/contract/topology';
 import { AppError } from '../../shared/errors';
-import { Backoff } from './backoff';
-import { ContextWatch } from './context-watch';
-import { KubeHttpError, type KubeApi } from './kube-api';
-import type { RawWatchEvent } from './raw-objects';
+import { Backoff } from '../platform/backoff';
+import { ContextWatch } from '../topology/context-watch';
+import type { KubeApi } from './kube-api';
+import { KubeHttpError } from './kube-errors';
 import { RefreshingKubeApi } from './refreshing-kube-api';
 
 const TOKEN_A = 'token-a-0123456789';
@@ -38,15 +38,24 @@ class FakeServer {
 
   api(config: KubeConfig): KubeApi {
     const token = config.getCurrentUser()?.token ?? '';
-    const refused = () => new KubeHttpError(401, 'Unauthorized');
+    const refused = () => new KubeHttpError(401, { message: 'Unauthorized' });
+    const getJson = <T>(path: string): Promise<T> => {
+      if (!this.valid.has(token)) return Promise.reject(refused());
+      if (path === '/apis') return Promise.resolve({ groups: [{ name: 'apps', versions: [{ version: 'v1' }] }] } as T);
+      this.lists.push(path);
+      return Promise.resolve({ items: [], metadata: { resourceVersion: '5' } } as T);
+    };
     return {
+      server: 'https://127.0.0.1:6443',
+      request: <T>(_method: string, path: string) => getJson<T>(path),
+      openStream: () => Promise.reject(new Error('not used')),
       getJson: <T>(path: string) => {
         if (!this.valid.has(token)) return Promise.reject(refused());
         if (path === '/apis') return Promise.resolve({ groups: [{ name: 'apps', versions: [{ version: 'v1' }] }] } as T);
         this.lists.push(path);
         return Promise.resolve({ items: [], metadata: { resourceVersion: '5' } } as T);
       },
-      watch: (path: string, query: Record<string, string>, _onEvent: (event: RawWatchEvent) => void, done: (error: unknown) => void) => {
+      watch: <E>(path: string, query: Record<string, string>, _onEvent: (event: E) => void, done: (error: unknown) => void) => {
         const watch: OpenWatch = { path, query, done };
         this.watches.push(watch);
         const handle = { abort: () => (this.open = this.open.filter((candidate) => candidate !== watch)) };

@@ -1,7 +1,7 @@
 /**
- * Where the topology service gets credentials for a context. The clusters service implements
- * it (its imported contexts, with approved credential plugins and encrypted secrets); tests
- * build a KubeConfig from the harness's admin kubeconfig.
+ * Where every service gets credentials for a context. The clusters service implements it (its
+ * imported contexts, with approved credential plugins and encrypted secrets); tests build a
+ * KubeConfig from the harness's admin kubeconfig.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 

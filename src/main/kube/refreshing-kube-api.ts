@@ -14,8 +14,10 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { AppError } from '../../shared/errors';
 import { Emitter, type Event } from '../../shared/event';
-import { Backoff } from './backoff';
-import { createKubeApi, toAppError, type KubeApi, type WatchHandle } from './kube-api';
+import { Backoff } from '../platform/backoff';
+import { createKubeApi, type JsonRequestOptions, type KubeApi, type OpenStream, type WatchHandle } from './kube-api';
+import { httpStatusOf } from './kube-errors';
+import type { KubeConfigProvider } from './kubeconfig-provider';
 
 export interface RefreshingKubeApiOptions {
   /** The context's name, for error messages. */
@@ -24,15 +26,17 @@ export interface RefreshingKubeApiOptions {
   load: () => Promise<KubeConfig>;
   /** Reads it again after a 401 (e.g. dropping cached plugin credentials first). Default `load`. */
   reload?: () => Promise<KubeConfig>;
-  /** Builds the API access from a KubeConfig. Default createKubeApi. */
+  /** Builds the API access from a KubeConfig. Default createKubeApi (with `keepAlive`). */
   create?: (config: KubeConfig) => KubeApi;
+  /** Reuse connections for JSON requests (see KubeApiOptions). Default false. */
+  keepAlive?: boolean;
   /** Spacing of refreshes while fresh credentials keep being refused. Default 1 s doubling to 30 s. */
   backoff?: Backoff;
   now?: () => number;
 }
 
 function isUnauthorized(error: unknown): boolean {
-  return (error as { statusCode?: unknown } | null)?.statusCode === 401 || (error instanceof AppError && error.code === 'UNAUTHORIZED');
+  return httpStatusOf(error) === 401 || (error instanceof AppError && error.code === 'UNAUTHORIZED');
 }
 
 export class RefreshingKubeApi implements KubeApi {
@@ -54,7 +58,7 @@ export class RefreshingKubeApi implements KubeApi {
     private readonly options: RefreshingKubeApiOptions,
     config: KubeConfig,
   ) {
-    this.create = options.create ?? createKubeApi;
+    this.create = options.create ?? ((next) => createKubeApi(next, { keepAlive: options.keepAlive ?? false }));
     this.current = this.create(config);
     this.backoff = options.backoff ?? new Backoff(1_000, 30_000);
     this.now = options.now ?? Date.now;
@@ -65,15 +69,52 @@ export class RefreshingKubeApi implements KubeApi {
     return new RefreshingKubeApi(options, await options.load());
   }
 
+  /**
+   * The API access every service uses for a context: credentials from the provider (Clusters),
+   * read again after a 401 with whatever the provider kept for the context forgotten first.
+   */
+  static forContext(
+    provider: Pick<KubeConfigProvider, 'kubeConfigFor' | 'forgetCredentials'>,
+    context: string,
+    options: Omit<RefreshingKubeApiOptions, 'context' | 'load' | 'reload'> = {},
+  ): Promise<RefreshingKubeApi> {
+    return RefreshingKubeApi.create({
+      ...options,
+      context,
+      load: () => provider.kubeConfigFor(context),
+      reload: () => {
+        provider.forgetCredentials?.(context);
+        return provider.kubeConfigFor(context);
+      },
+    });
+  }
+
   /** How many times the credentials were read again. */
   get refreshCount(): number {
     return this.generation;
   }
 
-  async getJson<T>(path: string, timeoutMs?: number): Promise<T> {
+  get server(): string {
+    return this.current.server;
+  }
+
+  request<T>(method: string, path: string, options?: JsonRequestOptions): Promise<T> {
+    return this.guarded((api) => api.request<T>(method, path, options));
+  }
+
+  getJson<T>(path: string, timeoutMs?: number): Promise<T> {
+    return this.guarded((api) => api.getJson<T>(path, timeoutMs));
+  }
+
+  openStream(path: string, connectTimeoutMs?: number): Promise<OpenStream> {
+    return this.guarded((api) => api.openStream(path, connectTimeoutMs));
+  }
+
+  /** Runs a call with the current credentials; a 401 starts a refresh, which the caller's retry waits for. */
+  private async guarded<T>(call: (api: KubeApi) => Promise<T>): Promise<T> {
     const generation = this.generation;
     try {
-      const result = await this.current.getJson<T>(path, timeoutMs);
+      const result = await call(this.current);
       this.succeeded(generation);
       return result;
     } catch (error) {
@@ -85,15 +126,15 @@ export class RefreshingKubeApi implements KubeApi {
     }
   }
 
-  async watch(
+  async watch<E>(
     path: string,
     query: Record<string, string>,
-    onEvent: Parameters<KubeApi['watch']>[2],
+    onEvent: (event: E) => void,
     done: (error: unknown) => void,
   ): Promise<WatchHandle> {
     const generation = this.generation;
     let failed = false;
-    const handle = await this.current.watch(path, query, onEvent, (error) => {
+    const handle = await this.current.watch<E>(path, query, onEvent, (error) => {
       failed = error !== null && error !== undefined;
       // Synchronously: the watcher must not take a refused watch for an established one.
       done(isUnauthorized(error) ? this.refused(error, generation) : error);
@@ -121,7 +162,9 @@ export class RefreshingKubeApi implements KubeApi {
       this.refreshing = this.refresh().finally(() => (this.refreshing = undefined));
     }
     const context = this.options.context;
-    const reason = toAppError(error).message.replace(/^The API server refused the credentials: /, '');
+    const appError = AppError.from(error);
+    const cause = appError.details?.cause;
+    const reason = (typeof cause === 'string' ? cause : appError.message).replace(/\.$/, '');
     const fix = `Re-import the kubeconfig of "${context}" in Clusters (or renew the token, certificate or credential plugin it uses).`;
     if (this.refreshError) {
       return new AppError(
