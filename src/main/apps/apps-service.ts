@@ -3,7 +3,6 @@
  * instance recorded in a ConfigMap), live status, scale through the scale subresource, uninstall
  * by record and label, and custom YAML (dry run, then apply, object by object: yaml-apply.ts).
  */
-import type { KubeConfig } from '@kubernetes/client-node';
 import {
   APP_INSTANCE_LABEL,
   FIELD_MANAGER,
@@ -28,17 +27,17 @@ import { cachedProbe, probeTcp, type AddressProbe } from './address-probe';
 import { computeStatus, type InstanceRecord, type RawDeployment, type RawPod, type RawService } from './app-status';
 import { loadCatalog, type LoadedApp } from './catalog';
 import { InstanceFollower } from './instance-follower';
-import { createKubeClient, toAppError, type KubeClient } from './kube-client';
+import { toAppError } from '../kube/kube-errors';
+import type { KubeConfigProvider } from '../kube/kubeconfig-provider';
+import { RefreshingKubeApi } from '../kube/refreshing-kube-api';
+import { createKubeClient, type KubeClient } from './kube-client';
 import { labelsFor, prepareObject, refOf } from './manifest';
 import { runPreflight } from './preflight';
 import { runYamlApply } from './yaml-apply';
 import type { KubeObject } from './yaml-documents';
 
 /** Where the apps service gets credentials: the clusters service's imported contexts. */
-export interface AppsKubeConfigProvider {
-  /** A KubeConfig whose current context is `context`; NOT_FOUND for an unknown context. */
-  kubeConfigFor(context: string): Promise<KubeConfig>;
-}
+export type AppsKubeConfigProvider = Pick<KubeConfigProvider, 'kubeConfigFor' | 'forgetCredentials'>;
 
 export interface AppsServiceOptions {
   /** resources/catalog: one folder per app. */
@@ -46,8 +45,6 @@ export interface AppsServiceOptions {
   provider: AppsKubeConfigProvider;
   /** The registry mirror from Settings ('' for none), read at every deploy. */
   registryMirror: () => Promise<string>;
-  /** Builds the API access for a KubeConfig (tests may wrap it). */
-  createClient?: (config: KubeConfig) => KubeClient;
   /** Whether an app's external address answers from this computer (default: a TCP connect, cached). */
   probeAddress?: AddressProbe;
   /** The lab host of a Nestlab lab's context, through which a tunnel reaches its lab network. */
@@ -110,9 +107,9 @@ export class AppsService implements AppsContract {
     return (await this.loadedCatalog()).catalog;
   }
 
+  /** A context's API access; a follower that runs for hours reads credentials again after a 401. */
   private async client(context: string): Promise<KubeClient> {
-    const config = await this.options.provider.kubeConfigFor(context);
-    return (this.options.createClient ?? createKubeClient)(config);
+    return createKubeClient(await RefreshingKubeApi.forContext(this.options.provider, context, { keepAlive: true }));
   }
 
   private async appOf(appId: string): Promise<LoadedApp> {

@@ -5,7 +5,8 @@
  */
 import { APP_INSTANCE_LABEL, type PreflightProblem, type PreflightResult, type TargetOs } from '../../shared/contract/apps';
 import { AppError } from '../../shared/errors';
-import { type KubeClient, toAppError } from './kube-client';
+import { toAppError } from '../kube/kube-errors';
+import type { KubeClient } from './kube-client';
 import { describeRef, imagesOf, refOf, tolerationsOf, type Toleration } from './manifest';
 import type { KubeObject } from './yaml-documents';
 

@@ -14,7 +14,8 @@ import {
   type YamlApplyResult,
 } from '../../shared/contract/apps';
 import { AppError } from '../../shared/errors';
-import { type KubeClient, toAppError } from './kube-client';
+import { toAppError } from '../kube/kube-errors';
+import type { KubeClient } from './kube-client';
 import { refOf } from './manifest';
 import { osPlacementChecker } from './os-placement';
 import { addKeyFieldDefaults, needsKeyFieldDefaults } from './old-server-defaults';

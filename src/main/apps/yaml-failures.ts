@@ -62,9 +62,11 @@ export function explainFailure(error: AppError, failed: FailedObject): AppError 
     case 'FORBIDDEN': {
       const resource = `${failed.plural ?? failed.object.kind}${group ? `.${group}` : ''}`;
       const scope = failed.object.namespace ? ` in namespace ${failed.object.namespace}` : '';
+      // The diagnosis keeps the cause apart from its general fix: this message gives a precise one.
+      const cause = typeof error.details?.cause === 'string' ? error.details.cause : error.message;
       return new AppError(
         'FORBIDDEN',
-        `${at}: ${error.message}. Ask for a Role that allows get, create and patch on ${resource}${scope}, or use another context or namespace.`,
+        `${at}: ${cause.replace(/\.$/, '')}. Ask for a Role that allows get, create and patch on ${resource}${scope}, or use another context or namespace.`,
         { ...error.details, document: failed.document },
       );
     }
