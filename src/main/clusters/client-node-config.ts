@@ -1,7 +1,9 @@
 /**
- * A @kubernetes/client-node KubeConfig for one imported context, for services built on client-node
- * (topology, apps). Credentials are resolved by Nestlab first (secrets, files read at connect time,
- * an approved plugin run with Nestlab's time limit), so client-node never runs a plugin itself.
+ * A @kubernetes/client-node KubeConfig for one imported context: what src/main/kube builds its
+ * requests from (and terminals' exec). Credentials are resolved by Nestlab first (secrets, files
+ * read at connect time, an approved plugin run with Nestlab's time limit): the KubeConfig holds
+ * only a token, a client certificate or a password, never a plugin or a file path, so nothing
+ * built from it runs a plugin or reads a file.
  */
 import { KubeConfig } from '@kubernetes/client-node';
 import type { ConnectionTarget } from './kube-http';
@@ -18,6 +20,7 @@ export function toKubeConfig(context: string, namespace: string | undefined, tar
         skipTLSVerify: target.insecureSkipTlsVerify,
         ...(target.ca === undefined ? {} : { caData: base64(target.ca) }),
         ...(target.tlsServerName === undefined ? {} : { tlsServerName: target.tlsServerName }),
+        ...(target.proxyUrl === undefined ? {} : { proxyUrl: target.proxyUrl }),
       },
     ],
     users: [

@@ -52,6 +52,7 @@ export class ConnectionTargets {
     }
     const target: ConnectionTarget = { server: entry.server, insecureSkipTlsVerify: entry.insecureSkipTlsVerify };
     if (entry.tlsServerName !== undefined) target.tlsServerName = entry.tlsServerName;
+    if (entry.proxyUrl !== undefined) target.proxyUrl = entry.proxyUrl;
     if (entry.caData !== undefined) target.ca = entry.caData;
     else if (entry.caFile !== undefined)
       target.ca = await readReferenced(entry.caFile, `certificate-authority of cluster "${stored.entry.cluster}"`);

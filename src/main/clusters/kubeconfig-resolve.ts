@@ -39,10 +39,7 @@ export async function resolveKubeconfig(
     checkServer(cluster.server, label, fail);
     if (cluster['tls-server-name']) entry.tlsServerName = cluster['tls-server-name'];
     if (cluster['proxy-url']) {
-      entry.proxyUrl = cluster['proxy-url'];
-      notices.push(
-        `${label} sets proxy-url ${cluster['proxy-url']}; Nestlab does not use proxies yet and connects directly (kubectl and exports keep it).`,
-      );
+      if (checkProxyUrl(cluster['proxy-url'], label, fail)) entry.proxyUrl = cluster['proxy-url'];
     }
     if (cluster['certificate-authority-data']) {
       const pem = decodePem(cluster['certificate-authority-data'], `${label}: certificate-authority-data`, 'certificate', fail);
@@ -227,4 +224,20 @@ class FileReferences {
     const rel = relative(folder, target);
     return rel !== '' && !rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel);
   }
+}
+
+/** A proxy-url Nestlab can use: http(s):// (HTTP CONNECT) or socks5:// with a host, as client-go takes them. */
+function checkProxyUrl(value: string, label: string, fail: (message: string) => void): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    fail(`${label}: proxy-url "${value}" is not a URL. Write it as http://host:port (or https://, socks5://).`);
+    return false;
+  }
+  if (!['http:', 'https:', 'socks5:'].includes(url.protocol) || url.hostname === '') {
+    fail(`${label}: proxy-url "${value}" must be an http://, https:// or socks5:// URL with a host, as kubectl takes it.`);
+    return false;
+  }
+  return true;
 }

@@ -161,6 +161,9 @@ function setup() {
       await logsGate;
       return answer;
     },
+    etcdSnapshots: () => Promise.resolve({ supported: true, snapshots: [] }),
+    saveEtcdSnapshot: (name) => Promise.resolve({ ...labs.get(name)!, status: 'running' }),
+    restoreEtcdSnapshot: (name) => Promise.resolve({ ...labs.get(name)!, status: 'running' }),
     onDidChangeLab: changed.event,
     onDidAppendLog: appended.event,
     onDidRemoveLab: removed.event,
