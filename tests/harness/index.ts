@@ -4,7 +4,11 @@
  */
 export { KUBERNETES_VERSION, cachedBinDir, ensureControlPlaneBinaries, findControlPlaneBinaries } from './binaries.js';
 export type { ControlPlaneBinaries } from './binaries.js';
+export { startApiFront } from './api-front.js';
+export type { ApiFront, ApiFrontOptions, FrontRequest } from './api-front.js';
 export { API_SERVER_SANS, signCertificate } from './certs.js';
+export { startConnectProxy } from './connect-proxy.js';
+export type { ConnectProxy, ConnectProxyOptions } from './connect-proxy.js';
 export { startControlPlane } from './control-plane.js';
 export type { ControlPlane, ControlPlaneOptions } from './control-plane.js';
 export { getFreePort, getFreePorts } from './free-port.js';

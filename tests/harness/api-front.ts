@@ -1,0 +1,104 @@
+/**
+ * An HTTPS front for a real API server on loopback, with a certificate of its own (signed by the
+ * test CA, or expired): it forwards every request as it came (credentials included) and records
+ * it, unless `answer` gives a status for it, which is how a test makes the API server refuse one
+ * kind of request (403, 500) while everything else stays real.
+ */
+import { readFile } from 'node:fs/promises';
+import { request as httpsRequest, createServer, type Server } from 'node:https';
+import type { IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { signCertificate } from './certs.js';
+
+export interface FrontRequest {
+  method: string;
+  /** Path with query, as sent. */
+  url: string;
+}
+
+export interface ApiFront {
+  /** `https://127.0.0.1:<port>` */
+  server: string;
+  requests: FrontRequest[];
+  /** Decides per request: a status answers it here (with a Kubernetes Status body); undefined forwards it. */
+  answer: (request: FrontRequest) => number | undefined;
+  stop(): Promise<void>;
+}
+
+export interface ApiFrontOptions {
+  /** The real API server, `https://127.0.0.1:<port>`. */
+  upstream: string;
+  /** The CA that signed the upstream's certificate (and signs the front's). */
+  caCertPath: string;
+  caKeyPath: string;
+  /** Folder for the front's certificate. */
+  dir: string;
+  /** Validity of the front's certificate in days; negative gives an expired one. Default 30. */
+  days?: number;
+}
+
+const REASONS: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 500: 'InternalError' };
+
+export async function startApiFront(options: ApiFrontOptions): Promise<ApiFront> {
+  const { certPath, keyPath } = await signCertificate({
+    dir: options.dir,
+    name: `front-${Date.now()}`,
+    caCertPath: options.caCertPath,
+    caKeyPath: options.caKeyPath,
+    commonName: 'api-front',
+    sans: ['IP:127.0.0.1'],
+    usage: 'serverAuth',
+    days: options.days ?? 30,
+  });
+  const ca = await readFile(options.caCertPath, 'utf8');
+  const upstream = new URL(options.upstream);
+  const requests: FrontRequest[] = [];
+  const open = new Set<IncomingMessage>();
+  const front: ApiFront = {
+    server: '',
+    requests,
+    answer: () => undefined,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        for (const response of open) response.destroy();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+  const server: Server = createServer({ cert: await readFile(certPath), key: await readFile(keyPath) }, (req, res) => {
+    const seen: FrontRequest = { method: req.method ?? 'GET', url: req.url ?? '/' };
+    requests.push(seen);
+    const status = front.answer(seen);
+    if (status !== undefined) {
+      req.resume();
+      res.writeHead(status, { 'Content-Type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          kind: 'Status',
+          apiVersion: 'v1',
+          status: 'Failure',
+          message: `refused by the test front (${status})`,
+          reason: REASONS[status] ?? 'Unknown',
+          code: status,
+        }),
+      );
+      return;
+    }
+    const headers = { ...req.headers, host: upstream.host };
+    const forwarded = httpsRequest(
+      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers, ca, agent: false },
+      (answer) => {
+        open.add(answer);
+        answer.on('close', () => open.delete(answer));
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    forwarded.on('error', () => res.destroy());
+    res.on('close', () => forwarded.destroy());
+    req.pipe(forwarded);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  front.server = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return front;
+}
