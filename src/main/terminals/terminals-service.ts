@@ -1,4 +1,4 @@
-import { KubeConfig, CoreV1Api } from '@kubernetes/client-node';
+import { KubeConfig } from '@kubernetes/client-node';
 import { randomUUID } from 'node:crypto';
 import { homedir, userInfo } from 'node:os';
 import { delimiter, dirname } from 'node:path';
@@ -16,6 +16,7 @@ import type {
 } from '../../shared/contract/terminals';
 import { AppError } from '../../shared/errors';
 import { Emitter, type Event } from '../../shared/event';
+import { createKubeApi } from '../kube/kube-api';
 import {
   cleanStaleKubeconfigs,
   writePrivateKubeconfig,
@@ -163,22 +164,26 @@ export class NodeTerminalsService implements TerminalsService {
   }
 
   async podContainers(context: string, namespace: string, pod: string): Promise<PodContainers> {
-    const kubeconfig = await this.kubeConfigFor(context);
-    const api = kubeconfig.makeApiClient(CoreV1Api);
-    let found;
+    const api = createKubeApi(await this.kubeConfigFor(context));
+    const enc = encodeURIComponent;
+    interface PodObject {
+      spec?: { containers?: { name: string }[]; nodeSelector?: Record<string, string>; nodeName?: string };
+    }
+    let found: PodObject;
     try {
-      found = await api.readNamespacedPod({ name: pod, namespace });
+      found = await api.getJson<PodObject>(`/api/v1/namespaces/${enc(namespace)}/pods/${enc(pod)}`);
     } catch (error) {
-      throw new AppError(
-        'NOT_FOUND',
-        `Pod ${namespace}/${pod} could not be read: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      // Only a missing pod is NOT_FOUND; a refusal or an unreachable server keeps its own code and diagnosis.
+      const appError = AppError.from(error);
+      if (appError.code !== 'NOT_FOUND') throw appError;
+      throw new AppError('NOT_FOUND', `Pod ${namespace}/${pod} does not exist in context ${context}.`, { namespace, pod });
     }
     const containers = (found.spec?.containers ?? []).map((container) => container.name);
     let os = found.spec?.nodeSelector?.['kubernetes.io/os'];
     if (os === undefined && found.spec?.nodeName) {
       try {
-        os = (await api.readNode({ name: found.spec.nodeName })).metadata?.labels?.['kubernetes.io/os'];
+        const node = await api.getJson<{ metadata?: { labels?: Record<string, string> } }>(`/api/v1/nodes/${enc(found.spec.nodeName)}`);
+        os = node.metadata?.labels?.['kubernetes.io/os'];
       } catch {
         // Reading nodes may be forbidden; the OS stays unknown and Linux shells are tried.
       }
