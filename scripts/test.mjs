@@ -60,10 +60,12 @@ try {
     const provision = spawnSync('bash', ['scripts/test-cluster/provision.sh'], { stdio: 'inherit' });
     if (provision.status !== 0) throw new Error('The Kubernetes control-plane binaries could not be provisioned (see above).');
   }
-  // The real-VM tier: kubelet, kubeadm, kube-proxy and kubectl for the guests, and the guest image.
+  // The real-VM tier: kubelet, kubeadm, kube-proxy and kubectl for the guests, the guest image, and
+  // the node images (control plane, kube-proxy, etcd, pause) and CNI plugins for the offline bundle.
   const realVms = [
     ['scripts/test-cluster/provision.sh', ['--node'], 'The Kubernetes node binaries'],
     ['scripts/real-vms/guest-image.sh', [], 'The real-VM guest image'],
+    ['scripts/real-vms/node-images.sh', [], 'The real-VM node images'],
   ];
   for (const [script, args, what] of realVms) {
     const built = spawnSync('bash', [script, ...args], { stdio: 'inherit' });

@@ -18,6 +18,7 @@ import { endpointOf, kubeadmInitConfig, kubeadmJoinConfig } from './kubeadm-conf
 import { K3S_INSTALL_SCRIPT, OFFLINE_BUNDLE_ADVICE, WINDOWS_NODE_SCRIPTS } from './pinned-scripts';
 import type { PinnedScript } from './pinned-scripts';
 import { firstControlPlane } from './machines';
+import { offlineInitFlags } from './offline-images';
 import { removeVmFiles, writeVmFile } from './remote-file';
 import { addressOf, done, skipped } from './step-context';
 import type { StepContext, StepOutcome } from './step-context';
@@ -77,9 +78,10 @@ export async function bootstrapFirst(ctx: StepContext, machine: LabMachine): Pro
     label: '<kubeadm.yaml>',
     mode: '0600',
   });
+  const flags = await offlineInitFlags(ctx, machine, '/etc/nestlab/kubeadm.yaml');
   await ctx.vm(
     machine,
-    { argv: ['kubeadm', 'init', '--config', '/etc/nestlab/kubeadm.yaml', '--upload-certs'] },
+    { argv: ['kubeadm', 'init', '--config', '/etc/nestlab/kubeadm.yaml', '--upload-certs', ...flags] },
     { root: true, timeoutMs: 900_000 },
   );
   return done();
@@ -453,13 +455,19 @@ export async function applyCni(ctx: StepContext, windows: boolean): Promise<Step
 }
 
 /**
- * Offline: the bundle's layout is debs/*.deb (containerd, kubelet, kubeadm, kubectl), images/*.tar
- * (imported into containerd's k8s.io namespace), manifests/ (CNI) and k3s-install.sh + k3s.
+ * Offline: the bundle's layout is debs/*.deb (containerd, kubelet, kubeadm, kubectl), bin/ (tools
+ * without a package, e.g. crictl, which kubeadm before 1.24 requires: into /usr/local/bin),
+ * cni/bin/ and cni/net.d/ (CNI plugins into /opt/cni/bin, where containerd looks, and network
+ * configurations into /etc/cni/net.d), images/*.tar (imported into containerd's k8s.io
+ * namespace), manifests/ (CNI) and k3s-install.sh + k3s.
  */
 export const OFFLINE_INSTALL =
   'set -e; cp -r nestlab-bundle/. /opt/nestlab/bundle/; ' +
   'if ls /opt/nestlab/bundle/debs/*.deb >/dev/null 2>&1; then dpkg -i /opt/nestlab/bundle/debs/*.deb; fi; ' +
   'for package in kubelet kubeadm kubectl; do if dpkg-query -W "$package" >/dev/null 2>&1; then apt-mark hold "$package"; fi; done; ' +
+  'for tool in /opt/nestlab/bundle/bin/*; do [ -f "$tool" ] && install -D -m 755 "$tool" "/usr/local/bin/${tool##*/}"; done; ' +
+  'for plugin in /opt/nestlab/bundle/cni/bin/*; do [ -f "$plugin" ] && install -D -m 755 "$plugin" "/opt/cni/bin/${plugin##*/}"; done; ' +
+  'for conf in /opt/nestlab/bundle/cni/net.d/*; do [ -f "$conf" ] && install -D -m 644 "$conf" "/etc/cni/net.d/${conf##*/}"; done; ' +
   'if [ -f /opt/nestlab/bundle/k3s ]; then install -m 755 /opt/nestlab/bundle/k3s /usr/local/bin/k3s; fi; ' +
   'for image in /opt/nestlab/bundle/images/*.tar; do [ -f "$image" ] && ctr -n k8s.io images import "$image"; done; true';
 
@@ -473,8 +481,12 @@ export async function installBundle(ctx: StepContext, machine: LabMachine, copy:
   await ctx.vm(machine, { argv: ['touch', '/opt/nestlab/bundle.installed'] }, { root: true });
 }
 
-/** Waits for cloud-init to finish on a VM (Linux) after SSH answers. */
-export async function waitForSsh(ctx: StepContext, machine: LabMachine): Promise<StepOutcome> {
+/**
+ * Waits for cloud-init to finish on a VM (Linux) after SSH answers: 10 minutes, or the driver's
+ * boot time when longer (under QEMU software emulation on a busy host, sshd in a guest that had
+ * its address took over 10 minutes to answer in the real-libvirt tier).
+ */
+export async function waitForSsh(ctx: StepContext, machine: LabMachine, timeoutMs = 600_000): Promise<StepOutcome> {
   const probe = machine.os === 'windows' ? { powershell: "# nestlab:ping\n'ready'\n" } : { argv: ['cloud-init', 'status', '--wait'] };
   let finishedWithErrors = false;
   await ctx.waitFor(
@@ -488,7 +500,7 @@ export async function waitForSsh(ctx: StepContext, machine: LabMachine): Promise
       finishedWithErrors = machine.os !== 'windows' && /^status: (error|done)\b/m.test(result.stdout);
       return finishedWithErrors ? true : undefined;
     },
-    { timeoutMs: 600_000, intervalMs: 2_000, placeholder: true },
+    { timeoutMs: Math.max(600_000, timeoutMs), intervalMs: 2_000, placeholder: true },
   );
   if (!finishedWithErrors) return done();
   const detail = (await ctx.observeVm(machine, { argv: ['cloud-init', 'status', '--long'] })).stdout.trim();

@@ -111,7 +111,7 @@ function growSteps(driver: LabDriver, cluster: ClusterSteps, added: LabMachine[]
         `ssh:${machine.name}`,
         `Wait for SSH and cloud-init on ${machine.name}`,
         async (ctx) => {
-          const outcome = await waitForSsh(ctx, machine);
+          const outcome = await waitForSsh(ctx, machine, await driver.bootTimeoutMs?.(ctx));
           await installBundle(ctx, machine, () => driver.copyBundleToVm(ctx, machine));
           return outcome;
         },

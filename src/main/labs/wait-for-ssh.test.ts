@@ -7,8 +7,9 @@ import type { StepContext, VmCommand } from './step-context';
 const machine = { name: 'lab1-cp1', os: 'linux', role: 'control-plane' } as LabMachine;
 
 /** A step context whose VM answers `cloud-init status` with the given results, one per call. */
-function contextAnswering(answers: ExecResult[]): { ctx: StepContext; asked: string[]; logged: string[] } {
+function contextAnswering(answers: ExecResult[]): { ctx: StepContext; asked: string[]; logged: string[]; waited: number[] } {
   const asked: string[] = [];
+  const waited: number[] = [];
   const logged: string[] = [];
   const ctx = {
     dry: false,
@@ -17,14 +18,15 @@ function contextAnswering(answers: ExecResult[]): { ctx: StepContext; asked: str
       asked.push('argv' in command ? command.argv.join(' ') : 'powershell');
       return Promise.resolve(answers.shift() ?? { exitCode: 255, stdout: '', stderr: 'no more answers' });
     },
-    waitFor: async <T>(_what: string, probe: () => Promise<T | undefined>) => {
+    waitFor: async <T>(_what: string, probe: () => Promise<T | undefined>, options: { timeoutMs: number }) => {
+      waited.push(options.timeoutMs);
       for (;;) {
         const answer = await probe();
         if (answer !== undefined) return answer;
       }
     },
   } as unknown as StepContext;
-  return { ctx, asked, logged };
+  return { ctx, asked, logged, waited };
 }
 
 describe('waiting for SSH and cloud-init on a Linux VM', () => {
@@ -36,6 +38,17 @@ describe('waiting for SSH and cloud-init on a Linux VM', () => {
     ]);
     expect(await waitForSsh(ctx, machine)).toEqual({ status: 'done' });
     expect(asked).toEqual(['cloud-init status --wait', 'cloud-init status --wait', 'cloud-init status --wait']);
+  });
+
+  it("waits 10 minutes, or the driver's boot time when it is longer (software emulation)", async () => {
+    const done = { exitCode: 0, stdout: 'status: done\n', stderr: '' };
+    const kvm = contextAnswering([done]);
+    await waitForSsh(kvm.ctx, machine, 300_000);
+    const emulated = contextAnswering([done]);
+    await waitForSsh(emulated.ctx, machine, 1_800_000);
+    const unknown = contextAnswering([done]);
+    await waitForSsh(unknown.ctx, machine);
+    expect([...kvm.waited, ...emulated.waited, ...unknown.waited]).toEqual([600_000, 1_800_000, 600_000]);
   });
 
   it('goes on when cloud-init finished with a failed module, and logs what failed', async () => {

@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, rm, writeFile, copyFile } from 'node:fs/promises';
+import { chmod, copyFile, link, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,13 +30,38 @@ export function nodeBinDir(): string {
 
 const NODE_BINARIES = ['kubelet', 'kubeadm', 'kube-proxy', 'kubectl'] as const;
 
-/** Throws naming the command to run when the image or the node binaries are not built yet. */
-export function requireRealVmArtifacts(): void {
+/** Bumped with scripts/real-vms/node-images.sh's IMAGES_NAME. */
+const IMAGES_NAME = 'images-v2';
+
+/** Where `scripts/real-vms/node-images.sh` puts the image archives (and cni-bin/, Debian's CNI plugins). */
+export function nodeImagesDir(): string {
+  return join(nestlabCacheDir(), `kubernetes-${KUBERNETES_VERSION}`, IMAGES_NAME);
+}
+
+/** The images kubeadm 1.20.2 runs, as node-images.sh tags them (CoreDNS exists only in a registry). */
+export const NODE_IMAGES = [
+  'k8s.gcr.io/kube-apiserver:v1.20.2',
+  'k8s.gcr.io/kube-controller-manager:v1.20.2',
+  'k8s.gcr.io/kube-scheduler:v1.20.2',
+  'k8s.gcr.io/kube-proxy:v1.20.2',
+  'k8s.gcr.io/etcd:3.4.13-0',
+  'k8s.gcr.io/pause:3.2',
+  'registry.k8s.io/pause:3.6',
+] as const;
+
+/** The crictl STAND-IN the bundle carries as bin/crictl (the real cri-tools cannot be had here). */
+export const CRICTL_STAND_IN = join(REPO_ROOT, 'tests', 'harness', 'real-vms', 'crictl-stand-in.sh');
+
+/** Throws naming the command to run when the image, the node binaries (or the node images, when asked) are not built yet. */
+export function requireRealVmArtifacts(options: { images?: boolean } = {}): void {
   const missing = [
     existsSync(guestImagePath()) ? '' : `the guest image ${guestImagePath()} (bash scripts/real-vms/guest-image.sh)`,
     NODE_BINARIES.every((name) => existsSync(join(nodeBinDir(), name)))
       ? ''
       : `${NODE_BINARIES.join(', ')} in ${nodeBinDir()} (bash scripts/test-cluster/provision.sh --node)`,
+    options.images !== true || existsSync(join(nodeImagesDir(), '.complete'))
+      ? ''
+      : `the node images in ${nodeImagesDir()} (bash scripts/real-vms/node-images.sh)`,
   ].filter((entry) => entry !== '');
   if (missing.length > 0) {
     throw new Error(`The real-VM tier needs ${missing.join(' and ')}; npm test builds them as root before the tests.`);
@@ -146,17 +171,64 @@ async function buildDeb(pkg: DebianPackage, outDir: string, work: string): Promi
   ]);
 }
 
+/** A hard link where the cache and the bundle share a file system (the archives are large), else a copy. */
+async function place(from: string, to: string): Promise<void> {
+  await mkdir(dirname(to), { recursive: true });
+  await link(from, to).catch(() => copyFile(from, to));
+}
+
 /**
- * An offline bundle in the layout the product documents (debs/*.deb; images/ and manifests/ come
- * with the Kubernetes slice of issue 18), in a new temporary folder. The caller removes it.
+ * The bundle's CNI configuration: Debian's bridge and host-local plugins (cni/bin/) give pods on a
+ * node addresses from the pod range behind a cni0 bridge, with portmap for hostPort. The same file
+ * goes to every node, so nodes share the range and pods on different nodes do not reach each other
+ * (a real CNI such as flannel gives each node its podCIDR; its images exist only in a registry).
  */
-export async function assembleNodeBundle(): Promise<string> {
-  requireRealVmArtifacts();
+export function bridgeConflist(podCidr: string): string {
+  return `${JSON.stringify(
+    {
+      cniVersion: '0.4.0',
+      name: 'nestlab-bridge',
+      plugins: [
+        {
+          type: 'bridge',
+          bridge: 'cni0',
+          isGateway: true,
+          ipMasq: true,
+          hairpinMode: true,
+          ipam: { type: 'host-local', ranges: [[{ subnet: podCidr }]], routes: [{ dst: '0.0.0.0/0' }] },
+        },
+        { type: 'portmap', capabilities: { portMappings: true } },
+      ],
+    },
+    null,
+    2,
+  )}\n`;
+}
+
+/**
+ * An offline bundle in the layout the product documents, in a new temporary folder (the caller
+ * removes it): debs/*.deb (kubelet, kubeadm, kubectl) and, with `kubernetes`, what kubeadm init
+ * needs beyond them: images/*.tar (node-images.sh's archives), bin/crictl (the STAND-IN),
+ * cni/bin/ (Debian's plugins) and cni/net.d/ (bridgeConflist of the lab's pod range).
+ */
+export async function assembleNodeBundle(options: { kubernetes?: { podCidr: string } } = {}): Promise<string> {
+  requireRealVmArtifacts({ images: options.kubernetes !== undefined });
   const dir = await mkdtemp(join(tmpdir(), 'nestlab-bundle-'));
   const work = await mkdtemp(join(tmpdir(), 'nestlab-debs-'));
   try {
     await mkdir(join(dir, 'debs'));
     for (const pkg of packages()) await buildDeb(pkg, join(dir, 'debs'), work);
+    if (options.kubernetes === undefined) return dir;
+    const images = nodeImagesDir();
+    for (const archive of (await readdir(images)).filter((name) => name.endsWith('.tar'))) {
+      await place(join(images, archive), join(dir, 'images', archive));
+    }
+    for (const plugin of await readdir(join(images, 'cni-bin'))) {
+      await place(join(images, 'cni-bin', plugin), join(dir, 'cni', 'bin', plugin));
+    }
+    await mkdir(join(dir, 'cni', 'net.d'), { recursive: true });
+    await writeFile(join(dir, 'cni', 'net.d', '10-nestlab-bridge.conflist'), bridgeConflist(options.kubernetes.podCidr));
+    await place(CRICTL_STAND_IN, join(dir, 'bin', 'crictl'));
     return dir;
   } catch (error) {
     await rm(dir, { recursive: true, force: true });

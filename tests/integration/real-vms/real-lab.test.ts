@@ -10,7 +10,7 @@ import { sshToVm } from '../../../src/main/labs/libvirt-driver';
 import { MemorySecretStore } from '../../../src/main/secrets/memory-secret-store';
 import { defaultLabPlan, type LabPlan, type LabSummary } from '../../../src/shared/contract/labs';
 import { waitFor } from '../../harness/index.js';
-import { assembleNodeBundle, guestImagePath, requireRealVmArtifacts } from '../../harness/real-vms/node-bundle';
+import { NODE_IMAGES, assembleNodeBundle, guestImagePath, requireRealVmArtifacts } from '../../harness/real-vms/node-bundle';
 import { realLibvirtHost } from '../../harness/ssh/profiles';
 import { requireRealLibvirt } from '../../harness/ssh/real-libvirt';
 import { startTestHost, type TestHost } from '../../harness/ssh/test-host';
@@ -18,6 +18,17 @@ import { startTestHost, type TestHost } from '../../harness/ssh/test-host';
 const STORAGE = '/var/lib/libvirt/images';
 const BASE_IMAGE = `${STORAGE}/nestlab-base/debian-12-nestlab.qcow2`;
 const GUEST_MINUTES = 20;
+/** kubeadm init in a guest under software emulation (static pods, etcd, the API server's start). */
+const INIT_MINUTES = 20;
+const CRI = 'unix:///run/containerd/containerd.sock';
+/**
+ * NESTLAB_REAL_VMS_KUBEADM=1: the bundle also carries the node images, crictl (a stand-in) and
+ * the CNI, and the test goes on through the product's bootstrap step (kubeadm init) to a Ready
+ * control-plane node. Not in npm test yet: it has not had a complete run here (the shared 2-core
+ * machine was at load 20-30 the day it was written; see docs/HARNESS.md). Without it the test
+ * stops when the bootstrap step starts, with the bundle of packages only.
+ */
+const THROUGH_INIT = process.env.NESTLAB_REAL_VMS_KUBEADM === '1';
 
 /**
  * A lab provisioned by Nestlab's own Labs service and libvirt driver, over SSH, on a REAL libvirt
@@ -43,7 +54,6 @@ describe('a lab on a real libvirt host (REAL libvirtd, QEMU guests, cloud-init, 
     // The disk check counts every VM's whole disk (thin-provisioned): a tmpfs limit of 40 GiB, used far less.
     host = await startTestHost({ simulation: { ...realLibvirtHost, diskGiB: 40 }, realLibvirt: true });
     dataDir = await mkdtemp(join(tmpdir(), 'nestlab-real-lab-'));
-    bundle = await assembleNodeBundle();
     const secrets = new MemorySecretStore();
     hosts = await HostsService.create({ dataDir, secrets, reconnect: false });
     clusters = new ClustersService({ dataDir, secrets, refreshIntervalMs: 0 });
@@ -57,6 +67,10 @@ describe('a lab on a real libvirt host (REAL libvirtd, QEMU guests, cloud-init, 
     });
     hostId = added.id;
     await hosts.acceptHostKey(hostId, (await host.hostKey()).fingerprint);
+    // The bundle's bridge CNI takes the pod range Nestlab proposes for this lab.
+    bundle = await assembleNodeBundle(
+      THROUGH_INIT ? { kubernetes: { podCidr: (await labs.proposeNetwork(hostId, 'real')).network.podCidr } } : {},
+    );
     // The user's step before a first lab: a cloud image on the host (here: the one npm test built).
     await hosts.runAsRoot(hostId, ['mkdir', '-p', `${STORAGE}/nestlab-base`]);
     const copied = await hosts.runAsRoot(hostId, ['cp', guestImagePath(), BASE_IMAGE], { timeoutMs: 120_000 });
@@ -91,7 +105,7 @@ describe('a lab on a real libvirt host (REAL libvirtd, QEMU guests, cloud-init, 
   async function describeLab(name: string): Promise<string> {
     const lab = await labs.get(name);
     const steps = (lab.operation?.steps ?? []).map((step) => `${step.id}: ${step.status} ${step.detail ?? ''}`).join('\n');
-    const logs = (await labs.logs(name, { limit: 40 })).map((line) => `${line.stepId} ${line.stream}: ${line.text}`).join('\n');
+    const logs = (await labs.logs(name, { limit: 80 })).map((line) => `${line.stepId} ${line.stream}: ${line.text}`).join('\n');
     const leases = await virsh('net-dhcp-leases', libvirtPaths(STORAGE, name).network);
     const domains = await virsh('list', '--all');
     return `status ${lab.status}\n${steps}\n${logs}\nleases:\n${leases}\ndomains:\n${domains}`;
@@ -117,40 +131,46 @@ describe('a lab on a real libvirt host (REAL libvirtd, QEMU guests, cloud-init, 
   };
 
   it(
-    'boots the machines from the guest image: DHCP leases, cloud-init with the lab key, the bundle installed',
+    THROUGH_INIT
+      ? 'boots the machines from the guest image (DHCP, cloud-init, the bundle with its images, crictl and CNI), then kubeadm init runs the control plane'
+      : 'boots the machines from the guest image: DHCP leases, cloud-init with the lab key, the bundle installed',
     async () => {
       const lab = await plan();
       const created = await labs.create(lab);
       expect(created.status, JSON.stringify(created)).toBe('started');
 
-      // Everything before Kubernetes: prepare, network, bundle upload, VMs, addresses, SSH + cloud-init + bundle install.
+      // Everything up to the control plane: prepare, network, bundle upload, VMs, addresses, SSH +
+      // cloud-init + bundle install, then the product's bootstrap step (kubeadm init, v1beta2 config).
+      const bootstrapId = 'bootstrap:real-cp1';
       const reached = await waitFor(
         async () => {
           const summary: LabSummary = await labs.get(lab.name);
           if (summary.status !== 'running') return summary;
-          const bootstrap = summary.operation?.steps.find((step) => step.id.startsWith('bootstrap:'));
-          return bootstrap !== undefined && bootstrap.status !== 'pending' ? summary : undefined;
+          const bootstrap = summary.operation?.steps.find((step) => step.id === bootstrapId);
+          const past = THROUGH_INIT ? ['pending', 'running'] : ['pending'];
+          return bootstrap !== undefined && !past.includes(bootstrap.status) ? summary : undefined;
         },
-        { timeout: GUEST_MINUTES * 60_000, interval: 1_000, description: 'the lab to reach its bootstrap step' },
+        {
+          timeout: (GUEST_MINUTES + (THROUGH_INIT ? INIT_MINUTES : 0)) * 60_000,
+          interval: 1_000,
+          description: THROUGH_INIT ? 'the lab to finish its bootstrap step' : 'the lab to reach its bootstrap step',
+        },
       ).catch(async (error: unknown) => {
         throw new Error(`${String(error)}\n${await describeLab(lab.name)}`);
       });
+      // Through init, next would be the CNI step: flannel's manifest and images exist only upstream.
       await labs.cancel(lab.name);
-      // Every step ordered before the bootstrap (the engine sorts them by phase) is done.
       const steps = reached.operation?.steps ?? [];
-      const before = steps.slice(
-        0,
-        steps.findIndex((step) => step.id.startsWith('bootstrap:')),
-      );
-      expect(before.map((step) => step.id)).toContain('ssh:real-linux1');
+      const through = steps.slice(0, steps.findIndex((step) => step.id === bootstrapId) + (THROUGH_INIT ? 1 : 0));
+      expect(through.map((step) => step.id)).toContain('ssh:real-linux1');
       // Phase timings for docs/BENCHMARKS.md (reported, not asserted: software emulation's speed depends on the machine).
       const seconds = (step: (typeof steps)[number]) =>
         step.startedAt !== undefined && step.finishedAt !== undefined
           ? (Date.parse(step.finishedAt) - Date.parse(step.startedAt)) / 1000
           : NaN;
-      console.info(`real-VM lab phases (s): ${before.map((step) => `${step.id} ${seconds(step).toFixed(1)}`).join(', ')}`);
+      console.info(`real-VM lab phases (s): ${through.map((step) => `${step.id} ${seconds(step).toFixed(1)}`).join(', ')}`);
       expect(
-        before.filter((step) => step.status !== 'done'),
+        through.filter((step) => step.status !== 'done'),
         await describeLab(lab.name),
       ).toEqual([]);
 
@@ -171,10 +191,45 @@ describe('a lab on a real libvirt host (REAL libvirtd, QEMU guests, cloud-init, 
         expect(await onVm(lab, address, 'kubeadm version -o short')).toBe('v1.20.2');
         expect(await onVm(lab, address, "dpkg-query -W -f '${Status}' kubelet")).toBe('hold ok installed');
         expect(await onVm(lab, address, 'sudo ctr version')).toMatch(/Server:\s+Version:\s+1\.6/);
+        if (!THROUGH_INIT) continue;
+        // Its images, imported into containerd's k8s.io namespace by the product's bundle install.
+        const images = (await onVm(lab, address, 'sudo ctr -n k8s.io images ls -q')).split('\n');
+        expect(images).toEqual(expect.arrayContaining([...NODE_IMAGES]));
+        // bin/crictl (the STAND-IN) in PATH, answering as kubeadm asks; cni/ in containerd's folders.
+        expect(await onVm(lab, address, `sudo crictl -r ${CRI} inspecti k8s.gcr.io/pause:3.2`)).toContain('k8s.gcr.io/pause:3.2');
+        expect(await onVm(lab, address, `sudo crictl -r ${CRI} info`)).toMatch(/"NetworkReady", "status": true/);
+        expect(await onVm(lab, address, 'ls /opt/cni/bin /etc/cni/net.d')).toMatch(
+          /bridge[\s\S]*host-local[\s\S]*10-nestlab-bridge\.conflist/,
+        );
       }
       expect(await virsh('net-dhcp-leases', libvirtPaths(STORAGE, lab.name).network)).toContain('real-cp1');
+      if (!THROUGH_INIT) return;
+
+      // kubeadm init ran for real: the API server answers in the guest, its static pods run from
+      // the bundle's images, and the node is Ready (the bundle's bridge CNI).
+      const cp = machines.find((machine) => machine.role === 'control-plane')?.address ?? '';
+      const kubectl = (args: string) => `sudo kubectl --kubeconfig /etc/kubernetes/admin.conf ${args}`;
+      expect(await onVm(lab, cp, kubectl('get --raw /readyz'))).toBe('ok');
+      await waitFor(
+        async () => {
+          const ready = await onVm(lab, cp, kubectl(`get node real-cp1 -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}'`));
+          return ready === 'True' ? ready : undefined;
+        },
+        { timeout: 600_000, interval: 5_000, description: 'node real-cp1 to be Ready' },
+      ).catch(async (error: unknown) => {
+        throw new Error(`${String(error)}\n${await onVm(lab, cp, kubectl('describe node real-cp1')).catch(() => '')}`);
+      });
+      const pods = await onVm(
+        lab,
+        cp,
+        kubectl('get pods -n kube-system -o jsonpath=\'{range .items[*]}{.metadata.name} {.status.phase}{"\\n"}{end}\''),
+      );
+      console.info(`kube-system pods on the real control plane:\n${pods}`);
+      for (const component of ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler']) {
+        expect(pods).toMatch(new RegExp(`^${component}-real-cp1 Running$`, 'm'));
+      }
     },
-    (GUEST_MINUTES + 3) * 60_000,
+    (GUEST_MINUTES + (THROUGH_INIT ? INIT_MINUTES + 15 : 3)) * 60_000,
   );
 
   it('deletes the lab: no domain, network, storage pool, disk, seed or lab folder is left on the host', async () => {
