@@ -116,6 +116,22 @@ describe('pods slice: logs', () => {
     ).toEqual(['before', 'after']);
   });
 
+  it('opens the logs anew only when the main process forgot the stream (by its streamId, never by the words)', async () => {
+    const fake = fakeApi();
+    const store = createAppStore({ api: fake.api });
+    await store.getState().openLogs(source);
+    fake.ends.fire({ streamId: 's1', error: new AppError('UNREACHABLE', 'Lost the connection').toJSON() });
+    fake.setRetry(() => Promise.reject(new AppError('NOT_FOUND', 'That log stream was stopped; open the logs again.', { streamId: 's1' })));
+    await store.getState().retryLogs();
+    expect(store.getState().logView).toMatchObject({ streamId: 's2', phase: 'streaming' });
+
+    fake.ends.fire({ streamId: 's2', error: new AppError('UNREACHABLE', 'Lost the connection').toJSON() });
+    const gone = new AppError('NOT_FOUND', 'Deployment shop/web does not exist (stopped and deleted).', { kind: 'Deployment' });
+    fake.setRetry(() => Promise.reject(gone));
+    await store.getState().retryLogs();
+    expect(store.getState().logView).toMatchObject({ streamId: 's2', phase: 'ended', error: { code: 'NOT_FOUND', message: gone.message } });
+  });
+
   it('restarts the stream for the previous container (not following) and stops the old one', async () => {
     const fake = fakeApi();
     const store = createAppStore({ api: fake.api });
