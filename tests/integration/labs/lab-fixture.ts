@@ -51,7 +51,11 @@ export interface LabFixture {
   hostName: string;
   /** A new labs service on the same data folder (the app restarted). */
   restartLabs(): LabsService;
-  /** A plan on this host; `network` picks a distinct documentation range so labs never share addresses. */
+  /**
+   * A plan on this host; `network` picks a distinct documentation range so labs never share
+   * addresses. With `ownNetwork` its API endpoint is served as the product serves it (the name in
+   * the lab network, HAProxy on the lab host's port for that network, reached from here).
+   */
   plan(name: string, network: 1 | 2 | 3, overrides?: Partial<LabPlan>): LabPlan;
   /** Resolves with the lab once its status is one of `statuses`. */
   settled(name: string, statuses?: LabSummary['status'][]): Promise<LabSummary>;
@@ -131,6 +135,27 @@ export async function startLabFixture(options: { os?: 'linux' | 'windows'; ownNe
     }
   }
   const newLabs = () => new LabsService({ dataDir, hosts, clusters, changeIntervalMs: 50 });
+  /**
+   * A host port of the lab host reached from this computer at 127.0.0.1:<port>: a relay into the
+   * host's namespace stands for the network between this computer and the lab host.
+   */
+  const hostPortRelay = async (name: string): Promise<number> => {
+    const socket = join(host.simDir, `host-port-${name}.sock`);
+    const relay = await startLoopbackRelay(socket);
+    relays.push(relay);
+    // Inside the host: the socket to 127.0.0.1:<port> there, where HAProxy's host port listens.
+    await run('ssh', [
+      ...sshArgs(host),
+      `setsid node ${join(host.dir, 'bin', 'namespace-relay.mjs')} ${socket} ${relay.port} </dev/null >/dev/null 2>&1 & ` +
+        `for attempt in $(seq 200); do [ -S ${socket} ] && exit 0; sleep 0.05; done; exit 1`,
+    ]);
+    return relay.port;
+  };
+  // One host port per test network: labs that exist at the same time use different networks.
+  const servedPorts =
+    options.ownNetwork === true
+      ? { 1: await hostPortRelay('network-1'), 2: await hostPortRelay('network-2'), 3: await hostPortRelay('network-3') }
+      : undefined;
   const fixture: LabFixture = {
     controlPlane,
     host,
@@ -154,8 +179,12 @@ export async function startLabFixture(options: { os?: 'linux' | 'windows'; ownNe
         ...defaultLabPlan(added.id, name),
         kubernetesVersion: '1.30.8',
         network: testNetwork(prefix, network),
-        // The stable endpoint of the test cluster is the API server's loopback address (in its SANs).
-        apiEndpoint: { host: '127.0.0.1', port: controlPlane.apiServerPort, address: `${prefix}.10` },
+        // ownNetwork: the endpoint Nestlab serves (its name in the lab network, HAProxy on the host's
+        // port). Otherwise the test cluster's API server on loopback (in its SANs), served by no one.
+        apiEndpoint:
+          servedPorts === undefined
+            ? { host: '127.0.0.1', port: controlPlane.apiServerPort, address: `${prefix}.10` }
+            : servedApiEndpoint(name, network, servedPorts[network]),
         ...(windowsHost
           ? { driver: 'hyperv' as const, baseImage: HYPERV_IMAGES.linux, windowsBaseImage: HYPERV_IMAGES.windows }
           : { baseImage: SIMULATED_BASE_IMAGES.linux, windowsBaseImage: SIMULATED_BASE_IMAGES.windows }),
@@ -189,15 +218,7 @@ export async function startLabFixture(options: { os?: 'linux' | 'windows'; ownNe
     onHost: async (command) => (await run('ssh', [...sshArgs(host), command])).stdout,
     servedEndpoint: async (name, network) => {
       if (options.ownNetwork !== true) throw new Error('servedEndpoint needs a fixture with ownNetwork');
-      const socket = join(host.simDir, `host-port-${name}.sock`);
-      const relay = await startLoopbackRelay(socket);
-      relays.push(relay);
-      // Inside the host: the socket to 127.0.0.1:<port> there, where HAProxy's host port listens.
-      await fixture.onHost(
-        `setsid node ${join(host.dir, 'bin', 'namespace-relay.mjs')} ${socket} ${relay.port} </dev/null >/dev/null 2>&1 & ` +
-          `for attempt in $(seq 200); do [ -S ${socket} ] && exit 0; sleep 0.05; done; exit 1`,
-      );
-      return { host: `${name}-api.lab.internal`, port: 6443, address: `${networks[network]}.10`, hostPort: relay.port };
+      return servedApiEndpoint(name, network, await hostPortRelay(name));
     },
     imageFiles: async () => {
       if (windowsHost) {
@@ -223,6 +244,11 @@ export async function startLabFixture(options: { os?: 'linux' | 'windows'; ownNe
     },
   };
   return fixture;
+}
+
+/** The endpoint Nestlab serves for a lab on a test network: its name, the address .10, HAProxy on `hostPort`. */
+function servedApiEndpoint(name: string, network: 1 | 2 | 3, hostPort: number): LabPlan['apiEndpoint'] {
+  return { host: `${name}-api.lab.internal`, port: 6443, address: `${networks[network]}.10`, hostPort };
 }
 
 function sshArgs(host: TestHost): string[] {

@@ -3,7 +3,9 @@
  * (SIMULATION: no VM can run here; see tests/harness/ssh/README.md) and a real Kubernetes 1.20
  * control plane, where each stand-in VM that kubeadm "joins" becomes a simulated node. The SSH
  * sessions, sudo, file writes on the host, the kubeconfig handling and every Kubernetes call
- * (annotate, cordon, evict, delete, list nodes) are real.
+ * (annotate, cordon, evict, delete, list nodes) are real. The lab host has a network of its own, so
+ * each lab's API endpoint is served as on a real host: the name in the lab network, the real
+ * HAProxy on the lab host's port, which the saved kubeconfig names and every call goes through.
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -28,7 +30,7 @@ interface NodeView {
 }
 
 beforeAll(async () => {
-  lab = await startLabFixture();
+  lab = await startLabFixture({ ownNetwork: true });
   admin = new KubeRestClient(lab.controlPlane.admin, 4);
   // Something on the host that is not Nestlab's: a VM image of someone else's, which delete must leave alone.
   await lab.hosts.run(lab.hostId, ['tee', '/var/lib/libvirt/images/someone-elses-vm.qcow2'], { stdin: 'not a lab disk\n' });
@@ -86,6 +88,16 @@ describe('a 1 control-plane + 2 Linux + 1 Windows lab (SIMULATION: stand-in VMs 
     expect(done.status).toBe('ready');
     expect(done.context).toBe('lab1');
     expect(done.operation?.progress).toBe(1);
+    // The saved context names the lab host's port, where the lab's own HAProxy instance forwards to
+    // the first control plane at the endpoint address (its DHCP reservation): what a user's kubectl reaches.
+    const { hostPort } = lab.plan('lab1', 1).apiEndpoint;
+    const saved = (await lab.clusters.list()).contexts.find((context) => context.name === 'lab1');
+    expect(saved?.server).toBe(`https://127.0.0.1:${hostPort}`);
+    expect(await lab.onHost('systemctl is-active nestlab-haproxy@lab1')).toBe('active\n');
+    expect(await lab.onHost('cat /etc/haproxy/nestlab/lab1.cfg')).toMatch(
+      new RegExp(`bind :${hostPort}\\n[^]*^ {4}server lab1-cp1 198\\.51\\.100\\.10:6443 check`, 'm'),
+    );
+    expect(done.machines.find((machine) => machine.name === 'lab1-cp1')?.address).toBe('198.51.100.10');
 
     const nodes = await lab.clusters.listNodes('lab1');
     expect(nodes.map((node) => [node.name, node.os, node.ready])).toEqual([
@@ -268,6 +280,10 @@ describe('a 1 control-plane + 2 Linux + 1 Windows lab (SIMULATION: stand-in VMs 
     expect(await lab.clusters.contextNames()).not.toContain('lab1');
     const networks = await lab.hosts.run(lab.hostId, ['ls', `${lab.host.simDir}/libvirt/networks`]);
     expect(networks.stdout.trim()).toBe('');
+    // Its HAProxy instance is stopped and disabled, and its configuration gone.
+    expect(
+      await lab.onHost('systemctl is-active nestlab-haproxy@lab1; systemctl is-enabled nestlab-haproxy@lab1; ls /etc/haproxy/nestlab'),
+    ).toBe('inactive\ndisabled\n');
   });
 });
 
