@@ -29,6 +29,12 @@ const needs = [
     lean: true,
   },
   { pkg: 'curl', path: '/usr/bin/curl', why: 'the API endpoint tests call it from inside the lab network', lean: true },
+  {
+    pkg: 'etcd-client',
+    path: '/usr/bin/etcdctl',
+    why: "etcd snapshot tests run Debian's real etcdctl on a simulated control plane against a real etcd",
+    lean: true,
+  },
   { pkg: 'python3-minimal', path: '/usr/bin/python3', why: "the simulated lab host's systemctl runs unit files with python3", lean: true },
 ];
 

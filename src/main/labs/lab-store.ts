@@ -5,6 +5,7 @@ import { AppError } from '../../shared/errors';
 import { LAB_NAME_PATTERN } from '../../shared/schemas/labs';
 import { writeFileAtomic } from '../platform/atomic-file';
 import { SerialQueue } from '../platform/serial-queue';
+import type { EtcdOperationRequest } from './day2/etcd-snapshots';
 import { withNetworkDefaults } from './network-allocation';
 
 /** What is persisted of a lab: enough to resume any operation after a restart. No secrets. */
@@ -19,7 +20,8 @@ export interface LabRecord {
   /** Workers a scale-down is removing (their names). */
   removing: string[];
   context?: string;
-  operation?: LabOperation & { drainTimeoutSeconds?: number };
+  /** `etcd`: what an etcd snapshot operation was asked for (day2/etcd-operations.ts). */
+  operation?: LabOperation & { drainTimeoutSeconds?: number; etcd?: EtcdOperationRequest };
   createdAt: string;
   updatedAt: string;
 }

@@ -4,6 +4,8 @@ import type {
   CapacityLine,
   CreateLabResult,
   DryRunResult,
+  EtcdSnapshotList,
+  EtcdSnapshotRequest,
   ExistingMachine,
   LabLogBatch,
   LabLogLine,
@@ -27,6 +29,9 @@ import type { ConnectionTarget } from '../clusters/kube-http';
 import type { PreflightReport } from '../hosts/preflight/preflight-types';
 import type { ExecOptions, ExecResult, SshConnection } from '../hosts/ssh-connection';
 import { capacityLines } from './capacity';
+import { checkEtcdOperation, etcdOperationSteps, isEtcdOperation, listEtcdSnapshots } from './day2/etcd-operations';
+import type { EtcdOperationRequest } from './day2/etcd-operations';
+import { snapshotName } from './day2/etcd-shelf';
 import { createClusterSteps } from './cluster-steps';
 import type { LabClusters } from './cluster-steps';
 import { dryRunSteps, initialSteps, POWERSHELL_STDIN, runSteps, summarizeProgress } from './engine';
@@ -331,6 +336,49 @@ export class LabsService implements LabsContract {
     return this.summarize(record);
   }
 
+  async etcdSnapshots(name: string): Promise<EtcdSnapshotList> {
+    const record = await this.current(name);
+    return listEtcdSnapshots(record.plan, (argv, options) => this.options.hosts.run(record.plan.hostId, argv, options));
+  }
+
+  async saveEtcdSnapshot(name: string, request: EtcdSnapshotRequest): Promise<LabSummary> {
+    // Names are per second: a second save within the same second takes the next free one.
+    const taken = new Set((await this.etcdSnapshots(name)).snapshots.map((snapshot) => snapshot.name));
+    let at = Date.now();
+    while (taken.has(snapshotName(new Date(at)))) at += 1000;
+    return this.startEtcdOperation(name, 'etcd-snapshot', { snapshot: snapshotName(new Date(at)), ...request });
+  }
+
+  async restoreEtcdSnapshot(name: string, snapshot: string): Promise<LabSummary> {
+    const { snapshots } = await this.etcdSnapshots(name);
+    if (!snapshots.some((known) => known.name === snapshot)) {
+      throw new AppError('NOT_FOUND', `Lab "${name}" has no etcd snapshot ${snapshot} on its host.`, {
+        fix: 'Pick a snapshot from the list.',
+      });
+    }
+    return this.startEtcdOperation(name, 'etcd-restore', { snapshot });
+  }
+
+  private async startEtcdOperation(
+    name: string,
+    kind: 'etcd-snapshot' | 'etcd-restore',
+    request: EtcdOperationRequest,
+  ): Promise<LabSummary> {
+    const record = await this.idle(name);
+    checkEtcdOperation(record.plan, kind);
+    if (record.status !== 'ready') {
+      throw new AppError('INVALID_ARGUMENT', `Lab "${name}" is ${record.status}: resume it before working with etcd snapshots.`, {
+        lab: name,
+      });
+    }
+    record.status = 'running';
+    this.newOperation(record, kind);
+    if (record.operation !== undefined) record.operation.etcd = request;
+    await this.store.write(record);
+    this.start(record);
+    return this.summarize(record);
+  }
+
   async logs(name: string, query: LabLogQuery): Promise<LabLogLine[]> {
     await this.current(name);
     const lines = (this.logLines.get(name) ?? []).filter(
@@ -549,14 +597,9 @@ export class LabsService implements LabsContract {
       const removed = record.machines.filter((machine) => record.removing.includes(machine.name));
       const target = record.machines.filter((machine) => !record.removing.includes(machine.name));
       const cluster = this.clusterSteps(record.plan, host, inventory, () => record.context === name, record, operation.drainTimeoutSeconds);
-      const definitions: StepDefinition[] = planSteps(
-        operation.kind,
-        record.plan,
-        operation.kind === 'delete' ? record.machines : target,
-        driver,
-        cluster,
-        removed,
-      );
+      const definitions: StepDefinition[] = isEtcdOperation(operation.kind)
+        ? etcdOperationSteps(operation.kind, record.plan, target, operation.etcd ?? { snapshot: '' }, driver, this.options.dataDir)
+        : planSteps(operation.kind, record.plan, operation.kind === 'delete' ? record.machines : target, driver, cluster, removed);
       const previous = new Map(operation.steps.map((step) => [step.id, step]));
       operation.steps = initialSteps(definitions).map((step) => previous.get(step.id) ?? step);
       const env: EngineEnvironment = {
@@ -674,7 +717,7 @@ export class LabsService implements LabsContract {
     };
     if (record.context !== undefined) summary.context = record.context;
     if (record.operation !== undefined) {
-      const { drainTimeoutSeconds: _drain, ...operation } = record.operation;
+      const { drainTimeoutSeconds: _drain, etcd: _etcd, ...operation } = record.operation;
       summary.operation = structuredClone(operation);
     }
     return summary;

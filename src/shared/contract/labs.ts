@@ -275,7 +275,14 @@ export type LabStatus =
   | 'interrupted';
 
 /** What kind of operation the steps belong to. */
-export type LabOperationKind = 'provision' | 'scale' | 'delete';
+export type LabOperationKind =
+  | 'provision'
+  | 'scale'
+  | 'delete'
+  /** Save an etcd snapshot and keep it on the lab host (day 2). */
+  | 'etcd-snapshot'
+  /** Restore an etcd snapshot: stop the API servers, restore each member's data dir, start, verify. */
+  | 'etcd-restore';
 
 /** One machine of the lab as the lab knows it. */
 export interface LabMachine {
@@ -393,6 +400,49 @@ export interface ScaleRequest {
   existingMachines?: ExistingMachine[];
 }
 
+/** An etcd snapshot of a lab, kept on the lab host. Plain JSON; the snapshot itself (every Secret of the cluster) never crosses. */
+export interface EtcdSnapshot {
+  /** `etcd-YYYYMMDD-HHMMSS` (UTC): names the files on the host. */
+  name: string;
+  /** ISO time it was taken. */
+  takenAt: string;
+  /** The machine etcd was read on. */
+  machine: string;
+  /** What took it: `etcdctl snapshot save` (kubeadm) or `k3s etcd-snapshot save`. */
+  tool: 'etcdctl' | 'k3s';
+  sizeBytes: number;
+  /** SHA-256 of the file (checked after every copy). */
+  sha256: string;
+  /** From `etcdctl snapshot status -w json` (absent for k3s, whose servers have no etcdctl). */
+  revision?: number;
+  totalKeys?: number;
+  /** etcd's hash of the snapshot's contents, in hex. */
+  hash?: string;
+  /** Objects (keys under /registry/) saved, which the restore checks are back. */
+  savedObjects?: number;
+  /** Where this computer keeps a copy, when one was made. */
+  localCopy?: string;
+}
+
+/** The etcd snapshots of a lab, or why a lab has none. */
+export interface EtcdSnapshotList {
+  /** False when this lab cannot take etcd snapshots (`reason` says why and what to do). */
+  supported: boolean;
+  reason?: string;
+  /** Oldest first. */
+  snapshots: EtcdSnapshot[];
+  /** Where they are kept on the lab host. */
+  location?: string;
+}
+
+/** Options of saveEtcdSnapshot. */
+export interface EtcdSnapshotRequest {
+  /** How many snapshots the host keeps (older ones are removed after a save); default 5, 1-100. */
+  keep?: number;
+  /** Also copy the snapshot to this computer (Nestlab's data folder, readable by you only). */
+  copyToComputer?: boolean;
+}
+
 /**
  * Lab clusters: a plan checked against the host, provisioned by ordered, observe-before-act steps
  * whose state is persisted (a re-run after a failure, a cancel or an app restart continues
@@ -426,6 +476,16 @@ export interface LabsService {
   remove(name: string): Promise<LabSummary>;
   /** Recent log lines of a lab, optionally of one step or VM. */
   logs(name: string, query: LabLogQuery): Promise<LabLogLine[]>;
+  /** The lab's etcd snapshots on its host, with their status (revision, keys, size, hash). */
+  etcdSnapshots(name: string): Promise<EtcdSnapshotList>;
+  /** Take an etcd snapshot (operation 'etcd-snapshot'), keep it on the host, prune to `keep`; progress as for any operation. */
+  saveEtcdSnapshot(name: string, request: EtcdSnapshotRequest): Promise<LabSummary>;
+  /**
+   * Put the cluster back to a snapshot (operation 'etcd-restore'): the API servers and etcd are
+   * stopped, every member's data dir is restored from it (the old one kept beside it), they start
+   * again and the objects the snapshot saved are checked to be back. Changes since the snapshot are lost.
+   */
+  restoreEtcdSnapshot(name: string, snapshot: string): Promise<LabSummary>;
   /** A lab changed (step progress, status, machines). Fires at most every 100 ms per lab while steps run. */
   onDidChangeLab: Event<LabSummary>;
   /** New log lines. */
@@ -435,7 +495,22 @@ export interface LabsService {
 }
 
 export const labsNames = domainNames<LabsService>()({
-  methods: ['list', 'get', 'checkPlan', 'proposeNetwork', 'dryRun', 'create', 'resume', 'cancel', 'scale', 'remove', 'logs'],
+  methods: [
+    'list',
+    'get',
+    'checkPlan',
+    'proposeNetwork',
+    'dryRun',
+    'create',
+    'resume',
+    'cancel',
+    'scale',
+    'remove',
+    'logs',
+    'etcdSnapshots',
+    'saveEtcdSnapshot',
+    'restoreEtcdSnapshot',
+  ],
   events: ['onDidChangeLab', 'onDidAppendLog', 'onDidRemoveLab'],
 });
 

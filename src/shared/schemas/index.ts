@@ -15,7 +15,14 @@ import {
 } from './apps';
 import { approvalKeySchema, clashResolutionSchema, contextNameSchema, exportOptionsSchema, kubeconfigSourceSchema } from './clusters';
 import { fingerprintSchema, hostIdSchema, hostInputSchema, hostPatchSchema } from './hosts';
-import { labLogQuerySchema, labNameSchema, labPlanSchema, scaleRequestSchema } from './labs';
+import {
+  etcdSnapshotNameSchema,
+  etcdSnapshotRequestSchema,
+  labLogQuerySchema,
+  labNameSchema,
+  labPlanSchema,
+  scaleRequestSchema,
+} from './labs';
 import {
   forwardRequestSchema,
   logLineCountSchema,
@@ -136,5 +143,8 @@ export const argumentSchemas: ArgumentSchemas = {
     scale: z.tuple([labNameSchema, scaleRequestSchema]),
     remove: z.tuple([labNameSchema]),
     logs: z.tuple([labNameSchema, labLogQuerySchema]),
+    etcdSnapshots: z.tuple([labNameSchema]),
+    saveEtcdSnapshot: z.tuple([labNameSchema, etcdSnapshotRequestSchema]),
+    restoreEtcdSnapshot: z.tuple([labNameSchema, etcdSnapshotNameSchema]),
   },
 };

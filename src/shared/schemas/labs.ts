@@ -4,7 +4,7 @@
  * problems name the field and the fix.
  */
 import { z } from 'zod';
-import type { LabLogQuery, LabPlan, ScaleRequest, VmSize } from '../contract/labs';
+import type { EtcdSnapshotRequest, LabLogQuery, LabPlan, ScaleRequest, VmSize } from '../contract/labs';
 
 /** A DNS label: what a lab may be named (it names VMs, the context and the lab's file). */
 export const LAB_NAME_PATTERN = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -86,4 +86,16 @@ export const labLogQuerySchema: z.ZodType<LabLogQuery> = z.strictObject({
   stepId: text(256).optional(),
   vm: text(128).optional(),
   limit: z.number().int().min(1).max(5000).optional(),
+});
+
+/** `etcd-YYYYMMDD-HHMMSS`: the only names Nestlab gives snapshots, so a name never reaches outside the snapshots folder. */
+export const ETCD_SNAPSHOT_NAME_PATTERN = /^etcd-\d{8}-\d{6}$/;
+
+export const etcdSnapshotNameSchema = z
+  .string()
+  .regex(ETCD_SNAPSHOT_NAME_PATTERN, 'An etcd snapshot name looks like etcd-20261202-104500 (pick one from the list).');
+
+export const etcdSnapshotRequestSchema: z.ZodType<EtcdSnapshotRequest> = z.strictObject({
+  keep: z.number().int().min(1).max(100).optional(),
+  copyToComputer: z.boolean().optional(),
 });

@@ -10,6 +10,8 @@ const operationTerm = {
   provision: ['Provisioning', 'Provisioned'],
   scale: ['Scaling', 'Scaled'],
   delete: ['Deleting', 'Deleted'],
+  'etcd-snapshot': ['Taking an etcd snapshot', 'etcd snapshot taken'],
+  'etcd-restore': ['Restoring etcd', 'etcd restored'],
 } as const;
 
 /** One lab in the list: status in words, host, distribution, version, nodes, the overall bar, actions. */

@@ -2,7 +2,13 @@ import type { LabOperation, LabSummary } from '../../../shared/contract';
 import { formatDuration, labStatus, operationTimes, progressAnnouncement, stepCounts } from './lab-progress';
 import { ProgressBar } from './ProgressBar';
 
-const kindTitles = { provision: 'Provisioning', scale: 'Scaling the node pools', delete: 'Deleting' } as const;
+const kindTitles = {
+  provision: 'Provisioning',
+  scale: 'Scaling the node pools',
+  delete: 'Deleting',
+  'etcd-snapshot': 'Taking an etcd snapshot',
+  'etcd-restore': 'Restoring etcd from a snapshot',
+} as const;
 
 /**
  * The overall bar with elapsed time and the estimate. Screen readers hear status changes and the

@@ -14,7 +14,13 @@ export interface StatusLabel {
   icon: IconName;
 }
 
-const operationWords = { provision: 'Provisioning', scale: 'Scaling', delete: 'Deleting' } as const;
+const operationWords = {
+  provision: 'Provisioning',
+  scale: 'Scaling',
+  delete: 'Deleting',
+  'etcd-snapshot': 'Taking an etcd snapshot',
+  'etcd-restore': 'Restoring etcd',
+} as const;
 
 /** The lab's status in words: what runs, where it failed, what resume would do. */
 export function labStatus(lab: LabSummary): StatusLabel {

@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import type { LabMachine } from '../../../shared/contract/labs';
+import { dryRunSteps } from '../engine';
+import { LibvirtDriver } from '../libvirt-driver';
+import { machinesOf } from '../machines';
+import { testPlan } from '../test-plans';
+import { beyondRetention, checkedKeys, parseShelf, snapshotName } from './etcd-shelf';
+import { etcdClientOf, etcdRestoreSteps, etcdSaveSteps, etcdSnapshotSupport, manifestFlags, memberOf } from './etcd-snapshots';
+
+const apiServer = `spec:
+  containers:
+  - command:
+    - kube-apiserver
+    - --etcd-cafile=/etc/kubernetes/pki/etcd/ca.crt
+    - --etcd-certfile=/etc/kubernetes/pki/apiserver-etcd-client.crt
+    - --etcd-keyfile=/etc/kubernetes/pki/apiserver-etcd-client.key
+    - --etcd-servers=https://10.0.0.11:2379,https://10.0.0.12:2379
+`;
+
+const env = (plan = testPlan()) => ({
+  driver: new LibvirtDriver(plan, '/var/lib/libvirt/images', 'abcd1234'),
+  localDir: '/tmp/none',
+  saveLocalCopy: () => Promise.reject(new Error('a dry run copies nothing')),
+});
+
+const joined = (plan = testPlan()): LabMachine[] =>
+  machinesOf(plan).map((machine, index) => ({ ...machine, state: 'joined', address: `192.0.2.${11 + index}` }));
+
+describe('etcd snapshots', () => {
+  it('reads how the API server reaches etcd from its static pod manifest', () => {
+    expect(etcdClientOf(apiServer, 'lab1-cp1')).toEqual({
+      endpoints: ['https://10.0.0.11:2379', 'https://10.0.0.12:2379'],
+      cacert: '/etc/kubernetes/pki/etcd/ca.crt',
+      cert: '/etc/kubernetes/pki/apiserver-etcd-client.crt',
+      key: '/etc/kubernetes/pki/apiserver-etcd-client.key',
+    });
+    expect(() => etcdClientOf('spec: {}\n', 'lab1-cp1')).toThrow(/The API server manifest on lab1-cp1 has no --etcd-servers/);
+    expect(manifestFlags('    - --name=lab1-cp1\n    - --data-dir=/var/lib/etcd\n').get('data-dir')).toBe('/var/lib/etcd');
+    expect(() => memberOf(joined()[0]!, '    - --name=x\n')).toThrow(/The etcd manifest on lab1-cp1 has no --name, --data-dir/);
+  });
+
+  it('explains why k3s with one server (SQLite) and labs without a Linux host have no etcd snapshots', () => {
+    const sqlite = etcdSnapshotSupport(testPlan({ distribution: 'k3s', controlPlaneCount: 1 }));
+    expect(sqlite.supported).toBe(false);
+    if (!sqlite.supported) expect(sqlite.reason).toMatch(/SQLite \(kine\), not in etcd: there is no etcd to snapshot/);
+    expect(etcdSnapshotSupport(testPlan({ distribution: 'k3s', controlPlaneCount: 3 })).supported).toBe(true);
+    expect(etcdSnapshotSupport(testPlan({ driver: 'hyperv' })).supported).toBe(false);
+    expect(etcdSnapshotSupport(testPlan()).supported).toBe(true);
+  });
+
+  it('names snapshots by UTC second and keeps the newest', () => {
+    expect(snapshotName(new Date('2026-12-02T10:45:03.120Z'))).toBe('etcd-20261202-104503');
+    expect(beyondRetention(['etcd-20261202-104503', 'etcd-20261201-090000', 'etcd-20261203-000000'], 2)).toEqual(['etcd-20261201-090000']);
+    expect(beyondRetention(['etcd-20261202-104503'], 5)).toEqual([]);
+    // A status cut short or a foreign name is not listed.
+    const line = JSON.stringify({ name: 'etcd-20261202-104503', sizeBytes: 10 });
+    expect(parseShelf(`${line}\n{"name":"etcd-2026\n${JSON.stringify({ name: '../x', sizeBytes: 1 })}\n`).map((s) => s.name)).toEqual([
+      'etcd-20261202-104503',
+    ]);
+    expect(checkedKeys(['/registry/pods/a/b', '/registry/events/a/b', '/registry/masterleases/10.0.0.1'])).toEqual(['/registry/pods/a/b']);
+  });
+
+  it('saves with etcdctl and the API server certificate on the first control plane, and with k3s etcd-snapshot on k3s', async () => {
+    const plan = testPlan();
+    const machines = joined(plan);
+    const request = { snapshot: 'etcd-20261202-104503', keep: 3 };
+    const steps = await dryRunSteps(plan, machines, '/var/lib/libvirt/images', etcdSaveSteps(plan, machines, request, env(plan)));
+    const commands = steps.flatMap((step) => step.commands.map((command) => command.display));
+    expect(commands.some((command) => command.includes("'snapshot' 'save' '/var/lib/nestlab/etcd-snapshot.db'"))).toBe(true);
+    expect(commands.some((command) => command.includes("'--cert' '<cert>' '--key' '<key>'"))).toBe(true);
+    expect(
+      commands.some((command) => command.includes("'etcdctl' 'snapshot' 'status' '/var/lib/nestlab/etcd-snapshot.db' '-w' 'json'")),
+    ).toBe(true);
+    const k3s = testPlan({ distribution: 'k3s', controlPlaneCount: 3 });
+    const k3sMachines = joined(k3s);
+    const k3sSteps = await dryRunSteps(k3s, k3sMachines, '/var/lib/libvirt/images', etcdSaveSteps(k3s, k3sMachines, request, env(k3s)));
+    const k3sCommands = k3sSteps.flatMap((step) => step.commands.map((command) => command.display));
+    expect(k3sCommands.some((command) => command.includes("'k3s' 'etcd-snapshot' 'save' '--name' 'nestlab-etcd-20261202-104503'"))).toBe(
+      true,
+    );
+    expect(k3sCommands.some((command) => command.includes('etcdctl'))).toBe(false);
+  });
+
+  it('restores in order: copy to every member, stop, restore each data dir, start, verify', () => {
+    const plan = testPlan({ controlPlaneCount: 3 });
+    const steps = etcdRestoreSteps(plan, joined(plan), { snapshot: 'etcd-20261202-104503' }, env(plan));
+    expect(steps.map((step) => [step.phase, step.id])).toEqual([
+      ['prepare', 'etcd-restore-copy:lab1-cp1'],
+      ['prepare', 'etcd-restore-copy:lab1-cp2'],
+      ['prepare', 'etcd-restore-copy:lab1-cp3'],
+      ['cordon', 'etcd-restore-stop'],
+      ['etcd', 'etcd-restore:lab1-cp1'],
+      ['etcd', 'etcd-restore:lab1-cp2'],
+      ['etcd', 'etcd-restore:lab1-cp3'],
+      ['bootstrap', 'etcd-restore-start'],
+      ['nodes', 'etcd-restore-verify'],
+    ]);
+    const external = testPlan({ controlPlaneCount: 1, etcd: 'external' });
+    const externalSteps = etcdRestoreSteps(external, joined(external), { snapshot: 'etcd-20261202-104503' }, env(external));
+    expect(externalSteps.filter((step) => step.id.startsWith('etcd-restore:')).map((step) => step.vm)).toEqual([
+      'lab1-etcd1',
+      'lab1-etcd2',
+      'lab1-etcd3',
+    ]);
+  });
+});
