@@ -18,8 +18,13 @@ export interface EndpointService {
   kind: 'nestlab' | 'external';
   /** HAProxy on the lab host listens on the endpoint address (3 control planes) and/or the host port. */
   loadBalancer: boolean;
-  /** Nestlab's kubeconfig uses the lab host's address and this port (HAProxy forwards it to the control planes). */
+  /**
+   * Nestlab's kubeconfig uses the lab host's address and this port: HAProxy forwards it to the
+   * control planes on a Linux host, a NetNat static mapping to the control plane on a Hyper-V host.
+   */
   hostPort?: number;
+  /** A Hyper-V host maps the host port to the control plane with Add-NetNatStaticMapping (and a firewall rule for it). */
+  portMapping: boolean;
 }
 
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
@@ -28,12 +33,13 @@ export function endpointService(plan: LabPlan): EndpointService {
   const { host, address } = plan.apiEndpoint;
   const nestlab =
     (plan.driver === 'libvirt' || plan.driver === 'hyperv') && plan.network.mode === 'nat' && (!IPV4.test(host) || host === address);
-  if (!nestlab) return { kind: 'external', loadBalancer: false };
+  if (!nestlab) return { kind: 'external', loadBalancer: false, portMapping: false };
   // HAProxy runs on Linux lab hosts only (plan validation refuses 3 control planes on Hyper-V).
-  const hostPort = plan.driver === 'libvirt' ? plan.apiEndpoint.hostPort : undefined;
+  const { hostPort } = plan.apiEndpoint;
   return {
     kind: 'nestlab',
     loadBalancer: plan.driver === 'libvirt' && (plan.controlPlaneCount === 3 || hostPort !== undefined),
+    portMapping: plan.driver === 'hyperv' && hostPort !== undefined,
     ...(hostPort === undefined ? {} : { hostPort }),
   };
 }

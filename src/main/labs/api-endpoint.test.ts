@@ -16,16 +16,24 @@ const three = testPlan({ controlPlaneCount: 3, apiEndpoint: { ...testPlan().apiE
 
 describe('the served API endpoint', () => {
   it('one control plane: the name stands for the first control plane, reserved at the endpoint address; HAProxy only for the host port', () => {
-    expect(endpointService(single)).toEqual({ kind: 'nestlab', loadBalancer: true, hostPort: 16443 });
+    expect(endpointService(single)).toEqual({ kind: 'nestlab', loadBalancer: true, portMapping: false, hostPort: 16443 });
     expect(controlPlaneAddresses(single)).toEqual(['192.168.150.10']);
     expect(dhcpReservations(single, 'a1b2c3d4')).toEqual([
       { mac: machineMac('a1b2c3d4', 'lab1-cp1'), name: 'lab1-cp1', ip: '192.168.150.10' },
     ]);
     expect(endpointHostEntry(single)).toEqual({ ip: '192.168.150.10', name: 'lab1-api.lab.internal' });
     const noPort = testPlan();
-    expect(endpointService(noPort)).toEqual({ kind: 'nestlab', loadBalancer: false });
+    expect(endpointService(noPort)).toEqual({ kind: 'nestlab', loadBalancer: false, portMapping: false });
     expect(kubeconfigServer(noPort, '10.0.0.5')).toEqual({ host: 'lab1-api.lab.internal', port: 6443 });
     expect(kubeconfigServer(single, '10.0.0.5')).toEqual({ host: '10.0.0.5', port: 16443 });
+  });
+
+  it('a Hyper-V host maps its port to the control plane (NetNat), no HAProxy; the kubeconfig uses the host and that port', () => {
+    const hyperv = testPlan({ driver: 'hyperv', apiEndpoint: { ...testPlan().apiEndpoint, hostPort: 16445 } });
+    expect(endpointService(hyperv)).toEqual({ kind: 'nestlab', loadBalancer: false, portMapping: true, hostPort: 16445 });
+    expect(kubeconfigServer(hyperv, 'hv1.example.net')).toEqual({ host: 'hv1.example.net', port: 16445 });
+    expect(apiServerSans(hyperv, '192.168.150.10', 'hv1.example.net')).toContain('hv1.example.net');
+    expect(endpointService(testPlan({ driver: 'hyperv' }))).toMatchObject({ portMapping: false });
   });
 
   it('three control planes: reserved at the start of the pool, HAProxy on the endpoint address and the host port, checked over TLS', () => {
@@ -43,7 +51,7 @@ describe('the served API endpoint', () => {
       testPlan({ driver: 'existing' }),
       testPlan({ apiEndpoint: { host: '10.20.30.40', port: 6443, address: '192.168.150.10', hostPort: 16443 } }),
     ]) {
-      expect(endpointService(plan)).toEqual({ kind: 'external', loadBalancer: false });
+      expect(endpointService(plan)).toEqual({ kind: 'external', loadBalancer: false, portMapping: false });
       expect(controlPlaneAddresses(plan)).toEqual([]);
       expect(endpointHostEntry(plan)).toBeUndefined();
       expect(kubeconfigServer(plan, '10.0.0.5')).toEqual({ host: plan.apiEndpoint.host, port: plan.apiEndpoint.port });

@@ -7,10 +7,12 @@ import {
   addressScript,
   cleanupScript,
   deleteVmScript,
+  endpointScript,
   HyperVDriver,
   hypervPaths,
   networkScript,
   prepareScript,
+  removeEndpointScript,
   vmExecScript,
   vmScript,
 } from './hyperv-driver';
@@ -49,6 +51,15 @@ describe('Hyper-V driver scripts', () => {
     expect(deleteVmScript(windows, paths)).toMatchSnapshot();
     expect(cleanupScript(plan, paths)).toMatchSnapshot();
     expect(vmExecScript(paths, '192.168.150.103', 'powershell -NoProfile -NonInteractive -Command -')).toMatchSnapshot();
+  });
+
+  it("API endpoint: the host's port mapped to the endpoint address with NetNat and let in by a firewall rule, each only when missing", () => {
+    const served = { ...plan, apiEndpoint: { ...plan.apiEndpoint, hostPort: 16443 } };
+    expect(endpointScript(served, paths)).toMatchSnapshot();
+    expect(endpointScript(served, paths)).toContain(
+      "Add-NetNatStaticMapping -NatName 'nestlab-lab1' -Protocol TCP -ExternalIPAddress '0.0.0.0' -ExternalPort 16443 -InternalIPAddress '192.168.150.10' -InternalPort 6443",
+    );
+    expect(removeEndpointScript(served, paths)).toMatchSnapshot();
   });
 
   it('bridge mode only checks the external switch', () => {

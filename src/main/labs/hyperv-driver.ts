@@ -167,6 +167,55 @@ export function cleanupScript(plan: LabPlan, paths: HyperVLabPaths): string {
   return script('hyperv-cleanup', lines);
 }
 
+/** The Windows Firewall rule that lets the lab's host port in. */
+export function endpointFirewallRule(lab: string): string {
+  return `nestlab-${lab}-api`;
+}
+
+/**
+ * The lab's API endpoint on the host's port (one control plane: Hyper-V labs have no HAProxy): a
+ * NetNat static mapping of the port to the endpoint address (the first control plane's static
+ * address), and a firewall rule that lets it in. A mapping of the port to another address is
+ * replaced; a port another NAT maps, or another program listens on, is refused naming it.
+ */
+export function endpointScript(plan: LabPlan, paths: HyperVLabPaths): string {
+  const { hostPort, address } = plan.apiEndpoint;
+  const nat = psLiteral(paths.switchName);
+  const port = String(hostPort ?? 0);
+  const rule = psLiteral(endpointFirewallRule(plan.name));
+  const onPort = `Where-Object { $_.ExternalPort -eq ${port} -and $_.Protocol -eq 'TCP' }`;
+  return script('hyperv-endpoint', [
+    "$state = 'exists'",
+    `$mapping = Get-NetNatStaticMapping -NatName ${nat} -ErrorAction SilentlyContinue | ${onPort}`,
+    `if (-not ($mapping -and $mapping.InternalIPAddress -eq ${psLiteral(address)} -and $mapping.InternalPort -eq 6443)) {`,
+    '  if ($mapping) { $mapping | Remove-NetNatStaticMapping -Confirm:$false }',
+    `  $other = Get-NetNatStaticMapping -ErrorAction SilentlyContinue | ${onPort} | Select-Object -First 1`,
+    `  if ($other) { throw ('Port ${port} of the host is mapped to ' + $other.InternalIPAddress + ' by the NAT ' + $other.NatName + ', so lab ${plan.name} cannot map it.') }`,
+    `  $listener = Get-NetTCPConnection -LocalPort ${port} -State Listen -ErrorAction SilentlyContinue | Select-Object -First 1`,
+    `  if ($listener) { throw ('Port ${port} of the host is taken by another program (process ' + $listener.OwningProcess + '), so lab ${plan.name} cannot map it.') }`,
+    `  Add-NetNatStaticMapping -NatName ${nat} -Protocol TCP -ExternalIPAddress '0.0.0.0' -ExternalPort ${port} -InternalIPAddress ${psLiteral(address)} -InternalPort 6443 | Out-Null`,
+    "  $state = 'created'",
+    '}',
+    `if (-not (Get-NetFirewallRule -Name ${rule} -ErrorAction SilentlyContinue)) {`,
+    `  New-NetFirewallRule -Name ${rule} -DisplayName ${psLiteral(`Nestlab ${plan.name} API endpoint`)} -Direction Inbound -Protocol TCP -LocalPort ${port} -Action Allow | Out-Null`,
+    "  $state = 'created'",
+    '}',
+    '$state',
+  ]);
+}
+
+/** Removes what {@link endpointScript} made (Remove-NetNat in the cleanup would drop the mapping, not the rule). */
+export function removeEndpointScript(plan: LabPlan, paths: HyperVLabPaths): string {
+  const port = String(plan.apiEndpoint.hostPort ?? 0);
+  return script('hyperv-remove-endpoint', [
+    `$mapping = Get-NetNatStaticMapping -NatName ${psLiteral(paths.switchName)} -ErrorAction SilentlyContinue | Where-Object { $_.ExternalPort -eq ${port} -and $_.Protocol -eq 'TCP' }`,
+    '$mapping | Remove-NetNatStaticMapping -Confirm:$false',
+    `$rule = Get-NetFirewallRule -Name ${psLiteral(endpointFirewallRule(plan.name))} -ErrorAction SilentlyContinue`,
+    '$rule | Remove-NetFirewallRule',
+    "if ($mapping -or $rule) { 'removed' } else { 'absent' }",
+  ]);
+}
+
 /** Runs a command on a VM over SSH from the Windows host, passing stdin through. */
 export function vmExecScript(paths: HyperVLabPaths, address: string, remote: string): string {
   return script('hyperv-vm-exec', [
@@ -294,6 +343,18 @@ export class HyperVDriver implements LabDriver {
   async deleteVm(ctx: StepContext, machine: LabMachine): Promise<StepOutcome> {
     const result = await ctx.hostPowerShell(deleteVmScript(machine, this.paths));
     return result.stdout.trim() === 'absent' ? skipped(`${machine.name} did not exist.`) : done();
+  }
+
+  async ensureApiEndpoint(ctx: StepContext): Promise<StepOutcome> {
+    const result = await ctx.hostPowerShell(endpointScript(this.plan, this.paths));
+    return result.stdout.trim() === 'exists'
+      ? skipped(`Port ${this.plan.apiEndpoint.hostPort} is mapped to ${this.plan.apiEndpoint.address}:6443 and let through.`)
+      : done(`Port ${this.plan.apiEndpoint.hostPort} of the host is mapped to ${this.plan.apiEndpoint.address}:6443.`);
+  }
+
+  async removeApiEndpoint(ctx: StepContext): Promise<StepOutcome> {
+    const result = await ctx.hostPowerShell(removeEndpointScript(this.plan, this.paths));
+    return result.stdout.trim() === 'absent' ? skipped('The lab has no port mapping.') : done();
   }
 
   async cleanup(ctx: StepContext): Promise<StepOutcome> {

@@ -395,10 +395,13 @@ export class LabsService implements LabsContract {
       .flatMap((record) => (record.plan.apiEndpoint.hostPort === undefined ? [] : [record.plan.apiEndpoint.hostPort]));
   }
 
-  /** A libvirt lab whose endpoint Nestlab serves gets the lowest host port no other lab of its host uses, unless the plan names one. */
+  /**
+   * A libvirt or Hyper-V lab whose endpoint Nestlab serves gets the lowest host port no other lab
+   * of its host uses (HAProxy's, or a NetNat static mapping's), unless the plan names one.
+   */
   private async withHostPort(plan: LabPlan): Promise<LabPlan> {
     const service = endpointService(plan);
-    if (service.kind !== 'nestlab' || plan.driver !== 'libvirt' || plan.apiEndpoint.hostPort !== undefined) return plan;
+    if (service.kind !== 'nestlab' || plan.apiEndpoint.hostPort !== undefined) return plan;
     return { ...plan, apiEndpoint: { ...plan.apiEndpoint, hostPort: freeHostPort(await this.hostPortsInUse(plan)) } };
   }
 

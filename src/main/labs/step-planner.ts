@@ -217,6 +217,23 @@ const phaseOrder: readonly StepPhase[] = [
   'cleanup',
 ];
 
+/** The lab host has a part in serving the endpoint: HAProxy (Linux host) or a NetNat port mapping (Hyper-V host). */
+function servesOnHost(plan: LabPlan): boolean {
+  const service = endpointService(plan);
+  return service.loadBalancer || service.portMapping;
+}
+
+function endpointStepTitle(plan: LabPlan, action: 'serve' | 'remove'): string {
+  if (endpointService(plan).portMapping) {
+    return action === 'serve'
+      ? "Serve the API endpoint: map the host's port to the control plane (NetNat) and let it through the firewall"
+      : "Remove the NetNat mapping and firewall rule of the host's port";
+  }
+  return action === 'serve'
+    ? 'Serve the API endpoint: HAProxy on the host in front of the control planes'
+    : "Remove the lab's HAProxy instance on the host";
+}
+
 export function phaseIndex(phase: StepPhase): number {
   return phaseOrder.indexOf(phase);
 }
@@ -263,8 +280,8 @@ export function planSteps(
   if (kind === 'delete') {
     return [
       ...machines.map((machine) => deleteMachineStep(plan, driver, machine)),
-      ...(driver.removeApiEndpoint !== undefined && endpointService(plan).loadBalancer
-        ? [step('cleanup', 'remove-endpoint', "Remove the lab's HAProxy instance on the host", (ctx) => driver.removeApiEndpoint!(ctx))]
+      ...(driver.removeApiEndpoint !== undefined && servesOnHost(plan)
+        ? [step('cleanup', 'remove-endpoint', endpointStepTitle(plan, 'remove'), (ctx) => driver.removeApiEndpoint!(ctx))]
         : []),
       // Existing machines leave nothing on a lab host to clean up.
       ...(plan.driver === 'existing'
@@ -280,12 +297,8 @@ export function planSteps(
       step('network', 'network', plan.network.mode === 'nat' ? 'Create the NAT network' : 'Check the bridge', (ctx) =>
         driver.ensureNetwork(ctx),
       ),
-      ...(driver.ensureApiEndpoint !== undefined && endpointService(plan).loadBalancer
-        ? [
-            step('endpoint', 'endpoint', 'Serve the API endpoint: HAProxy on the host in front of the control planes', (ctx) =>
-              driver.ensureApiEndpoint!(ctx),
-            ),
-          ]
+      ...(driver.ensureApiEndpoint !== undefined && servesOnHost(plan)
+        ? [step('endpoint', 'endpoint', endpointStepTitle(plan, 'serve'), (ctx) => driver.ensureApiEndpoint!(ctx))]
         : []),
       ...(plan.offlineBundle === undefined
         ? []

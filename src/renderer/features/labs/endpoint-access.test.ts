@@ -28,6 +28,14 @@ describe('how the lab details describe the API endpoint', () => {
     expect(access.fallback).toContain(`ssh -L 6443:${base.apiEndpoint.address}:6443 <user>@10.0.0.5`);
   });
 
+  it('Hyper-V with a host port: a NetNat mapping forwards it, and the kubeconfig names the host and its port', () => {
+    const access = endpointAccess(plan({ driver: 'hyperv', apiEndpoint: { ...base.apiEndpoint, hostPort: 16443 } }), host);
+    expect(access.kubeconfigServer).toBe('https://10.0.0.5:16443');
+    expect(access.fromHere).toContain(
+      'a NetNat static mapping there (and a Windows Firewall rule) forwards port 16443 to the control plane. The kubeconfig in Clusters uses https://10.0.0.5:16443',
+    );
+  });
+
   it("an endpoint of the user's own: served by them, the kubeconfig uses it as it is", () => {
     const access = endpointAccess(plan({ apiEndpoint: { host: '10.1.2.3', port: 8443, address: base.apiEndpoint.address } }), host);
     expect(access.inLab).toContain('served by you');

@@ -42,11 +42,14 @@ export function endpointAccess(plan: LabPlan, host: { name: string; address?: st
   const naming = apiEndpoint.host === apiEndpoint.address ? '' : ` (libvirt's DNS and each VM's hosts file name ${apiEndpoint.host})`;
   const inLab = `In the lab network ${apiEndpoint.host} is ${apiEndpoint.address}${naming}: ${target}.`;
   if (service.hostPort !== undefined) {
+    const forwarder = service.portMapping
+      ? `a NetNat static mapping there (and a Windows Firewall rule) forwards port ${service.hostPort} to the control plane`
+      : `HAProxy there forwards port ${service.hostPort} to the control planes`;
     return {
       endpoint,
       inLab,
       kubeconfigServer: saved,
-      fromHere: `This computer reaches it through ${host.name}: HAProxy there forwards port ${service.hostPort} to the control planes. The kubeconfig in Clusters uses ${saved}; exported, it works anywhere that reaches that address and port (the certificate names ${hostAddress}), not only in Nestlab.`,
+      fromHere: `This computer reaches it through ${host.name}: ${forwarder}. The kubeconfig in Clusters uses ${saved}; exported, it works anywhere that reaches that address and port (the certificate names ${hostAddress}), not only in Nestlab.`,
       fallback: `Where a firewall blocks port ${service.hostPort}, open it on ${host.name}, or tunnel through SSH: ssh -L ${service.hostPort}:127.0.0.1:${service.hostPort} <user>@${hostAddress}, then use server https://127.0.0.1:${service.hostPort} with tls-server-name ${apiEndpoint.host} in the kubeconfig.`,
     };
   }
