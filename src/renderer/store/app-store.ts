@@ -8,6 +8,7 @@ import { createAppsSlice, type AppsSlice } from './apps-slice';
 import { createClustersSlice, type ClustersSlice } from './clusters-slice';
 import { createConnectionSlice, type ConnectionSlice } from './connection-slice';
 import { createHostsSlice, type HostsSlice } from './hosts-slice';
+import { createEtcdSnapshotsSlice, type EtcdSnapshotsSlice } from '../features/labs/etcd-snapshots-slice';
 import { createLabsSlice, type LabsSlice } from './labs-slice';
 import { createNavigationSlice, type NavigationSlice } from './navigation-slice';
 import { createPodsSlice, type PodsSlice } from './pods-slice';
@@ -26,7 +27,8 @@ export type AppState = ConnectionSlice &
   HostsSlice &
   AppsSlice &
   PodsSlice &
-  LabsSlice;
+  LabsSlice &
+  EtcdSnapshotsSlice;
 
 export interface StoreDeps {
   api: Api;
@@ -47,5 +49,6 @@ export function createAppStore(deps: StoreDeps): AppStore {
     ...createAppsSlice(deps)(...a),
     ...createPodsSlice(deps)(...a),
     ...createLabsSlice(deps)(...a),
+    ...createEtcdSnapshotsSlice(deps)(...a),
   }));
 }

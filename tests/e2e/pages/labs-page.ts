@@ -106,6 +106,19 @@ export class LabsPage {
     return this.detail.getByRole('log');
   }
 
+  /** The open lab's etcd snapshots panel. */
+  get snapshots(): Locator {
+    return this.detail.getByTestId('etcd-snapshots');
+  }
+
+  snapshotRows(): Locator {
+    return this.snapshots.locator('tbody tr');
+  }
+
+  get restoreDialog(): Locator {
+    return this.page.getByRole('dialog', { name: /^Restore / });
+  }
+
   get deleteDialog(): Locator {
     return this.page.getByRole('dialog', { name: /^Delete lab / });
   }

@@ -3,6 +3,7 @@ import { useShallow } from 'zustand/react/shallow';
 import type { LabSummary } from '../../../shared/contract';
 import { Banner } from '../../components/Banner';
 import { EndpointAccess } from './EndpointAccess';
+import { EtcdSnapshots } from './EtcdSnapshots';
 import { useAppStore } from '../../store/store-context';
 import { LabLogs, type LogFilter } from './LabLogs';
 import { canResume, driverLabels, labStatus, overallProgress } from './lab-progress';
@@ -152,6 +153,7 @@ export function LabDetail({ lab, hostName, onDelete }: { lab: LabSummary; hostNa
       <MachineList machines={lab.machines} selectedVm={filter.vm} onShowLogs={(vm) => setFilter({ vm })} />
 
       {lab.operation?.kind !== 'delete' && <NodePools lab={lab} />}
+      {lab.operation?.kind !== 'delete' && <EtcdSnapshots lab={lab} />}
 
       <LabLogs lines={lines} steps={steps} machines={lab.machines} filter={filter} onFilter={setFilter} />
     </section>

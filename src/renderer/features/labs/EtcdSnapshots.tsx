@@ -1,0 +1,181 @@
+import { useEffect, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import type { EtcdSnapshot, LabSummary } from '../../../shared/contract';
+import { Banner } from '../../components/Banner';
+import { useAppStore } from '../../store/store-context';
+import { Dialog } from '../hosts/Dialog';
+import { formatSnapshotSize, snapshotBlockedReason } from './etcd-snapshot-view';
+import './etcd-snapshots.css';
+
+/**
+ * etcd snapshots of a lab: take one (its progress is the lab's operation above), the list with
+ * each snapshot's status as etcdctl read it, and a restore behind a confirmation that says what
+ * happens and what is lost.
+ */
+export function EtcdSnapshots({ lab }: { lab: LabSummary }) {
+  const { list, action, error } = useAppStore(
+    useShallow((state) => ({
+      list: state.etcdSnapshotLists[lab.name],
+      action: state.etcdSnapshotActions[lab.name],
+      error: state.etcdSnapshotErrors[lab.name],
+    })),
+  );
+  const actions = useAppStore(
+    useShallow((state) => ({
+      load: state.loadEtcdSnapshots,
+      save: state.saveEtcdSnapshot,
+      dismiss: state.dismissEtcdSnapshotError,
+    })),
+  );
+  const [keep, setKeep] = useState(5);
+  const [copy, setCopy] = useState(false);
+  const [restoring, setRestoring] = useState<EtcdSnapshot>();
+  const { load } = actions;
+  // The list is read again whenever an operation of the lab ends (a save adds one, a retention removes some).
+  const finished = lab.status === 'running' ? 'running' : (lab.operation?.finishedAt ?? lab.status);
+  useEffect(() => {
+    void load(lab.name);
+  }, [lab.name, finished, load]);
+
+  const blocked = snapshotBlockedReason(lab);
+  const busy = lab.status === 'running' && (lab.operation?.kind === 'etcd-snapshot' || lab.operation?.kind === 'etcd-restore');
+  return (
+    <section className="lab-snapshots" aria-labelledby={`lab-snapshots-${lab.name}`} data-testid="etcd-snapshots">
+      <h3 id={`lab-snapshots-${lab.name}`}>etcd snapshots</h3>
+      {error && (
+        <Banner tone="error" onDismiss={() => actions.dismiss(lab.name)}>
+          {error.message}
+        </Banner>
+      )}
+      {list?.supported === false ? (
+        <p className="muted">{list.reason}</p>
+      ) : (
+        <>
+          <form
+            className="lab-snapshot-form"
+            onSubmit={(event) => {
+              event.preventDefault();
+              if (!blocked && action === undefined) void actions.save(lab.name, { keep, copyToComputer: copy });
+            }}
+          >
+            <label>
+              Keep on the host{' '}
+              <input
+                type="number"
+                min={1}
+                max={100}
+                value={keep}
+                onChange={(event) => setKeep(Math.max(1, Math.min(100, Number(event.target.value) || 1)))}
+              />{' '}
+              snapshots
+            </label>
+            <label>
+              <input type="checkbox" checked={copy} onChange={(event) => setCopy(event.target.checked)} /> Also copy to this computer
+            </label>
+            <button type="submit" className="button button-primary" disabled={blocked !== undefined || action !== undefined}>
+              {action === 'saving' || (busy && lab.operation?.kind === 'etcd-snapshot') ? 'Taking snapshot…' : 'Take snapshot'}
+            </button>
+            {blocked && <span className="muted">{blocked}</span>}
+          </form>
+          <p className="muted">
+            A snapshot holds every object of the cluster, Secrets included, in plain text: it is kept in the lab’s folder on the host
+            {list?.location ? (
+              <>
+                {' '}
+                (<code>{list.location}</code>)
+              </>
+            ) : null}
+            , readable by its SSH user only.
+          </p>
+          {list && list.snapshots.length === 0 && <p className="muted">No snapshots yet.</p>}
+          {list && list.snapshots.length > 0 && (
+            <table className="lab-snapshot-table">
+              <caption className="visually-hidden">etcd snapshots of {lab.name}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Snapshot</th>
+                  <th scope="col">Taken</th>
+                  <th scope="col">Revision</th>
+                  <th scope="col">Keys</th>
+                  <th scope="col">Size</th>
+                  <th scope="col">Hash</th>
+                  <th scope="col">On this computer</th>
+                  <th scope="col">
+                    <span className="visually-hidden">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {[...list.snapshots].reverse().map((snapshot) => (
+                  <tr key={snapshot.name} data-snapshot={snapshot.name}>
+                    <th scope="row">
+                      <code>{snapshot.name}</code>
+                    </th>
+                    <td>
+                      {new Date(snapshot.takenAt).toLocaleString()} <span className="muted">on {snapshot.machine}</span>
+                    </td>
+                    <td>{snapshot.revision ?? '–'}</td>
+                    <td>{snapshot.totalKeys ?? '–'}</td>
+                    <td>{formatSnapshotSize(snapshot.sizeBytes)}</td>
+                    <td>
+                      <code>{snapshot.hash ?? '–'}</code>
+                    </td>
+                    <td>{snapshot.localCopy ? <code>{snapshot.localCopy}</code> : <span className="muted">no copy</span>}</td>
+                    <td>
+                      <button
+                        type="button"
+                        className="button"
+                        disabled={blocked !== undefined || action !== undefined || snapshot.tool !== 'etcdctl'}
+                        title={snapshot.tool === 'etcdctl' ? undefined : 'Nestlab restores kubeadm labs only so far.'}
+                        onClick={() => setRestoring(snapshot)}
+                      >
+                        Restore…
+                      </button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </>
+      )}
+      {restoring && <RestoreDialog lab={lab} snapshot={restoring} onClose={() => setRestoring(undefined)} />}
+    </section>
+  );
+}
+
+function RestoreDialog({ lab, snapshot, onClose }: { lab: LabSummary; snapshot: EtcdSnapshot; onClose: () => void }) {
+  const restore = useAppStore((state) => state.restoreEtcdSnapshot);
+  const [starting, setStarting] = useState(false);
+  return (
+    <Dialog title={`Restore ${lab.name} to ${snapshot.name}?`} onClose={onClose} busy={starting} className="lab-restore-dialog">
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          if (starting) return;
+          setStarting(true);
+          void restore(lab.name, snapshot.name).then((started) => (started ? onClose() : setStarting(false)));
+        }}
+      >
+        <ol aria-label="What the restore does">
+          <li>Stop the API servers, controller managers, schedulers and etcd (their static pod manifests are set aside).</li>
+          <li>Replace every etcd member’s data dir with the snapshot’s (the old one is kept beside it).</li>
+          <li>Start etcd, then the API servers, and wait until every member answers.</li>
+          <li>Check that the {snapshot.savedObjects ?? ''} objects the snapshot saved are back.</li>
+        </ol>
+        <p>
+          Everything changed in the cluster since {new Date(snapshot.takenAt).toLocaleString()} is lost, and the API is unavailable while it
+          runs.
+        </p>
+        <div className="form-actions">
+          <button type="button" className="button" onClick={onClose} disabled={starting}>
+            Cancel
+          </button>
+          <button type="submit" className="button button-danger" disabled={starting}>
+            {starting ? 'Starting…' : 'Restore'}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

@@ -1,0 +1,157 @@
+/**
+ * etcd snapshots from the Labs view in Chromium (issue 21): a kubeadm lab on a stand-in libvirt
+ * host (SIMULATION: stand-in VMs join a real control plane, see tests/e2e/labs.test.ts) whose
+ * first control plane runs a real etcd as its static pod (tests/harness/labs/stacked-etcd.ts), so
+ * the snapshot is taken by Debian's real etcdctl there. Through the UI: take a snapshot with its
+ * progress, see it listed with the status etcdctl read, open the restore confirmation and cancel it.
+ */
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startControlPlane } from '../harness/index.js';
+import type { ControlPlane } from '../harness/index.js';
+import { startHypervisorBridge, type HypervisorBridge } from '../harness/labs/hypervisor-bridge';
+import { kubeadmAdminCredentials, renderAdminConf } from '../harness/labs/kubeadm-admin-conf';
+import { startStackedEtcd, type StackedEtcd } from '../harness/labs/stacked-etcd';
+import { simulations } from '../harness/ssh/profiles';
+import { SIMULATED_BASE_IMAGES } from '../harness/ssh/simulated-host-files';
+import { startTestHost, type TestHost } from '../harness/ssh/test-host';
+import { AppPage } from './pages/app-page';
+import { HostsPage } from './pages/hosts-page';
+import { LabsPage } from './pages/labs-page';
+import { startBrowserModeServer, type BrowserModeServer } from './support/browser-mode-server';
+import { launchChromium } from './support/chromium';
+
+const run = promisify(execFile);
+const password = 'CANARY-e2e-etcd-3d81aa';
+
+let browser: Browser;
+let context: BrowserContext;
+let server: BrowserModeServer;
+let controlPlane: ControlPlane;
+let host: TestHost;
+let bridge: HypervisorBridge;
+let etcd: StackedEtcd | undefined;
+let dataDir: string;
+
+beforeAll(async () => {
+  [controlPlane, host] = await Promise.all([startControlPlane(), startTestHost({ simulation: simulations.nestedOn, password })]);
+  await mkdir(join(host.simDir, 'cluster'), { recursive: true, mode: 0o755 });
+  await writeFile(
+    join(host.simDir, 'cluster', 'admin.conf'),
+    renderAdminConf(controlPlane.server, await kubeadmAdminCredentials(controlPlane)),
+    {
+      mode: 0o644,
+    },
+  );
+  // The Linux base image on the host (test setup over OpenSSH's own client, not what is under test).
+  await run('ssh', [
+    ...['-i', host.clientKey.path, '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null'],
+    ...['-o', 'LogLevel=ERROR', '-p', String(host.port), `${host.user}@127.0.0.1`],
+    `mkdir -p ${dirname(SIMULATED_BASE_IMAGES.linux)} && echo SIMULATED > ${SIMULATED_BASE_IMAGES.linux}`,
+  ]);
+  bridge = startHypervisorBridge(host.simDir, controlPlane.simulation);
+  dataDir = await mkdtemp(join(tmpdir(), 'nestlab-e2e-etcd-'));
+  process.env.KUBECONFIG = join(dataDir, 'no-kubeconfig');
+  browser = await launchChromium();
+  server = await startBrowserModeServer(dataDir);
+  context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, colorScheme: 'light' });
+}, 180_000);
+
+afterAll(async () => {
+  await context?.close();
+  await server?.stop();
+  await browser?.close();
+  await etcd?.stop();
+  await bridge?.stop();
+  await Promise.all([host?.stop(), controlPlane?.stop()]);
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('etcd snapshots in the Labs view (SIMULATION: stand-in VMs; real etcd and etcdctl on the control plane)', () => {
+  it('takes an etcd snapshot with progress, lists it with its status, and asks before a restore', { timeout: 420_000 }, async () => {
+    const app = new AppPage(await context.newPage());
+    await app.open(server.url);
+    await app.waitConnected();
+    await app.openView('Hosts');
+    const hosts = new HostsPage(app.page);
+    await hosts.openAddForm();
+    await hosts.fillForm({ name: 'kvm-lab', address: '127.0.0.1', port: String(host.port), user: host.user, password });
+    await hosts.submitWithEnter();
+    await hosts.keyDialog.waitFor();
+    await hosts.acceptKey();
+    await hosts.status('kvm-lab').getByText('Connected').waitFor({ timeout: 20_000 });
+
+    await app.openView('Labs');
+    const labs = new LabsPage(app.page);
+    await labs.planButton.click();
+    await labs.form.waitFor();
+    await labs.field('Linux base image on the host').fill(SIMULATED_BASE_IMAGES.linux);
+    await labs.setSlider(labs.slider('Linux workers'), 0);
+    await labs.field('Network (CIDR)').fill('198.51.100.0/24');
+    await labs.field('Address pool start').fill('198.51.100.100');
+    await labs.field('Address pool end').fill('198.51.100.199');
+    await labs.field('LoadBalancer range start (MetalLB)').fill('198.51.100.200');
+    await labs.field('LoadBalancer range end').fill('198.51.100.239');
+    await labs.field('API endpoint address').fill('198.51.100.10');
+    await labs.field('API endpoint (VIP or DNS name)').fill('127.0.0.1');
+    await labs.field('API port').fill(String(controlPlane.apiServerPort));
+    await labs.button('Create lab').click();
+    // A refused plan keeps the form open: its text says why.
+    await labs.form.waitFor({ state: 'detached', timeout: 30_000 }).catch(async (error: unknown) => {
+      throw new Error(`the lab was not created:\n${await labs.form.innerText()}`, { cause: error });
+    });
+    await labs.detail.waitFor();
+    await labs.detailStatus.getByText('Ready', { exact: true }).waitFor({ timeout: 240_000 });
+
+    // kubeadm's stacked etcd on lab1-cp1, with objects in it.
+    etcd = await startStackedEtcd(join(host.simDir, 'vms', 'lab1-cp1'), 'lab1-cp1');
+    for (const name of ['web', 'db']) await etcd.etcdctl('put', `/registry/configmaps/default/${name}`, '{}');
+
+    await labs.snapshots.getByText('No snapshots yet.').waitFor({ timeout: 20_000 });
+    await labs.snapshots.getByLabel('Also copy to this computer').check();
+    await labs.recordProgress();
+    await labs.snapshots.getByRole('button', { name: 'Take snapshot' }).click();
+    await labs.detail.getByText('Taking an etcd snapshot').first().waitFor({ timeout: 20_000 });
+    await labs.stepRow('etcd-save').waitFor();
+    await labs.detailStatus.getByText('Ready', { exact: true }).waitFor({ timeout: 120_000 });
+    const seen = await labs.recordedProgress();
+    expect(seen.statuses).toContain('running');
+    expect(seen.progress.at(-1)).toBe(100);
+
+    const row = labs.snapshotRows().first();
+    await row.waitFor({ timeout: 20_000 });
+    expect(await labs.snapshotRows().count()).toBe(1);
+    const name = (await row.getAttribute('data-snapshot')) ?? '';
+    expect(name).toMatch(/^etcd-\d{8}-\d{6}$/);
+    const local = join(dataDir, 'etcd-snapshots', 'lab1', `${name}.db`);
+    const status = JSON.parse((await run('etcdctl', ['snapshot', 'status', local, '-w', 'json'])).stdout) as {
+      revision: number;
+      totalKey: number;
+      hash: number;
+    };
+    const cells = await row.locator('td').allTextContents();
+    expect(cells[1]).toBe(String(status.revision));
+    expect(cells[2]).toBe(String(status.totalKey));
+    expect(cells[4]).toBe(status.hash.toString(16).padStart(8, '0'));
+    expect(cells[5]).toBe(local);
+    await labs.snapshots.scrollIntoViewIfNeeded();
+    await labs.screenshotIfAsked('labs-etcd-snapshots.png');
+
+    // Restore asks first, saying what happens and what is lost; Cancel leaves etcd as it is.
+    await row.getByRole('button', { name: 'Restore…' }).click();
+    await labs.restoreDialog.waitFor();
+    await labs.restoreDialog.getByText('Everything changed in the cluster since', { exact: false }).waitFor();
+    await labs.restoreDialog
+      .getByRole('list', { name: 'What the restore does' })
+      .getByText('Check that the 2 objects the snapshot saved are back.')
+      .waitFor();
+    await labs.restoreDialog.getByRole('button', { name: 'Cancel' }).click();
+    await labs.restoreDialog.waitFor({ state: 'detached' });
+    expect(etcd.pod.starts()).toBe(1);
+  });
+});
