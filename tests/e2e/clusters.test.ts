@@ -3,7 +3,7 @@
  * import through the UI, see health and nodes, the diagnosis of a failure, refused input.
  */
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
@@ -318,17 +318,7 @@ describe('Clusters view across a browser-mode restart, when the imported file is
     const folder = await mkdtemp(join(tmpdir(), 'nestlab-e2e-reread-'));
     try {
       const path = join(folder, 'moved-away.yaml');
-      await copyFile(controlPlane.adminKubeconfigPath, path);
-      let clusters = await openClusters();
-      await clusters.importPath(path);
-      const name = 'nestlab-admin@nestlab-test';
-      await clusters.status(name).getByText('Reachable').waitFor({ timeout: 20_000 });
-
-      await server.stop();
-      await rm(path);
-      server = await startBrowserModeServer(dataDir);
-      clusters = await openClusters();
-      await clusters.status(name).getByText('Credentials lost').waitFor({ timeout: 20_000 });
+      const { clusters, name } = await importThenRestart(path, () => rm(path));
       const card = clusters.context(name);
       await card.getByText(`${path} is no longer there, so it cannot be read again.`, { exact: false }).waitFor();
       expect(await card.getByRole('button', { name: /^Re-read from/ }).count()).toBe(0);
@@ -339,6 +329,54 @@ describe('Clusters view across a browser-mode restart, when the imported file is
     }
   });
 });
+
+describe('Clusters view across a browser-mode restart, when the imported file changed', () => {
+  it('shows what a re-read would change, and changes it only when the user chooses to', { timeout: 180_000 }, async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'nestlab-e2e-reread-'));
+    try {
+      const path = join(folder, 'lab.yaml');
+      // Meanwhile the file is edited: the same names, another server address.
+      const moved = controlPlane.server.replace('127.0.0.1', 'localhost');
+      const { clusters, name } = await importThenRestart(path, async () =>
+        writeFile(path, (await readFile(path, 'utf8')).replace(controlPlane.server, moved)),
+      );
+      await clusters
+        .context(name)
+        .getByRole('button', { name: `Re-read from ${path}` })
+        .click();
+      const resolver = clusters.page.getByRole('form', { name: 'Names already in use' });
+      await resolver.getByText(path).first().waitFor({ timeout: 20_000 });
+      const effects = await resolver.locator('.clash-effects').allTextContents();
+      expect(effects[0]).toBe(`Changes context ${name}: it would send the credentials of user nestlab-admin from ${path} to ${moved}.`);
+      // Nothing changed yet.
+      expect(await clusters.context(name).textContent()).toContain(controlPlane.server);
+      await resolver.getByRole('radio', { name: /Replace the existing one/ }).check();
+      await resolver.getByRole('button', { name: 'Import with these choices' }).click();
+      await clusters.context(name).getByText(moved).waitFor({ timeout: 20_000 });
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+});
+
+/**
+ * Imports a copy of the admin kubeconfig at `path`, restarts browser mode (its in-memory
+ * credentials are then lost) after `meanwhile` did what it does to the file, and opens Clusters
+ * once the context says so.
+ */
+async function importThenRestart(path: string, meanwhile: () => Promise<void>): Promise<{ clusters: ClustersPage; name: string }> {
+  const name = 'nestlab-admin@nestlab-test';
+  await copyFile(controlPlane.adminKubeconfigPath, path);
+  const before = await openClusters();
+  await before.importPath(path);
+  await before.status(name).getByText('Reachable').waitFor({ timeout: 20_000 });
+  await server.stop();
+  await meanwhile();
+  server = await startBrowserModeServer(dataDir);
+  const clusters = await openClusters();
+  await clusters.status(name).getByText('Credentials lost').waitFor({ timeout: 20_000 });
+  return { clusters, name };
+}
 
 /** README screenshots are refreshed only on request (NESTLAB_UPDATE_SCREENSHOTS=1), as in app.test.ts. */
 async function screenshotPath(name: string): Promise<string> {
