@@ -68,6 +68,9 @@ async function verifyByConnecting(target: ConnectionTarget): Promise<string> {
   return version.gitVersion;
 }
 
+/** How long the kubeconfig step asks again while the endpoint refuses or drops connections. */
+const VERIFY_WAIT_MS = 60_000;
+
 const isReady = (node: NodeView) => node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 
 export function createClusterSteps(options: ClusterStepOptions): ClusterSteps {
@@ -105,10 +108,27 @@ export function createClusterSteps(options: ClusterStepOptions): ClusterSteps {
       if (ctx.dry) return done();
       const { kubeconfig, target } = labKubeconfig(fetched.stdout, context, { ...ctx.plan.apiEndpoint, ...server });
       let version: string;
+      // Just after the control plane came up, HAProxy may still count it down (two /readyz checks
+      // 2 s apart) and close connections: a refused or dropped connection is asked again for a minute.
+      let lastError: AppError | undefined;
       try {
-        version = await (options.verify ?? verifyByConnecting)(target);
+        version = await ctx.waitFor(
+          `the API server at ${url}`,
+          async () => {
+            try {
+              return await (options.verify ?? verifyByConnecting)(target);
+            } catch (error) {
+              lastError = AppError.from(error);
+              if (lastError.code !== 'UNREACHABLE' && lastError.code !== 'TIMEOUT') throw lastError;
+              return undefined;
+            }
+          },
+          { timeoutMs: VERIFY_WAIT_MS, intervalMs: 2_000, placeholder: '' },
+        );
       } catch (error) {
-        throw new AppError('UNREACHABLE', `The lab's kubeconfig does not connect to ${url}: ${AppError.from(error).message}`, {
+        if (AppError.from(error).code === 'CANCELLED') throw error;
+        const cause = lastError ?? AppError.from(error);
+        throw new AppError('UNREACHABLE', `The lab's kubeconfig does not connect to ${url}: ${cause.message}`, {
           fix:
             endpointService(ctx.plan).hostPort === undefined
               ? 'Make the API endpoint (VIP or DNS name) reach the first control plane from this computer, then resume.'
