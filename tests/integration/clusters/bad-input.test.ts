@@ -11,7 +11,17 @@ import { ClustersService } from '../../../src/main/clusters/clusters-service';
 import { MemorySecretStore } from '../../../src/main/secrets/memory-secret-store';
 import { ClusterStore } from '../../../src/main/clusters/cluster-store';
 import type { KubeconfigProblem, KubeconfigSource } from '../../../src/shared/contract/clusters';
+import { waitFor } from '../../harness/index.js';
 import { caught, createClustersService, kubeconfig, tempDir, writeYaml } from './cluster-fixtures';
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 let service: ClustersService;
 let dataDir: string;
@@ -158,17 +168,13 @@ describe('bad kubeconfigs: a clear error and nothing changed', () => {
     const path = join(work, 'huge.yaml');
     await writeFile(path, '');
     await truncate(path, 50 * 1024 * 1024);
-    const started = Date.now();
+    // The message comes from the size check, which runs before the file is read or parsed.
     const [problem] = await expectRefused({ kind: 'files', paths: [path] });
-    // Parsing 50 MB of YAML takes far longer; the bound leaves room for a loaded 2-core machine.
-    expect(Date.now() - started).toBeLessThan(3_000);
     expect(problem!.message).toMatch(/^The file is 50\.0 MB; a kubeconfig is a few kilobytes/);
     await rm(path);
     // The same as text (a file picker in browser mode): refused by size, not parsed.
     const big = `# ${'x'.repeat(50 * 1024 * 1024)}\n`;
-    const textStarted = Date.now();
     expect((await expectRefused(text(big)))[0]!.message).toMatch(/larger than 4 MB/);
-    expect(Date.now() - textStarted).toBeLessThan(3_000);
   });
 
   it('refuses a YAML alias bomb quickly, without expanding it', async () => {
@@ -179,9 +185,8 @@ describe('bad kubeconfigs: a clear error and nothing changed', () => {
       lines.push(`${name}: &${name} [${Array.from({ length: 9 }, () => `*${previous}`).join(',')}]`);
     }
     lines.push('clusters: *j');
-    const started = Date.now();
+    // The parser's alias limit refuses it: expanding it would build 10^9 strings.
     const [problem] = await expectRefused(text(lines.join('\n')));
-    expect(Date.now() - started).toBeLessThan(1_000);
     expect(problem!.message).toMatch(/too many aliases/);
   });
 });
@@ -337,16 +342,19 @@ describe('credential plugins never run on import', () => {
       expect(failing.message).toMatch(/login expired/);
 
       await quick.importKubeconfig(text(pluginConfig('/bin/sh', ['-c', 'sleep 5'], 'hanging')), []);
-      const started = Date.now();
+      // Stopped by the time limit: had it run to its end, its empty output would fail as not JSON.
       const hanging = await approve('hanging');
       expect(hanging.code).toBe('TIMEOUT');
-      expect(Date.now() - started).toBeLessThan(3_000);
 
-      // One that ignores SIGTERM is killed after the grace period, its children with it.
-      await quick.importKubeconfig(text(pluginConfig('/bin/sh', ['-c', "trap '' TERM; sleep 30 & wait; wait"], 'stubborn')), []);
-      const stubbornStarted = Date.now();
+      // One that ignores SIGTERM is killed after the grace period, its children with it (without
+      // SIGKILL this would wait for the hour-long sleep and end in the test's timeout).
+      const childPidFile = join(quickDir, 'stubborn-child.pid');
+      const stubborn = `trap '' TERM; sleep 3600 & echo $! > '${childPidFile}'; wait; wait`;
+      await quick.importKubeconfig(text(pluginConfig('/bin/sh', ['-c', stubborn], 'stubborn')), []);
       expect((await approve('stubborn')).code).toBe('TIMEOUT');
-      expect(Date.now() - stubbornStarted).toBeLessThan(5_000);
+      const childPid = Number(await readFile(childPidFile, 'utf8'));
+      // The group's SIGKILL reaches the sleep too; its end is not an event this process can await.
+      await waitFor(() => !isRunning(childPid), { timeout: 5_000, description: "the plugin's child is killed" });
 
       await quick.importKubeconfig(text(pluginConfig('/bin/sh', ['-c', 'echo "Opening browser for login..."'], 'chatty')), []);
       const chatty = await approve('chatty');
@@ -356,11 +364,9 @@ describe('credential plugins never run on import', () => {
 
       // 100 MB on stdout: stopped after the first megabyte, not read to the end.
       await quick.importKubeconfig(text(pluginConfig('/bin/sh', ['-c', 'yes | head -c 100000000'], 'flood')), []);
-      const floodStarted = Date.now();
       const flood = await approve('flood');
       expect(flood.code).toBe('PROGRAM_FAILED');
       expect(flood.message).toMatch(/printed more than 1 MB and was stopped; an ExecCredential is a few kilobytes/);
-      expect(Date.now() - floodStarted).toBeLessThan(3_000);
     } finally {
       quick.dispose();
       await rm(quickDir, { recursive: true, force: true });

@@ -70,14 +70,13 @@ describe('token files outside the kubeconfig folder', () => {
   it('refuses a pipe in its place at once, instead of waiting for it to end', async () => {
     await rm(tokenPath());
     await run('mkfifo', [tokenPath()]);
-    const started = Date.now();
+    // Reading a pipe would wait for a writer that never comes: the test would end in its timeout.
     const result = await service.testConnection('outside');
     expect(result.ok === false && result.error).toMatchObject({
       code: 'INVALID_INPUT',
       message: expect.stringContaining(`${tokenPath()} is not a regular file (a folder, a device or a pipe)`) as string,
       details: { path: tokenPath() },
     });
-    expect(Date.now() - started).toBeLessThan(2_000);
   });
 
   it('refuses a token file over 1 MB without reading it', async () => {

@@ -145,10 +145,8 @@ describe('SshConnection against a real sshd', () => {
   it('times out the handshake on a port that never speaks SSH', async () => {
     const silent = await startSilentServer();
     try {
-      const started = Date.now();
       const error = await caught(open(key(), { port: silent.port, readyTimeoutMs: 500 }).connect());
       expect(error.code).toBe('SSH_HANDSHAKE_FAILED');
-      expect(Date.now() - started).toBeLessThan(5_000);
       expect(silent.accepted()).toBe(1);
     } finally {
       await silent.close();
