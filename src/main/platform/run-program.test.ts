@@ -34,11 +34,10 @@ describe('runProgram', () => {
     const beat = join(dir, 'beat');
     // The child writes a heartbeat every 50 ms; both ignore SIGTERM.
     const script = `trap '' TERM; (trap '' TERM; while :; do date +%s%N > '${beat}'; sleep 0.05; done) & while :; do sleep 0.05; done`;
-    const started = Date.now();
+    // Both loops run forever: only the SIGKILL after the grace period ends the run (else the test times out).
     const error = await failure(runProgram('/bin/sh', ['-c', script], { timeoutMs: 300, killGraceMs: 300 }));
     expect(error.code).toBe('TIMEOUT');
     expect(error.message).toBe('/bin/sh did not finish within 300 ms and was stopped.');
-    expect(Date.now() - started).toBeLessThan(3_000);
     // The heartbeat stops: the whole process group is gone, not only the program.
     const last = await readFile(beat, 'utf8');
     await new Promise((resolve) => setTimeout(resolve, 400));
@@ -46,13 +45,12 @@ describe('runProgram', () => {
   });
 
   it('stops a program that prints more than the limit at once, with a message that says so', async () => {
-    const started = Date.now();
+    // Stopped by the size limit, not by the time limit (which would fail with TIMEOUT).
     const error = await failure(runProgram('/bin/sh', ['-c', 'yes nestlab'], { maxBytes: 1024 * 1024, timeoutMs: 20_000 }));
     expect(error).toMatchObject({
       code: 'PROGRAM_FAILED',
       message: '/bin/sh printed more than 1 MB on stdout and was stopped; what it prints is read only up to that size.',
       details: { reason: 'output-too-large' },
     });
-    expect(Date.now() - started).toBeLessThan(5_000);
   });
 });
