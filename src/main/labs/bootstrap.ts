@@ -11,7 +11,7 @@ import { AppError } from '../../shared/errors';
 import { kubernetesPackageRepository } from '../../shared/kubernetes-versions';
 import { psLiteral } from '../hosts/powershell';
 import { etcdMembers } from './external-etcd';
-import { LINUX_CERTS_D, configPathSed, containerdHostsFiles } from './registry-mirror';
+import { LINUX_CERTS_D, configPathSed, containerdConfigSed, containerdHostsFiles } from './registry-mirror';
 import { calicoResources, cniManifests, flannelNetConf, windowsCniManifests } from './cni-manifests';
 import type { WindowsCniManifest } from './cni-manifests';
 import { endpointOf, kubeadmInitConfig, kubeadmJoinConfig } from './kubeadm-config';
@@ -460,24 +460,41 @@ export async function applyCni(ctx: StepContext, windows: boolean): Promise<Step
  * cni/bin/ and cni/net.d/ (CNI plugins into /opt/cni/bin, where containerd looks, and network
  * configurations into /etc/cni/net.d), images/*.tar (imported into containerd's k8s.io
  * namespace), manifests/ (CNI) and k3s-install.sh + k3s.
+ *
+ * kubeadm labs: containerd's config.toml is written here, after the packages, from
+ * `containerd config default` (systemd cgroups, the mirror's config_path), and containerd is
+ * restarted before the images go in: on a bare image containerd only exists once the bundle's
+ * debs/ are installed (cloud-init ran before that and cannot write it).
  */
-export const OFFLINE_INSTALL =
-  'set -e; cp -r nestlab-bundle/. /opt/nestlab/bundle/; ' +
-  'if ls /opt/nestlab/bundle/debs/*.deb >/dev/null 2>&1; then dpkg -i /opt/nestlab/bundle/debs/*.deb; fi; ' +
-  'for package in kubelet kubeadm kubectl; do if dpkg-query -W "$package" >/dev/null 2>&1; then apt-mark hold "$package"; fi; done; ' +
-  'for tool in /opt/nestlab/bundle/bin/*; do [ -f "$tool" ] && install -D -m 755 "$tool" "/usr/local/bin/${tool##*/}"; done; ' +
-  'for plugin in /opt/nestlab/bundle/cni/bin/*; do [ -f "$plugin" ] && install -D -m 755 "$plugin" "/opt/cni/bin/${plugin##*/}"; done; ' +
-  'for conf in /opt/nestlab/bundle/cni/net.d/*; do [ -f "$conf" ] && install -D -m 644 "$conf" "/etc/cni/net.d/${conf##*/}"; done; ' +
-  'if [ -f /opt/nestlab/bundle/k3s ]; then install -m 755 /opt/nestlab/bundle/k3s /usr/local/bin/k3s; fi; ' +
-  'for image in /opt/nestlab/bundle/images/*.tar; do [ -f "$image" ] && ctr -n k8s.io images import "$image"; done; true';
+export function offlineInstallScript(plan: LabPlan): string {
+  const containerdConfig =
+    plan.distribution === 'kubeadm'
+      ? 'command -v containerd >/dev/null 2>&1 || { echo "containerd is not installed: the machine image has none and debs/ of the offline bundle holds no containerd package. Put containerd and runc .debs (and what they depend on) into debs/ of the bundle, or use an image with containerd, then resume." >&2; exit 1; }; ' +
+        'mkdir -p /etc/containerd; ' +
+        'containerd config default > /etc/containerd/config.toml.default; ' +
+        `sed ${containerdConfigSed(plan)} /etc/containerd/config.toml.default > /etc/containerd/config.toml; ` +
+        'rm -f /etc/containerd/config.toml.default; systemctl restart containerd; '
+      : '';
+  return (
+    'set -e; cp -r nestlab-bundle/. /opt/nestlab/bundle/; ' +
+    'if ls /opt/nestlab/bundle/debs/*.deb >/dev/null 2>&1; then dpkg -i /opt/nestlab/bundle/debs/*.deb; fi; ' +
+    'for package in kubelet kubeadm kubectl; do if dpkg-query -W "$package" >/dev/null 2>&1; then apt-mark hold "$package"; fi; done; ' +
+    containerdConfig +
+    'for tool in /opt/nestlab/bundle/bin/*; do [ -f "$tool" ] && install -D -m 755 "$tool" "/usr/local/bin/${tool##*/}"; done; ' +
+    'for plugin in /opt/nestlab/bundle/cni/bin/*; do [ -f "$plugin" ] && install -D -m 755 "$plugin" "/opt/cni/bin/${plugin##*/}"; done; ' +
+    'for conf in /opt/nestlab/bundle/cni/net.d/*; do [ -f "$conf" ] && install -D -m 644 "$conf" "/etc/cni/net.d/${conf##*/}"; done; ' +
+    'if [ -f /opt/nestlab/bundle/k3s ]; then install -m 755 /opt/nestlab/bundle/k3s /usr/local/bin/k3s; fi; ' +
+    'for image in /opt/nestlab/bundle/images/*.tar; do [ -f "$image" ] && ctr -n k8s.io images import "$image"; done; true'
+  );
+}
 
-/** Copies the offline bundle into a Linux VM and installs it (packages, images, k3s), unless it was. */
+/** Copies the offline bundle into a Linux VM and installs it (packages, containerd's configuration, images, k3s), unless it was. */
 export async function installBundle(ctx: StepContext, machine: LabMachine, copy: () => Promise<void>): Promise<void> {
   if (ctx.plan.offlineBundle === undefined || machine.os === 'windows') return;
   if (await fileExists(ctx, machine, '/opt/nestlab/bundle.installed')) return;
   await copy();
   await ctx.vm(machine, { argv: ['mkdir', '-p', '/opt/nestlab/bundle'] }, { root: true });
-  await ctx.vm(machine, { argv: ['sh', '-c', OFFLINE_INSTALL] }, { root: true, timeoutMs: 900_000 });
+  await ctx.vm(machine, { argv: ['sh', '-c', offlineInstallScript(ctx.plan)] }, { root: true, timeoutMs: 900_000 });
   await ctx.vm(machine, { argv: ['touch', '/opt/nestlab/bundle.installed'] }, { root: true });
 }
 

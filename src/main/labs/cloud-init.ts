@@ -8,7 +8,7 @@ import { kubernetesPackageRepository } from '../../shared/kubernetes-versions';
 import { psLiteral } from '../hosts/powershell';
 import { endpointHostEntry } from './api-endpoint';
 import { VM_USER } from './lab-paths';
-import { LINUX_CERTS_D, configPathSed, containerdHostsFiles, k3sRegistriesYaml, planMirror } from './registry-mirror';
+import { LINUX_CERTS_D, containerdConfigSed, containerdHostsFiles, k3sRegistriesYaml } from './registry-mirror';
 
 /** meta-data: the instance id (a new one makes cloud-init run again) and the host name. */
 export function metaData(machine: LabMachine, labId: string): string {
@@ -43,7 +43,6 @@ export function linuxUserData(machine: LabMachine, plan: LabPlan, publicKey: str
     },
   ];
   // The registry mirror, for every registry the lab pulls from (registry-mirror.ts).
-  const mirror = planMirror(plan);
   if (plan.distribution === 'kubeadm') {
     for (const { registry, content } of containerdHostsFiles(plan, 'linux')) {
       writeFiles.push({ path: `${LINUX_CERTS_D}/${registry}/hosts.toml`, content, permissions: '0644' });
@@ -77,19 +76,16 @@ export function linuxUserData(machine: LabMachine, plan: LabPlan, publicKey: str
         ['apt-get', 'update'],
         ['apt-get', 'install', '-y', `kubelet=${pinned}`, `kubeadm=${pinned}`, `kubectl=${pinned}`],
         ['apt-mark', 'hold', 'kubelet', 'kubeadm', 'kubectl'],
+        // containerd reads the mirror's hosts.toml files only where config_path names their folder.
+        ['sh', '-c', `containerd config default | sed ${containerdConfigSed(plan)} > /etc/containerd/config.toml`],
+        ['systemctl', 'restart', 'containerd'],
       );
     } else {
-      // The offline bundle's .debs are copied to the VM by the engine before bootstrap.
+      // The offline bundle's .debs (containerd among them on a bare image) are copied to the VM
+      // and installed by the engine after cloud-init, and config.toml is written by that install
+      // (offlineInstallScript): here containerd may not exist yet.
       runcmd.push(['mkdir', '-p', '/opt/nestlab/bundle']);
     }
-    // With a bundle the packages arrive later (the bundle install holds them). containerd reads
-    // the mirror's hosts.toml files only where config_path names their folder.
-    const cgroup = '"s/SystemdCgroup = false/SystemdCgroup = true/"';
-    const sed = mirror === undefined ? cgroup : `-e ${cgroup} -e '${configPathSed(LINUX_CERTS_D)}'`;
-    runcmd.push(
-      ['sh', '-c', `containerd config default | sed ${sed} > /etc/containerd/config.toml`],
-      ['systemctl', 'restart', 'containerd'],
-    );
   }
   // The API endpoint name resolves on every VM, whatever DNS the network has (Hyper-V's internal
   // switch has none). cloud-init's manage_etc_hosts would rewrite /etc/hosts at every boot, so the

@@ -1,11 +1,15 @@
-import { execFile } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { execFile, execFileSync } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { OFFLINE_INSTALL } from './bootstrap';
+import { linuxUserData } from './cloud-init';
+import { offlineInstallScript } from './bootstrap';
+import { machinesOf } from './machines';
+import { TEST_PUBLIC_KEY, testPlan } from './test-plans';
+import type { LabPlan } from '../../shared/contract/labs';
 
 const run = promisify(execFile);
 let dir: string;
@@ -15,20 +19,37 @@ beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'nestlab-offline-install-'));
   root = join(dir, 'root');
   await mkdir(join(root, 'opt', 'nestlab', 'bundle'), { recursive: true });
-  // The VM's tools that are not the point here: no package is installed, ctr records its arguments.
-  const bin = join(dir, 'bin');
-  await mkdir(bin);
-  const stubs: Record<string, string> = {
+  // The VM's tools that are not the point here: dpkg installs nothing, containerd (as the image
+  // has it) prints a default configuration, systemctl and ctr record their calls in one log.
+  await mkdir(join(dir, 'bin'));
+  await stub('bin', {
     dpkg: 'exit 0',
     'dpkg-query': 'exit 1',
     'apt-mark': 'exit 0',
-    ctr: `printf '%s\\n' "$*" >> '${join(dir, 'ctr.log')}'`,
-  };
-  for (const [name, body] of Object.entries(stubs)) {
-    await writeFile(join(bin, name), `#!/bin/sh\n${body}\n`);
-    await chmod(join(bin, name), 0o755);
+    ctr: `printf 'ctr %s\\n' "$*" >> '${join(dir, 'calls.log')}'`,
+    systemctl: `printf 'systemctl %s\\n' "$*" >> '${join(dir, 'calls.log')}'`,
+  });
+  await mkdir(join(dir, 'image-bin'));
+  await stub('image-bin', { containerd: CONTAINERD_STUB });
+  // The system's tools the script uses, and no others (not this machine's own containerd).
+  await mkdir(join(dir, 'system-bin'));
+  for (const tool of ['cat', 'cp', 'install', 'ln', 'ls', 'mkdir', 'rm', 'sed']) {
+    await symlink(execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim(), join(dir, 'system-bin', tool));
   }
 });
+
+/** containerd 1.6's `config default`, the lines Nestlab changes. */
+const CONTAINERD_STUB = [
+  '[ "$1 $2" = "config default" ] || exit 2',
+  "printf '%s\\n' 'version = 2' '    [plugins.\"io.containerd.grpc.v1.cri\".registry]' '      config_path = \"\"' '            SystemdCgroup = false'",
+].join('\n');
+
+async function stub(folder: string, scripts: Record<string, string>): Promise<void> {
+  for (const [name, body] of Object.entries(scripts)) {
+    await writeFile(join(dir, folder, name), `#!/bin/sh\n${body}\n`);
+    await chmod(join(dir, folder, name), 0o755);
+  }
+}
 
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -44,12 +65,18 @@ async function bundle(files: Record<string, string>): Promise<void> {
   }
 }
 
-/** OFFLINE_INSTALL as root runs it in a VM, with every absolute path moved under `root`. */
-async function install(): Promise<void> {
-  const script = OFFLINE_INSTALL.replaceAll(' /', ` ${root}/`).replaceAll('"/', `"${root}/`);
+/**
+ * The bundle install as root runs it in a VM, with every absolute path moved under `root`; the
+ * image's tools (containerd) on PATH unless `bare`.
+ */
+async function install(plan: LabPlan = testPlan({ offlineBundle: '/srv/bundle' }), bare = false): Promise<void> {
+  const script = offlineInstallScript(plan).replaceAll(' /', ` ${root}/`).replaceAll('"/', `"${root}/`);
   await mkdir(join(dir, 'home'), { recursive: true });
-  await run('sh', ['-c', script], { cwd: join(dir, 'home'), env: { PATH: `${join(dir, 'bin')}:/usr/bin:/bin` } });
+  const path = [join(dir, 'bin'), ...(bare ? [] : [join(dir, 'image-bin')]), join(dir, 'system-bin')].join(':');
+  await run('/bin/sh', ['-c', script], { cwd: join(dir, 'home'), env: { PATH: path } });
 }
+
+const calls = async () => (await readFile(join(dir, 'calls.log'), 'utf8')).split('\n').filter((line) => line !== '');
 
 const mode = async (path: string) => ((await stat(join(root, path))).mode & 0o777).toString(8);
 
@@ -68,7 +95,9 @@ describe('the offline bundle install on a Linux VM', () => {
     expect(await mode('opt/cni/bin/bridge')).toBe('755');
     expect(await mode('opt/cni/bin/host-local')).toBe('755');
     expect(await mode('etc/cni/net.d/10-lab.conflist')).toBe('644');
-    expect(await readFile(join(dir, 'ctr.log'), 'utf8')).toBe(`-n k8s.io images import ${root}/opt/nestlab/bundle/images/pause.tar\n`);
+    expect((await calls()).filter((line) => line.startsWith('ctr'))).toEqual([
+      `ctr -n k8s.io images import ${root}/opt/nestlab/bundle/images/pause.tar`,
+    ]);
   });
 
   it('installs a bundle without bin/ or cni/ (packages and images only) and creates nothing for them', async () => {
@@ -77,6 +106,55 @@ describe('the offline bundle install on a Linux VM', () => {
     expect(existsSync(join(root, 'usr/local/bin'))).toBe(false);
     expect(existsSync(join(root, 'opt/cni'))).toBe(false);
     expect(existsSync(join(root, 'etc/cni'))).toBe(false);
-    expect(await readFile(join(dir, 'ctr.log'), 'utf8')).toContain('images/etcd.tar');
+    expect((await calls()).join('\n')).toContain('images/etcd.tar');
+  });
+
+  it("writes containerd's config.toml after the packages (systemd cgroups, the mirror's config_path), then restarts containerd before the images go in", async () => {
+    await bundle({ 'images/pause.tar': 'tar' });
+    await install(testPlan({ offlineBundle: '/srv/bundle', registryMirror: 'https://mirror.lab.internal:5000' }));
+    const config = await readFile(join(root, 'etc/containerd/config.toml'), 'utf8');
+    expect(config).toContain('SystemdCgroup = true');
+    // (the folder standing for / is in the sed expression too)
+    expect(config).toContain(`config_path = "${root}/etc/containerd/certs.d"`);
+    expect(existsSync(join(root, 'etc/containerd/config.toml.default'))).toBe(false);
+    expect(await calls()).toEqual([
+      'systemctl restart containerd',
+      `ctr -n k8s.io images import ${root}/opt/nestlab/bundle/images/pause.tar`,
+    ]);
+    // Without a mirror: the cgroup driver only.
+    await install(testPlan({ offlineBundle: '/srv/bundle' }));
+    expect(await readFile(join(root, 'etc/containerd/config.toml'), 'utf8')).toContain('config_path = ""');
+  });
+
+  it('a bare image whose containerd comes from the bundle: cloud-init leaves config.toml alone, the install writes it once dpkg put containerd there', async () => {
+    const plan = testPlan({ offlineBundle: '/srv/bundle' });
+    // The seed runs before the bundle is even copied: it must not run containerd (the old seed's
+    // `containerd config default | sed > config.toml` left an empty file on such an image).
+    const seed = linuxUserData(machinesOf(plan)[0]!, plan, TEST_PUBLIC_KEY);
+    expect(seed).not.toContain('containerd config default');
+    expect(seed).not.toContain('restart');
+    // dpkg -i of the bundle's containerd .deb puts containerd on PATH.
+    await stub('bin', { dpkg: `ln -sf '${join(dir, 'image-bin', 'containerd')}' '${join(dir, 'bin', 'containerd')}'` });
+    await bundle({ 'debs/containerd_1.6.20_amd64.deb': 'deb' });
+    await install(plan, true);
+    expect(await readFile(join(root, 'etc/containerd/config.toml'), 'utf8')).toContain('SystemdCgroup = true');
+  });
+
+  it('refuses a bare image and a bundle without containerd, naming both and the fix', async () => {
+    await bundle({ 'images/pause.tar': 'tar' });
+    await expect(install(testPlan({ offlineBundle: '/srv/bundle' }), true)).rejects.toMatchObject({
+      stderr: expect.stringContaining(
+        'containerd is not installed: the machine image has none and debs/ of the offline bundle holds no containerd package. Put containerd and runc .debs',
+      ) as string,
+    });
+    expect(existsSync(join(dir, 'calls.log'))).toBe(false);
+  });
+
+  it('k3s (its own containerd): no containerd configuration', async () => {
+    await bundle({ k3s: 'ELF k3s' });
+    await mkdir(join(root, 'usr/local/bin'), { recursive: true });
+    await install(testPlan({ offlineBundle: '/srv/bundle', distribution: 'k3s', windowsWorkers: 0 }), true);
+    expect(existsSync(join(root, 'etc/containerd'))).toBe(false);
+    expect(await mode('usr/local/bin/k3s')).toBe('755');
   });
 });

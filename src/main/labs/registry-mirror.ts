@@ -133,6 +133,16 @@ export function configPathSed(certsD: string): string {
 }
 
 /**
+ * The sed arguments that turn `containerd config default` into a lab node's config.toml: the
+ * systemd cgroup driver (as the kubelet is configured), and config_path at the mirror's hosts.toml
+ * folder when the lab has a mirror.
+ */
+export function containerdConfigSed(plan: LabPlan): string {
+  const cgroup = '"s/SystemdCgroup = false/SystemdCgroup = true/"';
+  return planMirror(plan) === undefined ? cgroup : `-e ${cgroup} -e '${configPathSed(LINUX_CERTS_D)}'`;
+}
+
+/**
  * k3s' /etc/rancher/k3s/registries.yaml (its embedded containerd is configured by k3s, not by
  * certs.d): each registry through the mirror, its repositories rewritten under the registry's path.
  */
