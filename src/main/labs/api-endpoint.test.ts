@@ -26,6 +26,9 @@ describe('the served API endpoint', () => {
     expect(endpointService(noPort)).toEqual({ kind: 'nestlab', loadBalancer: false, portMapping: false });
     expect(kubeconfigServer(noPort, '10.0.0.5')).toEqual({ host: 'lab1-api.lab.internal', port: 6443 });
     expect(kubeconfigServer(single, '10.0.0.5')).toEqual({ host: '10.0.0.5', port: 16443 });
+    // Nothing to fail over to: no health check, which would close connections to a control plane that already answers.
+    const backend = haproxyConfig(single).split('\nbackend lab1-control-planes\n')[1];
+    expect(backend).toBe('    server lab1-cp1 192.168.150.10:6443\n');
   });
 
   it('a Hyper-V host maps its port to the control plane (NetNat), no HAProxy; the kubeconfig uses the host and that port', () => {

@@ -134,8 +134,18 @@ export function apiServerSans(plan: LabPlan, machineAddress: string, hostAddress
 
 /**
  * The lab's HAProxy configuration: TCP passthrough (the API server's own TLS reaches the client),
- * health checks of each control plane's /readyz over TLS (anonymous, as kubeadm allows), a
- * frontend on the endpoint address (three control planes) and one on the host port.
+ * a frontend on the endpoint address (three control planes) and one on the host port.
+ *
+ * One control plane: no health check. There is nothing to fail over to, and a check only adds a
+ * time when HAProxy closes connections to a server that already answers: HAProxy 2.6 starts a
+ * checked server UP with the lowest health, so the first failed check (the control plane still
+ * booting) marks it DOWN at once, and it comes back only after `rise` good checks.
+ *
+ * Several control planes: each is health-checked on /readyz over TLS (anonymous, as kubeadm
+ * allows), so a stopped one is taken out; and each is also an unchecked backup, used only while
+ * no checked one is UP (just after the lab started, or when every check fails at once), so the
+ * endpoint then tries the control planes rather than closing every connection. HAProxy 3.1's
+ * `init-state` would say this for the start alone; Debian 12's HAProxy 2.6 does not have it.
  */
 export function haproxyConfig(plan: LabPlan): string {
   const service = endpointService(plan);
@@ -143,9 +153,23 @@ export function haproxyConfig(plan: LabPlan): string {
   // `transparent` lets HAProxy bind the endpoint address before libvirt has put it on the lab bridge (boot order).
   if (plan.controlPlaneCount === 3) binds.push(`    bind ${plan.apiEndpoint.address}:${plan.apiEndpoint.port} transparent`);
   if (service.hostPort !== undefined) binds.push(`    bind :${service.hostPort}`);
-  const servers = controlPlaneAddresses(plan).map(
-    (address, index) => `    server ${plan.name}-cp${index + 1} ${address}:${API_SERVER_PORT} check check-ssl verify none`,
-  );
+  const addresses = controlPlaneAddresses(plan).map((address, index) => ({ name: `${plan.name}-cp${index + 1}`, address }));
+  const backend =
+    addresses.length === 1
+      ? addresses.map(({ name, address }) => `    server ${name} ${address}:${API_SERVER_PORT}`)
+      : [
+          '    balance roundrobin',
+          '    option httpchk GET /readyz',
+          // kubeadm's API server lets anyone read /readyz; k3s turns anonymous requests off, so there a
+          // 401 is the answer of a serving API server (a starting or failing one still fails the check).
+          plan.distribution === 'k3s' ? '    http-check expect rstatus ^(200|401)$' : '    http-check expect status 200',
+          // A check waits for the TLS handshake and the answer up to 5 s (a busy host is not a down control plane).
+          '    timeout check 5s',
+          '    default-server inter 2s fall 2 rise 2',
+          '    option allbackups',
+          ...addresses.map(({ name, address }) => `    server ${name} ${address}:${API_SERVER_PORT} check check-ssl verify none`),
+          ...addresses.map(({ name, address }) => `    server ${name}-unchecked ${address}:${API_SERVER_PORT} backup`),
+        ];
   return [
     `# Written by Nestlab: the API endpoint of lab ${plan.name}. Nestlab replaces this file; edit the lab instead.`,
     'global',
@@ -166,13 +190,7 @@ export function haproxyConfig(plan: LabPlan): string {
     `    default_backend ${plan.name}-control-planes`,
     '',
     `backend ${plan.name}-control-planes`,
-    '    balance roundrobin',
-    '    option httpchk GET /readyz',
-    // kubeadm's API server lets anyone read /readyz; k3s turns anonymous requests off, so there a
-    // 401 is the answer of a serving API server (a starting or failing one still fails the check).
-    plan.distribution === 'k3s' ? '    http-check expect rstatus ^(200|401)$' : '    http-check expect status 200',
-    '    default-server inter 2s fall 2 rise 2',
-    ...servers,
+    ...backend,
     '',
   ].join('\n');
 }

@@ -59,7 +59,8 @@ describe('the API endpoint served on the lab host (real haproxy; SIMULATION: sta
     const config = await lab.onHost('cat /etc/haproxy/nestlab/solo.cfg');
     expect(config).toContain(`bind :${endpoint.hostPort}`);
     expect(config).not.toContain('transparent');
-    expect(config).toMatch(/^ {4}server solo-cp1 203\.0\.113\.10:6443 check/m);
+    // One control plane: nothing to fail over to, so no health check that could count it down.
+    expect(config).toMatch(/^ {4}server solo-cp1 203\.0\.113\.10:6443$/m);
     expect(await version('solo')).toMatch(/^v1\.20\./);
     // Inside the lab network the endpoint address is the control plane's own API server.
     expect(await fromLabNetwork('203.0.113.10')).toBe('200');
@@ -105,6 +106,7 @@ describe('the API endpoint served on the lab host (real haproxy; SIMULATION: sta
     expect(config).toContain('bind 198.51.100.10:6443 transparent');
     expect(config).toContain(`bind :${endpoint.hostPort}`);
     expect(config.match(/^ {4}server ha-cp\d 198\.51\.100\.10[012]:6443 check check-ssl verify none$/gm)).toHaveLength(3);
+    expect(config.match(/^ {4}server ha-cp\d-unchecked 198\.51\.100\.10[012]:6443 backup$/gm)).toHaveLength(3);
     expect((await lab.onHost('systemctl is-active nestlab-haproxy@ha; systemctl is-enabled nestlab-haproxy@ha')).split('\n')).toEqual([
       'active',
       'enabled',
