@@ -69,3 +69,23 @@ export async function runPowerShellJson(executor: CommandExecutor, script: strin
     throw new AppError('INVALID_INPUT', `PowerShell did not return JSON: ${result.stdout.trim().slice(0, 200)}`);
   }
 }
+
+/** The suffix of the temporary file a PowerShell write goes to before it is moved over its target. */
+export const PS_TEMP_SUFFIX = '.nestlab-tmp';
+
+/**
+ * PowerShell lines that write a file whole or not at all: `Set-Content` into a temporary file
+ * beside the target, then `Move-Item -Force` over it (same folder, so a rename). A script cut off
+ * mid-write (a dropped SSH connection ends PowerShell) leaves the old file or none, never a
+ * truncated one that a resume checking only `Test-Path` would keep.
+ *
+ * @param target a PowerShell expression for the path (a literal or a parenthesised expression)
+ * @param value a PowerShell expression for the content (a psLiteral or a variable)
+ */
+export function psWriteFileLines(target: string, value: string, options: { encoding: 'ascii' | 'utf8'; noNewline?: boolean }): string[] {
+  const temp = `(${target} + '${PS_TEMP_SUFFIX}')`;
+  return [
+    `Set-Content -LiteralPath ${temp} -Encoding ${options.encoding}${options.noNewline === true ? ' -NoNewline' : ''} -Value ${value}`,
+    `Move-Item -LiteralPath ${temp} -Destination ${target} -Force`,
+  ];
+}

@@ -9,7 +9,7 @@ import { join as joinPath } from 'node:path';
 import type { LabMachine, LabPlan } from '../../shared/contract/labs';
 import { AppError } from '../../shared/errors';
 import { kubernetesPackageRepository } from '../../shared/kubernetes-versions';
-import { psLiteral } from '../hosts/powershell';
+import { PS_TEMP_SUFFIX, psLiteral, psWriteFileLines } from '../hosts/powershell';
 import { etcdMembers } from './external-etcd';
 import { LINUX_CERTS_D, configPathSed, containerdConfigSed, containerdHostsFiles } from './registry-mirror';
 import { calicoResources, cniManifests, flannelNetConf, windowsCniManifests } from './cni-manifests';
@@ -240,23 +240,26 @@ const LOCK_NESTLAB_FOLDER = [
  */
 function downloadPinned(script: PinnedScript): string[] {
   const path = psLiteral(`C:\\nestlab\\${script.name}`);
+  // Downloaded beside its place and moved there once whole and checked.
+  const temp = psLiteral(`C:\\nestlab\\${script.name}${PS_TEMP_SUFFIX}`);
   const lines = [
     '  try {',
-    `    Invoke-WebRequest -UseBasicParsing ${psLiteral(script.url)} -OutFile ${path}`,
+    `    Invoke-WebRequest -UseBasicParsing ${psLiteral(script.url)} -OutFile ${temp}`,
     '  } catch {',
     `    throw (${psLiteral(`Could not download ${script.name} from ${script.url}: `)} + $_.Exception.Message + ${psLiteral(` ${OFFLINE_BUNDLE_ADVICE}`)})`,
     '  }',
-    `  $sha256 = (Get-FileHash -Algorithm SHA256 -LiteralPath ${path}).Hash.ToLowerInvariant()`,
+    `  $sha256 = (Get-FileHash -Algorithm SHA256 -LiteralPath ${temp}).Hash.ToLowerInvariant()`,
     `  Write-Output (${psLiteral(`${script.name} sha256 `)} + $sha256)`,
   ];
   if (script.sha256 !== undefined) {
     lines.push(
       `  if ($sha256 -ne ${psLiteral(script.sha256)}) {`,
-      `    Remove-Item -LiteralPath ${path} -Force`,
+      `    Remove-Item -LiteralPath ${temp} -Force`,
       `    throw (${psLiteral(`${script.name} from ${script.url} has SHA-256 `)} + $sha256 + ${psLiteral(`, not the pinned ${script.sha256}: it was not run. ${OFFLINE_BUNDLE_ADVICE}`)})`,
       '  }',
     );
   }
+  lines.push(`  Move-Item -LiteralPath ${temp} -Destination ${path} -Force`);
   return lines;
 }
 
@@ -274,7 +277,7 @@ export function windowsPrepareScript(
   const fetch = (script: PinnedScript, content: string | undefined) =>
     content === undefined
       ? downloadPinned(script)
-      : [`  Set-Content -LiteralPath 'C:\\nestlab\\${script.name}' -Encoding utf8 -Value ${psLiteral(content)}`];
+      : psWriteFileLines(psLiteral(`C:\\nestlab\\${script.name}`), psLiteral(content), { encoding: 'utf8' }).map((line) => `  ${line}`);
   return [
     '# nestlab:prepare-windows-node',
     "$ErrorActionPreference = 'Stop'",
@@ -306,11 +309,12 @@ function windowsMirrorLines(plan: LabPlan): string[] {
     ...files.flatMap(({ registry, content }) => [
       `$file = Join-Path $containerd ${psLiteral(`certs.d\\${registry}\\hosts.toml`)}`,
       'New-Item -ItemType Directory -Force -Path (Split-Path -Parent $file) | Out-Null',
-      `Set-Content -LiteralPath $file -Encoding ascii -Value ${psLiteral(content)}`,
+      ...psWriteFileLines('$file', psLiteral(content), { encoding: 'ascii' }),
     ]),
     "$certs = (Join-Path $containerd 'certs.d').Replace('\\', '/')",
     "$config = Join-Path $containerd 'config.toml'",
-    "(Get-Content -LiteralPath $config) -replace '^(\\s*)config_path = .*$', ('$1config_path = \"' + $certs + '\"') | Set-Content -LiteralPath $config -Encoding ascii",
+    "$text = (Get-Content -LiteralPath $config) -replace '^(\\s*)config_path = .*$', ('$1config_path = \"' + $certs + '\"')",
+    ...psWriteFileLines('$config', '$text', { encoding: 'ascii' }),
     'Restart-Service containerd',
   ];
 }
@@ -325,7 +329,7 @@ export function windowsJoinScript(joinYaml: string): string {
     "$ErrorActionPreference = 'Stop'",
     ...LOCK_NESTLAB_FOLDER,
     'try {',
-    `  Set-Content -Path 'C:\\nestlab\\join.yaml' -Encoding ascii -Value ${psLiteral(joinYaml)}`,
+    ...psWriteFileLines("'C:\\nestlab\\join.yaml'", psLiteral(joinYaml), { encoding: 'ascii' }).map((line) => `  ${line}`),
     "  & kubeadm.exe join --config 'C:\\nestlab\\join.yaml'",
     '  $code = $LASTEXITCODE',
     '} finally {',
@@ -526,6 +530,18 @@ export async function waitForSsh(ctx: StepContext, machine: LabMachine, timeoutM
 }
 
 /**
+ * Lines of a root shell script (under `set -e`) that write what `producer` prints (fed a quoted
+ * heredoc when one is given: nothing in it is expanded) to `path`
+ * through a temporary file beside it, renamed over `path` only once the producer finished: a
+ * script cut off mid-write (a dropped connection) leaves the old file, never half of one that a
+ * resume, which skips the install once kubeadm is there, would keep.
+ */
+function shWriteFile(path: string, producer: string, heredoc?: { delimiter: string; body: string }): string {
+  const input = heredoc === undefined ? '' : ` <<'${heredoc.delimiter}'\n${heredoc.body}${heredoc.delimiter}\n`;
+  return `t=$(mktemp ${path}.XXXXXX); ${producer} >"$t"${input}${input === '' ? '; ' : ''}chmod 0644 "$t"; mv -f "$t" ${path}`;
+}
+
+/**
  * Existing machines: containerd, kubelet, kubeadm and kubectl from pkgs.k8s.io for the plan's
  * minor version (Debian / Ubuntu, the upstream "Installing kubeadm" steps), swap off and the
  * kernel settings kubeadm's preflight checks. Plan validation refuses versions pkgs.k8s.io does
@@ -541,17 +557,17 @@ export function kubeadmInstallScript(plan: LabPlan): string {
     'apt-get install -y apt-transport-https ca-certificates curl gpg containerd',
     'mkdir -p /etc/apt/keyrings /etc/containerd',
     `curl -fsSL ${repo}Release.key | gpg --dearmor --yes -o ${keyring}`,
-    `echo 'deb [signed-by=${keyring}] ${repo} /' > /etc/apt/sources.list.d/kubernetes.list`,
+    shWriteFile('/etc/apt/sources.list.d/kubernetes.list', `echo 'deb [signed-by=${keyring}] ${repo} /'`),
     'apt-get update',
     'apt-get install -y kubelet kubeadm kubectl',
     'apt-mark hold kubelet kubeadm kubectl',
-    'containerd config default | sed "s/SystemdCgroup = false/SystemdCgroup = true/" > /etc/containerd/config.toml',
+    shWriteFile('/etc/containerd/config.toml', 'containerd config default | sed "s/SystemdCgroup = false/SystemdCgroup = true/"'),
     ...linuxMirrorCommands(plan),
     'swapoff -a',
     "sed -i '/ swap / s/^/#/' /etc/fstab",
     'modprobe overlay',
     'modprobe br_netfilter',
-    "printf 'net.bridge.bridge-nf-call-iptables = 1\\nnet.ipv4.ip_forward = 1\\n' > /etc/sysctl.d/99-kubernetes.conf",
+    shWriteFile('/etc/sysctl.d/99-kubernetes.conf', "printf 'net.bridge.bridge-nf-call-iptables = 1\\nnet.ipv4.ip_forward = 1\\n'"),
     'sysctl --system',
     'systemctl restart containerd',
     'systemctl enable --now kubelet',
@@ -569,7 +585,7 @@ function linuxMirrorCommands(plan: LabPlan): string[] {
   return [
     ...files.flatMap(({ registry, content }) => [
       `mkdir -p ${LINUX_CERTS_D}/${registry}`,
-      `cat > ${LINUX_CERTS_D}/${registry}/hosts.toml <<'NESTLAB_HOSTS_TOML'\n${content}NESTLAB_HOSTS_TOML`,
+      shWriteFile(`${LINUX_CERTS_D}/${registry}/hosts.toml`, 'cat', { delimiter: 'NESTLAB_HOSTS_TOML', body: content }),
     ]),
     `sed -i '${configPathSed(LINUX_CERTS_D)}' /etc/containerd/config.toml`,
   ];

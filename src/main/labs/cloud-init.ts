@@ -5,7 +5,7 @@
 import { stringify } from 'yaml';
 import type { LabMachine, LabPlan } from '../../shared/contract/labs';
 import { kubernetesPackageRepository } from '../../shared/kubernetes-versions';
-import { psLiteral } from '../hosts/powershell';
+import { psLiteral, psWriteFileLines } from '../hosts/powershell';
 import { endpointHostEntry } from './api-endpoint';
 import { VM_USER } from './lab-paths';
 import { LINUX_CERTS_D, containerdConfigSed, containerdHostsFiles, k3sRegistriesYaml } from './registry-mirror';
@@ -154,7 +154,7 @@ export function windowsUserData(machine: LabMachine, publicKey: string, endpoint
     `  Add-LocalGroupMember -Group 'Administrators' -Member ${psLiteral(VM_USER)}`,
     '}',
     "Add-WindowsCapability -Online -Name 'OpenSSH.Server~~~~0.0.1.0' | Out-Null",
-    "Set-Content -Path 'C:\\ProgramData\\ssh\\administrators_authorized_keys' -Value $key -Encoding ascii",
+    ...psWriteFileLines("'C:\\ProgramData\\ssh\\administrators_authorized_keys'", '$key', { encoding: 'ascii' }),
     "icacls 'C:\\ProgramData\\ssh\\administrators_authorized_keys' /inheritance:r /grant 'Administrators:F' /grant 'SYSTEM:F' | Out-Null",
     "Set-ItemProperty -Path 'HKLM:\\SOFTWARE\\OpenSSH' -Name DefaultShell -Value 'C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe' -ErrorAction SilentlyContinue",
     ...hosts,

@@ -7,7 +7,7 @@
  */
 import type { LabMachine, LabPlan } from '../../shared/contract/labs';
 import { AppError } from '../../shared/errors';
-import { psLiteral } from '../hosts/powershell';
+import { PS_TEMP_SUFFIX, psLiteral, psWriteFileLines } from '../hosts/powershell';
 import { controlPlaneAddresses, endpointHostEntry, reservedAddress } from './api-endpoint';
 import { linuxUserData, metaData, networkConfig, windowsUserData } from './cloud-init';
 import type { HostInvocation, LabDriver } from './lab-driver';
@@ -79,23 +79,30 @@ export function networkScript(plan: LabPlan, paths: HyperVLabPaths): string {
   ]);
 }
 
-/** Writes files into a folder and makes an ISO 9660/Joliet image labelled `cidata` with IMAPI2 (built into Windows). */
+/**
+ * Writes files into a folder and makes an ISO 9660/Joliet image labelled `cidata` with IMAPI2
+ * (built into Windows). Each file and the image go to a temporary file first and are moved over
+ * their target only once complete: the VM step skips an image that exists, so one cut short by a
+ * dropped connection would otherwise boot the VM without its seed on every resume.
+ */
 function seedIsoLines(seedDir: string, iso: string, files: Record<string, string>): string[] {
+  const isoTemp = psLiteral(`${iso}${PS_TEMP_SUFFIX}`);
   return [
     `New-Item -ItemType Directory -Force -Path ${psLiteral(seedDir)} | Out-Null`,
-    ...Object.entries(files).map(
-      ([name, content]) =>
-        `Set-Content -LiteralPath (Join-Path ${psLiteral(seedDir)} ${psLiteral(name)}) -Encoding ascii -NoNewline -Value ${psLiteral(content)}`,
-    ),
+    ...Object.entries(files).flatMap(([name, content]) => [
+      `$file = Join-Path ${psLiteral(seedDir)} ${psLiteral(name)}`,
+      ...psWriteFileLines('$file', psLiteral(content), { encoding: 'ascii', noNewline: true }),
+    ]),
     '$fs = New-Object -ComObject IMAPI2FS.MsftFileSystemImage',
     '$fs.FileSystemsToCreate = 3',
     "$fs.VolumeName = 'cidata'",
     `$fs.Root.AddTree(${psLiteral(seedDir)}, $false)`,
     '$stream = $fs.CreateResultImage().ImageStream',
-    `$out = [System.IO.File]::Create(${psLiteral(iso)})`,
+    `$out = [System.IO.File]::Create(${isoTemp})`,
     '$buffer = New-Object byte[] 65536',
     'do { $read = 0; $stream.Read($buffer, 65536, [ref]$read); $out.Write($buffer, 0, $read) } while ($read -gt 0)',
     '$out.Close()',
+    `Move-Item -LiteralPath ${isoTemp} -Destination ${psLiteral(iso)} -Force`,
   ];
 }
 
@@ -259,8 +266,8 @@ export class HyperVDriver implements LabDriver {
           'New-Item -ItemType Directory -Force -Path (Split-Path $path) | Out-Null',
           '$bytes = [Convert]::FromBase64String(($input | Out-String).Trim())',
           `if ($bytes.Length -ne ${content.length}) { throw ($path + ': received ' + $bytes.Length + ' of ${content.length} bytes (the transfer was cut short); the file is left as it was') }`,
-          "[System.IO.File]::WriteAllBytes($path + '.nestlab-tmp', $bytes)",
-          "Move-Item -LiteralPath ($path + '.nestlab-tmp') -Destination $path -Force",
+          `[System.IO.File]::WriteAllBytes($path + '${PS_TEMP_SUFFIX}', $bytes)`,
+          `Move-Item -LiteralPath ($path + '${PS_TEMP_SUFFIX}') -Destination $path -Force`,
         ]),
         { stdin: content.toString('base64'), stdinLabel: `<${file.relative} from this computer>` },
       );

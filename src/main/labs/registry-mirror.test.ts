@@ -140,8 +140,9 @@ describe('where the mirror is configured on the machines', () => {
       expect(script).toContain(`[host."https://mirror.lab.internal:5000/v2/${registry}"]`);
     }
     expect(script).toContain(
-      "(Get-Content -LiteralPath $config) -replace '^(\\s*)config_path = .*$', ('$1config_path = \"' + $certs + '\"') | Set-Content -LiteralPath $config -Encoding ascii",
+      "$text = (Get-Content -LiteralPath $config) -replace '^(\\s*)config_path = .*$', ('$1config_path = \"' + $certs + '\"')",
     );
+    expect(script).toContain("Move-Item -LiteralPath ($config + '.nestlab-tmp') -Destination $config -Force");
     // After containerd is installed, before the join (which pulls the pause image).
     expect(script.indexOf('Restart-Service containerd')).toBeGreaterThan(script.indexOf('Install-Containerd.ps1'));
     expect(windowsPrepareScript(testPlan())).not.toContain('certs.d');
@@ -152,7 +153,7 @@ describe('where the mirror is configured on the machines', () => {
     const script = kubeadmInstallScript(plan).split('\n');
     // The script's containerd part, run by sh in a folder standing for / (containerd's default
     // configuration stands in as its registry section).
-    const from = script.findIndex((line) => line.startsWith('containerd config default'));
+    const from = script.findIndex((line) => line.includes('containerd config default'));
     const part = script.slice(from + 1, script.indexOf('swapoff -a'));
     const root = mkdtempSync(join(tmpdir(), 'nestlab-mirror-'));
     try {

@@ -5,10 +5,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { HostSummary } from '../../shared/contract/hosts';
 import { WINDOWS_MANIFEST_APPLY, sedReplace, windowsJoinScript, windowsPrepareScript } from './bootstrap';
+import { metaData, networkConfig, windowsUserData } from './cloud-init';
 import { FLANNEL_VERSION } from './cni-manifests';
+import { hypervPaths, vmScript } from './hyperv-driver';
+import { machinesOf } from './machines';
 import { useDryRunLabs } from './dry-run-labs.test-support';
 import { WINDOWS_CNI_MANIFESTS, WINDOWS_NODE_SCRIPTS } from './pinned-scripts';
-import { testPlan } from './test-plans';
+import { TEST_PUBLIC_KEY, testPlan } from './test-plans';
 
 const host = { id: 'host-1', name: 'kvm-lab', os: 'linux', storagePath: '/var/lib/libvirt/images' } as HostSummary;
 const labs = useDryRunLabs(() => Promise.resolve(host));
@@ -32,8 +35,12 @@ describe('Windows node scripts', () => {
   it('with an offline bundle, write the bundle scripts instead of downloading anything', () => {
     const script = windowsPrepareScript(testPlan(), { installContainerd: '# containerd ’x’\n', prepareNode: '# prepare\n' });
     expect(script).not.toContain('Invoke-WebRequest');
-    expect(script).toContain("Set-Content -LiteralPath 'C:\\nestlab\\Install-Containerd.ps1' -Encoding utf8 -Value '# containerd ’’x’’\n'");
-    expect(script).toContain("Set-Content -LiteralPath 'C:\\nestlab\\PrepareNode.ps1' -Encoding utf8 -Value '# prepare\n'");
+    expect(script).toContain(
+      "Set-Content -LiteralPath ('C:\\nestlab\\Install-Containerd.ps1' + '.nestlab-tmp') -Encoding utf8 -Value '# containerd ’’x’’\n'",
+    );
+    expect(script).toContain(
+      "Set-Content -LiteralPath ('C:\\nestlab\\PrepareNode.ps1' + '.nestlab-tmp') -Encoding utf8 -Value '# prepare\n'",
+    );
     expect(script).toContain("& 'C:\\nestlab\\PrepareNode.ps1' -KubernetesVersion 'v1.30.8'");
   });
 
@@ -52,7 +59,7 @@ describe('Windows node scripts', () => {
         /^https:\/\/raw\.githubusercontent\.com\/kubernetes-sigs\/sig-windows-tools\/[0-9a-f]{40}\/hostprocess\/[A-Za-z-]+\.ps1$/,
       );
       expect(pinned.url.endsWith(`/${pinned.name}`)).toBe(true);
-      expect(script).toContain(`Invoke-WebRequest -UseBasicParsing '${pinned.url}' -OutFile 'C:\\nestlab\\${pinned.name}'`);
+      expect(script).toContain(`Invoke-WebRequest -UseBasicParsing '${pinned.url}' -OutFile 'C:\\nestlab\\${pinned.name}.nestlab-tmp'`);
       expect(script).toContain(`Write-Output ('${pinned.name} sha256 ' + $sha256)`);
     }
     // Every download in the script is one of the pinned ones: no branch (master) or tag.
@@ -74,9 +81,39 @@ describe('Windows node scripts', () => {
     const check = lineOf(script, new RegExp(`^ {2}if \\(\\$sha256 -ne '${'a'.repeat(64)}'\\) \\{$`));
     expect(check).toBeGreaterThan(lineOf(script, /Get-FileHash -Algorithm SHA256 -LiteralPath 'C:\\nestlab\\Install-Containerd\.ps1'/));
     expect(check).toBeLessThan(lineOf(script, /& 'C:\\nestlab\\Install-Containerd\.ps1'/));
-    expect(script.split('\n')[check + 1]).toBe("    Remove-Item -LiteralPath 'C:\\nestlab\\Install-Containerd.ps1' -Force");
+    expect(script.split('\n')[check + 1]).toBe("    Remove-Item -LiteralPath 'C:\\nestlab\\Install-Containerd.ps1.nestlab-tmp' -Force");
+    // Only a download that passed the check is moved where it runs from.
+    expect(lineOf(script, /Move-Item -LiteralPath 'C:\\nestlab\\Install-Containerd\.ps1\.nestlab-tmp'/)).toBeGreaterThan(check);
     // No checksum is pinned for PrepareNode.ps1 here: only recorded, not compared.
     expect(script.match(/\$sha256 -ne/g)).toHaveLength(1);
+  });
+
+  it('every file the Windows and Hyper-V scripts write goes to a temporary file beside it and is moved over it only when complete (issue 16)', () => {
+    const plan = testPlan({ driver: 'hyperv', registryMirror: 'https://harbor.lab/proxy', baseImage: 'C:\\Base\\jammy.vhdx' });
+    const windows = machinesOf(plan).find((machine) => machine.os === 'windows')!;
+    const scripts = {
+      prepare: windowsPrepareScript(plan),
+      'prepare from a bundle': windowsPrepareScript(plan, { installContainerd: '# c\n', prepareNode: '# p\n' }),
+      join: windowsJoinScript('token: x'),
+      'user-data': windowsUserData(windows, TEST_PUBLIC_KEY),
+      'Hyper-V VM': vmScript(plan, windows, hypervPaths('C:\\VMs', 'lab1'), {
+        userData: 'u',
+        metaData: metaData(windows, 'a1'),
+        networkConfig: networkConfig('192.168.150.103', 24, '192.168.150.1'),
+      }),
+    };
+    const write =
+      /(?:Set-Content -(?:Literal)?Path|-OutFile|\]::Create\(|WriteAllBytes\(|Out-File(?: -(?:Literal)?FilePath)?) (\((?:\([^()]*\)|[^()])*\)|'[^']*'|\$\w+)/g;
+    let writes = 0;
+    for (const [name, script] of Object.entries(scripts)) {
+      for (const [, target] of script.matchAll(write)) {
+        writes += 1;
+        expect(`${name}: ${target}`).toContain('.nestlab-tmp');
+        expect(script, `${name}: ${target} is moved over its target`).toContain(`Move-Item -LiteralPath ${target} -Destination `);
+      }
+    }
+    // The install scripts, hosts.toml per registry, config.toml, join.yaml, the key, the seed files and image.
+    expect(writes).toBeGreaterThanOrEqual(15);
   });
 
   it('remove the join configuration whatever kubeadm did', () => {
