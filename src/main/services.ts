@@ -2,7 +2,6 @@
  * Builds every service. Both composition roots (the Electron entry and the browser-mode
  * server) call this and bind the result to their transport; nothing else wires services.
  */
-import { join } from 'node:path';
 import type { RuntimeMode, Services } from '../shared/contract';
 import { AppsService } from './apps/apps-service';
 import { defaultCatalogDir } from './apps/catalog-location';
@@ -11,7 +10,7 @@ import { HostsApi } from './hosts/hosts-api';
 import { HostsService } from './hosts/hosts-service';
 import { describeSecretStorage } from './hosts/secret-storage-info';
 import { LabsService } from './labs/labs-service';
-import { KubectlShelfService } from './kubectl/kubectl-shelf';
+import { locateKubectl } from './kubectl/kubectl-locator';
 import { runProgram } from './platform/run-program';
 import { labTunnels } from './pods/lab-tunnels';
 import { PodsService } from './pods/pods-service';
@@ -46,16 +45,9 @@ export async function createServices(options: ServiceOptions): Promise<AppServic
   const hostsCore = await HostsService.create({ dataDir: options.dataDir, secrets });
   const hosts = new HostsApi(hostsCore, () => describeSecretStorage(secrets));
   const clusters = new ClustersService({ dataDir: options.dataDir, secrets });
-  // The kubectl versions terminals choose from (bundled, added in Settings, PATH); never downloaded.
-  const kubectlShelf = new KubectlShelfService({
-    bundledDir: options.bundledBinDir,
-    shelfDir: join(options.dataDir, 'kubectl'),
-    run: runProgram,
-  });
-  // Terminals get each context's kubeconfig (secrets included) from the imported contexts, and the kubectl for its server.
+  // Terminals get each context's kubeconfig (secrets included) from the imported contexts.
   const terminals = new NodeTerminalsService({
-    locateKubectl: () => kubectlShelf.defaultKubectl(),
-    kubectlForServer: (server) => kubectlShelf.forServer(server),
+    locateKubectl: () => locateKubectl({ bundledDir: options.bundledBinDir, run: runProgram }),
     sshShells: hostsCore,
     kubeconfigs: clusters,
   });
@@ -80,7 +72,7 @@ export async function createServices(options: ServiceOptions): Promise<AppServic
       appName: 'Nestlab',
       appVersion: options.appVersion,
       mode: options.mode,
-      kubectl: kubectlShelf,
+      locateKubectl: () => locateKubectl({ bundledDir: options.bundledBinDir, run: runProgram }),
     }),
     settings,
     clusters,

@@ -14,7 +14,7 @@ import { etcdMembers } from './external-etcd';
 import { LINUX_CERTS_D, configPathSed, containerdConfigSed, containerdHostsFiles } from './registry-mirror';
 import { calicoResources, cniManifests, flannelNetConf, windowsCniManifests } from './cni-manifests';
 import type { WindowsCniManifest } from './cni-manifests';
-import { endpointOf, kubeadmInitConfig, kubeadmJoinConfig } from './kubeadm-config';
+import { CONTROL_PLANE_WAIT_MINUTES, endpointOf, kubeadmInitConfig, kubeadmJoinConfig } from './kubeadm-config';
 import { K3S_INSTALL_SCRIPT, OFFLINE_BUNDLE_ADVICE, WINDOWS_NODE_SCRIPTS } from './pinned-scripts';
 import type { PinnedScript } from './pinned-scripts';
 import { firstControlPlane } from './machines';
@@ -52,8 +52,12 @@ async function fileExists(ctx: StepContext, machine: LabMachine, path: string): 
   return (await ctx.observeVm(machine, { argv: ['test', '-f', path] }, { root: true })).exitCode === 0;
 }
 
-/** `kubeadm init` (or the first k3s server) on the first control plane, only if it has not run. */
-export async function bootstrapFirst(ctx: StepContext, machine: LabMachine): Promise<StepOutcome> {
+/**
+ * `kubeadm init` (or the first k3s server) on the first control plane, only if it has not run.
+ * `bootTimeoutMs`: the driver's boot wait; when longer than kubeadm's control-plane wait (software
+ * emulation), kubeadm waits that long for the static pods.
+ */
+export async function bootstrapFirst(ctx: StepContext, machine: LabMachine, bootTimeoutMs = 0): Promise<StepOutcome> {
   const { plan } = ctx;
   if (await fileExists(ctx, machine, adminKubeconfigPath(plan))) return skipped(`${machine.name} already runs the control plane.`);
   const address = addressOf(ctx, machine);
@@ -74,15 +78,15 @@ export async function bootstrapFirst(ctx: StepContext, machine: LabMachine): Pro
     return done();
   }
   const etcd = plan.etcd === 'external' ? etcdMembers(ctx).map((member) => member.address) : [];
-  await writeVmFile(ctx, machine, '/etc/nestlab/kubeadm.yaml', kubeadmInitConfig(plan, machine, address, etcd, ctx.hostAddress), {
-    label: '<kubeadm.yaml>',
-    mode: '0600',
-  });
+  const waitMinutes = Math.max(CONTROL_PLANE_WAIT_MINUTES, Math.ceil(bootTimeoutMs / 60_000));
+  const config = kubeadmInitConfig(plan, machine, address, etcd, ctx.hostAddress, waitMinutes);
+  await writeVmFile(ctx, machine, '/etc/nestlab/kubeadm.yaml', config, { label: '<kubeadm.yaml>', mode: '0600' });
   const flags = await offlineInitFlags(ctx, machine, '/etc/nestlab/kubeadm.yaml');
+  // kubeadm's own wait, plus the steps before and after it.
   await ctx.vm(
     machine,
     { argv: ['kubeadm', 'init', '--config', '/etc/nestlab/kubeadm.yaml', '--upload-certs', ...flags] },
-    { root: true, timeoutMs: 900_000 },
+    { root: true, timeoutMs: (waitMinutes + 5) * 60_000 },
   );
   return done();
 }

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import type { LabMachine, LabPlan } from '../../shared/contract/labs';
+import { bootstrapFirst } from './bootstrap';
 import { etcdKubeletDropIn, etcdMemberConfig, kubeadmInitConfig, kubeadmJoinConfig } from './kubeadm-config';
 import { machinesOf } from './machines';
+import type { CommandOptions, StepContext, VmCommand } from './step-context';
 import { testPlan } from './test-plans';
 
 const join = { token: 'abcdef.0123456789abcdef', caCertHash: 'sha256:0123' };
@@ -58,6 +60,14 @@ describe('kubeadm configuration per version', () => {
     expect(v1beta4![1]!.apiServer).toEqual({ certSANs: ['lab1-api.lab.internal', '10.0.0.1', '192.168.150.10'] });
   });
 
+  it('waits as long as the driver waits for a boot under software emulation (30 minutes), in each API', () => {
+    const [v1beta2, v1beta4] = [cases[0], cases[2]].map(({ plan }) =>
+      documents(kubeadmInitConfig(plan, machine(plan, 'lab1-cp1'), '10.0.0.1', [], undefined, 30)),
+    );
+    expect((v1beta2![1]!.apiServer as Record<string, unknown>).timeoutForControlPlane).toBe('30m0s');
+    expect(v1beta4![0]!.timeouts).toEqual({ controlPlaneComponentHealthCheck: '30m0s' });
+  });
+
   it('writes etcd extraArgs as a map up to v1beta3 and as a list of {name, value} in v1beta4 (external etcd)', () => {
     const [v1beta2, v1beta3, v1beta4] = cases.map(({ plan }) => etcdMemberConfig({ ...plan, etcd: 'external' }, members, 'lab1-etcd2'));
     const extraArgs = (text: string) => (documents(text)[1]!.etcd as { local: { extraArgs: unknown } }).local.extraArgs;
@@ -88,5 +98,35 @@ describe('kubeadm configuration per version', () => {
     expect(registration(plan, 'lab1-win1').criSocket).toBe('npipe:////./pipe/containerd-containerd');
     expect(registration({ ...plan, taintWindowsWorkers: false }, 'lab1-win1').taints).toBeUndefined();
     expect(registration(plan, 'lab1-linux1').taints).toBeUndefined();
+  });
+});
+
+describe('kubeadm init on the first control plane', () => {
+  /** bootstrapFirst with a step context that records the VM commands (nothing exists on the VM yet). */
+  async function bootstrapWith(bootTimeoutMs?: number) {
+    const plan = testPlan({ windowsWorkers: 0 });
+    const calls: { argv: readonly string[]; stdin?: string; timeoutMs?: number }[] = [];
+    const ctx = {
+      dry: false,
+      plan,
+      machines: machinesOf(plan),
+      log: () => undefined,
+      observeVm: () => Promise.resolve({ exitCode: 1, stdout: '', stderr: '' }),
+      vm: (_machine: LabMachine, command: VmCommand, options: CommandOptions = {}) => {
+        if ('argv' in command) calls.push({ argv: command.argv, stdin: options.stdin?.toString(), timeoutMs: options.timeoutMs });
+        return Promise.resolve({ exitCode: 0, stdout: '', stderr: '' });
+      },
+    } as unknown as StepContext;
+    await bootstrapFirst(ctx, { ...machine(plan, 'lab1-cp1'), address: '192.168.150.10' }, bootTimeoutMs);
+    const config = calls.find((call) => call.argv.includes('/etc/nestlab/kubeadm.yaml') && call.stdin !== undefined)?.stdin ?? '';
+    const init = calls.find((call) => call.argv[1] === 'init');
+    return { wait: /timeoutForControlPlane: (\S+)/.exec(config)?.[1], initTimeoutMs: init?.timeoutMs };
+  }
+
+  it('gives kubeadm the driver’s boot wait under software emulation, and waits for kubeadm 5 minutes longer', async () => {
+    expect(await bootstrapWith(1_800_000)).toEqual({ wait: '30m0s', initTimeoutMs: 35 * 60_000 });
+    // KVM (a 5-minute boot wait) and drivers without one keep kubeadm's 10 minutes.
+    expect(await bootstrapWith(300_000)).toEqual({ wait: '10m0s', initTimeoutMs: 15 * 60_000 });
+    expect(await bootstrapWith()).toEqual({ wait: '10m0s', initTimeoutMs: 15 * 60_000 });
   });
 });

@@ -20,8 +20,11 @@ const WINDOWS_CRI_SOCKET = 'npipe:////./pipe/containerd-containerd';
 /**
  * How long kubeadm waits for the control plane's static pods (its default is 4 minutes): lab VMs
  * run nested, often on a busy host, and a control plane in such a VM can take several minutes.
+ * Under QEMU software emulation (no KVM) the wait is as long as the driver's boot wait: on the
+ * real-libvirt tier at load 12-15, kubeadm's 10 minutes ran out while the kubelet was still
+ * starting the first static pods' sandboxes.
  */
-const CONTROL_PLANE_WAIT = '10m0s';
+export const CONTROL_PLANE_WAIT_MINUTES = 10;
 
 /** The taint Windows workers join with (unless the plan turns it off): only pods that tolerate it land there. */
 export const WINDOWS_TAINT = { key: 'os', value: 'windows', effect: 'NoSchedule' } as const;
@@ -64,7 +67,9 @@ export function kubeadmInitConfig(
   address: string,
   etcdAddresses: readonly string[] = [],
   hostAddress?: string,
+  controlPlaneWaitMinutes = CONTROL_PLANE_WAIT_MINUTES,
 ): string {
+  const wait = `${controlPlaneWaitMinutes}m0s`;
   const apiVersion = kubeadmConfigApi(plan);
   const init: Record<string, unknown> = {
     apiVersion,
@@ -74,8 +79,8 @@ export function kubeadmInitConfig(
   };
   // Every name and address clients use: the endpoint, its lab address, the lab host's where HAProxy's port is the way in.
   const apiServer: Record<string, unknown> = { certSANs: apiServerSans(plan, address, hostAddress) };
-  if (apiVersion === 'kubeadm.k8s.io/v1beta4') init.timeouts = { controlPlaneComponentHealthCheck: CONTROL_PLANE_WAIT };
-  else apiServer.timeoutForControlPlane = CONTROL_PLANE_WAIT;
+  if (apiVersion === 'kubeadm.k8s.io/v1beta4') init.timeouts = { controlPlaneComponentHealthCheck: wait };
+  else apiServer.timeoutForControlPlane = wait;
   const cluster: Record<string, unknown> = {
     apiVersion,
     kind: 'ClusterConfiguration',

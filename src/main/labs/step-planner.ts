@@ -126,7 +126,7 @@ function growSteps(driver: LabDriver, cluster: ClusterSteps, added: LabMachine[]
         'bootstrap',
         `bootstrap:${first.name}`,
         `Bootstrap the first control plane (${first.name})`,
-        (ctx) => bootstrapFirst(ctx, first),
+        async (ctx) => bootstrapFirst(ctx, first, await driver.bootTimeoutMs?.(ctx)),
         first.name,
       ),
     );

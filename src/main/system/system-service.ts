@@ -1,18 +1,10 @@
-import type { KubectlShelf, KubectlStatus, RuntimeMode, SystemInfo, SystemService } from '../../shared/contract';
-
-/** What the system service reads the kubectl shelf through (KubectlShelfService). */
-export interface KubectlShelfAccess {
-  defaultKubectl(): Promise<KubectlStatus>;
-  list(): Promise<KubectlShelf>;
-  add(path: string): Promise<KubectlShelf>;
-  remove(path: string): Promise<KubectlShelf>;
-}
+import type { KubectlStatus, RuntimeMode, SystemInfo, SystemService } from '../../shared/contract';
 
 export interface SystemServiceOptions {
   appName: string;
   appVersion: string;
   mode: RuntimeMode;
-  kubectl: KubectlShelfAccess;
+  locateKubectl: () => Promise<KubectlStatus>;
 }
 
 export class NodeSystemService implements SystemService {
@@ -31,19 +23,7 @@ export class NodeSystemService implements SystemService {
       platform: process.platform,
       arch: process.arch,
       versions,
-      kubectl: await this.options.kubectl.defaultKubectl(),
+      kubectl: await this.options.locateKubectl(),
     };
-  }
-
-  kubectlShelf(): Promise<KubectlShelf> {
-    return this.options.kubectl.list();
-  }
-
-  addKubectl(path: string): Promise<KubectlShelf> {
-    return this.options.kubectl.add(path);
-  }
-
-  removeKubectl(path: string): Promise<KubectlShelf> {
-    return this.options.kubectl.remove(path);
   }
 }

@@ -53,12 +53,7 @@ type ArgumentSchemas = {
 const none = z.tuple([]);
 
 export const argumentSchemas: ArgumentSchemas = {
-  system: {
-    info: none,
-    kubectlShelf: none,
-    addKubectl: z.tuple([z.string().min(1).max(4096)]),
-    removeKubectl: z.tuple([z.string().min(1).max(4096)]),
-  },
+  system: { info: none },
   settings: {
     get: none,
     update: z.tuple([settingsPatchSchema]),

@@ -2,7 +2,6 @@ import { useEffect, useId, useState, type FormEvent } from 'react';
 import { Banner } from '../../components/Banner';
 import { useAppStore } from '../../store/store-context';
 import { AboutPanel } from './AboutPanel';
-import { KubectlShelfPanel } from './KubectlShelfPanel';
 import { ThemePicker } from './ThemePicker';
 import { draftFrom, parseDraft, type FormDraft, type FormField } from './settings-form';
 
@@ -86,8 +85,6 @@ export function SettingsView() {
           </button>
         </div>
       </form>
-
-      <KubectlShelfPanel />
 
       <AboutPanel />
     </div>
