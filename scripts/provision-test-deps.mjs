@@ -1,7 +1,9 @@
 // Installs the system packages the tests need (Debian's chromium and openssh-server), or says
 // exactly what is missing and why root is needed. Part of `npm test`; safe to run again.
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const realLibvirt = 'the real-VM tier runs libvirt and QEMU in a test host of its own';
 const needs = [
@@ -30,6 +32,12 @@ const needs = [
   },
   { pkg: 'curl', path: '/usr/bin/curl', why: 'the API endpoint tests call it from inside the lab network', lean: true },
   {
+    pkg: 'nftables',
+    path: '/usr/sbin/nft',
+    why: "the SSH-tunnel test firewalls a lab's API port inside the simulated lab host's network namespace",
+    lean: true,
+  },
+  {
     pkg: 'etcd-client',
     path: '/usr/bin/etcdctl',
     why: "etcd snapshot tests run Debian's real etcdctl on a simulated control plane against a real etcd",
@@ -48,7 +56,7 @@ export function provisionTestDeps(log = console.log) {
     );
   }
   const missing = needs.filter((need) => !existsSync(need.path));
-  if (missing.length === 0) return;
+  if (missing.length === 0) return provisionDebianKubectl(log);
   const list = missing.map((need) => need.pkg).join(' ');
   const reasons = missing.map((need) => `${need.pkg} (${need.why})`).join(', ');
   if (!existsSync('/usr/bin/apt-get')) {
@@ -62,5 +70,40 @@ export function provisionTestDeps(log = console.log) {
     const packages = missing.filter((need) => (need.lean === true) === lean).map((need) => need.pkg);
     if (packages.length === 0) continue;
     execFileSync('apt-get', ['install', '-y', '-qq', ...(lean ? ['--no-install-recommends'] : []), ...packages], { stdio: 'inherit', env });
+  }
+  provisionDebianKubectl(log);
+}
+
+/**
+ * A second real kubectl for the kubectl shelf tests: Debian's kubernetes-client (1.20), unpacked with
+ * dpkg-deb -x into the cache (never installed, so the machine's own kubectl stays as it is).
+ */
+export function debianKubectlPath() {
+  return join(process.env.NESTLAB_CACHE_DIR ?? join(homedir(), '.cache', 'nestlab'), 'kubectl-debian', 'usr', 'bin', 'kubectl');
+}
+
+function provisionDebianKubectl(log) {
+  const target = debianKubectlPath();
+  if (existsSync(target)) return;
+  const root = join(target, '..', '..', '..');
+  log(`Unpacking Debian's kubernetes-client into ${root} (the kubectl shelf tests' second real kubectl)...`);
+  const work = mkdtempSync(join(tmpdir(), 'nestlab-kubectl-deb-'));
+  try {
+    const download = () => execFileSync('apt-get', ['download', '-qq', 'kubernetes-client'], { cwd: work, stdio: 'inherit' });
+    try {
+      download();
+    } catch {
+      // A fresh machine may have no package lists yet.
+      execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
+      download();
+    }
+    const deb = readdirSync(work).find((name) => name.endsWith('.deb'));
+    if (deb === undefined) throw new Error('apt-get download kubernetes-client gave no .deb');
+    execFileSync('dpkg-deb', ['-x', join(work, deb), join(work, 'root')]);
+    mkdirSync(join(root, '..'), { recursive: true });
+    rmSync(root, { recursive: true, force: true });
+    renameSync(join(work, 'root'), root);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
   }
 }

@@ -2,6 +2,7 @@
  * Builds every service. Both composition roots (the Electron entry and the browser-mode
  * server) call this and bind the result to their transport; nothing else wires services.
  */
+import { join } from 'node:path';
 import type { RuntimeMode, Services } from '../shared/contract';
 import { AppsService } from './apps/apps-service';
 import { defaultCatalogDir } from './apps/catalog-location';
@@ -10,7 +11,7 @@ import { HostsApi } from './hosts/hosts-api';
 import { HostsService } from './hosts/hosts-service';
 import { describeSecretStorage } from './hosts/secret-storage-info';
 import { LabsService } from './labs/labs-service';
-import { locateKubectl } from './kubectl/kubectl-locator';
+import { KubectlShelfService } from './kubectl/kubectl-shelf';
 import { runProgram } from './platform/run-program';
 import { labTunnels } from './pods/lab-tunnels';
 import { PodsService } from './pods/pods-service';
@@ -45,9 +46,16 @@ export async function createServices(options: ServiceOptions): Promise<AppServic
   const hostsCore = await HostsService.create({ dataDir: options.dataDir, secrets });
   const hosts = new HostsApi(hostsCore, () => describeSecretStorage(secrets));
   const clusters = new ClustersService({ dataDir: options.dataDir, secrets });
-  // Terminals get each context's kubeconfig (secrets included) from the imported contexts.
+  // The kubectl versions terminals choose from (bundled, added in Settings, PATH); never downloaded.
+  const kubectlShelf = new KubectlShelfService({
+    bundledDir: options.bundledBinDir,
+    shelfDir: join(options.dataDir, 'kubectl'),
+    run: runProgram,
+  });
+  // Terminals get each context's kubeconfig (secrets included) from the imported contexts, and the kubectl for its server.
   const terminals = new NodeTerminalsService({
-    locateKubectl: () => locateKubectl({ bundledDir: options.bundledBinDir, run: runProgram }),
+    locateKubectl: () => kubectlShelf.defaultKubectl(),
+    kubectlForServer: (server) => kubectlShelf.forServer(server),
     sshShells: hostsCore,
     kubeconfigs: clusters,
   });
@@ -72,7 +80,7 @@ export async function createServices(options: ServiceOptions): Promise<AppServic
       appName: 'Nestlab',
       appVersion: options.appVersion,
       mode: options.mode,
-      locateKubectl: () => locateKubectl({ bundledDir: options.bundledBinDir, run: runProgram }),
+      kubectl: kubectlShelf,
     }),
     settings,
     clusters,

@@ -76,6 +76,10 @@ describe('Apps view in Chromium', () => {
     await apps.openLink('azure-vote').waitFor();
     expect(await apps.openLink('azure-vote').getAttribute('href')).toMatch(/^http:\/\/192\.0\.2\.\d+\/$/);
     await apps.counts('azure-vote', 'azure-vote-front').getByText('1/1 ready · 1 running').waitFor();
+    // Each slider says its range: the Redis back end's is 0-1, so at its right end it shows its most, not a stuck slider.
+    expect(await apps.instance('azure-vote').getByTestId('range-azure-vote-back').textContent()).toBe('of 0–1');
+    expect(await apps.slider('azure-vote', 'azure-vote-back').getAttribute('max')).toBe('1');
+    expect(await apps.instance('azure-vote').getByTestId('range-azure-vote-front').textContent()).toBe('of 0–10');
 
     // Keyboard: focus the slider and press the right arrow twice, 1 -> 3 (one debounced scale).
     const slider = apps.slider('azure-vote', 'azure-vote-front');

@@ -74,6 +74,15 @@ describe('terminals in Chromium', () => {
 
   it('binds a local shell to a context chosen in the form: kubectl there talks to it through a file of its own', async () => {
     const app = await openTerminals();
+    // The hint names the context picker's own first choice (the picker is a list: it cannot be left empty).
+    const hint = await app.page.locator('.empty-state-hint').textContent();
+    expect(hint).toBe('For a shell with your own KUBECONFIG, pick "Your KUBECONFIG" as the context.');
+    expect(
+      await app.page
+        .getByLabel('Context (optional)')
+        .locator('option', { hasText: /^Your KUBECONFIG$/ })
+        .count(),
+    ).toBe(1);
     await app.openView('Clusters');
     const clusters = new ClustersPage(app.page);
     await clusters.importPath(controlPlane.adminKubeconfigPath);

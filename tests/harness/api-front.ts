@@ -20,8 +20,11 @@ export interface ApiFront {
   /** `https://127.0.0.1:<port>` */
   server: string;
   requests: FrontRequest[];
-  /** Decides per request: a status answers it here (with a Kubernetes Status body); undefined forwards it. */
-  answer: (request: FrontRequest) => number | undefined;
+  /**
+   * Decides per request: a status answers it here (with a Kubernetes Status body), a status with a
+   * body answers with that JSON (a /version of another release); undefined forwards it.
+   */
+  answer: (request: FrontRequest) => number | { status: number; body: unknown } | undefined;
   stop(): Promise<void>;
 }
 
@@ -68,7 +71,14 @@ export async function startApiFront(options: ApiFrontOptions): Promise<ApiFront>
   const server: Server = createServer({ cert: await readFile(certPath), key: await readFile(keyPath) }, (req, res) => {
     const seen: FrontRequest = { method: req.method ?? 'GET', url: req.url ?? '/' };
     requests.push(seen);
-    const status = front.answer(seen);
+    const decided = front.answer(seen);
+    if (typeof decided === 'object') {
+      req.resume();
+      res.writeHead(decided.status, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(decided.body));
+      return;
+    }
+    const status = decided;
     if (status !== undefined) {
       req.resume();
       res.writeHead(status, { 'Content-Type': 'application/json' });

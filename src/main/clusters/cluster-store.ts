@@ -16,6 +16,7 @@ import { endpointOf } from './credential-binding';
 import { isShownEnv } from './credential-plugins';
 import { sameEntry } from './import-plan';
 import type { ContextEntry, UserEntry } from './kubeconfig-model';
+import { dict, dictFrom, dictOf } from './name-dict';
 
 const secretFields = ['token', 'clientKeyData', 'password', 'authProviderConfig', 'execEnv'] as const;
 type SecretField = (typeof secretFields)[number];
@@ -50,38 +51,9 @@ const publicUserSchema = z.object({
       provideClusterInfo: z.boolean().optional(),
     })
     .optional(),
-  authProvider: z.object({ name: z.string(), publicConfig: z.record(z.string(), z.string()) }).optional(),
+  authProvider: z.object({ name: z.string(), publicConfig: dictOf(z.string()) }).optional(),
 });
 type PublicUser = z.infer<typeof publicUserSchema>;
-
-/**
- * A record keyed by names from kubeconfigs, as a null-prototype object: a context named
- * `__proto__` or `constructor` is an entry like any other (z.record drops `__proto__`, and a
- * plain object would inherit `constructor`).
- */
-function dictOf<T extends z.ZodType>(value: T) {
-  return z.unknown().transform((input, ctx): Record<string, z.output<T>> => {
-    if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-      ctx.addIssue({ code: 'custom', message: 'expected an object' });
-      return z.NEVER;
-    }
-    const out = dict<z.output<T>>();
-    for (const [key, inner] of Object.entries(input)) {
-      const parsed = value.safeParse(inner);
-      if (!parsed.success) {
-        ctx.addIssue({ code: 'custom', message: `${key}: ${parsed.error.message}` });
-        return z.NEVER;
-      }
-      out[key] = parsed.data;
-    }
-    return out;
-  });
-}
-
-/** An empty null-prototype record: every key, `__proto__` too, is an own entry. */
-export function dict<T>(): Record<string, T> {
-  return Object.create(null) as Record<string, T>;
-}
 
 const storeFileSchema = z.object({
   version: z.literal(1),
@@ -218,7 +190,10 @@ export class ClusterStore {
       const value = (await this.readSecret(secretKey(stored.id, field))).value;
       if (value === undefined) continue;
       if (field === 'authProviderConfig')
-        user.authProvider = { name: authProvider?.name ?? '', config: JSON.parse(value) as Record<string, string> };
+        user.authProvider = {
+          name: authProvider?.name ?? '',
+          config: dictFrom(Object.entries(JSON.parse(value) as Record<string, string>)),
+        };
       else if (field === 'execEnv') secretEnv = JSON.parse(value) as string[];
       else user[field] = value;
     }
@@ -228,7 +203,7 @@ export class ClusterStore {
       const values = env.map(({ name, value }) => ({ name, value: value ?? secretEnv[next++] ?? '' }));
       user.exec = stripUndefined({ ...command, env: values });
     }
-    if (authProvider !== undefined && user.authProvider === undefined) user.authProvider = { name: authProvider.name, config: {} };
+    if (authProvider !== undefined && user.authProvider === undefined) user.authProvider = { name: authProvider.name, config: dict() };
     return user;
   }
 
@@ -326,7 +301,7 @@ export class ClusterStore {
     if (authProvider !== undefined) {
       publicEntry.authProvider = {
         name: authProvider.name,
-        publicConfig: Object.fromEntries(Object.entries(authProvider.config).filter(([key]) => publicAuthProviderKeys.includes(key))),
+        publicConfig: dictFrom(Object.entries(authProvider.config).filter(([key]) => publicAuthProviderKeys.includes(key))),
       };
     }
     return { id, source, entry: publicEntry, secrets: stored };

@@ -9,6 +9,7 @@ import type { CredentialPlugin } from '../../shared/contract/clusters';
 import { AppError } from '../../shared/errors';
 import type { RunProgram } from '../platform/run-program';
 import type { ExecPluginConfig } from './kubeconfig-model';
+import { dict } from './name-dict';
 
 /**
  * Plugin variables whose values are shown and kept in clusters.json: they decide which program or
@@ -99,7 +100,8 @@ export async function runPlugin(plugin: PluginCommand, options: RunPluginOptions
     kind: 'ExecCredential',
     spec: { interactive: false },
   };
-  const env: NodeJS.ProcessEnv = { ...process.env, KUBERNETES_EXEC_INFO: JSON.stringify(execInfo) };
+  // Variable names come from the kubeconfig: a null-prototype object keeps each as a variable.
+  const env: NodeJS.ProcessEnv = Object.assign(dict<string>(), process.env, { KUBERNETES_EXEC_INFO: JSON.stringify(execInfo) });
   for (const { name, value } of plugin.env) env[name] = value ?? '';
   let stdout: string;
   try {

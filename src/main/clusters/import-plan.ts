@@ -214,15 +214,17 @@ export function planImport(existing: Namespace, files: readonly ResolvedKubeconf
   }
   // kubectl takes current-context from the first file that sets it; one that names no context breaks kubectl there.
   const current = files.find((file) => file.currentContext !== undefined);
+  let dangling: KubeconfigProblem | undefined;
+  let danglingNotice = '';
+  const danglingAt = problems.length;
   if (current?.currentContext !== undefined) {
     const wanted = current.currentContext;
     const defined = files.some((file) => file.contexts.some(([name]) => name === wanted) || file.invalidNames?.contexts.includes(wanted));
     if (!defined) {
       const names = files.flatMap((file) => file.contexts.map(([name]) => name));
-      problems.push({
-        source: current.source,
-        message: `current-context "${wanted}" names no context${names.length === 0 ? '' : ` (the contexts are ${names.map((name) => `"${name}"`).join(', ')})`}. Set current-context to one of them, or remove it.`,
-      });
+      const what = `current-context "${wanted}" names no context${names.length === 0 ? '' : ` (the contexts are ${names.map((name) => `"${name}"`).join(', ')})`}`;
+      dangling = { source: current.source, message: `${what}. Set current-context to one of them, or remove it.` };
+      danglingNotice = `${current.source}: ${what}. The contexts were imported; kubectl fails with this file until its current-context names one of them or is removed.`;
     }
   }
   if (files.every((file) => file.contexts.length === 0)) {
@@ -230,6 +232,13 @@ export function planImport(existing: Namespace, files: readonly ResolvedKubeconf
       source: files.map((file) => file.source).join(', '),
       message: 'No contexts are defined, so there is nothing to import.',
     });
+  }
+  // A current-context left over from a deleted context stops nothing Nestlab needs (it picks no
+  // context as current from it): alone it is a warning and the contexts are imported; with other
+  // problems it is listed among them, so the file is fixed in one go.
+  if (dangling !== undefined) {
+    if (problems.length > 0) problems.splice(danglingAt, 0, dangling);
+    else notices.push(danglingNotice);
   }
 
   collectUnused(next);

@@ -31,6 +31,29 @@ describe('parseKubeconfigText', () => {
     });
   });
 
+  it('keeps auth-provider config keys that are object keys in JavaScript (__proto__, constructor) as keys', () => {
+    const parsed = parseKubeconfigText(
+      [
+        'clusters: [{name: c, cluster: {server: "https://10.0.0.1:6443"}}]',
+        'users: [{name: u, user: {auth-provider: {name: oidc, config: {__proto__: p, constructor: c, id-token: t}}}}]',
+        'contexts: [{name: x, context: {cluster: c, user: u}}]',
+      ].join('\n'),
+      'test.yaml',
+    );
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
+    const config = parsed.value.users[0]?.user['auth-provider']?.config ?? {};
+    expect(Object.entries(config)).toEqual([
+      ['__proto__', 'p'],
+      ['constructor', 'c'],
+      ['id-token', 't'],
+    ]);
+    // A key the file does not have is absent, not inherited.
+    expect(config.toString).toBeUndefined();
+    expect(problems('users: [{name: u, user: {auth-provider: {name: oidc, config: {id-token: [1]}}}}]')).toEqual([
+      'user "u": auth-provider.config.id-token: Invalid input: expected string, received array',
+    ]);
+  });
+
   it('names entries by their name in shape problems, all at once', () => {
     expect(
       problems(

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { KubeconfigProblem } from '../../shared/contract/clusters';
 import type { Checked } from './kubeconfig-model';
 import { execApiVersions } from './kubeconfig-model';
+import { dictOf } from './name-dict';
 import { MAX_ALIAS_COUNT, TOO_MANY_ALIASES_MESSAGE, isAliasLimitError } from '../platform/yaml-aliases';
 
 /** Kubeconfigs are kilobytes; anything over this is refused before parsing. */
@@ -44,7 +45,8 @@ const userSchema = z.looseObject({
   username: z.string().optional(),
   password: z.string().optional(),
   exec: execSchema.nullish(),
-  'auth-provider': z.object({ name: z.string().min(1), config: z.record(z.string(), z.string()).nullish() }).nullish(),
+  // Its config keys are names from the file: `__proto__` too stays a key (name-dict.ts).
+  'auth-provider': z.object({ name: z.string().min(1), config: dictOf(z.string()).nullish() }).nullish(),
 });
 
 const named = <T extends z.ZodType>(key: string, inner: T) => z.object({ name: z.string().min(1, 'name is required'), [key]: inner });

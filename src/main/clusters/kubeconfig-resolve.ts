@@ -11,6 +11,7 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { KubeconfigProblem } from '../../shared/contract/clusters';
 import type { ClusterEntry, ContextEntry, ResolvedKubeconfig, UserEntry } from './kubeconfig-model';
 import type { RawKubeconfig, RawUser } from './kubeconfig-parse';
+import { dict } from './name-dict';
 import { describeSmallFileFailure, readSmallFile } from './small-file';
 
 export interface ResolveOptions {
@@ -119,7 +120,7 @@ async function resolveUser(name: string, user: RawUser, files: FileReferences, f
     };
   }
   const provider = user['auth-provider'];
-  if (provider) entry.authProvider = { name: provider.name, config: provider.config ?? {} };
+  if (provider) entry.authProvider = { name: provider.name, config: provider.config ?? dict() };
   return entry;
 }
 

@@ -1,10 +1,18 @@
-import type { KubectlStatus, RuntimeMode, SystemInfo, SystemService } from '../../shared/contract';
+import type { KubectlShelf, KubectlStatus, RuntimeMode, SystemInfo, SystemService } from '../../shared/contract';
+
+/** What the system service reads the kubectl shelf through (KubectlShelfService). */
+export interface KubectlShelfAccess {
+  defaultKubectl(): Promise<KubectlStatus>;
+  list(): Promise<KubectlShelf>;
+  add(path: string): Promise<KubectlShelf>;
+  remove(path: string): Promise<KubectlShelf>;
+}
 
 export interface SystemServiceOptions {
   appName: string;
   appVersion: string;
   mode: RuntimeMode;
-  locateKubectl: () => Promise<KubectlStatus>;
+  kubectl: KubectlShelfAccess;
 }
 
 export class NodeSystemService implements SystemService {
@@ -23,7 +31,19 @@ export class NodeSystemService implements SystemService {
       platform: process.platform,
       arch: process.arch,
       versions,
-      kubectl: await this.options.locateKubectl(),
+      kubectl: await this.options.kubectl.defaultKubectl(),
     };
+  }
+
+  kubectlShelf(): Promise<KubectlShelf> {
+    return this.options.kubectl.list();
+  }
+
+  addKubectl(path: string): Promise<KubectlShelf> {
+    return this.options.kubectl.add(path);
+  }
+
+  removeKubectl(path: string): Promise<KubectlShelf> {
+    return this.options.kubectl.remove(path);
   }
 }

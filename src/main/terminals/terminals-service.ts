@@ -16,7 +16,9 @@ import type {
 } from '../../shared/contract/terminals';
 import { AppError } from '../../shared/errors';
 import { Emitter, type Event } from '../../shared/event';
+import { parseServerVersion } from '../kube/discovery';
 import { createKubeApi } from '../kube/kube-api';
+import type { KubectlChoice, ServerVersionAnswer } from '../kubectl/kubectl-shelf';
 import {
   cleanStaleKubeconfigs,
   writePrivateKubeconfig,
@@ -36,6 +38,11 @@ import type { TerminalProcess } from './terminal-process';
 export interface TerminalsServiceOptions {
   /** Finds the kubectl local shells put first on PATH (bundled, then PATH; never downloads). */
   locateKubectl: () => Promise<KubectlStatus>;
+  /**
+   * The kubectl for a context's server version (the kubectl shelf): shells bound to a context get
+   * this one and its note instead of locateKubectl's. Without it, every shell gets locateKubectl's.
+   */
+  kubectlForServer?: (server: ServerVersionAnswer) => Promise<KubectlChoice>;
   /** Kubeconfigs of single contexts; without it, terminals bound to a context cannot open. */
   kubeconfigs?: ContextKubeconfigProvider;
   /** SSH shell channels on lab hosts' shared connections; without it, SSH tabs cannot open. */
@@ -68,6 +75,9 @@ export interface TerminalsServiceOptions {
  * redraw of a full-screen program stays below it and keeps the short delay.
  */
 const clientBusyBytes = 64 * 1024;
+
+/** A shell waits this long for its server's version before it opens with a warning instead. */
+const SERVER_VERSION_TIMEOUT_MS = 5_000;
 
 interface Session {
   info: TerminalInfo;
@@ -201,8 +211,11 @@ export class NodeTerminalsService implements TerminalsService {
   }
 
   private async openLocal(target: Extract<TerminalTarget, { kind: 'local' }>, size: TerminalSize): Promise<TerminalInfo> {
-    const kubectl = await this.options.locateKubectl();
     const kubeconfig = target.context === undefined ? undefined : await this.privateKubeconfig(target.context);
+    const { kubectl, note } = await this.kubectlFor(target.context).catch(async (error: unknown) => {
+      await kubeconfig?.remove();
+      throw error;
+    });
     const baseEnv = this.options.env ?? process.env;
     const env: NodeJS.ProcessEnv = { ...baseEnv, TERM: 'xterm-256color', COLORTERM: 'truecolor', NESTLAB_TERMINAL: '1' };
     // Electron sets these for itself; a shell started from it must not inherit them.
@@ -213,11 +226,20 @@ export class NodeTerminalsService implements TerminalsService {
 
     const shell = this.options.shell ?? { file: userShell(baseEnv, safeAccountShell()), args: [] };
     const title = target.context === undefined ? 'local shell' : `kubectl: ${target.context}`;
-    const session = this.createSession({ id: randomUUID(), target, title, kubectl, state: 'running' });
+    const session = this.createSession({
+      id: randomUUID(),
+      target,
+      title,
+      kubectl,
+      ...(note === undefined ? {} : { kubectlNote: note }),
+      state: 'running',
+    });
     if (kubeconfig !== undefined) session.kubeconfig = kubeconfig;
     if (!kubectl.available) {
       // Said once, in the tab; the shell still opens (and is never restarted in a loop).
       this.emitNotice(session, `Nestlab: kubectl is not available in this terminal. ${kubectl.reason}`);
+    } else if (note?.tone === 'warning') {
+      this.emitNotice(session, `Nestlab: ${note.text}`);
     }
     let shellProcess: LocalShell;
     try {
@@ -235,6 +257,26 @@ export class NodeTerminalsService implements TerminalsService {
     }
     this.attach(session, shellProcess);
     return session.info;
+  }
+
+  /** The context's kubectl from the shelf, by its server's version; the default one without a context. */
+  private async kubectlFor(context: string | undefined): Promise<KubectlChoice> {
+    const forServer = this.options.kubectlForServer;
+    if (context === undefined || forServer === undefined) return { kubectl: await this.options.locateKubectl() };
+    return forServer(await this.serverVersion(context));
+  }
+
+  private async serverVersion(context: string): Promise<ServerVersionAnswer> {
+    try {
+      const api = createKubeApi(await this.kubeConfigFor(context));
+      const answer = await api.getJson<{ gitVersion?: unknown; major?: unknown; minor?: unknown }>('/version', SERVER_VERSION_TIMEOUT_MS);
+      const version = parseServerVersion(answer);
+      const gitVersion = typeof answer.gitVersion === 'string' ? answer.gitVersion : undefined;
+      if (version === undefined || gitVersion === undefined) return { problem: 'the server answered /version without a version' };
+      return { gitVersion, ...version };
+    } catch (error) {
+      return { problem: AppError.from(error).message };
+    }
   }
 
   private async openSsh(target: Extract<TerminalTarget, { kind: 'ssh' }>, size: TerminalSize): Promise<TerminalInfo> {

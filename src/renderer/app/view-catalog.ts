@@ -60,7 +60,7 @@ export const viewCatalog: Record<ViewId, ViewDescription> = {
         'SSH to a lab host over its shared connection, or exec into a pod (sh or bash; PowerShell or cmd on Windows).',
         'Search with Ctrl+Shift+F; copy and paste with Ctrl+Shift+C and Ctrl+Shift+V.',
       ],
-      hint: 'Leave the context empty for a shell with your own KUBECONFIG.',
+      hint: 'For a shell with your own KUBECONFIG, pick "Your KUBECONFIG" as the context.',
     },
   },
   settings: {

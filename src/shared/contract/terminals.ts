@@ -39,6 +39,14 @@ export interface TerminalExit {
   error?: SerializedError;
 }
 
+/** Why a terminal got its kubectl, shown in the tab. */
+export interface KubectlNote {
+  tone: 'info' | 'warning';
+  text: string;
+  /** The server's version as /version reported it, e.g. "v1.20.2", when it could be read. */
+  serverVersion?: string;
+}
+
 /** One open (or ended) terminal, as the tab strip shows it. */
 export interface TerminalInfo {
   id: string;
@@ -47,6 +55,12 @@ export interface TerminalInfo {
   title: string;
   /** Local shells: the kubectl this tab puts first on PATH (or why there is none). */
   kubectl?: KubectlStatus;
+  /**
+   * Local shells bound to a context: which kubectl was chosen for the context's server version
+   * (info), or a warning when none on the shelf is within one minor version of it or the server
+   * version could not be read.
+   */
+  kubectlNote?: KubectlNote;
   /** Pod exec: the command that was started (after the sh/bash or powershell/cmd fallbacks). */
   command?: string[];
   state: 'running' | 'exited';

@@ -50,6 +50,9 @@ export function createTestServices(): Services & { calls: unknown[][] } {
           versions: { node: '20' },
           kubectl: { available: false, reason: 'not in this test' },
         }),
+      kubectlShelf: () => Promise.resolve({ entries: [], problems: [] }),
+      addKubectl: () => Promise.reject(new AppError('INVALID_INPUT', 'Not in this test.')),
+      removeKubectl: () => Promise.resolve({ entries: [], problems: [] }),
     },
     settings: {
       get: () => Promise.resolve({ values }),

@@ -53,7 +53,12 @@ type ArgumentSchemas = {
 const none = z.tuple([]);
 
 export const argumentSchemas: ArgumentSchemas = {
-  system: { info: none },
+  system: {
+    info: none,
+    kubectlShelf: none,
+    addKubectl: z.tuple([z.string().min(1).max(4096)]),
+    removeKubectl: z.tuple([z.string().min(1).max(4096)]),
+  },
   settings: {
     get: none,
     update: z.tuple([settingsPatchSchema]),

@@ -157,13 +157,6 @@ describe('bad kubeconfigs: a clear error and nothing changed', () => {
     ]);
   });
 
-  it('refuses a current-context that names no context, in an otherwise good file', async () => {
-    const config = { ...kubeconfig({ server: 'https://127.0.0.1:1', token: 't' }), 'current-context': 'deleted-context' };
-    expect((await expectRefused(text(config))).map((problem) => problem.message)).toEqual([
-      'current-context "deleted-context" names no context (the contexts are "lab-admin@lab"). Set current-context to one of them, or remove it.',
-    ]);
-  });
-
   it('refuses a 50 MB file by its size, before reading it', async () => {
     const path = join(work, 'huge.yaml');
     await writeFile(path, '');

@@ -5,7 +5,7 @@
  */
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClustersService } from '../../../src/main/clusters/clusters-service';
 import { OsEncryptionSecretStore } from '../../../src/main/secrets/os-encryption-secret-store';
@@ -66,6 +66,63 @@ describe('kubeconfig names that are object keys in JavaScript', () => {
       expect((await restarted.list()).contexts).toEqual([]);
       // No secret is left behind.
       const secrets = JSON.parse(await readFile(join(dataDir, OsEncryptionSecretStore.fileName), 'utf8')) as { entries: object };
+      expect(Object.keys(secrets.entries)).toEqual([]);
+    } finally {
+      restarted.dispose();
+    }
+  });
+
+  it('keeps auth-provider config keys __proto__ and constructor through import, a restart and export (issue 16, item 11)', async () => {
+    const encryption = createTestOsEncryption();
+    const keysDir = join(work, 'auth-provider-data');
+    const open = () =>
+      new ClustersService({
+        dataDir: keysDir,
+        secrets: new OsEncryptionSecretStore({ dataDir: keysDir, encryption }),
+        refreshIntervalMs: 0,
+        env: {},
+      });
+    // Written as text: a JavaScript object literal cannot even hold a `__proto__` key.
+    const text = [
+      'apiVersion: v1',
+      'kind: Config',
+      'clusters: [{name: oidc-lab, cluster: {server: "' + api.server + '"}}]',
+      'users:',
+      '- name: oidc-user',
+      '  user:',
+      '    auth-provider:',
+      '      name: oidc',
+      '      config:',
+      '        __proto__: proto-value',
+      '        constructor: constructor-value',
+      '        client-id: nestlab',
+      '        id-token: id-token-value',
+      'contexts: [{name: oidc, context: {cluster: oidc-lab, user: oidc-user}}]',
+      'current-context: oidc',
+      '',
+    ].join('\n');
+    const service = open();
+    try {
+      const result = await service.importKubeconfig({ kind: 'text', text, label: 'oidc.yaml' }, []);
+      expect(result.status === 'imported' && result.imported).toEqual(['oidc']);
+    } finally {
+      service.dispose();
+    }
+    const restarted = open();
+    try {
+      const exported = join(work, 'exported-config');
+      expect(await restarted.exportContext('oidc', { path: exported })).toMatchObject({ status: 'written' });
+      const config = parse(await readFile(exported, 'utf8')) as { users: { user: { 'auth-provider': { config: object } } }[] };
+      const providerConfig = config.users[0]?.user['auth-provider'].config ?? {};
+      expect(Object.entries(providerConfig)).toEqual([
+        ['__proto__', 'proto-value'],
+        ['constructor', 'constructor-value'],
+        ['client-id', 'nestlab'],
+        ['id-token', 'id-token-value'],
+      ]);
+      // The config is a secret: removing the context leaves none of it behind.
+      await restarted.remove('oidc');
+      const secrets = JSON.parse(await readFile(join(keysDir, OsEncryptionSecretStore.fileName), 'utf8')) as { entries: object };
       expect(Object.keys(secrets.entries)).toEqual([]);
     } finally {
       restarted.dispose();

@@ -3,7 +3,8 @@ import { useAppStore } from '../../store/store-context';
 
 /**
  * One Deployment's rollout and scale: a progress bar (ready / desired), the Pending reason when
- * stuck, and a native range input (arrow keys, Page Up/Down, Home/End) from 0 to the app's max.
+ * stuck, and a native range input (arrow keys, Page Up/Down, Home/End) from 0 to the app's max,
+ * with that range written beside it.
  */
 export function ReplicaSlider({ instanceKey, deployment, max }: { instanceKey: string; deployment: DeploymentStatus; max: number }) {
   const pending = useAppStore((state) => state.pendingReplicas[`${instanceKey}#${deployment.name}`]);
@@ -42,11 +43,16 @@ export function ReplicaSlider({ instanceKey, deployment, max }: { instanceKey: s
           step={1}
           value={value}
           aria-valuetext={`${value} replicas`}
+          aria-describedby={`${id}-range`}
           onChange={(event) => setReplicas(instanceKey, deployment.name, Number(event.target.value))}
         />
         <output htmlFor={id} className="replica-value">
           {value}
         </output>
+        {/* The ends, so a slider at its right end reads as "the most this app allows" (max 1 for a single Redis back end), not as stuck. */}
+        <span id={`${id}-range`} className="replica-range" data-testid={`range-${deployment.name}`}>
+          of 0–{max}
+        </span>
       </div>
     </div>
   );

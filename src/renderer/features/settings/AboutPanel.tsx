@@ -39,7 +39,8 @@ export function AboutPanel() {
               <>
                 {info.kubectl.version}{' '}
                 <span className="muted">
-                  ({info.kubectl.source === 'bundled' ? 'bundled' : 'from PATH'}: {info.kubectl.path})
+                  ({info.kubectl.source === 'bundled' ? 'bundled' : info.kubectl.source === 'added' ? 'added' : 'from PATH'}:{' '}
+                  {info.kubectl.path})
                 </span>
               </>
             ) : (

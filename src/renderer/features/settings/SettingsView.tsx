@@ -2,6 +2,7 @@ import { useEffect, useId, useState, type FormEvent } from 'react';
 import { Banner } from '../../components/Banner';
 import { useAppStore } from '../../store/store-context';
 import { AboutPanel } from './AboutPanel';
+import { KubectlShelfPanel } from './KubectlShelfPanel';
 import { ThemePicker } from './ThemePicker';
 import { draftFrom, parseDraft, type FormDraft, type FormField } from './settings-form';
 
@@ -85,6 +86,8 @@ export function SettingsView() {
           </button>
         </div>
       </form>
+
+      <KubectlShelfPanel />
 
       <AboutPanel />
     </div>

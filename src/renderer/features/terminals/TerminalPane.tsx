@@ -166,10 +166,24 @@ export function TerminalPane({ info, active }: { info: TerminalInfo; active: boo
       <div className="terminal-toolbar">
         <span className="terminal-facts muted" data-testid="terminal-facts">
           {info.kubectl?.available === true &&
-            `kubectl ${info.kubectl.version} (${info.kubectl.source === 'bundled' ? 'bundled' : info.kubectl.path})`}
+            info.kubectlNote === undefined &&
+            `kubectl ${info.kubectl.version} (${info.kubectl.source === 'path' ? info.kubectl.path : info.kubectl.source})`}
           {info.kubectl?.available === false && 'kubectl not available'}
           {info.command && `Command: ${info.command.join(' ')}`}
         </span>
+        {info.kubectlNote && (
+          <span
+            className={
+              info.kubectlNote.tone === 'warning' ? 'terminal-kubectl-note terminal-kubectl-warning' : 'terminal-kubectl-note muted'
+            }
+            role={info.kubectlNote.tone === 'warning' ? 'alert' : undefined}
+            data-testid="terminal-kubectl-note"
+            data-tone={info.kubectlNote.tone}
+          >
+            {info.kubectlNote.tone === 'warning' && '⚠ '}
+            {info.kubectlNote.text}
+          </span>
+        )}
         {info.state === 'exited' && (
           <span
             className={info.exit?.error ? 'terminal-status terminal-status-bad' : 'terminal-status'}
