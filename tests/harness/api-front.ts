@@ -79,6 +79,13 @@ export async function startApiFront(options: ApiFrontOptions): Promise<ApiFront>
       return;
     }
     const status = decided;
+    if (status === 200) {
+      // An empty answer, as a proxy that cuts a stream at once gives.
+      req.resume();
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end();
+      return;
+    }
     if (status !== undefined) {
       req.resume();
       res.writeHead(status, { 'Content-Type': 'application/json' });
@@ -101,6 +108,8 @@ export async function startApiFront(options: ApiFrontOptions): Promise<ApiFront>
         open.add(answer);
         answer.on('close', () => open.delete(answer));
         res.writeHead(answer.statusCode ?? 502, answer.headers);
+        // At once, as the API server does: a watch sends no body until its first event.
+        res.flushHeaders();
         answer.pipe(res);
       },
     );

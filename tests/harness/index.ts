@@ -10,6 +10,7 @@ export { API_SERVER_SANS, signCertificate } from './certs.js';
 export { startConnectProxy } from './connect-proxy.js';
 export type { ConnectProxy, ConnectProxyOptions } from './connect-proxy.js';
 export { startControlPlane } from './control-plane.js';
+export { etcdCompact, etcdDelete } from './etcd-gateway.js';
 export type { ControlPlane, ControlPlaneOptions } from './control-plane.js';
 export { getFreePort, getFreePorts } from './free-port.js';
 export { runKubectl } from './kubectl.js';

@@ -218,7 +218,7 @@ export class AppsService implements AppsContract {
     const status = await read();
     const key = keyOf(context, namespace, instance);
     if (!this.followers.has(key)) {
-      const follower = new InstanceFollower({ client, namespace, instance, read, emit: (next) => this.statusEmitter.fire(next) });
+      const follower = new InstanceFollower({ api: client.api, namespace, instance, read, emit: (next) => this.statusEmitter.fire(next) });
       this.followers.set(key, follower);
       follower.start();
     }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { addKeyFieldDefaults, needsKeyFieldDefaults, parseServerVersion } from './old-server-defaults';
+import { parseServerVersion } from '../kube/discovery';
+import { addKeyFieldDefaults, needsKeyFieldDefaults } from './old-server-defaults';
 import type { KubeObject } from './yaml-documents';
 
 describe('key fields an old server needs for server-side apply', () => {

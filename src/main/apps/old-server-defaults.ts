@@ -5,25 +5,12 @@
  * fixed in 1.21 by kubernetes/kubernetes#98576). Quickstart manifests omit it everywhere, so
  * Nestlab sets the value the server would default (TCP) and says so.
  */
+import type { ServerVersion } from '../kube/discovery';
 import type { KubeObject } from './yaml-documents';
-
-/** A server version from /version, as numbers. */
-export interface ServerVersion {
-  major: number;
-  minor: number;
-}
 
 /** Whether server-side apply there needs the list key fields written out (Kubernetes before 1.21). */
 export function needsKeyFieldDefaults(version: ServerVersion | undefined): boolean {
   return version !== undefined && version.major === 1 && version.minor < 21;
-}
-
-/** Reads /version's major and minor ("1", "20+"); undefined when they are not numbers. */
-export function parseServerVersion(answer: { major?: unknown; minor?: unknown }): ServerVersion | undefined {
-  const read = (value: unknown) => (typeof value === 'string' ? Number.parseInt(value, 10) : Number.NaN);
-  const major = read(answer.major);
-  const minor = read(answer.minor);
-  return Number.isInteger(major) && Number.isInteger(minor) ? { major, minor } : undefined;
 }
 
 type Json = Record<string, unknown>;

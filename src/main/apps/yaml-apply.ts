@@ -91,7 +91,7 @@ function outcomeOf(before: KubeObject | undefined, after: KubeObject): ObjectApp
 
 /** Every object of an item's kind in its namespace, by name (paged, 500 at a time). */
 async function listObjects(client: KubeClient, item: { ref: ObjectRef }): Promise<Map<string, KubeObject>> {
-  const path = (await client.objectPath({ ...item.ref, name: '' })).replace(/\/$/, '');
+  const path = await client.objectPath({ ...item.ref, name: '' });
   const byName = new Map<string, KubeObject>();
   let next: string | undefined;
   do {

@@ -11,6 +11,7 @@ import type { IncomingMessage } from 'node:http';
 import { Agent, request as httpsRequest, type AgentOptions, type RequestOptions } from 'node:https';
 import { createInterface } from 'node:readline';
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { Event } from '../../shared/event';
 import { KubeHttpError, parseStatus, streamCutError, toKubeError, type RequestLabel } from './kube-errors';
 import { requestOptionsFor, type RequestOptionsBuilder } from './request-options';
 
@@ -60,6 +61,8 @@ export interface KubeApi {
     onEvent: (event: E) => void,
     done: (error: unknown) => void,
   ): Promise<WatchHandle>;
+  /** Fires after the credentials were read again (refreshing-kube-api.ts): a retry waiting out a backoff can go now. */
+  readonly onDidRefresh?: Event<void>;
 }
 
 export interface KubeApiOptions {

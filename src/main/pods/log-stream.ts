@@ -7,8 +7,9 @@
  */
 import type { LogBatch, LogLine, LogOptions, LogSource, LogSourceInfo, LogStreamEnd, LogStreamInfo } from '../../shared/contract/pods';
 import { AppError, type SerializedError } from '../../shared/errors';
-import type { KubeApi, OpenStream, WatchHandle } from '../kube/kube-api';
-import { httpStatusOf, toAppError } from '../kube/kube-errors';
+import type { KubeApi, OpenStream } from '../kube/kube-api';
+import { toAppError } from '../kube/kube-errors';
+import { ListWatch } from '../kube/list-watch';
 import { Backoff } from '../platform/backoff';
 import { FlowControl } from '../terminals/flow-control';
 import { compareTimestamps, LineSplitter, mergeByTimestamp, splitTimestamp } from './log-lines';
@@ -69,9 +70,8 @@ export class LogStream {
   private seq = 0;
   private state: LogStreamInfo['state'] = 'streaming';
   private error: SerializedError | undefined;
-  private watch: WatchHandle | undefined;
-  /** A refused pod watch waits here before it asks again. */
-  private watchRetry: ReturnType<typeof setTimeout> | undefined;
+  /** A Deployment's pods, while following it. */
+  private podWatch: ListWatch<RawPod, RawPod> | undefined;
   private readonly watchBackoff: Backoff;
   private stopped = false;
   /** Bumped by every start and retry: callbacks of an older attempt are ignored. */
@@ -114,7 +114,7 @@ export class LogStream {
     const pods = await this.resolvePods();
     if (attempt !== this.attempt || this.stopped) return this.info();
     for (const pod of pods.items) this.addPod(pod, false);
-    if (this.isDeploymentFollow()) void this.watchPods(pods.resourceVersion, attempt);
+    if (this.isDeploymentFollow()) this.watchPods(pods.resourceVersion, attempt);
     else this.endIfAllDone();
     return this.info();
   }
@@ -143,7 +143,7 @@ export class LogStream {
       }
     }
     for (const pod of pods.items) this.addPod(pod, true);
-    if (this.isDeploymentFollow()) void this.watchPods(pods.resourceVersion, attempt);
+    if (this.isDeploymentFollow()) this.watchPods(pods.resourceVersion, attempt);
     else this.endIfAllDone();
     return this.info();
   }
@@ -153,8 +153,7 @@ export class LogStream {
     this.attempt += 1;
     this.clearTimer();
     this.pending.clear();
-    this.clearWatchRetry();
-    this.watch?.abort();
+    this.podWatch?.stop();
     this.forEachStream((stream) => stream.abort());
   }
 
@@ -389,46 +388,37 @@ export class LogStream {
     }
   }
 
-  /** Follows a Deployment's pods, so a scale-up or a rollout joins the stream. */
-  private async watchPods(resourceVersion: string | undefined, attempt: number): Promise<void> {
-    const query: Record<string, string> = { labelSelector: this.selector, allowWatchBookmarks: 'true' };
-    if (resourceVersion) query.resourceVersion = resourceVersion;
-    let lastVersion = resourceVersion;
-    const handle = await this.deps.api.watch(
-      podsPath(this.source.namespace),
-      query,
-      (event) => {
-        if (attempt !== this.attempt) return;
-        const pod = event.object as RawPod & { metadata?: { resourceVersion?: string } };
-        // An ERROR event (410 Gone) ends the watch: the next one lists from now.
-        lastVersion = event.type === 'ERROR' ? undefined : (pod.metadata?.resourceVersion ?? lastVersion);
-        if (event.type !== 'ERROR') this.watchBackoff.reset();
-        if (event.type === 'ADDED' || event.type === 'MODIFIED') this.addPod(pod, true);
+  /**
+   * Follows a Deployment's pods from the list's version, so a scale-up or a rollout joins the
+   * stream (the shared loop resumes, relists after a 410 and backs off after a refusal); a
+   * connection the API server drops ends the stream, as a dropped log does.
+   */
+  private watchPods(resourceVersion: string | undefined, attempt: number): void {
+    this.podWatch?.stop();
+    const add = (pod: RawPod) => {
+      if (attempt === this.attempt) this.addPod(pod, true);
+    };
+    this.podWatch = new ListWatch<RawPod, RawPod>(
+      this.deps.api,
+      {
+        replace: (pods) => pods.forEach(add),
+        upsert: add,
+        remove: () => undefined,
+        status: ({ error }) => {
+          if (attempt === this.attempt && error?.code === 'UNREACHABLE') {
+            this.end(connectionLostError(this.describeSource(), causeOf(error)));
+          }
+        },
       },
-      (error) => {
-        if (attempt !== this.attempt || this.stopped) return;
-        if (error === null) {
-          // The server ends watches after a while: go on from where this one was.
-          void this.watchPods(lastVersion, attempt);
-          return;
-        }
-        const appError = toAppError(error, this.deps.api.server);
-        if (appError.code === 'UNREACHABLE') {
-          this.end(connectionLostError(this.describeSource(), causeOf(appError)));
-          return;
-        }
-        // 410 Gone: list again without a version now. A refusal (403, 500) asks again after a
-        // jittered, growing wait, not in a loop as fast as the server answers.
-        const wait = httpStatusOf(error) === 410 ? 0 : this.watchBackoff.next();
-        this.clearWatchRetry();
-        this.watchRetry = setTimeout(() => {
-          this.watchRetry = undefined;
-          if (attempt === this.attempt && !this.stopped) void this.watchPods(undefined, attempt);
-        }, wait);
+      {
+        path: podsPath(this.source.namespace),
+        query: { labelSelector: this.selector },
+        decode: (pod) => pod,
+        ...(resourceVersion ? { resourceVersion } : {}),
+        backoff: this.watchBackoff,
       },
     );
-    if (attempt === this.attempt) this.watch = handle;
-    else handle.abort();
+    this.podWatch.start();
   }
 
   /** Ends the stream (once per attempt): remaining lines go out first, then the end event. */
@@ -436,9 +426,8 @@ export class LogStream {
     if (this.stopped || this.state === 'ended') return;
     this.attempt += 1;
     this.flush();
-    this.clearWatchRetry();
-    this.watch?.abort();
-    this.watch = undefined;
+    this.podWatch?.stop();
+    this.podWatch = undefined;
     this.forEachStream((stream) => stream.abort());
     for (const state of this.sources.values()) state.stream = undefined;
     this.state = 'ended';
@@ -449,11 +438,6 @@ export class LogStream {
 
   private forEachStream(action: (stream: OpenStream) => void): void {
     for (const state of this.sources.values()) if (state.stream) action(state.stream);
-  }
-
-  private clearWatchRetry(): void {
-    if (this.watchRetry !== undefined) clearTimeout(this.watchRetry);
-    this.watchRetry = undefined;
   }
 
   private clearTimer(): void {

@@ -4,6 +4,7 @@ export interface RawMeta {
   name?: string;
   namespace?: string;
   uid?: string;
+  resourceVersion?: string;
   creationTimestamp?: string;
   deletionTimestamp?: string;
   labels?: Record<string, string>;

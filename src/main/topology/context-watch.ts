@@ -8,7 +8,8 @@
  */
 import type { KindWatchStatus, TopologyDelta, TopologyKind, TopologyStatus } from '../../shared/contract/topology';
 import { Backoff } from '../platform/backoff';
-import { resolveKindEndpoints, type ApiGroupList, type KindEndpoint } from './discovery';
+import { resolveKindEndpoints, type KindEndpoint } from './discovery';
+import { ApiDiscovery } from '../kube/discovery';
 import { KindWatcher, type KindWatcherOptions } from './kind-watcher';
 import type { KubeApi } from '../kube/kube-api';
 import { toAppError } from '../kube/kube-errors';
@@ -39,6 +40,7 @@ export class ContextWatch {
   private readonly everListed = new Set<string>();
   /** Spaces discovery attempts until it first answers. */
   private readonly discoveryBackoff = new Backoff();
+  private readonly discovery: ApiDiscovery;
 
   constructor(
     readonly context: string,
@@ -48,6 +50,7 @@ export class ContextWatch {
     private readonly options: ContextWatchOptions = {},
   ) {
     this.batchMs = options.batchMs ?? 16;
+    this.discovery = new ApiDiscovery(api);
     this.model = new TopologyModel(() => {
       // A change after a quiet spell goes out at once (what arrived in the same tick with it
       // still joins it); during a burst, one delta per batch window.
@@ -64,12 +67,11 @@ export class ContextWatch {
   }
 
   /**
-   * New credentials were read: every kind waiting out a backoff retries now, and so does a
-   * discovery that has not answered yet.
+   * New credentials were read: a discovery that has not answered yet retries now (each kind's
+   * loop hears of new credentials from the API access itself).
    */
   retryNow(): void {
     if (this.stopped) return;
-    for (const watcher of this.watchers.values()) watcher.retryNow();
     if (this.watchers.size === 0 && this.discoveryError && this.retryTimer) {
       clearTimeout(this.retryTimer);
       this.retryTimer = undefined;
@@ -81,7 +83,7 @@ export class ContextWatch {
     if (this.stopped) return;
     const discovered = this.watchers.size > 0;
     try {
-      const endpoints = resolveKindEndpoints(await this.api.getJson<ApiGroupList>('/apis', 15_000));
+      const endpoints = resolveKindEndpoints(await this.discovery.groups());
       if (this.stopped) return;
       this.discoveryError = undefined;
       if (this.applyEndpoints(endpoints) || !discovered) this.emitStatus();

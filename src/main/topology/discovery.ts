@@ -4,6 +4,7 @@
  * networking.k8s.io/v1 in 1.19; the Gateway API exists only where its CRDs are installed.
  */
 import type { TopologyKind } from '../../shared/contract/topology';
+import type { ApiGroupList } from '../kube/discovery';
 
 /** Where one kind is read from. */
 export interface KindEndpoint {
@@ -37,11 +38,6 @@ const sources: KindSource[] = [
   { kind: 'Gateway', group: 'gateway.networking.k8s.io', versions: ['v1', 'v1beta1', 'v1alpha2'], resource: 'gateways' },
   { kind: 'HTTPRoute', group: 'gateway.networking.k8s.io', versions: ['v1', 'v1beta1', 'v1alpha2'], resource: 'httproutes' },
 ];
-
-/** The /apis answer (APIGroupList), only what is read. */
-export interface ApiGroupList {
-  groups?: { name?: string; versions?: { version?: string }[] }[];
-}
 
 /** The endpoints of every kind the server offers, given its /apis answer. Core kinds are always offered. */
 export function resolveKindEndpoints(groups: ApiGroupList): KindEndpoint[] {

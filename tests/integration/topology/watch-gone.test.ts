@@ -7,7 +7,7 @@
  */
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KubeRestClient, startControlPlane, waitFor } from '../../harness/index.js';
+import { KubeRestClient, etcdCompact, etcdDelete, startControlPlane, waitFor } from '../../harness/index.js';
 import type { ControlPlane } from '../../harness/index.js';
 import type { KubeConfigProvider } from '../../../src/main/kube/kubeconfig-provider';
 import { TopologyService } from '../../../src/main/topology/topology-service';
@@ -31,15 +31,6 @@ function harnessProvider(kubeconfig: string): KubeConfigProvider {
     contextNames: () => Promise.resolve([CONTEXT]),
   };
 }
-
-/** etcd's v3 JSON gateway: keys and values travel base64-encoded. */
-async function etcd<T>(path: string, body: Record<string, unknown>): Promise<T> {
-  const response = await fetch(`${controlPlane.etcdEndpoint}/v3/${path}`, { method: 'POST', body: JSON.stringify(body) });
-  if (!response.ok) throw new Error(`etcd ${path}: HTTP ${response.status} ${await response.text()}`);
-  return (await response.json()) as T;
-}
-
-const base64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
 
 async function createService(name: string): Promise<void> {
   await admin.request('POST', '/api/v1/namespaces/default/services', {
@@ -85,11 +76,9 @@ describe('topology watch after 410 Gone', () => {
     });
     // Deleted behind the API server's back: no DELETED event will ever be sent for them.
     for (const name of ['gone-a', 'gone-b', 'gone-c']) {
-      const answer = await etcd<{ deleted?: string }>('kv/deleterange', { key: base64(`/registry/services/specs/default/${name}`) });
-      expect(answer.deleted).toBe('1');
+      expect(await etcdDelete(controlPlane.etcdEndpoint, `/registry/services/specs/default/${name}`)).toBe(1);
     }
-    const { header } = await etcd<{ header: { revision: string } }>('kv/range', { key: base64('/registry/services/specs/default/gone-d') });
-    await etcd('kv/compaction', { revision: header.revision, physical: true });
+    await etcdCompact(controlPlane.etcdEndpoint);
     serviceStates.length = 0;
     await controlPlane.startApiServer();
 
