@@ -107,11 +107,11 @@ export async function signCertificate(options: SignCertificateOptions): Promise<
 }
 
 /**
- * Generates a CA, the API server's serving certificate (SANs: {@link API_SERVER_SANS}) and the
- * service-account key pair into `dir`. We make our own CA rather than letting kube-apiserver
+ * Generates a CA, the API server's serving certificate (SANs: {@link API_SERVER_SANS} and
+ * `extraSans`) and the service-account key pair into `dir`. We make our own CA rather than letting kube-apiserver
  * self-sign so that kubeconfigs can embed a known CA and tests can verify the server properly.
  */
-export async function generateControlPlaneCertificates(dir: string): Promise<ControlPlaneCertificates> {
+export async function generateControlPlaneCertificates(dir: string, extraSans: readonly string[] = []): Promise<ControlPlaneCertificates> {
   const caCertPath = join(dir, 'ca.crt');
   const caKeyPath = join(dir, 'ca.key');
   const caConfigPath = join(dir, 'ca.cnf');
@@ -131,7 +131,7 @@ export async function generateControlPlaneCertificates(dir: string): Promise<Con
     caCertPath,
     caKeyPath,
     commonName: 'kube-apiserver',
-    sans: API_SERVER_SANS,
+    sans: [...API_SERVER_SANS, ...extraSans],
     usage: 'serverAuth',
   });
   return {

@@ -37,6 +37,8 @@ export interface ControlPlaneOptions {
   kubeApiQps?: number;
   /** Extra flags appended to the kube-apiserver command line. */
   extraApiServerArgs?: readonly string[];
+  /** Further subject alternative names of the API server's certificate (`DNS:...`, `IP:...`), as kubeadm's certSANs. */
+  extraSans?: readonly string[];
   /** Extra flags appended to the kube-controller-manager command line. */
   extraControllerManagerArgs?: readonly string[];
   /** Keep the temporary folder (certificates, logs, etcd data) after stop(). Env NESTLAB_KEEP_CLUSTER_DIR=1. */
@@ -140,7 +142,7 @@ async function startOnce(options: ControlPlaneOptions): Promise<ControlPlane> {
 
   try {
     const [etcdClientPort, etcdPeerPort, apiServerPort] = (await getFreePorts(3)) as [number, number, number];
-    const certs = await generateControlPlaneCertificates(dir);
+    const certs = await generateControlPlaneCertificates(dir, options.extraSans);
     progress('certificates generated');
     const tokens = newTokens();
     const layout: ControlPlaneLayout = { dir, etcdClientPort, etcdPeerPort, apiServerPort, certs };

@@ -1,8 +1,10 @@
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import type { ImportResult } from '../../shared/contract/clusters';
 import { AppError } from '../../shared/errors';
+import type { ConnectionTarget } from '../clusters/kube-http';
 import { createClusterSteps } from './cluster-steps';
+import type { ClusterStepOptions } from './cluster-steps';
 import { machinesOf } from './machines';
 import type { StepContext } from './step-context';
 import { testPlan } from './test-plans';
@@ -33,10 +35,10 @@ const ADMIN_CONF = stringify({
   ],
 });
 
-/** The kubeconfig step with a verify that answers the given outcomes in turn, and a step context whose waitFor asks until an answer or `timeoutMs` worth of 2 s intervals. */
-function saveWith(outcomes: (string | AppError)[]) {
-  const plan = testPlan({ linuxWorkers: 0, windowsWorkers: 0 });
-  let verified = 0;
+/** The kubeconfig step with a verify that answers the given outcomes in turn (and records each target), and an optional route. */
+function saveWith(outcomes: (string | AppError)[], route?: ClusterStepOptions['route']) {
+  const plan = testPlan({ linuxWorkers: 0, windowsWorkers: 0, apiEndpoint: { ...testPlan().apiEndpoint, hostPort: 16443 } });
+  const targets: ConnectionTarget[] = [];
   const imported: string[] = [];
   const steps = createClusterSteps({
     clusters: {
@@ -49,15 +51,17 @@ function saveWith(outcomes: (string | AppError)[]) {
       requestAs: () => Promise.resolve({}),
     },
     hostName: 'host-1',
-    hostAddress: '127.0.0.1',
+    hostAddress: '10.0.0.5',
     context: plan.name,
     ownsContext: () => true,
     onSaved: () => undefined,
     drainTimeoutMs: 1000,
-    verify: () => {
-      const outcome = outcomes[verified++] ?? new AppError('UNREACHABLE', 'no more answers');
+    verify: (target) => {
+      const outcome = outcomes[targets.length] ?? new AppError('UNREACHABLE', 'no more answers');
+      targets.push(target);
       return typeof outcome === 'string' ? Promise.resolve(outcome) : Promise.reject(outcome);
     },
+    ...(route === undefined ? {} : { route }),
   });
   const ctx = {
     dry: false,
@@ -66,35 +70,47 @@ function saveWith(outcomes: (string | AppError)[]) {
     log: () => undefined,
     local: () => undefined,
     vm: () => Promise.resolve({ exitCode: 0, stdout: ADMIN_CONF, stderr: '' }),
-    waitFor: async <T>(what: string, probe: () => Promise<T | undefined>, options: { timeoutMs: number; intervalMs: number }) => {
-      for (let waited = 0; waited <= options.timeoutMs; waited += options.intervalMs) {
-        const answer = await probe();
-        if (answer !== undefined) return answer;
-      }
-      throw new AppError('TIMEOUT', `Gave up waiting for ${what}.`);
-    },
   } as unknown as StepContext;
-  return { save: () => steps.saveKubeconfig(ctx), verifications: () => verified, imported };
+  return { save: () => steps.saveKubeconfig(ctx), targets, imported };
 }
 
 describe('the kubeconfig step', () => {
-  it('asks again while the endpoint drops connections (HAProxy still counting a fresh control plane down)', async () => {
-    const closed = new AppError('UNREACHABLE', 'The connection to https://127.0.0.1:16443 was closed unexpectedly.');
-    const step = saveWith([closed, closed, 'v1.20.2']);
+  it("connects once through the lab host's port and saves that server (HAProxy serves a fresh control plane at once)", async () => {
+    const step = saveWith(['v1.20.2']);
     expect(await step.save()).toEqual({ status: 'done', detail: 'Saved as context "lab1" (Kubernetes v1.20.2).' });
-    expect(step.verifications()).toBe(3);
-    expect(step.imported).toHaveLength(1);
+    expect(step.targets.map((target) => [target.server, target.tlsServerName])).toEqual([['https://10.0.0.5:16443', undefined]]);
+    const cluster = (parse(step.imported[0]!) as { clusters: { cluster: Record<string, string> }[] }).clusters[0]!.cluster;
+    expect(cluster.server).toBe('https://10.0.0.5:16443');
+    expect(cluster['tls-server-name']).toBeUndefined();
   });
 
-  it('gives up after a minute with the last connection error and the fix', async () => {
-    const step = saveWith([]);
+  it('a dropped connection fails the step with the cause and the fix (it is not asked again)', async () => {
+    const closed = new AppError('UNREACHABLE', 'The connection to https://10.0.0.5:16443 was closed unexpectedly.');
+    const step = saveWith([closed, 'v1.20.2']);
     await expect(step.save()).rejects.toMatchObject({
       code: 'UNREACHABLE',
-      message: expect.stringMatching(/^The lab's kubeconfig does not connect to https:\/\/.+: no more answers$/) as string,
-      details: { fix: expect.any(String) as string },
+      message:
+        "The lab's kubeconfig does not connect to https://10.0.0.5:16443: The connection to https://10.0.0.5:16443 was closed unexpectedly.",
+      details: { fix: expect.stringContaining('port 16443 of the lab host') as string },
     });
-    expect(step.verifications()).toBe(31);
+    expect(step.targets).toHaveLength(1);
     expect(step.imported).toHaveLength(0);
+  });
+
+  it('through an SSH tunnel: the kubeconfig names 127.0.0.1 and checks the certificate against the endpoint name', async () => {
+    const asked: { host: string; port: number }[] = [];
+    const step = saveWith(['v1.20.2'], (_ctx, server) => {
+      asked.push(server);
+      return Promise.resolve({ host: '127.0.0.1', port: 40123, tlsServerName: 'lab1-api.lab.internal' });
+    });
+    await step.save();
+    expect(asked).toEqual([{ host: '10.0.0.5', port: 16443 }]);
+    expect(step.targets.map((target) => [target.server, target.tlsServerName])).toEqual([
+      ['https://127.0.0.1:40123', 'lab1-api.lab.internal'],
+    ]);
+    const cluster = (parse(step.imported[0]!) as { clusters: { cluster: Record<string, string> }[] }).clusters[0]!.cluster;
+    expect(cluster.server).toBe('https://127.0.0.1:40123');
+    expect(cluster['tls-server-name']).toBe('lab1-api.lab.internal');
   });
 
   it('does not ask again when the server answers but refuses the credentials', async () => {
@@ -103,6 +119,6 @@ describe('the kubeconfig step', () => {
       code: 'UNREACHABLE',
       message: expect.stringContaining('refused the client certificate') as string,
     });
-    expect(step.verifications()).toBe(1);
+    expect(step.targets).toHaveLength(1);
   });
 });

@@ -11,7 +11,7 @@ import { kubeRequest } from '../clusters/kube-http';
 import type { ConnectionTarget, KubeRequest } from '../clusters/kube-http';
 import { adminKubeconfigPath } from './bootstrap';
 import { endpointService, kubeconfigServer } from '../../shared/lab-endpoint';
-import { labKubeconfig } from './lab-kubeconfig';
+import { labCredentials, labKubeconfig } from './lab-kubeconfig';
 import { firstControlPlane } from './machines';
 import { done, skipped } from './step-context';
 import type { StepContext, StepOutcome } from './step-context';
@@ -56,6 +56,19 @@ export interface ClusterStepOptions {
   drainTimeoutMs: number;
   /** Verify the lab's credentials by connecting; answers the server's version (default: GET /version). */
   verify?: (target: ConnectionTarget) => Promise<string>;
+  /**
+   * Where the kubeconfig points, given the server it would name: that server, or (the host's port
+   * not answering from here) an SSH tunnel's 127.0.0.1 port with the name to check the certificate
+   * against. Default: the server itself.
+   */
+  route?: (ctx: StepContext, server: { host: string; port: number }, ca: string) => Promise<EndpointRoute>;
+}
+
+/** The server the lab's kubeconfig names, and the name its certificate is checked against when that differs. */
+export interface EndpointRoute {
+  host: string;
+  port: number;
+  tlsServerName?: string;
 }
 
 /**
@@ -67,9 +80,6 @@ async function verifyByConnecting(target: ConnectionTarget): Promise<string> {
   if (typeof version?.gitVersion !== 'string') throw new AppError('INVALID_INPUT', 'GET /version did not answer a Kubernetes version.');
   return version.gitVersion;
 }
-
-/** How long the kubeconfig step asks again while the endpoint refuses or drops connections. */
-const VERIFY_WAIT_MS = 60_000;
 
 const isReady = (node: NodeView) => node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 
@@ -99,40 +109,41 @@ export function createClusterSteps(options: ClusterStepOptions): ClusterSteps {
       const fetched = await ctx.vm(first, { argv: ['cat', path] }, { root: true, secretOutput: true });
       // Through HAProxy's port on the lab host where there is one: the endpoint name resolves only in the lab network.
       const server = kubeconfigServer(ctx.plan, options.hostAddress);
-      const url = `https://${server.host}:${server.port}`;
+      const { hostPort } = endpointService(ctx.plan);
       ctx.local(
-        `Build the lab's kubeconfig from the fetched CA, client certificate and key only (exec plugins, token files and file paths are refused): server ${url}; cluster, user and context "${context}"`,
+        `Build the lab's kubeconfig from the fetched CA, client certificate and key only (exec plugins, token files and file paths are refused): server https://${server.host}:${server.port}; cluster, user and context "${context}"`,
       );
-      ctx.local(`Verify it: GET /version at ${url}`);
+      if (hostPort !== undefined && options.route !== undefined) {
+        const { apiEndpoint } = ctx.plan;
+        ctx.local(
+          `If port ${server.port} of the lab host does not answer a TLS handshake from this computer: an SSH tunnel via the lab host to ${apiEndpoint.address}:${apiEndpoint.port} on 127.0.0.1, and the kubeconfig names it with tls-server-name ${apiEndpoint.host}`,
+        );
+      }
+      ctx.local(`Verify it: GET /version at https://${server.host}:${server.port}`);
       ctx.local(`Save it in Nestlab's clusters as context "${context}"`);
       if (ctx.dry) return done();
-      const { kubeconfig, target } = labKubeconfig(fetched.stdout, context, { ...ctx.plan.apiEndpoint, ...server });
+      const route: EndpointRoute =
+        options.route === undefined || hostPort === undefined
+          ? server
+          : await options.route(ctx, server, labCredentials(fetched.stdout).caPem);
+      const url = `https://${route.host}:${route.port}`;
+      const { kubeconfig, target } = labKubeconfig(
+        fetched.stdout,
+        context,
+        { ...ctx.plan.apiEndpoint, host: route.host, port: route.port },
+        route.tlsServerName,
+      );
       let version: string;
-      // Just after the control plane came up, HAProxy may still count it down (two /readyz checks
-      // 2 s apart) and close connections: a refused or dropped connection is asked again for a minute.
-      let lastError: AppError | undefined;
       try {
-        version = await ctx.waitFor(
-          `the API server at ${url}`,
-          async () => {
-            try {
-              return await (options.verify ?? verifyByConnecting)(target);
-            } catch (error) {
-              lastError = AppError.from(error);
-              if (lastError.code !== 'UNREACHABLE' && lastError.code !== 'TIMEOUT') throw lastError;
-              return undefined;
-            }
-          },
-          { timeoutMs: VERIFY_WAIT_MS, intervalMs: 2_000, placeholder: '' },
-        );
+        version = await (options.verify ?? verifyByConnecting)(target);
       } catch (error) {
-        if (AppError.from(error).code === 'CANCELLED') throw error;
-        const cause = lastError ?? AppError.from(error);
-        throw new AppError('UNREACHABLE', `The lab's kubeconfig does not connect to ${url}: ${cause.message}`, {
+        throw new AppError('UNREACHABLE', `The lab's kubeconfig does not connect to ${url}: ${AppError.from(error).message}`, {
           fix:
-            endpointService(ctx.plan).hostPort === undefined
-              ? 'Make the API endpoint (VIP or DNS name) reach the first control plane from this computer, then resume.'
-              : `Let this computer reach port ${server.port} of the lab host (a firewall on the host or between may block it; HAProxy listens there), then resume.`,
+            route.tlsServerName !== undefined
+              ? `Nestlab tunnels through SSH because port ${server.port} of the lab host does not answer from here; the tunnel does not reach the endpoint either. Check that the first control plane's API server runs (and HAProxy on the host, with three control planes), then resume.`
+              : hostPort === undefined
+                ? 'Make the API endpoint (VIP or DNS name) reach the first control plane from this computer, then resume.'
+                : `Let this computer reach port ${server.port} of the lab host (a firewall on the host or between may block it; HAProxy listens there), then resume.`,
         });
       }
       ctx.log(`Connected: Kubernetes ${version}.`);

@@ -104,21 +104,23 @@ export function labCredentials(text: string): LabCredentials {
 
 /**
  * The lab's kubeconfig: one cluster, user and context named after the lab, the server the stable
- * endpoint or the lab host's HAProxy port (kubeadm writes the endpoint it was given, k3s
- * https://127.0.0.1:6443), and only the
+ * endpoint, the lab host's HAProxy port or an SSH tunnel's 127.0.0.1 port with `tlsServerName`
+ * (kubeadm writes the endpoint it was given, k3s https://127.0.0.1:6443), and only the
  * embedded CA, client certificate and key of the fetched one. Built as YAML, never edited as text.
  *
  * @throws AppError INVALID_INPUT when the fetched text is refused (see {@link labCredentials}).
  */
-export function labKubeconfig(fetched: string, lab: string, endpoint: ApiEndpoint): LabKubeconfig {
+export function labKubeconfig(fetched: string, lab: string, endpoint: ApiEndpoint, tlsServerName?: string): LabKubeconfig {
   const credentials = labCredentials(fetched);
   const host = endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host;
   const server = `https://${host}:${endpoint.port}`;
   const base64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
+  // Through a tunnel the server is 127.0.0.1: the certificate is checked against the endpoint name instead.
+  const serverName = tlsServerName === undefined ? {} : { 'tls-server-name': tlsServerName };
   const kubeconfig = stringify({
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: lab, cluster: { server, 'certificate-authority-data': base64(credentials.caPem) } }],
+    clusters: [{ name: lab, cluster: { server, ...serverName, 'certificate-authority-data': base64(credentials.caPem) } }],
     users: [
       {
         name: lab,
@@ -131,6 +133,13 @@ export function labKubeconfig(fetched: string, lab: string, endpoint: ApiEndpoin
   });
   return {
     kubeconfig,
-    target: { server, ca: credentials.caPem, cert: credentials.certPem, key: credentials.keyPem, insecureSkipTlsVerify: false },
+    target: {
+      server,
+      ca: credentials.caPem,
+      cert: credentials.certPem,
+      key: credentials.keyPem,
+      insecureSkipTlsVerify: false,
+      ...(tlsServerName === undefined ? {} : { tlsServerName }),
+    },
   };
 }

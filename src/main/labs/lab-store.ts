@@ -1,6 +1,6 @@
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { LabMachine, LabOperation, LabPlan, LabStatus } from '../../shared/contract/labs';
+import type { LabEndpointAccess, LabMachine, LabOperation, LabPlan, LabStatus } from '../../shared/contract/labs';
 import { AppError } from '../../shared/errors';
 import { LAB_NAME_PATTERN } from '../../shared/schemas/labs';
 import { writeFileAtomic } from '../platform/atomic-file';
@@ -20,6 +20,8 @@ export interface LabRecord {
   /** Workers a scale-down is removing (their names). */
   removing: string[];
   context?: string;
+  /** How this computer reaches the API server (the SSH tunnel, if any, is opened again at start). */
+  endpointAccess?: LabEndpointAccess;
   /** `etcd`: what an etcd snapshot operation was asked for (day2/etcd-operations.ts). */
   operation?: LabOperation & { drainTimeoutSeconds?: number; etcd?: EtcdOperationRequest };
   createdAt: string;

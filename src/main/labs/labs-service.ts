@@ -32,8 +32,9 @@ import { capacityLines } from './capacity';
 import { checkEtcdOperation, etcdOperationSteps, isEtcdOperation, listEtcdSnapshots } from './day2/etcd-operations';
 import type { EtcdOperationRequest } from './day2/etcd-operations';
 import { snapshotName } from './day2/etcd-shelf';
+import { LabApiTunnels, probeTls } from './api-tunnels';
 import { createClusterSteps } from './cluster-steps';
-import type { LabClusters } from './cluster-steps';
+import type { EndpointRoute, LabClusters } from './cluster-steps';
 import { dryRunSteps, initialSteps, POWERSHELL_STDIN, runSteps, summarizeProgress } from './engine';
 import type { EngineEnvironment } from './engine';
 import { ExistingMachinesDriver, hostIdOf } from './existing-driver';
@@ -47,6 +48,7 @@ import { machinesOf, normalizePlan } from './machines';
 import { allocateNetwork, labRanges, mergeTaken, overlapProblems } from './network-allocation';
 import { readHostNetworks } from './host-networks';
 import { existingHostProblems, validatePlan } from './plan-validation';
+import type { StepContext } from './step-context';
 import { planSteps } from './step-planner';
 import type { StepDefinition } from './step-planner';
 
@@ -100,6 +102,12 @@ export class LabsService implements LabsContract {
   private readonly flushTimers = new Map<string, NodeJS.Timeout>();
   private readonly recovered: Promise<void>;
   private disposed = false;
+  /** SSH tunnels to the API endpoints of labs whose host port does not answer from here. */
+  private readonly apiTunnels = new LabApiTunnels(async (hostId, address, port) =>
+    (await this.options.hosts.connection(hostId)).forwardOut(address, port),
+  );
+  /** Why a lab's saved tunnel does not serve now (its port taken after a restart). */
+  private readonly tunnelProblems = new Map<string, string>();
 
   constructor(private readonly options: LabsServiceOptions) {
     this.store = new LabStore(options.dataDir);
@@ -113,7 +121,63 @@ export class LabsService implements LabsContract {
         record.status = 'interrupted';
         await this.store.write(record);
       }
+      await this.restoreTunnel(record);
     }
+  }
+
+  /**
+   * A lab saved with an SSH tunnel to its API endpoint gets it again, on the port its kubeconfig
+   * names (nothing connects to the host until something uses it).
+   */
+  private async restoreTunnel(record: LabRecord): Promise<void> {
+    const access = record.endpointAccess;
+    if (access?.mode !== 'tunnel') return;
+    const { apiEndpoint, hostId, name } = record.plan;
+    try {
+      await this.apiTunnels.serve(name, { hostId, address: apiEndpoint.address, port: apiEndpoint.port }, access.localPort, true);
+      this.tunnelProblems.delete(name);
+      if (this.disposed) await this.apiTunnels.close(name);
+    } catch (error) {
+      this.tunnelProblems.set(
+        name,
+        `The SSH tunnel to the API server could not listen on 127.0.0.1:${access.localPort}: ${AppError.from(error).message} Free that port, or resume the lab's last operation to choose another.`,
+      );
+    }
+  }
+
+  /**
+   * The server the lab's kubeconfig names: the lab host's port when it answers a TLS handshake
+   * from here, else an SSH tunnel via the lab host to the endpoint in the lab network, on 127.0.0.1
+   * (the host's port number when free here), checked against the endpoint name.
+   */
+  private async endpointRoute(
+    record: LabRecord,
+    ctx: StepContext,
+    server: { host: string; port: number },
+    ca: string,
+  ): Promise<EndpointRoute> {
+    const { apiEndpoint, hostId, name } = record.plan;
+    const reason = await probeTls(server.host, server.port, ca);
+    if (reason === undefined) {
+      await this.apiTunnels.close(name);
+      this.tunnelProblems.delete(name);
+      record.endpointAccess = { mode: 'direct', server: `https://${server.host}:${server.port}` };
+      return server;
+    }
+    const why = `port ${server.port} of ${server.host} did not answer from this computer (${reason})`;
+    ctx.log(`The API endpoint goes through an SSH tunnel via the lab host: ${why}.`);
+    const saved = record.endpointAccess?.mode === 'tunnel' ? record.endpointAccess.localPort : server.port;
+    const localPort = await this.apiTunnels.serve(name, { hostId, address: apiEndpoint.address, port: apiEndpoint.port }, saved, false);
+    this.tunnelProblems.delete(name);
+    record.endpointAccess = {
+      mode: 'tunnel',
+      server: `https://127.0.0.1:${localPort}`,
+      localPort,
+      tlsServerName: apiEndpoint.host,
+      target: `${apiEndpoint.address}:${apiEndpoint.port}`,
+      reason: why,
+    };
+    return { host: '127.0.0.1', port: localPort, tlsServerName: apiEndpoint.host };
   }
 
   async list(): Promise<LabSummary[]> {
@@ -427,6 +491,7 @@ export class LabsService implements LabsContract {
     this.disposed = true;
     for (const running of this.running.values()) running.controller.abort();
     for (const timer of this.flushTimers.values()) clearTimeout(timer);
+    void this.apiTunnels.dispose();
     this.labEmitter.dispose();
     this.logEmitter.dispose();
     this.removeEmitter.dispose();
@@ -569,6 +634,9 @@ export class LabsService implements LabsContract {
       },
       drainTimeoutMs: (drainTimeoutSeconds ?? DEFAULT_DRAIN_TIMEOUT_S) * 1000,
       ...(this.options.verifyKubeconfig === undefined ? {} : { verify: this.options.verifyKubeconfig }),
+      ...(record === undefined
+        ? {}
+        : { route: (ctx: StepContext, server: EndpointRoute, ca: string) => this.endpointRoute(record, ctx, server, ca) }),
     });
   }
 
@@ -639,6 +707,8 @@ export class LabsService implements LabsContract {
       if (operation.kind === 'delete') {
         await this.flush(record);
         await this.store.delete(name);
+        await this.apiTunnels.close(name);
+        this.tunnelProblems.delete(name);
         this.logLines.delete(name);
         this.removeEmitter.fire({ name });
         return;
@@ -722,6 +792,11 @@ export class LabsService implements LabsContract {
     if (record.operation !== undefined) {
       const { drainTimeoutSeconds: _drain, etcd: _etcd, ...operation } = record.operation;
       summary.operation = structuredClone(operation);
+    }
+    const access = record.endpointAccess;
+    if (access !== undefined) {
+      const problem = this.tunnelProblems.get(record.plan.name);
+      summary.endpointAccess = access.mode === 'tunnel' && problem !== undefined ? { ...access, problem } : { ...access };
     }
     return summary;
   }

@@ -315,6 +315,30 @@ export interface LabOperation {
   error?: SerializedError;
 }
 
+/**
+ * How this computer reaches a lab's API server. direct: the server the saved kubeconfig names
+ * (the lab host's port, or the endpoint itself). tunnel: the host's port did not answer from here,
+ * so Nestlab serves the API on 127.0.0.1 through an SSH tunnel via the lab host to the endpoint in
+ * the lab network; the kubeconfig names 127.0.0.1 with tls-server-name, and works only while
+ * Nestlab runs.
+ */
+export type LabEndpointAccess =
+  | { mode: 'direct'; server: string }
+  | {
+      mode: 'tunnel';
+      /** https://127.0.0.1:<localPort>, the saved kubeconfig's server. */
+      server: string;
+      localPort: number;
+      /** The name the API server's certificate is checked against (the endpoint name). */
+      tlsServerName: string;
+      /** Where the lab host sends the tunnel: the endpoint address and port in the lab network. */
+      target: string;
+      /** Why the host's port was not used (what the probe from this computer saw). */
+      reason: string;
+      /** Set when the tunnel is not serving now (e.g. its local port was taken after a restart), with the fix. */
+      problem?: string;
+    };
+
 /** What the labs list shows. Plain JSON, no secrets. */
 export interface LabSummary {
   name: string;
@@ -324,6 +348,8 @@ export interface LabSummary {
   machines: LabMachine[];
   /** The context saved in Nestlab's clusters (named like the lab), once the kubeconfig was saved. */
   context?: string;
+  /** How this computer reaches the lab's API server, once the kubeconfig step chose a way. */
+  endpointAccess?: LabEndpointAccess;
   operation?: LabOperation;
   createdAt: string;
   updatedAt: string;

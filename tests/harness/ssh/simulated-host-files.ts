@@ -160,7 +160,11 @@ export function namespaceScript(
     // The test process holds this script's stdin open; when it dies (even by SIGKILL), end the
     // namespace: SIGTERM to its first process (sshd), as SIGKILL from inside is ignored by it.
     'exec 3<&0',
-    '{ cat >/dev/null; kill -TERM 1; } <&3 &',
+    // A host with a network of its own also takes firewall rules from the test on that stdin
+    // (test-host.ts firewall()): one nft rules file per line, its exit status written beside it.
+    ownNetwork
+      ? '{ while IFS= read -r rules; do nft -f "$rules" 2>"$rules.err"; echo $? >"$rules.status"; done; kill -TERM 1; } <&3 &'
+      : '{ cat >/dev/null; kill -TERM 1; } <&3 &',
     ...(real?.early ?? []),
     // Every address of the lab networks is this host's own: the lab bridge's, HAProxy's and the stand-in VMs'.
     ...(standInNetwork ? ['ip link set lo up', ...LAB_TEST_NETWORKS.map((network) => `ip route add local ${network} dev lo`)] : []),

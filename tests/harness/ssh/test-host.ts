@@ -7,6 +7,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { waitFor } from '../wait-for';
 import { freePort } from './free-port';
 import type { HostSimulation } from './profiles';
 import { NAMESPACE_SSH_PORT, requireRealLibvirt, startLoopbackRelay, writeRealLibvirtConfig } from './real-libvirt';
@@ -78,6 +79,11 @@ export interface TestHost {
   sudoCalls(): Promise<string[][]>;
   /** Stop and start again on the same port with a freshly generated host key. */
   restartWithNewHostKey(): Promise<void>;
+  /**
+   * Loads nft rules (`nft -f` syntax) into the host's own network namespace, as root there (the
+   * stand-in sudo does not change user): e.g. a firewall that drops a port. `ownNetwork` hosts only.
+   */
+  firewall(rules: string): Promise<void>;
   /** Stop sshd and every process of its sessions; the temp folder is removed. */
   stop(): Promise<void>;
 }
@@ -192,6 +198,7 @@ async function startInFolder(dir: string, options: TestHostOptions): Promise<Tes
   await writeFile(join(dir, 'enter-namespace.sh'), namespaceScript(dir, sim, hostKeyPath, sshdLogPath, realLibvirt, ownNetwork));
 
   let child: ChildProcess | undefined;
+  let firewallRequests = 0;
   const start = async (): Promise<void> => {
     await rm(hostKeyPath, { force: true });
     await rm(`${hostKeyPath}.pub`, { force: true });
@@ -251,6 +258,20 @@ async function startInFolder(dir: string, options: TestHostOptions): Promise<Tes
     restartWithNewHostKey: async () => {
       await stop();
       await start();
+    },
+    firewall: async (rules) => {
+      const stdin = child?.stdin;
+      if (!ownNetwork || stdin == null) throw new Error('firewall() needs a running test host with ownNetwork');
+      firewallRequests += 1;
+      const path = join(dir, `firewall-${firewallRequests}.nft`);
+      await writeFile(path, rules);
+      stdin.write(`${path}\n`);
+      const status = await waitFor(async () => (await readFile(`${path}.status`, 'utf8').catch(() => '')).trim() || undefined, {
+        timeout: 20_000,
+        interval: 50,
+        description: `nft to load ${path}`,
+      });
+      if (status !== '0') throw new Error(`nft -f refused the rules (${status}): ${await readFile(`${path}.err`, 'utf8')}\n${rules}`);
     },
     stop: async () => {
       await stop();

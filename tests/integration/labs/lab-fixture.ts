@@ -94,7 +94,10 @@ export const HYPERV_IMAGES = {
 export async function startLabFixture(options: { os?: 'linux' | 'windows'; ownNetwork?: boolean } = {}): Promise<LabFixture> {
   const windowsHost = options.os === 'windows';
   const [controlPlane, host] = await Promise.all([
-    startControlPlane(),
+    // SIMULATION: one API server stands for every lab's control planes, so its certificate names
+    // every endpoint name a served lab gets (<lab>-api.lab.internal) by a wildcard where kubeadm
+    // names the lab's own (a kubeconfig checked against that name, as through an SSH tunnel, passes).
+    startControlPlane(options.ownNetwork === true ? { extraSans: ['DNS:*.lab.internal'] } : {}),
     startTestHost({ simulation: windowsHost ? simulations.windowsHyperV : simulations.nestedOn, ownNetwork: options.ownNetwork === true }),
   ]);
   const relays: { close(): Promise<void> }[] = [];
@@ -273,7 +276,7 @@ function sshArgs(host: TestHost): string[] {
  * The Unix socket the stand-in control planes' API servers relay to (namespace-relay.mjs, lib-sim.sh),
  * served here: each connection goes to the harness's real API server on 127.0.0.1.
  */
-async function serveApiServerSocket(path: string, apiServerPort: number): Promise<{ close(): Promise<void> }> {
+export async function serveApiServerSocket(path: string, apiServerPort: number): Promise<{ close(): Promise<void> }> {
   const open = new Set<Socket>();
   const server = createServer((client) => {
     const upstream = connect(apiServerPort, '127.0.0.1');

@@ -119,7 +119,11 @@ export function LabDetail({ lab, hostName, onDelete }: { lab: LabSummary; hostNa
         )}
         <dt>API endpoint</dt>
         <dd>
-          <EndpointAccess plan={plan} host={{ name: hostName, ...(hostAddress === undefined ? {} : { address: hostAddress }) }} />
+          <EndpointAccess
+            plan={plan}
+            host={{ name: hostName, ...(hostAddress === undefined ? {} : { address: hostAddress }) }}
+            reached={lab.endpointAccess}
+          />
         </dd>
         <dt>Context</dt>
         <dd data-testid="lab-context">

@@ -20,6 +20,28 @@ describe('how the lab details describe the API endpoint', () => {
     expect(access.fallback).toContain('tls-server-name lab1-api.lab.internal');
   });
 
+  it('reached through the SSH tunnel: says so and why, names 127.0.0.1 with tls-server-name, and how to use the host port again', () => {
+    const served = plan({ apiEndpoint: { ...base.apiEndpoint, hostPort: 16443 } });
+    const access = endpointAccess(served, host, {
+      mode: 'tunnel',
+      server: 'https://127.0.0.1:16443',
+      localPort: 16443,
+      tlsServerName: 'lab1-api.lab.internal',
+      target: `${base.apiEndpoint.address}:6443`,
+      reason: 'port 16443 of 10.0.0.5 did not answer from this computer (no TLS answer within 5 s)',
+    });
+    expect(access.kubeconfigServer).toBe('https://127.0.0.1:16443');
+    expect(access.fromHere).toBe(
+      `This computer reaches it through an SSH tunnel via kvm1: Nestlab listens on https://127.0.0.1:16443 and the host carries each connection to ${base.apiEndpoint.address}:6443 in the lab network.`,
+    );
+    expect(access.tunnel).toContain('Why the tunnel: port 16443 of 10.0.0.5 did not answer from this computer (no TLS answer within 5 s)');
+    expect(access.tunnel).toContain('tls-server-name lab1-api.lab.internal');
+    expect(access.tunnel).toContain('it works only while Nestlab runs');
+    expect(access.tunnelProblem).toBeUndefined();
+    // Reached directly: the served text, no tunnel.
+    expect(endpointAccess(served, host, { mode: 'direct', server: 'https://10.0.0.5:16443' })).toEqual(endpointAccess(served, host));
+  });
+
   it('Hyper-V (no host port): the name resolves only in the lab network, and the tunnel goes to the first control plane', () => {
     const access = endpointAccess(plan({ driver: 'hyperv' }), host);
     expect(access.inLab).toContain('the first control plane itself');

@@ -2,7 +2,7 @@
  * What the lab details say about the API endpoint: how the lab's machines reach it, how this
  * computer reaches it, and what that means for the kubeconfig once it leaves Nestlab.
  */
-import type { LabPlan } from '../../../shared/contract/labs';
+import type { LabEndpointAccess, LabPlan } from '../../../shared/contract/labs';
 import { endpointService, kubeconfigServer } from '../../../shared/lab-endpoint';
 
 export interface EndpointAccess {
@@ -16,11 +16,37 @@ export interface EndpointAccess {
   fromHere: string;
   /** Where the way in may be blocked: the fallback. */
   fallback?: string;
+  /** Nestlab reaches it through an SSH tunnel: why, and what that means for the kubeconfig. */
+  tunnel?: string;
+  /** The tunnel does not serve now: why, and the fix. */
+  tunnelProblem?: string;
+}
+
+/**
+ * What the lab details say when the kubeconfig step found the host's port closed from here and
+ * Nestlab serves the API through an SSH tunnel instead.
+ */
+export function tunnelAccess(
+  plan: LabPlan,
+  host: { name: string },
+  reached: Extract<LabEndpointAccess, { mode: 'tunnel' }>,
+): Pick<EndpointAccess, 'kubeconfigServer' | 'fromHere' | 'tunnel' | 'tunnelProblem'> {
+  return {
+    kubeconfigServer: reached.server,
+    fromHere: `This computer reaches it through an SSH tunnel via ${host.name}: Nestlab listens on ${reached.server} and the host carries each connection to ${reached.target} in the lab network.`,
+    tunnel: `Why the tunnel: ${reached.reason} (a firewall on ${host.name} or between may drop it). The kubeconfig in Clusters uses ${reached.server} with tls-server-name ${reached.tlsServerName}, so the certificate is still checked; it works only while Nestlab runs (kubectl in Nestlab's terminals too). Open port ${plan.apiEndpoint.hostPort ?? ''} on ${host.name} and resume the lab to use the host's port instead.`,
+    ...(reached.problem === undefined ? {} : { tunnelProblem: reached.problem }),
+  };
 }
 
 const url = (host: string, port: number) => `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
-export function endpointAccess(plan: LabPlan, host: { name: string; address?: string }): EndpointAccess {
+export function endpointAccess(plan: LabPlan, host: { name: string; address?: string }, reached?: LabEndpointAccess): EndpointAccess {
+  const served = servedAccess(plan, host);
+  return reached?.mode === 'tunnel' ? { ...served, ...tunnelAccess(plan, host, reached) } : served;
+}
+
+function servedAccess(plan: LabPlan, host: { name: string; address?: string }): EndpointAccess {
   const { apiEndpoint } = plan;
   const endpoint = url(apiEndpoint.host, apiEndpoint.port);
   const service = endpointService(plan);
