@@ -1,6 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import type { Client, ClientChannel, ConnectConfig, PseudoTtyOptions } from 'ssh2';
+import type { Client, ClientChannel, ConnectConfig, PseudoTtyOptions, SFTPWrapper } from 'ssh2';
 import type { ConnectionState, ConnectionStateChange } from '../../shared/contract/hosts';
 import { AppError } from '../../shared/errors';
 import { Emitter } from '../../shared/event';
@@ -105,6 +105,14 @@ export class SshConnection implements CommandExecutor {
     const client = await this.ready(signal);
     return new Promise((resolve, reject) => {
       client.shell(pty, (error, channel) => (error === undefined ? resolve(channel) : reject(openChannelError(error, this.context))));
+    });
+  }
+
+  /** An SFTP session on the shared connection (offline bundle copies); the caller ends it. */
+  async sftp(signal?: AbortSignal): Promise<SFTPWrapper> {
+    const client = await this.ready(signal);
+    return new Promise((resolve, reject) => {
+      client.sftp((error, sftp) => (error === undefined ? resolve(sftp) : reject(openChannelError(error, this.context))));
     });
   }
 

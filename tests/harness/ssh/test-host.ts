@@ -189,6 +189,8 @@ async function startInFolder(dir: string, options: TestHostOptions): Promise<Tes
       'MaxStartups 200',
       'MaxSessions 100',
       'LogLevel VERBOSE',
+      // Offline bundles are copied over SFTP, as OpenSSH's default configuration offers it.
+      'Subsystem sftp internal-sftp',
       options.machine === true
         ? `SetEnv PATH=${bin}/vm:${bin}:/usr/local/bin:/usr/bin:/bin NESTLAB_SIM_DIR=${simDir} VM_ROOT=${simDir}/machine VM_NAME=machine`
         : `SetEnv PATH=${bin}:/usr/local/bin:/usr/bin:/bin NESTLAB_SIM_DIR=${simDir}`,
