@@ -3,16 +3,13 @@
  * offline bundle of Kubernetes node packages built here from Debian's Kubernetes 1.20.2 source.
  * Both are made by scripts that npm test runs before the tests (as root); the tests only find them.
  */
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, copyFile, link, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { buildBundle } from '../../../src/main/offline-kit/bundle-builder';
 import { KUBERNETES_VERSION, nestlabCacheDir } from '../binaries';
-
-const run = promisify(execFile);
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 /** Bumped with scripts/real-vms/guest-image.sh's IMAGE_NAME. */
@@ -68,115 +65,6 @@ export function requireRealVmArtifacts(options: { images?: boolean } = {}): void
   }
 }
 
-/** The upstream packages' kubelet unit (kubernetes/release, deb/kubelet). */
-const KUBELET_SERVICE = `[Unit]
-Description=kubelet: The Kubernetes Node Agent
-Documentation=https://kubernetes.io/docs/
-Wants=network-online.target
-After=network-online.target
-
-[Service]
-ExecStart=/usr/bin/kubelet
-Restart=always
-StartLimitInterval=0
-RestartSec=10
-
-[Install]
-WantedBy=multi-user.target
-`;
-
-/** The upstream kubeadm package's kubelet drop-in (10-kubeadm.conf). */
-const KUBEADM_DROP_IN = `[Service]
-Environment="KUBELET_KUBECONFIG_ARGS=--bootstrap-kubeconfig=/etc/kubernetes/bootstrap-kubelet.conf --kubeconfig=/etc/kubernetes/kubelet.conf"
-Environment="KUBELET_CONFIG_ARGS=--config=/var/lib/kubelet/config.yaml"
-EnvironmentFile=-/var/lib/kubelet/kubeadm-flags.env
-EnvironmentFile=-/etc/default/kubelet
-ExecStart=
-ExecStart=/usr/bin/kubelet $KUBELET_KUBECONFIG_ARGS $KUBELET_CONFIG_ARGS $KUBELET_KUBEADM_ARGS $KUBELET_EXTRA_ARGS
-`;
-
-interface DebianPackage {
-  name: string;
-  depends: string;
-  description: string;
-  files: { path: string; from?: string; content?: string; mode: number }[];
-  postinst?: string;
-}
-
-function packages(): DebianPackage[] {
-  const bin = nodeBinDir();
-  return [
-    {
-      name: 'kubelet',
-      // What the upstream kubelet package depends on, as far as Debian 12 ships it.
-      depends: 'iptables, iproute2, socat, util-linux, mount, ethtool, ebtables, conntrack',
-      description: 'Kubernetes node agent (built from Debian source 1.20.2 for the Nestlab real-VM tier)',
-      files: [
-        { path: 'usr/bin/kubelet', from: join(bin, 'kubelet'), mode: 0o755 },
-        { path: 'lib/systemd/system/kubelet.service', content: KUBELET_SERVICE, mode: 0o644 },
-      ],
-      postinst: '#!/bin/sh\nset -e\nsystemctl daemon-reload >/dev/null 2>&1 || true\nsystemctl enable kubelet >/dev/null 2>&1 || true\n',
-    },
-    {
-      name: 'kubeadm',
-      depends: 'kubelet, kubectl',
-      description: 'Kubernetes cluster bootstrapping tool (built from Debian source 1.20.2 for the Nestlab real-VM tier)',
-      files: [
-        { path: 'usr/bin/kubeadm', from: join(bin, 'kubeadm'), mode: 0o755 },
-        { path: 'etc/systemd/system/kubelet.service.d/10-kubeadm.conf', content: KUBEADM_DROP_IN, mode: 0o644 },
-      ],
-      postinst: '#!/bin/sh\nset -e\nsystemctl daemon-reload >/dev/null 2>&1 || true\n',
-    },
-    {
-      name: 'kubectl',
-      depends: '',
-      description: 'Kubernetes command-line client (1.20.2 for the Nestlab real-VM tier)',
-      files: [{ path: 'usr/bin/kubectl', from: join(bin, 'kubectl'), mode: 0o755 }],
-    },
-  ];
-}
-
-async function buildDeb(pkg: DebianPackage, outDir: string, work: string): Promise<void> {
-  const root = join(work, pkg.name);
-  await mkdir(join(root, 'DEBIAN'), { recursive: true });
-  const control = [
-    `Package: ${pkg.name}`,
-    `Version: ${KUBERNETES_VERSION}-00`,
-    'Architecture: amd64',
-    'Maintainer: Nestlab tests <nestlab@localhost>',
-    ...(pkg.depends === '' ? [] : [`Depends: ${pkg.depends}`]),
-    `Description: ${pkg.description}`,
-    '',
-  ].join('\n');
-  await writeFile(join(root, 'DEBIAN', 'control'), control);
-  if (pkg.postinst !== undefined) {
-    await writeFile(join(root, 'DEBIAN', 'postinst'), pkg.postinst);
-    await chmod(join(root, 'DEBIAN', 'postinst'), 0o755);
-  }
-  for (const file of pkg.files) {
-    const target = join(root, file.path);
-    await mkdir(dirname(target), { recursive: true });
-    if (file.from !== undefined) await copyFile(file.from, target);
-    else await writeFile(target, file.content ?? '');
-    await chmod(target, file.mode);
-  }
-  // gzip level 1: the bundle crosses SSH twice; xz would cost a minute of CPU for little.
-  await run('dpkg-deb', [
-    '--root-owner-group',
-    '-Zgzip',
-    '-z1',
-    '--build',
-    root,
-    join(outDir, `${pkg.name}_${KUBERNETES_VERSION}-00_amd64.deb`),
-  ]);
-}
-
-/** A hard link where the cache and the bundle share a file system (the archives are large), else a copy. */
-async function place(from: string, to: string): Promise<void> {
-  await mkdir(dirname(to), { recursive: true });
-  await link(from, to).catch(() => copyFile(from, to));
-}
-
 /**
  * The bundle's CNI configuration: Debian's bridge and host-local plugins (cni/bin/) give pods on a
  * node addresses from the pod range behind a cni0 bridge, with portmap for hostPort. The same file
@@ -206,36 +94,32 @@ export function bridgeConflist(podCidr: string): string {
 }
 
 /**
- * An offline bundle in the layout the product documents, in a new temporary folder (the caller
- * removes it): debs/*.deb (kubelet, kubeadm, kubectl) and, with `kubernetes`, what kubeadm init
- * needs beyond them: images/*.tar (node-images.sh's archives), bin/crictl (the STAND-IN),
- * cni/bin/ (Debian's plugins) and cni/net.d/ (bridgeConflist of the lab's pod range).
+ * An offline bundle in the layout the product documents, built by the product's builder (what
+ * `npm run bundle` runs) in a new temporary folder (the caller removes it): debs/*.deb (kubelet,
+ * kubeadm, kubectl), manifest.json and SHA256SUMS and, with `kubernetes`, what kubeadm init needs
+ * beyond them: images/*.tar (node-images.sh's archives), bin/crictl (the STAND-IN), cni/bin/
+ * (Debian's plugins) and cni/net.d/ (bridgeConflist of the lab's pod range).
  */
 export async function assembleNodeBundle(options: { kubernetes?: { podCidr: string } } = {}): Promise<string> {
   requireRealVmArtifacts({ images: options.kubernetes !== undefined });
   const dir = await mkdtemp(join(tmpdir(), 'nestlab-bundle-'));
-  const work = await mkdtemp(join(tmpdir(), 'nestlab-debs-'));
-  try {
-    await mkdir(join(dir, 'debs'));
-    for (const pkg of packages()) await buildDeb(pkg, join(dir, 'debs'), work);
-    if (options.kubernetes === undefined) return dir;
-    const images = nodeImagesDir();
-    for (const archive of (await readdir(images)).filter((name) => name.endsWith('.tar'))) {
-      await place(join(images, archive), join(dir, 'images', archive));
-    }
-    for (const plugin of await readdir(join(images, 'cni-bin'))) {
-      await place(join(images, 'cni-bin', plugin), join(dir, 'cni', 'bin', plugin));
-    }
-    await mkdir(join(dir, 'cni', 'net.d'), { recursive: true });
-    await writeFile(join(dir, 'cni', 'net.d', '10-nestlab-bridge.conflist'), bridgeConflist(options.kubernetes.podCidr));
-    await place(CRICTL_STAND_IN, join(dir, 'bin', 'crictl'));
-    return dir;
-  } catch (error) {
-    await rm(dir, { recursive: true, force: true });
-    throw error;
-  } finally {
-    await rm(work, { recursive: true, force: true });
-  }
+  const images = nodeImagesDir();
+  await buildBundle(
+    {
+      kubernetesVersion: KUBERNETES_VERSION,
+      nodeBinDir: nodeBinDir(),
+      ...(options.kubernetes === undefined
+        ? {}
+        : {
+            imagesDir: images,
+            cniBinDir: join(images, 'cni-bin'),
+            cniConfigs: { '10-nestlab-bridge.conflist': bridgeConflist(options.kubernetes.podCidr) },
+            tools: { crictl: CRICTL_STAND_IN },
+          }),
+    },
+    dir,
+  );
+  return dir;
 }
 
 /** scripts/real-vms/guest-image.sh, for the provisioning step of npm test. */
