@@ -82,6 +82,51 @@ export class LabsPage {
     return this.page.locator('#lab-detail');
   }
 
+  /**
+   * Plans and creates a kubeadm lab through the form on the stand-in host's base image, in the
+   * documentation network 198.51.100.0/24, whose API endpoint is the test control plane on
+   * 127.0.0.1:`apiServerPort`; resolves once the open lab is Ready.
+   */
+  async createLoopbackLab(options: { baseImage: string; apiServerPort: number; linuxWorkers: number }): Promise<void> {
+    await this.planButton.click();
+    await this.form.waitFor();
+    await this.field('Linux base image on the host').fill(options.baseImage);
+    await this.setSlider(this.slider('Linux workers'), options.linuxWorkers);
+    await this.field('Network (CIDR)').fill('198.51.100.0/24');
+    await this.field('Address pool start').fill('198.51.100.100');
+    await this.field('Address pool end').fill('198.51.100.199');
+    await this.field('LoadBalancer range start (MetalLB)').fill('198.51.100.200');
+    await this.field('LoadBalancer range end').fill('198.51.100.239');
+    await this.field('API endpoint address').fill('198.51.100.10');
+    await this.field('API endpoint (VIP or DNS name)').fill('127.0.0.1');
+    await this.field('API port').fill(String(options.apiServerPort));
+    await this.button('Create lab').click();
+    // A refused plan keeps the form open: its text says why.
+    await this.form.waitFor({ state: 'detached', timeout: 30_000 }).catch(async (error: unknown) => {
+      throw new Error(`the lab was not created:\n${await this.form.innerText()}`, { cause: error });
+    });
+    await this.detail.waitFor();
+    await this.detailStatus.getByText('Ready', { exact: true }).waitFor({ timeout: 240_000 });
+  }
+
+  /**
+   * A lab whose API endpoint Nestlab serves: the default endpoint name, in a TEST-NET lab network
+   * (198.51.100.0/24; a test host with a network of its own has it locally), port 6443.
+   */
+  async createServedLab(options: { baseImage: string; linuxWorkers: number }): Promise<void> {
+    await this.planButton.click();
+    await this.form.waitFor();
+    await this.field('Linux base image on the host').fill(options.baseImage);
+    await this.setSlider(this.slider('Linux workers'), options.linuxWorkers);
+    await this.field('Network (CIDR)').fill('198.51.100.0/24');
+    await this.button('Create lab').click();
+    await this.form.waitFor({ state: 'detached', timeout: 30_000 }).catch(async (error: unknown) => {
+      throw new Error(`the lab was not created:\n${await this.form.innerText()}`, { cause: error });
+    });
+    await this.detail.waitFor();
+    await this.detailStatus.getByText('Ready', { exact: true }).waitFor({ timeout: 240_000 });
+  }
+
   get detailStatus(): Locator {
     return this.detail.getByTestId('lab-detail-status');
   }
