@@ -419,6 +419,31 @@ function windowsManifestApply(manifest: WindowsCniManifest): string[] {
 }
 
 /**
+ * The network plugin of the offline bundle's cni/ (installed on every node with the bundle):
+ * nothing is applied to the cluster; each Linux node is checked to have a network configuration
+ * where containerd looks, so a node that would stay NotReady is named here.
+ */
+async function bundleCni(ctx: StepContext): Promise<StepOutcome> {
+  const configurations = new Set<string>();
+  for (const machine of ctx.machines.filter((candidate) => candidate.os === 'linux' && candidate.role !== 'etcd')) {
+    if (machine.address === undefined && !ctx.dry) continue;
+    const listed = await ctx.observeVm(machine, { argv: ['ls', '/etc/cni/net.d'] });
+    const files = listed.stdout.split('\n').filter((name) => /\.(conf|conflist|json)$/.test(name));
+    if (!ctx.dry && (listed.exitCode !== 0 || files.length === 0)) {
+      throw new AppError(
+        'NOT_FOUND',
+        `${machine.name} has no CNI network configuration in /etc/cni/net.d, so its node cannot become Ready.`,
+        {
+          fix: 'Put a network configuration (a .conflist) into cni/net.d/ of the offline bundle, delete the lab and create it again (the bundle is installed once per machine), or choose Flannel or Calico.',
+        },
+      );
+    }
+    for (const file of files) configurations.add(file);
+  }
+  return done(`the offline bundle's ${[...configurations].join(', ') || 'cni/net.d/'} on every node; nothing to apply`);
+}
+
+/**
  * Apply the CNI on the first control plane (kubeadm; k3s brings flannel itself): the upstream
  * manifests, then what is generated from the plan's pod range (cni-manifests.ts). flannel reads its
  * net-conf.json when it starts, so its pods restart after the patch.
@@ -427,6 +452,7 @@ export async function applyCni(ctx: StepContext, windows: boolean): Promise<Step
   const { plan } = ctx;
   const first = firstControlPlane(ctx.machines);
   if (plan.distribution === 'k3s' && plan.cni === 'flannel') return skipped('k3s runs flannel itself.');
+  if (plan.cni === 'bundle') return bundleCni(ctx);
   const marker = windows ? `nestlab-cni-${plan.cni}-windows` : `nestlab-cni-${plan.cni}`;
   const observed = await ctx.observeVm(first, { argv: kubectl('get', 'configmap', '-n', 'kube-system', marker) }, { root: true });
   if (observed.exitCode === 0) return skipped(`${plan.cni} is applied.`);

@@ -23,6 +23,8 @@ function source(plan: LabPlan, url: string, file: string): string {
 
 /** The upstream manifests of the plan's CNI (Linux part): URLs of pinned releases, or bundle files. */
 export function cniManifests(plan: LabPlan): string[] {
+  // The bundle's cni/ is installed on the nodes with the bundle: nothing to apply.
+  if (plan.cni === 'bundle') return [];
   if (plan.cni === 'flannel') {
     return [
       source(plan, `https://github.com/flannel-io/flannel/releases/download/${FLANNEL_VERSION}/kube-flannel.yml`, 'kube-flannel.yml'),
@@ -64,6 +66,8 @@ export function windowsCniManifests(plan: LabPlan): WindowsCniManifest[] {
     source: source(plan, pinned.url, file),
     substitutions,
   });
+  // Plan validation refuses Windows workers with the bundle's (Linux) cni/.
+  if (plan.cni === 'bundle') return [];
   if (plan.cni === 'flannel') {
     return [
       entry(WINDOWS_CNI_MANIFESTS.flannelOverlay, 'flannel-overlay.yml', [{ placeholder: 'FLANNEL_VERSION', value: FLANNEL_VERSION }]),

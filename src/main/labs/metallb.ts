@@ -94,9 +94,18 @@ export async function applyMetallb(ctx: StepContext): Promise<StepOutcome> {
   const marker = 'nestlab-metallb';
   const observed = await ctx.observeVm(first, { argv: kubectl('get', 'configmap', '-n', 'kube-system', marker) }, { root: true });
   if (observed.exitCode === 0) return skipped(`MetalLB hands out ${loadBalancerRange(plan)}.`);
+  // An offline bundle without MetalLB (a lab that needs no LoadBalancer address): the rest of the
+  // lab comes up, and the log says what LoadBalancer Services do without it.
+  const manifest = metallbManifest(plan);
+  if (plan.offlineBundle !== undefined && (await ctx.observeVm(first, { argv: ['test', '-f', manifest] })).exitCode !== 0 && !ctx.dry) {
+    ctx.log(
+      `The offline bundle has no manifests/metallb-native.yaml, so MetalLB is not installed: LoadBalancer Services of this lab stay Pending (no external address). For MetalLB, put its ${METALLB_VERSION} metallb-native.yaml into manifests/ and ${METALLB_IMAGES.join(' and ')} into images/ of the bundle.`,
+    );
+    return skipped('The offline bundle has no MetalLB: LoadBalancer Services stay Pending (see the log).');
+  }
   const resources = metallbResources(plan);
   ctx.progress(0.1, `MetalLB ${METALLB_VERSION}`);
-  await ctx.vm(first, { argv: kubectl('apply', '-f', metallbManifest(plan)) }, { root: true, timeoutMs: 180_000 });
+  await ctx.vm(first, { argv: kubectl('apply', '-f', manifest) }, { root: true, timeoutMs: 180_000 });
   ctx.progress(0.4, 'waiting for the MetalLB controller');
   await ctx.vm(
     first,

@@ -1,5 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
+import type { LabPlan } from '../../shared/contract/labs';
 import { AppError } from '../../shared/errors';
 
 /** One file of an offline bundle on this computer. */
@@ -30,4 +31,23 @@ export async function bundleFiles(root: string, dry: boolean): Promise<BundleFil
       return { relative: relative(root, path).split(sep).join('/'), read: () => readFile(path) };
     })
     .sort((a, b) => a.relative.localeCompare(b.relative));
+}
+
+/**
+ * A plan whose CNI comes from the bundle (cni: 'bundle') needs its plugins (cni/bin/) and a
+ * network configuration (cni/net.d/): checked before anything is uploaded, not after kubeadm init.
+ * @throws AppError NOT_FOUND naming what is missing and the fix.
+ */
+export function checkBundleCni(plan: LabPlan, files: readonly BundleFile[]): void {
+  if (plan.cni !== 'bundle') return;
+  const missing = ['cni/bin/', 'cni/net.d/'].filter((folder) => !files.some((file) => file.relative.startsWith(folder)));
+  if (missing.length === 0 || files.some((file) => file.relative.startsWith('<'))) return;
+  throw new AppError(
+    'NOT_FOUND',
+    `The lab's network plugin comes from the offline bundle, but ${plan.offlineBundle ?? 'the bundle'} has no ${missing.join(' and no ')} folder with files.`,
+    {
+      fix: "Put the CNI plugins (bridge, host-local, loopback, portmap) into cni/bin/ and a network configuration (a .conflist over the lab's pod range) into cni/net.d/ of the bundle, or choose Flannel or Calico, then resume.",
+      path: plan.offlineBundle ?? '',
+    },
+  );
 }

@@ -106,6 +106,7 @@ export function validatePlan(plan: LabPlan, hostOs?: HostOs): PlanProblem[] {
       'Choose kubeadm to add Windows workers (the upstream kubeadm path for Windows nodes), or set Windows workers to 0.',
     );
   }
+  if (plan.cni === 'bundle') problems.push(...bundleCniProblems(plan));
   if (plan.etcd === 'external' && plan.distribution === 'k3s') {
     add(
       'etcd',
@@ -333,6 +334,31 @@ export function existingHostProblems(facts: readonly ExistingHostFacts[], roles:
         fix: `Give ${host.name} a role that matches its OS.`,
       });
     }
+  }
+  return problems;
+}
+
+/** The network plugin from the offline bundle's cni/: kubeadm, an offline bundle, Linux nodes only. */
+function bundleCniProblems(plan: LabPlan): PlanProblem[] {
+  const problems: PlanProblem[] = [];
+  const add = (message: string, fix: string) => problems.push({ field: 'cni', message, fix });
+  if (plan.offlineBundle === undefined || plan.offlineBundle === '') {
+    add(
+      'The network plugin from the offline bundle needs an offline bundle: its cni/ folder holds the plugins and the network configuration.',
+      'Give an offline bundle with cni/bin/ and cni/net.d/, or choose Flannel or Calico.',
+    );
+  }
+  if (plan.distribution === 'k3s') {
+    add(
+      "k3s runs its own flannel (or none); the bundle's cni/ is installed the kubeadm way.",
+      'Choose kubeadm, or Flannel or Calico with k3s.',
+    );
+  }
+  if (plan.windowsWorkers > 0) {
+    add(
+      "Windows workers need Flannel or Calico (their hostProcess DaemonSets); the bundle's cni/ holds Linux plugins.",
+      'Choose Flannel or Calico, or set Windows workers to 0.',
+    );
   }
   return problems;
 }

@@ -61,7 +61,7 @@ export function pulledRegistries(plan: LabPlan, os: 'linux' | 'windows'): Pulled
     if (plan.cni === 'flannel') {
       add('docker.io', 'flannel (flannel/*)');
       add('ghcr.io', 'flannel (flannel-io/*)');
-    } else {
+    } else if (plan.cni === 'calico') {
       add('quay.io', 'the Tigera operator');
       add('docker.io', 'Calico (calico/*)');
     }

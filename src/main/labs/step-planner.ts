@@ -11,6 +11,7 @@ import { setUpExternalEtcd } from './external-etcd';
 import type { LabDriver } from './lab-driver';
 import { firstControlPlane } from './machines';
 import { applyMetallb, labUsesMetallb, loadBalancerRange } from './metallb';
+import { bundleFiles, checkBundleCni } from './offline-bundle';
 import { done, skipped } from './step-context';
 import type { StepContext, StepOutcome } from './step-context';
 
@@ -58,6 +59,17 @@ const estimates: Record<StepPhase, number> = {
   'delete-vms': 10_000,
   cleanup: 5_000,
 };
+
+const CNI_TITLES: Readonly<Record<LabPlan['cni'], string>> = {
+  flannel: 'Install Flannel',
+  calico: 'Install Calico',
+  bundle: "Check the network plugin from the offline bundle's cni/",
+};
+
+/** The CNI step's title for the plan's network plugin. */
+function cniStepTitle(plan: LabPlan): string {
+  return CNI_TITLES[plan.cni];
+}
 
 function step(phase: StepPhase, id: string, title: string, run: StepDefinition['run'], vm?: string): StepDefinition {
   return { id, phase, title, estimateMs: estimates[phase], run, ...(vm === undefined ? {} : { vm }) };
@@ -140,11 +152,7 @@ function growSteps(driver: LabDriver, cluster: ClusterSteps, added: LabMachine[]
   }
   const windows = plan.windowsWorkers > 0;
   if (added.includes(first) || added.some((machine) => machine.os === 'windows')) {
-    steps.push(
-      step('cni', 'cni', `Install ${plan.cni === 'flannel' ? 'Flannel' : 'Calico'}${windows ? ' (with the Windows parts)' : ''}`, (ctx) =>
-        applyCni(ctx, windows),
-      ),
-    );
+    steps.push(step('cni', 'cni', `${cniStepTitle(plan)}${windows ? ' (with the Windows parts)' : ''}`, (ctx) => applyCni(ctx, windows)));
   }
   if (labUsesMetallb(plan) && added.includes(first)) {
     steps.push(
@@ -302,7 +310,12 @@ export function planSteps(
         : []),
       ...(plan.offlineBundle === undefined
         ? []
-        : [step('bundle', 'bundle', 'Upload the offline bundle', (ctx) => driver.uploadBundle(ctx))]),
+        : [
+            step('bundle', 'bundle', 'Upload the offline bundle', async (ctx) => {
+              checkBundleCni(plan, await bundleFiles(plan.offlineBundle ?? '', ctx.dry));
+              return driver.uploadBundle(ctx);
+            }),
+          ]),
       ...growSteps(driver, cluster, machines, plan, machines),
     ];
   }

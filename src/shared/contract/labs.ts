@@ -19,7 +19,16 @@ export type Distribution = 'k3s' | 'kubeadm';
 /** Where etcd runs: on the control-plane VMs (stacked) or on 3 VMs of its own (external; kubeadm only). */
 export type EtcdTopology = 'stacked' | 'external';
 
-export type Cni = 'flannel' | 'calico';
+/**
+ * The lab's network plugin. flannel and calico: their upstream manifests (or the offline bundle's
+ * copies), applied to the cluster. bundle: the CNI plugins and network configuration of the offline
+ * bundle's cni/ folder, installed on every node with the bundle (cni/bin/ into /opt/cni/bin,
+ * cni/net.d/ into /etc/cni/net.d), nothing applied and no image pulled: a lab that needs no
+ * registry at all (kubeadm with an offline bundle, Linux nodes only). A bridge + host-local
+ * configuration gives each node its own pod network, so pods on different nodes do not reach each
+ * other unless the configuration routes them.
+ */
+export type Cni = 'flannel' | 'calico' | 'bundle';
 
 /** What a machine is for. `etcd` exists only with external etcd. */
 export type MachineRole = 'control-plane' | 'etcd' | 'linux-worker' | 'windows-worker';

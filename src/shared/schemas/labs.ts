@@ -51,7 +51,7 @@ export const labPlanSchema: z.ZodType<LabPlan> = z.strictObject({
   kubernetesVersion: text(32),
   controlPlaneCount: z.union([z.literal(1), z.literal(3)]),
   etcd: z.enum(['stacked', 'external']),
-  cni: z.enum(['flannel', 'calico']),
+  cni: z.enum(['flannel', 'calico', 'bundle']),
   linuxWorkers: z.number().int(),
   windowsWorkers: z.number().int(),
   taintWindowsWorkers: z.boolean().optional(),

@@ -6,6 +6,7 @@ import { EndpointAccess } from './EndpointAccess';
 import { EtcdSnapshots } from './EtcdSnapshots';
 import { useAppStore } from '../../store/store-context';
 import { LabLogs, type LogFilter } from './LabLogs';
+import { CNI_LABELS } from './lab-form';
 import { canResume, driverLabels, labStatus, overallProgress } from './lab-progress';
 import { MachineList } from './MachineList';
 import { NodePools } from './NodePools';
@@ -104,7 +105,7 @@ export function LabDetail({ lab, hostName, onDelete }: { lab: LabSummary; hostNa
         <dt>Kubernetes</dt>
         <dd>
           {plan.distribution} {plan.kubernetesVersion} · {plan.controlPlaneCount} control plane{plan.controlPlaneCount === 1 ? '' : 's'},
-          etcd {plan.etcd} · {plan.cni === 'flannel' ? 'Flannel' : 'Calico'}
+          etcd {plan.etcd} · {CNI_LABELS[plan.cni]}
         </dd>
         {plan.driver !== 'existing' && (
           <>

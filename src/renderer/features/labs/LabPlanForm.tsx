@@ -10,6 +10,7 @@ import { CheckResult } from './CheckResult';
 import { DryRunList } from './DryRunList';
 import { ExistingMachinesField } from './ExistingMachinesField';
 import {
+  CNI_LABELS,
   LINUX_WORKER_MAX,
   networkNote,
   planFromDraft,
@@ -196,9 +197,11 @@ function PlanShape({ draft, bind }: SectionProps) {
         <ChoiceField
           label="Network plugin (CNI)"
           options={[
-            { value: 'flannel', label: 'Flannel' },
-            { value: 'calico', label: 'Calico' },
+            { value: 'flannel', label: CNI_LABELS.flannel },
+            { value: 'calico', label: CNI_LABELS.calico },
+            { value: 'bundle', label: CNI_LABELS.bundle },
           ]}
+          hint="From the bundle: the plugins and configuration of the offline bundle's cni/ folder, nothing pulled (kubeadm, Linux nodes)."
           {...bind('cni')}
         />
       </div>

@@ -80,6 +80,9 @@ export const LAB_NAME_MAX = 40;
 
 export const presetLabels: Record<VmSizePresetName, string> = { small: 'Small', medium: 'Medium', large: 'Large' };
 
+/** How the form and the lab details name each network plugin. */
+export const CNI_LABELS: Readonly<Record<Cni, string>> = { flannel: 'Flannel', calico: 'Calico', bundle: "The bundle's cni/" };
+
 /** "2 vCPU · 4 GiB RAM · 40 GiB disk" */
 export function describeSize(size: Omit<VmSize, 'preset'>): string {
   const gib = Math.round((size.memoryMiB / 1024) * 10) / 10;
