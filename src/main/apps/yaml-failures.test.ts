@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../shared/errors';
+import { KubeHttpError, toKubeError } from '../kube/kube-errors';
 import { explainFailure, missingNamespaceError } from './yaml-failures';
 
 const deployment = {
@@ -24,14 +25,15 @@ describe('a custom YAML refusal names the document, the field and what to do', (
   });
 
   it("an old server's missing key field becomes a fix, not a raw 500", () => {
+    // As the 1.20 server answers it: a bare 500 whose only clue is its message (kubernetes#93077).
+    const answer = new KubeHttpError(500, {
+      kind: 'Status',
+      message:
+        'failed to create typed patch object: .spec.ports: element 0: associative list with keys has an element that omits key field "protocol"',
+      code: 500,
+    });
     const error = explainFailure(
-      new AppError(
-        'INTERNAL',
-        'The API server answered 500: failed to create typed patch object: .spec.ports: element 0: associative list with keys has an element that omits key field "protocol"',
-        {
-          status: 500,
-        },
-      ),
+      toKubeError(answer, { server: 'https://127.0.0.1:6443', method: 'PATCH', path: '/api/v1/namespaces/shop/services/front' }),
       { document: 2, object: { apiVersion: 'v1', kind: 'Service', name: 'front', namespace: 'shop' } },
     );
     expect(error.code).toBe('INVALID_INPUT');

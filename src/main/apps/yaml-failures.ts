@@ -73,12 +73,12 @@ export function explainFailure(error: AppError, failed: FailedObject): AppError 
     case 'CONFLICT':
       return new AppError('CONFLICT', `${at}: ${error.message}`, { ...error.details, document: failed.document });
     case 'INTERNAL': {
-      const keyField = /omits key field "?([A-Za-z]+)"?/.exec(error.message);
-      if (keyField) {
+      const keyField = error.details?.omittedKeyField;
+      if (typeof keyField === 'string') {
         return new AppError(
           'INVALID_INPUT',
-          `${at}: this API server (Kubernetes before 1.21) cannot server-side apply a list entry that omits its key field ${keyField[1]} (${error.message}). Write ${keyField[1]} out in ${inDocument(failed)} (for ports: protocol: TCP).`,
-          { ...error.details, field: keyField[1], document: failed.document },
+          `${at}: this API server (Kubernetes before 1.21) cannot server-side apply a list entry that omits its key field ${keyField} (${error.message}). Write ${keyField} out in ${inDocument(failed)} (for ports: protocol: TCP).`,
+          { ...error.details, field: keyField, document: failed.document },
         );
       }
       return new AppError('INTERNAL', `${at}: ${error.message}. Run it again; if it keeps failing, the API server's log says why.`, {

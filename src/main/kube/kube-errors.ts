@@ -74,12 +74,12 @@ export function toKubeError(error: unknown, request: RequestLabel): AppError {
     case 404:
       return new AppError('NOT_FOUND', message, typed);
     case 409: {
-      // A server-side apply conflict names the other field managers: apply with force takes their fields.
-      const managers = [...new Set([...message.matchAll(/conflict with "([^"]+)"/g)].map((m) => m[1] ?? ''))].filter(Boolean);
-      if (managers.length > 0) {
-        const fields = (status.details?.causes ?? [])
-          .map((cause) => cause.field)
-          .filter((field): field is string => typeof field === 'string');
+      // A server-side apply conflict: one cause per field, reason FieldManagerConflict; apply with
+      // force takes the fields over. The other manager's name is only in each cause's message.
+      const conflicts = (status.details?.causes ?? []).filter((cause) => cause.reason === 'FieldManagerConflict');
+      if (conflicts.length > 0) {
+        const managers = [...new Set(conflicts.map((cause) => /"([^"]+)"/.exec(cause.message ?? '')?.[1] ?? 'another manager'))];
+        const fields = conflicts.map((cause) => cause.field).filter((field): field is string => typeof field === 'string');
         return new AppError(
           'CONFLICT',
           `Field manager${managers.length > 1 ? 's' : ''} ${managers.map((m) => `"${m}"`).join(', ')} own${managers.length > 1 ? '' : 's'} ${fields.join(', ') || 'fields'} this apply sets. Apply with force to take them over.`,
@@ -105,8 +105,18 @@ export function toKubeError(error: unknown, request: RequestLabel): AppError {
       const diagnosed = diagnoseHttpStatus(statusCode, status, request);
       return new AppError(diagnosed.code, diagnosed.message, { ...diagnosed.details, ...typed });
     }
-    default:
-      return new AppError('INTERNAL', `The API server answered ${statusCode}: ${message}`, typed);
+    default: {
+      // Before 1.21 a server-side apply of a list entry without its key field (a port without
+      // protocol) fails with a bare 500 (kubernetes/kubernetes#93077): no reason or cause says so,
+      // only the message. It is read here, the one place that reads an API server's message, and
+      // handed on as a detail.
+      const omitted = statusCode === 500 ? /omits key field "?([A-Za-z]+)"?/.exec(message)?.[1] : undefined;
+      return new AppError(
+        'INTERNAL',
+        `The API server answered ${statusCode}: ${message}`,
+        omitted === undefined ? typed : { ...typed, omittedKeyField: omitted },
+      );
+    }
   }
 }
 

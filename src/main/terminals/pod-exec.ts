@@ -1,10 +1,9 @@
 import { Exec, type KubeConfig, type V1Status } from '@kubernetes/client-node';
-// Not re-exported by the package index; needed to give Exec our own socket factory.
-import { WebSocketHandler } from '@kubernetes/client-node/dist/web-socket-handler.js';
 import { PassThrough, Writable } from 'node:stream';
 import WebSocket from 'ws';
 import type { PodContainers, TerminalExit, TerminalSize } from '../../shared/contract/terminals';
 import { AppError } from '../../shared/errors';
+import { channelSockets, type ChannelSocketFactory } from '../kube/channel-socket';
 import type { TerminalProcess } from './terminal-process';
 
 /** Where to exec. */
@@ -15,7 +14,7 @@ export interface PodExecTarget {
 }
 
 /** Creates the WebSocket for an exec request; tests wrap it to see the request. */
-export type ExecSocketFactory = (uri: string, protocols: string[], options: WebSocket.ClientOptions) => WebSocket;
+export type ExecSocketFactory = ChannelSocketFactory;
 
 /**
  * Shells to try, in order. Linux: sh, which hands over to bash when the image has it. Windows
@@ -35,43 +34,6 @@ export function exitFromStatus(status: V1Status): TerminalExit {
     exitCode: null,
     error: new AppError('PROGRAM_FAILED', status.message ?? 'The command could not be started in the container.').toJSON(),
   };
-}
-
-/**
- * A socket factory that turns a refused upgrade into an error carrying the API server's own
- * message ("error dialing backend: ...", "container not found"), not just "Unexpected server
- * response: 500".
- */
-export function explainingSocketFactory(inner?: ExecSocketFactory): ExecSocketFactory {
-  return (uri, protocols, options) => {
-    const socket = inner ? inner(uri, protocols, options) : new WebSocket(uri, protocols, options);
-    socket.on('unexpected-response', (request, response) => {
-      const body: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => body.push(chunk));
-      response.on('end', () => {
-        request.destroy();
-        const text = Buffer.concat(body).toString('utf8');
-        let message = text.trim() || `HTTP ${response.statusCode}`;
-        try {
-          const status = JSON.parse(text) as { message?: unknown };
-          if (typeof status.message === 'string') message = status.message;
-        } catch {
-          // Not JSON: keep the text.
-        }
-        socket.emit('error', new ExecRefusedError(response.statusCode ?? 0, message));
-      });
-    });
-    return socket;
-  };
-}
-
-class ExecRefusedError extends Error {
-  constructor(
-    readonly statusCode: number,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 /** xterm-sized stdout: client-node's Exec sends its size, and every 'resize', on the resize channel. */
@@ -144,11 +106,11 @@ export class PodExec implements TerminalProcess {
       for (const listener of this.dataListeners) listener(chunk);
     });
     this.output = output;
-    const handler = new WebSocketHandler(this.options.kubeconfig, explainingSocketFactory(this.options.socketFactory));
+    const sockets = channelSockets(this.options.kubeconfig, this.options.socketFactory);
     const { namespace, pod, container } = this.options.target;
     let socket: WebSocket;
     try {
-      socket = await new Exec(this.options.kubeconfig, handler).exec(
+      socket = await new Exec(this.options.kubeconfig, sockets).exec(
         namespace,
         pod,
         container,
@@ -233,31 +195,9 @@ export class PodExec implements TerminalProcess {
   }
 }
 
+/** A failed start as the tab shows it: the access layer's code and diagnosis, with where it was. */
 function execError(error: unknown, target: PodExecTarget): AppError {
   const where = `${target.namespace}/${target.pod} (container ${target.container})`;
-  // ws hands onerror an ErrorEvent that wraps the error.
-  const cause = typeof error === 'object' && error !== null && 'error' in error ? error.error : error;
-  if (cause instanceof ExecRefusedError) {
-    error = cause;
-  }
-  if (error instanceof ExecRefusedError) {
-    const code =
-      error.statusCode === 401
-        ? 'UNAUTHORIZED'
-        : error.statusCode === 403
-          ? 'FORBIDDEN'
-          : error.statusCode === 404
-            ? 'NOT_FOUND'
-            : /error dialing backend/.test(error.message)
-              ? 'UNREACHABLE'
-              : 'PROGRAM_FAILED';
-    return new AppError(code, `Could not exec into ${where}: ${error.message}`, { statusCode: error.statusCode });
-  }
-  const message =
-    error instanceof Error
-      ? error.message
-      : typeof error === 'object' && error !== null && 'message' in error
-        ? String(error.message)
-        : String(error);
-  return new AppError('UNREACHABLE', `Could not exec into ${where}: ${message}`);
+  const mapped = AppError.from(error);
+  return new AppError(mapped.code, `Could not exec into ${where}: ${mapped.message}`, mapped.details);
 }
