@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { mirroredImage } from '../labs/registry-mirror';
 import { prepareObject, rewriteImage } from './manifest';
 import type { KubeObject } from './yaml-documents';
 
@@ -8,17 +9,21 @@ describe('rewriteImage', () => {
     expect(rewriteImage('nginx:1.25-alpine', '   ')).toBe('nginx:1.25-alpine');
   });
 
-  it('replaces the registry and keeps the repository path', () => {
+  it('puts each registry under a path named after it, as labs do (one mirror layout for apps and labs)', () => {
     expect(rewriteImage('mcr.microsoft.com/azuredocs/azure-vote-front:v1', 'mirror.lab:5000')).toBe(
-      'mirror.lab:5000/azuredocs/azure-vote-front:v1',
+      'mirror.lab:5000/mcr.microsoft.com/azuredocs/azure-vote-front:v1',
     );
-    expect(rewriteImage('localhost/tool:1', 'mirror.lab')).toBe('mirror.lab/tool:1');
-    expect(rewriteImage('registry:5000/team/app@sha256:abc', 'mirror.lab/')).toBe('mirror.lab/team/app@sha256:abc');
+    expect(rewriteImage('localhost/tool:1', 'mirror.lab')).toBe('mirror.lab/localhost/tool:1');
+    expect(rewriteImage('registry:5000/team/app@sha256:abc', 'mirror.lab/')).toBe('mirror.lab/registry:5000/team/app@sha256:abc');
+    // The same reference a lab's containerd asks the mirror for.
+    expect(rewriteImage('quay.io/metallb/controller:v0.14.9', 'mirror.lab:5000')).toBe(
+      mirroredImage('quay.io/metallb/controller:v0.14.9', 'http://mirror.lab:5000'),
+    );
   });
 
-  it('gives Docker Hub names their implicit library/ and keeps user repositories', () => {
-    expect(rewriteImage('nginx:1.25', 'mirror.lab:5000/hub')).toBe('mirror.lab:5000/hub/library/nginx:1.25');
-    expect(rewriteImage('bitnami/redis:6', 'mirror.lab')).toBe('mirror.lab/bitnami/redis:6');
+  it('completes Docker Hub names as containerd does, keeping a path prefix of the mirror', () => {
+    expect(rewriteImage('nginx:1.25', 'mirror.lab:5000/hub')).toBe('mirror.lab:5000/hub/docker.io/library/nginx:1.25');
+    expect(rewriteImage('bitnami/redis:6', 'mirror.lab')).toBe('mirror.lab/docker.io/bitnami/redis:6');
   });
 });
 
@@ -46,8 +51,8 @@ describe('prepareObject', () => {
     };
     expect(spec.template.metadata.labels).toEqual(labels);
     expect(spec.selector).toEqual({ matchLabels: { app: 'web' } }); // selectors are immutable: never touched
-    expect(spec.template.spec.initContainers[0]?.image).toBe('m.lab/library/busybox');
-    expect(spec.template.spec.containers[0]?.image).toBe('m.lab/library/nginx:1');
+    expect(spec.template.spec.initContainers[0]?.image).toBe('m.lab/docker.io/library/busybox');
+    expect(spec.template.spec.containers[0]?.image).toBe('m.lab/docker.io/library/nginx:1');
     expect(deployment.metadata.namespace).toBeUndefined();
   });
 

@@ -3,6 +3,7 @@
  * labels (objects and pod templates), and the registry-mirror image rewrite.
  */
 import { APP_INSTANCE_LABEL, MANAGED_BY_LABEL, MANAGED_BY_VALUE, type ObjectRef } from '../../shared/contract/apps';
+import { mirroredImage } from '../labs/registry-mirror';
 import type { KubeObject } from './yaml-documents';
 
 /** Kinds whose pods come from spec.template. */
@@ -13,21 +14,16 @@ export function labelsFor(instance: string): Record<string, string> {
 }
 
 /**
- * Rewrites an image reference to a registry mirror (`host[:port][/path]`): the registry part is
- * replaced, the repository path kept. Docker Hub short names get their implicit `library/`.
- * `nginx:1.25` -> `mirror:5000/library/nginx:1.25`,
- * `mcr.microsoft.com/azuredocs/azure-vote-front:v1` -> `mirror:5000/azuredocs/azure-vote-front:v1`.
+ * Rewrites an image reference to the registry mirror of Settings (`host[:port][/path]`) in the
+ * layout labs use (registry-mirror.ts): each registry under a path named after it, Docker Hub short
+ * names completed as containerd completes them, so one mirror serves apps and labs alike.
+ * `nginx:1.25` -> `mirror:5000/docker.io/library/nginx:1.25`,
+ * `mcr.microsoft.com/azuredocs/azure-vote-front:v1` -> `mirror:5000/mcr.microsoft.com/azuredocs/azure-vote-front:v1`.
  */
 export function rewriteImage(image: string, mirror: string): string {
   const target = mirror.trim().replace(/\/+$/, '');
   if (target === '') return image;
-  const slash = image.indexOf('/');
-  const first = slash === -1 ? '' : image.slice(0, slash);
-  // The first path segment is a registry when it has a dot or a port, or is localhost (Docker's rule).
-  const hasRegistry = first !== '' && (first.includes('.') || first.includes(':') || first === 'localhost');
-  let repository = hasRegistry ? image.slice(slash + 1) : image;
-  if (!hasRegistry && !repository.includes('/')) repository = `library/${repository}`;
-  return `${target}/${repository}`;
+  return mirroredImage(image, `https://${target}`);
 }
 
 /** Every container image of an object's pod spec (init containers too). */

@@ -141,7 +141,7 @@ describe('apps service against the harness', () => {
     }>('GET', '/apis/apps/v1/namespaces/vote/deployments/azure-vote-front');
     expect(front.metadata.labels).toMatchObject({ 'app.kubernetes.io/managed-by': 'nestlab', 'nestlab.dev/app-instance': 'vote' });
     expect(front.metadata.managedFields.some((field) => field.manager === 'nestlab' && field.operation === 'Apply')).toBe(true);
-    expect(front.spec.template.spec.containers[0]?.image).toBe('registry.lab.test:5000/azuredocs/azure-vote-front:v1');
+    expect(front.spec.template.spec.containers[0]?.image).toBe('registry.lab.test:5000/mcr.microsoft.com/azuredocs/azure-vote-front:v1');
     expect(front.spec.template.spec.containers[0]?.env).toContainEqual({ name: 'REDIS', value: 'azure-vote-back' });
 
     // The LoadBalancer Service gets an external IP, and the status offers an http URL to it.

@@ -64,7 +64,7 @@ export function SettingsView() {
         />
         <Field
           label="Registry mirror"
-          hint="Catalog images are pulled through this registry (for offline labs). Leave empty to pull from where each app says."
+          hint="Catalog images and labs pull through this registry, each registry under a path named after it (registry.lab.local:5000/docker.io/library/redis). Leave empty to pull from where each app says."
           placeholder="registry.lab.local:5000"
           value={draft.registryMirror}
           error={errors.registryMirror}
