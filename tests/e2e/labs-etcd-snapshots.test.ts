@@ -78,35 +78,11 @@ describe('etcd snapshots in the Labs view (SIMULATION: stand-in VMs; real etcd a
     await app.open(server.url);
     await app.waitConnected();
     await app.openView('Hosts');
-    const hosts = new HostsPage(app.page);
-    await hosts.openAddForm();
-    await hosts.fillForm({ name: 'kvm-lab', address: '127.0.0.1', port: String(host.port), user: host.user, password });
-    await hosts.submitWithEnter();
-    await hosts.keyDialog.waitFor();
-    await hosts.acceptKey();
-    await hosts.status('kvm-lab').getByText('Connected').waitFor({ timeout: 20_000 });
+    await new HostsPage(app.page).addTrusted({ name: 'kvm-lab', address: '127.0.0.1', port: String(host.port), user: host.user, password });
 
     await app.openView('Labs');
     const labs = new LabsPage(app.page);
-    await labs.planButton.click();
-    await labs.form.waitFor();
-    await labs.field('Linux base image on the host').fill(SIMULATED_BASE_IMAGES.linux);
-    await labs.setSlider(labs.slider('Linux workers'), 0);
-    await labs.field('Network (CIDR)').fill('198.51.100.0/24');
-    await labs.field('Address pool start').fill('198.51.100.100');
-    await labs.field('Address pool end').fill('198.51.100.199');
-    await labs.field('LoadBalancer range start (MetalLB)').fill('198.51.100.200');
-    await labs.field('LoadBalancer range end').fill('198.51.100.239');
-    await labs.field('API endpoint address').fill('198.51.100.10');
-    await labs.field('API endpoint (VIP or DNS name)').fill('127.0.0.1');
-    await labs.field('API port').fill(String(controlPlane.apiServerPort));
-    await labs.button('Create lab').click();
-    // A refused plan keeps the form open: its text says why.
-    await labs.form.waitFor({ state: 'detached', timeout: 30_000 }).catch(async (error: unknown) => {
-      throw new Error(`the lab was not created:\n${await labs.form.innerText()}`, { cause: error });
-    });
-    await labs.detail.waitFor();
-    await labs.detailStatus.getByText('Ready', { exact: true }).waitFor({ timeout: 240_000 });
+    await labs.createLoopbackLab({ baseImage: SIMULATED_BASE_IMAGES.linux, apiServerPort: controlPlane.apiServerPort, linuxWorkers: 0 });
 
     // kubeadm's stacked etcd on lab1-cp1, with objects in it.
     etcd = await startStackedEtcd(join(host.simDir, 'vms', 'lab1-cp1'), 'lab1-cp1');

@@ -1,7 +1,7 @@
 /**
  * The Kubernetes side of a lab: the kubeconfig (fetched over SSH, rebuilt from its certificates,
  * verified by connecting, saved into Nestlab's clusters), node annotations, readiness, and the
- * careful removal of a worker (cordon, drain with a timeout, delete the node).
+ * careful removal of a worker (cordon, drain with a timeout, delete the node), uncordon after maintenance.
  */
 import type { ClashResolution, ImportResult, KubeconfigSource } from '../../shared/contract/clusters';
 import type { LabMachine } from '../../shared/contract/labs';
@@ -15,7 +15,8 @@ import { labCredentials, labKubeconfig } from './lab-kubeconfig';
 import { firstControlPlane } from './machines';
 import { done, skipped } from './step-context';
 import type { StepContext, StepOutcome } from './step-context';
-import type { ClusterSteps } from './step-planner';
+import type { ClusterSteps, NodeDrainOptions } from './step-planner';
+import { drainNode } from './day2/drain';
 
 /** What the lab needs of the clusters service. */
 export interface LabClusters {
@@ -29,15 +30,6 @@ interface NodeView {
   metadata: { name: string; annotations?: Record<string, string> };
   spec?: { unschedulable?: boolean };
   status?: { conditions?: { type: string; status: string }[] };
-}
-
-interface PodView {
-  metadata: {
-    name: string;
-    namespace: string;
-    ownerReferences?: { kind: string; controller?: boolean }[];
-    annotations?: Record<string, string>;
-  };
 }
 
 export interface ClusterStepOptions {
@@ -218,51 +210,28 @@ export function createClusterSteps(options: ClusterStepOptions): ClusterSteps {
       return done();
     },
 
-    async drain(ctx: StepContext, machine: LabMachine): Promise<StepOutcome> {
-      ctx.local(
-        `Evict the pods of ${machine.name} (not DaemonSet or mirror pods); wait up to ${Math.round(options.drainTimeoutMs / 1000)} s`,
-      );
+    async drain(ctx: StepContext, machine: LabMachine, drain: NodeDrainOptions = {}): Promise<StepOutcome> {
+      if (!ctx.dry && (await getNode(machine.name)) === undefined) return skipped('The node is gone.');
+      // A worker being removed loses its emptyDir data with its VM anyway.
+      return drainNode(ctx, request, machine.name, {
+        timeoutMs: options.drainTimeoutMs,
+        deleteEmptyDirData: drain.deleteEmptyDirData ?? true,
+      });
+    },
+
+    async uncordon(ctx: StepContext, machine: LabMachine): Promise<StepOutcome> {
+      ctx.local(`PATCH node ${machine.name}: spec.unschedulable=false`);
       if (ctx.dry) return done();
-      if ((await getNode(machine.name)) === undefined) return skipped('The node is gone.');
-      const selector = encodeURIComponent(`spec.nodeName=${machine.name}`);
-      const evictable = async () =>
-        (await request<{ items: PodView[] }>({ path: `/api/v1/pods?fieldSelector=${selector}` })).items.filter(
-          (pod) =>
-            !pod.metadata.ownerReferences?.some((owner) => owner.controller === true && owner.kind === 'DaemonSet') &&
-            pod.metadata.annotations?.['kubernetes.io/config.mirror'] === undefined,
-        );
-      const pods = await evictable();
-      if (pods.length === 0) return skipped('No pods to move.');
-      for (const pod of pods) ctx.log(`Evict ${pod.metadata.namespace}/${pod.metadata.name}`);
-      let left: PodView[] = pods;
-      // Evictions a PodDisruptionBudget refuses (429) are asked again until the drain times out, as kubectl drain does.
-      let blocked = await evictAll(request, pods);
-      await ctx
-        .waitFor(
-          `the pods to leave ${machine.name}`,
-          async () => {
-            left = await evictable();
-            ctx.progress(1 - left.length / pods.length, `${left.length} pods left`);
-            if (left.length === 0) return true;
-            blocked = await evictAll(
-              request,
-              left.filter((pod) => blocked.has(key(pod))),
-            );
-            return undefined;
-          },
-          { timeoutMs: options.drainTimeoutMs, intervalMs: 1_000, placeholder: true },
-        )
-        .catch((error: unknown) => {
-          const appError = AppError.from(error);
-          if (appError.code !== 'TIMEOUT') throw appError;
-          const names = left.map((p) => `${key(p)}${blocked.has(key(p)) ? ' (eviction refused by a PodDisruptionBudget)' : ''}`);
-          throw new AppError(
-            'TIMEOUT',
-            `Draining ${machine.name} took longer than ${Math.round(options.drainTimeoutMs / 1000)} s; still there: ${names.join(', ')}. The node stays cordoned.`,
-            { fix: 'Check PodDisruptionBudgets and stuck pods, or raise the drain timeout, then resume.', pods: left.map(key) },
-          );
-        });
-      return done(`${pods.length} pods moved`);
+      const node = await getNode(machine.name);
+      if (node === undefined) throw new AppError('NOT_FOUND', `Node ${machine.name} is not in the cluster.`, { node: machine.name });
+      if (node.spec?.unschedulable !== true) return skipped('Not cordoned.');
+      await request({
+        method: 'PATCH',
+        path: `/api/v1/nodes/${encodeURIComponent(machine.name)}`,
+        contentType: 'application/merge-patch+json',
+        body: { spec: { unschedulable: null } },
+      });
+      return done();
     },
 
     async deleteNode(ctx: StepContext, machine: LabMachine): Promise<StepOutcome> {
@@ -282,35 +251,4 @@ export function createClusterSteps(options: ClusterStepOptions): ClusterSteps {
       return done();
     },
   };
-}
-
-const key = (pod: PodView) => `${pod.metadata.namespace}/${pod.metadata.name}`;
-
-/** Evict each pod; returns the pods whose eviction a PodDisruptionBudget refused for now. */
-async function evictAll(request: <T>(req: KubeRequest) => Promise<T>, pods: PodView[]): Promise<Set<string>> {
-  const blocked = new Set<string>();
-  for (const pod of pods) if ((await evict(request, pod)) === 'blocked') blocked.add(key(pod));
-  return blocked;
-}
-
-/**
- * POST an Eviction: policy/v1 from Kubernetes 1.22, policy/v1beta1 before (an older server
- * refuses the newer body as invalid). A pod that is already gone is fine.
- */
-async function evict(request: <T>(req: KubeRequest) => Promise<T>, pod: PodView): Promise<'evicted' | 'blocked'> {
-  const path = `/api/v1/namespaces/${encodeURIComponent(pod.metadata.namespace)}/pods/${encodeURIComponent(pod.metadata.name)}/eviction`;
-  const metadata = { name: pod.metadata.name, namespace: pod.metadata.namespace };
-  for (const apiVersion of ['policy/v1', 'policy/v1beta1']) {
-    try {
-      await request({ method: 'POST', path, body: { apiVersion, kind: 'Eviction', metadata } });
-      return 'evicted';
-    } catch (error) {
-      const appError = AppError.from(error);
-      if (appError.code === 'NOT_FOUND') return 'evicted';
-      if (appError.details?.status === 429) return 'blocked';
-      if (apiVersion === 'policy/v1' && appError.code !== 'FORBIDDEN' && appError.code !== 'UNAUTHORIZED') continue;
-      throw appError;
-    }
-  }
-  return 'evicted';
 }

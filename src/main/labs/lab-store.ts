@@ -6,6 +6,7 @@ import { LAB_NAME_PATTERN } from '../../shared/schemas/labs';
 import { writeFileAtomic } from '../platform/atomic-file';
 import { SerialQueue } from '../platform/serial-queue';
 import type { EtcdOperationRequest } from './day2/etcd-snapshots';
+import type { MachineOperationRequest } from './day2/machine-operations';
 import { withNetworkDefaults } from './network-allocation';
 
 /** What is persisted of a lab: enough to resume any operation after a restart. No secrets. */
@@ -22,8 +23,11 @@ export interface LabRecord {
   context?: string;
   /** How this computer reaches the API server (the SSH tunnel, if any, is opened again at start). */
   endpointAccess?: LabEndpointAccess;
-  /** `etcd`: what an etcd snapshot operation was asked for (day2/etcd-operations.ts). */
-  operation?: LabOperation & { drainTimeoutSeconds?: number; etcd?: EtcdOperationRequest };
+  /**
+   * `etcd`: what an etcd snapshot operation was asked for (day2/etcd-operations.ts); `node`: what
+   * a machine operation was (day2/machine-operations.ts).
+   */
+  operation?: LabOperation & { drainTimeoutSeconds?: number; etcd?: EtcdOperationRequest; node?: MachineOperationRequest };
   createdAt: string;
   updatedAt: string;
 }

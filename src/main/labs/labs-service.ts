@@ -15,6 +15,8 @@ import type {
   LabPlan,
   LabSummary,
   LabsService as LabsContract,
+  MachineActionRequest,
+  MachineStatus,
   NetworkProposal,
   PlanCheck,
   PlanProblem,
@@ -32,6 +34,13 @@ import { capacityLines } from './capacity';
 import { checkEtcdOperation, etcdOperationSteps, isEtcdOperation, listEtcdSnapshots } from './day2/etcd-operations';
 import type { EtcdOperationRequest } from './day2/etcd-operations';
 import { snapshotName } from './day2/etcd-shelf';
+import {
+  checkMachineAction,
+  isMachineOperation,
+  machineOperationKind,
+  machineOperationSteps,
+  machineStatuses,
+} from './day2/machine-operations';
 import { LabApiTunnels, probeTls } from './api-tunnels';
 import { createClusterSteps } from './cluster-steps';
 import type { EndpointRoute, LabClusters } from './cluster-steps';
@@ -443,6 +452,27 @@ export class LabsService implements LabsContract {
     return this.summarize(record);
   }
 
+  async machineAction(name: string, machine: string, request: MachineActionRequest): Promise<LabSummary> {
+    const record = await this.idle(name);
+    checkMachineAction({ name, status: record.status, kind: record.operation?.kind, machines: record.machines }, machine, request);
+    record.status = 'running';
+    this.newOperation(record, machineOperationKind(request.action), request.drainTimeoutSeconds);
+    if (record.operation !== undefined) {
+      record.operation.machine = machine;
+      record.operation.node = request.deleteEmptyDirData === undefined ? {} : { deleteEmptyDirData: request.deleteEmptyDirData };
+    }
+    await this.store.write(record);
+    this.start(record);
+    return this.summarize(record);
+  }
+
+  async machineStatuses(name: string): Promise<MachineStatus[]> {
+    const record = await this.current(name);
+    const context = record.context;
+    if (context === undefined) return record.machines.map((machine) => ({ name: machine.name }));
+    return machineStatuses(record.machines, (request) => this.options.clusters.requestAs(context, request));
+  }
+
   async logs(name: string, query: LabLogQuery): Promise<LabLogLine[]> {
     await this.current(name);
     const lines = (this.logLines.get(name) ?? []).filter(
@@ -670,7 +700,9 @@ export class LabsService implements LabsContract {
       const cluster = this.clusterSteps(record.plan, host, inventory, () => record.context === name, record, operation.drainTimeoutSeconds);
       const definitions: StepDefinition[] = isEtcdOperation(operation.kind)
         ? etcdOperationSteps(operation.kind, record.plan, target, operation.etcd ?? { snapshot: '' }, driver, this.options.dataDir)
-        : planSteps(operation.kind, record.plan, operation.kind === 'delete' ? record.machines : target, driver, cluster, removed);
+        : isMachineOperation(operation.kind)
+          ? machineOperationSteps(operation.kind, this.operationMachine(record), cluster, operation.node ?? {})
+          : planSteps(operation.kind, record.plan, operation.kind === 'delete' ? record.machines : target, driver, cluster, removed);
       const previous = new Map(operation.steps.map((step) => [step.id, step]));
       operation.steps = initialSteps(definitions).map((step) => previous.get(step.id) ?? step);
       const env: EngineEnvironment = {
@@ -721,6 +753,14 @@ export class LabsService implements LabsContract {
       changed();
     }
     await this.flush(record);
+  }
+
+  /** The machine a machine operation is about. */
+  private operationMachine(record: LabRecord): LabMachine {
+    const machine = record.machines.find((candidate) => candidate.name === record.operation?.machine);
+    if (machine === undefined)
+      throw new AppError('NOT_FOUND', `Lab "${record.plan.name}" has no machine ${record.operation?.machine ?? ''}.`);
+    return machine;
   }
 
   /** Every machine the record knows (being removed included), as plan entries. */
@@ -790,7 +830,7 @@ export class LabsService implements LabsContract {
     };
     if (record.context !== undefined) summary.context = record.context;
     if (record.operation !== undefined) {
-      const { drainTimeoutSeconds: _drain, etcd: _etcd, ...operation } = record.operation;
+      const { drainTimeoutSeconds: _drain, etcd: _etcd, node: _node, ...operation } = record.operation;
       summary.operation = structuredClone(operation);
     }
     const access = record.endpointAccess;

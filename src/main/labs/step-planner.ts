@@ -21,9 +21,15 @@ export interface ClusterSteps {
   annotateNode(ctx: StepContext, machine: LabMachine): Promise<StepOutcome>;
   waitReady(ctx: StepContext, machines: LabMachine[]): Promise<StepOutcome>;
   cordon(ctx: StepContext, machine: LabMachine): Promise<StepOutcome>;
-  drain(ctx: StepContext, machine: LabMachine): Promise<StepOutcome>;
+  drain(ctx: StepContext, machine: LabMachine, options?: NodeDrainOptions): Promise<StepOutcome>;
+  uncordon(ctx: StepContext, machine: LabMachine): Promise<StepOutcome>;
   deleteNode(ctx: StepContext, machine: LabMachine): Promise<StepOutcome>;
   forgetKubeconfig(ctx: StepContext): Promise<StepOutcome>;
+}
+
+/** How a drain treats pods with emptyDir volumes (default: evicts them, as for a worker being removed). */
+export interface NodeDrainOptions {
+  deleteEmptyDirData?: boolean;
 }
 
 export interface StepDefinition {
@@ -55,6 +61,7 @@ const estimates: Record<StepPhase, number> = {
   nodes: 60_000,
   cordon: 1_000,
   drain: 30_000,
+  uncordon: 1_000,
   'delete-nodes': 1_000,
   'delete-vms': 10_000,
   cleanup: 5_000,
@@ -71,7 +78,8 @@ function cniStepTitle(plan: LabPlan): string {
   return CNI_TITLES[plan.cni];
 }
 
-function step(phase: StepPhase, id: string, title: string, run: StepDefinition['run'], vm?: string): StepDefinition {
+/** A step with its phase's estimate. */
+export function step(phase: StepPhase, id: string, title: string, run: StepDefinition['run'], vm?: string): StepDefinition {
   return { id, phase, title, estimateMs: estimates[phase], run, ...(vm === undefined ? {} : { vm }) };
 }
 
@@ -221,6 +229,7 @@ const phaseOrder: readonly StepPhase[] = [
   'join-windows-workers',
   'kubeconfig',
   'nodes',
+  'uncordon',
   'delete-vms',
   'cleanup',
 ];

@@ -10,6 +10,7 @@ import { createConnectionSlice, type ConnectionSlice } from './connection-slice'
 import { createHostsSlice, type HostsSlice } from './hosts-slice';
 import { createEtcdSnapshotsSlice, type EtcdSnapshotsSlice } from '../features/labs/etcd-snapshots-slice';
 import { createLabsSlice, type LabsSlice } from './labs-slice';
+import { createMachineActionsSlice, type MachineActionsSlice } from '../features/labs/machine-actions-slice';
 import { createNavigationSlice, type NavigationSlice } from './navigation-slice';
 import { createPodsSlice, type PodsSlice } from './pods-slice';
 import { createSettingsSlice, type SettingsSlice } from './settings-slice';
@@ -28,7 +29,8 @@ export type AppState = ConnectionSlice &
   AppsSlice &
   PodsSlice &
   LabsSlice &
-  EtcdSnapshotsSlice;
+  EtcdSnapshotsSlice &
+  MachineActionsSlice;
 
 export interface StoreDeps {
   api: Api;
@@ -50,5 +52,6 @@ export function createAppStore(deps: StoreDeps): AppStore {
     ...createPodsSlice(deps)(...a),
     ...createLabsSlice(deps)(...a),
     ...createEtcdSnapshotsSlice(deps)(...a),
+    ...createMachineActionsSlice(deps)(...a),
   }));
 }

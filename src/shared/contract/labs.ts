@@ -243,6 +243,8 @@ export type StepPhase =
   | 'nodes'
   | 'cordon'
   | 'drain'
+  /** Make a node schedulable again (the end of maintenance). */
+  | 'uncordon'
   | 'delete-nodes'
   | 'delete-vms'
   | 'cleanup';
@@ -291,7 +293,11 @@ export type LabOperationKind =
   /** Save an etcd snapshot and keep it on the lab host (day 2). */
   | 'etcd-snapshot'
   /** Restore an etcd snapshot: stop the API servers, restore each member's data dir, start, verify. */
-  | 'etcd-restore';
+  | 'etcd-restore'
+  /** Put one machine's node in maintenance: cordon it and drain it; it stays cordoned (day 2). */
+  | 'maintain'
+  /** End a machine's maintenance: uncordon its node. */
+  | 'resume-node';
 
 /** One machine of the lab as the lab knows it. */
 export interface LabMachine {
@@ -322,6 +328,8 @@ export interface LabOperation {
   remainingMs: number;
   /** Why it stopped, when status is failed. */
   error?: SerializedError;
+  /** The machine a machine operation (maintain, resume-node) is about. */
+  machine?: string;
 }
 
 /**
@@ -435,6 +443,45 @@ export interface ScaleRequest {
   existingMachines?: ExistingMachine[];
 }
 
+/** A day-2 action on one machine of a lab, run as the lab's operation. */
+export type MachineAction =
+  /**
+   * Cordon the machine's node and drain it: every pod is evicted through the eviction API (so
+   * PodDisruptionBudgets are honoured) except DaemonSet and mirror pods; the node stays cordoned.
+   */
+  | 'maintain'
+  /** Uncordon the node: pods can be scheduled on it again. */
+  | 'resume';
+
+/** What machineAction is asked to do. */
+export interface MachineActionRequest {
+  action: MachineAction;
+  /** maintain: how long the drain may take before it fails naming the pods still there (default 120 s, at most 3600). */
+  drainTimeoutSeconds?: number;
+  /**
+   * maintain: also evict pods with emptyDir volumes, whose emptyDir data is then lost (kubectl
+   * drain --delete-emptydir-data). Without it such pods stop the drain, named, before any eviction.
+   */
+  deleteEmptyDirData?: boolean;
+}
+
+/** A machine's node as the cluster shows it now (machineStatuses). */
+export interface MachineNodeStatus {
+  /** The Ready condition is True. */
+  ready: boolean;
+  /** Cordoned (spec.unschedulable): no new pods are scheduled on it. */
+  unschedulable: boolean;
+}
+
+/** One machine of a lab as it is now. */
+export interface MachineStatus {
+  name: string;
+  /** Its node; absent when the machine has none (etcd VMs, not joined yet) or the node is gone. */
+  node?: MachineNodeStatus;
+  /** Why the node could not be read (the API server did not answer). */
+  nodeError?: string;
+}
+
 /** An etcd snapshot of a lab, kept on the lab host. Plain JSON; the snapshot itself (every Secret of the cluster) never crosses. */
 export interface EtcdSnapshot {
   /** `etcd-YYYYMMDD-HHMMSS` (UTC): names the files on the host. */
@@ -521,6 +568,14 @@ export interface LabsService {
    * again and the objects the snapshot saved are checked to be back. Changes since the snapshot are lost.
    */
   restoreEtcdSnapshot(name: string, snapshot: string): Promise<LabSummary>;
+  /**
+   * A day-2 action on one machine (operation 'maintain' or 'resume-node', its `machine` set): maintain
+   * cordons and drains the machine's node, resume uncordons it. NOT_FOUND for an unknown machine;
+   * INVALID_ARGUMENT for a machine without a node or a lab busy with another unfinished operation.
+   */
+  machineAction(name: string, machine: string, request: MachineActionRequest): Promise<LabSummary>;
+  /** Each machine's node as the cluster shows it now (readiness, cordoned). */
+  machineStatuses(name: string): Promise<MachineStatus[]>;
   /** A lab changed (step progress, status, machines). Fires at most every 100 ms per lab while steps run. */
   onDidChangeLab: Event<LabSummary>;
   /** New log lines. */
@@ -545,6 +600,8 @@ export const labsNames = domainNames<LabsService>()({
     'etcdSnapshots',
     'saveEtcdSnapshot',
     'restoreEtcdSnapshot',
+    'machineAction',
+    'machineStatuses',
   ],
   events: ['onDidChangeLab', 'onDidAppendLog', 'onDidRemoveLab'],
 });

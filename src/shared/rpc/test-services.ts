@@ -160,6 +160,8 @@ function noLabs(): LabsService {
     etcdSnapshots: missing,
     saveEtcdSnapshot: missing,
     restoreEtcdSnapshot: missing,
+    machineAction: missing,
+    machineStatuses: missing,
     onDidChangeLab: new Emitter<LabSummary>().event,
     onDidAppendLog: new Emitter<LabLogBatch>().event,
     onDidRemoveLab: new Emitter<{ name: string }>().event,

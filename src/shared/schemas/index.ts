@@ -21,6 +21,7 @@ import {
   labLogQuerySchema,
   labNameSchema,
   labPlanSchema,
+  machineActionRequestSchema,
   scaleRequestSchema,
 } from './labs';
 import {
@@ -151,5 +152,7 @@ export const argumentSchemas: ArgumentSchemas = {
     etcdSnapshots: z.tuple([labNameSchema]),
     saveEtcdSnapshot: z.tuple([labNameSchema, etcdSnapshotRequestSchema]),
     restoreEtcdSnapshot: z.tuple([labNameSchema, etcdSnapshotNameSchema]),
+    machineAction: z.tuple([labNameSchema, z.string().min(1).max(128), machineActionRequestSchema]),
+    machineStatuses: z.tuple([labNameSchema]),
   },
 };

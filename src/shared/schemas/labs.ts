@@ -4,7 +4,7 @@
  * problems name the field and the fix.
  */
 import { z } from 'zod';
-import type { EtcdSnapshotRequest, LabLogQuery, LabPlan, ScaleRequest, VmSize } from '../contract/labs';
+import type { EtcdSnapshotRequest, LabLogQuery, LabPlan, MachineActionRequest, ScaleRequest, VmSize } from '../contract/labs';
 
 /** A DNS label: what a lab may be named (it names VMs, the context and the lab's file). */
 export const LAB_NAME_PATTERN = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -98,4 +98,10 @@ export const etcdSnapshotNameSchema = z
 export const etcdSnapshotRequestSchema: z.ZodType<EtcdSnapshotRequest> = z.strictObject({
   keep: z.number().int().min(1).max(100).optional(),
   copyToComputer: z.boolean().optional(),
+});
+
+export const machineActionRequestSchema: z.ZodType<MachineActionRequest> = z.strictObject({
+  action: z.enum(['maintain', 'resume']),
+  drainTimeoutSeconds: z.number().int().min(1).max(3600).optional(),
+  deleteEmptyDirData: z.boolean().optional(),
 });

@@ -252,7 +252,7 @@ describe('a 1 control-plane + 2 Linux + 1 Windows lab (SIMULATION: stand-in VMs 
       expect(failed.status).toBe('failed');
       expect(failed.operation?.error?.code).toBe('TIMEOUT');
       expect(failed.operation?.error?.message).toContain(
-        'still there: default/guarded (eviction refused by a PodDisruptionBudget). The node stays cordoned.',
+        'still there: default/guarded (eviction refused by PodDisruptionBudget guarded). The node stays cordoned.',
       );
       expect((await admin.request<NodeView>('GET', '/api/v1/nodes/lab1-linux2')).spec.unschedulable).toBe(true);
       expect(await lab.domains()).toContain('lab1-linux2');

@@ -12,6 +12,8 @@ const operationTerm = {
   delete: ['Deleting', 'Deleted'],
   'etcd-snapshot': ['Taking an etcd snapshot', 'etcd snapshot taken'],
   'etcd-restore': ['Restoring etcd', 'etcd restored'],
+  maintain: ['Draining a node', 'Node drained'],
+  'resume-node': ['Uncordoning a node', 'Node uncordoned'],
 } as const;
 
 /** One lab in the list: status in words, host, distribution, version, nodes, the overall bar, actions. */

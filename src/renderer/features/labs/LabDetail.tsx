@@ -155,7 +155,7 @@ export function LabDetail({ lab, hostName, onDelete }: { lab: LabSummary; hostNa
       <StepList steps={steps} now={now} selectedStep={filter.stepId} onShowLogs={(stepId) => setFilter({ stepId })} />
 
       <h3>Machines</h3>
-      <MachineList machines={lab.machines} selectedVm={filter.vm} onShowLogs={(vm) => setFilter({ vm })} />
+      <MachineList lab={lab} selectedVm={filter.vm} onShowLogs={(vm) => setFilter({ vm })} />
 
       {lab.operation?.kind !== 'delete' && <NodePools lab={lab} />}
       {lab.operation?.kind !== 'delete' && <EtcdSnapshots lab={lab} />}

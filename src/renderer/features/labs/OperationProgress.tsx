@@ -8,6 +8,8 @@ const kindTitles = {
   delete: 'Deleting',
   'etcd-snapshot': 'Taking an etcd snapshot',
   'etcd-restore': 'Restoring etcd from a snapshot',
+  maintain: 'Maintenance: cordon and drain',
+  'resume-node': 'Resume: uncordon',
 } as const;
 
 /**
@@ -28,10 +30,11 @@ export function OperationProgress({
   const times = operationTimes(lab, now);
   const { finished, total } = stepCounts(operation);
   const tone = lab.status === 'failed' ? 'bad' : progress >= 1 ? 'ok' : 'busy';
+  const title = `${kindTitles[operation.kind]}${operation.machine === undefined ? '' : ` ${operation.machine}`}`;
   return (
     <div className="lab-operation">
       <div className="lab-operation-head">
-        <strong>{kindTitles[operation.kind]}</strong>
+        <strong>{title}</strong>
         <span className="muted" data-testid="lab-times">
           {Math.round(progress * 100)}% · {finished} of {total} steps · {formatDuration(times?.elapsedMs ?? 0)} elapsed
           {times?.remainingMs !== undefined &&
@@ -39,7 +42,7 @@ export function OperationProgress({
           {lab.status !== 'running' ? ` · ${labStatus(lab).label}` : ''}
         </span>
       </div>
-      <ProgressBar value={progress} label={`${lab.name}: ${kindTitles[operation.kind]}`} tone={tone} />
+      <ProgressBar value={progress} label={`${lab.name}: ${title}`} tone={tone} />
       <p className="visually-hidden" role="status" aria-live="polite">
         {progressAnnouncement(lab)}
       </p>

@@ -20,6 +20,8 @@ const operationWords = {
   delete: 'Deleting',
   'etcd-snapshot': 'Taking an etcd snapshot',
   'etcd-restore': 'Restoring etcd',
+  maintain: 'Draining a node',
+  'resume-node': 'Uncordoning a node',
 } as const;
 
 /** The lab's status in words: what runs, where it failed, what resume would do. */

@@ -15,6 +15,7 @@ import {
   type LabsService,
   type LabStep,
   type LabSummary,
+  type MachineActionRequest,
   type PlanCheck,
 } from '../../../shared/contract';
 import { AppError } from '../../../shared/errors';
@@ -164,6 +165,16 @@ function setup() {
     etcdSnapshots: () => Promise.resolve({ supported: true, snapshots: [] }),
     saveEtcdSnapshot: (name) => Promise.resolve({ ...labs.get(name)!, status: 'running' }),
     restoreEtcdSnapshot: (name) => Promise.resolve({ ...labs.get(name)!, status: 'running' }),
+    machineAction: vi.fn((name: string, machine: string, request: MachineActionRequest) =>
+      request.action === 'resume' && machine === 'gone'
+        ? Promise.reject(new AppError('NOT_FOUND', `Lab "${name}" has no machine named "gone".`))
+        : Promise.resolve({
+            ...labs.get(name)!,
+            status: 'running' as const,
+            operation: { ...labs.get(name)!.operation!, kind: 'maintain' as const, machine },
+          }),
+    ),
+    machineStatuses: () => Promise.resolve([{ name: 'lab1-cp1', node: { ready: true, unschedulable: true } }]),
     onDidChangeLab: changed.event,
     onDidAppendLog: appended.event,
     onDidRemoveLab: removed.event,
@@ -442,5 +453,34 @@ describe('labs slice: node pools', () => {
     expect(await store.getState().scaleLab('lab1', { linuxWorkers: 3, windowsWorkers: 0 })).toBe(true);
     expect(store.getState().labErrors).toEqual({});
     expect(store.getState().labs?.[0]?.status).toBe('running');
+  });
+});
+
+describe('labs slice: machine actions', () => {
+  it('starts Maintain through the contract (the lab shows the machine operation), keeps a refusal as the lab’s machine error', async () => {
+    const { store, labs, service } = setup();
+    labs.set('lab1', lab('lab1', '2026-01-01T00:00:01.000Z', { status: 'ready' }));
+    await store.getState().loadLabs();
+    const starting = store.getState().runMachineAction('lab1', 'lab1-linux1', { action: 'maintain', deleteEmptyDirData: true });
+    expect(store.getState().machineActionsInFlight.lab1).toEqual({ machine: 'lab1-linux1', action: 'maintain' });
+    expect(await starting).toBe(true);
+    expect(service.machineAction).toHaveBeenCalledWith('lab1', 'lab1-linux1', { action: 'maintain', deleteEmptyDirData: true });
+    expect(store.getState().labs?.[0]).toMatchObject({ status: 'running', operation: { kind: 'maintain', machine: 'lab1-linux1' } });
+    expect(store.getState().machineActionsInFlight).toEqual({});
+
+    expect(await store.getState().runMachineAction('lab1', 'gone', { action: 'resume' })).toBe(false);
+    expect(store.getState().machineActionErrors.lab1?.message).toBe('Lab "lab1" has no machine named "gone".');
+    // The argument schema refuses an action the contract does not know before the service sees it.
+    expect(await store.getState().runMachineAction('lab1', 'lab1-linux1', { action: 'reboot' as 'resume' })).toBe(false);
+    expect(store.getState().machineActionErrors.lab1?.code).toBe('INVALID_ARGUMENT');
+    expect(service.machineAction).toHaveBeenCalledTimes(2);
+    store.getState().dismissMachineActionError('lab1');
+    expect(store.getState().machineActionErrors).toEqual({});
+  });
+
+  it('loads the machines’ node states', async () => {
+    const { store } = setup();
+    await store.getState().loadMachineStatuses('lab1');
+    expect(store.getState().machineStatuses.lab1).toEqual([{ name: 'lab1-cp1', node: { ready: true, unschedulable: true } }]);
   });
 });

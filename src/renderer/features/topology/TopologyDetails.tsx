@@ -2,6 +2,7 @@ import { KeyValueList } from '../../components/KeyValueList';
 import { LongText } from '../../components/LongText';
 import { useAppStore } from '../../store/store-context';
 import type { TopologyDetails as Details } from '../../store/topology-slice';
+import { LabNodeActions } from '../labs/LabNodeActions';
 import { ObjectActions } from '../pods/ObjectActions';
 import { StatusBadge } from './StatusBadge';
 
@@ -35,6 +36,7 @@ export function TopologyDetails({ details, onClose, onToggle }: { details: Detai
           offerForward={object.kind === 'Service' && (object.externalAddresses ?? []).length === 0}
         />
       )}
+      {object?.kind === 'Node' && <LabNodeActions context={context} node={object.name} cordoned={object.unschedulable === true} />}
       {node.detail && (
         <p>
           <LongText text={node.detail} />

@@ -1,0 +1,157 @@
+/**
+ * Maintain and Resume of a lab node in Chromium (issue 21): a kubeadm lab created in the Labs
+ * view on a stand-in libvirt host (SIMULATION: stand-in VMs join a real control plane as simulated
+ * nodes, see tests/e2e/labs.test.ts). From the topology map's node: Maintain (cordon and drain,
+ * its progress, the pod evicted through the real eviction API) and Resume; the Labs view's
+ * machine list shows the node cordoned and offers the same actions, by keyboard.
+ */
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KubeRestClient, startControlPlane, waitFor } from '../harness/index.js';
+import type { ControlPlane } from '../harness/index.js';
+import { startHypervisorBridge, type HypervisorBridge } from '../harness/labs/hypervisor-bridge';
+import { kubeadmAdminCredentials, renderAdminConf } from '../harness/labs/kubeadm-admin-conf';
+import { simulations } from '../harness/ssh/profiles';
+import { SIMULATED_BASE_IMAGES } from '../harness/ssh/simulated-host-files';
+import { startTestHost, type TestHost } from '../harness/ssh/test-host';
+import { AppPage } from './pages/app-page';
+import { HostsPage } from './pages/hosts-page';
+import { LabsPage } from './pages/labs-page';
+import { TopologyPage } from './pages/topology-page';
+import { startBrowserModeServer, type BrowserModeServer } from './support/browser-mode-server';
+import { launchChromium } from './support/chromium';
+
+const run = promisify(execFile);
+const password = 'CANARY-e2e-maintain-71c2e0';
+const worker = 'lab1-linux1';
+
+let browser: Browser;
+let context: BrowserContext;
+let server: BrowserModeServer;
+let controlPlane: ControlPlane;
+let admin: KubeRestClient;
+let host: TestHost;
+let bridge: HypervisorBridge;
+let dataDir: string;
+
+beforeAll(async () => {
+  [controlPlane, host] = await Promise.all([startControlPlane(), startTestHost({ simulation: simulations.nestedOn, password })]);
+  admin = new KubeRestClient(controlPlane.admin, 4);
+  await mkdir(join(host.simDir, 'cluster'), { recursive: true, mode: 0o755 });
+  await writeFile(
+    join(host.simDir, 'cluster', 'admin.conf'),
+    renderAdminConf(controlPlane.server, await kubeadmAdminCredentials(controlPlane)),
+    {
+      mode: 0o644,
+    },
+  );
+  // The Linux base image on the host (test setup over OpenSSH's own client, not what is under test).
+  await run('ssh', [
+    ...['-i', host.clientKey.path, '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null'],
+    ...['-o', 'LogLevel=ERROR', '-p', String(host.port), `${host.user}@127.0.0.1`],
+    `mkdir -p ${dirname(SIMULATED_BASE_IMAGES.linux)} && echo SIMULATED > ${SIMULATED_BASE_IMAGES.linux}`,
+  ]);
+  bridge = startHypervisorBridge(host.simDir, controlPlane.simulation);
+  dataDir = await mkdtemp(join(tmpdir(), 'nestlab-e2e-maintain-'));
+  process.env.KUBECONFIG = join(dataDir, 'no-kubeconfig');
+  browser = await launchChromium();
+  server = await startBrowserModeServer(dataDir);
+  context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, colorScheme: 'light' });
+}, 180_000);
+
+afterAll(async () => {
+  await context?.close();
+  await server?.stop();
+  await browser?.close();
+  admin?.close();
+  await bridge?.stop();
+  await Promise.all([host?.stop(), controlPlane?.stop()]);
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+});
+
+const cordoned = async () =>
+  (await admin.request<{ spec: { unschedulable?: boolean } }>('GET', `/api/v1/nodes/${worker}`)).spec.unschedulable === true;
+
+describe('Maintain and Resume of a lab node (SIMULATION: stand-in VMs as simulated nodes of a real control plane)', () => {
+  it('maintains a node from the map with progress, shows it cordoned in the Labs view, and resumes it', { timeout: 420_000 }, async () => {
+    const app = new AppPage(await context.newPage());
+    await app.open(server.url);
+    await app.waitConnected();
+    await app.openView('Hosts');
+    await new HostsPage(app.page).addTrusted({ name: 'kvm-lab', address: '127.0.0.1', port: String(host.port), user: host.user, password });
+    await app.openView('Labs');
+    const labs = new LabsPage(app.page);
+    await labs.createLoopbackLab({ baseImage: SIMULATED_BASE_IMAGES.linux, apiServerPort: controlPlane.apiServerPort, linuxWorkers: 1 });
+    await labs.machineRow(worker).getByTestId('machine-node').getByText('Ready', { exact: true }).waitFor({ timeout: 30_000 });
+
+    // A pod on the worker for the drain to move.
+    await admin.request('POST', '/api/v1/namespaces/default/pods', {
+      body: {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'victim' },
+        spec: { nodeName: worker, containers: [{ name: 'app', image: 'registry.k8s.io/pause:3.9' }] },
+      },
+    });
+    await waitFor(
+      async () =>
+        (await admin.request<{ status: { phase?: string } }>('GET', '/api/v1/namespaces/default/pods/victim')).status.phase === 'Running'
+          ? true
+          : undefined,
+      { description: 'the victim pod to run' },
+    );
+
+    // The map of the lab's context, and the worker's box.
+    await labs.detail.getByRole('button', { name: 'Show topology' }).click();
+    const topology = new TopologyPage(app.page);
+    await topology.node(worker).waitFor({ timeout: 30_000 });
+    await topology.node(worker).click();
+    const machine = topology.details.getByRole('region', { name: `Lab machine ${worker}` });
+    await machine.getByText('Machine of lab lab1').waitFor();
+    expect(await machine.getByRole('button', { name: `Resume ${worker}` }).count()).toBe(0);
+
+    // Maintain by keyboard: the button, then the dialog's submit.
+    await machine.getByRole('button', { name: `Maintain ${worker}…` }).focus();
+    await app.page.keyboard.press('Enter');
+    const dialog = app.page.getByRole('dialog', { name: `Maintain ${worker}?` });
+    await dialog.waitFor();
+    await dialog
+      .getByRole('list', { name: 'What Maintain does' })
+      .getByText('Leave it cordoned for your maintenance.', { exact: false })
+      .waitFor();
+    await dialog.getByRole('button', { name: 'Cordon and drain' }).focus();
+    await app.page.keyboard.press('Enter');
+    await dialog.waitFor({ state: 'detached' });
+    const progress = machine.getByTestId('machine-operation');
+    await progress.getByText(`${worker} is drained and stays cordoned.`).waitFor({ timeout: 60_000 });
+    expect(await progress.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('100');
+    await expect(admin.request('GET', '/api/v1/namespaces/default/pods/victim')).rejects.toMatchObject({ status: 404 });
+    expect(await cordoned()).toBe(true);
+    // The map follows the node: the panel offers Resume once the watch shows it cordoned.
+    await machine.getByText(`Machine of lab lab1 · cordoned`).waitFor({ timeout: 20_000 });
+    await labs.screenshotIfAsked('labs-node-maintenance.png');
+
+    // The Labs view's machine list says the same and offers Resume.
+    await app.openView('Labs');
+    const row = labs.machineRow(worker);
+    await row.getByTestId('machine-node').getByText('Ready, cordoned', { exact: true }).waitFor({ timeout: 20_000 });
+    await row.getByRole('button', { name: `Resume ${worker}` }).waitFor();
+    await labs.detail.getByText(`Maintenance: cordon and drain ${worker}`).waitFor();
+
+    // Resume from the map, by keyboard.
+    await app.openView('Topology');
+    await topology.node(worker).waitFor({ timeout: 30_000 });
+    // The details panel may still show the worker from before.
+    if (!(await machine.isVisible())) await topology.node(worker).click();
+    await machine.getByRole('button', { name: `Resume ${worker}` }).focus();
+    await app.page.keyboard.press('Enter');
+    await progress.getByText(`${worker} is uncordoned.`).waitFor({ timeout: 60_000 });
+    expect(await cordoned()).toBe(false);
+    await machine.getByRole('button', { name: `Resume ${worker}` }).waitFor({ state: 'detached', timeout: 20_000 });
+  });
+});
