@@ -95,7 +95,7 @@ describe('a 1 control-plane + 2 Linux + 1 Windows lab (SIMULATION: stand-in VMs 
     expect(saved?.server).toBe(`https://127.0.0.1:${hostPort}`);
     expect(await lab.onHost('systemctl is-active nestlab-haproxy@lab1')).toBe('active\n');
     expect(await lab.onHost('cat /etc/haproxy/nestlab/lab1.cfg')).toMatch(
-      new RegExp(`bind :${hostPort}\\n[^]*^ {4}server lab1-cp1 198\\.51\\.100\\.10:6443 check`, 'm'),
+      new RegExp(`bind :${hostPort}\\n[^]*^ {4}server lab1-cp1 198\\.51\\.100\\.10:6443$`, 'm'),
     );
     expect(done.machines.find((machine) => machine.name === 'lab1-cp1')?.address).toBe('198.51.100.10');
 
