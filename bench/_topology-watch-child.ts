@@ -1,7 +1,8 @@
 /**
  * Child of bench/topology-scale.ts: the topology service alone in a fresh Node process, as the
  * main process runs it. Prints one JSON line: snapshot time (watch() until every kind is listed
- * into the compact model) and the process RSS after watching for a while.
+ * into the compact model), the process RSS and heap after watching for a while, and the live heap
+ * after a full GC (when run with --expose-gc).
  * bench/topology-scale.ts builds it and runs the bundle with node: <bundle> <kubeconfig path> <watch seconds>
  */
 import { readFileSync } from 'node:fs';
@@ -32,8 +33,16 @@ while (page.nextCursor) {
   objects += page.objects.length;
 }
 await new Promise((resolve) => setTimeout(resolve, Number(watchSeconds) * 1000));
-const rssMb = process.memoryUsage().rss / 1024 / 1024;
-const heapMb = process.memoryUsage().heapUsed / 1024 / 1024;
-console.log(JSON.stringify({ snapshotMs, objects, rssMb, heapMb, deltas, state: page.status.state }));
+const mb = (bytes: number) => bytes / 1024 / 1024;
+const rssMb = mb(process.memoryUsage().rss);
+// heapUsed counts garbage not yet collected, so it depends on when V8 last ran a full GC (it
+// read 40-45 MB in one session and 99 MB in a busier one for the same code). Run with
+// --expose-gc (topology-scale.ts does): the live heap after a full GC is the figure to compare.
+const heapMb = mb(process.memoryUsage().heapUsed);
+const gc = (globalThis as { gc?: () => void }).gc;
+gc?.();
+const liveHeapMb = gc ? mb(process.memoryUsage().heapUsed) : undefined;
+const rssAfterGcMb = gc ? mb(process.memoryUsage().rss) : undefined;
+console.log(JSON.stringify({ snapshotMs, objects, rssMb, heapMb, liveHeapMb, rssAfterGcMb, deltas, state: page.status.state }));
 service.dispose();
 process.exit(0);

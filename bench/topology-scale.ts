@@ -78,11 +78,14 @@ interface ChildResult {
   objects: number;
   rssMb: number;
   heapMb: number;
+  /** After a full GC: what the model and the service really hold. */
+  liveHeapMb: number;
+  rssAfterGcMb: number;
   deltas: number;
   state: string;
 }
-function runChild(kubeconfig: string, watchSeconds: number): ChildResult {
-  const out = execFileSync(process.execPath, [CHILD_BUNDLE, kubeconfig, String(watchSeconds)], {
+function runChild(kubeconfig: string, watchSeconds: number, bundle = CHILD_BUNDLE): ChildResult {
+  const out = execFileSync(process.execPath, ['--expose-gc', bundle, kubeconfig, String(watchSeconds)], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -166,34 +169,32 @@ const dataDir = await mkdtemp(join(tmpdir(), 'nestlab-bench-topology-'));
 try {
   console.log(`Creating ${DEPLOYMENTS} Deployments x ${REPLICAS} replicas and ${DEPLOYMENTS} Services…`);
   const fixtureStarted = performance.now();
-  const creations: Promise<unknown>[] = [];
+  // One after another: 100 creations at once, while the controller manager makes pods, went
+  // unanswered for 30 s on a busy machine (load 10-19).
   for (let i = 0; i < DEPLOYMENTS; i += 1) {
     const name = `app-${String(i).padStart(2, '0')}`;
-    creations.push(
-      admin.request('POST', '/apis/apps/v1/namespaces/default/deployments', {
-        body: {
-          apiVersion: 'apps/v1',
-          kind: 'Deployment',
-          metadata: { name },
-          spec: {
-            replicas: REPLICAS,
-            selector: { matchLabels: { app: name } },
-            template: {
-              metadata: { labels: { app: name } },
-              spec: {
-                nodeSelector: { 'kubernetes.io/os': 'linux' },
-                containers: [{ name: 'web', image: 'nginx:1.19', ports: [{ containerPort: 80 }] }],
-              },
+    await admin.request('POST', '/api/v1/namespaces/default/services', {
+      body: { apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { selector: { app: name }, ports: [{ port: 80 }] } },
+    });
+    await admin.request('POST', '/apis/apps/v1/namespaces/default/deployments', {
+      body: {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name },
+        spec: {
+          replicas: REPLICAS,
+          selector: { matchLabels: { app: name } },
+          template: {
+            metadata: { labels: { app: name } },
+            spec: {
+              nodeSelector: { 'kubernetes.io/os': 'linux' },
+              containers: [{ name: 'web', image: 'nginx:1.19', ports: [{ containerPort: 80 }] }],
             },
           },
         },
-      }),
-      admin.request('POST', '/api/v1/namespaces/default/services', {
-        body: { apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { selector: { app: name }, ports: [{ port: 80 }] } },
-      }),
-    );
+      },
+    });
   }
-  await Promise.all(creations);
   await waitFor(
     async () => {
       const pods = await admin.request<{ items: { status?: { phase?: string } }[] }>(
@@ -220,7 +221,19 @@ try {
   console.log(
     `snapshot into the model:    median ${median(snapshotMs).toFixed(0)} ms (${snapshotMs.map((v) => v.toFixed(0)).join(', ')}), ${child!.objects} objects`,
   );
-  console.log(`watching process: RSS ${child!.rssMb.toFixed(0)} MB, heap ${child!.heapMb.toFixed(0)} MB after 20 s`);
+  const memory = (result: ChildResult) =>
+    `RSS ${result.rssMb.toFixed(0)} MB, heap ${result.heapMb.toFixed(0)} MB after 20 s; after a full GC: heap ${result.liveHeapMb.toFixed(0)} MB, RSS ${result.rssAfterGcMb.toFixed(0)} MB`;
+  console.log(`watching process: ${memory(child!)}`);
+  // NESTLAB_BENCH_COMPARE_CHILD=<bundle>: another build of the child (e.g. of an older commit,
+  // built the same way) watches the same fixture, for a like-for-like memory comparison.
+  const compare = process.env.NESTLAB_BENCH_COMPARE_CHILD;
+  if (compare) {
+    for (const bundle of [compare, CHILD_BUNDLE, compare]) {
+      console.log(
+        `watching process (${bundle === compare ? 'compared build' : 'this build'}): ${memory(runChild(controlPlane.adminKubeconfigPath, 20, bundle))}`,
+      );
+    }
+  }
 
   // 2. The map in Chromium through browser mode.
   const server = await startBrowserModeServer(dataDir);
@@ -364,7 +377,7 @@ try {
   console.log(
     `(watch event -> DOM ${spread(latencies)}; PATCH sent -> watch event ${spread(apiServer)}; PATCH sent -> DOM ${spread(endToEnd)})`,
   );
-  console.log(`(heap of the watching service ${child!.heapMb.toFixed(0)} MB)`);
+  console.log(`(heap of the watching service ${child!.heapMb.toFixed(0)} MB, ${child!.liveHeapMb.toFixed(0)} MB after a full GC)`);
 
   await context.close();
   await browser.close();
