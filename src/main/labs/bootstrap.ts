@@ -506,7 +506,9 @@ export function offlineInstallScript(plan: LabPlan): string {
       ? 'command -v containerd >/dev/null 2>&1 || { echo "containerd is not installed: the machine image has none and debs/ of the offline bundle holds no containerd package. Put containerd and runc .debs (and what they depend on) into debs/ of the bundle, or use an image with containerd, then resume." >&2; exit 1; }; ' +
         'mkdir -p /etc/containerd; ' +
         'containerd config default > /etc/containerd/config.toml.default; ' +
-        `sed ${containerdConfigSed(plan)} /etc/containerd/config.toml.default > /etc/containerd/config.toml; ` +
+        // Written beside it and renamed: a session cut while sed writes leaves the old file whole.
+        `sed ${containerdConfigSed(plan)} /etc/containerd/config.toml.default > /etc/containerd/config.toml.nestlab-tmp; ` +
+        'mv -f /etc/containerd/config.toml.nestlab-tmp /etc/containerd/config.toml; ' +
         'rm -f /etc/containerd/config.toml.default; systemctl restart containerd; '
       : '';
   return (

@@ -77,7 +77,13 @@ export function linuxUserData(machine: LabMachine, plan: LabPlan, publicKey: str
         ['apt-get', 'install', '-y', `kubelet=${pinned}`, `kubeadm=${pinned}`, `kubectl=${pinned}`],
         ['apt-mark', 'hold', 'kubelet', 'kubeadm', 'kubectl'],
         // containerd reads the mirror's hosts.toml files only where config_path names their folder.
-        ['sh', '-c', `containerd config default | sed ${containerdConfigSed(plan)} > /etc/containerd/config.toml`],
+        // Written beside it and renamed, so a boot cut short leaves no half configuration.
+        [
+          'sh',
+          '-c',
+          `containerd config default | sed ${containerdConfigSed(plan)} > /etc/containerd/config.toml.nestlab-tmp && ` +
+            'mv -f /etc/containerd/config.toml.nestlab-tmp /etc/containerd/config.toml',
+        ],
         ['systemctl', 'restart', 'containerd'],
       );
     } else {

@@ -33,7 +33,7 @@ beforeEach(async () => {
   await stub('image-bin', { containerd: CONTAINERD_STUB });
   // The system's tools the script uses, and no others (not this machine's own containerd).
   await mkdir(join(dir, 'system-bin'));
-  for (const tool of ['cat', 'cp', 'install', 'ln', 'ls', 'mkdir', 'rm', 'sed']) {
+  for (const tool of ['cat', 'cp', 'install', 'ln', 'ls', 'mkdir', 'mv', 'rm', 'sed']) {
     await symlink(execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim(), join(dir, 'system-bin', tool));
   }
 });
@@ -124,6 +124,22 @@ describe('the offline bundle install on a Linux VM', () => {
     // Without a mirror: the cgroup driver only.
     await install(testPlan({ offlineBundle: '/srv/bundle' }));
     expect(await readFile(join(root, 'etc/containerd/config.toml'), 'utf8')).toContain('config_path = ""');
+  });
+
+  it('leaves config.toml as it was when the install is killed while sed writes it (a dropped session), and leaves no temporary file after a whole run', async () => {
+    await bundle({ 'images/pause.tar': 'tar' });
+    await mkdir(join(root, 'etc/containerd'), { recursive: true });
+    await writeFile(join(root, 'etc/containerd/config.toml'), 'version = 2 # the previous configuration\n');
+    // A sed that writes half a line, then the shell running the install dies (SIGKILL, as when
+    // sshd ends the session).
+    await stub('bin', { sed: "printf 'version = 2\\n[plugins' ; kill -KILL $PPID" });
+    await expect(install()).rejects.toThrow();
+    expect(await readFile(join(root, 'etc/containerd/config.toml'), 'utf8')).toBe('version = 2 # the previous configuration\n');
+
+    await rm(join(dir, 'bin', 'sed'));
+    await install();
+    expect(await readFile(join(root, 'etc/containerd/config.toml'), 'utf8')).toContain('SystemdCgroup = true');
+    expect(existsSync(join(root, 'etc/containerd/config.toml.nestlab-tmp'))).toBe(false);
   });
 
   it('a bare image whose containerd comes from the bundle: cloud-init leaves config.toml alone, the install writes it once dpkg put containerd there', async () => {

@@ -113,7 +113,8 @@ describe('where the mirror is configured on the machines', () => {
     for (const file of hosts) expect(file.content).toBe(containerdHostsToml(file.path.split('/')[4]!, MIRROR));
     const config = seed.runcmd.find((command) => Array.isArray(command) && command.join(' ').includes('containerd config default'));
     expect((config as string[])[2]).toBe(
-      'containerd config default | sed -e "s/SystemdCgroup = false/SystemdCgroup = true/" -e \'s|config_path = ""|config_path = "/etc/containerd/certs.d"|\' > /etc/containerd/config.toml',
+      'containerd config default | sed -e "s/SystemdCgroup = false/SystemdCgroup = true/" -e \'s|config_path = ""|config_path = "/etc/containerd/certs.d"|\' > /etc/containerd/config.toml.nestlab-tmp && ' +
+        'mv -f /etc/containerd/config.toml.nestlab-tmp /etc/containerd/config.toml',
     );
     // Without a mirror nothing changes.
     const plain = userData({});
@@ -154,7 +155,12 @@ describe('where the mirror is configured on the machines', () => {
     // The script's containerd part, run by sh in a folder standing for / (containerd's default
     // configuration stands in as its registry section).
     const from = script.findIndex((line) => line.includes('containerd config default'));
-    const part = script.slice(from + 1, script.indexOf('swapoff -a'));
+    const to = script.indexOf('swapoff -a');
+    // Never more than that part: the rest installs packages and fetches keys on this machine.
+    expect(from).toBeGreaterThanOrEqual(0);
+    expect(to).toBeGreaterThan(from);
+    const part = script.slice(from + 1, to);
+    expect(part.join('\n')).not.toMatch(/apt-get|curl|dpkg|systemctl|modprobe/);
     const root = mkdtempSync(join(tmpdir(), 'nestlab-mirror-'));
     try {
       mkdirSync(join(root, 'etc/containerd'), { recursive: true });

@@ -66,7 +66,7 @@ describe('a bare image with containerd from the offline bundle (REAL containerd 
     await script(bin, 'systemctl', `printf 'systemctl %s\\n' "$*" >>'${calls}'`);
     await script(bin, 'ctr', `printf 'ctr %s\\n' "$*" >>'${calls}'`);
     // The system's tools the script uses, and no others: no containerd until dpkg put it there.
-    for (const tool of ['cp', 'install', 'ln', 'ls', 'mkdir', 'rm', 'sed']) {
+    for (const tool of ['cp', 'install', 'ln', 'ls', 'mkdir', 'mv', 'rm', 'sed']) {
       await symlink(execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim(), join(bin, tool));
     }
 

@@ -123,7 +123,7 @@ describe('a lab with a registry mirror (SIMULATION: stand-in VMs; real container
         (entry): entry is string[] => Array.isArray(entry) && entry.join(' ').includes('containerd config default'),
       );
       const configPath = join(work, `${vm}-config.toml`);
-      await run('sh', ['-c', command![2]!.replace('/etc/containerd/config.toml', configPath)]);
+      await run('sh', ['-c', command![2]!.replaceAll('/etc/containerd/config.toml', configPath)]);
       const config = await readFile(configPath, 'utf8');
       expect(config).toMatch(/\[plugins\."io\.containerd\.grpc\.v1\.cri"\.registry\]\n\s+config_path = "\/etc\/containerd\/certs\.d"\n/);
       expect(config).toContain('SystemdCgroup = true');
