@@ -7,77 +7,42 @@
  * SIMULATION: stand-in VMs; the control plane's API server is a relay on its VM address to the
  * harness's real kube-apiserver (see tests/integration/labs/lab-fixture.ts).
  */
-import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
-import type { Browser, BrowserContext } from 'playwright-core';
+import { join } from 'node:path';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startControlPlane } from '../harness/index.js';
-import type { ControlPlane } from '../harness/index.js';
-import { startHypervisorBridge, type HypervisorBridge } from '../harness/labs/hypervisor-bridge';
-import { kubeadmAdminCredentials, renderAdminConf } from '../harness/labs/kubeadm-admin-conf';
-import { simulations } from '../harness/ssh/profiles';
 import { SIMULATED_BASE_IMAGES } from '../harness/ssh/simulated-host-files';
-import { startTestHost, type TestHost } from '../harness/ssh/test-host';
+import type { TestHost } from '../harness/ssh/test-host';
 import { serveApiServerSocket } from '../integration/labs/lab-fixture';
 import { AppPage } from './pages/app-page';
 import { ClustersPage } from './pages/clusters-page';
 import { HostsPage } from './pages/hosts-page';
 import { LabsPage } from './pages/labs-page';
-import { startBrowserModeServer, type BrowserModeServer } from './support/browser-mode-server';
-import { launchChromium } from './support/chromium';
+import type { BrowserModeServer } from './support/browser-mode-server';
+import { startLabHostSetup, type LabHostSetup } from './support/lab-host-setup';
 
-const run = promisify(execFile);
 const password = 'CANARY-e2e-endpoint-tunnel-7b20f4';
 
-let browser: Browser;
+let setup: LabHostSetup;
 let context: BrowserContext;
 let server: BrowserModeServer;
-let controlPlane: ControlPlane;
 let host: TestHost;
-let bridge: HypervisorBridge;
 let apiServerSocket: { close(): Promise<void> };
-let dataDir: string;
 
 beforeAll(async () => {
-  [controlPlane, host] = await Promise.all([
+  setup = await startLabHostSetup({
+    password,
+    dataDirPrefix: 'nestlab-e2e-tunnel-',
     // SIMULATION: the one API server's certificate names every lab endpoint (*.lab.internal), where kubeadm names the lab's own.
-    startControlPlane({ extraSans: ['DNS:*.lab.internal'] }),
-    startTestHost({ simulation: simulations.nestedOn, password, ownNetwork: true }),
-  ]);
-  apiServerSocket = await serveApiServerSocket(join(host.simDir, 'apiserver.sock'), controlPlane.apiServerPort);
-  await mkdir(join(host.simDir, 'cluster'), { recursive: true, mode: 0o755 });
-  await writeFile(
-    join(host.simDir, 'cluster', 'admin.conf'),
-    renderAdminConf(controlPlane.server, await kubeadmAdminCredentials(controlPlane)),
-    {
-      mode: 0o644,
-    },
-  );
-  // The Linux base image on the host (test setup over OpenSSH's own client, not what is under test).
-  await run('ssh', [
-    ...['-i', host.clientKey.path, '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null'],
-    ...['-o', 'LogLevel=ERROR', '-p', String(host.port), `${host.user}@127.0.0.1`],
-    `mkdir -p ${dirname(SIMULATED_BASE_IMAGES.linux)} && echo SIMULATED > ${SIMULATED_BASE_IMAGES.linux}`,
-  ]);
-  bridge = startHypervisorBridge(host.simDir, controlPlane.simulation);
-  dataDir = await mkdtemp(join(tmpdir(), 'nestlab-e2e-tunnel-'));
-  process.env.KUBECONFIG = join(dataDir, 'no-kubeconfig');
-  browser = await launchChromium();
-  server = await startBrowserModeServer(dataDir);
-  context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, colorScheme: 'light' });
+    controlPlane: { extraSans: ['DNS:*.lab.internal'] },
+    host: { ownNetwork: true },
+  });
+  ({ context, server, host } = setup);
+  apiServerSocket = await serveApiServerSocket(join(host.simDir, 'apiserver.sock'), setup.controlPlane.apiServerPort);
 }, 180_000);
 
 afterAll(async () => {
-  await context?.close();
-  await server?.stop();
-  await browser?.close();
-  await bridge?.stop();
   await apiServerSocket?.close();
-  await Promise.all([host?.stop(), controlPlane?.stop()]);
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await setup?.stop();
 });
 
 describe('a lab reached through an SSH tunnel (SIMULATION: stand-in VMs; real sshd, HAProxy and API server)', () => {

@@ -6,70 +6,39 @@
  * progress, see it listed with the status etcdctl read, open the restore confirmation and cancel it.
  */
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { Browser, BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startControlPlane } from '../harness/index.js';
 import type { ControlPlane } from '../harness/index.js';
-import { startHypervisorBridge, type HypervisorBridge } from '../harness/labs/hypervisor-bridge';
-import { kubeadmAdminCredentials, renderAdminConf } from '../harness/labs/kubeadm-admin-conf';
 import { startStackedEtcd, type StackedEtcd } from '../harness/labs/stacked-etcd';
-import { simulations } from '../harness/ssh/profiles';
 import { SIMULATED_BASE_IMAGES } from '../harness/ssh/simulated-host-files';
-import { startTestHost, type TestHost } from '../harness/ssh/test-host';
+import type { TestHost } from '../harness/ssh/test-host';
 import { AppPage } from './pages/app-page';
 import { HostsPage } from './pages/hosts-page';
 import { LabsPage } from './pages/labs-page';
-import { startBrowserModeServer, type BrowserModeServer } from './support/browser-mode-server';
-import { launchChromium } from './support/chromium';
+import type { BrowserModeServer } from './support/browser-mode-server';
+import { startLabHostSetup, type LabHostSetup } from './support/lab-host-setup';
 
 const run = promisify(execFile);
 const password = 'CANARY-e2e-etcd-3d81aa';
 
-let browser: Browser;
+let setup: LabHostSetup;
 let context: BrowserContext;
 let server: BrowserModeServer;
 let controlPlane: ControlPlane;
 let host: TestHost;
-let bridge: HypervisorBridge;
-let etcd: StackedEtcd | undefined;
 let dataDir: string;
+let etcd: StackedEtcd | undefined;
 
 beforeAll(async () => {
-  [controlPlane, host] = await Promise.all([startControlPlane(), startTestHost({ simulation: simulations.nestedOn, password })]);
-  await mkdir(join(host.simDir, 'cluster'), { recursive: true, mode: 0o755 });
-  await writeFile(
-    join(host.simDir, 'cluster', 'admin.conf'),
-    renderAdminConf(controlPlane.server, await kubeadmAdminCredentials(controlPlane)),
-    {
-      mode: 0o644,
-    },
-  );
-  // The Linux base image on the host (test setup over OpenSSH's own client, not what is under test).
-  await run('ssh', [
-    ...['-i', host.clientKey.path, '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null'],
-    ...['-o', 'LogLevel=ERROR', '-p', String(host.port), `${host.user}@127.0.0.1`],
-    `mkdir -p ${dirname(SIMULATED_BASE_IMAGES.linux)} && echo SIMULATED > ${SIMULATED_BASE_IMAGES.linux}`,
-  ]);
-  bridge = startHypervisorBridge(host.simDir, controlPlane.simulation);
-  dataDir = await mkdtemp(join(tmpdir(), 'nestlab-e2e-etcd-'));
-  process.env.KUBECONFIG = join(dataDir, 'no-kubeconfig');
-  browser = await launchChromium();
-  server = await startBrowserModeServer(dataDir);
-  context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, colorScheme: 'light' });
+  setup = await startLabHostSetup({ password, dataDirPrefix: 'nestlab-e2e-etcd-' });
+  ({ context, server, controlPlane, host, dataDir } = setup);
 }, 180_000);
 
 afterAll(async () => {
-  await context?.close();
-  await server?.stop();
-  await browser?.close();
   await etcd?.stop();
-  await bridge?.stop();
-  await Promise.all([host?.stop(), controlPlane?.stop()]);
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await setup?.stop();
 });
 
 describe('etcd snapshots in the Labs view (SIMULATION: stand-in VMs; real etcd and etcdctl on the control plane)', () => {

@@ -5,73 +5,38 @@
  * its progress, the pod evicted through the real eviction API) and Resume; the Labs view's
  * machine list shows the node cordoned and offers the same actions, by keyboard.
  */
-import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
-import type { Browser, BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KubeRestClient, startControlPlane, waitFor } from '../harness/index.js';
+import { KubeRestClient, waitFor } from '../harness/index.js';
 import type { ControlPlane } from '../harness/index.js';
-import { startHypervisorBridge, type HypervisorBridge } from '../harness/labs/hypervisor-bridge';
-import { kubeadmAdminCredentials, renderAdminConf } from '../harness/labs/kubeadm-admin-conf';
-import { simulations } from '../harness/ssh/profiles';
 import { SIMULATED_BASE_IMAGES } from '../harness/ssh/simulated-host-files';
-import { startTestHost, type TestHost } from '../harness/ssh/test-host';
+import type { TestHost } from '../harness/ssh/test-host';
 import { AppPage } from './pages/app-page';
 import { HostsPage } from './pages/hosts-page';
 import { LabsPage } from './pages/labs-page';
 import { TopologyPage } from './pages/topology-page';
-import { startBrowserModeServer, type BrowserModeServer } from './support/browser-mode-server';
-import { launchChromium } from './support/chromium';
+import type { BrowserModeServer } from './support/browser-mode-server';
+import { startLabHostSetup, type LabHostSetup } from './support/lab-host-setup';
 
-const run = promisify(execFile);
 const password = 'CANARY-e2e-maintain-71c2e0';
 const worker = 'lab1-linux1';
 
-let browser: Browser;
+let setup: LabHostSetup;
 let context: BrowserContext;
 let server: BrowserModeServer;
 let controlPlane: ControlPlane;
 let admin: KubeRestClient;
 let host: TestHost;
-let bridge: HypervisorBridge;
-let dataDir: string;
 
 beforeAll(async () => {
-  [controlPlane, host] = await Promise.all([startControlPlane(), startTestHost({ simulation: simulations.nestedOn, password })]);
+  setup = await startLabHostSetup({ password, dataDirPrefix: 'nestlab-e2e-maintain-' });
+  ({ context, server, controlPlane, host } = setup);
   admin = new KubeRestClient(controlPlane.admin, 4);
-  await mkdir(join(host.simDir, 'cluster'), { recursive: true, mode: 0o755 });
-  await writeFile(
-    join(host.simDir, 'cluster', 'admin.conf'),
-    renderAdminConf(controlPlane.server, await kubeadmAdminCredentials(controlPlane)),
-    {
-      mode: 0o644,
-    },
-  );
-  // The Linux base image on the host (test setup over OpenSSH's own client, not what is under test).
-  await run('ssh', [
-    ...['-i', host.clientKey.path, '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null'],
-    ...['-o', 'LogLevel=ERROR', '-p', String(host.port), `${host.user}@127.0.0.1`],
-    `mkdir -p ${dirname(SIMULATED_BASE_IMAGES.linux)} && echo SIMULATED > ${SIMULATED_BASE_IMAGES.linux}`,
-  ]);
-  bridge = startHypervisorBridge(host.simDir, controlPlane.simulation);
-  dataDir = await mkdtemp(join(tmpdir(), 'nestlab-e2e-maintain-'));
-  process.env.KUBECONFIG = join(dataDir, 'no-kubeconfig');
-  browser = await launchChromium();
-  server = await startBrowserModeServer(dataDir);
-  context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, colorScheme: 'light' });
 }, 180_000);
 
 afterAll(async () => {
-  await context?.close();
-  await server?.stop();
-  await browser?.close();
   admin?.close();
-  await bridge?.stop();
-  await Promise.all([host?.stop(), controlPlane?.stop()]);
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await setup?.stop();
 });
 
 const cordoned = async () =>
