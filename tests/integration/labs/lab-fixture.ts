@@ -27,7 +27,7 @@ import type { AdminCredentials } from '../../harness/labs/kubeadm-admin-conf';
 import type { HypervisorBridge } from '../../harness/labs/hypervisor-bridge';
 import { simulations } from '../../harness/ssh/profiles';
 import { SIMULATED_BASE_IMAGES, TEST_UID } from '../../harness/ssh/simulated-host-files';
-import { startLoopbackRelay } from '../../harness/ssh/real-libvirt';
+import { relayHostPort, testHostSshArgs } from '../../harness/ssh/host-port-relay';
 import { startDropProxy } from '../../harness/ssh/tcp-fixtures';
 import type { DropProxy } from '../../harness/ssh/tcp-fixtures';
 import { startTestHost } from '../../harness/ssh/test-host';
@@ -143,15 +143,8 @@ export async function startLabFixture(options: { os?: 'linux' | 'windows'; ownNe
    * host's namespace stands for the network between this computer and the lab host.
    */
   const hostPortRelay = async (name: string): Promise<number> => {
-    const socket = join(host.simDir, `host-port-${name}.sock`);
-    const relay = await startLoopbackRelay(socket);
+    const relay = await relayHostPort(host, name);
     relays.push(relay);
-    // Inside the host: the socket to 127.0.0.1:<port> there, where HAProxy's host port listens.
-    await run('ssh', [
-      ...sshArgs(host),
-      `setsid node ${join(host.dir, 'bin', 'namespace-relay.mjs')} ${socket} ${relay.port} </dev/null >/dev/null 2>&1 & ` +
-        `for attempt in $(seq 200); do [ -S ${socket} ] && exit 0; sleep 0.05; done; exit 1`,
-    ]);
     return relay.port;
   };
   // One host port per test network: labs that exist at the same time use different networks.
@@ -218,7 +211,7 @@ export async function startLabFixture(options: { os?: 'linux' | 'windows'; ownNe
         .map((line) => line.split(' ')),
     domains: async () =>
       (await readdir(join(host.simDir, windowsHost ? 'hyperv/vms' : 'libvirt/domains')).catch(() => [] as string[])).sort(),
-    onHost: async (command) => (await run('ssh', [...sshArgs(host), command])).stdout,
+    onHost: async (command) => (await run('ssh', [...testHostSshArgs(host), command])).stdout,
     servedEndpoint: async (name, network) => {
       if (options.ownNetwork !== true) throw new Error('servedEndpoint needs a fixture with ownNetwork');
       return servedApiEndpoint(name, network, await hostPortRelay(name));
@@ -252,24 +245,6 @@ export async function startLabFixture(options: { os?: 'linux' | 'windows'; ownNe
 /** The endpoint Nestlab serves for a lab on a test network: its name, the address .10, HAProxy on `hostPort`. */
 function servedApiEndpoint(name: string, network: 1 | 2 | 3, hostPort: number): LabPlan['apiEndpoint'] {
   return { host: `${name}-api.lab.internal`, port: 6443, address: `${networks[network]}.10`, hostPort };
-}
-
-function sshArgs(host: TestHost): string[] {
-  return [
-    '-i',
-    host.clientKey.path,
-    '-o',
-    'BatchMode=yes',
-    '-o',
-    'StrictHostKeyChecking=no',
-    '-o',
-    'UserKnownHostsFile=/dev/null',
-    '-o',
-    'LogLevel=ERROR',
-    '-p',
-    String(host.port),
-    `${host.user}@127.0.0.1`,
-  ];
 }
 
 /**
