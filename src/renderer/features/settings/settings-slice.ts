@@ -1,8 +1,8 @@
 import type { StateCreator } from 'zustand';
-import type { Settings, SettingsState } from '../../shared/contract';
-import type { SerializedError } from '../../shared/errors';
-import { AppError } from '../../shared/errors';
-import type { AppState, StoreDeps } from './app-store';
+import type { Settings, SettingsState } from '../../../shared/contract';
+import type { SerializedError } from '../../../shared/errors';
+import { AppError } from '../../../shared/errors';
+import type { AppState, StoreDeps } from '../../store/app-store';
 
 export interface SettingsSlice {
   settings: SettingsState | undefined;
