@@ -1,11 +1,12 @@
 /**
- * The WebSocket of a pod's exec through the API server (the channel.k8s.io protocols: a byte
- * before each frame names the stream, 0 stdin, 1 stdout, 2 stderr, 3 the exit Status, 4 resize,
- * 255 "stream closed" in v5). client-node's public Exec takes it as its WebSocket interface, so
- * nothing deep-imports the package's internals and the socket is opened like every other
- * request: request-options.ts gives TLS, credentials and a proxy-url's tunnel agent, and a
- * refused upgrade is mapped by kube-errors.ts from the Status the server sent (403 with the RBAC
- * message, 400 for a container the pod does not have), not ws's "Unexpected server response".
+ * The WebSockets of a pod's exec and port-forward through the API server (the channel.k8s.io
+ * protocols: a byte before each frame names the stream; exec: 0 stdin, 1 stdout, 2 stderr, 3 the
+ * exit Status, 4 resize, 255 "stream closed" in v5; port-forward: 0 data, 1 the kubelet's error
+ * text). client-node's public Exec takes `channelSockets` as its WebSocket interface, so nothing
+ * deep-imports the package's internals, and every socket is opened like every other request:
+ * request-options.ts gives TLS, credentials and a proxy-url's tunnel agent, and a refused upgrade
+ * is mapped by kube-errors.ts from the Status the server sent (403 with the RBAC message, 400 for
+ * a container the pod does not have), not ws's "Unexpected server response".
  */
 import type { IncomingMessage } from 'node:http';
 import type { Exec, KubeConfig } from '@kubernetes/client-node';
@@ -50,52 +51,78 @@ function refusal(statusCode: number, text: string, what: RequestLabel) {
   return toKubeError(new KubeHttpError(statusCode, status), what);
 }
 
-/** The channel sockets for the current context of `config`, opened through the shared request options. */
-export function channelSockets(config: KubeConfig, factory?: ChannelSocketFactory): ChannelSockets {
+/** How a channel socket is opened: the subprotocols to offer and what receives each frame. */
+export interface ChannelSocketOptions {
+  /** Newest first; default: {@link CHANNEL_PROTOCOLS}. */
+  protocols?: string[];
+  /** Every frame, attached before the socket opens so none is missed (a server may send right after the upgrade). */
+  onMessage?: (data: Buffer, isBinary: boolean, socket: WebSocket) => void;
+  factory?: ChannelSocketFactory;
+}
+
+/**
+ * Opens a channel.k8s.io WebSocket to `path` (exec, portforward) for the current context of
+ * `config`, with the shared request options; resolves once open, rejects with the mapped refusal.
+ */
+export async function openChannelSocket(config: KubeConfig, path: string, options: ChannelSocketOptions = {}): Promise<WebSocket> {
   const builder = requestOptionsFor(config);
+  const what: RequestLabel = { server: builder.server, method: 'GET', path: path.split('?')[0] ?? path };
+  let request;
+  try {
+    request = await builder.build({ path });
+  } catch (error) {
+    throw toKubeError(error, what);
+  }
+  const server = new URL(builder.server);
+  const uri = `${server.protocol === 'http:' ? 'ws' : 'wss'}://${server.host}${request.path ?? path}`;
+  const socketOptions: WebSocket.ClientOptions = {
+    headers: request.headers as Record<string, string>,
+    ...(typeof request.agent === 'object' ? { agent: request.agent } : {}),
+    ...(request.ca ? { ca: request.ca } : {}),
+    ...(request.cert ? { cert: request.cert } : {}),
+    ...(request.key ? { key: request.key } : {}),
+    ...(request.pfx ? { pfx: request.pfx } : {}),
+    ...(request.passphrase ? { passphrase: request.passphrase } : {}),
+    ...(request.servername ? { servername: request.servername } : {}),
+    ...(request.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: request.rejectUnauthorized }),
+  };
+  const protocols = options.protocols ?? CHANNEL_PROTOCOLS;
+  return new Promise<WebSocket>((resolve, reject) => {
+    const socket = options.factory ? options.factory(uri, protocols, socketOptions) : new WebSocket(uri, protocols, socketOptions);
+    let settled = false;
+    socket.on('unexpected-response', (upgrade, response) => {
+      void readText(response).then((text) => {
+        settled = true;
+        reject(refusal(response.statusCode ?? 0, text, what));
+        upgrade.destroy();
+      });
+    });
+    socket.on('open', () => {
+      settled = true;
+      resolve(socket);
+    });
+    // Stays attached: an error after the open is the caller's (its 'close' follows).
+    socket.on('error', (error) => {
+      if (settled) return;
+      settled = true;
+      reject(toKubeError(error, what));
+    });
+    const onMessage = options.onMessage;
+    if (onMessage) {
+      socket.on('message', (raw: WebSocket.RawData, isBinary) => {
+        onMessage(Buffer.isBuffer(raw) ? raw : Array.isArray(raw) ? Buffer.concat(raw) : Buffer.from(raw), isBinary, socket);
+      });
+    }
+  });
+}
+
+/** The channel sockets of a pod exec for the current context of `config`, opened through the shared request options. */
+export function channelSockets(config: KubeConfig, factory?: ChannelSocketFactory): ChannelSockets {
   return {
-    async connect(path, textHandler, binaryHandler) {
-      const what: RequestLabel = { server: builder.server, method: 'GET', path: path.split('?')[0] ?? path };
-      let options;
-      try {
-        options = await builder.build({ path });
-      } catch (error) {
-        throw toKubeError(error, what);
-      }
-      const server = new URL(builder.server);
-      const uri = `${server.protocol === 'http:' ? 'ws' : 'wss'}://${server.host}${options.path ?? path}`;
-      const socketOptions: WebSocket.ClientOptions = {
-        headers: options.headers as Record<string, string>,
-        ...(typeof options.agent === 'object' ? { agent: options.agent } : {}),
-        ...(options.ca ? { ca: options.ca } : {}),
-        ...(options.cert ? { cert: options.cert } : {}),
-        ...(options.key ? { key: options.key } : {}),
-        ...(options.pfx ? { pfx: options.pfx } : {}),
-        ...(options.passphrase ? { passphrase: options.passphrase } : {}),
-        ...(options.servername ? { servername: options.servername } : {}),
-        ...(options.rejectUnauthorized === undefined ? {} : { rejectUnauthorized: options.rejectUnauthorized }),
-      };
-      return new Promise<WebSocket>((resolve, reject) => {
-        const socket = factory ? factory(uri, CHANNEL_PROTOCOLS, socketOptions) : new WebSocket(uri, CHANNEL_PROTOCOLS, socketOptions);
-        let settled = false;
-        socket.on('unexpected-response', (request, response) => {
-          void readText(response).then((text) => {
-            settled = true;
-            reject(refusal(response.statusCode ?? 0, text, what));
-            request.destroy();
-          });
-        });
-        socket.on('open', () => {
-          settled = true;
-          resolve(socket);
-        });
-        socket.on('error', (error) => {
-          if (settled) return;
-          settled = true;
-          reject(toKubeError(error, what));
-        });
-        socket.on('message', (raw: WebSocket.RawData, isBinary) => {
-          const data = Buffer.isBuffer(raw) ? raw : Array.isArray(raw) ? Buffer.concat(raw) : Buffer.from(raw);
+    connect(path, textHandler, binaryHandler) {
+      return openChannelSocket(config, path, {
+        ...(factory ? { factory } : {}),
+        onMessage: (data, isBinary, socket) => {
           if (!isBinary) {
             if (textHandler && !textHandler(data.toString('utf8'))) socket.close();
             return;
@@ -104,7 +131,7 @@ export function channelSockets(config: KubeConfig, factory?: ChannelSocketFactor
           // v5's "stream closed" needs no action here: the exit Status on stream 3 ends the session.
           if (stream === CLOSE_STREAM) return;
           if (binaryHandler && !binaryHandler(stream, data.subarray(1))) socket.close();
-        });
+        },
       });
     },
   };

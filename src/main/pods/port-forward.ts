@@ -1,20 +1,25 @@
 /**
  * A port on 127.0.0.1 that forwards each TCP connection to a pod's port through the API
- * server's portforward subresource, one WebSocket per connection (as client-node does).
- * Channel protocol (v4.channel.k8s.io): channel 0 carries data both ways and channel 1 the
- * kubelet's error text; the first frame on each channel from the server is the port number
- * (2 bytes, little-endian), not data.
+ * server's portforward subresource, one WebSocket per connection (as client-node does), opened by
+ * kube/channel-socket.ts like every other request (TLS, credentials, proxy-url; a refusal mapped
+ * by kube-errors.ts). Channel protocol (v4.channel.k8s.io): channel 0 carries data both ways and
+ * channel 1 the kubelet's error text; the first frame on each channel from the server is the port
+ * number (2 bytes, little-endian), not data.
  */
 import type { Socket } from 'node:net';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { AppError } from '../../shared/errors';
+import { openChannelSocket, type ChannelSocketFactory } from '../kube/channel-socket';
 import { LoopbackForwarder } from './loopback-forwarder';
 
 const DATA = 0;
 const ERROR = 1;
+const PORT_FORWARD_PROTOCOLS = ['v4.channel.k8s.io'];
+/** ws.readyState OPEN (the ws module is only a type import here). */
+const OPEN = 1;
 
-export type ForwardSocketFactory = (uri: string, protocols: string[], options: WebSocket.ClientOptions) => WebSocket;
+export type ForwardSocketFactory = ChannelSocketFactory;
 
 export interface PortForwarderOptions {
   kubeconfig: KubeConfig;
@@ -25,13 +30,19 @@ export interface PortForwarderOptions {
   localPort: number;
   /** A connection opened or closed. */
   onConnections: (count: number) => void;
-  /** A connection failed (the pod went away, nothing listens on the port). */
+  /** A connection failed (the pod went away, nothing listens on the port, the API server refused). */
   onError: (error: AppError) => void;
   socketFactory?: ForwardSocketFactory;
 }
 
+interface Connection {
+  socket: Socket;
+  /** Set once the WebSocket is open. */
+  ws?: WebSocket;
+}
+
 /** Listens on 127.0.0.1 and forwards; `close` ends the listener and every connection. */
-export class PortForwarder extends LoopbackForwarder<{ socket: Socket; ws: WebSocket }> {
+export class PortForwarder extends LoopbackForwarder<Connection> {
   private constructor(private readonly options: PortForwarderOptions) {
     super();
   }
@@ -43,71 +54,78 @@ export class PortForwarder extends LoopbackForwarder<{ socket: Socket; ws: WebSo
     return forwarder;
   }
 
-  protected release({ socket, ws }: { socket: Socket; ws: WebSocket }): void {
+  protected release({ socket, ws }: Connection): void {
     socket.destroy();
-    ws.terminate();
+    ws?.terminate();
   }
 
   protected connect(socket: Socket): void {
     const { kubeconfig, namespace, pod, podPort } = this.options;
+    const where = `${namespace}/${pod}:${podPort}`;
     socket.pause();
-    void (async () => {
-      const cluster = kubeconfig.getCurrentCluster();
-      if (!cluster) {
-        socket.destroy();
-        return;
-      }
-      const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/portforward?ports=${podPort}`;
-      const uri = `${cluster.server.replace(/^http/, 'ws').replace(/\/$/, '')}${path}`;
-      const wsOptions: WebSocket.ClientOptions = {};
-      await kubeconfig.applyToHTTPSOptions(wsOptions);
-      const protocols = ['v4.channel.k8s.io'];
-      const ws = this.options.socketFactory
-        ? this.options.socketFactory(uri, protocols, wsOptions)
-        : new WebSocket(uri, protocols, wsOptions);
-      const entry = { socket, ws };
-      this.connections.add(entry);
+    const entry: Connection = { socket };
+    this.connections.add(entry);
+    this.options.onConnections(this.connections.size);
+    const portPrefixPending = [true, true];
+    let errorText = '';
+    let ended = false;
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      this.connections.delete(entry);
       this.options.onConnections(this.connections.size);
-      const portPrefixPending = [true, true];
-      let errorText = '';
-      let ended = false;
-      const end = () => {
-        if (ended) return;
-        ended = true;
-        this.connections.delete(entry);
-        this.options.onConnections(this.connections.size);
-        socket.destroy();
-        if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) ws.close();
-      };
-      ws.on('unexpected-response', (request, response) => {
-        const body: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => body.push(chunk));
-        response.on('end', () => {
-          request.destroy();
-          let message = Buffer.concat(body).toString('utf8').trim() || `HTTP ${response.statusCode}`;
-          try {
-            const status = JSON.parse(message) as { message?: unknown };
-            if (typeof status.message === 'string') message = status.message;
-          } catch {
-            // Not JSON: keep the text.
-          }
-          this.options.onError(forwardError(response.statusCode ?? 0, `${namespace}/${pod}:${podPort}`, message));
+      socket.destroy();
+      if (entry.ws?.readyState === OPEN) entry.ws.close();
+    };
+    socket.on('end', end);
+    socket.on('error', end);
+    socket.on('close', end);
+    const onMessage = (data: Buffer, _isBinary: boolean, ws: WebSocket) => {
+      if (data.length === 0) return;
+      const channel = data[0]!;
+      let payload = data.subarray(1);
+      if (channel !== DATA && channel !== ERROR) return;
+      if (portPrefixPending[channel]) {
+        portPrefixPending[channel] = false;
+        payload = payload.subarray(2);
+      }
+      if (payload.length === 0) return;
+      if (channel === ERROR) {
+        errorText += payload.toString('utf8');
+      } else if (!socket.write(payload)) {
+        ws.pause();
+        socket.once('drain', () => ws.resume());
+      }
+    };
+    const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/portforward?ports=${podPort}`;
+    openChannelSocket(kubeconfig, path, {
+      protocols: PORT_FORWARD_PROTOCOLS,
+      onMessage,
+      ...(this.options.socketFactory ? { factory: this.options.socketFactory } : {}),
+    }).then(
+      (ws) => {
+        entry.ws = ws;
+        if (ended) {
+          ws.terminate();
+          return;
+        }
+        ws.on('error', (error) => {
+          this.options.onError(new AppError('UNREACHABLE', `Forwarding to ${where} failed: ${error.message}`));
           end();
         });
-      });
-      ws.on('error', (error) => {
-        this.options.onError(new AppError('UNREACHABLE', `Forwarding to ${namespace}/${pod}:${podPort} failed: ${error.message}`));
-        end();
-      });
-      ws.on('open', () => {
+        ws.on('close', () => {
+          // The kubelet's own words (nothing listens on the port, the pod is gone): no code says more.
+          if (errorText.trim()) this.options.onError(new AppError('UNREACHABLE', `Forwarding to ${where} failed: ${errorText.trim()}`));
+          end();
+        });
         socket.on('data', (chunk: Buffer) => {
-          if (ws.readyState !== WebSocket.OPEN) return;
+          if (ws.readyState !== OPEN) return;
           ws.send(Buffer.concat([Buffer.from([DATA]), chunk]));
           // Flow control: stop reading the local socket while the WebSocket has a backlog.
           if (ws.bufferedAmount > 1024 * 1024) {
             socket.pause();
             const drain = setInterval(() => {
-              if (ws.bufferedAmount < 256 * 1024 || ws.readyState !== WebSocket.OPEN) {
+              if (ws.bufferedAmount < 256 * 1024 || ws.readyState !== OPEN) {
                 clearInterval(drain);
                 socket.resume();
               }
@@ -115,44 +133,16 @@ export class PortForwarder extends LoopbackForwarder<{ socket: Socket; ws: WebSo
           }
         });
         socket.resume();
-      });
-      ws.on('message', (data: Buffer) => {
-        if (data.length === 0) return;
-        const channel = data[0]!;
-        let payload = data.subarray(1);
-        if (channel === DATA || channel === ERROR) {
-          if (portPrefixPending[channel]) {
-            portPrefixPending[channel] = false;
-            payload = payload.subarray(2);
-          }
-          if (payload.length === 0) return;
-          if (channel === DATA) {
-            if (!socket.write(payload)) {
-              ws.pause();
-              socket.once('drain', () => ws.resume());
-            }
-          } else errorText += payload.toString('utf8');
-        }
-      });
-      ws.on('close', () => {
-        if (errorText.trim()) {
-          this.options.onError(new AppError('UNREACHABLE', `Forwarding to ${namespace}/${pod}:${podPort} failed: ${errorText.trim()}`));
-        }
+      },
+      (error: unknown) => {
+        if (!ended) this.options.onError(forwardError(AppError.from(error), where));
         end();
-      });
-      socket.on('end', end);
-      socket.on('error', end);
-      socket.on('close', end);
-    })().catch((error: unknown) => {
-      this.options.onError(AppError.from(error));
-      socket.destroy();
-    });
+      },
+    );
   }
 }
 
-function forwardError(statusCode: number, where: string, message: string): AppError {
-  if (statusCode === 401) return new AppError('UNAUTHORIZED', `Forwarding to ${where} was refused: ${message}`);
-  if (statusCode === 403) return new AppError('FORBIDDEN', `Forwarding to ${where} is not allowed: ${message}`);
-  if (statusCode === 404) return new AppError('NOT_FOUND', `Forwarding to ${where}: ${message}`);
-  return new AppError('UNREACHABLE', `Forwarding to ${where} failed: ${message}`);
+/** A refused or failed forward: the mapper's code, diagnosis and details, its message naming the target. */
+function forwardError(error: AppError, where: string): AppError {
+  return new AppError(error.code, `Forwarding to ${where}: ${error.message}`, error.details);
 }

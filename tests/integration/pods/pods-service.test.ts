@@ -7,6 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
 import type { LogBatch, LogLine, LogStreamEnd } from '../../../src/shared/contract';
 import { Dispatcher } from '../../../src/shared/rpc/dispatcher';
 import { connectInMemory } from '../../../src/shared/rpc/in-memory';
@@ -17,6 +18,7 @@ import {
   getFreePort,
   labNodeSpecs,
   runKubectl,
+  startConnectProxy,
   startControlPlane,
   startSimulatedNodes,
   waitFor,
@@ -125,8 +127,8 @@ afterAll(async () => {
   await controlPlane?.stop();
 });
 
-function connectService(): void {
-  service = new PodsService({ provider: harnessProvider(controlPlane.adminKubeconfig), logs: { batchDelayMs: 20 } });
+function connectService(kubeconfig = controlPlane.adminKubeconfig): void {
+  service = new PodsService({ provider: harnessProvider(kubeconfig), logs: { batchDelayMs: 20 } });
   link = connectInMemory(new Dispatcher({ ...createTestServices(), pods: service }));
 }
 
@@ -381,6 +383,37 @@ describe('pods service', () => {
     await service.dispose();
     await expect(canConnect('127.0.0.1', port)).resolves.toBe(false);
     expect(changes.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it("forwards through the cluster's proxy-url (a real CONNECT proxy on loopback, the only way to the API server)", async () => {
+    const hiddenPort = await getFreePort();
+    const apiPort = controlPlane.apiServerPort;
+    const proxy = await startConnectProxy({ route: (host, port) => (port === hiddenPort ? { host, port: apiPort } : { host, port }) });
+    try {
+      const config = parse(controlPlane.adminKubeconfig) as { clusters: { cluster: Record<string, unknown> }[] };
+      config.clusters[0]!.cluster.server = `https://127.0.0.1:${hiddenPort}`;
+      config.clusters[0]!.cluster['proxy-url'] = proxy.url;
+      connectService(stringify(config));
+      const forward = await link.api.pods.startForward({
+        context: CONTEXT,
+        namespace: NAMESPACE,
+        kind: 'service',
+        name: 'azure-vote-front',
+        remotePort: 8080,
+      });
+      if (forward.via !== 'api-server') throw new Error(`expected a forward through the API server, not ${forward.via}`);
+      const before = proxy.connects.length;
+      expect(await (await fetch(forward.url)).text()).toContain('Azure Voting App');
+      // The forward's own WebSocket went through the proxy too, not only the lookups before it.
+      expect(proxy.connects.slice(before)).toContain(`127.0.0.1:${hiddenPort}`);
+      expect(simulation.kubelets!.portForwards({ namespace: NAMESPACE, pod: forward.pod }).at(-1)).toMatchObject({
+        protocol: 'websocket',
+        port: 80,
+      });
+    } finally {
+      await service.dispose();
+      await proxy.stop();
+    }
   });
 
   it('refuses a Service port it does not have, naming the ports it has', async () => {
