@@ -7,7 +7,7 @@ import type { Api } from '../../shared/rpc/client';
 import { createAppsSlice, type AppsSlice } from './apps-slice';
 import { createClustersSlice, type ClustersSlice } from './clusters-slice';
 import { createConnectionSlice, type ConnectionSlice } from './connection-slice';
-import { createHostsSlice, type HostsSlice } from './hosts-slice';
+import { createHostsSlice, type HostsSlice } from '../features/hosts/hosts-slice';
 import { createEtcdSnapshotsSlice, type EtcdSnapshotsSlice } from '../features/labs/etcd-snapshots-slice';
 import { createLabsSlice, type LabsSlice } from './labs-slice';
 import { createMachineActionsSlice, type MachineActionsSlice } from '../features/labs/machine-actions-slice';

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { ConnectionStateChange, HostSummary } from '../../../shared/contract';
 import type { SerializedError } from '../../../shared/errors';
 import { Icon } from '../../components/Icon';
-import type { HostCheck, ProbeState } from '../../store/hosts-slice';
+import type { HostCheck, ProbeState } from './hosts-slice';
 import { useAppStore } from '../../store/store-context';
 import { authLabel, hostStatus } from './host-status';
 import { HostLabs } from './HostLabs';

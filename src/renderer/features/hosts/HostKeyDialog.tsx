@@ -1,7 +1,7 @@
 import type { HostSummary } from '../../../shared/contract';
 import { hostKeyFileFor } from '../../../shared/host-key-file';
 import { Banner } from '../../components/Banner';
-import type { HostKeyPrompt } from '../../store/hosts-slice';
+import type { HostKeyPrompt } from './hosts-slice';
 import { useAppStore } from '../../store/store-context';
 import { Dialog } from './Dialog';
 

@@ -1,6 +1,6 @@
 import type { HostSummary, PreflightReport } from '../../../shared/contract';
 import { Icon } from '../../components/Icon';
-import type { ProbeState } from '../../store/hosts-slice';
+import type { ProbeState } from './hosts-slice';
 import { checkStatusLabel, formatMiB, probeFraction, probeSteps } from './host-status';
 
 /** The preflight of one host: progress with Cancel while it runs, then the report. */

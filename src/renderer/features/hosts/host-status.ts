@@ -1,7 +1,7 @@
 /** What the hosts view says about a host's connection and preflight, in words (never colour alone). */
 import type { CheckStatus, ConnectionStateChange, HostSummary, ProbeProgress } from '../../../shared/contract';
 import type { IconName } from '../../components/Icon';
-import type { HostCheck } from '../../store/hosts-slice';
+import type { HostCheck } from './hosts-slice';
 
 export type Tone = 'ok' | 'bad' | 'warn' | 'busy' | 'neutral';
 

@@ -9,9 +9,9 @@ import type {
   PresentedHostKey,
   ProbeProgress,
   SecretStorageInfo,
-} from '../../shared/contract';
-import { AppError, type SerializedError } from '../../shared/errors';
-import type { AppState, StoreDeps } from './app-store';
+} from '../../../shared/contract';
+import { AppError, type SerializedError } from '../../../shared/errors';
+import type { AppState, StoreDeps } from '../../store/app-store';
 
 /** The last connection test of a host: running, or its result (a value, never a throw). */
 export type HostCheck = { status: 'testing' } | { status: 'done'; result: HostConnectionTestResult };
