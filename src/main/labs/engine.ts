@@ -14,6 +14,7 @@ import type {
   PlannedCommand,
   PlannedStep,
 } from '../../shared/contract/labs';
+import type { SFTPWrapper } from 'ssh2';
 import { AppError } from '../../shared/errors';
 
 import { requireSuccess } from '../hosts/remote-command';
@@ -21,6 +22,7 @@ import { buildCommand } from '../hosts/shell-quote';
 import type { ExecResult } from '../hosts/ssh-connection';
 import type { HostInvocation, LabDriver } from './lab-driver';
 import { redactJoinSecrets } from './log-redaction';
+import { copyLabBundle } from './offline-bundle';
 import { phaseIndex } from './step-planner';
 import type { StepDefinition } from './step-planner';
 import { dryResult } from './step-context';
@@ -33,6 +35,8 @@ export interface HostAccess {
     options: { root: boolean; stdin?: string | Buffer; timeoutMs?: number; signal: AbortSignal },
   ): Promise<ExecResult>;
   runPowerShell(script: string, options: { stdin?: string | Buffer; timeoutMs?: number; signal: AbortSignal }): Promise<ExecResult>;
+  /** An SFTP session on the host's connection (the offline bundle's copy); the caller ends it. */
+  sftp?(signal: AbortSignal): Promise<SFTPWrapper>;
 }
 
 export interface EngineEnvironment {
@@ -144,6 +148,18 @@ function liveContext(env: EngineEnvironment, state: LabStep, signal: AbortSignal
     logOutput(env, state.id, undefined, result, options.secretOutput ?? false);
     return check ? checked(result, 'PowerShell on the host') : result;
   };
+  const progress = (fraction: number, detail?: string) => {
+    state.progress = Math.max(0, Math.min(1, fraction));
+    if (detail !== undefined) state.detail = detail;
+    env.changed();
+  };
+  const copyBundleToHost = async (remoteDir: string) => {
+    const { offlineBundle } = env.plan;
+    const openSftp = env.host.sftp?.bind(env.host);
+    if (offlineBundle === undefined || openSftp === undefined) throw new AppError('INTERNAL', 'This lab has no offline bundle to copy.');
+    log('command', `sftp ${offlineBundle} -> ${remoteDir} (every file checked against manifest.json first)`);
+    return copyLabBundle(offlineBundle, openSftp, remoteDir, { signal, progress });
+  };
   return {
     dry: false,
     signal,
@@ -154,11 +170,8 @@ function liveContext(env: EngineEnvironment, state: LabStep, signal: AbortSignal
     shared,
     log: (text) => log('info', text),
     local: (text) => log('info', text),
-    progress: (fraction, detail) => {
-      state.progress = Math.max(0, Math.min(1, fraction));
-      if (detail !== undefined) state.detail = detail;
-      env.changed();
-    },
+    progress,
+    copyBundleToHost,
     host: (argv, options = {}) => hostExec(argv, options, true),
     observeHost: (argv, options = {}) => hostExec(argv, options, false),
     hostPowerShell: (script, options = {}) => hostScript(script, options, true),
@@ -353,6 +366,15 @@ export async function dryRunSteps(
       waitFor: async (_what, probe, options) => {
         await probe();
         return options.placeholder;
+      },
+      copyBundleToHost: (remoteDir) => {
+        record({ kind: 'local' }, `check ${plan.offlineBundle ?? '<bundle>'} against its manifest.json (SHA-256 of every file)`, false);
+        record(
+          { kind: 'host' },
+          `sftp ${plan.offlineBundle ?? '<bundle>'} -> ${remoteDir} (as .nestlab-part files, renamed when whole)`,
+          false,
+        );
+        return Promise.resolve({ files: 0, sentBytes: 0, keptBytes: 0 });
       },
     };
     await definition.run(ctx);

@@ -1,6 +1,3 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { metaData, networkConfig, windowsUserData } from './cloud-init';
 import {
@@ -17,7 +14,7 @@ import {
   vmScript,
 } from './hyperv-driver';
 import { machinesOf } from './machines';
-import type { CommandOptions, StepContext } from './step-context';
+import type { StepContext } from './step-context';
 import { TEST_PUBLIC_KEY, testPlan } from './test-plans';
 
 const plan = testPlan({
@@ -70,34 +67,19 @@ describe('Hyper-V driver scripts', () => {
 });
 
 describe('Hyper-V bundle upload', () => {
-  it('writes each file beside its target and moves it over only when every byte arrived', async () => {
-    const bundle = await mkdtemp(join(tmpdir(), 'nestlab-hyperv-bundle-'));
-    try {
-      await mkdir(join(bundle, 'debs'));
-      await writeFile(join(bundle, 'debs', 'kubeadm.deb'), 'abc');
-      const calls: { script: string; stdin: unknown }[] = [];
-      const ctx = {
-        dry: false,
-        progress: () => undefined,
-        hostPowerShell: (script: string, options?: CommandOptions) => {
-          calls.push({ script, stdin: options?.stdin });
-          return Promise.resolve({ exitCode: 0, stdout: '', stderr: '' });
-        },
-      } as unknown as StepContext;
-      await new HyperVDriver({ ...plan, offlineBundle: bundle }, paths.storageDir, 'id').uploadBundle(ctx);
-      expect(calls).toHaveLength(1);
-      const [call] = calls;
-      expect(call?.stdin).toBe(Buffer.from('abc').toString('base64'));
-      expect(call?.script).toContain(
-        "if ($bytes.Length -ne 3) { throw ($path + ': received ' + $bytes.Length + ' of 3 bytes (the transfer was cut short); the file is left as it was') }",
-      );
-      expect(call?.script).toContain("[System.IO.File]::WriteAllBytes($path + '.nestlab-tmp', $bytes)");
-      expect(call?.script.indexOf('WriteAllBytes')).toBeLessThan(
-        call?.script.indexOf("Move-Item -LiteralPath ($path + '.nestlab-tmp') -Destination $path -Force") ?? -1,
-      );
-    } finally {
-      await rm(bundle, { recursive: true, force: true });
-    }
+  it("copies the bundle over SFTP into the lab's folder of the user profile", async () => {
+    const targets: string[] = [];
+    const ctx = {
+      dry: false,
+      copyBundleToHost: (remoteDir: string) => {
+        targets.push(remoteDir);
+        return Promise.resolve({ files: 3, sentBytes: 1_048_576, keptBytes: 0 });
+      },
+    } as unknown as StepContext;
+    const outcome = await new HyperVDriver({ ...plan, offlineBundle: '/srv/bundle' }, paths.storageDir, 'id').uploadBundle(ctx);
+    // Relative: Windows OpenSSH's SFTP starts in the profile, where $env:USERPROFILE\.nestlab\labs\lab1 is.
+    expect(targets).toEqual(['.nestlab/labs/lab1/bundle']);
+    expect(outcome).toEqual({ status: 'done', detail: '3 files, 1.0 MiB sent' });
   });
 });
 

@@ -12,7 +12,7 @@ import { controlPlaneAddresses, endpointHostEntry, reservedAddress } from './api
 import { linuxUserData, metaData, networkConfig, windowsUserData } from './cloud-init';
 import type { HostInvocation, LabDriver } from './lab-driver';
 import { VM_USER } from './lab-paths';
-import { bundleFiles } from './offline-bundle';
+import { bundleCopyDetail } from './offline-bundle';
 import { gatewayOf, ipv4ToNumber, numberToIpv4, parseCidr } from './plan-validation';
 import { done, skipped } from './step-context';
 import type { StepContext, StepOutcome } from './step-context';
@@ -253,26 +253,10 @@ export class HyperVDriver implements LabDriver {
     return result.stdout.trim() === 'exists' ? skipped('The switch exists.') : done();
   }
 
+  /** Over SFTP (Windows OpenSSH offers it; relative paths start in the user's profile), checked against the manifest first. */
   async uploadBundle(ctx: StepContext): Promise<StepOutcome> {
-    const files = await bundleFiles(this.plan.offlineBundle ?? '', ctx.dry);
-    for (const file of files) {
-      const target = `${this.paths.homeDir}\\bundle\\${file.relative.replaceAll('/', '\\')}`;
-      const content = await file.read();
-      // Written beside the target and moved over it only when every byte arrived: a cut-short
-      // upload leaves the previous file (or none), never a truncated one that a resume would keep.
-      await ctx.hostPowerShell(
-        script('hyperv-upload', [
-          `$path = Join-Path $env:USERPROFILE ${psLiteral(target)}`,
-          'New-Item -ItemType Directory -Force -Path (Split-Path $path) | Out-Null',
-          '$bytes = [Convert]::FromBase64String(($input | Out-String).Trim())',
-          `if ($bytes.Length -ne ${content.length}) { throw ($path + ': received ' + $bytes.Length + ' of ${content.length} bytes (the transfer was cut short); the file is left as it was') }`,
-          `[System.IO.File]::WriteAllBytes($path + '${PS_TEMP_SUFFIX}', $bytes)`,
-          `Move-Item -LiteralPath ($path + '${PS_TEMP_SUFFIX}') -Destination $path -Force`,
-        ]),
-        { stdin: content.toString('base64'), stdinLabel: `<${file.relative} from this computer>` },
-      );
-    }
-    return done(`${files.length} files`);
+    const copied = await ctx.copyBundleToHost(`${this.paths.homeDir.replaceAll('\\', '/')}/bundle`);
+    return done(bundleCopyDetail(copied));
   }
 
   /**

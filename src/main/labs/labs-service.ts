@@ -782,6 +782,7 @@ export class LabsService implements LabsContract {
         machine
           ? (await hosts.connection(hostId)).exec(POWERSHELL_STDIN, { ...options, stdin: script })
           : (await hosts.connection(hostId)).exec(powerShellCommand(script), options),
+      sftp: async (signal) => (await hosts.connection(hostId)).sftp(signal),
     };
   }
 

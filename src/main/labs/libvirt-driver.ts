@@ -11,7 +11,7 @@ import { linuxUserData, metaData, windowsUserData } from './cloud-init';
 import { diskPath, libvirtPaths, seedPath, VM_USER } from './lab-paths';
 import type { LibvirtLabPaths } from './lab-paths';
 import type { HostInvocation, LabDriver } from './lab-driver';
-import { bundleFiles } from './offline-bundle';
+import { bundleCopyDetail, checkBundleOnHost } from './offline-bundle';
 import { writeFileArgv } from './remote-file';
 import { gatewayOf, netmaskOf, parseCidr } from './plan-validation';
 import { addressOf, done, skipped } from './step-context';
@@ -335,21 +335,12 @@ export class LibvirtDriver implements LabDriver {
     return { argv: sshToVm(this.paths, address, remote) };
   }
 
-  /** Every file of the bundle folder goes to <home>/.nestlab/labs/<lab>/bundle on the host. */
+  /** The bundle goes to <home>/.nestlab/labs/<lab>/bundle on the host (checked, over SFTP, resumable), and the host checks its copy. */
   async uploadBundle(ctx: StepContext): Promise<StepOutcome> {
-    const files = await bundleFiles(this.plan.offlineBundle ?? '', ctx.dry);
     const target = `${this.paths.homeDir}/bundle`;
-    for (const [index, file] of files.entries()) {
-      const path = `${target}/${file.relative}`;
-      const content = await file.read();
-      await ctx.host(writeFileArgv(path, '0644', content), {
-        stdin: content,
-        stdinLabel: `<${file.relative} from this computer>`,
-        secretOutput: true,
-      });
-      ctx.progress((index + 1) / files.length, file.relative);
-    }
-    return done(`${files.length} files`);
+    const copied = await ctx.copyBundleToHost(target);
+    await checkBundleOnHost(ctx, target);
+    return done(bundleCopyDetail(copied));
   }
 
   /** Stop and undefine the VM, then remove its disk, seed and known_hosts entry. */

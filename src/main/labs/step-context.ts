@@ -1,5 +1,6 @@
 import type { LabMachine, LabPlan } from '../../shared/contract/labs';
 import type { ExecResult } from '../hosts/ssh-connection';
+import type { BundleCopyResult } from '../offline-kit/bundle-copy';
 
 /** A command for a VM: an argument list (Linux; quoted for the remote shell) or a PowerShell script (Windows). */
 export type VmCommand =
@@ -44,6 +45,12 @@ export interface StepContext {
   observeHostPowerShell(script: string, options?: CommandOptions): Promise<ExecResult>;
   vm(machine: LabMachine, command: VmCommand, options?: CommandOptions): Promise<ExecResult>;
   observeVm(machine: LabMachine, command: VmCommand, options?: CommandOptions): Promise<ExecResult>;
+  /**
+   * Copies the plan's offline bundle to `remoteDir` on the host (relative to the SSH user's home):
+   * checked against its manifest here first, then over SFTP with the step's progress, resuming what
+   * a dropped copy left. The dry run lists it.
+   */
+  copyBundleToHost(remoteDir: string): Promise<BundleCopyResult>;
   /** A call this computer makes (to the Kubernetes API): logged, and listed by the dry run. */
   local(description: string): void;
   /**

@@ -4,6 +4,11 @@ import type { SFTPWrapper } from 'ssh2';
 import { MANIFEST_NAME, SHA256SUMS_NAME, verifyBundle } from './bundle-manifest';
 import { uploadFiles, type UploadProgress, type UploadResult } from './sftp-upload';
 
+/** What a copy did: the files of the bundle (with its manifest and SHA256SUMS), bytes sent and kept. */
+export interface BundleCopyResult extends UploadResult {
+  files: number;
+}
+
 export interface BundleCopyProgress {
   phase: 'verify' | 'copy';
   /** 0..1 of the phase. */
@@ -22,7 +27,7 @@ export async function copyBundle(
   sftp: SFTPWrapper,
   remoteDir: string,
   onProgress: (progress: BundleCopyProgress) => void = () => undefined,
-): Promise<UploadResult> {
+): Promise<BundleCopyResult> {
   const { files } = await verifyBundle(root, (index, count, file) => onProgress({ phase: 'verify', fraction: index / count, file }));
   const extras = await Promise.all(
     [MANIFEST_NAME, SHA256SUMS_NAME].map(async (name) => ({
@@ -31,7 +36,9 @@ export async function copyBundle(
       size: (await stat(join(root, name))).size,
     })),
   );
-  return uploadFiles(sftp, [...files, ...extras], remoteDir, (progress: UploadProgress) =>
+  const all = [...files, ...extras];
+  const result = await uploadFiles(sftp, all, remoteDir, (progress: UploadProgress) =>
     onProgress({ phase: 'copy', fraction: progress.totalBytes === 0 ? 1 : progress.doneBytes / progress.totalBytes, file: progress.file }),
   );
+  return { ...result, files: all.length };
 }
