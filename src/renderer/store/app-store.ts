@@ -5,7 +5,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { Api } from '../../shared/rpc/client';
 import { createAppsSlice, type AppsSlice } from './apps-slice';
-import { createClustersSlice, type ClustersSlice } from './clusters-slice';
+import { createClustersSlice, type ClustersSlice } from '../features/clusters/clusters-slice';
 import { createConnectionSlice, type ConnectionSlice } from './connection-slice';
 import { createHostsSlice, type HostsSlice } from '../features/hosts/hosts-slice';
 import { createEtcdSnapshotsSlice, type EtcdSnapshotsSlice } from '../features/labs/etcd-snapshots-slice';

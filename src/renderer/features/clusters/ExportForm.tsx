@@ -1,6 +1,6 @@
 import { useId, useState, type FormEvent } from 'react';
 import { useAppStore } from '../../store/store-context';
-import { ownEntry } from '../../store/clusters-slice';
+import { ownEntry } from './clusters-slice';
 
 /** Write one context into ~/.kube/config or another file, for kubectl. */
 export function ExportForm({ context }: { context: string }) {

@@ -1,7 +1,7 @@
 import { useEffect } from 'react';
 import type { ClusterContext } from '../../../shared/contract';
 import { useAppStore } from '../../store/store-context';
-import { ownEntry } from '../../store/clusters-slice';
+import { ownEntry } from './clusters-slice';
 
 /** The active context's nodes; reloaded whenever a health check of it completes. */
 export function NodesPanel({ context }: { context: ClusterContext }) {

@@ -8,9 +8,9 @@ import type {
   KubeconfigProblem,
   KubeconfigSource,
   NameClash,
-} from '../../shared/contract';
-import { AppError, type SerializedError } from '../../shared/errors';
-import type { AppState, StoreDeps } from './app-store';
+} from '../../../shared/contract';
+import { AppError, type SerializedError } from '../../../shared/errors';
+import type { AppState, StoreDeps } from '../../store/app-store';
 
 /** Where an import stands: idle, running, refused (problems), or waiting for clash choices. */
 export type ImportStatus =
