@@ -16,7 +16,7 @@ import { createPodsSlice, type PodsSlice } from './pods-slice';
 import { createSettingsSlice, type SettingsSlice } from '../features/settings/settings-slice';
 import { createSystemSlice, type SystemSlice } from './system-slice';
 import { createTopologySlice, type TopologySlice } from './topology-slice';
-import { createTerminalsSlice, type TerminalsSlice } from './terminals-slice';
+import { createTerminalsSlice, type TerminalsSlice } from '../features/terminals/terminals-slice';
 
 export type AppState = ConnectionSlice &
   NavigationSlice &

@@ -1,9 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { TerminalExit, TerminalInfo, TerminalOutput, TerminalResumed, TerminalResumePoint } from '../../shared/contract';
-import { Emitter } from '../../shared/event';
-import { createTestServices } from '../../shared/rpc/test-services';
-import type { Api } from '../../shared/rpc/client';
-import { createAppStore } from './app-store';
+import type { TerminalExit, TerminalInfo, TerminalOutput, TerminalResumed, TerminalResumePoint } from '../../../shared/contract';
+import { Emitter } from '../../../shared/event';
+import { createTestServices } from '../../../shared/rpc/test-services';
+import type { Api } from '../../../shared/rpc/client';
+import { createAppStore } from '../../store/app-store';
 
 function fakeApi(options: { resume?: (terminalId: string, from: TerminalResumePoint) => Promise<TerminalResumed> } = {}) {
   const output = new Emitter<TerminalOutput>();

@@ -7,9 +7,9 @@ import type {
   TerminalResumed,
   TerminalSize,
   TerminalTarget,
-} from '../../shared/contract';
-import { AppError, type SerializedError } from '../../shared/errors';
-import type { AppState, StoreDeps } from './app-store';
+} from '../../../shared/contract';
+import { AppError, type SerializedError } from '../../../shared/errors';
+import type { AppState, StoreDeps } from '../../store/app-store';
 
 /** Where a terminal's output goes: the TerminalPane's xterm (kept in a ref, never in the store). */
 export type TerminalOutputSink = (output: TerminalOutput) => void;
