@@ -8,6 +8,11 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 import { securityConfigs } from './scripts/eslint/nestlab-security.js';
 
+/** Main-process code uses libraries' public entry points only (a deep import breaks on any release). */
+const mainImportPatterns = [
+  { group: ['@kubernetes/client-node/*'], message: "Use client-node's public API (src/main/kube), not its internal files." },
+];
+
 const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'child_process', 'crypto', 'http', 'https', 'net', 'stream', 'url', 'util', 'events'];
 
 export default tseslint.config(
@@ -87,6 +92,25 @@ export default tseslint.config(
           patterns: [
             { group: ['electron'], message: 'Services are plain Node; only src/main/electron may import electron.' },
             { group: ['**/renderer/**', '**/preload/**'], message: 'Main never imports renderer or preload code.' },
+            ...mainImportPatterns,
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // One client per API server: src/main/kube owns HTTPS to it (options, errors, refresh, proxy-url).
+    files: ['src/main/**/*.ts'],
+    ignores: ['src/main/electron/**', 'src/main/kube/**', '**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['electron'], message: 'Services are plain Node; only src/main/electron may import electron.' },
+            { group: ['**/renderer/**', '**/preload/**'], message: 'Main never imports renderer or preload code.' },
+            ...mainImportPatterns,
+            { group: ['https', 'node:https'], message: 'Requests to an API server go through src/main/kube, the one HTTPS client.' },
           ],
         },
       ],

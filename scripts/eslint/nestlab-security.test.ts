@@ -67,7 +67,7 @@ describe('security lint rules', () => {
       process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
       export const agent = { rejectUnauthorized: false };`;
     expect(await ruleIdsFor(bad, 'src/main/clusters/client.ts')).toEqual(Array(6).fill('nestlab-security/no-insecure-transport'));
-    // kube-http's per-cluster setting is an expression, which is allowed.
+    // request-options' per-cluster setting is an expression, which is allowed.
     expect(
       await ruleIdsFor('export const agent = (skip: boolean) => ({ rejectUnauthorized: !skip });', 'src/main/clusters/client.ts'),
     ).toEqual([]);
@@ -104,7 +104,7 @@ describe('security lint rules', () => {
     });
     const rendererRules = ((await eslint.calculateConfigForFile('src/renderer/main.tsx')) as { rules: Record<string, unknown> }).rules;
     expect(rendererRules).toMatchObject({ 'no-unsanitized/property': [2], 'nestlab-security/no-dangerous-html': [2] });
-    const serviceRules = ((await eslint.calculateConfigForFile('src/main/clusters/kube-http.ts')) as { rules: Record<string, unknown> })
+    const serviceRules = ((await eslint.calculateConfigForFile('src/main/kube/target-request.ts')) as { rules: Record<string, unknown> })
       .rules;
     expect(serviceRules).toMatchObject({ 'nestlab-security/no-insecure-transport': [2] });
   });

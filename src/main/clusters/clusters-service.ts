@@ -21,7 +21,7 @@ import { Emitter, type Event } from '../../shared/event';
 import { runProgram, type RunProgram } from '../platform/run-program';
 import type { SecretStore } from '../secrets/secret-store';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { toKubeConfig } from './client-node-config';
+import { toKubeConfig } from '../kube/connection-target';
 import { ClusterStore, type StoreFile } from './cluster-store';
 import { dict } from './name-dict';
 import { ConnectionTargets } from './connection-target';
@@ -29,7 +29,7 @@ import { checkHealth, listNodeObjects, toClusterNode } from './health-check';
 import { collectUnused, planImport } from './import-plan';
 import { externalFilesAllowed, externalFilesOf } from './file-approvals';
 import { pluginStateOf } from './plugin-approvals';
-import { kubeRequest, type KubeRequest, type KubeRequester } from './kube-http';
+import { kubeRequest, type KubeRequest, type KubeRequester } from '../kube/target-request';
 import { exportToKubeconfig, renderSingleContext, type ExportEntries } from './kubeconfig-export';
 import { defaultKubeconfigPaths, expandHome, invalidKubeconfig, loadSource } from './kubeconfig-sources';
 
@@ -276,7 +276,7 @@ export class ClustersService implements ClustersContract {
 
   /**
    * Main-process only: a client-node KubeConfig for one context with resolved credentials (see
-   * client-node-config.ts). With contextNames() this is the KubeConfigProvider shape other
+   * kube/connection-target.ts). With contextNames() this is the KubeConfigProvider shape other
    * services take. Plugin credentials expire, so ask again rather than keeping the result.
    */
   async kubeConfigFor(context: string): Promise<KubeConfig> {

@@ -13,7 +13,7 @@ import { externalFilesAllowed, externalFilesOf } from './file-approvals';
 import { pluginStateOf } from './plugin-approvals';
 import { describeSmallFileFailure, readSmallFile } from './small-file';
 import { diagnosis } from './diagnosis';
-import type { ConnectionTarget } from './kube-http';
+import type { ConnectionTarget } from '../kube/connection-target';
 
 export interface TargetOptions {
   store: ClusterStore;

@@ -4,7 +4,8 @@
  */
 import type { ClusterNode, ConnectionTestResult, NodeCounts } from '../../shared/contract/clusters';
 import { AppError } from '../../shared/errors';
-import type { ConnectionTarget, KubeRequester } from './kube-http';
+import type { ConnectionTarget } from '../kube/connection-target';
+import type { KubeRequester } from '../kube/target-request';
 
 interface NodeObject {
   metadata?: { name?: string; labels?: Record<string, string> };

@@ -95,6 +95,30 @@ describe('ApiDiscovery', () => {
     expect(sent).toHaveLength(2);
     expect(parseServerVersion({ major: 'x' })).toBeUndefined();
   });
+
+  it("reads /version anew each time, with what it does not say left out, and the client's error as it is", async () => {
+    let answer: unknown = { major: '1', minor: '20', gitVersion: 'v1.20.2', platform: 'linux/amd64' };
+    const { api, sent } = fakeApi({
+      '/version': () => {
+        if (answer instanceof Error) throw answer;
+        return answer;
+      },
+    });
+    const discovery = new ApiDiscovery(api);
+    expect(await discovery.versionInfo(5_000)).toEqual({
+      gitVersion: 'v1.20.2',
+      platform: 'linux/amd64',
+      version: { major: 1, minor: 20 },
+    });
+    answer = { gitVersion: 'v1.20.2-custom', minor: 'x' };
+    expect(await discovery.versionInfo()).toEqual({ gitVersion: 'v1.20.2-custom' });
+    answer = null;
+    expect(await discovery.versionInfo()).toEqual({});
+    answer = new AppError('TLS_CERT_EXPIRED', 'expired');
+    await expect(discovery.versionInfo()).rejects.toMatchObject({ code: 'TLS_CERT_EXPIRED' });
+    expect(sent).toHaveLength(4);
+    expect(sent[0]?.options).toMatchObject({ timeoutMs: 5_000 });
+  });
 });
 
 describe('serverSideApply', () => {

@@ -33,6 +33,14 @@ export interface ServerVersion {
   minor: number;
 }
 
+/** What /version says of a server; what it does not say is absent. */
+export interface ServerVersionInfo {
+  gitVersion?: string;
+  platform?: string;
+  /** major.minor, when both are numbers. */
+  version?: ServerVersion;
+}
+
 interface ApiResource {
   kind: string;
   name: string;
@@ -93,6 +101,21 @@ export class ApiDiscovery {
     const scope = info.namespaced ? `/namespaces/${encodeURIComponent(ref.namespace ?? 'default')}` : '';
     const name = ref.name === '' ? '' : `/${encodeURIComponent(ref.name)}`;
     return `${apiBase(ref.apiVersion)}${scope}/${info.plural}${name}`;
+  }
+
+  /** GET /version anew (not cached); a failure is the client's diagnosed error. */
+  async versionInfo(timeoutMs = 15_000): Promise<ServerVersionInfo> {
+    const answer =
+      (await this.api.request<{ gitVersion?: unknown; platform?: unknown; major?: unknown; minor?: unknown } | null>('GET', '/version', {
+        timeoutMs,
+        maxBytes: 64 * 1024,
+      })) ?? {};
+    const version = parseServerVersion(answer);
+    return {
+      ...(typeof answer.gitVersion === 'string' ? { gitVersion: answer.gitVersion } : {}),
+      ...(typeof answer.platform === 'string' ? { platform: answer.platform } : {}),
+      ...(version === undefined ? {} : { version }),
+    };
   }
 
   /** The server's major.minor from /version (asked once); undefined when it does not say or cannot be asked. */

@@ -2,7 +2,7 @@ import { parse, stringify } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import type { ImportResult } from '../../shared/contract/clusters';
 import { AppError } from '../../shared/errors';
-import type { ConnectionTarget } from '../clusters/kube-http';
+import type { ConnectionTarget } from '../kube/connection-target';
 import { createClusterSteps } from './cluster-steps';
 import type { ClusterStepOptions } from './cluster-steps';
 import { machinesOf } from './machines';

@@ -7,8 +7,10 @@ import type { ClashResolution, ImportResult, KubeconfigSource } from '../../shar
 import type { LabMachine } from '../../shared/contract/labs';
 import { HOST_ANNOTATION, VM_ANNOTATION } from '../../shared/contract/topology';
 import { AppError } from '../../shared/errors';
-import { kubeRequest } from '../clusters/kube-http';
-import type { ConnectionTarget, KubeRequest } from '../clusters/kube-http';
+import { toKubeConfig, type ConnectionTarget } from '../kube/connection-target';
+import { ApiDiscovery } from '../kube/discovery';
+import { createKubeApi } from '../kube/kube-api';
+import type { KubeRequest } from '../kube/target-request';
 import { adminKubeconfigPath } from './bootstrap';
 import { endpointService, kubeconfigServer } from '../../shared/lab-endpoint';
 import { labCredentials, labKubeconfig } from './lab-kubeconfig';
@@ -64,13 +66,13 @@ export interface EndpointRoute {
 }
 
 /**
- * GET /version with Nestlab's own request code and only the lab's CA, client certificate and key
- * (no kubeconfig loader, so nothing in the fetched file can run or read anything here).
+ * GET /version through src/main/kube with only the lab's CA, client certificate and key (the
+ * fetched file is never loaded as a kubeconfig, so nothing in it can run or read anything here).
  */
 async function verifyByConnecting(target: ConnectionTarget): Promise<string> {
-  const version = (await kubeRequest(target, { path: '/version', maxBytes: 64 * 1024 })) as { gitVersion?: unknown };
-  if (typeof version?.gitVersion !== 'string') throw new AppError('INVALID_INPUT', 'GET /version did not answer a Kubernetes version.');
-  return version.gitVersion;
+  const { gitVersion } = await new ApiDiscovery(createKubeApi(toKubeConfig('lab', undefined, target))).versionInfo(10_000);
+  if (gitVersion === undefined) throw new AppError('INVALID_INPUT', 'GET /version did not answer a Kubernetes version.');
+  return gitVersion;
 }
 
 const isReady = (node: NodeView) => node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;

@@ -10,7 +10,7 @@
 import { parse, stringify } from 'yaml';
 import type { ApiEndpoint } from '../../shared/contract/labs';
 import { AppError } from '../../shared/errors';
-import type { ConnectionTarget } from '../clusters/kube-http';
+import type { ConnectionTarget } from '../kube/connection-target';
 
 /** The parts of a fetched admin kubeconfig that the lab keeps, decoded (PEM). */
 export interface LabCredentials {

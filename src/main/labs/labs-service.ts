@@ -27,7 +27,7 @@ import { AppError } from '../../shared/errors';
 import { Emitter } from '../../shared/event';
 import type { Event } from '../../shared/event';
 import { powerShellCommand } from '../hosts/powershell';
-import type { ConnectionTarget } from '../clusters/kube-http';
+import type { ConnectionTarget } from '../kube/connection-target';
 import type { PreflightReport } from '../hosts/preflight/preflight-types';
 import type { ExecOptions, ExecResult, SshConnection } from '../hosts/ssh-connection';
 import { capacityLines } from './capacity';

@@ -16,7 +16,7 @@ import type {
 } from '../../shared/contract/terminals';
 import { AppError } from '../../shared/errors';
 import { Emitter, type Event } from '../../shared/event';
-import { parseServerVersion } from '../kube/discovery';
+import { ApiDiscovery } from '../kube/discovery';
 import { createKubeApi } from '../kube/kube-api';
 import type { KubectlChoice, ServerVersionAnswer } from '../kubectl/kubectl-shelf';
 import {
@@ -268,10 +268,8 @@ export class NodeTerminalsService implements TerminalsService {
 
   private async serverVersion(context: string): Promise<ServerVersionAnswer> {
     try {
-      const api = createKubeApi(await this.kubeConfigFor(context));
-      const answer = await api.getJson<{ gitVersion?: unknown; major?: unknown; minor?: unknown }>('/version', SERVER_VERSION_TIMEOUT_MS);
-      const version = parseServerVersion(answer);
-      const gitVersion = typeof answer.gitVersion === 'string' ? answer.gitVersion : undefined;
+      const discovery = new ApiDiscovery(createKubeApi(await this.kubeConfigFor(context)));
+      const { gitVersion, version } = await discovery.versionInfo(SERVER_VERSION_TIMEOUT_MS);
       if (version === undefined || gitVersion === undefined) return { problem: 'the server answered /version without a version' };
       return { gitVersion, ...version };
     } catch (error) {

@@ -5,7 +5,7 @@
  * names each pod still there and the budget holding it.
  */
 import { AppError } from '../../../shared/errors';
-import type { KubeRequest } from '../../clusters/kube-http';
+import type { KubeRequest } from '../../kube/target-request';
 import { done, skipped } from '../step-context';
 import type { StepContext, StepOutcome } from '../step-context';
 import { budgetsCovering, podKey, selectPodsToDrain } from './drain-pods';

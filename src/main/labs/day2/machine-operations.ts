@@ -12,7 +12,7 @@ import type {
   MachineStatus,
 } from '../../../shared/contract/labs';
 import { AppError } from '../../../shared/errors';
-import type { KubeRequest } from '../../clusters/kube-http';
+import type { KubeRequest } from '../../kube/target-request';
 import { step } from '../step-planner';
 import type { ClusterSteps, StepDefinition } from '../step-planner';
 

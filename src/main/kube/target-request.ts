@@ -1,26 +1,11 @@
 /**
- * The clusters service's (and the labs') requests: one JSON request to the API server of a
- * ConnectionTarget, through src/main/kube like every other service's (the same options, proxy-url,
- * and diagnosis of every failure). Credentials arrive resolved; they never appear in errors.
+ * One JSON request to the API server of a ConnectionTarget (the clusters service's health checks
+ * and requestAs, a lab's checks while it is provisioned), through the same client as every other
+ * request: the same options, proxy-url, and diagnosis of every failure. Credentials never appear
+ * in errors.
  */
-import { createKubeApi } from '../kube/kube-api';
-import { toKubeConfig } from './client-node-config';
-
-/** Everything needed to talk to one API server as one identity. Main-process only: holds secrets. */
-export interface ConnectionTarget {
-  server: string;
-  /** PEM; absent means the system's trusted CAs. */
-  ca?: string;
-  cert?: string;
-  key?: string;
-  token?: string;
-  username?: string;
-  password?: string;
-  insecureSkipTlsVerify: boolean;
-  tlsServerName?: string;
-  /** The kubeconfig's proxy-url: connections tunnel through it (HTTP CONNECT, or SOCKS). */
-  proxyUrl?: string;
-}
+import { toKubeConfig, type ConnectionTarget } from './connection-target';
+import { createKubeApi } from './kube-api';
 
 export interface KubeRequest {
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';

@@ -1,15 +1,31 @@
 /**
- * A @kubernetes/client-node KubeConfig for one imported context: what src/main/kube builds its
- * requests from (and terminals' exec). Credentials are resolved by Nestlab first (secrets, files
- * read at connect time, an approved plugin run with Nestlab's time limit): the KubeConfig holds
- * only a token, a client certificate or a password, never a plugin or a file path, so nothing
- * built from it runs a plugin or reads a file.
+ * One API server as one identity, with credentials Nestlab resolved itself (the clusters service:
+ * secrets, files read at connect time, an approved plugin run with Nestlab's time limit; a lab:
+ * the certificates fetched from its control plane), and the client-node KubeConfig every request
+ * of src/main/kube is built from. The KubeConfig holds only a token, a client certificate or a
+ * password, never a plugin or a file path, so nothing built from it runs a plugin or reads a file.
  */
 import { KubeConfig } from '@kubernetes/client-node';
-import type { ConnectionTarget } from './kube-http';
+
+/** Everything needed to talk to one API server as one identity. Main-process only: holds secrets. */
+export interface ConnectionTarget {
+  server: string;
+  /** PEM; absent means the system's trusted CAs. */
+  ca?: string;
+  cert?: string;
+  key?: string;
+  token?: string;
+  username?: string;
+  password?: string;
+  insecureSkipTlsVerify: boolean;
+  tlsServerName?: string;
+  /** The kubeconfig's proxy-url: connections tunnel through it (HTTP CONNECT, or SOCKS). */
+  proxyUrl?: string;
+}
 
 const base64 = (pem: string) => Buffer.from(pem, 'utf8').toString('base64');
 
+/** A KubeConfig whose one context, `context`, is `target`. */
 export function toKubeConfig(context: string, namespace: string | undefined, target: ConnectionTarget): KubeConfig {
   const config = new KubeConfig();
   config.loadFromOptions({
