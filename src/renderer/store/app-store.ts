@@ -4,7 +4,7 @@
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { Api } from '../../shared/rpc/client';
-import { createAppsSlice, type AppsSlice } from './apps-slice';
+import { createAppsSlice, type AppsSlice } from '../features/apps/apps-slice';
 import { createClustersSlice, type ClustersSlice } from '../features/clusters/clusters-slice';
 import { createConnectionSlice, type ConnectionSlice } from './connection-slice';
 import { createHostsSlice, type HostsSlice } from '../features/hosts/hosts-slice';

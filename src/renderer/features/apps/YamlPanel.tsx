@@ -1,5 +1,5 @@
 import { useShallow } from 'zustand/react/shallow';
-import { sameDraft } from '../../store/apps-slice';
+import { sameDraft } from './apps-slice';
 import { useAppStore } from '../../store/store-context';
 import { YamlResults } from './YamlResults';
 

@@ -7,9 +7,9 @@ import type {
   PreflightResult,
   YamlApplyResult,
   YamlProgress,
-} from '../../shared/contract';
-import { AppError, type SerializedError } from '../../shared/errors';
-import type { AppState, StoreDeps } from './app-store';
+} from '../../../shared/contract';
+import { AppError, type SerializedError } from '../../../shared/errors';
+import type { AppState, StoreDeps } from '../../store/app-store';
 
 /** How long a slider waits after the last move before it scales (one request per gesture). */
 export const SCALE_DEBOUNCE_MS = 300;

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { AppInstanceStatus } from '../../shared/contract';
-import type { Api } from '../../shared/rpc/client';
-import { createAppStore } from './app-store';
+import type { AppInstanceStatus } from '../../../shared/contract';
+import type { Api } from '../../../shared/rpc/client';
+import { createAppStore } from '../../store/app-store';
 import { instanceKey, SCALE_DEBOUNCE_MS } from './apps-slice';
 
 const status: AppInstanceStatus = {
