@@ -10,6 +10,7 @@ import { ClustersService } from './clusters/clusters-service';
 import { HostsApi } from './hosts/hosts-api';
 import { HostsService } from './hosts/hosts-service';
 import { describeSecretStorage } from './hosts/secret-storage-info';
+import { BlueGreenService } from './labs/day2/blue-green-service';
 import { LabsService } from './labs/labs-service';
 import { KubectlShelfService } from './kubectl/kubectl-shelf';
 import { runProgram } from './platform/run-program';
@@ -75,6 +76,8 @@ export async function createServices(options: ServiceOptions): Promise<AppServic
   });
   // Labs provision VMs on inventory hosts and save their kubeconfigs into the clusters.
   const labs = new LabsService({ dataDir: options.dataDir, hosts: hostsCore, clusters });
+  // Blue/green labs: a green copy made by labs, blue's apps installed by apps, a front door on the lab host.
+  const blueGreen = new BlueGreenService({ dataDir: options.dataDir, labs, apps, hosts: hostsCore });
   return {
     system: new NodeSystemService({
       appName: 'Nestlab',
@@ -89,8 +92,10 @@ export async function createServices(options: ServiceOptions): Promise<AppServic
     topology,
     apps,
     labs,
+    blueGreen,
     pods,
     dispose: async () => {
+      blueGreen.dispose();
       labs.dispose();
       apps.dispose();
       hosts.dispose();

@@ -14,58 +14,15 @@
  */
 import { createHash } from 'node:crypto';
 import type { LabMachine, LabPlan } from '../../shared/contract/labs';
-import { AppError } from '../../shared/errors';
 import { endpointService } from '../../shared/lab-endpoint';
+import { ensureHaproxyInstance, haproxyUnitOf, removeHaproxyInstance, requireHaproxy } from './haproxy-instance';
 import { ipv4ToNumber, numberToIpv4 } from './plan-validation';
-import { writeFileArgv } from './remote-file';
 import { done, skipped } from './step-context';
 import type { StepContext, StepOutcome } from './step-context';
 
 /** The port kube-apiserver binds on each control plane (kubeadm's localAPIEndpoint, k3s). */
 export const API_SERVER_PORT = 6443;
-export const HAPROXY = '/usr/sbin/haproxy';
-export const HAPROXY_UNIT_PATH = '/etc/systemd/system/nestlab-haproxy@.service';
-export const HAPROXY_CONFIG_DIR = '/etc/haproxy/nestlab';
-
-export function haproxyConfigPath(lab: string): string {
-  return `${HAPROXY_CONFIG_DIR}/${lab}.cfg`;
-}
-
-export function haproxyUnitOf(lab: string): string {
-  return `nestlab-haproxy@${lab}.service`;
-}
-
-/**
- * One template unit for every lab, as Debian's haproxy.service runs HAProxy (master-worker,
- * systemd notify, reload = check, then USR2), with the lab's own configuration.
- * Restart=always brings an instance back if it dies, and RestartSec lets the lab network's bridge
- * come up after a reboot (the endpoint address is bound with `transparent`, so it need not exist yet).
- */
-export const HAPROXY_UNIT = [
-  '# Written by Nestlab: the API endpoint of a lab (HAProxy, one instance per lab).',
-  '[Unit]',
-  'Description=Nestlab API endpoint of lab %i (HAProxy)',
-  'Documentation=man:haproxy(1)',
-  'After=network-online.target libvirtd.service',
-  'Wants=network-online.target',
-  '',
-  '[Service]',
-  `Environment="CONFIG=${HAPROXY_CONFIG_DIR}/%i.cfg"`,
-  `ExecStartPre=${HAPROXY} -f $CONFIG -c -q`,
-  // systemd knows the main PID (Type=notify); no pid file is needed.
-  `ExecStart=${HAPROXY} -Ws -f $CONFIG`,
-  `ExecReload=${HAPROXY} -Ws -f $CONFIG -c -q`,
-  'ExecReload=/bin/kill -USR2 $MAINPID',
-  'KillMode=mixed',
-  'Restart=always',
-  'RestartSec=2s',
-  'SuccessExitStatus=143',
-  'Type=notify',
-  '',
-  '[Install]',
-  'WantedBy=multi-user.target',
-  '',
-].join('\n');
+export { HAPROXY, HAPROXY_UNIT, HAPROXY_UNIT_PATH, HAPROXY_CONFIG_DIR, haproxyConfigPath, haproxyUnitOf } from './haproxy-instance';
 
 /** A MAC address of libvirt's prefix (52:54:00) that is the same for a VM of a lab on every run. */
 export function machineMac(labId: string, vm: string): string {
@@ -195,76 +152,27 @@ export function haproxyConfig(plan: LabPlan): string {
   ].join('\n');
 }
 
-const systemctl = (...args: string[]) => ['systemctl', ...args];
-
-/** The text of a file on the host, or undefined when it is not there. */
-async function hostFile(ctx: StepContext, path: string): Promise<string | undefined> {
-  const result = await ctx.observeHost(['cat', '--', path], { root: true });
-  return result.exitCode === 0 ? result.stdout : undefined;
-}
-
 /**
- * HAProxy for the lab: the template unit, the lab's configuration (checked with `haproxy -c`
- * before it replaces the running one), then start-and-enable or reload. Skipped when both files
- * are as wanted and the instance is active.
+ * HAProxy for the lab: its instance (haproxy-instance.ts) with the lab's configuration, checked
+ * with `haproxy -c` before it replaces the running one, then started and enabled or reloaded.
+ * Skipped when both files are as wanted and the instance is active.
  */
 export async function ensureLoadBalancer(ctx: StepContext): Promise<StepOutcome> {
   const { plan } = ctx;
-  const unit = haproxyUnitOf(plan.name);
-  const path = haproxyConfigPath(plan.name);
-  if ((await ctx.observeHost(['test', '-x', HAPROXY])).exitCode !== 0 && !ctx.dry) {
-    throw new AppError('NOT_FOUND', `HAProxy is not installed on the lab host (${HAPROXY}); the lab's API endpoint runs on it.`, {
-      fix: 'Install Debian\'s package on the host ("sudo apt-get install -y haproxy"), then resume the lab.',
-    });
-  }
-  const config = haproxyConfig(plan);
-  const unitChanged = (await hostFile(ctx, HAPROXY_UNIT_PATH)) !== HAPROXY_UNIT;
-  const configChanged = (await hostFile(ctx, path)) !== config;
-  const active = (await ctx.observeHost(systemctl('is-active', '--quiet', unit), { root: true })).exitCode === 0;
-  if (!unitChanged && !configChanged && active) return skipped(`HAProxy of ${plan.name} runs with this configuration.`);
+  await requireHaproxy(ctx, "the lab's API endpoint");
   const { hostPort } = endpointService(plan);
-  if (!active && hostPort !== undefined) {
-    const listening = await ctx.observeHost(['ss', '-Htln', `sport = :${hostPort}`]);
-    if (!ctx.dry && listening.exitCode === 0 && listening.stdout.trim() !== '') {
-      throw new AppError(
-        'CONFLICT',
-        `Port ${hostPort} of the lab host is taken by another program, so HAProxy cannot listen there for lab ${plan.name}.`,
-        {
-          fix: `Stop the program that listens there ("sudo ss -ltnp 'sport = :${hostPort}'" names it), then resume the lab.`,
-        },
-      );
-    }
-  }
-  if (unitChanged) {
-    await ctx.host(writeFileArgv(HAPROXY_UNIT_PATH, '0644', HAPROXY_UNIT), { root: true, stdin: HAPROXY_UNIT, stdinLabel: '<unit file>' });
-    await ctx.host(systemctl('daemon-reload'), { root: true });
-  }
-  if (configChanged) {
-    const candidate = `${path}.new`;
-    await ctx.host(writeFileArgv(candidate, '0644', config), { root: true, stdin: config, stdinLabel: `<${plan.name}.cfg>` });
-    try {
-      await ctx.host([HAPROXY, '-c', '-f', candidate], { root: true });
-    } catch (error) {
-      await ctx.observeHost(['rm', '-f', '--', candidate], { root: true });
-      throw new AppError('PROGRAM_FAILED', `HAProxy refused the configuration of lab ${plan.name}: ${AppError.from(error).message}`, {
-        fix: "The running configuration was left as it was. Check the plan's API endpoint address and host port, then resume.",
-      });
-    }
-    await ctx.host(['mv', '-f', '--', candidate, path], { root: true });
-  }
-  await ctx.host(active ? systemctl('reload', unit) : systemctl('enable', '--now', unit), { root: true, timeoutMs: 60_000 });
-  return done(active ? 'Configuration reloaded.' : `${unit} started and enabled.`);
+  const change = await ensureHaproxyInstance(ctx, {
+    name: plan.name,
+    config: haproxyConfig(plan),
+    ports: hostPort === undefined ? [] : [hostPort],
+    owner: `lab ${plan.name}`,
+    refusedFix: "Check the plan's API endpoint address and host port, then resume.",
+  });
+  if (change === 'unchanged') return skipped(`HAProxy of ${plan.name} runs with this configuration.`);
+  return done(change === 'reloaded' ? 'Configuration reloaded.' : `${haproxyUnitOf(plan.name)} started and enabled.`);
 }
 
 /** Stop and disable the lab's HAProxy instance and remove its configuration (the template unit stays for other labs). */
 export async function removeLoadBalancer(ctx: StepContext): Promise<StepOutcome> {
-  const unit = haproxyUnitOf(ctx.plan.name);
-  const path = haproxyConfigPath(ctx.plan.name);
-  const present = (await ctx.observeHost(['test', '-e', path], { root: true })).exitCode === 0;
-  const enabled = (await ctx.observeHost(systemctl('is-enabled', '--quiet', unit), { root: true })).exitCode === 0;
-  const active = (await ctx.observeHost(systemctl('is-active', '--quiet', unit), { root: true })).exitCode === 0;
-  if (!present && !enabled && !active) return skipped('The lab has no HAProxy instance.');
-  if (enabled || active) await ctx.host(systemctl('disable', '--now', unit), { root: true, timeoutMs: 60_000 });
-  await ctx.host(['rm', '-f', '--', path, `${path}.new`], { root: true });
-  return done();
+  return (await removeHaproxyInstance(ctx, ctx.plan.name)) ? done() : skipped('The lab has no HAProxy instance.');
 }

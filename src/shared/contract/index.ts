@@ -3,6 +3,7 @@
  * calls to these domains and nothing else.
  */
 import { appsNames, type AppsService } from './apps';
+import { blueGreenNames, type BlueGreenService } from './blue-green';
 import { clustersNames, type ClustersService } from './clusters';
 import { hostsNames, type HostsService } from './hosts';
 import { labsNames, type LabsService } from './labs';
@@ -23,6 +24,7 @@ export interface Services {
   apps: AppsService;
   pods: PodsService;
   labs: LabsService;
+  blueGreen: BlueGreenService;
 }
 
 export type DomainName = keyof Services;
@@ -37,10 +39,12 @@ export const contract: { readonly [D in DomainName]: DomainNames<Services[D]> } 
   apps: appsNames,
   pods: podsNames,
   labs: labsNames,
+  blueGreen: blueGreenNames,
 };
 
 export type { EventName, MethodName } from './names';
 export * from './apps';
+export * from './blue-green';
 export * from './clusters';
 export * from './hosts';
 export * from './pods';

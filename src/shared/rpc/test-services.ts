@@ -6,6 +6,8 @@ import type {
   AppInstanceStatus,
   YamlProgress,
   AppsService,
+  BlueGreenPair,
+  BlueGreenService,
   ClustersService,
   ClustersState,
   ConnectionStateChange,
@@ -75,6 +77,7 @@ export function createTestServices(): Services & { calls: unknown[][] } {
     hosts: noHosts(),
     apps: noApps(),
     labs: noLabs(),
+    blueGreen: noBlueGreen(),
     pods: noPods(),
   };
 }
@@ -165,6 +168,20 @@ function noLabs(): LabsService {
     onDidChangeLab: new Emitter<LabSummary>().event,
     onDidAppendLog: new Emitter<LabLogBatch>().event,
     onDidRemoveLab: new Emitter<{ name: string }>().event,
+  };
+}
+
+/** A blue/green domain with no pairs. */
+function noBlueGreen(): BlueGreenService {
+  const missing = () => Promise.reject(new AppError('NOT_FOUND', 'There are no blue/green pairs in this test.'));
+  return {
+    list: () => Promise.resolve([]),
+    createGreen: missing,
+    prepare: missing,
+    switchTo: missing,
+    remove: missing,
+    onDidChangePair: new Emitter<BlueGreenPair>().event,
+    onDidRemovePair: new Emitter<{ blue: string }>().event,
   };
 }
 

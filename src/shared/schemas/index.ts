@@ -13,6 +13,7 @@ import {
   replicasSchema,
   yamlApplyRequestSchema,
 } from './apps';
+import { blueGreenSideSchema, createGreenRequestSchema } from './blue-green';
 import { approvalKeySchema, clashResolutionSchema, contextNameSchema, exportOptionsSchema, kubeconfigSourceSchema } from './clusters';
 import { fingerprintSchema, hostIdSchema, hostInputSchema, hostPatchSchema } from './hosts';
 import {
@@ -154,5 +155,12 @@ export const argumentSchemas: ArgumentSchemas = {
     restoreEtcdSnapshot: z.tuple([labNameSchema, etcdSnapshotNameSchema]),
     machineAction: z.tuple([labNameSchema, z.string().min(1).max(128), machineActionRequestSchema]),
     machineStatuses: z.tuple([labNameSchema]),
+  },
+  blueGreen: {
+    list: none,
+    createGreen: z.tuple([createGreenRequestSchema]),
+    prepare: z.tuple([labNameSchema]),
+    switchTo: z.tuple([labNameSchema, blueGreenSideSchema]),
+    remove: z.tuple([labNameSchema]),
   },
 };
