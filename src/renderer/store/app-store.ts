@@ -12,7 +12,7 @@ import { createEtcdSnapshotsSlice, type EtcdSnapshotsSlice } from '../features/l
 import { createLabsSlice, type LabsSlice } from './labs-slice';
 import { createMachineActionsSlice, type MachineActionsSlice } from '../features/labs/machine-actions-slice';
 import { createNavigationSlice, type NavigationSlice } from './navigation-slice';
-import { createPodsSlice, type PodsSlice } from './pods-slice';
+import { createPodsSlice, type PodsSlice } from '../features/pods/pods-slice';
 import { createSettingsSlice, type SettingsSlice } from '../features/settings/settings-slice';
 import { createSystemSlice, type SystemSlice } from './system-slice';
 import { createTopologySlice, type TopologySlice } from './topology-slice';

@@ -11,10 +11,10 @@ import type {
   ObjectEvent,
   PodSummary,
   PodsObjectRef,
-} from '../../shared/contract';
-import { AppError, type SerializedError } from '../../shared/errors';
-import { LogSession, type ScheduleFrame } from '../features/pods/log-session';
-import type { AppState, StoreDeps } from './app-store';
+} from '../../../shared/contract';
+import { AppError, type SerializedError } from '../../../shared/errors';
+import { LogSession, type ScheduleFrame } from './log-session';
+import type { AppState, StoreDeps } from '../../store/app-store';
 
 /** Logs open with the last 1,000 lines of each container, then follow. */
 export const defaultLogOptions: LogOptions = { follow: true, tailLines: 1_000 };

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { LogBatch, LogOptions, LogSource, LogStreamEnd, LogStreamInfo } from '../../shared/contract';
-import { AppError } from '../../shared/errors';
-import { Emitter } from '../../shared/event';
-import type { Api } from '../../shared/rpc/client';
-import { createTestServices } from '../../shared/rpc/test-services';
-import { createAppStore } from './app-store';
+import type { LogBatch, LogOptions, LogSource, LogStreamEnd, LogStreamInfo } from '../../../shared/contract';
+import { AppError } from '../../../shared/errors';
+import { Emitter } from '../../../shared/event';
+import type { Api } from '../../../shared/rpc/client';
+import { createTestServices } from '../../../shared/rpc/test-services';
+import { createAppStore } from '../../store/app-store';
 
 const source: LogSource = { context: 'lab', namespace: 'shop', kind: 'deployment', name: 'web' };
 
