@@ -5,6 +5,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { Api } from '../../shared/rpc/client';
 import { createAppsSlice, type AppsSlice } from '../features/apps/apps-slice';
+import { createBlueGreenSlice, type BlueGreenSlice } from '../features/labs/blue-green-slice';
 import { createClustersSlice, type ClustersSlice } from '../features/clusters/clusters-slice';
 import { createConnectionSlice, type ConnectionSlice } from './connection-slice';
 import { createHostsSlice, type HostsSlice } from '../features/hosts/hosts-slice';
@@ -15,7 +16,7 @@ import { createNavigationSlice, type NavigationSlice } from './navigation-slice'
 import { createPodsSlice, type PodsSlice } from '../features/pods/pods-slice';
 import { createSettingsSlice, type SettingsSlice } from '../features/settings/settings-slice';
 import { createSystemSlice, type SystemSlice } from './system-slice';
-import { createTopologySlice, type TopologySlice } from './topology-slice';
+import { createTopologySlice, type TopologySlice } from '../features/topology/topology-slice';
 import { createTerminalsSlice, type TerminalsSlice } from '../features/terminals/terminals-slice';
 
 export type AppState = ConnectionSlice &
@@ -30,6 +31,7 @@ export type AppState = ConnectionSlice &
   PodsSlice &
   LabsSlice &
   EtcdSnapshotsSlice &
+  BlueGreenSlice &
   MachineActionsSlice;
 
 export interface StoreDeps {
@@ -52,6 +54,7 @@ export function createAppStore(deps: StoreDeps): AppStore {
     ...createPodsSlice(deps)(...a),
     ...createLabsSlice(deps)(...a),
     ...createEtcdSnapshotsSlice(deps)(...a),
+    ...createBlueGreenSlice(deps)(...a),
     ...createMachineActionsSlice(deps)(...a),
   }));
 }

@@ -1,7 +1,7 @@
 import { KeyValueList } from '../../components/KeyValueList';
 import { LongText } from '../../components/LongText';
 import { useAppStore } from '../../store/store-context';
-import type { TopologyDetails as Details } from '../../store/topology-slice';
+import type { TopologyDetails as Details } from './topology-slice';
 import { LabNodeActions } from '../labs/LabNodeActions';
 import { ObjectActions } from '../pods/ObjectActions';
 import { StatusBadge } from './StatusBadge';

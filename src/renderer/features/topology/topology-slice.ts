@@ -1,14 +1,14 @@
 import type { StateCreator } from 'zustand';
-import type { TopologyDelta, TopologyEvent, TopologyObject, TopologyStatus } from '../../shared/contract';
-import { AppError, type SerializedError } from '../../shared/errors';
-import { ClientModel } from '../features/topology/client-model';
-import { emptyFilter, type TopologyFilter } from '../features/topology/filter';
-import { FrameBatcher, type ScheduleFrame } from '../features/topology/frame-batcher';
-import type { GraphNode } from '../features/topology/graph-types';
-import type { LayoutEngine } from '../features/topology/layout';
-import { TopologyPipeline, type PipelineOutput } from '../features/topology/pipeline';
-import { emptyView } from '../features/topology/view';
-import type { AppState, StoreDeps } from './app-store';
+import type { TopologyDelta, TopologyEvent, TopologyObject, TopologyStatus } from '../../../shared/contract';
+import { AppError, type SerializedError } from '../../../shared/errors';
+import { ClientModel } from './client-model';
+import { emptyFilter, type TopologyFilter } from './filter';
+import { FrameBatcher, type ScheduleFrame } from './frame-batcher';
+import type { GraphNode } from './graph-types';
+import type { LayoutEngine } from './layout';
+import { TopologyPipeline, type PipelineOutput } from './pipeline';
+import { emptyView } from './view';
+import type { AppState, StoreDeps } from '../../store/app-store';
 
 /** What the details panel shows about the selected box. */
 export interface TopologyDetails {
@@ -77,7 +77,7 @@ export function createTopologySlice(deps: StoreDeps, options: TopologySliceOptio
         let engine: Promise<LayoutEngine> | undefined;
         return {
           layout: async (graph) => {
-            engine ??= import('../features/topology/elk-engine').then((module) => module.createElkWorkerEngine());
+            engine ??= import('./elk-engine').then((module) => module.createElkWorkerEngine());
             return (await engine).layout(graph);
           },
         };
