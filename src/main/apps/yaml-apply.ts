@@ -269,7 +269,7 @@ export async function runYamlApply(input: YamlRunInput): Promise<YamlApplyResult
       finish(item, { outcome: 'created' });
     } catch (error) {
       const appError = toAppError(error);
-      if (appError.code === 'INVALID_INPUT' && !/immutable/i.test(appError.message)) return fail(item, appError);
+      if (appError.code === 'INVALID_INPUT' && appError.details?.immutable !== true) return fail(item, appError);
       if (appError.code === 'UNREACHABLE' || appError.code === 'UNAUTHORIZED') throw appError;
       item.notes.push(`Not checked by the server: namespace ${namespace} does not exist until the apply creates it.`);
       finish(item, { outcome: 'created' });

@@ -1,6 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import type { Client, ClientChannel, ConnectConfig, PseudoTtyOptions, SFTPWrapper } from 'ssh2';
+import { utils, type Client, type ClientChannel, type ConnectConfig, type PseudoTtyOptions, type SFTPWrapper } from 'ssh2';
 import type { ConnectionState, ConnectionStateChange } from '../../shared/contract/hosts';
 import { AppError } from '../../shared/errors';
 import { Emitter } from '../../shared/event';
@@ -9,7 +9,7 @@ import { sshFingerprint, sshKeyType } from './host-key';
 import type { KnownHostKey } from './known-hosts-store';
 import { createSshClient } from './ssh-client-factory';
 import type { SshClientFactory } from './ssh-client-factory';
-import { connectError, forwardOutError, unresolvedNameCodes, unresolvedNameError } from './ssh-errors';
+import { connectError, forwardOutError, privateKeyError, unresolvedNameCodes, unresolvedNameError } from './ssh-errors';
 import { execOnChannel, openChannelError } from './channel-exec';
 import type { ExecOptions, ExecResult, CommandExecutor } from './channel-exec';
 import type { HostKeyRejection, SshErrorContext } from './ssh-errors';
@@ -180,6 +180,10 @@ export class SshConnection implements CommandExecutor {
     }
     const expected = await this.options.expectedHostKey();
     const credentials = await this.options.credentials();
+    // ssh2 would throw for it inside connect with only a message to tell why: parse it first.
+    if (credentials.kind === 'privateKey' && utils.parseKey(credentials.privateKey, credentials.passphrase) instanceof Error) {
+      throw privateKeyError(this.context);
+    }
     const sock = this.options.via === undefined ? undefined : await this.options.via.forwardOut(this.context.host, this.context.port);
     const client = (this.options.createClient ?? createSshClient)();
     let rejection: HostKeyRejection | undefined;
@@ -234,7 +238,7 @@ export class SshConnection implements CommandExecutor {
         // (~40 ms per command on Linux). OpenSSH sets TCP_NODELAY for sessions too.
         client.setNoDelay(true);
       } catch (error) {
-        // ssh2 throws synchronously for a key it cannot parse (wrong passphrase, not a key).
+        // ssh2 throws synchronously for a configuration it refuses (a key is checked before).
         fail(error);
       }
     });

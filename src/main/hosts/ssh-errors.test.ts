@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { connectError, forwardOutError, hostKeyError } from './ssh-errors';
+import { connectError, forwardOutError, hostKeyError, privateKeyError } from './ssh-errors';
 
 const context = { hostId: 'h', host: '10.0.0.5', port: 22, username: 'lab' };
 const ssh2Error = (message: string, fields: { level?: string; code?: string }): Error => Object.assign(new Error(message), fields);
@@ -11,9 +11,18 @@ describe('connectError', () => {
     [ssh2Error('getaddrinfo ENOTFOUND lab', { level: 'client-dns', code: 'ENOTFOUND' }), 'UNREACHABLE'],
     [ssh2Error('Timed out while waiting for handshake', { level: 'client-timeout' }), 'SSH_HANDSHAKE_FAILED'],
     [ssh2Error('Connection lost before handshake', { level: 'protocol' }), 'SSH_HANDSHAKE_FAILED'],
-    [new Error('Cannot parse privateKey: Encrypted private OpenSSH key detected, but no passphrase given'), 'SSH_AUTH_FAILED'],
   ])('maps %s to %s', (error, code) => {
     expect(connectError(error, context).code).toBe(code);
+  });
+
+  it("says a private key does not open by its code and reason, whatever ssh2's message", () => {
+    expect(connectError(new Error('Cannot parse privateKey: Encrypted private OpenSSH key detected'), context).code).toBe(
+      'SSH_HANDSHAKE_FAILED',
+    );
+    expect(privateKeyError(context).toJSON()).toMatchObject({
+      code: 'SSH_AUTH_FAILED',
+      details: { reason: 'private-key', username: 'lab' },
+    });
   });
 
   it('prefers the host-key rejection over the handshake error it causes', () => {

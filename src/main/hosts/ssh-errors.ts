@@ -47,6 +47,15 @@ export function hostKeyError(rejection: HostKeyRejection, context: SshErrorConte
   );
 }
 
+/** A private key that does not open (ssh2's parseKey refused it): said before connecting. */
+export function privateKeyError(context: SshErrorContext): AppError {
+  return new AppError(
+    'SSH_AUTH_FAILED',
+    'The private key could not be opened: the passphrase is wrong, missing, or the text is not an OpenSSH/PEM private key. Re-enter the key or its passphrase.',
+    { hostId: context.hostId, host: context.host, port: context.port, username: context.username, reason: 'private-key' },
+  );
+}
+
 /** Map an error from ssh2 or the socket while connecting into the closed error set. */
 export function connectError(error: unknown, context: SshErrorContext, rejection?: HostKeyRejection): AppError {
   if (rejection !== undefined) return hostKeyError(rejection, context);
@@ -61,14 +70,8 @@ export function connectError(error: unknown, context: SshErrorContext, rejection
       { ...details, username: context.username },
     );
   }
-  if (/privateKey|passphrase|private key/i.test(err.message)) {
-    return new AppError(
-      'SSH_AUTH_FAILED',
-      'The private key could not be opened: the passphrase is wrong, missing, or the text is not an OpenSSH/PEM private key. Re-enter the key or its passphrase.',
-      { ...details, username: context.username, reason: 'private-key' },
-    );
-  }
-  if (err.level === 'client-timeout' && /handshake/i.test(err.message)) {
+  // Before 'ready' the only timeout is readyTimeout, the handshake's (keepalives start after it).
+  if (err.level === 'client-timeout') {
     return new AppError(
       'SSH_HANDSHAKE_FAILED',
       `${where} accepted the TCP connection but did not complete an SSH handshake in time. Check that the port is an SSH server (not another service) and that nothing in between holds the connection.`,

@@ -3,10 +3,13 @@
  * an AppError with a code and typed details, built on the Clusters view's connection diagnosis
  * (clusters/diagnosis.ts), so Topology, Apps, Pods and Clusters say the same cause and fix.
  * details.status carries the HTTP status of a refusal (410 Gone, 500...) for callers that branch
- * on it; nobody needs to read a message.
+ * on it, details.immutable a refused change of a field that cannot change, details.omittedKeyField
+ * a pre-1.21 apply's list entry without its key: nobody else needs to read a message.
  */
 import { AppError } from '../../shared/errors';
 import { diagnoseHttpStatus, diagnoseNetworkError, diagnosis } from '../clusters/diagnosis';
+
+const IMMUTABLE = /\bimmutable\b/i;
 
 /** A Kubernetes Status (the body of a refusal). */
 export interface KubeStatus {
@@ -95,7 +98,15 @@ export function toKubeError(error: unknown, request: RequestLabel): AppError {
         ...(cause.field === undefined ? {} : { field: cause.field }),
         message: cause.message ?? cause.reason ?? '',
       }));
-      return new AppError('INVALID_INPUT', message, causes.length > 0 ? { ...typed, causes } : typed);
+      // A field that cannot change is said only in words ("field is immutable", "is immutable after
+      // creation"; the reason is the FieldValueInvalid or FieldValueForbidden of any bad value), so
+      // it is read here, with #93077's below, and handed on.
+      const immutable = IMMUTABLE.test(message) || causes.some((cause) => IMMUTABLE.test(cause.message));
+      return new AppError('INVALID_INPUT', message, {
+        ...typed,
+        ...(causes.length > 0 ? { causes } : {}),
+        ...(immutable ? { immutable: true } : {}),
+      });
     }
     case 401:
     case 403:
@@ -108,8 +119,8 @@ export function toKubeError(error: unknown, request: RequestLabel): AppError {
     default: {
       // Before 1.21 a server-side apply of a list entry without its key field (a port without
       // protocol) fails with a bare 500 (kubernetes/kubernetes#93077): no reason or cause says so,
-      // only the message. It is read here, the one place that reads an API server's message, and
-      // handed on as a detail.
+      // only the message. It is read here, in the one place that reads an API server's messages,
+      // and handed on as a detail.
       const omitted = statusCode === 500 ? /omits key field "?([A-Za-z]+)"?/.exec(message)?.[1] : undefined;
       return new AppError(
         'INTERNAL',

@@ -102,6 +102,7 @@ describe('SshConnection against a real sshd', () => {
     expect((await open({ kind: 'privateKey', privateKey, passphrase }).exec('id -un')).stdout).toBe(`${host.user}\n`);
     const error = await caught(open({ kind: 'privateKey', privateKey, passphrase: 'wrong' }).connect());
     expect(error.code).toBe('SSH_AUTH_FAILED');
+    expect(error.details).toMatchObject({ reason: 'private-key' });
     expect(JSON.stringify(error)).not.toContain(passphrase);
   });
 
