@@ -9,7 +9,10 @@ export const MAX_ALIAS_COUNT = 50;
 /** What the user reads when the yaml package refuses to expand more than {@link MAX_ALIAS_COUNT} aliases. */
 export const TOO_MANY_ALIASES_MESSAGE = `The YAML uses too many aliases (more than ${MAX_ALIAS_COUNT} expansions), as a YAML "billion laughs" bomb does. It was not expanded.`;
 
-/** Whether an error thrown by the yaml package's toJS is its alias limit. */
+/**
+ * Whether an error thrown by the yaml package's toJS is about aliases (its limit, or an alias
+ * without its anchor): the package throws ReferenceError for those alone, and gives them no code.
+ */
 export function isAliasLimitError(error: unknown): boolean {
-  return /alias/i.test(error instanceof Error ? error.message : String(error));
+  return error instanceof ReferenceError;
 }
