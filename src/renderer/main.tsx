@@ -20,6 +20,7 @@ const onState = () => {
     void store.getState().loadClusters();
     void store.getState().loadHosts();
     void store.getState().loadLabs();
+    void store.getState().loadBlueGreenPairs();
     const openLab = store.getState().openLab;
     if (openLab) void store.getState().loadLabLogs(openLab);
     // A reconnect may have missed deltas: reload the open topology.
@@ -40,6 +41,8 @@ connection.api.apps.onDidYamlProgress((progress) => store.getState().receiveYaml
 connection.api.labs.onDidChangeLab((lab) => store.getState().receiveLab(lab));
 connection.api.labs.onDidAppendLog((batch) => store.getState().receiveLabLogs(batch));
 connection.api.labs.onDidRemoveLab((event) => store.getState().receiveLabRemoved(event));
+connection.api.blueGreen.onDidChangePair((pair) => store.getState().receiveBlueGreenPair(pair));
+connection.api.blueGreen.onDidRemovePair((event) => store.getState().receiveBlueGreenRemoved(event));
 onState();
 connection.start();
 

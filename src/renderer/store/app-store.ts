@@ -5,6 +5,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { Api } from '../../shared/rpc/client';
 import { createAppsSlice, type AppsSlice } from '../features/apps/apps-slice';
+import { createBlueGreenSlice, type BlueGreenSlice } from '../features/labs/blue-green-slice';
 import { createClustersSlice, type ClustersSlice } from '../features/clusters/clusters-slice';
 import { createConnectionSlice, type ConnectionSlice } from './connection-slice';
 import { createHostsSlice, type HostsSlice } from '../features/hosts/hosts-slice';
@@ -30,6 +31,7 @@ export type AppState = ConnectionSlice &
   PodsSlice &
   LabsSlice &
   EtcdSnapshotsSlice &
+  BlueGreenSlice &
   MachineActionsSlice;
 
 export interface StoreDeps {
@@ -52,6 +54,7 @@ export function createAppStore(deps: StoreDeps): AppStore {
     ...createPodsSlice(deps)(...a),
     ...createLabsSlice(deps)(...a),
     ...createEtcdSnapshotsSlice(deps)(...a),
+    ...createBlueGreenSlice(deps)(...a),
     ...createMachineActionsSlice(deps)(...a),
   }));
 }

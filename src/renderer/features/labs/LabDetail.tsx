@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { LabSummary } from '../../../shared/contract';
 import { Banner } from '../../components/Banner';
+import { BlueGreen } from './BlueGreen';
 import { EndpointAccess } from './EndpointAccess';
 import { EtcdSnapshots } from './EtcdSnapshots';
 import { useAppStore } from '../../store/store-context';
@@ -159,6 +160,7 @@ export function LabDetail({ lab, hostName, onDelete }: { lab: LabSummary; hostNa
 
       {lab.operation?.kind !== 'delete' && <NodePools lab={lab} />}
       {lab.operation?.kind !== 'delete' && <EtcdSnapshots lab={lab} />}
+      {lab.operation?.kind !== 'delete' && <BlueGreen lab={lab} />}
 
       <LabLogs lines={lines} steps={steps} machines={lab.machines} filter={filter} onFilter={setFilter} />
     </section>
