@@ -78,5 +78,8 @@ describe('a lab reached through an SSH tunnel (SIMULATION: stand-in VMs; real ss
     const clusters = new ClustersPage(app.page);
     await clusters.status('lab1').getByText('Reachable').waitFor({ timeout: 30_000 });
     expect(await clusters.context('lab1').innerText()).toContain(tunnelServer);
+    // The card says it is the tunnel, through which host, and that kubectl outside needs Nestlab running.
+    expect(await clusters.context('lab1').getByTestId('context-tunnel').innerText()).toBe('via SSH tunnel (kvm-lab)');
+    expect(await clusters.context('lab1').innerText()).toContain('kubectl outside Nestlab reaches it only while Nestlab runs');
   });
 });

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { ClusterContext } from '../../../shared/contract';
 import { Banner } from '../../components/Banner';
 import { useAppStore } from '../../store/store-context';
-import { contextStatus, describeNodes, diagnosisParts } from './context-status';
+import { contextStatus, describeNodes, diagnosisParts, labTunnelNote } from './context-status';
 import { ExportForm } from './ExportForm';
 import { credentialsLost, RereadButton } from './LostCredentials';
 import { PluginApproval } from './PluginApproval';
@@ -15,6 +15,9 @@ export function ContextCard({ context, active }: { context: ClusterContext; acti
   const approve = useAppStore((state) => state.approvePlugin);
   const revoke = useAppStore((state) => state.revokePlugin);
   const allowFiles = useAppStore((state) => state.allowExternalFiles);
+  const labs = useAppStore((state) => state.labs);
+  const hosts = useAppStore((state) => state.hosts);
+  const tunnel = labTunnelNote(context.name, labs, hosts);
   const [exporting, setExporting] = useState(false);
   const [confirmRemove, setConfirmRemove] = useState(false);
   const status = contextStatus(context);
@@ -42,6 +45,15 @@ export function ContextCard({ context, active }: { context: ClusterContext; acti
         <dt>Server</dt>
         <dd>
           <code>{context.server}</code>
+          {tunnel && (
+            <>
+              {' '}
+              <span className="badge badge-warn" data-testid="context-tunnel">
+                {tunnel.label}
+              </span>
+              <span className="muted context-tunnel-detail"> {tunnel.detail}</span>
+            </>
+          )}
         </dd>
         <dt>Cluster / user</dt>
         <dd>

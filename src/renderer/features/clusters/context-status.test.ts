@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ClusterContext } from '../../../shared/contract';
-import { contextStatus, describeNodes, diagnosisParts } from './context-status';
+import { contextStatus, describeNodes, diagnosisParts, labTunnelNote } from './context-status';
 
 const base: ClusterContext = {
   name: 'lab',
@@ -34,5 +34,39 @@ describe('context status', () => {
     expect(describeNodes({ total: 4, ready: 3, linux: 3, windows: 1, other: 0 })).toBe('4 nodes (3 Linux, 1 Windows), 3 ready');
     expect(diagnosisParts({ code: 'UNREACHABLE', message: 'all', details: { cause: 'c', fix: 'f' } })).toEqual({ cause: 'c', fix: 'f' });
     expect(diagnosisParts({ code: 'INTERNAL', message: 'all' })).toEqual({ cause: 'all' });
+  });
+});
+
+describe('a context that a lab serves through an SSH tunnel', () => {
+  const tunnel = {
+    mode: 'tunnel' as const,
+    server: 'https://127.0.0.1:41234',
+    localPort: 41234,
+    tlsServerName: 'lab1-api.lab.internal',
+    target: '192.168.150.10:6443',
+    reason: 'no TLS answer within 5 s',
+  };
+  const lab = { name: 'lab1', hostId: 'h1', context: 'lab1', endpointAccess: tunnel };
+  const hosts = [{ id: 'h1', name: 'bigbox' }];
+
+  it('names the tunnel and the host, and says the kubeconfig works only while Nestlab runs', () => {
+    const note = labTunnelNote('lab1', [lab], hosts);
+    expect(note?.label).toBe('via SSH tunnel (bigbox)');
+    expect(note?.detail).toContain('https://127.0.0.1:41234');
+    expect(note?.detail).toContain('192.168.150.10:6443');
+    expect(note?.detail).toContain('only while Nestlab runs');
+  });
+
+  it('says why the tunnel does not serve now', () => {
+    expect(labTunnelNote('lab1', [{ ...lab, endpointAccess: { ...tunnel, problem: 'port 41234 is taken' } }], hosts)?.detail).toContain(
+      'Not serving now: port 41234 is taken',
+    );
+  });
+
+  it('says nothing for a lab reached directly, another context, or before the labs are loaded', () => {
+    expect(labTunnelNote('lab1', [{ ...lab, endpointAccess: { mode: 'direct', server: 'https://10.0.0.5:6443' } }], hosts)).toBeUndefined();
+    expect(labTunnelNote('other', [lab], hosts)).toBeUndefined();
+    expect(labTunnelNote('lab1', undefined, hosts)).toBeUndefined();
+    expect(labTunnelNote('lab1', [lab], undefined)?.label).toBe('via SSH tunnel (the lab host)');
   });
 });

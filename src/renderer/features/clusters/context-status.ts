@@ -1,5 +1,5 @@
 /** What a context's status badge says: always text, colour only repeats it. */
-import type { ClusterContext, NodeCounts } from '../../../shared/contract';
+import type { ClusterContext, HostSummary, LabSummary, NodeCounts } from '../../../shared/contract';
 import type { SerializedError } from '../../../shared/errors';
 
 export type StatusTone = 'ok' | 'bad' | 'warn' | 'busy' | 'neutral';
@@ -45,4 +45,27 @@ export function diagnosisParts(error: SerializedError): { cause: string; fix?: s
   const cause = typeof error.details?.cause === 'string' ? error.details.cause : error.message;
   const fix = typeof error.details?.fix === 'string' ? error.details.fix : undefined;
   return fix === undefined ? { cause } : { cause, fix };
+}
+
+/**
+ * How this computer reaches a context that a lab saved, when that is not the plain server the
+ * kubeconfig names: through Nestlab's SSH tunnel via the lab host, which works only while Nestlab
+ * runs. undefined for every other context.
+ */
+export function labTunnelNote(
+  contextName: string,
+  labs: readonly Pick<LabSummary, 'name' | 'hostId' | 'context' | 'endpointAccess'>[] | undefined,
+  hosts: readonly Pick<HostSummary, 'id' | 'name'>[] | undefined,
+): { label: string; detail: string } | undefined {
+  const lab = labs?.find((candidate) => candidate.context === contextName);
+  const access = lab?.endpointAccess;
+  if (lab === undefined || access?.mode !== 'tunnel') return undefined;
+  const host = hosts?.find((candidate) => candidate.id === lab.hostId)?.name ?? 'the lab host';
+  const detail =
+    `Lab ${lab.name}: ${access.server} is Nestlab's SSH tunnel via ${host} to ${access.target} in the lab network. ` +
+    'kubectl outside Nestlab reaches it only while Nestlab runs; open the API port on the host and resume the lab to use it directly.';
+  return {
+    label: `via SSH tunnel (${host})`,
+    detail: access.problem === undefined ? detail : `${detail} Not serving now: ${access.problem}`,
+  };
 }
