@@ -1,21 +1,37 @@
 /**
- * `npm run bundle`: builds an offline bundle from folders on this computer, or checks one.
+ * `npm run bundle`: builds an offline bundle from folders on this computer, or downloads its
+ * inputs first (on a connected machine), or checks one.
  *
  *   npm run bundle -- --kubernetes 1.20.2 --node-bin DIR --out DIR
  *                     [--images DIR] [--cni-bin DIR] [--cni-config FILE]... [--tool NAME=FILE]...
  *                     [--deb FILE]... [--manifest FILE]...
+ *                     [--windows-dir DIR] [--windows-images DIR] [--k3s-binary FILE --k3s-install FILE]
+ *   npm run bundle -- --download --kubernetes 1.20.2 --out DIR [--windows] [--k3s v1.30.8+k3s1]
+ *                     [--metallb] [--cache DIR] [--images DIR] [--windows-images DIR] ...
  *   npm run bundle -- --verify DIR
  *
  * --node-bin holds kubelet, kubeadm and kubectl (packaged as debs/), --images image archives
- * (*.tar), --cni-bin CNI plugins, --tool a program for bin/ (crictl). The bundle gets manifest.json
- * and SHA256SUMS with the SHA-256 of every file; Nestlab checks them before copying it to a host.
- * It never downloads anything.
+ * (*.tar) for Linux nodes and --windows-images for Windows workers, --cni-bin CNI plugins, --tool
+ * a program for bin/ (crictl), --windows-dir the Windows workers' files (Install-Containerd.ps1,
+ * PrepareNode.ps1, kubelet.exe, kubeadm.exe, containerd's Windows archive).
+ * --download fetches kubelet, kubeadm, kubectl, crictl and the CNI plugins (with --windows the
+ * Windows files, with --k3s that release, with --metallb its manifest) from their release
+ * locations, each checked against its published checksum, into --cache (default
+ * ~/.cache/nestlab/bundle-downloads), and builds from there; folders given too are added.
+ * Images are never downloaded: export them on a connected machine (ctr images export, docker
+ * save, skopeo) and give the folder. The bundle gets manifest.json and SHA256SUMS with the SHA-256
+ * of every file, and the images of each archive; Nestlab checks them before copying it to a host.
  */
 import { readFileSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildBundle } from '../src/main/offline-kit/bundle-builder';
-import { verifyBundle } from '../src/main/offline-kit/bundle-manifest';
+import { defaultCatalogDir } from '../src/main/apps/catalog-location';
+import { loadCatalog } from '../src/main/apps/catalog';
+import { buildBundle, type BundleSources } from '../src/main/offline-kit/bundle-builder';
+import { downloadSources } from '../src/main/offline-kit/bundle-download';
+import { verifyBundle, type BundleManifest } from '../src/main/offline-kit/bundle-manifest';
+import { missingImages } from '../src/main/offline-kit/image-archives';
 
 const { values } = parseArgs({
   options: {
@@ -27,11 +43,64 @@ const { values } = parseArgs({
     tool: { type: 'string', multiple: true },
     deb: { type: 'string', multiple: true },
     manifest: { type: 'string', multiple: true },
+    'windows-dir': { type: 'string' },
+    'windows-images': { type: 'string' },
+    'k3s-binary': { type: 'string' },
+    'k3s-install': { type: 'string' },
+    download: { type: 'boolean' },
+    'download-from': { type: 'string' },
+    cache: { type: 'string' },
+    windows: { type: 'boolean' },
+    k3s: { type: 'string' },
+    metallb: { type: 'boolean' },
     out: { type: 'string' },
     verify: { type: 'string' },
     help: { type: 'boolean' },
   },
 });
+
+/** What the flags give beside the node binaries (folders and files on this computer). */
+function localSources(): Omit<BundleSources, 'kubernetesVersion' | 'nodeBinDir'> {
+  const tools = Object.fromEntries(
+    (values.tool ?? []).map((entry) => {
+      const [name, file] = entry.split('=');
+      if (name === undefined || file === undefined || name === '') throw new Error(`--tool ${entry}: write it as NAME=FILE.`);
+      return [name, resolve(file)];
+    }),
+  );
+  if ((values['k3s-binary'] === undefined) !== (values['k3s-install'] === undefined)) {
+    throw new Error('--k3s-binary and --k3s-install go together (the k3s binary and its install script).');
+  }
+  return {
+    ...(values.images === undefined ? {} : { imagesDir: resolve(values.images) }),
+    ...(values['cni-bin'] === undefined ? {} : { cniBinDir: resolve(values['cni-bin']) }),
+    cniConfigs: Object.fromEntries((values['cni-config'] ?? []).map((file) => [basename(file), readFileSync(file, 'utf8')])),
+    tools,
+    debs: (values.deb ?? []).map((file) => resolve(file)),
+    manifests: (values.manifest ?? []).map((file) => resolve(file)),
+    ...(values['windows-dir'] === undefined ? {} : { windowsDir: resolve(values['windows-dir']) }),
+    ...(values['windows-images'] === undefined ? {} : { windowsImagesDir: resolve(values['windows-images']) }),
+    ...(values['k3s-binary'] === undefined || values['k3s-install'] === undefined
+      ? {}
+      : { k3s: { binary: resolve(values['k3s-binary']), installScript: resolve(values['k3s-install']) } }),
+  };
+}
+
+/** Says which catalog apps' images the bundle lacks (those apps then pull from a registry or the mirror). */
+async function reportCatalogImages(manifest: BundleManifest): Promise<void> {
+  const { catalog } = await loadCatalog(defaultCatalogDir(import.meta.url));
+  const held = manifest.images ?? {};
+  for (const os of ['linux', 'windows'] as const) {
+    const folder = os === 'linux' ? 'images/' : 'windows/images/';
+    const ofOs = Object.fromEntries(Object.entries(held).filter(([file]) => file.startsWith(folder)));
+    const missing = missingImages(
+      catalog.apps.filter((app) => app.os === os).flatMap((app) => app.images),
+      ofOs,
+    );
+    if (missing.length > 0)
+      console.log(`${folder}: the catalog's ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not in the bundle.`);
+  }
+}
 
 async function main(): Promise<void> {
   if (values.help === true) {
@@ -43,30 +112,36 @@ async function main(): Promise<void> {
     console.log(`${values.verify}: ${files.length} files match the manifest (Kubernetes ${manifest.kubernetesVersion}).`);
     return;
   }
-  if (values.kubernetes === undefined || values['node-bin'] === undefined || values.out === undefined) {
-    throw new Error('--kubernetes, --node-bin and --out are needed (npm run bundle -- --help).');
+  if (values.kubernetes === undefined || values.out === undefined || (values.download !== true && values['node-bin'] === undefined)) {
+    throw new Error('--kubernetes, --out and --node-bin (or --download) are needed (npm run bundle -- --help).');
   }
-  const tools = Object.fromEntries(
-    (values.tool ?? []).map((entry) => {
-      const [name, file] = entry.split('=');
-      if (name === undefined || file === undefined || name === '') throw new Error(`--tool ${entry}: write it as NAME=FILE.`);
-      return [name, resolve(file)];
-    }),
-  );
-  const manifest = await buildBundle(
-    {
-      kubernetesVersion: values.kubernetes,
-      nodeBinDir: resolve(values['node-bin']),
-      ...(values.images === undefined ? {} : { imagesDir: resolve(values.images) }),
-      ...(values['cni-bin'] === undefined ? {} : { cniBinDir: resolve(values['cni-bin']) }),
-      cniConfigs: Object.fromEntries((values['cni-config'] ?? []).map((file) => [basename(file), readFileSync(file, 'utf8')])),
-      tools,
-      debs: (values.deb ?? []).map((file) => resolve(file)),
-      manifests: (values.manifest ?? []).map((file) => resolve(file)),
-    },
-    resolve(values.out),
-    (line) => console.log(line),
-  );
+  const local = localSources();
+  let sources: BundleSources;
+  if (values.download === true) {
+    const downloaded = await downloadSources(
+      {
+        kubernetesVersion: values.kubernetes,
+        ...(values.windows === true ? { windows: true } : {}),
+        ...(values.k3s === undefined ? {} : { k3s: values.k3s }),
+        ...(values.metallb === true ? { metallb: true } : {}),
+      },
+      {
+        cacheDir: resolve(values.cache ?? join(homedir(), '.cache', 'nestlab', 'bundle-downloads')),
+        ...(values['download-from'] === undefined ? {} : { base: values['download-from'] }),
+        log: (line) => console.log(line),
+      },
+    );
+    sources = {
+      ...downloaded,
+      ...local,
+      tools: { ...downloaded.tools, ...local.tools },
+      manifests: [...(downloaded.manifests ?? []), ...(local.manifests ?? [])],
+    };
+  } else {
+    sources = { kubernetesVersion: values.kubernetes, nodeBinDir: resolve(values['node-bin'] ?? ''), ...local };
+  }
+  const manifest = await buildBundle(sources, resolve(values.out), (line) => console.log(line));
+  await reportCatalogImages(manifest);
   console.log(`${values.out}: ${Object.keys(manifest.files).length} files, manifest.json and SHA256SUMS written.`);
 }
 

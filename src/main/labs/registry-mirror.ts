@@ -90,13 +90,18 @@ export function mirroredRepository(mirror: string, registry: string): string {
  * containerd completes them (`nginx:1.27` -> `mirror.lab:5000/docker.io/library/nginx:1.27`).
  */
 export function mirroredImage(image: string, mirror: string): string {
+  const { registry, repository } = imageParts(image);
+  return `${mirroredRepository(mirror, registry)}/${repository}`;
+}
+
+/** An image reference's registry (docker.io for Docker Hub's short names) and the rest (library/ added for Docker Hub's official images). */
+export function imageParts(image: string): { registry: string; repository: string } {
   const slash = image.indexOf('/');
   const first = slash === -1 ? '' : image.slice(0, slash);
   const hasRegistry = first.includes('.') || first.includes(':') || first === 'localhost';
   const registry = hasRegistry ? first : 'docker.io';
-  let repository = hasRegistry ? image.slice(slash + 1) : image;
-  if (registry === 'docker.io' && !repository.includes('/')) repository = `library/${repository}`;
-  return `${mirroredRepository(mirror, registry)}/${repository}`;
+  const repository = hasRegistry ? image.slice(slash + 1) : image;
+  return { registry, repository: registry === 'docker.io' && !repository.includes('/') ? `library/${repository}` : repository };
 }
 
 /**

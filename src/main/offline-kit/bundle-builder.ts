@@ -8,6 +8,7 @@ import { copyFile, link, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { AppError } from '../../shared/errors';
+import { imagesOfArchives } from './image-archives';
 import { writeManifest, type BundleManifest } from './bundle-manifest';
 import { buildDeb, NODE_BINARIES, nodePackages } from './node-debs';
 
@@ -29,7 +30,20 @@ export interface BundleSources {
   debs?: string[];
   /** Manifests (CNI, MetalLB) for manifests/. */
   manifests?: string[];
+  /**
+   * Windows workers' files for windows/: Install-Containerd.ps1 and PrepareNode.ps1 (both needed),
+   * and what makes them install without a download: kubelet.exe, kubeadm.exe and containerd's
+   * Windows archive (see README "Offline bundle").
+   */
+  windowsDir?: string;
+  /** Image archives for Windows workers (the catalog's Windows apps) for windows/images/. */
+  windowsImagesDir?: string;
+  /** k3s labs: the k3s binary and its install script, as k3s and k3s-install.sh. */
+  k3s?: { binary: string; installScript: string };
 }
+
+/** The Windows node scripts a windows/ folder must hold. */
+export const WINDOWS_SCRIPTS = ['Install-Containerd.ps1', 'PrepareNode.ps1'] as const;
 
 /**
  * Builds the bundle into `outDir` (created; it must not exist yet) and returns its manifest.
@@ -70,8 +84,24 @@ export async function buildBundle(
     }
     for (const [name, from] of Object.entries(sources.tools ?? {})) await place(from, join(outDir, 'bin', name));
     for (const manifest of sources.manifests ?? []) await place(manifest, join(outDir, 'manifests', basename(manifest)));
-    log('manifest.json: SHA-256 of every file');
-    return await writeManifest(outDir, sources.kubernetesVersion);
+    if (sources.windowsDir !== undefined) {
+      const files = (await readdir(sources.windowsDir, { withFileTypes: true }))
+        .filter((entry) => entry.isFile())
+        .map((entry) => entry.name);
+      log(`windows/: ${files.sort().join(', ')}`);
+      for (const file of files) await place(join(sources.windowsDir, file), join(outDir, 'windows', file));
+    }
+    if (sources.windowsImagesDir !== undefined) {
+      const archives = (await readdir(sources.windowsImagesDir)).filter((name) => name.endsWith('.tar')).sort();
+      log(`windows/images/: ${archives.length} archives`);
+      for (const archive of archives) await place(join(sources.windowsImagesDir, archive), join(outDir, 'windows', 'images', archive));
+    }
+    if (sources.k3s !== undefined) {
+      await place(sources.k3s.binary, join(outDir, 'k3s'));
+      await place(sources.k3s.installScript, join(outDir, 'k3s-install.sh'));
+    }
+    log('manifest.json: SHA-256 of every file, and the images of each archive');
+    return await writeManifest(outDir, sources.kubernetesVersion, await imagesOfArchives(outDir));
   } catch (error) {
     await rm(outDir, { recursive: true, force: true });
     throw error;
@@ -86,7 +116,9 @@ function checkSources(sources: BundleSources, outDir: string): void {
   }
   const missing = [
     ...NODE_BINARIES.map((name) => join(sources.nodeBinDir, name)),
-    ...[sources.imagesDir, sources.cniBinDir].filter((dir): dir is string => dir !== undefined),
+    ...[sources.imagesDir, sources.cniBinDir, sources.windowsImagesDir].filter((dir): dir is string => dir !== undefined),
+    ...(sources.windowsDir === undefined ? [] : WINDOWS_SCRIPTS.map((name) => join(sources.windowsDir!, name))),
+    ...(sources.k3s === undefined ? [] : [sources.k3s.binary, sources.k3s.installScript]),
     ...Object.values(sources.tools ?? {}),
     ...(sources.debs ?? []),
     ...(sources.manifests ?? []),

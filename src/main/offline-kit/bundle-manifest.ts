@@ -16,6 +16,8 @@ export interface BundleManifest {
   kubernetesVersion: string;
   /** Every file but the manifest and SHA256SUMS, by its path inside the bundle ('/' separators). */
   files: Record<string, { size: number; sha256: string }>;
+  /** The images each image archive holds (images/*.tar, windows/images/*.tar), by its path. */
+  images?: Record<string, string[]>;
 }
 
 /** A bundle file with what the manifest (or, without one, the disk) says about it. */
@@ -42,8 +44,8 @@ export async function filesUnder(root: string): Promise<string[]> {
 }
 
 /** Writes manifest.json and SHA256SUMS for every file now in `root`. */
-export async function writeManifest(root: string, kubernetesVersion: string): Promise<BundleManifest> {
-  const manifest: BundleManifest = { format: 1, kubernetesVersion, files: {} };
+export async function writeManifest(root: string, kubernetesVersion: string, images?: Record<string, string[]>): Promise<BundleManifest> {
+  const manifest: BundleManifest = { format: 1, kubernetesVersion, files: {}, ...(images === undefined ? {} : { images }) };
   for (const name of await filesUnder(root)) {
     if (name === MANIFEST_NAME || name === SHA256SUMS_NAME) continue;
     const path = join(root, ...name.split('/'));
