@@ -1,20 +1,23 @@
 /**
  * One log stream: the containers of a pod or of every pod of a Deployment, read with
- * `follow` and `timestamps=true`, split into lines, merged by time, batched, and paused far
- * ahead of what the client has shown. A Deployment's pods that start later join the stream.
- * A connection the API server drops (its restart) ends the stream with a message that says so;
- * `retry` reconnects every container after the last line it gave.
+ * `follow` and `timestamps=true`, split into lines, merged by time, batched (log-batcher.ts), and
+ * paused far ahead of what the client has shown. A Deployment's pods that start later join the
+ * stream (log-pods.ts). A connection the API server drops (its restart) ends the stream with a
+ * message that says so; `retry` reconnects every container after the last line it gave
+ * (container-log.ts).
  */
-import type { LogBatch, LogLine, LogOptions, LogSource, LogSourceInfo, LogStreamEnd, LogStreamInfo } from '../../shared/contract/pods';
+import type { LogBatch, LogOptions, LogSource, LogStreamEnd, LogStreamInfo } from '../../shared/contract/pods';
 import { AppError, type SerializedError } from '../../shared/errors';
 import type { KubeApi, OpenStream } from '../kube/kube-api';
 import { toAppError } from '../kube/kube-errors';
-import { ListWatch } from '../kube/list-watch';
+import type { ListWatch } from '../kube/list-watch';
 import { Backoff } from '../platform/backoff';
 import { FlowControl } from '../terminals/flow-control';
-import { compareTimestamps, LineSplitter, mergeByTimestamp, splitTimestamp } from './log-lines';
-import { selectorQuery } from './pod-summary';
-import type { RawDeployment, RawList, RawPod } from './raw-kube';
+import { ContainerLog, podsPath } from './container-log';
+import { LogBatcher } from './log-batcher';
+import { LineSplitter } from './log-lines';
+import { causeOf, connectionLostError, findLogPods, watchLogPods, type LogPods } from './log-pods';
+import type { RawPod } from './raw-kube';
 
 export interface LogStreamDeps {
   api: KubeApi;
@@ -31,43 +34,9 @@ export interface LogStreamDeps {
   lowWatermark?: number;
 }
 
-/** Where one container's reading stands. */
-interface SourceState {
-  info: LogSourceInfo;
-  stream?: OpenStream;
-  /** The last timestamp seen and the texts seen at it: a resumed read skips them. */
-  lastTimestamp?: string;
-  textsAtLast: Set<string>;
-  linesSeen: number;
-  done: boolean;
-  /** Read from its first line (a pod that joined while following). */
-  fromStart: boolean;
-}
-
-const podsPath = (namespace: string) => `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`;
-
-/** What a failure says without its fix (the diagnosis keeps them apart), for a sentence of our own. */
-function causeOf(error: AppError): string {
-  const cause = error.details?.cause;
-  return (typeof cause === 'string' ? cause : error.message).replace(/\.$/, '');
-}
-
-/** The message of a stream the API server dropped: what happened, that lines are kept, and what Retry does. */
-export function connectionLostError(what: string, cause: string): AppError {
-  return new AppError(
-    'UNREACHABLE',
-    `Lost the connection to the API server while following ${what} (${cause}); the API server may have restarted. ` +
-      'The lines received so far are kept. Retry reconnects and continues after the last line.',
-  );
-}
-
 export class LogStream {
-  private readonly sources = new Map<string, SourceState>();
-  private pending = new Map<string, LogLine[]>();
-  private pendingCount = 0;
-  private newSources: LogSourceInfo[] = [];
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private seq = 0;
+  private readonly sources = new Map<string, ContainerLog>();
+  private readonly batcher: LogBatcher;
   private state: LogStreamInfo['state'] = 'streaming';
   private error: SerializedError | undefined;
   /** A Deployment's pods, while following it. */
@@ -94,6 +63,15 @@ export class LogStream {
       pause: () => this.forEachStream((stream) => stream.response.pause()),
       resume: () => this.forEachStream((stream) => stream.response.resume()),
     });
+    this.batcher = new LogBatcher({
+      streamId: id,
+      delayMs: deps.batchDelayMs ?? 100,
+      maxLines: deps.batchMaxLines ?? 5_000,
+      emit: (batch) => {
+        this.flow.sent(batch.lines.length);
+        this.deps.emitBatch(batch);
+      },
+    });
   }
 
   info(): LogStreamInfo {
@@ -101,7 +79,7 @@ export class LogStream {
       streamId: this.id,
       source: this.source,
       options: this.options,
-      sources: [...this.sources.values()].map((state) => state.info),
+      sources: [...this.sources.values()].map((log) => log.info),
       state: this.state,
     };
     if (this.error) info.error = this.error;
@@ -111,7 +89,7 @@ export class LogStream {
   /** Resolves the pods (NOT_FOUND when the pod or Deployment does not exist) and starts reading. */
   async start(): Promise<LogStreamInfo> {
     const attempt = ++this.attempt;
-    const pods = await this.resolvePods();
+    const pods = await this.findPods();
     if (attempt !== this.attempt || this.stopped) return this.info();
     for (const pod of pods.items) this.addPod(pod, false);
     if (this.isDeploymentFollow()) this.watchPods(pods.resourceVersion, attempt);
@@ -126,20 +104,20 @@ export class LogStream {
     this.state = 'streaming';
     this.error = undefined;
     const attempt = ++this.attempt;
-    let pods: { items: RawPod[]; resourceVersion?: string };
+    let pods: LogPods;
     try {
-      pods = await this.resolvePods();
+      pods = await this.findPods();
     } catch (error) {
       this.end(toAppError(error));
       throw toAppError(error);
     }
     if (attempt !== this.attempt || this.stopped) return this.info();
     const present = new Set(pods.items.map((pod) => pod.metadata?.name));
-    for (const state of this.sources.values()) {
-      state.done = true;
-      if (present.has(state.info.pod)) {
-        state.done = false;
-        this.read(state, attempt);
+    for (const log of this.sources.values()) {
+      log.done = true;
+      if (present.has(log.info.pod)) {
+        log.done = false;
+        this.read(log, attempt);
       }
     }
     for (const pod of pods.items) this.addPod(pod, true);
@@ -151,8 +129,7 @@ export class LogStream {
   stop(): void {
     this.stopped = true;
     this.attempt += 1;
-    this.clearTimer();
-    this.pending.clear();
+    this.batcher.close();
     this.podWatch?.stop();
     this.forEachStream((stream) => stream.abort());
   }
@@ -169,39 +146,10 @@ export class LogStream {
     return `the logs of ${this.source.kind === 'deployment' ? 'Deployment' : 'pod'} ${this.source.namespace}/${this.source.name}`;
   }
 
-  private async resolvePods(): Promise<{ items: RawPod[]; resourceVersion?: string }> {
-    const { namespace, name } = this.source;
-    try {
-      if (this.source.kind === 'pod') {
-        return { items: [await this.deps.api.getJson<RawPod>(`${podsPath(namespace)}/${encodeURIComponent(name)}`, 15_000)] };
-      }
-      const deployment = await this.deps.api.getJson<RawDeployment>(
-        `/apis/apps/v1/namespaces/${encodeURIComponent(namespace)}/deployments/${encodeURIComponent(name)}`,
-        15_000,
-      );
-      const selector = selectorQuery(deployment.spec?.selector);
-      if (!selector) throw new AppError('INVALID_INPUT', `Deployment ${namespace}/${name} has no selector to find its pods by.`);
-      this.selector = selector;
-      const list = await this.deps.api.getJson<RawList<RawPod> & { metadata?: { resourceVersion?: string } }>(
-        `${podsPath(namespace)}?${new URLSearchParams({ labelSelector: selector }).toString()}`,
-        15_000,
-      );
-      const items = (list.items ?? []).sort((a, b) =>
-        (a.metadata?.creationTimestamp ?? '').localeCompare(b.metadata?.creationTimestamp ?? ''),
-      );
-      return list.metadata?.resourceVersion ? { items, resourceVersion: list.metadata.resourceVersion } : { items };
-    } catch (error) {
-      const appError = toAppError(error);
-      if (appError.code === 'NOT_FOUND') {
-        const kind = this.source.kind === 'deployment' ? 'Deployment' : 'Pod';
-        throw new AppError('NOT_FOUND', `${kind} ${namespace}/${name} does not exist in context ${this.source.context}.`, {
-          kind,
-          namespace,
-          name,
-        });
-      }
-      throw appError;
-    }
+  private async findPods(): Promise<LogPods> {
+    const pods = await findLogPods(this.deps.api, this.source);
+    if (pods.selector !== undefined) this.selector = pods.selector;
+    return pods;
   }
 
   /** Starts reading a pod's container unless it is read already or has nothing to read yet. */
@@ -215,45 +163,26 @@ export class LogStream {
     if (!container) return;
     const key = `${name}/${container}`;
     if (this.sources.has(key)) return;
-    const state: SourceState = {
-      info: { pod: name, container, colour: this.sources.size },
-      textsAtLast: new Set(),
-      linesSeen: 0,
-      done: false,
-      fromStart,
-    };
-    this.sources.set(key, state);
-    this.newSources.push(state.info);
+    const log = new ContainerLog({ pod: name, container, colour: this.sources.size }, fromStart);
+    this.sources.set(key, log);
+    this.batcher.addSource(log.info);
     if (!containers.includes(container)) {
       const problem = new AppError(
         'NOT_FOUND',
         `Pod ${name} has no container "${container}"; its containers are ${containers.join(', ')}.`,
       );
-      this.notice(state, problem.message);
-      this.sourceDone(state, problem.toJSON());
+      this.batcher.add(log.notice(problem.message));
+      this.sourceDone(log, problem.toJSON());
       return;
     }
-    this.read(state, this.attempt);
+    this.read(log, this.attempt);
   }
 
-  private logPath(state: SourceState): string {
-    const query = new URLSearchParams({ container: state.info.container, timestamps: 'true' });
-    if (this.options.follow && !this.options.previous) query.set('follow', 'true');
-    if (this.options.previous) query.set('previous', 'true');
-    if (state.lastTimestamp) query.set('sinceTime', state.lastTimestamp);
-    else if (state.linesSeen > 0 && this.endedAt) query.set('sinceTime', this.endedAt);
-    else if (!state.fromStart) {
-      if (this.options.tailLines !== undefined) query.set('tailLines', String(this.options.tailLines));
-      if (this.options.sinceSeconds !== undefined) query.set('sinceSeconds', String(this.options.sinceSeconds));
-    }
-    return `${podsPath(this.source.namespace)}/${encodeURIComponent(state.info.pod)}/log?${query.toString()}`;
-  }
-
-  private read(state: SourceState, attempt: number): void {
+  private read(log: ContainerLog, attempt: number): void {
     void (async () => {
       let stream: OpenStream;
       try {
-        stream = await this.deps.api.openStream(this.logPath(state));
+        stream = await this.deps.api.openStream(log.path(this.source.namespace, this.options, this.endedAt));
       } catch (error) {
         if (attempt !== this.attempt) return;
         const appError = toAppError(error);
@@ -261,28 +190,31 @@ export class LogStream {
           this.end(connectionLostError(this.describeSource(), causeOf(appError)));
           return;
         }
-        this.notice(state, `${state.info.pod}/${state.info.container}: ${appError.message}`);
-        this.sourceDone(state, appError.toJSON());
+        this.batcher.add(log.notice(`${log.info.pod}/${log.info.container}: ${appError.message}`));
+        this.sourceDone(log, appError.toJSON());
         return;
       }
       if (attempt !== this.attempt) {
         stream.abort();
         return;
       }
-      state.stream = stream;
+      log.stream = stream;
       if (this.flow.paused) stream.response.pause();
       const splitter = new LineSplitter();
       const take = (lines: string[]) => {
-        for (const raw of lines) this.receive(state, raw);
+        for (const raw of lines) {
+          const line = log.line(raw);
+          if (line) this.batcher.add(line);
+        }
       };
       let finished = false;
       const finish = (cut: boolean, cause: string) => {
         if (finished || attempt !== this.attempt) return;
         finished = true;
         take(splitter.end());
-        state.stream = undefined;
+        log.stream = undefined;
         if (cut) this.end(connectionLostError(this.describeSource(), cause));
-        else void this.checkEnded(state, attempt);
+        else void this.checkEnded(log, attempt);
       };
       stream.response.on('data', (chunk: Buffer) => take(splitter.push(chunk)));
       stream.response.on('error', (error: NodeJS.ErrnoException) => finish(true, error.code ?? error.message));
@@ -290,70 +222,19 @@ export class LogStream {
     })();
   }
 
-  private receive(state: SourceState, raw: string): void {
-    const { timestamp, text } = splitTimestamp(raw);
-    if (timestamp !== undefined && state.lastTimestamp !== undefined) {
-      const order = compareTimestamps(timestamp, state.lastTimestamp);
-      // A resumed read starts at the last timestamp: what was shown already is skipped.
-      if (order < 0) return;
-      if (order === 0 && state.textsAtLast.delete(text)) return;
-    }
-    if (timestamp !== undefined) {
-      if (timestamp !== state.lastTimestamp) state.textsAtLast.clear();
-      state.lastTimestamp = timestamp;
-      state.textsAtLast.add(text);
-    }
-    state.linesSeen += 1;
-    const line: LogLine = { pod: state.info.pod, container: state.info.container, text };
-    if (timestamp !== undefined) line.timestamp = timestamp;
-    this.queue(state, line);
-  }
-
-  private notice(state: SourceState, text: string): void {
-    this.queue(state, { pod: state.info.pod, container: state.info.container, text, notice: true });
-  }
-
-  private queue(state: SourceState, line: LogLine): void {
-    const key = `${state.info.pod}/${state.info.container}`;
-    let lines = this.pending.get(key);
-    if (!lines) this.pending.set(key, (lines = []));
-    lines.push(line);
-    this.pendingCount += 1;
-    if (this.pendingCount >= (this.deps.batchMaxLines ?? 5_000)) this.flush();
-    else this.scheduleFlush();
-  }
-
-  private scheduleFlush(): void {
-    this.timer ??= setTimeout(() => this.flush(), this.deps.batchDelayMs ?? 100);
-  }
-
-  private flush(): void {
-    this.clearTimer();
-    if (this.stopped || (this.pendingCount === 0 && this.newSources.length === 0)) return;
-    const lines = mergeByTimestamp([...this.pending.values()]);
-    this.pending = new Map();
-    this.pendingCount = 0;
-    this.seq += 1;
-    const batch: LogBatch = { streamId: this.id, seq: this.seq, lines };
-    if (this.newSources.length > 0) batch.sources = this.newSources;
-    this.newSources = [];
-    this.flow.sent(lines.length);
-    this.deps.emitBatch(batch);
-  }
-
   /**
    * A container's log ended cleanly. Without follow that is the end of it. While following, the
    * pod is looked at: gone or finished is a normal end; still running means the API server
    * closed the stream (a graceful restart does that), which is said as such.
    */
-  private async checkEnded(state: SourceState, attempt: number): Promise<void> {
+  private async checkEnded(log: ContainerLog, attempt: number): Promise<void> {
     if (!this.options.follow || this.options.previous) {
-      this.sourceDone(state);
+      this.sourceDone(log);
       return;
     }
     let pod: RawPod | undefined;
     try {
-      pod = await this.deps.api.getJson<RawPod>(`${podsPath(this.source.namespace)}/${encodeURIComponent(state.info.pod)}`, 5_000);
+      pod = await this.deps.api.getJson<RawPod>(`${podsPath(this.source.namespace)}/${encodeURIComponent(log.info.pod)}`, 5_000);
     } catch (error) {
       if (attempt !== this.attempt) return;
       const appError = toAppError(error);
@@ -365,71 +246,55 @@ export class LogStream {
     if (attempt !== this.attempt) return;
     const phase = pod?.status?.phase;
     if (pod === undefined || pod.metadata?.deletionTimestamp || phase === 'Succeeded' || phase === 'Failed') {
-      if (this.source.kind === 'deployment') this.notice(state, `Pod ${state.info.pod} is gone; its log ends here.`);
-      this.sourceDone(state);
+      if (this.source.kind === 'deployment') this.batcher.add(log.notice(`Pod ${log.info.pod} is gone; its log ends here.`));
+      this.sourceDone(log);
       return;
     }
-    this.end(connectionLostError(this.describeSource(), `the API server closed the stream of ${state.info.pod} while it still runs`));
+    this.end(connectionLostError(this.describeSource(), `the API server closed the stream of ${log.info.pod} while it still runs`));
   }
 
-  private sourceDone(state: SourceState, error?: SerializedError): void {
-    state.done = true;
+  private sourceDone(log: ContainerLog, error?: SerializedError): void {
+    log.done = true;
     if (this.isDeploymentFollow()) {
-      this.scheduleFlush();
+      this.batcher.schedule();
       return;
     }
     this.endIfAllDone(error);
   }
 
   private endIfAllDone(error?: SerializedError): void {
-    if ([...this.sources.values()].every((source) => source.done)) {
+    if ([...this.sources.values()].every((log) => log.done)) {
       // One pod's failure (no previous container, not started) is the stream's when it was the only one.
       this.end(this.sources.size === 1 ? error : undefined);
     }
   }
 
-  /**
-   * Follows a Deployment's pods from the list's version, so a scale-up or a rollout joins the
-   * stream (the shared loop resumes, relists after a 410 and backs off after a refusal); a
-   * connection the API server drops ends the stream, as a dropped log does.
-   */
+  /** Follows a Deployment's pods from the list's version; a connection the API server drops ends the stream, as a dropped log does. */
   private watchPods(resourceVersion: string | undefined, attempt: number): void {
     this.podWatch?.stop();
-    const add = (pod: RawPod) => {
-      if (attempt === this.attempt) this.addPod(pod, true);
-    };
-    this.podWatch = new ListWatch<RawPod, RawPod>(
-      this.deps.api,
-      {
-        replace: (pods) => pods.forEach(add),
-        upsert: add,
-        remove: () => undefined,
-        status: ({ error }) => {
-          if (attempt === this.attempt && error?.code === 'UNREACHABLE') {
-            this.end(connectionLostError(this.describeSource(), causeOf(error)));
-          }
-        },
+    this.podWatch = watchLogPods(this.deps.api, {
+      namespace: this.source.namespace,
+      selector: this.selector,
+      resourceVersion,
+      backoff: this.watchBackoff,
+      onPod: (pod) => {
+        if (attempt === this.attempt) this.addPod(pod, true);
       },
-      {
-        path: podsPath(this.source.namespace),
-        query: { labelSelector: this.selector },
-        decode: (pod) => pod,
-        ...(resourceVersion ? { resourceVersion } : {}),
-        backoff: this.watchBackoff,
+      onLost: (error) => {
+        if (attempt === this.attempt) this.end(connectionLostError(this.describeSource(), causeOf(error)));
       },
-    );
-    this.podWatch.start();
+    });
   }
 
   /** Ends the stream (once per attempt): remaining lines go out first, then the end event. */
   private end(error: AppError | SerializedError | undefined): void {
     if (this.stopped || this.state === 'ended') return;
     this.attempt += 1;
-    this.flush();
+    this.batcher.flush();
     this.podWatch?.stop();
     this.podWatch = undefined;
     this.forEachStream((stream) => stream.abort());
-    for (const state of this.sources.values()) state.stream = undefined;
+    for (const log of this.sources.values()) log.stream = undefined;
     this.state = 'ended';
     this.endedAt = new Date().toISOString();
     this.error = error instanceof AppError ? error.toJSON() : error;
@@ -437,11 +302,6 @@ export class LogStream {
   }
 
   private forEachStream(action: (stream: OpenStream) => void): void {
-    for (const state of this.sources.values()) if (state.stream) action(state.stream);
-  }
-
-  private clearTimer(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
+    for (const log of this.sources.values()) if (log.stream) action(log.stream);
   }
 }
