@@ -1,7 +1,11 @@
+/**
+ * The apps slice through the real RPC client and dispatcher (in-memory transport), with a
+ * scripted apps service standing in for the main process.
+ */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { AppInstanceStatus } from '../../../shared/contract';
-import type { Api } from '../../../shared/rpc/client';
-import { createAppStore } from '../../store/app-store';
+import type { AppInstanceStatus, AppsService, YamlApplyRequest, YamlApplyResult } from '../../../shared/contract';
+import { AppError } from '../../../shared/errors';
+import { storeOver } from '../../store/store.test-support';
 import { instanceKey, SCALE_DEBOUNCE_MS } from './apps-slice';
 
 const status: AppInstanceStatus = {
@@ -18,9 +22,10 @@ const status: AppInstanceStatus = {
   objects: [],
 };
 
-function storeWith(scale: (...args: unknown[]) => Promise<void>) {
-  const api = { apps: { scale, list: () => Promise.resolve([status]), follow: () => Promise.resolve(status) } } as unknown as Api;
-  return createAppStore({ api });
+function storeWith(scale: AppsService['scale']) {
+  return storeOver((services) => ({
+    apps: { ...services.apps, scale, list: () => Promise.resolve([status]), follow: () => Promise.resolve(status) },
+  })).store;
 }
 
 beforeEach(() => vi.useFakeTimers());
@@ -54,7 +59,7 @@ describe('apps slice: sliders', () => {
   });
 
   it('puts the slider back to the cluster count and names the refusal when a scale fails', async () => {
-    const store = storeWith(() => Promise.reject(new Error('forbidden')));
+    const store = storeWith(() => Promise.reject(new AppError('FORBIDDEN', 'forbidden')));
     await store.getState().loadAppInstances('lab');
     store.getState().setReplicas(instanceKey(status), 'front', 3);
     await vi.advanceTimersByTimeAsync(SCALE_DEBOUNCE_MS);
@@ -65,14 +70,14 @@ describe('apps slice: sliders', () => {
 });
 
 describe('apps slice: custom YAML', () => {
-  function yamlStore(dryRunYaml: (request: { operationId?: string }) => Promise<unknown>) {
-    const cancelYaml = vi.fn(() => Promise.resolve());
-    const api = { apps: { dryRunYaml, applyYaml: dryRunYaml, cancelYaml } } as unknown as Api;
-    return { store: createAppStore({ api }), cancelYaml };
+  function yamlStore(dryRunYaml: (request: YamlApplyRequest) => Promise<YamlApplyResult>) {
+    const cancelYaml = vi.fn((_operationId: string) => Promise.resolve());
+    const { store } = storeOver((services) => ({ apps: { ...services.apps, dryRunYaml, applyYaml: dryRunYaml, cancelYaml } }));
+    return { store, cancelYaml };
   }
 
   it('keeps the draft, shows progress of its own operation only, and can cancel it', async () => {
-    let finish: (value: unknown) => void = () => undefined;
+    let finish: (value: YamlApplyResult) => void = () => undefined;
     let operationId = '';
     const { store, cancelYaml } = yamlStore((request) => {
       operationId = request.operationId ?? '';
@@ -93,7 +98,7 @@ describe('apps slice: custom YAML', () => {
   });
 
   it('clears an error once the text it was about changes', async () => {
-    const { store } = yamlStore(() => Promise.reject(new Error('unreachable')));
+    const { store } = yamlStore(() => Promise.reject(new AppError('UNREACHABLE', 'unreachable')));
     store.getState().editYamlDraft({ text: 'a: 1' });
     await store.getState().runYaml('lab', 'dry-run');
     expect(store.getState().yaml.phase).toBe('failed');

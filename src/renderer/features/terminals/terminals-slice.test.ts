@@ -1,22 +1,22 @@
+/**
+ * The terminals slice through the real RPC client and dispatcher (in-memory transport: output
+ * through its binary frame), with a scripted terminals service standing in for the main process.
+ */
 import { describe, expect, it, vi } from 'vitest';
 import type { TerminalExit, TerminalInfo, TerminalOutput, TerminalResumed, TerminalResumePoint } from '../../../shared/contract';
 import { Emitter } from '../../../shared/event';
-import { createTestServices } from '../../../shared/rpc/test-services';
-import type { Api } from '../../../shared/rpc/client';
-import { createAppStore } from '../../store/app-store';
+import { storeOver } from '../../store/store.test-support';
 
-function fakeApi(options: { resume?: (terminalId: string, from: TerminalResumePoint) => Promise<TerminalResumed> } = {}) {
+function fakeTerminals(options: { resume?: (terminalId: string, from: TerminalResumePoint) => Promise<TerminalResumed> } = {}) {
   const output = new Emitter<TerminalOutput>();
   const exits = new Emitter<{ terminalId: string; exit: TerminalExit }>();
   const acknowledged: [string, number][] = [];
   let opened = 0;
   const opens: TerminalInfo[] = [];
-  const services = createTestServices();
-  const api = {
-    ...services,
+  const { store } = storeOver((services) => ({
     terminals: {
       ...services.terminals,
-      open: (target: TerminalInfo['target']) => {
+      open: (target) => {
         const info: TerminalInfo = { id: `t${++opened}`, target, title: 'local shell', state: 'running' };
         opens.push(info);
         return Promise.resolve(info);
@@ -24,21 +24,20 @@ function fakeApi(options: { resume?: (terminalId: string, from: TerminalResumePo
       list: () => Promise.resolve(opens),
       ...(options.resume ? { resume: options.resume } : {}),
       close: () => Promise.resolve(),
-      acknowledge: (id: string, count: number) => {
+      acknowledge: (id, count) => {
         acknowledged.push([id, count]);
         return Promise.resolve();
       },
       onDidOutput: output.event,
       onDidExit: exits.event,
     },
-  } as unknown as Api;
-  return { api, output, exits, acknowledged };
+  }));
+  return { store, output, exits, acknowledged };
 }
 
 describe('terminals slice', () => {
   it('keeps output that arrives before the pane attaches, and drops duplicates', async () => {
-    const { api, output } = fakeApi();
-    const store = createAppStore({ api });
+    const { store, output } = fakeTerminals();
     await store.getState().openTerminal({ kind: 'local' }, { cols: 80, rows: 24 });
     const bytes = (text: string) => new TextEncoder().encode(text);
     output.fire({ terminalId: 't1', data: bytes('early '), seq: 1 });
@@ -52,8 +51,7 @@ describe('terminals slice', () => {
   });
 
   it('marks a tab ended on exit and selects a neighbour when the active tab closes', async () => {
-    const { api, exits } = fakeApi();
-    const store = createAppStore({ api });
+    const { store, exits } = fakeTerminals();
     await store.getState().openTerminal({ kind: 'local' }, { cols: 80, rows: 24 });
     await store.getState().openTerminal({ kind: 'local' }, { cols: 80, rows: 24 });
     exits.fire({ terminalId: 't1', exit: { exitCode: 3 } });
@@ -65,8 +63,8 @@ describe('terminals slice', () => {
   });
 
   it('passes acknowledgements through', () => {
-    const { api, acknowledged } = fakeApi();
-    createAppStore({ api }).getState().acknowledgeTerminal('t1', 42);
+    const { store, acknowledged } = fakeTerminals();
+    store.getState().acknowledgeTerminal('t1', 42);
     expect(acknowledged).toEqual([['t1', 42]]);
   });
 });
@@ -79,7 +77,7 @@ describe('terminals slice across a reconnect', () => {
   async function openTab(resume: (from: TerminalResumePoint, fire: (output: TerminalOutput) => void) => TerminalResumed) {
     const calls: TerminalResumePoint[] = [];
     let fire: (output: TerminalOutput) => void = () => undefined;
-    const fake = fakeApi({
+    const fake = fakeTerminals({
       resume: (_terminalId, from) => {
         calls.push(from);
         // The server re-sends before it answers, on the same connection.
@@ -88,7 +86,7 @@ describe('terminals slice across a reconnect', () => {
       },
     });
     fire = (output) => fake.output.fire(output);
-    const store = createAppStore({ api: fake.api });
+    const { store } = fake;
     await store.getState().openTerminal({ kind: 'local' }, { cols: 80, rows: 24 });
     let text = '';
     store.getState().attachTerminalOutput('t1', (output) => (text += new TextDecoder().decode(output.data)));
