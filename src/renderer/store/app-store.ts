@@ -13,6 +13,7 @@ import { createEtcdSnapshotsSlice, type EtcdSnapshotsSlice } from '../features/l
 import { createLabsSlice, type LabsSlice } from './labs-slice';
 import { createMachineActionsSlice, type MachineActionsSlice } from '../features/labs/machine-actions-slice';
 import { createNavigationSlice, type NavigationSlice } from './navigation-slice';
+import { createLogsSlice, type LogsSlice } from '../features/pods/logs-slice';
 import { createPodsSlice, type PodsSlice } from '../features/pods/pods-slice';
 import { createSettingsSlice, type SettingsSlice } from '../features/settings/settings-slice';
 import { createSystemSlice, type SystemSlice } from './system-slice';
@@ -29,6 +30,7 @@ export type AppState = ConnectionSlice &
   HostsSlice &
   AppsSlice &
   PodsSlice &
+  LogsSlice &
   LabsSlice &
   EtcdSnapshotsSlice &
   BlueGreenSlice &
@@ -52,6 +54,7 @@ export function createAppStore(deps: StoreDeps): AppStore {
     ...createHostsSlice(deps)(...a),
     ...createAppsSlice(deps)(...a),
     ...createPodsSlice(deps)(...a),
+    ...createLogsSlice(deps)(...a),
     ...createLabsSlice(deps)(...a),
     ...createEtcdSnapshotsSlice(deps)(...a),
     ...createBlueGreenSlice(deps)(...a),

@@ -1,146 +1,76 @@
+/**
+ * The pods slice through the real RPC client and dispatcher (in-memory transport), with a
+ * scripted pods service standing in for the main process.
+ */
 import { describe, expect, it } from 'vitest';
-import type { LogBatch, LogOptions, LogSource, LogStreamEnd, LogStreamInfo } from '../../../shared/contract';
+import type { ForwardInfo, PodQuery, PodSummary } from '../../../shared/contract';
 import { AppError } from '../../../shared/errors';
 import { Emitter } from '../../../shared/event';
-import type { Api } from '../../../shared/rpc/client';
-import { createTestServices } from '../../../shared/rpc/test-services';
-import { createAppStore } from '../../store/app-store';
+import { storeOver } from '../../store/store.test-support';
 
-const source: LogSource = { context: 'lab', namespace: 'shop', kind: 'deployment', name: 'web' };
-
-function fakeApi() {
-  const logs = new Emitter<LogBatch>();
-  const ends = new Emitter<LogStreamEnd>();
-  const acknowledged: number[] = [];
-  const stopped: string[] = [];
-  const services = createTestServices();
-  let started = 0;
-  /** Runs before startLogs answers: a batch can beat the answer. */
-  let beforeAnswer: (streamId: string) => void = () => undefined;
-  let retryAnswer: () => Promise<LogStreamInfo> = () => Promise.reject(new AppError('NOT_FOUND', 'unused'));
-  const info = (streamId: string, options: LogOptions): LogStreamInfo => ({
-    streamId,
-    source,
-    options,
-    sources: [{ pod: 'web-a', container: 'app', colour: 0 }],
-    state: 'streaming',
-  });
-  const api = {
-    ...services,
-    pods: {
-      ...services.pods,
-      startLogs: (_source: LogSource, options: LogOptions) => {
-        const streamId = `s${++started}`;
-        beforeAnswer(streamId);
-        return Promise.resolve(info(streamId, options));
-      },
-      retryLogs: () => retryAnswer(),
-      stopLogs: (streamId: string) => {
-        stopped.push(streamId);
-        return Promise.resolve();
-      },
-      acknowledgeLogs: (_streamId: string, count: number) => {
-        acknowledged.push(count);
-        return Promise.resolve();
-      },
-      onDidLogs: logs.event,
-      onDidEndLogs: ends.event,
-    },
-  } as unknown as Api;
-  return {
-    api,
-    logs,
-    ends,
-    acknowledged,
-    stopped,
-    setBeforeAnswer: (hook: (streamId: string) => void) => (beforeAnswer = hook),
-    setRetry: (answer: () => Promise<LogStreamInfo>) => (retryAnswer = answer),
-  };
+function pod(name: string, phase: string): PodSummary {
+  return { name, namespace: 'shop', phase, readyContainers: 1, totalContainers: 1, restarts: 0, containers: ['app'], ports: [8080] };
 }
 
-const batch = (streamId: string, seq: number, texts: string[], pod = 'web-a'): LogBatch => ({
-  streamId,
-  seq,
-  lines: texts.map((text) => ({ pod, container: 'app', text })),
-});
+function fakePods(pods: PodSummary[]) {
+  const forwards = new Emitter<ForwardInfo[]>();
+  const queries: PodQuery[] = [];
+  const { store } = storeOver((services) => ({
+    pods: {
+      ...services.pods,
+      listPods: (query) => {
+        queries.push(query);
+        return query.context === 'lab' ? Promise.resolve(pods) : Promise.reject(new AppError('NOT_FOUND', `No context ${query.context}.`));
+      },
+      listForwards: () => Promise.resolve([]),
+      onDidChangeForwards: forwards.event,
+    },
+  }));
+  return { store, forwards, queries };
+}
 
-describe('pods slice: logs', () => {
-  it('keeps batches that beat the answer of startLogs, drops duplicates, and acknowledges what it appended', async () => {
-    const fake = fakeApi();
-    const store = createAppStore({ api: fake.api });
-    fake.setBeforeAnswer((streamId) => fake.logs.fire(batch(streamId, 1, ['early'])));
-    await store.getState().openLogs(source);
-    expect(store.getState().view).toBe('pods');
-    expect(store.getState().logView).toMatchObject({ streamId: 's1', phase: 'streaming', options: { follow: true, tailLines: 1_000 } });
-    fake.logs.fire(batch('s1', 2, ['one', 'two']));
-    fake.logs.fire(batch('s1', 2, ['one', 'two']));
-    fake.logs.fire(batch('other', 3, ['not ours']));
-    const session = store.getState().logSession()!;
-    expect(session.buffer.slice(0, 10).map((entry) => entry.text)).toEqual(['early', 'one', 'two']);
-    expect(fake.acknowledged).toEqual([1, 2]);
+const forward: ForwardInfo = {
+  id: 'f1',
+  request: { context: 'lab', namespace: 'shop', kind: 'pod', name: 'web-a', remotePort: 8080 },
+  localAddress: '127.0.0.1',
+  localPort: 41000,
+  url: 'http://127.0.0.1:41000/',
+  via: 'api-server',
+  pod: 'web-a',
+  podPort: 8080,
+  connections: 0,
+};
+
+describe('pods slice', () => {
+  it('lists the pods of the chosen context and namespace, and keeps the last list when a reload fails', async () => {
+    const { store, queries } = fakePods([pod('web-a', 'Running')]);
+    store.getState().setPodsScope({ context: 'lab', namespace: 'shop' });
+    await store.getState().loadPods();
+    expect(queries).toEqual([{ context: 'lab', namespace: 'shop' }]);
+    expect(store.getState().podList).toMatchObject({ state: 'loaded', pods: [{ name: 'web-a' }] });
+    store.getState().setPodsScope({ namespace: '' });
+    expect(store.getState().podList).toEqual({ state: 'idle' });
+    await store.getState().loadPods();
+    expect(queries.at(-1)).toEqual({ context: 'lab' });
+    store.getState().setPodsScope({ context: 'gone' });
+    await store.getState().loadPods();
+    expect(store.getState().podList).toMatchObject({ state: 'failed', pods: [], error: { code: 'NOT_FOUND' } });
   });
 
-  it('adds pods that join a Deployment stream to the legend', async () => {
-    const fake = fakeApi();
-    const store = createAppStore({ api: fake.api });
-    await store.getState().openLogs(source);
-    fake.logs.fire({ ...batch('s1', 1, ['hello'], 'web-b'), sources: [{ pod: 'web-b', container: 'app', colour: 1 }] });
-    expect(store.getState().logView!.sources.map((s) => s.pod)).toEqual(['web-a', 'web-b']);
-    expect(store.getState().logSession()!.buffer.at(0)!.colour).toBe(1);
+  it('follows the forwards the main process reports once the view has loaded them', async () => {
+    const { store, forwards } = fakePods([]);
+    await store.getState().loadForwards();
+    forwards.fire([forward]);
+    expect(store.getState().forwards.map((f) => f.id)).toEqual(['f1']);
+    forwards.fire([]);
+    expect(store.getState().forwards).toEqual([]);
   });
 
-  it('shows the end with its message, and Retry goes on with the same stream and lines', async () => {
-    const fake = fakeApi();
-    const store = createAppStore({ api: fake.api });
-    await store.getState().openLogs(source);
-    fake.logs.fire(batch('s1', 1, ['before']));
-    const error = new AppError(
-      'UNREACHABLE',
-      'Lost the connection to the API server ... Retry reconnects and continues after the last line.',
-    );
-    fake.ends.fire({ streamId: 's1', error: error.toJSON() });
-    expect(store.getState().logView).toMatchObject({ phase: 'ended', error: { code: 'UNREACHABLE' } });
-    fake.setRetry(() =>
-      Promise.resolve({ streamId: 's1', source, options: { follow: true }, sources: [], state: 'streaming' } satisfies LogStreamInfo),
-    );
-    await store.getState().retryLogs();
-    expect(store.getState().logView).toMatchObject({ streamId: 's1', phase: 'streaming' });
-    expect(store.getState().logView!.error).toBeUndefined();
-    fake.logs.fire(batch('s1', 2, ['after']));
-    expect(
-      store
-        .getState()
-        .logSession()!
-        .buffer.slice(0, 5)
-        .map((entry) => entry.text),
-    ).toEqual(['before', 'after']);
-  });
-
-  it('opens the logs anew only when the main process forgot the stream (by its streamId, never by the words)', async () => {
-    const fake = fakeApi();
-    const store = createAppStore({ api: fake.api });
-    await store.getState().openLogs(source);
-    fake.ends.fire({ streamId: 's1', error: new AppError('UNREACHABLE', 'Lost the connection').toJSON() });
-    fake.setRetry(() => Promise.reject(new AppError('NOT_FOUND', 'That log stream was stopped; open the logs again.', { streamId: 's1' })));
-    await store.getState().retryLogs();
-    expect(store.getState().logView).toMatchObject({ streamId: 's2', phase: 'streaming' });
-
-    fake.ends.fire({ streamId: 's2', error: new AppError('UNREACHABLE', 'Lost the connection').toJSON() });
-    const gone = new AppError('NOT_FOUND', 'Deployment shop/web does not exist (stopped and deleted).', { kind: 'Deployment' });
-    fake.setRetry(() => Promise.reject(gone));
-    await store.getState().retryLogs();
-    expect(store.getState().logView).toMatchObject({ streamId: 's2', phase: 'ended', error: { code: 'NOT_FOUND', message: gone.message } });
-  });
-
-  it('restarts the stream for the previous container (not following) and stops the old one', async () => {
-    const fake = fakeApi();
-    const store = createAppStore({ api: fake.api });
-    await store.getState().openLogs(source);
-    await store.getState().setLogOptions({ previous: true });
-    expect(fake.stopped).toEqual(['s1']);
-    expect(store.getState().logView).toMatchObject({ streamId: 's2', options: { previous: true, follow: false } });
-    await store.getState().closeLogs();
-    expect(fake.stopped).toEqual(['s1', 's2']);
-    expect(store.getState().logView).toBeUndefined();
+  it('says a Deployment has no running pod to exec into, and opens no terminal', async () => {
+    const { store, queries } = fakePods([pod('web-a', 'Pending')]);
+    await store.getState().execInDeployment({ context: 'lab', namespace: 'shop', deployment: 'web' });
+    expect(queries).toEqual([{ context: 'lab', namespace: 'shop', deployment: 'web' }]);
+    expect(store.getState().podsError).toMatchObject({ code: 'NOT_FOUND' });
+    expect(store.getState().terminals).toEqual([]);
   });
 });
