@@ -21,6 +21,7 @@ import { firstControlPlane } from './machines';
 import { offlineInitFlags } from './offline-images';
 import { removeVmFiles, writeVmFile } from './remote-file';
 import { addressOf, done, skipped } from './step-context';
+import { CONTAINERD_WINDOWS_VERSION, withBundleDownloads } from './windows-bundle';
 import type { StepContext, StepOutcome } from './step-context';
 import { apiServerSans } from './api-endpoint';
 
@@ -288,7 +289,7 @@ export function windowsPrepareScript(
     ...LOCK_NESTLAB_FOLDER,
     'if (-not (Get-Service -Name containerd -ErrorAction SilentlyContinue)) {',
     ...fetch(pinned.installContainerd, bundled?.installContainerd),
-    "  & 'C:\\nestlab\\Install-Containerd.ps1' -ContainerDVersion '1.7.22'",
+    `  & 'C:\\nestlab\\Install-Containerd.ps1' -ContainerDVersion ${psLiteral(CONTAINERD_WINDOWS_VERSION)}`,
     '}',
     'if (-not (Get-Service -Name kubelet -ErrorAction SilentlyContinue)) {',
     ...fetch(pinned.prepareNode, bundled?.prepareNode),
@@ -359,9 +360,10 @@ async function bundledWindowsScripts(ctx: StepContext): Promise<WindowsNodeScrip
       });
     }
   };
+  // Their downloads come from the bundle's windows/, copied into the machine before they run.
   return {
-    installContainerd: await read(WINDOWS_BUNDLE_SCRIPTS.installContainerd),
-    prepareNode: await read(WINDOWS_BUNDLE_SCRIPTS.prepareNode),
+    installContainerd: withBundleDownloads(await read(WINDOWS_BUNDLE_SCRIPTS.installContainerd), 'Install-Containerd.ps1'),
+    prepareNode: withBundleDownloads(await read(WINDOWS_BUNDLE_SCRIPTS.prepareNode), 'PrepareNode.ps1'),
   };
 }
 
@@ -371,11 +373,17 @@ export const WINDOWS_JOINED_PROBE = [
   '',
 ].join('\n');
 
-export async function joinWindows(ctx: StepContext, machine: LabMachine): Promise<StepOutcome> {
+/** `copyBundle` copies the offline bundle into the machine (nestlab-bundle in its user's home), whose windows/ the node scripts install from. */
+export async function joinWindows(ctx: StepContext, machine: LabMachine, copyBundle?: () => Promise<void>): Promise<StepOutcome> {
   const probe = await ctx.observeVm(machine, { powershell: WINDOWS_JOINED_PROBE });
   if (probe.exitCode === 0 && probe.stdout.trim() === 'joined') return skipped(`${machine.name} is already a member.`);
+  const bundled = await bundledWindowsScripts(ctx);
+  if (bundled !== undefined && copyBundle !== undefined) {
+    ctx.progress(0.1, 'offline bundle');
+    await copyBundle();
+  }
   ctx.progress(0.2, 'containerd, kubelet, kubeadm');
-  await ctx.vm(machine, { powershell: windowsPrepareScript(ctx.plan, await bundledWindowsScripts(ctx)) }, { timeoutMs: 1_200_000 });
+  await ctx.vm(machine, { powershell: windowsPrepareScript(ctx.plan, bundled) }, { timeoutMs: 1_200_000 });
   ctx.progress(0.6, 'kubeadm join');
   const join = await joinCredentials(ctx, false);
   await ctx.vm(

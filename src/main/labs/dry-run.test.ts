@@ -74,6 +74,16 @@ describe('dry run of the step planner', () => {
     expect(steps.find((step) => step.id === 'cni')?.commands).toEqual([]);
   });
 
+  it('offline with a Windows worker: the bundle goes into the Windows machine before the node scripts, which install from it', async () => {
+    const steps = await dryRun(testPlan({ offlineBundle: '/home/me/nestlab-bundle', kubernetesVersion: '1.30.8' }));
+    const join = steps.find((step) => step.id === 'join:lab1-win1')?.commands.map((command) => command.display) ?? [];
+    const copy = join.findIndex((line) => line.includes("'.nestlab/labs/lab1/bundle' 'nestlab@<address of lab1-win1>:nestlab-bundle'"));
+    const prepare = join.findIndex((line) => line.includes('# nestlab:prepare-windows-node'));
+    expect(copy).toBeGreaterThan(-1);
+    expect(prepare).toBeGreaterThan(copy);
+    expect(join[prepare]).toContain('<Install-Containerd.ps1 from the bundle>');
+  });
+
   it('offline: uploads the bundle to the host, copies and installs it in each Linux VM, applies the CNI from it', async () => {
     const steps = await dryRun(testPlan({ offlineBundle: '/home/me/nestlab-bundle', windowsWorkers: 0 }));
     const of = (id: string) => steps.find((step) => step.id === id)?.commands.map((command) => command.display) ?? [];

@@ -12,6 +12,7 @@ import type { LabDriver } from './lab-driver';
 import { firstControlPlane } from './machines';
 import { applyMetallb, labUsesMetallb, loadBalancerRange } from './metallb';
 import { bundleFiles, checkBundleCni } from './offline-bundle';
+import { checkBundleWindows } from './windows-bundle';
 import { done, skipped } from './step-context';
 import type { StepContext, StepOutcome } from './step-context';
 
@@ -181,7 +182,10 @@ function growSteps(driver: LabDriver, cluster: ClusterSteps, added: LabMachine[]
         `join:${machine.name}`,
         `Join ${machine.name}`,
         async (ctx) => {
-          const outcome = machine.os === 'windows' ? await joinWindows(ctx, machine) : await joinLinux(ctx, machine);
+          const outcome =
+            machine.os === 'windows'
+              ? await joinWindows(ctx, machine, () => driver.copyBundleToVm(ctx, machine))
+              : await joinLinux(ctx, machine);
           machine.state = 'joined';
           return outcome;
         },
@@ -321,7 +325,9 @@ export function planSteps(
         ? []
         : [
             step('bundle', 'bundle', 'Upload the offline bundle', async (ctx) => {
-              checkBundleCni(plan, await bundleFiles(plan.offlineBundle ?? '', ctx.dry));
+              const files = await bundleFiles(plan.offlineBundle ?? '', ctx.dry);
+              checkBundleCni(plan, files);
+              checkBundleWindows(plan, files);
               return driver.uploadBundle(ctx);
             }),
           ]),

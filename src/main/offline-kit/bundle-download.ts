@@ -16,6 +16,7 @@ import { promisify } from 'node:util';
 import { AppError } from '../../shared/errors';
 import { METALLB_VERSION } from '../labs/metallb';
 import { K3S_INSTALL_SCRIPT, WINDOWS_NODE_SCRIPTS, type PinnedScript } from '../labs/pinned-scripts';
+import { CONTAINERD_WINDOWS_VERSION, CRICTL_WINDOWS_VERSION } from '../labs/windows-bundle';
 import type { BundleSources } from './bundle-builder';
 import { sha256Of } from './bundle-manifest';
 
@@ -38,10 +39,8 @@ export interface DownloadRequest {
 
 /** Versions of the parts that do not follow the Kubernetes version. */
 export const DOWNLOAD_VERSIONS = {
-  /** containerd for Windows workers (what Nestlab passes Install-Containerd.ps1 too). */
-  containerdWindows: '1.7.22',
-  /** Install-Containerd.ps1's default crictl (Nestlab does not pass another). */
-  crictlWindows: '1.27.0',
+  containerdWindows: CONTAINERD_WINDOWS_VERSION,
+  crictlWindows: CRICTL_WINDOWS_VERSION,
   cniPlugins: '1.1.1',
 } as const;
 
