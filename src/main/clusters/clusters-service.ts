@@ -26,6 +26,7 @@ import { ClusterStore, type StoreFile } from './cluster-store';
 import { dict } from './name-dict';
 import { ConnectionTargets } from './connection-target';
 import { checkHealth, listNodeObjects, toClusterNode } from './health-check';
+import { HealthMonitor } from './health-monitor';
 import { collectUnused, planImport } from './import-plan';
 import { externalFilesAllowed, externalFilesOf } from './file-approvals';
 import { pluginStateOf } from './plugin-approvals';
@@ -54,8 +55,6 @@ export interface ClustersServiceOptions {
   now?: () => Date;
 }
 
-type Health = ClusterContext['health'];
-
 /**
  * Kubeconfig contexts imported into Nestlab: import with validation and clash resolution, health
  * checks with a diagnosis of every failure, credential-plugin approval, export. Everything it
@@ -69,10 +68,7 @@ export class ClustersService implements ClustersContract {
   private readonly store: ClusterStore;
   private readonly targets: ConnectionTargets;
   private readonly request: KubeRequester;
-  private readonly health = new Map<string, Health>();
-  private readonly inFlight = new Map<string, Promise<ConnectionTestResult>>();
-  private readonly timer: ReturnType<typeof setInterval> | undefined;
-  private readonly firstCheck: ReturnType<typeof setTimeout> | undefined;
+  private readonly health: HealthMonitor;
   private readonly now: () => Date;
   private disposed = false;
 
@@ -86,14 +82,17 @@ export class ClustersService implements ClustersContract {
       pluginTimeoutMs: options.pluginTimeoutMs ?? 30_000,
       now: () => this.now().getTime(),
     });
-    const interval = options.refreshIntervalMs ?? 30_000;
-    if (interval > 0) {
-      this.timer = setInterval(() => void this.refreshAll().catch(() => undefined), interval);
-      this.timer.unref?.();
-      // A first check right after start, so a restarted app does not show "Not checked" for a whole interval.
-      this.firstCheck = setTimeout(() => void this.refreshAll().catch(() => undefined), 500);
-      this.firstCheck.unref?.();
-    }
+    this.health = new HealthMonitor({
+      contexts: async () => Object.keys((await this.store.read()).contexts),
+      test: async (context) => {
+        const { target, identity } = await this.targets.resolve(await this.store.read(), context);
+        return checkHealth(this.request, target, identity, this.requestTimeoutMs());
+      },
+      changed: () => this.fireCurrent(),
+      refused: (context) => this.targets.forget(context),
+      intervalMs: options.refreshIntervalMs ?? 30_000,
+      now: () => this.now(),
+    });
   }
 
   async list(): Promise<ClustersState> {
@@ -143,13 +142,13 @@ export class ClustersService implements ClustersContract {
     });
     if (outcome.status === 'needs-resolution') return outcome;
     for (const name of outcome.imported) {
-      this.health.delete(name);
+      this.health.forget(name);
       this.targets.forget(name);
     }
     const state = await this.state(outcome.file);
     this.emitter.fire(state);
     // Credential plugins are not run by this: unapproved ones answer APPROVAL_REQUIRED.
-    for (const name of outcome.imported) void this.check(name).catch(() => undefined);
+    for (const name of outcome.imported) void this.health.check(name).catch(() => undefined);
     return { status: 'imported', imported: outcome.imported, notices: outcome.notices, state };
   }
 
@@ -162,7 +161,7 @@ export class ClustersService implements ClustersContract {
       await this.store.replaceAll(current, namespace, this.now().toISOString(), []);
       return current;
     });
-    this.health.delete(context);
+    this.health.forget(context);
     this.targets.forget(context);
     return await this.fire(file);
   }
@@ -173,23 +172,22 @@ export class ClustersService implements ClustersContract {
       current.activeContext = context;
       return current;
     });
-    if (this.health.get(context)?.result === undefined) void this.check(context).catch(() => undefined);
+    if (!this.health.checked(context)) void this.health.check(context).catch(() => undefined);
     return await this.fire(file);
   }
 
   async refresh(context: string): Promise<ClustersState> {
-    await this.check(context);
+    await this.health.check(context);
     return this.list();
   }
 
   async refreshAll(): Promise<ClustersState> {
-    const names = Object.keys((await this.store.read()).contexts);
-    await Promise.all(names.map((name) => this.check(name).catch(() => undefined)));
+    await this.health.checkAll();
     return this.list();
   }
 
   async testConnection(context: string): Promise<ConnectionTestResult> {
-    return this.check(context);
+    return this.health.check(context);
   }
 
   async listNodes(context: string): Promise<ClusterNode[]> {
@@ -213,9 +211,9 @@ export class ClustersService implements ClustersContract {
       current.approvals[context] = { command: state.plugin.command, approvalKey, approvedAt: this.now().toISOString() };
       return current;
     });
-    this.health.delete(context);
+    this.health.forget(context);
     const state = await this.fire(file);
-    void this.check(context).catch(() => undefined);
+    void this.health.check(context).catch(() => undefined);
     return state;
   }
 
@@ -226,7 +224,7 @@ export class ClustersService implements ClustersContract {
       return current;
     });
     this.targets.forget(context);
-    this.health.delete(context);
+    this.health.forget(context);
     return await this.fire(file);
   }
 
@@ -243,9 +241,9 @@ export class ClustersService implements ClustersContract {
       current.fileApprovals[context] = { paths: files, approvedAt: this.now().toISOString() };
       return current;
     });
-    this.health.delete(context);
+    this.health.forget(context);
     const state = await this.fire(file);
-    void this.check(context).catch(() => undefined);
+    void this.health.check(context).catch(() => undefined);
     return state;
   }
 
@@ -322,42 +320,8 @@ export class ClustersService implements ClustersContract {
 
   dispose(): void {
     this.disposed = true;
-    if (this.timer !== undefined) clearInterval(this.timer);
-    if (this.firstCheck !== undefined) clearTimeout(this.firstCheck);
+    this.health.dispose();
     this.emitter.dispose();
-  }
-
-  /** One check per context at a time; concurrent callers share it. */
-  private check(context: string): Promise<ConnectionTestResult> {
-    const running = this.inFlight.get(context);
-    if (running !== undefined) return running;
-    const task = this.runCheck(context).finally(() => this.inFlight.delete(context));
-    this.inFlight.set(context, task);
-    return task;
-  }
-
-  private async runCheck(context: string): Promise<ConnectionTestResult> {
-    const started = this.now().getTime();
-    this.health.set(context, { ...this.health.get(context), checking: true });
-    await this.fireCurrent();
-    let result: ConnectionTestResult;
-    try {
-      const { target, identity } = await this.targets.resolve(await this.store.read(), context);
-      const healthy = await checkHealth(this.request, target, identity, this.requestTimeoutMs());
-      result = { ...healthy, checkedAt: this.now().toISOString(), durationMs: this.now().getTime() - started };
-    } catch (error) {
-      const appError = AppError.from(error);
-      if (appError.code === 'NOT_FOUND' && appError.details?.context === context) {
-        this.health.delete(context);
-        throw appError;
-      }
-      // Cached plugin credentials the server refuses are dropped, so the next check runs it again.
-      if (appError.code === 'UNAUTHORIZED') this.targets.forget(context);
-      result = { ok: false, error: appError.toJSON(), checkedAt: this.now().toISOString(), durationMs: this.now().getTime() - started };
-    }
-    this.health.set(context, { checking: false, result });
-    await this.fireCurrent();
-    return result;
   }
 
   private async fireCurrent(): Promise<void> {
@@ -427,7 +391,7 @@ export class ClustersService implements ClustersContract {
       },
       externalFiles: externalFilesOf(file, name),
       externalFilesAllowed: externalFilesAllowed(file, name),
-      health: this.health.get(name) ?? { checking: false },
+      health: this.health.of(name),
     };
   }
 
