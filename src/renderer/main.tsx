@@ -29,15 +29,7 @@ const onState = () => {
   }
 };
 connection.onDidChangeState(onState);
-connection.api.settings.onDidChange((settings) => store.getState().receiveSettings(settings));
-connection.api.clusters.onDidChange((clusters) => store.getState().receiveClusters(clusters));
-connection.api.hosts.onDidChangeHosts((hosts) => store.getState().receiveHosts(hosts));
-connection.api.hosts.onDidChangeConnection((change) => store.getState().receiveConnection(change));
-connection.api.hosts.onDidProbeProgress((progress) => store.getState().receiveProbeProgress(progress));
-connection.api.topology.onDidChange((delta) => store.getState().receiveTopologyDelta(delta));
-connection.api.topology.onDidChangeStatus((status) => store.getState().receiveTopologyStatus(status));
-connection.api.apps.onDidChangeStatus((status) => store.getState().receiveAppStatus(status));
-connection.api.apps.onDidYamlProgress((progress) => store.getState().receiveYamlProgress(progress));
+// Each slice subscribes to its own domain's events (store/app-store.ts); the labs' are still wired here.
 connection.api.labs.onDidChangeLab((lab) => store.getState().receiveLab(lab));
 connection.api.labs.onDidAppendLog((batch) => store.getState().receiveLabLogs(batch));
 connection.api.labs.onDidRemoveLab((event) => store.getState().receiveLabRemoved(event));

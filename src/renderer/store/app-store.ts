@@ -1,6 +1,12 @@
 /**
  * One store, composed of slices. Actions live beside the state they change and are the only
- * code that calls the API; components select state and call actions.
+ * code that calls the API; components select state and call actions. A domain's slice lives in
+ * features/<domain>/; store/ keeps this composition and the cross-cutting slices (connection,
+ * navigation, system).
+ *
+ * Events are wired the same way for every domain: a slice subscribes to its own domain's events
+ * (deps.api.<domain>.onDidX) where it is created and hands them to its receive actions; streams
+ * that only an open view needs (terminal output, log lines, port-forwards) subscribe on first use.
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { Api } from '../../shared/rpc/client';

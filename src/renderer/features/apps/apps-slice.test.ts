@@ -3,8 +3,9 @@
  * scripted apps service standing in for the main process.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { AppInstanceStatus, AppsService, YamlApplyRequest, YamlApplyResult } from '../../../shared/contract';
+import type { AppInstanceStatus, AppsService, YamlApplyRequest, YamlApplyResult, YamlProgress } from '../../../shared/contract';
 import { AppError } from '../../../shared/errors';
+import { Emitter } from '../../../shared/event';
 import { storeOver } from '../../store/store.test-support';
 import { instanceKey, SCALE_DEBOUNCE_MS } from './apps-slice';
 
@@ -22,9 +23,15 @@ const status: AppInstanceStatus = {
   objects: [],
 };
 
-function storeWith(scale: AppsService['scale']) {
+function storeWith(scale: AppsService['scale'], statuses = new Emitter<AppInstanceStatus>()) {
   return storeOver((services) => ({
-    apps: { ...services.apps, scale, list: () => Promise.resolve([status]), follow: () => Promise.resolve(status) },
+    apps: {
+      ...services.apps,
+      scale,
+      list: () => Promise.resolve([status]),
+      follow: () => Promise.resolve(status),
+      onDidChangeStatus: statuses.event,
+    },
   })).store;
 }
 
@@ -49,12 +56,13 @@ describe('apps slice: sliders', () => {
   });
 
   it('follows the cluster when someone else scales, and drops statuses of uninstalled instances', async () => {
-    const store = storeWith(() => Promise.resolve());
+    const statuses = new Emitter<AppInstanceStatus>();
+    const store = storeWith(() => Promise.resolve(), statuses);
     await store.getState().loadAppInstances('lab');
     const key = instanceKey(status);
-    store.getState().receiveAppStatus({ ...status, deployments: [{ ...status.deployments[0]!, desired: 7 }] });
+    statuses.fire({ ...status, deployments: [{ ...status.deployments[0]!, desired: 7 }] });
     expect(store.getState().appInstances[key]?.deployments[0]?.desired).toBe(7);
-    store.getState().receiveAppStatus({ ...status, instance: 'gone' });
+    statuses.fire({ ...status, instance: 'gone' });
     expect(Object.keys(store.getState().appInstances)).toEqual([key]);
   });
 
@@ -72,21 +80,24 @@ describe('apps slice: sliders', () => {
 describe('apps slice: custom YAML', () => {
   function yamlStore(dryRunYaml: (request: YamlApplyRequest) => Promise<YamlApplyResult>) {
     const cancelYaml = vi.fn((_operationId: string) => Promise.resolve());
-    const { store } = storeOver((services) => ({ apps: { ...services.apps, dryRunYaml, applyYaml: dryRunYaml, cancelYaml } }));
-    return { store, cancelYaml };
+    const progress = new Emitter<YamlProgress>();
+    const { store } = storeOver((services) => ({
+      apps: { ...services.apps, dryRunYaml, applyYaml: dryRunYaml, cancelYaml, onDidYamlProgress: progress.event },
+    }));
+    return { store, cancelYaml, progress };
   }
 
   it('keeps the draft, shows progress of its own operation only, and can cancel it', async () => {
     let finish: (value: YamlApplyResult) => void = () => undefined;
     let operationId = '';
-    const { store, cancelYaml } = yamlStore((request) => {
+    const { store, cancelYaml, progress } = yamlStore((request) => {
       operationId = request.operationId ?? '';
       return new Promise((resolve) => (finish = resolve));
     });
     store.getState().editYamlDraft({ text: 'apiVersion: v1', namespace: 'team' });
     const running = store.getState().runYaml('lab', 'dry-run');
-    store.getState().receiveYamlProgress({ operationId: 'someone-else', dryRun: true, done: 9, total: 9 });
-    store.getState().receiveYamlProgress({ operationId, dryRun: true, done: 1, total: 3 });
+    progress.fire({ operationId: 'someone-else', dryRun: true, done: 9, total: 9 });
+    progress.fire({ operationId, dryRun: true, done: 1, total: 3 });
     const state = store.getState().yaml;
     expect(state.phase === 'running' && state.progress).toEqual({ done: 1, total: 3 });
     await store.getState().cancelYaml();

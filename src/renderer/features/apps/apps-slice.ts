@@ -94,6 +94,9 @@ export interface AppsSlice {
 
 export function createAppsSlice(deps: StoreDeps): StateCreator<AppState, [], [], AppsSlice> {
   return (set, get) => {
+    // This domain's events, from the start: every page follows them (store/app-store.ts says how slices wire events).
+    deps.api.apps.onDidChangeStatus((status) => get().receiveAppStatus(status));
+    deps.api.apps.onDidYamlProgress((progress) => get().receiveYamlProgress(progress));
     const timers = new Map<string, ReturnType<typeof setTimeout>>();
     const fail = (error: unknown) => set({ appsError: AppError.from(error).toJSON() });
 

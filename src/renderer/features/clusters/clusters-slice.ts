@@ -49,6 +49,8 @@ export interface ClustersSlice {
 
 export function createClustersSlice(deps: StoreDeps): StateCreator<AppState, [], [], ClustersSlice> {
   return (set, get) => {
+    // This domain's events, from the start: every page follows them (store/app-store.ts says how slices wire events).
+    deps.api.clusters.onDidChange((state) => get().receiveClusters(state));
     /** The context being switched to: states that arrive meanwhile must not flip the choice back. */
     let pendingActive: string | undefined;
     /** Runs a call that answers with the new state; failures land in clustersError. */

@@ -13,10 +13,7 @@ import type {
 } from '../../../shared/contract';
 import { AppError } from '../../../shared/errors';
 import { Emitter } from '../../../shared/event';
-import { Dispatcher } from '../../../shared/rpc/dispatcher';
-import { connectInMemory } from '../../../shared/rpc/in-memory';
-import { createTestServices } from '../../../shared/rpc/test-services';
-import { createAppStore } from '../../store/app-store';
+import { storeOver } from '../../store/store.test-support';
 
 const fingerprint = `SHA256:${'A'.repeat(43)}`;
 
@@ -127,9 +124,7 @@ function setup() {
     onDidProbeProgress: progress.event,
   };
   let cancel: (() => void) | undefined;
-  const link = connectInMemory(new Dispatcher({ ...createTestServices(), hosts: service }));
-  const store = createAppStore({ api: link.api });
-  link.api.hosts.onDidProbeProgress((event) => store.getState().receiveProbeProgress(event));
+  const { store } = storeOver(() => ({ hosts: service }));
   return { store, service, finishProbe: () => releaseProbe?.(), corruptStore: () => (storeCorrupt = true) };
 }
 

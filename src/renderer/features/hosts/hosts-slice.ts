@@ -73,6 +73,10 @@ function without<T>(record: Record<string, T>, hostId: string): Record<string, T
 
 export function createHostsSlice(deps: StoreDeps): StateCreator<AppState, [], [], HostsSlice> {
   return (set, get) => {
+    // This domain's events, from the start: every page follows them (store/app-store.ts says how slices wire events).
+    deps.api.hosts.onDidChangeHosts((hosts) => get().receiveHosts(hosts));
+    deps.api.hosts.onDidChangeConnection((change) => get().receiveConnection(change));
+    deps.api.hosts.onDidProbeProgress((progress) => get().receiveProbeProgress(progress));
     const api = deps.api.hosts;
     const replaceHost = (host: HostSummary) => {
       const hosts = get().hosts ?? [];

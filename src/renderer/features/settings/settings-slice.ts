@@ -18,38 +18,42 @@ export interface SettingsSlice {
 }
 
 export function createSettingsSlice(deps: StoreDeps): StateCreator<AppState, [], [], SettingsSlice> {
-  return (set, get) => ({
-    settings: undefined,
-    settingsError: undefined,
-    dismissedLoadProblem: false,
-    loadSettings: async () => {
-      try {
-        set({ settings: await deps.api.settings.get(), settingsError: undefined });
-      } catch (error) {
-        set({ settingsError: AppError.from(error).toJSON() });
-      }
-    },
-    updateSettings: async (patch) => {
-      // Optimistic: the change shows at once (a theme click must not wait for a disk write)
-      // and is rolled back if the main process refuses it.
-      const before = get().settings;
-      if (before) set({ settings: { ...before, values: { ...before.values, ...patch } } });
-      try {
-        set({ settings: await deps.api.settings.update(patch), settingsError: undefined });
-        return true;
-      } catch (error) {
-        set({ settings: before, settingsError: AppError.from(error).toJSON() });
-        return false;
-      }
-    },
-    resetSettings: async () => {
-      try {
-        set({ settings: await deps.api.settings.reset(), settingsError: undefined });
-      } catch (error) {
-        set({ settingsError: AppError.from(error).toJSON() });
-      }
-    },
-    receiveSettings: (settings) => set({ settings }),
-    dismissLoadProblem: () => set({ dismissedLoadProblem: true }),
-  });
+  return (set, get) => {
+    // This domain's events, from the start: every page follows them (store/app-store.ts says how slices wire events).
+    deps.api.settings.onDidChange((settings) => get().receiveSettings(settings));
+    return {
+      settings: undefined,
+      settingsError: undefined,
+      dismissedLoadProblem: false,
+      loadSettings: async () => {
+        try {
+          set({ settings: await deps.api.settings.get(), settingsError: undefined });
+        } catch (error) {
+          set({ settingsError: AppError.from(error).toJSON() });
+        }
+      },
+      updateSettings: async (patch) => {
+        // Optimistic: the change shows at once (a theme click must not wait for a disk write)
+        // and is rolled back if the main process refuses it.
+        const before = get().settings;
+        if (before) set({ settings: { ...before, values: { ...before.values, ...patch } } });
+        try {
+          set({ settings: await deps.api.settings.update(patch), settingsError: undefined });
+          return true;
+        } catch (error) {
+          set({ settings: before, settingsError: AppError.from(error).toJSON() });
+          return false;
+        }
+      },
+      resetSettings: async () => {
+        try {
+          set({ settings: await deps.api.settings.reset(), settingsError: undefined });
+        } catch (error) {
+          set({ settingsError: AppError.from(error).toJSON() });
+        }
+      },
+      receiveSettings: (settings) => set({ settings }),
+      dismissLoadProblem: () => set({ dismissedLoadProblem: true }),
+    };
+  };
 }

@@ -64,6 +64,9 @@ const emptyOutput: PipelineOutput = {
 
 export function createTopologySlice(deps: StoreDeps, options: TopologySliceOptions = {}): StateCreator<AppState, [], [], TopologySlice> {
   return (set, get) => {
+    // This domain's events, from the start: every page follows them (store/app-store.ts says how slices wire events).
+    deps.api.topology.onDidChange((delta) => get().receiveTopologyDelta(delta));
+    deps.api.topology.onDidChangeStatus((status) => get().receiveTopologyStatus(status));
     const patch = (change: Partial<TopologyState>) => set((state) => ({ topology: { ...state.topology, ...change } }));
     let model: ClientModel | undefined;
     /** Deltas that arrive while the snapshot loads. */
