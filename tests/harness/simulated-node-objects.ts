@@ -39,6 +39,8 @@ export interface SimulatedNodeInfo {
   podCidr: string;
   /** status.daemonEndpoints.kubeletEndpoint.Port: free loopback port reserved for a simulated kubelet endpoint. */
   kubeletPort: number;
+  /** How often the node's machine booted again since it registered (its boot ID changes with each boot, as a kubelet reports /proc/sys/kernel/random/boot_id). */
+  boots?: number;
 }
 
 /** Label every simulated node carries, so nobody mistakes one for a real kubelet. */
@@ -152,7 +154,7 @@ export function nodeStatus(spec: SimulatedNodeSpec, info: SimulatedNodeInfo, opt
     nodeInfo: {
       machineID: fakeId(`machine-${spec.name}`),
       systemUUID: fakeId(`uuid-${spec.name}`).toUpperCase(),
-      bootID: fakeId(`boot-${spec.name}`),
+      bootID: fakeId(info.boots ? `boot-${spec.name}-${info.boots}` : `boot-${spec.name}`),
       kernelVersion: windows ? `${WINDOWS_BUILD}.1817` : '5.15.0-91-generic',
       osImage: windows ? 'Windows Server 2019 Datacenter' : 'Ubuntu 22.04 LTS',
       containerRuntimeVersion: windows ? 'docker://19.3.14' : 'containerd://1.4.3',

@@ -48,6 +48,11 @@ export interface SimulatedNodes {
   failNode(name: string): void;
   /** Reopens the kubelet port, resumes heartbeats with a Ready status right away and resyncs the node's pods. */
   recoverNode(name: string): Promise<void>;
+  /**
+   * The node's machine booted again (its VM was started or rebooted): as recoverNode, with a new
+   * boot ID in the node's status, as a kubelet reports after a boot.
+   */
+  rebootNode(name: string): Promise<void>;
   isFailed(name: string): boolean;
   /**
    * The simulated kubelets: exec records, log rates, ending log streams, port-forwards. Present
@@ -210,6 +215,13 @@ export async function startSimulatedNodes(access: ClusterAccess, options: Simula
     if (node === undefined) throw new Error(`no simulated node named ${name}`);
     return node;
   };
+  const recover = async (node: NodeState): Promise<void> => {
+    if (node.failed && kubelets !== undefined) await kubelets.startNode({ name: node.name, os: node.os }, node.info.kubeletPort);
+    node.failed = false;
+    await postStatus(node, true);
+    await renewLease(node);
+    podSimulation.resyncNode(node.name);
+  };
   return {
     nodes: [...states.values()].map((node) => node.info),
     failNode: (name) => {
@@ -217,13 +229,11 @@ export async function startSimulatedNodes(access: ClusterAccess, options: Simula
       // A dead kubelet answers nothing: the API server's dials for logs and exec are refused.
       void kubelets?.stopNode(name).catch(report);
     },
-    recoverNode: async (name) => {
+    recoverNode: (name) => recover(nodeNamed(name)),
+    rebootNode: async (name) => {
       const node = nodeNamed(name);
-      if (node.failed && kubelets !== undefined) await kubelets.startNode({ name, os: node.os }, node.info.kubeletPort);
-      node.failed = false;
-      await postStatus(node, true);
-      await renewLease(node);
-      podSimulation.resyncNode(name);
+      node.info.boots = (node.info.boots ?? 0) + 1;
+      await recover(node);
     },
     isFailed: (name) => nodeNamed(name).failed,
     kubelets: kubelets?.kubelets,

@@ -5,11 +5,13 @@
  * no DHCP, so each VM gets a static address from the pool through cloud-init's network-config.
  * Every script observes before it acts; values go in as single-quoted PowerShell literals.
  */
-import type { LabMachine, LabPlan } from '../../shared/contract/labs';
+import type { LabMachine, LabPlan, MachinePower } from '../../shared/contract/labs';
 import { AppError } from '../../shared/errors';
 import { PS_TEMP_SUFFIX, psLiteral, psWriteFileLines } from '../hosts/powershell';
 import { controlPlaneAddresses, endpointHostEntry, reservedAddress } from './api-endpoint';
 import { linuxUserData, metaData, networkConfig, windowsUserData } from './cloud-init';
+import { parseHypervStates } from './day2/vm-power';
+import type { PowerReader } from './day2/vm-power';
 import type { HostInvocation, LabDriver } from './lab-driver';
 import { VM_USER } from './lab-paths';
 import { bundleCopyDetail } from './offline-bundle';
@@ -133,6 +135,8 @@ export function vmScript(
     `Set-VMMemory -VMName ${name} -DynamicMemoryEnabled $false -StartupBytes ${machine.size.memoryMiB}MB`,
     `Add-VMDvdDrive -VMName ${name} -Path ${psLiteral(iso)}`,
     `Set-VMFirmware -VMName ${name} -EnableSecureBoot On -SecureBootTemplate ${machine.os === 'windows' ? 'MicrosoftWindows' : 'MicrosoftUEFICertificateAuthority'}`,
+    // Starts with the host (New-VM's default only restarts VMs that ran), shut down cleanly with it.
+    `Set-VM -Name ${name} -AutomaticStartAction Start -AutomaticStartDelay 0 -AutomaticStopAction ShutDown`,
     `Start-VM -Name ${name}`,
     "'created'",
   ]);
@@ -142,6 +146,36 @@ export function addressScript(machine: LabMachine): string {
   return script('hyperv-address', [
     `(Get-VMNetworkAdapter -VMName ${psLiteral(machine.name)}).IPAddresses | Where-Object { $_ -match '^\\d+\\.\\d+\\.\\d+\\.\\d+$' } | Select-Object -First 1`,
   ]);
+}
+
+/** Each VM's name and State, one "name<TAB>State" line per VM that exists. */
+export function powerStateScript(machines: readonly LabMachine[]): string {
+  return script('hyperv-power-state', [
+    `Get-VM -Name ${machines.map((machine) => psLiteral(machine.name)).join(',')} -ErrorAction SilentlyContinue | ForEach-Object { $_.Name + [char]9 + $_.State }`,
+  ]);
+}
+
+/**
+ * Start or stop one VM, after looking at its State: prints 'running' / 'off' when there was
+ * nothing to do, else what was done. Stop-VM without -TurnOff asks the guest through the shutdown
+ * integration service and returns once the VM is off; -TurnOff is a power failure.
+ */
+export function powerScript(machine: LabMachine, action: 'start' | 'shutdown' | 'turn-off'): string {
+  const name = psLiteral(machine.name);
+  const lines = [
+    `$vm = Get-VM -Name ${name} -ErrorAction SilentlyContinue`,
+    `if (-not $vm) { throw ('The lab host has no VM named ' + ${name} + '.') }`,
+  ];
+  if (action === 'start') {
+    lines.push("if ($vm.State -eq 'Running') { 'running'; exit 0 }", `Start-VM -Name ${name}`, "'started'");
+  } else {
+    lines.push(
+      "if ($vm.State -eq 'Off') { 'off'; exit 0 }",
+      action === 'turn-off' ? `Stop-VM -Name ${name} -TurnOff -Force` : `Stop-VM -Name ${name} -Force`,
+      action === 'turn-off' ? "'turned-off'" : "'shut-down'",
+    );
+  }
+  return script('hyperv-power', lines);
 }
 
 export function deleteVmScript(machine: LabMachine, paths: HyperVLabPaths): string {
@@ -329,6 +363,32 @@ export class HyperVDriver implements LabDriver {
 
   vmInvocation(address: string, remote: string): HostInvocation {
     return { powershell: vmExecScript(this.paths, address, remote) };
+  }
+
+  async powerStates(reader: PowerReader, machines: readonly LabMachine[]): Promise<Map<string, MachinePower>> {
+    if (machines.length === 0) return new Map();
+    const result = await reader.powershell(powerStateScript(machines));
+    if (result.exitCode !== 0) {
+      throw new AppError('PROGRAM_FAILED', `Get-VM failed on the lab host: ${result.stderr.trim() || `exit code ${result.exitCode}`}`, {
+        fix: 'Check that the Hyper-V PowerShell module is installed and the host user may manage Hyper-V.',
+      });
+    }
+    return parseHypervStates(
+      machines.map((machine) => machine.name),
+      result.stdout,
+    );
+  }
+
+  async startVm(ctx: StepContext, machine: LabMachine): Promise<StepOutcome> {
+    const result = await ctx.hostPowerShell(powerScript(machine, 'start'));
+    return result.stdout.trim() === 'running' ? skipped(`${machine.name} is running.`) : done();
+  }
+
+  async stopVm(ctx: StepContext, machine: LabMachine, mode: 'shutdown' | 'turn-off'): Promise<StepOutcome> {
+    const result = await ctx.hostPowerShell(powerScript(machine, mode), { timeoutMs: 300_000 });
+    const outcome = result.stdout.trim();
+    if (outcome === 'off') return skipped(`${machine.name} is off.`);
+    return done(outcome === 'turned-off' ? `${machine.name} was turned off.` : `${machine.name} shut down.`);
   }
 
   async deleteVm(ctx: StepContext, machine: LabMachine): Promise<StepOutcome> {

@@ -1,4 +1,5 @@
-import type { LabMachine } from '../../shared/contract/labs';
+import type { LabMachine, MachinePower } from '../../shared/contract/labs';
+import type { PowerReader } from './day2/vm-power';
 import type { StepContext, StepOutcome } from './step-context';
 
 /** How a command reaches a VM from the host: an argv for a Linux host, a PowerShell script for a Windows host. */
@@ -25,6 +26,15 @@ export interface LabDriver {
   /** How to run `remote` (a quoted command line) on the VM at `address`, feeding it stdin. */
   vmInvocation(address: string, remote: string): HostInvocation;
   deleteVm(ctx: StepContext, machine: LabMachine): Promise<StepOutcome>;
+  /** Each VM's power state, one look at the hypervisor (absent where the machines are no VMs Nestlab runs). */
+  powerStates?(reader: PowerReader, machines: readonly LabMachine[]): Promise<Map<string, MachinePower>>;
+  /** Start the VM unless it runs (NOT_FOUND when the hypervisor has no such VM). */
+  startVm?(ctx: StepContext, machine: LabMachine): Promise<StepOutcome>;
+  /**
+   * Stop the VM unless it is off. shutdown: ask the guest and wait until it is off (turned off when
+   * it ignores the request for vm-power's SHUTDOWN_GRACE_MS); turn-off: at once, as a power failure.
+   */
+  stopVm?(ctx: StepContext, machine: LabMachine, mode: 'shutdown' | 'turn-off'): Promise<StepOutcome>;
   /** A load balancer on the host in front of the control planes, where the plan's endpoint needs one (api-endpoint.ts). */
   ensureApiEndpoint?(ctx: StepContext): Promise<StepOutcome>;
   /** Removes what ensureApiEndpoint set up. */

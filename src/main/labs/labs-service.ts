@@ -37,9 +37,11 @@ import { snapshotName } from './day2/etcd-shelf';
 import {
   checkMachineAction,
   isMachineOperation,
+  kubeCallOf,
   machineOperationKind,
   machineOperationSteps,
   machineStatuses,
+  withPowerStates,
 } from './day2/machine-operations';
 import { LabApiTunnels, probeTls } from './api-tunnels';
 import { createClusterSteps } from './cluster-steps';
@@ -454,12 +456,22 @@ export class LabsService implements LabsContract {
 
   async machineAction(name: string, machine: string, request: MachineActionRequest): Promise<LabSummary> {
     const record = await this.idle(name);
-    checkMachineAction({ name, status: record.status, kind: record.operation?.kind, machines: record.machines }, machine, request);
+    const { plan } = record;
+    checkMachineAction(
+      { name, status: record.status, kind: record.operation?.kind, machines: record.machines, driver: plan.driver },
+      machine,
+      request,
+    );
     record.status = 'running';
-    this.newOperation(record, machineOperationKind(request.action), request.drainTimeoutSeconds);
+    const kind = machineOperationKind(request.action);
+    this.newOperation(record, kind, request.drainTimeoutSeconds);
     if (record.operation !== undefined) {
       record.operation.machine = machine;
-      record.operation.node = request.deleteEmptyDirData === undefined ? {} : { deleteEmptyDirData: request.deleteEmptyDirData };
+      record.operation.node = {
+        ...(request.deleteEmptyDirData === undefined ? {} : { deleteEmptyDirData: request.deleteEmptyDirData }),
+        ...(request.drillMinutes === undefined ? {} : { drillMinutes: request.drillMinutes }),
+      };
+      if (kind === 'failure-drill') record.operation.timeline = [];
     }
     await this.store.write(record);
     this.start(record);
@@ -469,8 +481,18 @@ export class LabsService implements LabsContract {
   async machineStatuses(name: string): Promise<MachineStatus[]> {
     const record = await this.current(name);
     const context = record.context;
-    if (context === undefined) return record.machines.map((machine) => ({ name: machine.name }));
-    return machineStatuses(record.machines, (request) => this.options.clusters.requestAs(context, request));
+    const statuses =
+      context === undefined
+        ? record.machines.map((machine) => ({ name: machine.name }))
+        : await machineStatuses(record.machines, (request) => this.options.clusters.requestAs(context, request));
+    if (record.plan.driver === 'existing') return statuses;
+    const { hostId } = record.plan;
+    const host = await this.options.hosts.get(hostId);
+    const driver = this.driverFor(record.plan, host.storagePath, record.id, new Map());
+    return withPowerStates(statuses, record.machines, driver, {
+      run: (argv) => this.options.hosts.runAsRoot(hostId, argv),
+      powershell: async (script) => (await this.options.hosts.connection(hostId)).exec(powerShellCommand(script)),
+    });
   }
 
   async logs(name: string, query: LabLogQuery): Promise<LabLogLine[]> {
@@ -701,7 +723,17 @@ export class LabsService implements LabsContract {
       const definitions: StepDefinition[] = isEtcdOperation(operation.kind)
         ? etcdOperationSteps(operation.kind, record.plan, target, operation.etcd ?? { snapshot: '' }, driver, this.options.dataDir)
         : isMachineOperation(operation.kind)
-          ? machineOperationSteps(operation.kind, this.operationMachine(record), cluster, operation.node ?? {})
+          ? machineOperationSteps({
+              kind: operation.kind,
+              plan: record.plan,
+              machine: this.operationMachine(record),
+              machines: target,
+              driver,
+              cluster,
+              kube: kubeCallOf((request) => this.options.clusters.requestAs(record.context ?? name, request)),
+              request: (operation.node ??= {}),
+              timeline: (operation.timeline ??= []),
+            })
           : planSteps(operation.kind, record.plan, operation.kind === 'delete' ? record.machines : target, driver, cluster, removed);
       const previous = new Map(operation.steps.map((step) => [step.id, step]));
       operation.steps = initialSteps(definitions).map((step) => previous.get(step.id) ?? step);

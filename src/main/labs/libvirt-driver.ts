@@ -3,13 +3,15 @@
  * cloud-localds, virt-install with the host's CPU passed through, a NAT network of the lab's own,
  * and each VM's address from the network's DHCP lease. Every step observes before it acts.
  */
-import type { LabMachine, LabPlan } from '../../shared/contract/labs';
+import type { LabMachine, LabPlan, MachinePower } from '../../shared/contract/labs';
 import { AppError } from '../../shared/errors';
 import { endpointService } from '../../shared/lab-endpoint';
 import { dhcpReservations, endpointHostEntry, ensureLoadBalancer, machineMac, removeLoadBalancer, reservedAddress } from './api-endpoint';
 import { linuxUserData, metaData, windowsUserData } from './cloud-init';
 import { diskPath, libvirtPaths, seedPath, VM_USER } from './lab-paths';
 import type { LibvirtLabPaths } from './lab-paths';
+import { parseDomstate, SHUTDOWN_GRACE_MS, stepPowerReader, waitUntilOff } from './day2/vm-power';
+import type { PowerReader } from './day2/vm-power';
 import type { HostInvocation, LabDriver } from './lab-driver';
 import { bundleCopyDetail, checkBundleOnHost } from './offline-bundle';
 import { writeFileArgv } from './remote-file';
@@ -18,6 +20,7 @@ import { addressOf, done, skipped } from './step-context';
 import type { StepContext, StepOutcome } from './step-context';
 
 const VIRSH = ['virsh', '-c', 'qemu:///system'] as const;
+const SHUTDOWN_GRACE_S = SHUTDOWN_GRACE_MS / 1000;
 
 export function virsh(...args: string[]): string[] {
   return [...VIRSH, ...args];
@@ -258,6 +261,8 @@ export class LibvirtDriver implements LabDriver {
   async ensureVm(ctx: StepContext, machine: LabMachine): Promise<StepOutcome> {
     const state = await ctx.observeHost(virsh('domstate', machine.name), { root: true });
     if (state.exitCode === 0) {
+      // A run cut between virt-install and `virsh autostart` left the domain without it.
+      await this.ensureAutostart(ctx, machine);
       if (/running/.test(state.stdout)) return skipped(`${machine.name} is running.`);
       await ctx.host(virsh('start', machine.name), { root: true });
       return done(`${machine.name} was stopped and is started.`);
@@ -283,8 +288,64 @@ export class LibvirtDriver implements LabDriver {
     ctx.progress(0.7, 'virt-install');
     const acceleration = await this.acceleration(ctx);
     await ctx.host(virtInstallArgs(this.plan, machine, this.paths, acceleration, this.labId), { root: true, timeoutMs: 300_000 });
+    await ctx.host(virsh('autostart', machine.name), { root: true });
     return done();
   }
+
+  /** The VM starts with the host (libvirtd starts autostart domains when it starts). */
+  private async ensureAutostart(ctx: StepContext, machine: LabMachine): Promise<void> {
+    const info = await ctx.observeHost(virsh('dominfo', machine.name), { root: true });
+    if (/^Autostart:\s+enable/m.test(info.stdout)) return;
+    await ctx.host(virsh('autostart', machine.name), { root: true });
+  }
+
+  async powerStates(reader: PowerReader, machines: readonly LabMachine[]): Promise<Map<string, MachinePower>> {
+    const states = await Promise.all(
+      machines.map(
+        async (machine) => [machine.name, parseDomstate(machine.name, await reader.run(virsh('domstate', machine.name)))] as const,
+      ),
+    );
+    return new Map(states);
+  }
+
+  private async power(ctx: StepContext, machine: LabMachine): Promise<MachinePower> {
+    if (ctx.dry) return { state: 'other', detail: '<its state>' };
+    const power = (await this.powerStates(stepPowerReader(ctx), [machine])).get(machine.name);
+    if (power === undefined || power.state === 'absent') {
+      throw new AppError('NOT_FOUND', `The lab host has no VM named ${machine.name}.`, {
+        machine: machine.name,
+        fix: 'Recreate the machine (workers), or check the host with virsh list --all.',
+      });
+    }
+    return power;
+  }
+
+  async startVm(ctx: StepContext, machine: LabMachine): Promise<StepOutcome> {
+    const power = await this.power(ctx, machine);
+    if (power.state === 'running') return skipped(`${machine.name} is running.`);
+    // A paused guest continues where it was; virsh start refuses a domain that is not off.
+    await ctx.host(virsh(power.state === 'paused' ? 'resume' : 'start', machine.name), { root: true });
+    return done();
+  }
+
+  async stopVm(ctx: StepContext, machine: LabMachine, mode: 'shutdown' | 'turn-off'): Promise<StepOutcome> {
+    const power = await this.power(ctx, machine);
+    if (power.state === 'off') return skipped(`${machine.name} is off.`);
+    const turnOff = () => ctx.host(virsh('destroy', machine.name), { root: true });
+    // A paused or crashed guest cannot take an ACPI request.
+    if (mode === 'turn-off' || power.state === 'paused' || power.state === 'crashed') {
+      await turnOff();
+      return done(mode === 'turn-off' ? `${machine.name} was turned off.` : `${machine.name} was ${power.detail} and is turned off.`);
+    }
+    // virsh shutdown only asks the guest (ACPI) and returns; the domain is "in shutdown" until it is off.
+    if (power.state !== 'stopping') await ctx.host(virsh('shutdown', machine.name), { root: true });
+    const read = async () => (await this.powerStates(stepPowerReader(ctx), [machine])).get(machine.name) ?? { state: 'absent', detail: '' };
+    if (await waitUntilOff(ctx, read)) return done(`${machine.name} shut down.`);
+    ctx.log(`${machine.name} did not shut down within ${SHUTDOWN_GRACE_S} s of the request: it is turned off (virsh destroy).`);
+    await turnOff();
+    return done(`${machine.name} did not shut down in time and was turned off.`);
+  }
+
 
   /**
    * Under software emulation a VM boots several times slower (a Debian guest on a busy 2-core host
@@ -347,7 +408,8 @@ export class LibvirtDriver implements LabDriver {
   async deleteVm(ctx: StepContext, machine: LabMachine): Promise<StepOutcome> {
     const state = await ctx.observeHost(virsh('domstate', machine.name), { root: true });
     if (state.exitCode === 0) {
-      if (/running|paused/.test(state.stdout) || ctx.dry) await ctx.host(virsh('destroy', machine.name), { root: true });
+      // Running, paused or in shutdown: libvirt undefines only a domain that is off.
+      if (!/shut off/.test(state.stdout) || ctx.dry) await ctx.host(virsh('destroy', machine.name), { root: true });
       await ctx.host(virsh('undefine', machine.name), { root: true });
     }
     const seedDir = `${this.paths.storageDir}/${machine.name}-seed`;

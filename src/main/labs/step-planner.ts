@@ -62,6 +62,9 @@ const estimates: Record<StepPhase, number> = {
   nodes: 60_000,
   cordon: 1_000,
   drain: 30_000,
+  'power-off': 30_000,
+  'power-on': 10_000,
+  drill: 300_000,
   uncordon: 1_000,
   'delete-nodes': 1_000,
   'delete-vms': 10_000,
@@ -84,8 +87,14 @@ export function step(phase: StepPhase, id: string, title: string, run: StepDefin
   return { id, phase, title, estimateMs: estimates[phase], run, ...(vm === undefined ? {} : { vm }) };
 }
 
-/** Per-machine steps to bring machines into the cluster (used by provision and scale up). */
-function growSteps(driver: LabDriver, cluster: ClusterSteps, added: LabMachine[], plan: LabPlan, all: LabMachine[]): StepDefinition[] {
+/** Per-machine steps to bring machines into the cluster (used by provision, scale up and a worker's recreation). */
+export function growSteps(
+  driver: LabDriver,
+  cluster: ClusterSteps,
+  added: LabMachine[],
+  plan: LabPlan,
+  all: LabMachine[],
+): StepDefinition[] {
   const steps: StepDefinition[] = [];
   const existing = plan.driver === 'existing';
   for (const machine of added) {
@@ -220,6 +229,9 @@ const phaseOrder: readonly StepPhase[] = [
   'bundle',
   'cordon',
   'drain',
+  'power-off',
+  'power-on',
+  'drill',
   'delete-nodes',
   'vms',
   'addresses',

@@ -243,6 +243,12 @@ export type StepPhase =
   | 'nodes'
   | 'cordon'
   | 'drain'
+  /** Shut down, turn off or delete a machine's VM (Stop, Restart, Recreate, a failure drill). */
+  | 'power-off'
+  /** Start a machine's VM (Start, Restart). */
+  | 'power-on'
+  /** Watch the cluster react to a worker that failed (the failure drill's timeline). */
+  | 'drill'
   /** Make a node schedulable again (the end of maintenance). */
   | 'uncordon'
   | 'delete-nodes'
@@ -297,7 +303,61 @@ export type LabOperationKind =
   /** Put one machine's node in maintenance: cordon it and drain it; it stays cordoned (day 2). */
   | 'maintain'
   /** End a machine's maintenance: uncordon its node. */
-  | 'resume-node';
+  | 'resume-node'
+  /** Start a machine's VM, wait for its node to be Ready again, uncordon it (day 2). */
+  | 'start-machine'
+  /** Cordon and drain a machine's node, then shut its VM down. */
+  | 'stop-machine'
+  /** Cordon and drain, shut the VM down and start it, wait for the node to be Ready after the boot, uncordon. */
+  | 'restart-machine'
+  /** Delete a worker's VM and node, make a new VM with the same name and role, join it. */
+  | 'recreate-machine'
+  /** Turn a worker's VM off without draining and measure how the cluster reacts (the timeline). */
+  | 'failure-drill';
+
+/**
+ * A VM's power state as its hypervisor reports it (libvirt `virsh domstate`, Hyper-V `Get-VM`'s
+ * State). off: shut off / Off; stopping: in shutdown / Stopping; paused: paused, suspended or
+ * saved; absent: the hypervisor has no VM of that name; other: anything else (named in `detail`).
+ */
+export type VmPowerState = 'running' | 'starting' | 'stopping' | 'off' | 'paused' | 'crashed' | 'absent' | 'other';
+
+/** One machine's VM as the hypervisor reports it now. */
+export interface MachinePower {
+  state: VmPowerState;
+  /** The hypervisor's own word, e.g. "shut off" (virsh) or "Saved" (Hyper-V). */
+  detail: string;
+}
+
+/** What the failure drill measured, in the order it was seen. */
+export type DrillEventKind =
+  /** The VM was turned off (the failure); `atMs` 0. */
+  | 'vm-off'
+  /** The node's Ready condition stopped being True (the node lifecycle controller's grace period). */
+  | 'node-not-ready'
+  /** The node got a NoExecute taint (node.kubernetes.io/unreachable or not-ready). */
+  | 'taint'
+  /** A pod of the node was marked for deletion (its toleration of the taint ran out). */
+  | 'eviction'
+  /** A replacement of an evicted pod runs on another node. */
+  | 'rescheduled'
+  /** The drill stopped watching (everything came back, or its time limit). */
+  | 'end';
+
+/** One line of the failure drill's timeline. */
+export interface DrillEvent {
+  kind: DrillEventKind;
+  /** Milliseconds after the VM was turned off, as measured by Nestlab. */
+  atMs: number;
+  /** ISO time. */
+  at: string;
+  /** In words, e.g. "default/web-5d9c7 left lab1-linux1 (evicted by the taint manager)". */
+  text: string;
+  /** The pod the event is about (namespace/name). */
+  pod?: string;
+  /** rescheduled: the pod that runs in its place (namespace/name). */
+  replacement?: string;
+}
 
 /** One machine of the lab as the lab knows it. */
 export interface LabMachine {
@@ -328,8 +388,10 @@ export interface LabOperation {
   remainingMs: number;
   /** Why it stopped, when status is failed. */
   error?: SerializedError;
-  /** The machine a machine operation (maintain, resume-node) is about. */
+  /** The machine a machine operation (maintain, resume-node, start-machine, ...) is about. */
   machine?: string;
+  /** failure-drill: what happened after the VM was turned off, with the times measured. */
+  timeline?: DrillEvent[];
 }
 
 /**
@@ -451,7 +513,17 @@ export type MachineAction =
    */
   | 'maintain'
   /** Uncordon the node: pods can be scheduled on it again. */
-  | 'resume';
+  | 'resume'
+  /** Start the VM, wait until its node is Ready after the boot, uncordon it. */
+  | 'start'
+  /** Cordon and drain the node (as maintain), then shut the VM down (turned off when it does not shut down in time). It stays cordoned. */
+  | 'stop'
+  /** Cordon and drain, shut the VM down, start it, wait until the node is Ready after the boot, uncordon. */
+  | 'restart'
+  /** Workers only: drain when Ready, delete the VM and its node, make a new VM with the same name and role and join it. */
+  | 'recreate'
+  /** Workers only: turn the VM off without draining (a failure) and record the cluster's reaction as a timeline. */
+  | 'simulate-failure';
 
 /** What machineAction is asked to do. */
 export interface MachineActionRequest {
@@ -463,6 +535,8 @@ export interface MachineActionRequest {
    * drain --delete-emptydir-data). Without it such pods stop the drain, named, before any eviction.
    */
   deleteEmptyDirData?: boolean;
+  /** simulate-failure: how long to watch the cluster react before the drill ends (default 10, 1-60 minutes). */
+  drillMinutes?: number;
 }
 
 /** A machine's node as the cluster shows it now (machineStatuses). */
@@ -471,6 +545,8 @@ export interface MachineNodeStatus {
   ready: boolean;
   /** Cordoned (spec.unschedulable): no new pods are scheduled on it. */
   unschedulable: boolean;
+  /** ISO time the Ready condition last changed (its lastTransitionTime), when the node reports one. */
+  since?: string;
 }
 
 /** One machine of a lab as it is now. */
@@ -480,6 +556,10 @@ export interface MachineStatus {
   node?: MachineNodeStatus;
   /** Why the node could not be read (the API server did not answer). */
   nodeError?: string;
+  /** Its VM as the hypervisor reports it; absent for machines Nestlab does not run as VMs (driver 'existing'). */
+  power?: MachinePower;
+  /** Why the power state could not be read (the host did not answer). */
+  powerError?: string;
 }
 
 /** An etcd snapshot of a lab, kept on the lab host. Plain JSON; the snapshot itself (every Secret of the cluster) never crosses. */
@@ -569,12 +649,14 @@ export interface LabsService {
    */
   restoreEtcdSnapshot(name: string, snapshot: string): Promise<LabSummary>;
   /**
-   * A day-2 action on one machine (operation 'maintain' or 'resume-node', its `machine` set): maintain
-   * cordons and drains the machine's node, resume uncordons it. NOT_FOUND for an unknown machine;
-   * INVALID_ARGUMENT for a machine without a node or a lab busy with another unfinished operation.
+   * A day-2 action on one machine, run as the lab's operation with its `machine` set (maintain,
+   * resume-node, start-machine, stop-machine, restart-machine, recreate-machine, failure-drill; see
+   * MachineAction). NOT_FOUND for an unknown machine; INVALID_ARGUMENT for a machine without a node,
+   * a power action on a lab of existing machines, recreate or a drill on a control plane, or a lab
+   * busy with another unfinished operation.
    */
   machineAction(name: string, machine: string, request: MachineActionRequest): Promise<LabSummary>;
-  /** Each machine's node as the cluster shows it now (readiness, cordoned). */
+  /** Each machine's node as the cluster shows it now (readiness, cordoned) and its VM's power state from the hypervisor. */
   machineStatuses(name: string): Promise<MachineStatus[]>;
   /** A lab changed (step progress, status, machines). Fires at most every 100 ms per lab while steps run. */
   onDidChangeLab: Event<LabSummary>;

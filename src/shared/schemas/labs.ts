@@ -101,7 +101,8 @@ export const etcdSnapshotRequestSchema: z.ZodType<EtcdSnapshotRequest> = z.stric
 });
 
 export const machineActionRequestSchema: z.ZodType<MachineActionRequest> = z.strictObject({
-  action: z.enum(['maintain', 'resume']),
+  action: z.enum(['maintain', 'resume', 'start', 'stop', 'restart', 'recreate', 'simulate-failure']),
   drainTimeoutSeconds: z.number().int().min(1).max(3600).optional(),
   deleteEmptyDirData: z.boolean().optional(),
+  drillMinutes: z.number().int().min(1).max(60).optional(),
 });

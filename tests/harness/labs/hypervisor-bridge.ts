@@ -7,6 +7,11 @@
  *
  * `existingMachine`: the test host is itself a machine of an 'existing' lab (startTestHost's
  * `machine` option); its node's agent stops when `kubeadm reset` removes the joined record.
+ *
+ * Power: a VM whose domain is not running (virsh shutdown / destroy, Stop-VM) has a dead kubelet:
+ * its node's heartbeats stop (the node lifecycle controller then marks it NotReady, as for a real
+ * one). When it runs again, or booted again in place (virsh reboot), the node reports Ready at
+ * once with a new boot ID, as a kubelet does after a boot.
  */
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
@@ -49,6 +54,25 @@ async function appliedYaml(simDir: string): Promise<string[]> {
   return texts;
 }
 
+interface VmPower {
+  up: boolean;
+  boots: number;
+}
+
+/** The stand-in VM's power as the stand-in hypervisors keep it (libvirt domain or Hyper-V VM). */
+async function vmPower(simDir: string, vm: string): Promise<VmPower | undefined> {
+  for (const [dir, running] of [
+    [join(simDir, 'libvirt', 'domains', vm), 'running'],
+    [join(simDir, 'hyperv', 'vms', vm), 'Running'],
+  ] as const) {
+    if (!existsSync(join(dir, 'state'))) continue;
+    const state = (await readFile(join(dir, 'state'), 'utf8')).trim();
+    const boots = existsSync(join(dir, 'boots')) ? Number((await readFile(join(dir, 'boots'), 'utf8')).trim()) : 1;
+    return { up: state === running, boots };
+  }
+  return undefined;
+}
+
 export interface HypervisorBridge {
   /** VM names registered as nodes right now. */
   registered(): string[];
@@ -65,6 +89,7 @@ export function startHypervisorBridge(
   options: { firstNodeIndex?: number; existingMachine?: boolean } = {},
 ): HypervisorBridge {
   const agents = new Map<string, Promise<SimulatedNodes>>();
+  const powers = new Map<string, VmPower>();
   let nextIndex = options.firstNodeIndex ?? 100;
   let stopped = false;
   let busy = false;
@@ -72,6 +97,17 @@ export function startHypervisorBridge(
   // Lab VMs: LoadBalancer Services get what MetalLB would assign from the pool the lab applied.
   const metalLb = options.existingMachine === true ? undefined : startSimulatedMetalLb(access);
   metalLb?.catch(() => undefined);
+
+  const followPower = async (vm: string, agent: Promise<SimulatedNodes>): Promise<void> => {
+    const power = await vmPower(simDir, vm);
+    if (power === undefined) return;
+    const last = powers.get(vm);
+    powers.set(vm, power);
+    if (last === undefined) return;
+    const nodes = await agent;
+    if (!power.up && last.up) nodes.failNode(vm);
+    else if (power.up && (!last.up || power.boots !== last.boots)) await nodes.rebootNode(vm);
+  };
 
   const tick = async (): Promise<void> => {
     if (metalLb !== undefined) (await metalLb).update(await appliedYaml(simDir));
@@ -100,8 +136,12 @@ export function startHypervisorBridge(
       const alive = options.existingMachine
         ? existsSync(join(joinedDir, vm))
         : existsSync(join(simDir, 'libvirt', 'domains', vm)) || existsSync(join(simDir, 'hyperv', 'vms', vm));
-      if (alive) continue;
+      if (alive) {
+        if (!options.existingMachine) await followPower(vm, agent);
+        continue;
+      }
       agents.delete(vm);
+      powers.delete(vm);
       await (await agent).stop();
     }
   };

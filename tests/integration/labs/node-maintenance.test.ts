@@ -143,7 +143,11 @@ describe('Maintain and Resume of a lab node (SIMULATION: stand-in VMs as simulat
       const moved = logs.filter((text) => text.includes(` left ${worker} (`));
       expect(moved).toHaveLength(3);
       expect(moved.at(-1)).toMatch(new RegExp(`left ${worker} \\(3 of 3\\)\\.$`));
-      expect(await lab.labs.machineStatuses('maint')).toContainEqual({ name: worker, node: { ready: true, unschedulable: true } });
+      expect(await lab.labs.machineStatuses('maint')).toContainEqual({
+        name: worker,
+        node: { ready: true, unschedulable: true, since: expect.any(String) },
+        power: { state: 'running', detail: 'running' },
+      });
     },
   );
 
@@ -157,7 +161,11 @@ describe('Maintain and Resume of a lab node (SIMULATION: stand-in VMs as simulat
         (await podsOn(worker)).some((pod) => pod.metadata.name.startsWith('web-') && pod.status.phase === 'Running') ? true : undefined,
       { timeout: 60_000, description: 'the web pod to run on the worker again' },
     );
-    expect(await lab.labs.machineStatuses('maint')).toContainEqual({ name: worker, node: { ready: true, unschedulable: false } });
+    expect(await lab.labs.machineStatuses('maint')).toContainEqual({
+      name: worker,
+      node: { ready: true, unschedulable: false, since: expect.any(String) },
+      power: { state: 'running', detail: 'running' },
+    });
   });
 
   it(

@@ -14,6 +14,11 @@ const operationTerm = {
   'etcd-restore': ['Restoring etcd', 'etcd restored'],
   maintain: ['Draining a node', 'Node drained'],
   'resume-node': ['Uncordoning a node', 'Node uncordoned'],
+  'start-machine': ['Starting a machine', 'Machine started'],
+  'stop-machine': ['Stopping a machine', 'Machine stopped'],
+  'restart-machine': ['Restarting a machine', 'Machine restarted'],
+  'recreate-machine': ['Recreating a worker', 'Worker recreated'],
+  'failure-drill': ['Running a failure drill', 'Failure drill done'],
 } as const;
 
 /** One lab in the list: status in words, host, distribution, version, nodes, the overall bar, actions. */

@@ -1,37 +1,54 @@
 import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import type { LabMachine, LabSummary } from '../../../shared/contract';
+import type { LabMachine, LabOperationKind, LabSummary, MachineAction, MachineStatus } from '../../../shared/contract';
 import { Banner } from '../../components/Banner';
 import { useAppStore } from '../../store/store-context';
 import { Dialog } from '../hosts/Dialog';
 import { labStatus } from './lab-progress';
-import { machineActionBlocked, machineOperationOf, machineWithoutNode } from './machine-action-view';
+import { DrillTimeline } from './DrillTimeline';
+import {
+  machineActionBlocked,
+  machineActionSteps,
+  machineActionTitles,
+  machineOperationOf,
+  machineWithoutNode,
+  powerActions,
+} from './machine-action-view';
 import { ProgressBar } from './ProgressBar';
 
+type PowerAction = Exclude<MachineAction, 'maintain' | 'resume'>;
+
 /**
- * Maintain… and Resume for one machine's node, in the Labs view's machine list and the topology
- * map's details. Maintain asks first: what the drain does, its time limit, and whether pods with
- * emptyDir volumes may lose that data. The progress is the lab's operation.
+ * A machine's day-2 actions, in the Labs view's machine list and the topology map's details:
+ * Maintain… and Resume for its node; Start…, Stop…, Restart…, Recreate… and Simulate a failure…
+ * for its VM, as its power state allows. Each asks first, saying what it will do; the progress is
+ * the lab's operation.
  */
-export function MachineActions({ lab, machine, cordoned }: { lab: LabSummary; machine: LabMachine; cordoned: boolean | undefined }) {
+export function MachineActions({ lab, machine, status }: { lab: LabSummary; machine: LabMachine; status: MachineStatus | undefined }) {
   const inFlight = useAppStore((state) => state.machineActionsInFlight[lab.name]);
   const run = useAppStore((state) => state.runMachineAction);
   const [maintaining, setMaintaining] = useState(false);
-  if (machineWithoutNode(machine) !== undefined) return null;
+  const [confirming, setConfirming] = useState<PowerAction | undefined>(undefined);
+  const cordoned = status?.node?.unschedulable;
+  const power = powerActions(lab, machine, status).filter((action): action is PowerAction => action !== 'maintain' && action !== 'resume');
+  const hasNode = machineWithoutNode(machine) === undefined;
+  if (!hasNode && power.length === 0) return null;
   const blocked = machineActionBlocked(lab) ?? (inFlight === undefined ? undefined : 'Starting…');
   return (
     <span className="lab-machine-actions">
-      <button
-        type="button"
-        className="button"
-        disabled={blocked !== undefined}
-        title={blocked}
-        aria-label={`Maintain ${machine.name}…`}
-        onClick={() => setMaintaining(true)}
-      >
-        Maintain…
-      </button>
-      {cordoned === true && (
+      {hasNode && (
+        <button
+          type="button"
+          className="button"
+          disabled={blocked !== undefined}
+          title={blocked}
+          aria-label={`Maintain ${machine.name}…`}
+          onClick={() => setMaintaining(true)}
+        >
+          Maintain…
+        </button>
+      )}
+      {hasNode && cordoned === true && (
         <button
           type="button"
           className="button"
@@ -43,8 +60,108 @@ export function MachineActions({ lab, machine, cordoned }: { lab: LabSummary; ma
           {inFlight?.machine === machine.name && inFlight.action === 'resume' ? 'Resuming…' : 'Resume'}
         </button>
       )}
+      {power.map((action) => (
+        <button
+          key={action}
+          type="button"
+          className="button"
+          disabled={blocked !== undefined}
+          title={blocked}
+          aria-label={`${machineActionTitles[action].button.replace('…', '')} ${machine.name}…`}
+          onClick={() => setConfirming(action)}
+        >
+          {machineActionTitles[action].button}
+        </button>
+      ))}
       {maintaining && <MaintainDialog lab={lab} machine={machine} onClose={() => setMaintaining(false)} />}
+      {confirming !== undefined && (
+        <PowerActionDialog lab={lab} machine={machine} action={confirming} onClose={() => setConfirming(undefined)} />
+      )}
     </span>
+  );
+}
+
+/** The confirmation of a power or recovery action: what it does, its drain limit or drill length. */
+function PowerActionDialog({
+  lab,
+  machine,
+  action,
+  onClose,
+}: {
+  lab: LabSummary;
+  machine: LabMachine;
+  action: PowerAction;
+  onClose: () => void;
+}) {
+  const run = useAppStore((state) => state.runMachineAction);
+  const [timeout, setTimeoutSeconds] = useState(120);
+  const [deleteEmptyDirData, setDeleteEmptyDirData] = useState(action === 'recreate');
+  const [minutes, setMinutes] = useState(10);
+  const [starting, setStarting] = useState(false);
+  const drains = action === 'stop' || action === 'restart' || action === 'recreate';
+  const title = machineActionTitles[action].button.replace('…', '');
+  return (
+    <Dialog title={`${title} ${machine.name}?`} onClose={onClose} busy={starting} className="lab-maintain-dialog">
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          if (starting) return;
+          setStarting(true);
+          const request = {
+            action,
+            ...(drains ? { drainTimeoutSeconds: timeout, deleteEmptyDirData } : {}),
+            ...(action === 'simulate-failure' ? { drillMinutes: minutes } : {}),
+          };
+          void run(lab.name, machine.name, request).then((started) => (started ? onClose() : setStarting(false)));
+        }}
+      >
+        <ol aria-label={`What ${title} does`}>
+          {machineActionSteps(action, machine.name).map((line) => (
+            <li key={line}>{line}</li>
+          ))}
+        </ol>
+        {drains && (
+          <>
+            <label>
+              Give up draining after{' '}
+              <input
+                type="number"
+                min={1}
+                max={3600}
+                value={timeout}
+                onChange={(event) => setTimeoutSeconds(Math.max(1, Math.min(3600, Number(event.target.value) || 1)))}
+              />{' '}
+              seconds
+            </label>
+            <label>
+              <input type="checkbox" checked={deleteEmptyDirData} onChange={(event) => setDeleteEmptyDirData(event.target.checked)} />{' '}
+              Delete emptyDir data (pods with emptyDir volumes lose it; without this they stop the drain, named)
+            </label>
+          </>
+        )}
+        {action === 'simulate-failure' && (
+          <label>
+            Watch for up to{' '}
+            <input
+              type="number"
+              min={1}
+              max={60}
+              value={minutes}
+              onChange={(event) => setMinutes(Math.max(1, Math.min(60, Number(event.target.value) || 1)))}
+            />{' '}
+            minutes
+          </label>
+        )}
+        <div className="form-actions">
+          <button type="button" className="button" onClick={onClose} disabled={starting}>
+            Cancel
+          </button>
+          <button type="submit" className="button button-primary" disabled={starting}>
+            {starting ? 'Starting…' : machineActionTitles[action].confirm}
+          </button>
+        </div>
+      </form>
+    </Dialog>
   );
 }
 
@@ -114,6 +231,17 @@ export function MachineActionError({ lab }: { lab: string }) {
   );
 }
 
+/** What a finished machine operation says, in the map's details. */
+const doneWords: Partial<Record<LabOperationKind, string>> = {
+  maintain: 'is drained and stays cordoned.',
+  'resume-node': 'is uncordoned.',
+  'start-machine': 'runs again: its node is Ready and uncordoned.',
+  'stop-machine': 'is drained and its VM is off; it stays cordoned.',
+  'restart-machine': 'restarted: its node is Ready and uncordoned.',
+  'recreate-machine': 'was recreated and joined the cluster.',
+  'failure-drill': 'failed on purpose: the drill is over and the VM stays off until you start it.',
+};
+
 /** The lab's operation on this machine, where the Labs view's progress is not shown (the topology map's details). */
 export function MachineOperationProgress({ lab, machine }: { lab: LabSummary; machine: string }) {
   const operation = machineOperationOf(lab, machine);
@@ -128,11 +256,10 @@ export function MachineOperationProgress({ lab, machine }: { lab: LabSummary; ma
       />
       <p role="status">
         {lab.status === 'ready'
-          ? operation.kind === 'maintain'
-            ? `${machine} is drained and stays cordoned.`
-            : `${machine} is uncordoned.`
+          ? `${machine} ${doneWords[operation.kind] ?? 'is done.'}`
           : `${labStatus(lab).label}${running?.detail ? ` · ${running.detail}` : ''}`}
       </p>
+      {operation.timeline !== undefined && <DrillTimeline timeline={operation.timeline} />}
       {operation.error && lab.status !== 'running' && <p className="diagnosis">{operation.error.message}</p>}
     </div>
   );

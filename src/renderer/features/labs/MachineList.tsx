@@ -3,7 +3,7 @@ import type { LabSummary, MachineStatus } from '../../../shared/contract';
 import { useAppStore } from '../../store/store-context';
 import { describeSize } from './lab-form';
 import { machineStateLabels, roleLabels, sortMachines } from './lab-progress';
-import { nodeStateLabel } from './machine-action-view';
+import { nodeStateLabel, powerLabel } from './machine-action-view';
 import { MachineActionError, MachineActions } from './MachineActions';
 
 const noStatuses: MachineStatus[] = [];
@@ -11,8 +11,9 @@ const noStatuses: MachineStatus[] = [];
 const STATUS_INTERVAL_MS = 5_000;
 
 /**
- * The lab's VMs: role, OS, size, address once known, whether they joined, their node as the
- * cluster shows it now, and the day-2 actions (Maintain, Resume); each can filter the logs.
+ * The lab's VMs: role, OS, size, address once known, whether they joined, their power state as
+ * the hypervisor reports it, their node as the cluster shows it now, and the day-2 actions
+ * (Maintain, Resume, Start, Stop, Restart, Recreate, Simulate a failure); each can filter the logs.
  */
 export function MachineList({
   lab,
@@ -44,6 +45,7 @@ export function MachineList({
             <th scope="col">Size</th>
             <th scope="col">Address</th>
             <th scope="col">State</th>
+            <th scope="col">Power</th>
             <th scope="col">Node</th>
             <th scope="col">
               <span className="visually-hidden">Actions</span>
@@ -67,9 +69,10 @@ export function MachineList({
                 <td>{describeSize(machine.size)}</td>
                 <td>{machine.address ? <code>{machine.address}</code> : <span className="muted">not yet</span>}</td>
                 <td>{machineStateLabels[machine.state]}</td>
+                <td data-testid="machine-power">{powerLabel(lab, status)}</td>
                 <td data-testid="machine-node">{nodeStateLabel(machine, status)}</td>
                 <td>
-                  <MachineActions lab={lab} machine={machine} cordoned={status?.node?.unschedulable} />
+                  <MachineActions lab={lab} machine={machine} status={status} />
                 </td>
                 <LogsCell subject={machine.name} onClick={() => onShowLogs(machine.name)} />
               </tr>

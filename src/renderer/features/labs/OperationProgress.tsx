@@ -1,5 +1,6 @@
 import type { LabOperation, LabSummary } from '../../../shared/contract';
 import { formatDuration, labStatus, operationTimes, progressAnnouncement, stepCounts } from './lab-progress';
+import { DrillTimeline } from './DrillTimeline';
 import { ProgressBar } from './ProgressBar';
 
 const kindTitles = {
@@ -10,6 +11,13 @@ const kindTitles = {
   'etcd-restore': 'Restoring etcd from a snapshot',
   maintain: 'Maintenance: cordon and drain',
   'resume-node': 'Resume: uncordon',
+  'lab-snapshot': 'Taking a lab snapshot',
+  'lab-revert': 'Reverting the lab to a snapshot',
+  'start-machine': 'Start: VM on, wait for Ready, uncordon',
+  'stop-machine': 'Stop: cordon, drain, shut down',
+  'restart-machine': 'Restart: cordon, drain, shut down, start, uncordon',
+  'recreate-machine': 'Recreate: delete the VM and node, make and join a new one',
+  'failure-drill': 'Failure drill: VM off without draining',
 } as const;
 
 /**
@@ -46,6 +54,7 @@ export function OperationProgress({
       <p className="visually-hidden" role="status" aria-live="polite">
         {progressAnnouncement(lab)}
       </p>
+      {operation.timeline !== undefined && <DrillTimeline timeline={operation.timeline} />}
     </div>
   );
 }

@@ -22,6 +22,13 @@ const operationWords = {
   'etcd-restore': 'Restoring etcd',
   maintain: 'Draining a node',
   'resume-node': 'Uncordoning a node',
+  'lab-snapshot': 'Taking a lab snapshot',
+  'lab-revert': 'Reverting to a lab snapshot',
+  'start-machine': 'Starting a machine',
+  'stop-machine': 'Stopping a machine',
+  'restart-machine': 'Restarting a machine',
+  'recreate-machine': 'Recreating a worker',
+  'failure-drill': 'Running a failure drill',
 } as const;
 
 /** The lab's status in words: what runs, where it failed, what resume would do. */
