@@ -4,11 +4,10 @@
  * keys, passwords and auth-provider configs live in the secret store (encrypted, or in memory).
  */
 import { randomUUID } from 'node:crypto';
-import { readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { AppError } from '../../shared/errors';
-import { writeFileAtomic } from '../platform/atomic-file';
+import { keepAside, readJsonFile, writeJsonFile } from '../platform/json-file';
 import { SerialQueue } from '../platform/serial-queue';
 import type { SecretStore } from '../secrets/secret-store';
 import type { Namespace, Sourced } from './import-plan';
@@ -308,29 +307,17 @@ export class ClusterStore {
   }
 
   private async load(): Promise<StoreFile> {
-    let text: string;
-    try {
-      text = await readFile(this.path, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyStore();
-      throw new AppError('FILE_IO', `Cannot read ${this.path}. Check its permissions.`, { path: this.path });
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-    const parsed = storeFileSchema.safeParse(json);
-    if (parsed.success) return parsed.data;
+    const read = await readJsonFile(this.path, storeFileSchema);
+    if (read.state === 'ok') return read.value;
+    if (read.state === 'missing') return emptyStore();
+    if (read.state === 'unreadable') throw new AppError('FILE_IO', `Cannot read ${this.path}. Check its permissions.`, { path: this.path });
     // Kept aside, never overwritten: the user can recover imported contexts from it by hand.
-    const backupPath = `${this.path}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-    await rename(this.path, backupPath).catch(() => undefined);
+    await keepAside(this.path, 'corrupt');
     return emptyStore();
   }
 
   private async save(file: StoreFile): Promise<void> {
-    await writeFileAtomic(this.path, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
+    await writeJsonFile(this.path, file);
   }
 }
 

@@ -1,9 +1,9 @@
-import { readFile, rename } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { AppError } from '../../shared/errors';
 import type { SerializedError } from '../../shared/errors';
-import { writeFileAtomic } from '../platform/atomic-file';
+import { keepAside, readJsonFile, writeJsonFile } from '../platform/json-file';
 import { SerialQueue } from '../platform/serial-queue';
 
 const recordSchema = z.object({
@@ -61,7 +61,7 @@ export class HostInventoryStore {
     return this.queue.run(async () => {
       const hosts = [...(await this.load())];
       const result = change(hosts);
-      await writeFileAtomic(this.path, `${JSON.stringify({ version: 1, hosts }, null, 2)}\n`, { mode: 0o600 });
+      await writeJsonFile(this.path, { version: 1, hosts });
       this.hosts = hosts;
       return result;
     });
@@ -69,21 +69,14 @@ export class HostInventoryStore {
 
   private async load(): Promise<HostRecord[]> {
     if (this.hosts !== undefined) return this.hosts;
-    let text: string;
-    try {
-      text = await readFile(this.path, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-        throw new AppError('FILE_IO', `Cannot read the host inventory ${this.path}. Check its permissions.`, { path: this.path });
-      }
-      this.hosts = [];
-      return this.hosts;
+    const read = await readJsonFile(this.path, fileSchema);
+    if (read.state === 'unreadable') {
+      throw new AppError('FILE_IO', `Cannot read the host inventory ${this.path}. Check its permissions.`, { path: this.path });
     }
-    try {
-      this.hosts = fileSchema.parse(JSON.parse(text)).hosts;
-    } catch {
-      const keptAs = `${this.path}.corrupt-${new Date().toISOString().replaceAll(':', '-')}`;
-      await rename(this.path, keptAs).catch(() => undefined);
+    if (read.state === 'ok') this.hosts = read.value.hosts;
+    else if (read.state === 'missing') this.hosts = [];
+    else {
+      const keptAs = await keepAside(this.path, 'corrupt');
       this.problem = new AppError('FILE_CORRUPT', `The host inventory was corrupt; it was kept aside as ${keptAs}. Add the hosts again.`, {
         path: this.path,
         keptAs,

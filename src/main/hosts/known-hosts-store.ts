@@ -1,8 +1,8 @@
-import { readFile, rename } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { AppError } from '../../shared/errors';
-import { writeFileAtomic } from '../platform/atomic-file';
+import { keepAside, readJsonFile, writeJsonFile } from '../platform/json-file';
 import { SerialQueue } from '../platform/serial-queue';
 
 /** A host key the user accepted. */
@@ -80,17 +80,16 @@ export class KnownHostsStore {
   /** Replace a missing or corrupt store with an empty one; a readable one is kept aside first. */
   async reset(): Promise<void> {
     await this.queue.run(async () => {
-      await rename(this.path, `${this.path}.replaced-${stamp()}`).catch(() => undefined);
+      await keepAside(this.path, 'replaced');
       await this.write({ version: 1, hosts: {} });
     });
   }
 
   private async load(): Promise<StoreFile> {
-    let text: string;
-    try {
-      text = await readFile(this.path, 'utf8');
-    } catch (error) {
-      const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+    const read = await readJsonFile(this.path, storeSchema);
+    if (read.state === 'ok') return read.value;
+    if (read.state !== 'corrupt') {
+      const missing = read.state === 'missing';
       throw new AppError(
         'HOST_KEY_STORE_CORRUPT',
         missing
@@ -100,27 +99,16 @@ export class KnownHostsStore {
         { path: this.path, reason: missing ? 'missing' : 'unreadable' },
       );
     }
-    let parsed: StoreFile;
-    try {
-      parsed = storeSchema.parse(JSON.parse(text));
-    } catch {
-      const keptAs = `${this.path}.corrupt-${stamp()}`;
-      await rename(this.path, keptAs).catch(() => undefined);
-      throw new AppError(
-        'HOST_KEY_STORE_CORRUPT',
-        `The store of accepted host keys was corrupt; it was kept aside as ${keptAs} and no host can be verified. ` +
-          'Use "Reset host key store" in the Hosts view, then check and accept each host key again after checking its fingerprint.',
-        { path: this.path, keptAs, reason: 'corrupt' },
-      );
-    }
-    return parsed;
+    const keptAs = await keepAside(this.path, 'corrupt');
+    throw new AppError(
+      'HOST_KEY_STORE_CORRUPT',
+      `The store of accepted host keys was corrupt; it was kept aside as ${keptAs} and no host can be verified. ` +
+        'Use "Reset host key store" in the Hosts view, then check and accept each host key again after checking its fingerprint.',
+      { path: this.path, keptAs, reason: 'corrupt' },
+    );
   }
 
   private async write(store: StoreFile): Promise<void> {
-    await writeFileAtomic(this.path, `${JSON.stringify(store, null, 2)}\n`, { mode: 0o600 });
+    await writeJsonFile(this.path, store);
   }
-}
-
-function stamp(): string {
-  return new Date().toISOString().replaceAll(':', '-');
 }

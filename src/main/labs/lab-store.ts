@@ -1,13 +1,16 @@
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LabEndpointAccess, LabMachine, LabOperation, LabPlan, LabStatus } from '../../shared/contract/labs';
 import { AppError } from '../../shared/errors';
 import { LAB_NAME_PATTERN } from '../../shared/schemas/labs';
-import { writeFileAtomic } from '../platform/atomic-file';
+import { readJsonFile, writeJsonFile, type JsonSchema } from '../platform/json-file';
 import { SerialQueue } from '../platform/serial-queue';
 import type { EtcdOperationRequest } from './day2/etcd-snapshots';
 import type { MachineOperationRequest } from './day2/machine-operations';
 import { withNetworkDefaults } from './network-allocation';
+
+/** Any JSON: a lab's record is checked as it is used (withNetworkDefaults fills what older files lack). */
+const anyJson: JsonSchema<unknown> = { safeParse: (value) => ({ success: true, data: value }) };
 
 /** What is persisted of a lab: enough to resume any operation after a restart. No secrets. */
 export interface LabRecord {
@@ -76,20 +79,21 @@ export class LabStore {
 
   async read(name: string): Promise<LabRecord> {
     const path = this.path(name);
-    let text: string;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch {
+    const read = await readJsonFile(path, anyJson);
+    if (read.state === 'missing' || read.state === 'unreadable') {
       throw new AppError('NOT_FOUND', `There is no lab named "${name}".`, { lab: name });
     }
-    try {
-      const record = JSON.parse(text) as LabRecord;
-      return { ...record, plan: withNetworkDefaults(record.plan) };
-    } catch {
-      throw new AppError('FILE_CORRUPT', `The state of lab "${name}" (${this.path(name)}) is not readable JSON.`, {
-        path: this.path(name),
-      });
+    if (read.state === 'ok') {
+      try {
+        const record = read.value as LabRecord;
+        return { ...record, plan: withNetworkDefaults(record.plan) };
+      } catch {
+        // A record without a plan is as unusable as broken JSON.
+      }
     }
+    throw new AppError('FILE_CORRUPT', `The state of lab "${name}" (${this.path(name)}) is not readable JSON.`, {
+      path: this.path(name),
+    });
   }
 
   async exists(name: string): Promise<boolean> {
@@ -100,8 +104,9 @@ export class LabStore {
   }
 
   write(record: LabRecord): Promise<void> {
-    const text = `${JSON.stringify(record, null, 2)}\n`;
-    return this.inOrder(record.plan.name, () => writeFileAtomic(this.path(record.plan.name), text, { mode: 0o600 }));
+    // A copy as it is now: the caller may change the record before the write's turn comes.
+    const copy = structuredClone(record);
+    return this.inOrder(record.plan.name, () => writeJsonFile(this.path(record.plan.name), copy));
   }
 
   delete(name: string): Promise<void> {

@@ -1,8 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { AppError } from '../../shared/errors';
-import { writeFileAtomic } from '../platform/atomic-file';
+import { readJsonFile, writeJsonFile } from '../platform/json-file';
 import type { OsEncryption } from './os-encryption';
 import type { SecretStore } from './secret-store';
 import { SerialQueue } from '../platform/serial-queue';
@@ -105,32 +104,17 @@ export class OsEncryptionSecretStore implements SecretStore {
     await this.queue.run(async () => {
       const file = await this.load();
       change(file);
-      await writeFileAtomic(this.path, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
+      await writeJsonFile(this.path, file);
     });
   }
 
   private async load(): Promise<SecretsFile> {
-    let text: string;
-    try {
-      text = await readFile(this.path, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, entries: {} };
-      throw new AppError('FILE_IO', `Cannot read ${this.path}. Check its permissions.`, { path: this.path });
-    }
-    const parsed = fileSchema.safeParse(safeJson(text));
-    if (!parsed.success) {
-      throw new AppError('FILE_CORRUPT', `The saved secrets file ${this.path} is corrupt. Remove it and enter the passwords again.`, {
-        path: this.path,
-      });
-    }
-    return parsed.data;
-  }
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
+    const read = await readJsonFile(this.path, fileSchema);
+    if (read.state === 'ok') return read.value;
+    if (read.state === 'missing') return { version: 1, entries: {} };
+    if (read.state === 'unreadable') throw new AppError('FILE_IO', `Cannot read ${this.path}. Check its permissions.`, { path: this.path });
+    throw new AppError('FILE_CORRUPT', `The saved secrets file ${this.path} is corrupt. Remove it and enter the passwords again.`, {
+      path: this.path,
+    });
   }
 }

@@ -1,10 +1,9 @@
 import { createCipheriv, createDecipheriv, randomBytes, scrypt } from 'node:crypto';
 import type { ScryptOptions } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { AppError } from '../../shared/errors';
-import { writeFileAtomic } from '../platform/atomic-file';
+import { readJsonFile, writeJsonFile } from '../platform/json-file';
 import { SerialQueue } from '../platform/serial-queue';
 import type { SecretStore } from './secret-store';
 
@@ -66,7 +65,7 @@ export class PassphraseSecretStore implements SecretStore {
         check: seal(key, checkText, 'check'),
         entries: {},
       };
-      await writeFileAtomic(path, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
+      await writeJsonFile(path, file);
       return new PassphraseSecretStore(path, key, file);
     }
     const { salt, N, r, p } = existing.kdf;
@@ -122,29 +121,22 @@ export class PassphraseSecretStore implements SecretStore {
       const entries = { ...this.file.entries };
       change(entries);
       const next = { ...this.file, entries };
-      await writeFileAtomic(this.path, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600 });
+      await writeJsonFile(this.path, next);
       this.file = next;
     });
   }
 }
 
 async function readExisting(path: string): Promise<SecretsFile | undefined> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new AppError('FILE_IO', `Cannot read ${path}. Check its permissions.`, { path });
-  }
-  try {
-    return fileSchema.parse(JSON.parse(text));
-  } catch {
-    throw new AppError(
-      'FILE_CORRUPT',
-      `The saved secrets file ${path} is corrupt. Move it away to start over; its secrets must be entered again.`,
-      { path },
-    );
-  }
+  const read = await readJsonFile(path, fileSchema);
+  if (read.state === 'ok') return read.value;
+  if (read.state === 'missing') return undefined;
+  if (read.state === 'unreadable') throw new AppError('FILE_IO', `Cannot read ${path}. Check its permissions.`, { path });
+  throw new AppError(
+    'FILE_CORRUPT',
+    `The saved secrets file ${path} is corrupt. Move it away to start over; its secrets must be entered again.`,
+    { path },
+  );
 }
 
 async function deriveKey(passphrase: string, salt: Buffer, cost: { N: number; r: number; p: number }): Promise<Buffer> {

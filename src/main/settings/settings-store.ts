@@ -1,8 +1,11 @@
-import { readFile, rename } from 'node:fs/promises';
+import { z } from 'zod';
 import { AppError, type SerializedError } from '../../shared/errors';
 import type { Settings } from '../../shared/contract';
 import { defaultSettings, settingFieldSchemas } from '../../shared/schemas/settings';
-import { writeFileAtomic } from '../platform/atomic-file';
+import { keepAside, readJsonFile, writeJsonFile } from '../platform/json-file';
+
+/** Any JSON object: its fields are checked one by one. */
+const objectSchema = z.record(z.string(), z.unknown());
 
 export interface LoadedSettings {
   values: Settings;
@@ -15,24 +18,15 @@ export interface LoadedSettings {
  * anything overwrites it, and the problem is reported so the user can be told.
  */
 export async function loadSettings(path: string, now: () => Date = () => new Date()): Promise<LoadedSettings> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { values: { ...defaultSettings } };
-    throw new AppError('FILE_IO', `Could not read settings from ${path}: ${(error as Error).message}. Check the file's permissions.`, {
+  const read = await readJsonFile(path, objectSchema);
+  if (read.state === 'missing') return { values: { ...defaultSettings } };
+  if (read.state === 'unreadable') {
+    throw new AppError('FILE_IO', `Could not read settings from ${path}: ${read.error.message}. Check the file's permissions.`, {
       path,
     });
   }
-
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    raw = undefined;
-  }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    const backupPath = await keepAside(path, now());
+  if (read.state === 'corrupt') {
+    const backupPath = await keepAside(path, 'corrupt', now());
     return {
       values: { ...defaultSettings },
       problem: {
@@ -45,7 +39,7 @@ export async function loadSettings(path: string, now: () => Date = () => new Dat
 
   const values: Settings = { ...defaultSettings };
   const invalidFields: string[] = [];
-  const record = raw as Record<string, unknown>;
+  const record = read.value;
   for (const key of Object.keys(settingFieldSchemas) as (keyof Settings)[]) {
     if (!Object.hasOwn(record, key)) continue;
     const parsed = settingFieldSchemas[key].safeParse(record[key]);
@@ -54,7 +48,7 @@ export async function loadSettings(path: string, now: () => Date = () => new Dat
   }
   if (invalidFields.length === 0) return { values };
 
-  const backupPath = await keepAside(path, now());
+  const backupPath = await keepAside(path, 'corrupt', now());
   return {
     values,
     problem: {
@@ -66,12 +60,5 @@ export async function loadSettings(path: string, now: () => Date = () => new Dat
 }
 
 export async function saveSettings(path: string, values: Settings): Promise<void> {
-  await writeFileAtomic(path, `${JSON.stringify(values, null, 2)}\n`, { mode: 0o600 });
-}
-
-async function keepAside(path: string, when: Date): Promise<string> {
-  const stamp = when.toISOString().replace(/[:.]/g, '-');
-  const backupPath = `${path}.corrupt-${stamp}`;
-  await rename(path, backupPath);
-  return backupPath;
+  await writeJsonFile(path, values);
 }
