@@ -23,7 +23,7 @@ import { createLogsSlice, type LogsSlice } from '../features/pods/logs-slice';
 import { createPodsSlice, type PodsSlice } from '../features/pods/pods-slice';
 import { createSettingsSlice, type SettingsSlice } from '../features/settings/settings-slice';
 import { createSystemSlice, type SystemSlice } from './system-slice';
-import { createTopologySlice, type TopologySlice } from '../features/topology/topology-slice';
+import { createTopologySlice, type TopologySlice, type TopologySliceOptions } from '../features/topology/topology-slice';
 import { createTerminalsSlice, type TerminalsSlice } from '../features/terminals/terminals-slice';
 
 export type AppState = ConnectionSlice &
@@ -44,6 +44,8 @@ export type AppState = ConnectionSlice &
 
 export interface StoreDeps {
   api: Api;
+  /** Tests give the map a layout engine and frames of their own (the default is elkjs in a worker). */
+  topology?: TopologySliceOptions;
 }
 
 export type AppStore = StoreApi<AppState>;
@@ -55,7 +57,7 @@ export function createAppStore(deps: StoreDeps): AppStore {
     ...createSettingsSlice(deps)(...a),
     ...createSystemSlice(deps)(...a),
     ...createClustersSlice(deps)(...a),
-    ...createTopologySlice(deps)(...a),
+    ...createTopologySlice(deps, deps.topology)(...a),
     ...createTerminalsSlice(deps)(...a),
     ...createHostsSlice(deps)(...a),
     ...createAppsSlice(deps)(...a),

@@ -8,10 +8,10 @@ import type { Services } from '../../shared/contract';
 import { Dispatcher } from '../../shared/rpc/dispatcher';
 import { connectInMemory } from '../../shared/rpc/in-memory';
 import { createTestServices } from '../../shared/rpc/test-services';
-import { createAppStore } from './app-store';
+import { createAppStore, type StoreDeps } from './app-store';
 
-export function storeOver(replace: (services: Services) => Partial<Services> = () => ({})) {
+export function storeOver(replace: (services: Services) => Partial<Services> = () => ({}), options: Omit<StoreDeps, 'api'> = {}) {
   const services = createTestServices();
   const link = connectInMemory(new Dispatcher({ ...services, ...replace(services) }));
-  return { store: createAppStore({ api: link.api }), api: link.api, close: () => link.close() };
+  return { store: createAppStore({ ...options, api: link.api }), api: link.api, close: () => link.close() };
 }
