@@ -1,8 +1,6 @@
 import { z } from 'zod';
 import type { DeployRequest, YamlApplyRequest } from '../contract/apps';
-
-/** A kubeconfig context name. */
-export const appContextSchema = z.string().min(1).max(253);
+import { contextNameSchema } from './clusters';
 
 /** A DNS-1123 label: namespaces and app instance names. */
 export const dnsLabelSchema = z
@@ -21,7 +19,7 @@ export const deploymentNameSchema = z
 export const replicasSchema = z.number().int().min(0).max(1000);
 
 export const deployRequestSchema: z.ZodType<DeployRequest> = z.strictObject({
-  context: appContextSchema,
+  context: contextNameSchema,
   namespace: dnsLabelSchema,
   appId: dnsLabelSchema,
   instance: dnsLabelSchema,
@@ -35,7 +33,7 @@ export const operationIdSchema = z
   .regex(/^[A-Za-z0-9-]+$/);
 
 export const yamlApplyRequestSchema: z.ZodType<YamlApplyRequest> = z.strictObject({
-  context: appContextSchema,
+  context: contextNameSchema,
   namespace: dnsLabelSchema,
   yaml: z.string().max(4 * 1024 * 1024),
   force: z.boolean().optional(),

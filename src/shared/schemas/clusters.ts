@@ -37,5 +37,6 @@ export const exportOptionsSchema: z.ZodType<ExportOptions> = z.strictObject({
   replace: z.boolean().optional(),
 });
 
+/** A kubeconfig context's name: the one schema every domain checks a context argument with. */
 export const contextNameSchema = z.string().min(1).max(253);
 export const approvalKeySchema = z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 hex digest');

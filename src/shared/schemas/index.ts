@@ -5,7 +5,6 @@
 import { z } from 'zod';
 import type { DomainName, MethodName, Services } from '../contract';
 import {
-  appContextSchema,
   deployRequestSchema,
   deploymentNameSchema,
   dnsLabelSchema,
@@ -44,7 +43,7 @@ import {
   terminalSizeSchema,
   terminalTargetSchema,
 } from './terminals';
-import { snapshotCursorSchema, topologyContextSchema, topologyObjectRefSchema } from './topology';
+import { snapshotCursorSchema, topologyObjectRefSchema } from './topology';
 
 type ArgumentSchemas = {
   readonly [D in DomainName]: {
@@ -89,14 +88,14 @@ export const argumentSchemas: ArgumentSchemas = {
     acknowledge: z.tuple([terminalIdSchema, acknowledgedCountSchema]),
     resume: z.tuple([terminalIdSchema, terminalResumePointSchema]),
     close: z.tuple([terminalIdSchema]),
-    podContainers: z.tuple([kubeNameSchema, kubeNameSchema, kubeNameSchema]),
+    podContainers: z.tuple([contextNameSchema, kubeNameSchema, kubeNameSchema]),
   },
   topology: {
-    watch: z.tuple([topologyContextSchema]),
-    unwatch: z.tuple([topologyContextSchema]),
-    snapshot: z.union([z.tuple([topologyContextSchema]), z.tuple([topologyContextSchema, snapshotCursorSchema])]),
+    watch: z.tuple([contextNameSchema]),
+    unwatch: z.tuple([contextNameSchema]),
+    snapshot: z.union([z.tuple([contextNameSchema]), z.tuple([contextNameSchema, snapshotCursorSchema])]),
     contexts: none,
-    recentEvents: z.tuple([topologyContextSchema, topologyObjectRefSchema]),
+    recentEvents: z.tuple([contextNameSchema, topologyObjectRefSchema]),
   },
   hosts: {
     list: none,
@@ -117,11 +116,11 @@ export const argumentSchemas: ArgumentSchemas = {
     catalog: none,
     preflight: z.tuple([deployRequestSchema]),
     install: z.tuple([deployRequestSchema]),
-    list: z.tuple([appContextSchema]),
-    follow: z.tuple([appContextSchema, dnsLabelSchema, dnsLabelSchema]),
-    unfollow: z.tuple([appContextSchema, dnsLabelSchema, dnsLabelSchema]),
-    scale: z.tuple([appContextSchema, dnsLabelSchema, dnsLabelSchema, deploymentNameSchema, replicasSchema]),
-    uninstall: z.tuple([appContextSchema, dnsLabelSchema, dnsLabelSchema]),
+    list: z.tuple([contextNameSchema]),
+    follow: z.tuple([contextNameSchema, dnsLabelSchema, dnsLabelSchema]),
+    unfollow: z.tuple([contextNameSchema, dnsLabelSchema, dnsLabelSchema]),
+    scale: z.tuple([contextNameSchema, dnsLabelSchema, dnsLabelSchema, deploymentNameSchema, replicasSchema]),
+    uninstall: z.tuple([contextNameSchema, dnsLabelSchema, dnsLabelSchema]),
     dryRunYaml: z.tuple([yamlApplyRequestSchema]),
     applyYaml: z.tuple([yamlApplyRequestSchema]),
     cancelYaml: z.tuple([operationIdSchema]),

@@ -1,8 +1,6 @@
 import { z } from 'zod';
 import type { ForwardRequest, LogOptions, LogSource, PodQuery, PodsObjectRef } from '../contract/pods';
-
-/** A kubeconfig context name. */
-const contextName = z.string().min(1).max(253);
+import { contextNameSchema as contextName } from './clusters';
 /** A namespace (DNS-1123 label). */
 const namespaceName = z
   .string()

@@ -1,18 +1,19 @@
 import { z } from 'zod';
 import type { TerminalResumePoint, TerminalSize, TerminalTarget } from '../contract/terminals';
+import { contextNameSchema } from './clusters';
 
-/** A context, namespace or pod name. */
+/** A namespace, pod or container name. */
 export const kubeNameSchema = z.string().min(1).max(253);
 const name = kubeNameSchema;
 /** Terminal ids are UUIDs made by the service. */
 export const terminalIdSchema = z.string().min(1).max(64);
 
 export const terminalTargetSchema: z.ZodType<TerminalTarget> = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('local'), context: name.optional() }),
+  z.strictObject({ kind: z.literal('local'), context: contextNameSchema.optional() }),
   z.strictObject({ kind: z.literal('ssh'), hostId: z.string().min(1).max(64) }),
   z.strictObject({
     kind: z.literal('pod'),
-    context: name,
+    context: contextNameSchema,
     namespace: name,
     pod: name,
     container: name.optional(),

@@ -1,9 +1,6 @@
 import { z } from 'zod';
 import { topologyKinds, type TopologyObjectRef } from '../contract/topology';
 
-/** A kubeconfig context name. */
-export const topologyContextSchema = z.string().min(1).max(253);
-
 /** Snapshot cursors are made by the service: `<snapshotId>:<offset>`. */
 export const snapshotCursorSchema = z.string().min(1).max(100).optional();
 
