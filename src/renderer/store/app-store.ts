@@ -16,7 +16,7 @@ import { createClustersSlice, type ClustersSlice } from '../features/clusters/cl
 import { createConnectionSlice, type ConnectionSlice } from './connection-slice';
 import { createHostsSlice, type HostsSlice } from '../features/hosts/hosts-slice';
 import { createEtcdSnapshotsSlice, type EtcdSnapshotsSlice } from '../features/labs/etcd-snapshots-slice';
-import { createLabsSlice, type LabsSlice } from './labs-slice';
+import { createLabsSlice, type LabsSlice } from '../features/labs/labs-slice';
 import { createMachineActionsSlice, type MachineActionsSlice } from '../features/labs/machine-actions-slice';
 import { createNavigationSlice, type NavigationSlice } from './navigation-slice';
 import { createLogsSlice, type LogsSlice } from '../features/pods/logs-slice';

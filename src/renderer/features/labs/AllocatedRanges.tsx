@@ -1,4 +1,4 @@
-import type { LabPlanForm } from '../../store/labs-slice';
+import type { LabPlanForm } from './labs-slice';
 import { useAppStore } from '../../store/store-context';
 import { Banner } from '../../components/Banner';
 import type { Bind } from './LabPlanForm';

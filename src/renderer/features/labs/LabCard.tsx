@@ -1,5 +1,5 @@
 import type { LabSummary } from '../../../shared/contract';
-import type { LabAction } from '../../store/labs-slice';
+import type { LabAction } from './labs-slice';
 import { useAppStore } from '../../store/store-context';
 import { canResume, describeNodeCounts, driverLabels, labStatus, nodeCounts, overallProgress, stepCounts } from './lab-progress';
 import { ProgressBar } from './ProgressBar';

@@ -4,7 +4,7 @@ import { type HostSummary } from '../../../shared/contract';
 import { OFFERED_KUBERNETES_VERSIONS } from '../../../shared/kubernetes-versions';
 import { Banner } from '../../components/Banner';
 import { AllocatedRanges } from './AllocatedRanges';
-import type { LabPlanForm as FormState } from '../../store/labs-slice';
+import type { LabPlanForm as FormState } from './labs-slice';
 import { useAppStore } from '../../store/store-context';
 import { CheckResult } from './CheckResult';
 import { DryRunList } from './DryRunList';

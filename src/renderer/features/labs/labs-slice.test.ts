@@ -24,7 +24,7 @@ import { Dispatcher } from '../../../shared/rpc/dispatcher';
 import { connectInMemory } from '../../../shared/rpc/in-memory';
 import { createTestServices } from '../../../shared/rpc/test-services';
 import { createAppStore } from '../../store/app-store';
-import { LAB_LOG_LIMIT } from '../../store/labs-slice';
+import { LAB_LOG_LIMIT } from './labs-slice';
 
 function host(id: string, os: 'linux' | 'windows', patch: Partial<HostSummary> = {}): HostSummary {
   return {

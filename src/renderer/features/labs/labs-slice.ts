@@ -8,8 +8,8 @@ import type {
   PlanCheck,
   PlannedStep,
   ScaleRequest,
-} from '../../shared/contract';
-import { AppError, type SerializedError } from '../../shared/errors';
+} from '../../../shared/contract';
+import { AppError, type SerializedError } from '../../../shared/errors';
 import {
   applyEdit,
   errorsFromProblems,
@@ -21,8 +21,8 @@ import {
   type DraftField,
   type LabDraft,
   type NetworkLayoutField,
-} from '../features/labs/lab-form';
-import type { AppState, StoreDeps } from './app-store';
+} from './lab-form';
+import type { AppState, StoreDeps } from '../../store/app-store';
 
 /** Lines kept per lab: as many as the service keeps, so filtering by step or VM here loses nothing. */
 export const LAB_LOG_LIMIT = 5000;
