@@ -29,12 +29,7 @@ const onState = () => {
   }
 };
 connection.onDidChangeState(onState);
-// Each slice subscribes to its own domain's events (store/app-store.ts); the labs' are still wired here.
-connection.api.labs.onDidChangeLab((lab) => store.getState().receiveLab(lab));
-connection.api.labs.onDidAppendLog((batch) => store.getState().receiveLabLogs(batch));
-connection.api.labs.onDidRemoveLab((event) => store.getState().receiveLabRemoved(event));
-connection.api.blueGreen.onDidChangePair((pair) => store.getState().receiveBlueGreenPair(pair));
-connection.api.blueGreen.onDidRemovePair((event) => store.getState().receiveBlueGreenRemoved(event));
+// Each slice subscribes to its own domain's events where the store creates it (store/app-store.ts).
 onState();
 connection.start();
 

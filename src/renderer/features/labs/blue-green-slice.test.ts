@@ -56,7 +56,6 @@ function setup() {
   };
   const link = connectInMemory(new Dispatcher({ ...createTestServices(), blueGreen: service }));
   const store = createAppStore({ api: link.api });
-  link.api.blueGreen.onDidChangePair((event) => store.getState().receiveBlueGreenPair(event));
   return { store, calls, changed };
 }
 

@@ -33,6 +33,9 @@ function without<T>(record: Record<string, T>, key: string): Record<string, T> {
 export function createBlueGreenSlice(deps: StoreDeps): StateCreator<AppState, [], [], BlueGreenSlice> {
   return (set, get) => {
     const api = deps.api.blueGreen;
+    // This domain's events, from the start: every page follows them (store/app-store.ts says how slices wire events).
+    api.onDidChangePair((pair) => get().receiveBlueGreenPair(pair));
+    api.onDidRemovePair((event) => get().receiveBlueGreenRemoved(event));
     const receive = (pair: BlueGreenPair) => {
       const pairs = get().blueGreenPairs ?? [];
       set({

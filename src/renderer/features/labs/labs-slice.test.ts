@@ -181,9 +181,6 @@ function setup() {
   };
   const link = connectInMemory(new Dispatcher({ ...createTestServices(), labs: service }));
   const store = createAppStore({ api: link.api });
-  link.api.labs.onDidChangeLab((event) => store.getState().receiveLab(event));
-  link.api.labs.onDidAppendLog((batch) => store.getState().receiveLabLogs(batch));
-  link.api.labs.onDidRemoveLab((event) => store.getState().receiveLabRemoved(event));
   store.setState({ hosts: [host('h0', 'linux', { hostKey: undefined }), host('h1', 'linux'), host('win', 'windows')] });
   const hold = () => {
     let release!: () => void;

@@ -112,6 +112,10 @@ type Journal = ({ kind: 'change'; lab: LabSummary } | { kind: 'remove'; name: st
 export function createLabsSlice(deps: StoreDeps): StateCreator<AppState, [], [], LabsSlice> {
   return (set, get) => {
     const api = deps.api.labs;
+    // This domain's events, from the start: every page follows them (store/app-store.ts says how slices wire events).
+    api.onDidChangeLab((lab) => get().receiveLab(lab));
+    api.onDidAppendLog((batch) => get().receiveLabLogs(batch));
+    api.onDidRemoveLab((event) => get().receiveLabRemoved(event));
     // Events that arrive while list() is in flight are replayed on its answer, so none is lost.
     let journal: Journal | undefined;
     // Lines a logs() answer already holds that may still arrive as events (the service batches
