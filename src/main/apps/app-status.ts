@@ -4,37 +4,7 @@
  * from the pod itself (a waiting container's reason, or the PodScheduled condition).
  */
 import type { AppInstanceStatus, CatalogApp, DeploymentStatus, ObjectRef, ServiceStatus } from '../../shared/contract/apps';
-
-interface Meta {
-  name?: string;
-  namespace?: string;
-  labels?: Record<string, string>;
-  deletionTimestamp?: string;
-}
-
-export interface RawDeployment {
-  metadata?: Meta;
-  spec?: { replicas?: number; selector?: { matchLabels?: Record<string, string> } };
-  status?: { readyReplicas?: number; updatedReplicas?: number };
-}
-
-export interface RawPod {
-  metadata?: Meta;
-  status?: {
-    phase?: string;
-    conditions?: { type?: string; status?: string; reason?: string; message?: string }[];
-    containerStatuses?: {
-      ready?: boolean;
-      state?: { waiting?: { reason?: string; message?: string }; terminated?: { reason?: string } };
-    }[];
-  };
-}
-
-export interface RawService {
-  metadata?: Meta;
-  spec?: { type?: string; ports?: { port?: number; nodePort?: number }[] };
-  status?: { loadBalancer?: { ingress?: { ip?: string; hostname?: string }[] } };
-}
+import type { RawDeployment, RawPod, RawService } from '../kube/raw-types';
 
 export interface InstanceRecord {
   context: string;

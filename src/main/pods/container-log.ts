@@ -4,7 +4,8 @@
  */
 import type { LogLine, LogOptions, LogSourceInfo } from '../../shared/contract/pods';
 import type { OpenStream } from '../kube/kube-api';
-import { compareTimestamps, splitTimestamp } from './log-lines';
+import { compareTimestamps } from '../kube/timestamps';
+import { splitTimestamp } from './log-lines';
 
 export const podsPath = (namespace: string) => `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`;
 

@@ -1,7 +1,7 @@
 /** Describe-style summaries of raw Pods, Deployments and Services (pure: raw JSON in, plain data out). */
 import type { DescribedCondition, DescribedContainer, DescribedPort, ObjectDescription } from '../../shared/contract/pods';
 import { ownerOf, selectorQuery } from './pod-summary';
-import type { RawCondition, RawContainer, RawContainerStatus, RawDeployment, RawMeta, RawPod, RawService } from './raw-kube';
+import type { RawCondition, RawContainer, RawContainerStatus, RawDeployment, RawMeta, RawPod, RawService } from '../kube/raw-types';
 
 function base(kind: ObjectDescription['kind'], metadata: RawMeta | undefined, status: string): ObjectDescription {
   const description: ObjectDescription = {

@@ -1,7 +1,7 @@
 /** Which pod and port a forward reaches: a pod's own port, or a Service port resolved as kubectl does. */
 import type { ForwardRequest } from '../../shared/contract/pods';
 import { AppError } from '../../shared/errors';
-import type { RawPod, RawService, RawServicePort } from './raw-kube';
+import type { RawPod, RawService, RawServicePort } from '../kube/raw-types';
 
 /** A pod that is Running, not being deleted, and Ready: one a Service would send traffic to. */
 export function isServingPod(pod: RawPod): boolean {

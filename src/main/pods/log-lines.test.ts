@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LogLine } from '../../shared/contract/pods';
-import { compareTimestamps, LineSplitter, MAX_LINE_CHARS, mergeByTimestamp, splitTimestamp } from './log-lines';
+import { compareTimestamps } from '../kube/timestamps';
+import { LineSplitter, MAX_LINE_CHARS, mergeByTimestamp, splitTimestamp } from './log-lines';
 
 describe('LineSplitter', () => {
   it('keeps a line split across reads, and a UTF-8 character split across them, until it is whole', () => {

@@ -3,6 +3,7 @@
  * several containers' lines into one timestamp order.
  */
 import type { LogLine } from '../../shared/contract/pods';
+import { compareTimestamps } from '../kube/timestamps';
 
 /** A line of the log longer than this is cut (a runaway line must not hold the stream). */
 export const MAX_LINE_CHARS = 64 * 1024;
@@ -45,24 +46,6 @@ export function splitTimestamp(line: string): { timestamp?: string; text: string
   const match = TIMESTAMP.exec(line);
   if (!match) return { text: line };
   return { timestamp: match[1]!, text: line.slice(match[0].length) };
-}
-
-/**
- * Orders RFC 3339 timestamps. The kubelet writes UTC ("Z") with up to nine fraction digits and
- * drops trailing zeros, so plain string order is wrong ("…05.1Z" vs "…05.12Z" is fine, but
- * "…05Z" sorts after "…05.1Z"): compare the seconds and then the padded fraction.
- */
-export function compareTimestamps(a: string, b: string): number {
-  const [secondsA, fractionA] = normalise(a);
-  const [secondsB, fractionB] = normalise(b);
-  if (secondsA !== secondsB) return secondsA < secondsB ? -1 : 1;
-  return fractionA < fractionB ? -1 : fractionA > fractionB ? 1 : 0;
-}
-
-function normalise(timestamp: string): [string, string] {
-  const match = /^(.{19})(?:\.(\d+))?(.*)$/.exec(timestamp);
-  if (!match) return [timestamp, ''];
-  return [`${match[1]!}${match[3] ?? ''}`, (match[2] ?? '').padEnd(9, '0')];
 }
 
 /**

@@ -11,7 +11,7 @@ import { ListWatch } from '../kube/list-watch';
 import type { Backoff } from '../platform/backoff';
 import { podsPath } from './container-log';
 import { selectorQuery } from './pod-summary';
-import type { RawDeployment, RawList, RawPod } from './raw-kube';
+import type { RawDeployment, RawList, RawPod } from '../kube/raw-types';
 
 /** A source's pods, oldest first; for a Deployment, its selector and the list's version to watch from. */
 export interface LogPods {

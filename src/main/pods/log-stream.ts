@@ -17,7 +17,7 @@ import { ContainerLog, podsPath } from './container-log';
 import { LogBatcher } from './log-batcher';
 import { LineSplitter } from './log-lines';
 import { causeOf, connectionLostError, findLogPods, watchLogPods, type LogPods } from './log-pods';
-import type { RawPod } from './raw-kube';
+import type { RawPod } from '../kube/raw-types';
 
 export interface LogStreamDeps {
   api: KubeApi;

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeDeployment, describePod, describeService } from './describe';
-import { toObjectEvents } from './object-events';
 import { ownerOf, selectorQuery, sortPods, toPodSummary } from './pod-summary';
-import type { RawPod } from './raw-kube';
+import type { RawPod } from '../kube/raw-types';
 
 const pod: RawPod = {
   metadata: {
@@ -136,37 +135,5 @@ describe('describe', () => {
     expect(service.status).toBe('LoadBalancer 10.96.0.9');
     expect(service.fields).toContainEqual({ label: 'External IP', value: '<pending>' });
     expect(service.ports).toEqual([{ port: 80, protocol: 'TCP', targetPort: 'http', nodePort: 30080 }]);
-  });
-});
-
-describe('toObjectEvents', () => {
-  it('orders newest first by the last time seen, counts series, and names the reporting component', () => {
-    const events = toObjectEvents([
-      {
-        type: 'Normal',
-        reason: 'Scheduled',
-        message: 'assigned',
-        lastTimestamp: '2024-01-01T00:00:01Z',
-        source: { component: 'default-scheduler' },
-      },
-      {
-        type: 'Warning',
-        reason: 'BackOff',
-        message: ' restarting ',
-        count: 7,
-        lastTimestamp: '2024-01-01T00:05:00Z',
-        source: { component: 'kubelet', host: 'node-1' },
-      },
-      {
-        type: 'Normal',
-        reason: 'Pulled',
-        eventTime: '2024-01-01T00:02:00.000001Z',
-        series: { count: 3, lastObservedTime: '2024-01-01T00:03:00Z' },
-        reportingComponent: 'kubelet',
-      },
-    ]);
-    expect(events.map((event) => event.reason)).toEqual(['BackOff', 'Pulled', 'Scheduled']);
-    expect(events[0]).toMatchObject({ type: 'Warning', message: 'restarting', count: 7, source: 'kubelet, node-1' });
-    expect(events[1]).toMatchObject({ count: 3, lastSeen: '2024-01-01T00:03:00Z', source: 'kubelet' });
   });
 });

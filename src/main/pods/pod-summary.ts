@@ -1,5 +1,5 @@
 import type { PodSummary } from '../../shared/contract/pods';
-import type { RawContainerStatus, RawLabelSelector, RawPod } from './raw-kube';
+import type { RawContainerStatus, RawLabelSelector, RawPod } from '../kube/raw-types';
 
 /** The row of the pods list for one raw pod. */
 export function toPodSummary(pod: RawPod): PodSummary {

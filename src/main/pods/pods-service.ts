@@ -30,13 +30,13 @@ import { RefreshingKubeApi } from '../kube/refreshing-kube-api';
 import { describeDeployment, describePod, describeService } from './describe';
 import { isServingPod, podPortFor, servicePortOf, serviceSelector } from './forward-target';
 import { LogStream, type LogStreamDeps } from './log-stream';
-import { toObjectEvents } from './object-events';
+import { toObjectEvents } from '../kube/object-events';
 import { selectorQuery, sortPods, toPodSummary } from './pod-summary';
 import type { LabTunnels } from './lab-tunnels';
 import { FORWARD_ADDRESS } from './loopback-forwarder';
 import { PortForwarder, type ForwardSocketFactory } from './port-forward';
 import { TunnelForwarder } from './tunnel-forward';
-import type { RawDeployment, RawEvent, RawList, RawPod, RawService } from './raw-kube';
+import type { RawDeployment, RawEvent, RawList, RawPod, RawService } from '../kube/raw-types';
 
 export interface PodsServiceOptions {
   provider: KubeConfigProvider;

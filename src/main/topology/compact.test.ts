@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compactObject } from './compact';
-import type { RawObject } from './raw-objects';
+import type { RawObject } from '../kube/raw-types';
 
 describe('compactObject', () => {
   it('keeps what the map shows of a node and drops the rest', () => {

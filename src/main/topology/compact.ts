@@ -12,7 +12,7 @@ import {
   type TopologyKind,
   type TopologyObject,
 } from '../../shared/contract/topology';
-import type { RawCondition, RawContainerStatus, RawObject } from './raw-objects';
+import type { RawCondition, RawContainerStatus, RawObject } from '../kube/raw-types';
 
 /** Labels that say a node is a control plane (the current and the pre-1.20 names). */
 const CONTROL_PLANE_LABELS = ['node-role.kubernetes.io/control-plane', 'node-role.kubernetes.io/master'];

@@ -9,7 +9,7 @@ import { compactObject } from './compact';
 import type { KindEndpoint } from './discovery';
 import type { KubeApi } from '../kube/kube-api';
 import { ListWatch, type ListWatchStatus } from '../kube/list-watch';
-import type { RawObject } from './raw-objects';
+import type { RawObject } from '../kube/raw-types';
 
 /** One object as the model stores it. */
 export interface ModelEntry {

@@ -17,6 +17,8 @@ import { AppError } from '../../shared/errors';
 import { Emitter, type Event } from '../../shared/event';
 import { ContextWatch, type ContextWatchOptions } from './context-watch';
 import { toAppError } from '../kube/kube-errors';
+import { toObjectEvents } from '../kube/object-events';
+import type { RawEvent } from '../kube/raw-types';
 import type { KubeConfigProvider } from '../kube/kubeconfig-provider';
 import { RefreshingKubeApi, type RefreshingKubeApiOptions } from '../kube/refreshing-kube-api';
 
@@ -41,16 +43,6 @@ interface HeldSnapshot {
   revision: number;
   objects: TopologyObject[];
   expiry: ReturnType<typeof setTimeout>;
-}
-
-interface RawEvent {
-  type?: string;
-  reason?: string;
-  message?: string;
-  count?: number;
-  lastTimestamp?: string;
-  eventTime?: string;
-  metadata?: { creationTimestamp?: string };
 }
 
 export class TopologyService implements TopologyContract {
@@ -160,20 +152,14 @@ export class TopologyService implements TopologyContract {
     const path = ref.namespace ? `/api/v1/namespaces/${encodeURIComponent(ref.namespace)}/events` : '/api/v1/events';
     try {
       const list = await api.getJson<{ items?: RawEvent[] }>(`${path}?${selector.toString()}`, 15_000);
-      return (list.items ?? [])
-        .map((event) => {
-          const out: TopologyEvent = {
-            type: event.type ?? 'Normal',
-            reason: event.reason ?? '',
-            message: event.message ?? '',
-            count: event.count ?? 1,
-          };
-          const lastSeen = event.lastTimestamp ?? event.eventTime ?? event.metadata?.creationTimestamp;
-          if (lastSeen) out.lastSeen = lastSeen;
-          return out;
-        })
-        .sort((a, b) => (b.lastSeen ?? '').localeCompare(a.lastSeen ?? ''))
-        .slice(0, 20);
+      // The same events as the Pods panel's (series counted, newest first), in the fields the map shows.
+      return toObjectEvents(list.items ?? [], 20).map(({ type, reason, message, count, lastSeen }) => ({
+        type,
+        reason,
+        message,
+        count,
+        ...(lastSeen === undefined ? {} : { lastSeen }),
+      }));
     } catch (error) {
       throw toAppError(error);
     }

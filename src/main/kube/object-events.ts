@@ -1,12 +1,16 @@
 import type { ObjectEvent } from '../../shared/contract/pods';
-import { compareTimestamps } from './log-lines';
-import type { RawEvent } from './raw-kube';
+import type { RawEvent } from './raw-types';
+import { compareTimestamps } from './timestamps';
 
 /** At most this many events are returned (the newest). */
 export const MAX_EVENTS = 200;
 
-/** core/v1 Events as the panel shows them: newest first, with counts and the reporting component. */
-export function toObjectEvents(raw: RawEvent[]): ObjectEvent[] {
+/**
+ * core/v1 Events as the Pods and Topology panels show them: newest first, at most `max`, each
+ * counted as its series is (a recurring event's count is series.count since events.k8s.io),
+ * with the reporting component.
+ */
+export function toObjectEvents(raw: RawEvent[], max = MAX_EVENTS): ObjectEvent[] {
   return raw
     .map((event) => {
       const out: ObjectEvent = {
@@ -24,5 +28,5 @@ export function toObjectEvents(raw: RawEvent[]): ObjectEvent[] {
       return out;
     })
     .sort((a, b) => compareTimestamps(b.lastSeen ?? '0000-00-00T00:00:00Z', a.lastSeen ?? '0000-00-00T00:00:00Z'))
-    .slice(0, MAX_EVENTS);
+    .slice(0, max);
 }

@@ -1,4 +1,8 @@
-/** The fields of raw API objects (JSON as the API server sends it) that the pods service reads. */
+/**
+ * The fields of Kubernetes objects as the API server sends them (JSON) that Nestlab reads: one set
+ * for every domain (topology, pods, apps). Everything is optional: the server's JSON is trusted
+ * for shape but not for completeness (a pod has no status at first).
+ */
 
 export interface RawMeta {
   name?: string;
@@ -9,7 +13,14 @@ export interface RawMeta {
   deletionTimestamp?: string;
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
-  ownerReferences?: { kind?: string; name?: string; controller?: boolean }[];
+  ownerReferences?: RawOwnerReference[];
+}
+
+export interface RawOwnerReference {
+  kind?: string;
+  name?: string;
+  uid?: string;
+  controller?: boolean;
 }
 
 export interface RawCondition {
@@ -119,4 +130,46 @@ export interface RawEvent {
 
 export interface RawList<T> {
   items?: T[];
+}
+
+/** Any object a topology watch lists: the fields of every kind it maps, in one shape. */
+export interface RawObject {
+  kind?: string;
+  metadata?: RawMeta;
+  spec?: {
+    nodeName?: string;
+    unschedulable?: boolean;
+    replicas?: number;
+    completions?: number;
+    parallelism?: number;
+    type?: string;
+    clusterIP?: string;
+    ports?: { port?: number; protocol?: string; nodePort?: number; name?: string }[];
+    rules?: {
+      host?: string;
+      http?: { paths?: { backend?: { serviceName?: string; service?: { name?: string } } }[] };
+      backendRefs?: { name?: string; namespace?: string; kind?: string }[];
+    }[];
+    backend?: { serviceName?: string };
+    defaultBackend?: { service?: { name?: string } };
+    gatewayClassName?: string;
+    parentRefs?: { name?: string; namespace?: string; kind?: string }[];
+  };
+  status?: {
+    phase?: string;
+    podIP?: string;
+    conditions?: RawCondition[];
+    containerStatuses?: RawContainerStatus[];
+    initContainerStatuses?: RawContainerStatus[];
+    reason?: string;
+    readyReplicas?: number;
+    numberReady?: number;
+    desiredNumberScheduled?: number;
+    succeeded?: number;
+    active?: number;
+    nodeInfo?: { kubeletVersion?: string; osImage?: string; operatingSystem?: string };
+    loadBalancer?: { ingress?: { ip?: string; hostname?: string }[] };
+  };
+  /** EndpointSlice (v1 and v1beta1). */
+  endpoints?: { conditions?: { ready?: boolean }; targetRef?: { kind?: string; uid?: string } }[];
 }
