@@ -26,6 +26,8 @@ export interface LabRecord {
   context?: string;
   /** How this computer reaches the API server (the SSH tunnel, if any, is opened again at start). */
   endpointAccess?: LabEndpointAccess;
+  /** The lab snapshot a 'lab-snapshot' or 'lab-revert' operation is about. */
+  labSnapshot?: string;
   /**
    * `etcd`: what an etcd snapshot operation was asked for (day2/etcd-operations.ts); `node`: what
    * a machine operation was (day2/machine-operations.ts).

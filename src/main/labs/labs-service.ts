@@ -34,6 +34,17 @@ import { capacityLines } from './capacity';
 import { checkEtcdOperation, etcdOperationSteps, isEtcdOperation, listEtcdSnapshots } from './day2/etcd-operations';
 import type { EtcdOperationRequest } from './day2/etcd-operations';
 import { snapshotName } from './day2/etcd-shelf';
+import type { LabSnapshotList } from '../../shared/contract/lab-snapshots';
+import {
+  checkRevert,
+  deleteLabSnapshot,
+  isLabSnapshotOperation,
+  labSnapshotName,
+  labSnapshotProblem,
+  labSnapshotSteps,
+  listLabSnapshots,
+} from './day2/lab-snapshots';
+import type { LabSnapshotOperation, SnapshotHost } from './day2/lab-snapshots';
 import {
   checkMachineAction,
   isMachineOperation,
@@ -434,6 +445,50 @@ export class LabsService implements LabsContract {
     return this.startEtcdOperation(name, 'etcd-restore', { snapshot });
   }
 
+  async labSnapshots(name: string): Promise<LabSnapshotList> {
+    const record = await this.current(name);
+    return listLabSnapshots(record.plan, record.machines, await this.snapshotHost(record));
+  }
+
+  async saveLabSnapshot(name: string): Promise<LabSummary> {
+    const record = await this.idle(name);
+    if (record.status !== 'ready') {
+      throw new AppError('INVALID_ARGUMENT', `Lab "${name}" is ${record.status}: resume it before taking a lab snapshot.`, { lab: name });
+    }
+    // Names are per second: a second snapshot within the same second takes the next free one.
+    const taken = new Set((await this.labSnapshots(name)).snapshots.map((snapshot) => snapshot.name));
+    let at = Date.now();
+    while (taken.has(labSnapshotName(new Date(at)))) at += 1000;
+    return this.startLabSnapshotOperation(record, 'lab-snapshot', labSnapshotName(new Date(at)));
+  }
+
+  async revertLabSnapshot(name: string, snapshot: string): Promise<LabSummary> {
+    const record = await this.idle(name);
+    checkRevert(await this.labSnapshots(name), name, snapshot, record.machines);
+    return this.startLabSnapshotOperation(record, 'lab-revert', snapshot);
+  }
+
+  async deleteLabSnapshot(name: string, snapshot: string): Promise<LabSnapshotList> {
+    const record = await this.idle(name);
+    await deleteLabSnapshot(record.plan, record.machines, await this.snapshotHost(record), snapshot);
+    return this.labSnapshots(name);
+  }
+
+  private async startLabSnapshotOperation(record: LabRecord, kind: LabSnapshotOperation, snapshot: string): Promise<LabSummary> {
+    const problem = labSnapshotProblem(record.plan);
+    if (problem !== undefined) throw new AppError('INVALID_ARGUMENT', problem, { lab: record.plan.name });
+    record.status = 'running';
+    record.labSnapshot = snapshot;
+    this.newOperation(record, kind);
+    await this.store.write(record);
+    this.start(record);
+    return this.summarize(record);
+  }
+
+  private async snapshotHost(record: LabRecord): Promise<SnapshotHost> {
+    return this.hostAccess(record.plan.hostId, await this.options.hosts.get(record.plan.hostId));
+  }
+
   private async startEtcdOperation(
     name: string,
     kind: 'etcd-snapshot' | 'etcd-restore',
@@ -734,7 +789,9 @@ export class LabsService implements LabsContract {
               request: (operation.node ??= {}),
               timeline: (operation.timeline ??= []),
             })
-          : planSteps(operation.kind, record.plan, operation.kind === 'delete' ? record.machines : target, driver, cluster, removed);
+          : isLabSnapshotOperation(operation.kind)
+            ? labSnapshotSteps(operation.kind, record.plan, target, record.labSnapshot ?? '', cluster)
+            : planSteps(operation.kind, record.plan, operation.kind === 'delete' ? record.machines : target, driver, cluster, removed);
       const previous = new Map(operation.steps.map((step) => [step.id, step]));
       operation.steps = initialSteps(definitions).map((step) => previous.get(step.id) ?? step);
       const env: EngineEnvironment = {

@@ -16,6 +16,7 @@ import { createClustersSlice, type ClustersSlice } from '../features/clusters/cl
 import { createConnectionSlice, type ConnectionSlice } from './connection-slice';
 import { createHostsSlice, type HostsSlice } from '../features/hosts/hosts-slice';
 import { createEtcdSnapshotsSlice, type EtcdSnapshotsSlice } from '../features/labs/etcd-snapshots-slice';
+import { createLabSnapshotsSlice, type LabSnapshotsSlice } from '../features/labs/lab-snapshots-slice';
 import { createLabsSlice, type LabsSlice } from '../features/labs/labs-slice';
 import { createMachineActionsSlice, type MachineActionsSlice } from '../features/labs/machine-actions-slice';
 import { createNavigationSlice, type NavigationSlice } from './navigation-slice';
@@ -39,6 +40,7 @@ export type AppState = ConnectionSlice &
   LogsSlice &
   LabsSlice &
   EtcdSnapshotsSlice &
+  LabSnapshotsSlice &
   BlueGreenSlice &
   MachineActionsSlice;
 
@@ -65,6 +67,7 @@ export function createAppStore(deps: StoreDeps): AppStore {
     ...createLogsSlice(deps)(...a),
     ...createLabsSlice(deps)(...a),
     ...createEtcdSnapshotsSlice(deps)(...a),
+    ...createLabSnapshotsSlice(deps)(...a),
     ...createBlueGreenSlice(deps)(...a),
     ...createMachineActionsSlice(deps)(...a),
   }));

@@ -49,6 +49,7 @@ export * from './clusters';
 export * from './hosts';
 export * from './pods';
 export * from './labs';
+export * from './lab-snapshots';
 export * from './settings';
 export * from './system';
 export * from './terminals';

@@ -2,6 +2,7 @@ import type { Event } from '../event';
 import type { SerializedError } from '../errors';
 import { DEFAULT_KUBERNETES_VERSION } from '../kubernetes-versions';
 import type { HostCapacity } from './hosts';
+import type { LabSnapshotList } from './lab-snapshots';
 import { domainNames } from './names';
 
 /** How the lab's machines come to exist. */
@@ -243,6 +244,8 @@ export type StepPhase =
   | 'nodes'
   | 'cordon'
   | 'drain'
+  /** Pause the VMs, snapshot or revert each, resume them (lab snapshots). */
+  | 'snapshot'
   /** Shut down, turn off or delete a machine's VM (Stop, Restart, Recreate, a failure drill). */
   | 'power-off'
   /** Start a machine's VM (Start, Restart). */
@@ -300,6 +303,10 @@ export type LabOperationKind =
   | 'etcd-snapshot'
   /** Restore an etcd snapshot: stop the API servers, restore each member's data dir, start, verify. */
   | 'etcd-restore'
+  /** Pause every VM, snapshot each (libvirt snapshot, Hyper-V checkpoint) under one name, resume them (day 2). */
+  | 'lab-snapshot'
+  /** Revert every VM to a lab snapshot, resume them, wait for the nodes. */
+  | 'lab-revert'
   /** Put one machine's node in maintenance: cordon it and drain it; it stays cordoned (day 2). */
   | 'maintain'
   /** End a machine's maintenance: uncordon its node. */
@@ -648,6 +655,21 @@ export interface LabsService {
    * again and the objects the snapshot saved are checked to be back. Changes since the snapshot are lost.
    */
   restoreEtcdSnapshot(name: string, snapshot: string): Promise<LabSummary>;
+  /** The lab's snapshots (each VM's libvirt snapshots or Hyper-V checkpoints of one name), oldest first. */
+  labSnapshots(name: string): Promise<LabSnapshotList>;
+  /**
+   * Snapshot the whole lab (operation 'lab-snapshot'): every running VM is paused, so all are
+   * taken at one moment with their memory, snapshotted, then resumed. INVALID_ARGUMENT for a lab
+   * that is not ready or whose machines are not VMs.
+   */
+  saveLabSnapshot(name: string): Promise<LabSummary>;
+  /**
+   * Put every VM back to a complete lab snapshot (operation 'lab-revert'), resume them and wait for
+   * the nodes; everything since the snapshot is lost. Also brings back a lab whose last operation failed.
+   */
+  revertLabSnapshot(name: string, snapshot: string): Promise<LabSummary>;
+  /** Delete a lab snapshot from every VM that has it; the list afterwards. */
+  deleteLabSnapshot(name: string, snapshot: string): Promise<LabSnapshotList>;
   /**
    * A day-2 action on one machine, run as the lab's operation with its `machine` set (maintain,
    * resume-node, start-machine, stop-machine, restart-machine, recreate-machine, failure-drill; see
@@ -682,6 +704,10 @@ export const labsNames = domainNames<LabsService>()({
     'etcdSnapshots',
     'saveEtcdSnapshot',
     'restoreEtcdSnapshot',
+    'labSnapshots',
+    'saveLabSnapshot',
+    'revertLabSnapshot',
+    'deleteLabSnapshot',
     'machineAction',
     'machineStatuses',
   ],

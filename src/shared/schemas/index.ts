@@ -21,6 +21,7 @@ import {
   labLogQuerySchema,
   labNameSchema,
   labPlanSchema,
+  labSnapshotNameSchema,
   machineActionRequestSchema,
   scaleRequestSchema,
 } from './labs';
@@ -152,6 +153,10 @@ export const argumentSchemas: ArgumentSchemas = {
     etcdSnapshots: z.tuple([labNameSchema]),
     saveEtcdSnapshot: z.tuple([labNameSchema, etcdSnapshotRequestSchema]),
     restoreEtcdSnapshot: z.tuple([labNameSchema, etcdSnapshotNameSchema]),
+    labSnapshots: z.tuple([labNameSchema]),
+    saveLabSnapshot: z.tuple([labNameSchema]),
+    revertLabSnapshot: z.tuple([labNameSchema, labSnapshotNameSchema]),
+    deleteLabSnapshot: z.tuple([labNameSchema, labSnapshotNameSchema]),
     machineAction: z.tuple([labNameSchema, z.string().min(1).max(128), machineActionRequestSchema]),
     machineStatuses: z.tuple([labNameSchema]),
   },

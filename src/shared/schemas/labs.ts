@@ -95,6 +95,10 @@ export const etcdSnapshotNameSchema = z
   .string()
   .regex(ETCD_SNAPSHOT_NAME_PATTERN, 'An etcd snapshot name looks like etcd-20261202-104500 (pick one from the list).');
 
+export const LAB_SNAPSHOT_NAME_PATTERN = /^nestlab-\d{8}-\d{6}$/;
+
+export const labSnapshotNameSchema = z.string().regex(LAB_SNAPSHOT_NAME_PATTERN, 'A lab snapshot name is nestlab-YYYYMMDD-HHMMSS.');
+
 export const etcdSnapshotRequestSchema: z.ZodType<EtcdSnapshotRequest> = z.strictObject({
   keep: z.number().int().min(1).max(100).optional(),
   copyToComputer: z.boolean().optional(),

@@ -14,6 +14,8 @@ const operationTerm = {
   'etcd-restore': ['Restoring etcd', 'etcd restored'],
   maintain: ['Draining a node', 'Node drained'],
   'resume-node': ['Uncordoning a node', 'Node uncordoned'],
+  'lab-snapshot': ['Taking a lab snapshot', 'Lab snapshot taken'],
+  'lab-revert': ['Reverting to a lab snapshot', 'Reverted to a lab snapshot'],
   'start-machine': ['Starting a machine', 'Machine started'],
   'stop-machine': ['Stopping a machine', 'Machine stopped'],
   'restart-machine': ['Restarting a machine', 'Machine restarted'],

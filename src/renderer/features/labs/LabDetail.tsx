@@ -5,6 +5,7 @@ import { Banner } from '../../components/Banner';
 import { BlueGreen } from './BlueGreen';
 import { EndpointAccess } from './EndpointAccess';
 import { EtcdSnapshots } from './EtcdSnapshots';
+import { LabSnapshots } from './LabSnapshots';
 import { useAppStore } from '../../store/store-context';
 import { LabLogs, type LogFilter } from './LabLogs';
 import { CNI_LABELS } from './lab-form';
@@ -159,6 +160,7 @@ export function LabDetail({ lab, hostName, onDelete }: { lab: LabSummary; hostNa
       <MachineList lab={lab} selectedVm={filter.vm} onShowLogs={(vm) => setFilter({ vm })} />
 
       {lab.operation?.kind !== 'delete' && <NodePools lab={lab} />}
+      {lab.operation?.kind !== 'delete' && <LabSnapshots lab={lab} />}
       {lab.operation?.kind !== 'delete' && <EtcdSnapshots lab={lab} />}
       {lab.operation?.kind !== 'delete' && <BlueGreen lab={lab} />}
 

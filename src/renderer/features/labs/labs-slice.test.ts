@@ -165,6 +165,10 @@ function setup() {
     etcdSnapshots: () => Promise.resolve({ supported: true, snapshots: [] }),
     saveEtcdSnapshot: (name) => Promise.resolve({ ...labs.get(name)!, status: 'running' }),
     restoreEtcdSnapshot: (name) => Promise.resolve({ ...labs.get(name)!, status: 'running' }),
+    labSnapshots: () => Promise.resolve({ supported: true, snapshots: [] }),
+    saveLabSnapshot: (name) => Promise.resolve({ ...labs.get(name)!, status: 'running' }),
+    revertLabSnapshot: (name) => Promise.resolve({ ...labs.get(name)!, status: 'running' }),
+    deleteLabSnapshot: () => Promise.resolve({ supported: true, snapshots: [] }),
     machineAction: vi.fn((name: string, machine: string, request: MachineActionRequest) =>
       request.action === 'resume' && machine === 'gone'
         ? Promise.reject(new AppError('NOT_FOUND', `Lab "${name}" has no machine named "gone".`))
