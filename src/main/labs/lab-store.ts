@@ -1,6 +1,6 @@
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { LabEndpointAccess, LabMachine, LabOperation, LabPlan, LabStatus } from '../../shared/contract/labs';
+import type { LabEndpointAccess, LabMachine, LabOperation, LabPlan, LabStatus, SelfHealingState } from '../../shared/contract/labs';
 import { AppError } from '../../shared/errors';
 import { LAB_NAME_PATTERN } from '../../shared/schemas/labs';
 import { readJsonFile, writeJsonFile, type JsonSchema } from '../platform/json-file';
@@ -33,6 +33,8 @@ export interface LabRecord {
    * a machine operation was (day2/machine-operations.ts).
    */
   operation?: LabOperation & { drainTimeoutSeconds?: number; etcd?: EtcdOperationRequest; node?: MachineOperationRequest };
+  /** Self-healing of the workers: settings, a tripped guard, the last events (day2/self-healing.ts). */
+  selfHealing?: SelfHealingState;
   createdAt: string;
   updatedAt: string;
 }

@@ -21,6 +21,8 @@ import type {
   PlanCheck,
   PlanProblem,
   ScaleRequest,
+  SelfHealingEvent,
+  SelfHealingSettings,
   TakenRange,
 } from '../../shared/contract/labs';
 import { AppError } from '../../shared/errors';
@@ -54,6 +56,7 @@ import {
   machineStatuses,
   withPowerStates,
 } from './day2/machine-operations';
+import { SELF_HEALING_EVENTS_KEPT, SelfHealer } from './day2/self-healing';
 import { LabApiTunnels, probeTls } from './api-tunnels';
 import { createClusterSteps } from './cluster-steps';
 import type { EndpointRoute, LabClusters } from './cluster-steps';
@@ -93,6 +96,8 @@ export interface LabsServiceOptions {
   verifyKubeconfig?: (target: ConnectionTarget) => Promise<string>;
   /** How often onDidChangeLab may fire per lab while steps run. Default 100 ms. */
   changeIntervalMs?: number;
+  /** How often self-healing looks at the labs that have it on. Default 15 s. */
+  selfHealingIntervalMs?: number;
 }
 
 const LOG_LIMIT = 5000;
@@ -130,10 +135,46 @@ export class LabsService implements LabsContract {
   );
   /** Why a lab's saved tunnel does not serve now (its port taken after a restart). */
   private readonly tunnelProblems = new Map<string, string>();
+  /** Recreates workers NotReady past their grace period, in labs that turned it on (day2/self-healing.ts). */
+  private readonly healer: SelfHealer;
 
   constructor(private readonly options: LabsServiceOptions) {
     this.store = new LabStore(options.dataDir);
     this.recovered = this.recover();
+    this.healer = this.createHealer();
+    this.healer.start();
+  }
+
+  /** Self-healing's loop over this service's labs (day2/self-healing.ts). */
+  private createHealer(): SelfHealer {
+    return new SelfHealer(
+      {
+        candidates: async () => {
+          await this.recovered;
+          return (await this.store.list())
+            .filter((record) => record.status === 'ready' && !this.running.has(record.plan.name))
+            .flatMap((record) => {
+              const state = record.selfHealing;
+              if (state === undefined || !state.settings.enabled || state.tripped !== undefined) return [];
+              return [{ name: record.plan.name, machines: record.machines, settings: state.settings, events: state.events }];
+            });
+        },
+        statuses: (name) => this.machineStatuses(name),
+        record: async (name, event, trip) => {
+          const record = await this.current(name);
+          const state = record.selfHealing;
+          if (state === undefined) return;
+          this.addHealingEvent(record, event);
+          if (trip) state.tripped = { at: event.at, reason: event.reason };
+          await this.flush(record);
+        },
+        recreate: async (name, machine) => {
+          await this.machineAction(name, machine, { action: 'recreate' });
+        },
+      },
+      this.options.selfHealingIntervalMs ?? 15_000,
+      (lab, error) => this.appendLog(lab, { stepId: 'self-healing', stream: 'stderr', text: `Self-healing: ${error.message}` }),
+    );
   }
 
   /** Labs whose operation was running when the app stopped become 'interrupted' (resume continues them). */
@@ -550,6 +591,42 @@ export class LabsService implements LabsContract {
     });
   }
 
+  async setSelfHealing(name: string, settings: SelfHealingSettings): Promise<LabSummary> {
+    const record = await this.current(name);
+    if (record.plan.driver === 'existing') {
+      throw new AppError('INVALID_ARGUMENT', `Lab "${name}" runs on machines of their own: Nestlab cannot recreate them.`, {
+        lab: name,
+        fix: 'Self-healing is for labs whose workers are VMs Nestlab made (libvirt, Hyper-V).',
+      });
+    }
+    const state = record.selfHealing ?? { settings, events: [] };
+    const wasOn = record.selfHealing !== undefined && state.settings.enabled && state.tripped === undefined;
+    state.settings = settings;
+    record.selfHealing = state;
+    const at = new Date().toISOString();
+    const limits = `grace ${settings.graceSeconds} s; at most ${settings.maxMachines} machine(s) and ${Math.round(settings.maxFraction * 100)}% of the workers within ${settings.windowMinutes} min`;
+    if (settings.enabled && !wasOn) {
+      delete state.tripped;
+      this.addHealingEvent(record, { at, kind: 'armed', reason: `Turned on: ${limits}.` });
+    } else if (!settings.enabled && (wasOn || state.tripped !== undefined)) {
+      delete state.tripped;
+      this.addHealingEvent(record, { at, kind: 'disarmed', reason: 'Turned off.' });
+    }
+    await this.flush(record);
+    return this.summarize(record);
+  }
+
+  /** Keeps the event with the lab (the newest SELF_HEALING_EVENTS_KEPT) and logs it with its reason. */
+  private addHealingEvent(record: LabRecord, event: SelfHealingEvent): void {
+    const state = record.selfHealing;
+    if (state === undefined) return;
+    state.events = [...state.events, event].slice(-SELF_HEALING_EVENTS_KEPT);
+    const what = { recreate: `recreate ${event.machine ?? ''}`, tripped: 'the meltdown guard tripped', armed: 'on', disarmed: 'off' }[
+      event.kind
+    ];
+    this.appendLog(record.plan.name, { stepId: 'self-healing', stream: 'info', text: `Self-healing: ${what}. ${event.reason}` });
+  }
+
   async logs(name: string, query: LabLogQuery): Promise<LabLogLine[]> {
     await this.current(name);
     const lines = (this.logLines.get(name) ?? []).filter(
@@ -596,6 +673,7 @@ export class LabsService implements LabsContract {
   /** Stops running operations; their labs are left 'interrupted' for the next start to resume. */
   dispose(): void {
     this.disposed = true;
+    this.healer.stop();
     for (const running of this.running.values()) running.controller.abort();
     for (const timer of this.flushTimers.values()) clearTimeout(timer);
     void this.apiTunnels.dispose();
@@ -919,6 +997,7 @@ export class LabsService implements LabsContract {
       updatedAt: record.updatedAt,
     };
     if (record.context !== undefined) summary.context = record.context;
+    if (record.selfHealing !== undefined) summary.selfHealing = structuredClone(record.selfHealing);
     if (record.operation !== undefined) {
       const { drainTimeoutSeconds: _drain, etcd: _etcd, node: _node, ...operation } = record.operation;
       summary.operation = structuredClone(operation);

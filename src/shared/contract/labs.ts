@@ -425,6 +425,48 @@ export type LabEndpointAccess =
       problem?: string;
     };
 
+/**
+ * Self-healing of a lab's workers (opt-in): a worker whose node stays NotReady past the grace
+ * period is recreated (its VM and node deleted, a new one joined), unless the meltdown guard
+ * trips. Control planes and cordoned workers (maintenance, a stopped VM) are never recreated.
+ */
+export interface SelfHealingSettings {
+  enabled: boolean;
+  /** How long a worker's node may be NotReady before it is recreated (default 300, 30-3600 seconds). */
+  graceSeconds: number;
+  /** Meltdown guard: at most this many workers recreated within the window (default 1, 1-20)... */
+  maxMachines: number;
+  /** ...and at most this fraction of the worker pool (rounded down, at least one machine; default 0.34, 0.05-1). */
+  maxFraction: number;
+  /** The guard's window in minutes (default 30, 1-1440); more NotReady workers at once than the limit trips it too. */
+  windowMinutes: number;
+}
+
+export const DEFAULT_SELF_HEALING: Readonly<SelfHealingSettings> = {
+  enabled: false,
+  graceSeconds: 300,
+  maxMachines: 1,
+  maxFraction: 0.34,
+  windowMinutes: 30,
+};
+
+/** One thing self-healing did or decided, with why. */
+export interface SelfHealingEvent {
+  /** ISO time. */
+  at: string;
+  kind: 'recreate' | 'tripped' | 'armed' | 'disarmed';
+  machine?: string;
+  reason: string;
+}
+
+/** A lab's self-healing: its settings, whether the guard tripped and why, the last events (newest last). */
+export interface SelfHealingState {
+  settings: SelfHealingSettings;
+  /** Set when the meltdown guard stopped self-healing; turning it on again re-arms it. */
+  tripped?: { at: string; reason: string };
+  events: SelfHealingEvent[];
+}
+
 /** What the labs list shows. Plain JSON, no secrets. */
 export interface LabSummary {
   name: string;
@@ -437,6 +479,8 @@ export interface LabSummary {
   /** How this computer reaches the lab's API server, once the kubeconfig step chose a way. */
   endpointAccess?: LabEndpointAccess;
   operation?: LabOperation;
+  /** Self-healing of the workers, once it was ever turned on. */
+  selfHealing?: SelfHealingState;
   createdAt: string;
   updatedAt: string;
 }
@@ -680,6 +724,11 @@ export interface LabsService {
   machineAction(name: string, machine: string, request: MachineActionRequest): Promise<LabSummary>;
   /** Each machine's node as the cluster shows it now (readiness, cordoned) and its VM's power state from the hypervisor. */
   machineStatuses(name: string): Promise<MachineStatus[]>;
+  /**
+   * Turn self-healing of the lab's workers on or off, or change its settings; turning it on again
+   * re-arms a tripped meltdown guard. INVALID_ARGUMENT for a lab of existing machines.
+   */
+  setSelfHealing(name: string, settings: SelfHealingSettings): Promise<LabSummary>;
   /** A lab changed (step progress, status, machines). Fires at most every 100 ms per lab while steps run. */
   onDidChangeLab: Event<LabSummary>;
   /** New log lines. */
@@ -710,6 +759,7 @@ export const labsNames = domainNames<LabsService>()({
     'deleteLabSnapshot',
     'machineAction',
     'machineStatuses',
+    'setSelfHealing',
   ],
   events: ['onDidChangeLab', 'onDidAppendLog', 'onDidRemoveLab'],
 });

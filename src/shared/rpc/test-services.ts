@@ -169,6 +169,7 @@ function noLabs(): LabsService {
     deleteLabSnapshot: missing,
     machineAction: missing,
     machineStatuses: missing,
+    setSelfHealing: missing,
     onDidChangeLab: new Emitter<LabSummary>().event,
     onDidAppendLog: new Emitter<LabLogBatch>().event,
     onDidRemoveLab: new Emitter<{ name: string }>().event,

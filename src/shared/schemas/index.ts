@@ -23,6 +23,7 @@ import {
   labPlanSchema,
   labSnapshotNameSchema,
   machineActionRequestSchema,
+  selfHealingSettingsSchema,
   scaleRequestSchema,
 } from './labs';
 import {
@@ -159,6 +160,7 @@ export const argumentSchemas: ArgumentSchemas = {
     deleteLabSnapshot: z.tuple([labNameSchema, labSnapshotNameSchema]),
     machineAction: z.tuple([labNameSchema, z.string().min(1).max(128), machineActionRequestSchema]),
     machineStatuses: z.tuple([labNameSchema]),
+    setSelfHealing: z.tuple([labNameSchema, selfHealingSettingsSchema]),
   },
   blueGreen: {
     list: none,

@@ -4,7 +4,7 @@
  * problems name the field and the fix.
  */
 import { z } from 'zod';
-import type { EtcdSnapshotRequest, LabLogQuery, LabPlan, MachineActionRequest, ScaleRequest, VmSize } from '../contract/labs';
+import type { EtcdSnapshotRequest, LabLogQuery, LabPlan, MachineActionRequest, ScaleRequest, SelfHealingSettings, VmSize } from '../contract/labs';
 
 /** A DNS label: what a lab may be named (it names VMs, the context and the lab's file). */
 export const LAB_NAME_PATTERN = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -109,4 +109,12 @@ export const machineActionRequestSchema: z.ZodType<MachineActionRequest> = z.str
   drainTimeoutSeconds: z.number().int().min(1).max(3600).optional(),
   deleteEmptyDirData: z.boolean().optional(),
   drillMinutes: z.number().int().min(1).max(60).optional(),
+});
+
+export const selfHealingSettingsSchema: z.ZodType<SelfHealingSettings> = z.strictObject({
+  enabled: z.boolean(),
+  graceSeconds: z.number().int().min(30).max(3600),
+  maxMachines: z.number().int().min(1).max(20),
+  maxFraction: z.number().min(0.05).max(1),
+  windowMinutes: z.number().int().min(1).max(1440),
 });

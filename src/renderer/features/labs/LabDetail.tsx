@@ -13,6 +13,7 @@ import { canResume, driverLabels, labStatus, overallProgress } from './lab-progr
 import { MachineList } from './MachineList';
 import { NodePools } from './NodePools';
 import { OperationProgress } from './OperationProgress';
+import { SelfHealing } from './SelfHealing';
 import { StatusBadge } from './StatusBadge';
 import { StepList } from './StepList';
 import { useNow } from './use-now';
@@ -158,6 +159,7 @@ export function LabDetail({ lab, hostName, onDelete }: { lab: LabSummary; hostNa
 
       <h3>Machines</h3>
       <MachineList lab={lab} selectedVm={filter.vm} onShowLogs={(vm) => setFilter({ vm })} />
+      {lab.operation?.kind !== 'delete' && <SelfHealing lab={lab} />}
 
       {lab.operation?.kind !== 'delete' && <NodePools lab={lab} />}
       {lab.operation?.kind !== 'delete' && <LabSnapshots lab={lab} />}

@@ -16,6 +16,7 @@ import {
   type LabStep,
   type LabSummary,
   type MachineActionRequest,
+  type SelfHealingSettings,
   type PlanCheck,
 } from '../../../shared/contract';
 import { AppError } from '../../../shared/errors';
@@ -179,6 +180,9 @@ function setup() {
           }),
     ),
     machineStatuses: () => Promise.resolve([{ name: 'lab1-cp1', node: { ready: true, unschedulable: true } }]),
+    setSelfHealing: vi.fn((name: string, settings: SelfHealingSettings) =>
+      Promise.resolve({ ...labs.get(name)!, selfHealing: { settings, events: [] } }),
+    ),
     onDidChangeLab: changed.event,
     onDidAppendLog: appended.event,
     onDidRemoveLab: removed.event,

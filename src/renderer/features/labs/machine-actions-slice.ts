@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand';
-import type { MachineActionRequest, MachineStatus } from '../../../shared/contract';
+import type { MachineActionRequest, MachineStatus, SelfHealingSettings } from '../../../shared/contract';
 import { AppError, type SerializedError } from '../../../shared/errors';
 import type { AppState, StoreDeps } from '../../store/app-store';
 
@@ -9,7 +9,7 @@ export interface MachineActionInFlight {
   action: MachineActionRequest['action'];
 }
 
-/** Day-2 actions on a lab's machines (Maintain, Resume) and the machines' nodes as the cluster shows them. */
+/** Day-2 actions on a lab's machines (Maintain, Resume, power, recreate, drill), their nodes and VMs as they are now, self-healing's settings. */
 export interface MachineActionsSlice {
   machineStatuses: Record<string, MachineStatus[]>;
   machineActionsInFlight: Record<string, MachineActionInFlight>;
@@ -18,6 +18,10 @@ export interface MachineActionsSlice {
   /** True when the operation started. */
   runMachineAction: (lab: string, machine: string, request: MachineActionRequest) => Promise<boolean>;
   dismissMachineActionError: (lab: string) => void;
+  /** Why the last change of a lab's self-healing settings was refused. */
+  selfHealingErrors: Record<string, SerializedError>;
+  /** True when the settings were taken. */
+  setSelfHealing: (lab: string, settings: SelfHealingSettings) => Promise<boolean>;
 }
 
 function without<T>(record: Record<string, T>, key: string): Record<string, T> {
@@ -57,6 +61,17 @@ export function createMachineActionsSlice(deps: StoreDeps): StateCreator<AppStat
         }
       },
       dismissMachineActionError: (lab) => set({ machineActionErrors: without(get().machineActionErrors, lab) }),
+      selfHealingErrors: {},
+      setSelfHealing: async (lab, settings) => {
+        set({ selfHealingErrors: without(get().selfHealingErrors, lab) });
+        try {
+          get().receiveLab(await api.setSelfHealing(lab, settings));
+          return true;
+        } catch (error) {
+          set({ selfHealingErrors: { ...get().selfHealingErrors, [lab]: AppError.from(error).toJSON() } });
+          return false;
+        }
+      },
     };
   };
 }
