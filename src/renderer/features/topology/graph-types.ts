@@ -45,3 +45,30 @@ export interface TopologyGraph {
   nodes: GraphNode[];
   edges: GraphEdge[];
 }
+
+/** What the map shows of a workload group, kept so a pod change can update the group in place. */
+export interface GroupTally {
+  id: string;
+  kind: string;
+  name: string;
+  namespace?: string;
+  uid?: string;
+  desired?: number;
+  total: number;
+  ready: number;
+  /** Pods whose status is an error. */
+  problems: number;
+  /** Pods per node name: a node -> group edge exists while its count is above zero. */
+  nodes: Map<string, number>;
+  /** Pods drawn inside the group (0 when collapsed). */
+  shown: number;
+}
+
+/** Side table of a graph: each group's tally. */
+export interface GraphIndex {
+  groups: Map<string, GroupTally>;
+}
+
+export interface IndexedGraph extends TopologyGraph {
+  index: GraphIndex;
+}

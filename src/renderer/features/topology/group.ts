@@ -5,9 +5,16 @@
  * nestlab.dev/host and nestlab.dev/vm. Traffic: Service -> EndpointSlice -> pods (their group),
  * Ingress -> Service, Gateway -> HTTPRoute -> Service. Edges point left to right for the layout:
  * host -> VM -> node -> group -> slice -> Service -> Ingress / HTTPRoute -> Gateway.
+ *
+ * buildGraph runs one pass per layer below; the boxes come from boxes.ts and their ids from
+ * ids.ts, which patch.ts (the in-place update) shares.
  */
-import type { EndpointSliceObject, NodeObject, PodObject, ServiceObject, TopologyObject, WorkloadObject } from '../../../shared/contract';
-import type { GraphEdge, GraphNode, GraphStatus, TopologyGraph } from './graph-types';
+import type { PodObject, TopologyObject } from '../../../shared/contract';
+import { gatewayBox, groupNode, hostBox, ingressBox, isExpanded, nodeBox, podBox, routeBox, serviceBox, sliceBox, vmBox } from './boxes';
+import type { GraphEdge, GraphNode, GroupTally, IndexedGraph } from './graph-types';
+import { edgeId, gatewayRefId, groupId, hostId, nodeId, podId, serviceId, serviceRefId, sliceId, vmId } from './ids';
+import { isGroupRoot, topOwnerOf } from './owners';
+import { isProblem } from './status';
 
 export interface GroupOptions {
   /** Groups with more pods than this start collapsed. Default {@link DEFAULT_COLLAPSE_ABOVE}. */
@@ -23,202 +30,70 @@ export interface GroupOptions {
 /** Groups with more pods than this start collapsed. */
 export const DEFAULT_COLLAPSE_ABOVE = 8;
 
-const WORKLOAD_KINDS = new Set(['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job']);
-
-export function nodeStatus(node: NodeObject): GraphStatus {
-  if (node.ready === 'True') return node.unschedulable ? { tone: 'warning', text: 'Ready, cordoned' } : { tone: 'ok', text: 'Ready' };
-  if (node.ready === 'False') return { tone: 'error', text: 'NotReady' };
-  return { tone: 'error', text: 'NotReady (no heartbeat)' };
-}
-
-export function podStatus(pod: PodObject): GraphStatus {
-  if (pod.terminating) return { tone: 'unknown', text: 'Terminating' };
-  if (pod.reason) return { tone: 'error', text: pod.reason };
-  if (pod.phase === 'Failed') return { tone: 'error', text: 'Failed' };
-  if (pod.phase === 'Succeeded') return { tone: 'ok', text: 'Completed' };
-  if (pod.ready) return { tone: 'ok', text: 'Running' };
-  if (pod.phase === 'Pending') return { tone: 'warning', text: 'Pending' };
-  return { tone: 'warning', text: `${pod.phase}, not ready` };
-}
-
-export function groupStatus(total: number, ready: number, desired: number | undefined, problems: number): GraphStatus {
-  const text = `${ready}/${desired ?? total} ready`;
-  if (problems > 0) return { tone: 'error', text: `${text}, ${problems} failing` };
-  if (ready === (desired ?? total) && total === (desired ?? total)) return { tone: 'ok', text };
-  return { tone: 'warning', text };
-}
-
-const osName = { linux: 'Linux', windows: 'Windows', other: 'Other OS' } as const;
-
-/** What the map shows of a workload group, kept so a pod change can update the group in place. */
-export interface GroupTally {
-  id: string;
-  kind: string;
-  name: string;
-  namespace?: string;
-  uid?: string;
-  desired?: number;
-  total: number;
-  ready: number;
-  /** Pods whose status is an error. */
-  problems: number;
-  /** Pods per node name: a node -> group edge exists while its count is above zero. */
-  nodes: Map<string, number>;
-  /** Pods drawn inside the group (0 when collapsed). */
-  shown: number;
-}
-
-/** Side table of a graph: each group's tally. */
-export interface GraphIndex {
-  groups: Map<string, GroupTally>;
-}
-
-export interface IndexedGraph extends TopologyGraph {
-  index: GraphIndex;
-}
-
 interface Group extends GroupTally {
   pods: PodObject[];
 }
 
-/** A pod counts as a problem when its status is an error. */
-export const isProblem = (pod: PodObject): boolean => podStatus(pod).tone === 'error';
+/** Collects boxes and edges once each; an edge is drawn only between boxes that exist. */
+class GraphBuilder {
+  readonly nodes: GraphNode[] = [];
+  readonly edges: GraphEdge[] = [];
+  private readonly nodeIds = new Set<string>();
+  private readonly edgeIds = new Set<string>();
 
-/** The box of a workload group, from its tally. */
-export function groupNode(tally: GroupTally, expanded: boolean): GraphNode {
-  const { total, ready } = tally;
-  return {
-    id: tally.id,
-    type: 'group',
-    kind: tally.kind,
-    label: tally.name,
-    namespace: tally.namespace,
-    detail: `${tally.kind} · ${total} ${total === 1 ? 'pod' : 'pods'}`,
-    status: groupStatus(total, ready, tally.desired, tally.problems),
-    uid: tally.uid,
-    pods: { total, ready, shown: tally.shown },
-    expanded,
-  };
-}
+  constructor(private readonly matches: ReadonlySet<string>) {}
 
-/** Whether a group is drawn expanded: small groups are, unless the user flipped that. */
-export function isExpanded(groupId: string, total: number, collapseAbove: number, toggled: ReadonlySet<string>): boolean {
-  return total <= collapseAbove !== toggled.has(groupId);
-}
-
-export function nodeBox(object: NodeObject): GraphNode {
-  return {
-    id: `node:${object.name}`,
-    type: 'node',
-    kind: 'Node',
-    label: object.name,
-    detail: [osName[object.os], object.role === 'control-plane' ? 'control plane' : 'worker', object.kubeletVersion]
-      .filter(Boolean)
-      .join(' · '),
-    status: nodeStatus(object),
-    os: object.os,
-    role: object.role,
-    uid: object.uid,
-  };
-}
-
-export const serviceId = (namespace: string | undefined, name: string): string => `svc:${namespace ?? ''}/${name}`;
-
-export function serviceBox(object: ServiceObject): GraphNode {
-  const external = object.externalAddresses?.length ? ` · ${object.externalAddresses.join(', ')}` : '';
-  return {
-    id: serviceId(object.namespace, object.name),
-    type: 'service',
-    kind: 'Service',
-    label: object.name,
-    namespace: object.namespace,
-    detail: `${object.type} · ${object.ports.join(', ')}${external}`,
-    uid: object.uid,
-  };
-}
-
-export function sliceBox(object: EndpointSliceObject): GraphNode {
-  const status: GraphStatus =
-    object.endpointCount === 0
-      ? { tone: 'warning', text: 'no endpoints' }
-      : {
-          tone: object.readyCount === object.endpointCount ? 'ok' : 'warning',
-          text: `${object.readyCount}/${object.endpointCount} ready`,
-        };
-  return {
-    id: `slice:${object.uid}`,
-    type: 'slice',
-    kind: 'EndpointSlice',
-    label: object.name,
-    namespace: object.namespace,
-    detail: 'EndpointSlice',
-    status,
-    uid: object.uid,
-  };
-}
-
-/** The owner a pod is grouped under: its top workload (Deployment via ReplicaSet...), or its direct owner. */
-export function topOwnerOf(
-  object: TopologyObject,
-  lookup: (uid: string) => TopologyObject | undefined,
-): { uid: string; kind: string; name: string; workload?: WorkloadObject } {
-  let current: TopologyObject = object;
-  let ref = object.owner;
-  for (let depth = 0; ref && depth < 4; depth += 1) {
-    const owner = lookup(ref.uid);
-    if (!owner || !WORKLOAD_KINDS.has(owner.kind)) return { uid: ref.uid, kind: ref.kind, name: ref.name };
-    current = owner;
-    ref = owner.owner && WORKLOAD_KINDS.has(owner.owner.kind) ? owner.owner : undefined;
+  has(id: string): boolean {
+    return this.nodeIds.has(id);
   }
-  return { uid: current.uid, kind: current.kind, name: current.name, workload: current as WorkloadObject };
-}
 
-/** Kinds whose objects are the root of a group even before they have pods. */
-export function isGroupRoot(object: TopologyObject): object is WorkloadObject {
-  return (
-    object.kind === 'Deployment' || object.kind === 'StatefulSet' || object.kind === 'DaemonSet' || (object.kind === 'Job' && !object.owner)
-  );
+  add(node: GraphNode): void {
+    if (this.nodeIds.has(node.id)) return;
+    this.nodeIds.add(node.id);
+    if (this.matches.size > 0 && node.uid && this.matches.has(node.uid)) node.match = true;
+    this.nodes.push(node);
+  }
+
+  link(source: string, target: string, kind: GraphEdge['kind']): void {
+    const id = edgeId(kind, source, target);
+    if (this.edgeIds.has(id) || !this.nodeIds.has(source) || !this.nodeIds.has(target)) return;
+    this.edgeIds.add(id);
+    this.edges.push({ id, source, target, kind });
+  }
 }
 
 export function buildGraph(objects: readonly TopologyObject[], options: GroupOptions = {}): IndexedGraph {
-  const collapseAbove = options.collapseAbove ?? DEFAULT_COLLAPSE_ABOVE;
-  const maxExpanded = options.maxExpandedPods ?? 200;
-  const toggled = options.toggled ?? new Set<string>();
-  const matches = options.matches ?? new Set<string>();
-  const byUid = new Map<string, TopologyObject>();
-  for (const object of objects) byUid.set(object.uid, object);
+  const graph = new GraphBuilder(options.matches ?? new Set<string>());
+  addPhysicalLayer(graph, objects);
+  const { groups, groupOfPod } = collectGroups(objects);
+  const tallies = addGroups(graph, groups, {
+    collapseAbove: options.collapseAbove ?? DEFAULT_COLLAPSE_ABOVE,
+    maxExpanded: options.maxExpandedPods ?? 200,
+    toggled: options.toggled ?? new Set<string>(),
+  });
+  addLonePods(graph, objects);
+  addTraffic(graph, objects, groupOfPod);
+  return { nodes: graph.nodes, edges: graph.edges, index: { groups: tallies } };
+}
 
-  const nodes: GraphNode[] = [];
-  const edges: GraphEdge[] = [];
-  const nodeIds = new Set<string>();
-  const add = (node: GraphNode) => {
-    if (nodeIds.has(node.id)) return;
-    nodeIds.add(node.id);
-    if (matches.size > 0 && node.uid && matches.has(node.uid)) node.match = true;
-    nodes.push(node);
-  };
-  const edgeIds = new Set<string>();
-  const link = (source: string, target: string, kind: GraphEdge['kind']) => {
-    const id = `${kind}:${source}->${target}`;
-    if (edgeIds.has(id) || !nodeIds.has(source) || !nodeIds.has(target)) return;
-    edgeIds.add(id);
-    edges.push({ id, source, target, kind });
-  };
-
-  // Physical layer and nodes.
+/** Nodes, with the lab host and VM each runs on when its annotations say. */
+function addPhysicalLayer(graph: GraphBuilder, objects: readonly TopologyObject[]): void {
   for (const object of objects) {
     if (object.kind !== 'Node') continue;
-    const id = `node:${object.name}`;
-    add(nodeBox(object));
-    if (object.host) add({ id: `host:${object.host}`, type: 'host', kind: 'Host', label: object.host, detail: 'lab host' });
-    if (object.vm)
-      add({ id: `vm:${object.vm}`, type: 'vm', kind: 'VM', label: object.vm, detail: object.host ? `VM on ${object.host}` : 'VM' });
-    if (object.host && object.vm) link(`host:${object.host}`, `vm:${object.vm}`, 'hosts');
-    if (object.vm) link(`vm:${object.vm}`, id, 'hosts');
-    else if (object.host) link(`host:${object.host}`, id, 'hosts');
+    const id = nodeId(object.name);
+    graph.add(nodeBox(object));
+    if (object.host) graph.add(hostBox(object.host));
+    if (object.vm) graph.add(vmBox(object.vm, object.host));
+    if (object.host && object.vm) graph.link(hostId(object.host), vmId(object.vm), 'hosts');
+    if (object.vm) graph.link(vmId(object.vm), id, 'hosts');
+    else if (object.host) graph.link(hostId(object.host), id, 'hosts');
   }
+}
 
-  // Workload groups: the top owner of each pod.
+/** Workload groups: every workload that heads one, and the top owner of each pod. Lone pods are their own box. */
+function collectGroups(objects: readonly TopologyObject[]): { groups: Map<string, Group>; groupOfPod: Map<string, string> } {
+  const byUid = new Map<string, TopologyObject>();
+  for (const object of objects) byUid.set(object.uid, object);
   const groups = new Map<string, Group>();
   const groupOfPod = new Map<string, string>();
   const newGroup = (id: string, kind: string, name: string, namespace: string | undefined): Group => ({
@@ -235,7 +110,7 @@ export function buildGraph(objects: readonly TopologyObject[], options: GroupOpt
   });
   for (const object of objects) {
     if (!isGroupRoot(object)) continue;
-    const group = newGroup(`group:${object.uid}`, object.kind, object.name, object.namespace);
+    const group = newGroup(groupId(object.uid), object.kind, object.name, object.namespace);
     group.uid = object.uid;
     group.desired = object.desired;
     groups.set(group.id, group);
@@ -243,11 +118,11 @@ export function buildGraph(objects: readonly TopologyObject[], options: GroupOpt
   for (const object of objects) {
     if (object.kind !== 'Pod') continue;
     if (!object.owner) {
-      groupOfPod.set(object.uid, `pod:${object.uid}`);
+      groupOfPod.set(object.uid, podId(object.uid));
       continue;
     }
     const owner = topOwnerOf(object, (uid) => byUid.get(uid));
-    const id = `group:${owner.uid}`;
+    const id = groupId(owner.uid);
     let group = groups.get(id);
     if (!group) {
       group = newGroup(id, owner.kind, owner.name, object.namespace);
@@ -264,94 +139,72 @@ export function buildGraph(objects: readonly TopologyObject[], options: GroupOpt
     if (object.nodeName) group.nodes.set(object.nodeName, (group.nodes.get(object.nodeName) ?? 0) + 1);
     groupOfPod.set(object.uid, id);
   }
+  return { groups, groupOfPod };
+}
 
+/** Each group's box, the pods drawn inside it when expanded, and node -> group edges; returns the tallies. */
+function addGroups(
+  graph: GraphBuilder,
+  groups: ReadonlyMap<string, Group>,
+  options: { collapseAbove: number; maxExpanded: number; toggled: ReadonlySet<string> },
+): Map<string, GroupTally> {
   const tallies = new Map<string, GroupTally>();
   for (const group of groups.values()) {
     const { pods, ...tally } = group;
-    const expanded = isExpanded(group.id, group.total, collapseAbove, toggled);
-    tally.shown = expanded ? Math.min(group.total, maxExpanded) : 0;
+    const expanded = isExpanded(group.id, group.total, options.collapseAbove, options.toggled);
+    tally.shown = expanded ? Math.min(group.total, options.maxExpanded) : 0;
     tallies.set(group.id, tally);
-    add(groupNode(tally, expanded));
+    graph.add(groupNode(tally, expanded));
     const drawn = tally.shown > 0 ? [...pods].sort((a, b) => a.name.localeCompare(b.name)).slice(0, tally.shown) : [];
-    for (const pod of drawn) {
-      add({
-        id: `pod:${pod.uid}`,
-        type: 'pod',
-        kind: 'Pod',
-        label: pod.name,
-        namespace: pod.namespace,
-        detail: pod.nodeName,
-        status: podStatus(pod),
-        uid: pod.uid,
-        parent: group.id,
-      });
-    }
+    for (const pod of drawn) graph.add(podBox(pod, group.id));
     // Sorted, so the order does not depend on which pod came first (an in-place patch keeps it too).
-    for (const nodeName of [...group.nodes.keys()].sort()) link(`node:${nodeName}`, group.id, 'runs');
+    for (const nodeName of [...group.nodes.keys()].sort()) graph.link(nodeId(nodeName), group.id, 'runs');
   }
+  return tallies;
+}
+
+/** Pods without an owner: a box each, on their node. */
+function addLonePods(graph: GraphBuilder, objects: readonly TopologyObject[]): void {
   for (const object of objects) {
     if (object.kind !== 'Pod' || object.owner) continue;
-    add({
-      id: `pod:${object.uid}`,
-      type: 'pod',
-      kind: 'Pod',
-      label: object.name,
-      namespace: object.namespace,
-      detail: object.nodeName,
-      status: podStatus(object),
-      uid: object.uid,
-    });
-    if (object.nodeName) link(`node:${object.nodeName}`, `pod:${object.uid}`, 'runs');
+    graph.add(podBox(object));
+    if (object.nodeName) graph.link(nodeId(object.nodeName), podId(object.uid), 'runs');
   }
+}
 
-  // Traffic.
-  for (const object of objects) if (object.kind === 'Service') add(serviceBox(object));
+/** Services, their EndpointSlices (to the groups of the pods they list), Ingresses, Gateways and HTTPRoutes. */
+function addTraffic(graph: GraphBuilder, objects: readonly TopologyObject[], groupOfPod: ReadonlyMap<string, string>): void {
+  for (const object of objects) if (object.kind === 'Service') graph.add(serviceBox(object));
   for (const object of objects) {
     switch (object.kind) {
       case 'EndpointSlice': {
-        if (!object.service || !nodeIds.has(serviceId(object.namespace, object.service))) break;
-        const id = `slice:${object.uid}`;
-        add(sliceBox(object));
-        link(id, serviceId(object.namespace, object.service), 'endpoints');
+        if (!object.service || !graph.has(serviceId(object.namespace, object.service))) break;
+        const id = sliceId(object.uid);
+        graph.add(sliceBox(object));
+        graph.link(id, serviceId(object.namespace, object.service), 'endpoints');
         for (const group of new Set(object.podUids.map((uid) => groupOfPod.get(uid)).filter((id): id is string => Boolean(id))))
-          link(group, id, 'endpoints');
+          graph.link(group, id, 'endpoints');
         break;
       }
       case 'Ingress': {
-        const id = `ing:${object.uid}`;
-        add({
-          id,
-          type: 'ingress',
-          kind: 'Ingress',
-          label: object.name,
-          namespace: object.namespace,
-          detail: object.hosts.join(', ') || 'any host',
-          uid: object.uid,
-        });
-        for (const service of object.services) link(serviceId(object.namespace, service), id, 'serves');
+        const box = ingressBox(object);
+        graph.add(box);
+        for (const service of object.services) graph.link(serviceId(object.namespace, service), box.id, 'serves');
         break;
       }
       case 'Gateway':
-        add({
-          id: `gw:${object.namespace ?? ''}/${object.name}`,
-          type: 'gateway',
-          kind: 'Gateway',
-          label: object.name,
-          namespace: object.namespace,
-          detail: object.gatewayClass,
-          uid: object.uid,
-        });
+        graph.add(gatewayBox(object));
         break;
       default:
         break;
     }
   }
+  // After every Gateway: a route links to gateways listed anywhere among the objects.
   for (const object of objects) {
     if (object.kind !== 'HTTPRoute') continue;
-    const id = `route:${object.uid}`;
-    add({ id, type: 'route', kind: 'HTTPRoute', label: object.name, namespace: object.namespace, uid: object.uid });
-    for (const service of object.services) link(`svc:${service}`, id, 'routes');
-    for (const gateway of object.gateways) link(id, `gw:${gateway}`, 'routes');
+    const box = routeBox(object);
+    graph.add(box);
+    for (const service of object.services) graph.link(serviceRefId(service), box.id, 'routes');
+    for (const gateway of object.gateways) graph.link(box.id, gatewayRefId(gateway), 'routes');
   }
-  return { nodes, edges, index: { groups: tallies } };
 }

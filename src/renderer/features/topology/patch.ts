@@ -10,8 +10,11 @@
 import type { EndpointSliceObject, NodeObject, PodObject, TopologyObject, WorkloadObject } from '../../../shared/contract';
 import type { ObjectChange } from './client-model';
 import type { TopologyFilter } from './filter';
-import type { GraphNode } from './graph-types';
-import { groupNode, isExpanded, isProblem, nodeBox, serviceBox, sliceBox, topOwnerOf, type GroupTally, type IndexedGraph } from './group';
+import { groupNode, isExpanded, nodeBox, serviceBox, sliceBox } from './boxes';
+import type { GraphNode, GroupTally, IndexedGraph } from './graph-types';
+import { groupId, isSliceId, nodeId, podId, sliceId } from './ids';
+import { topOwnerOf, WORKLOAD_KINDS } from './owners';
+import { isProblem } from './status';
 
 export interface PatchOptions {
   filter: TopologyFilter;
@@ -28,8 +31,6 @@ export interface GraphPatch {
   /** Objects were added or deleted: the namespace list may differ. */
   addedOrDeleted: boolean;
 }
-
-const WORKLOADS = new Set<TopologyObject['kind']>(['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job']);
 
 /** Thrown inside the patch when the change needs a full pass; never escapes {@link patchGraph}. */
 class NeedsFullPass extends Error {}
@@ -67,7 +68,7 @@ export function patchGraph(
     touched.set(id, tally);
     return tally;
   };
-  const groupIdOf = (pod: PodObject) => (pod.owner ? `group:${topOwnerOf(pod, lookup).uid}` : `pod:${pod.uid}`);
+  const groupIdOf = (pod: PodObject) => (pod.owner ? groupId(topOwnerOf(pod, lookup).uid) : podId(pod.uid));
   const changedSlices = new Set<string>();
   let podDelta = 0;
   let podsCameOrWent = false;
@@ -111,7 +112,7 @@ export function patchGraph(
         const was = before as EndpointSliceObject | undefined;
         const is = after as EndpointSliceObject | undefined;
         if (!was || !is || was.service !== is.service) fullPass();
-        if (positions.has(`slice:${is.uid}`)) {
+        if (positions.has(sliceId(is.uid))) {
           replace(sliceBox(is));
           changedSlices.add(is.uid);
         }
@@ -125,9 +126,9 @@ export function patchGraph(
         return;
       }
       default:
-        if (!WORKLOADS.has(object.kind) || !before || !after || before.owner?.uid !== after.owner?.uid) fullPass();
+        if (!WORKLOAD_KINDS.has(object.kind) || !before || !after || before.owner?.uid !== after.owner?.uid) fullPass();
         // The workload a group stands for: its desired count is in the group's status.
-        if (groups.get(`group:${object.uid}`)?.uid === object.uid) edit(`group:${object.uid}`).desired = (after as WorkloadObject).desired;
+        if (groups.get(groupId(object.uid))?.uid === object.uid) edit(groupId(object.uid)).desired = (after as WorkloadObject).desired;
     }
   };
 
@@ -177,7 +178,7 @@ function sameDrawnNodes(
   after: ReadonlyMap<string, number>,
   boxes: ReadonlyMap<string, number>,
 ): boolean {
-  const drawn = (counts: ReadonlyMap<string, number>) => new Set([...counts.keys()].filter((name) => boxes.has(`node:${name}`)));
+  const drawn = (counts: ReadonlyMap<string, number>) => new Set([...counts.keys()].filter((name) => boxes.has(nodeId(name))));
   return sameSet(drawn(before), drawn(after));
 }
 
@@ -185,7 +186,7 @@ function sameDrawnNodes(
 function endpointSources(graph: IndexedGraph): Map<string, Set<string>> {
   const sources = new Map<string, Set<string>>();
   for (const edge of graph.edges) {
-    if (edge.kind !== 'endpoints' || !edge.target.startsWith('slice:')) continue;
+    if (edge.kind !== 'endpoints' || !isSliceId(edge.target)) continue;
     let set = sources.get(edge.target);
     if (!set) sources.set(edge.target, (set = new Set()));
     set.add(edge.source);

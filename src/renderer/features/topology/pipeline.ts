@@ -10,7 +10,8 @@
 import type { TopologyObject } from '../../../shared/contract';
 import type { ClientModel } from './client-model';
 import { emptyFilter, filterObjects, namespacesOf, type TopologyFilter } from './filter';
-import { buildGraph, DEFAULT_COLLAPSE_ABOVE, type IndexedGraph } from './group';
+import type { IndexedGraph } from './graph-types';
+import { buildGraph, DEFAULT_COLLAPSE_ABOVE } from './group';
 import { ELK_EDGES_PER_BOX, layoutKey, positionsOf, skeletonOf, toElkGraph, type LayoutEngine, type Point } from './layout';
 import { patchGraph } from './patch';
 import { quickLayout } from './quick-layout';
