@@ -1,7 +1,6 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { tempDir } from '../../../tests/harness/temp-dir';
 import { KnownHostsStore } from './known-hosts-store';
 
 const key = { keyType: 'ssh-ed25519', fingerprint: 'SHA256:abc', acceptedAt: '2026-01-01T00:00:00.000Z' };
@@ -9,10 +8,7 @@ const key = { keyType: 'ssh-ed25519', fingerprint: 'SHA256:abc', acceptedAt: '20
 describe('KnownHostsStore', () => {
   let dir: string;
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'nestlab-known-'));
-  });
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
+    dir = await tempDir('known');
   });
 
   it('stores, reads and forgets keys', async () => {

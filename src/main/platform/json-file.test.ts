@@ -1,19 +1,15 @@
-import { chmod, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { tempDir } from '../../../tests/harness/temp-dir';
 import { keepAside, readJsonFile, writeJsonFile } from './json-file';
 
 const schema = z.object({ version: z.literal(1), names: z.array(z.string()) });
 let dir: string;
 
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'nestlab-json-file-'));
-});
-afterEach(async () => {
-  await chmod(dir, 0o700).catch(() => undefined);
-  await rm(dir, { recursive: true, force: true });
+  dir = await tempDir('json-file');
 });
 
 describe('JSON files', () => {

@@ -1,7 +1,7 @@
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { tempDir } from '../../../tests/harness/temp-dir';
 import { AppError } from '../../shared/errors';
 import { MemorySecretStore } from './memory-secret-store';
 import { OsEncryptionSecretStore } from './os-encryption-secret-store';
@@ -30,10 +30,7 @@ async function caught(promise: Promise<unknown>): Promise<AppError> {
 describe('secret stores', () => {
   let dir: string;
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'nestlab-secrets-'));
-  });
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
+    dir = await tempDir('secrets');
   });
 
   const contract = async (store: SecretStore): Promise<void> => {

@@ -1,7 +1,7 @@
-import { mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { tempDir } from '../../../tests/harness/temp-dir';
 import { defaultSettings } from '../../shared/schemas/settings';
 import { FileSettingsService } from './settings-service';
 import { loadSettings } from './settings-store';
@@ -9,7 +9,7 @@ import { loadSettings } from './settings-store';
 let dir: string;
 let path: string;
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'nestlab-settings-'));
+  dir = await tempDir('settings');
   path = join(dir, 'settings.json');
 });
 

@@ -1,6 +1,5 @@
 /** Shared helpers of the clusters integration tests. */
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { expect } from 'vitest';
@@ -8,10 +7,10 @@ import { ClustersService, type ClustersServiceOptions } from '../../../src/main/
 import { OsEncryptionSecretStore } from '../../../src/main/secrets/os-encryption-secret-store';
 import { createTestOsEncryption } from '../../../src/main/secrets/test-os-encryption';
 import { AppError } from '../../../src/shared/errors';
+import { tempDir } from '../../harness/temp-dir';
 
-export async function tempDir(prefix: string): Promise<string> {
-  return mkdtemp(join(tmpdir(), `nestlab-${prefix}-`));
-}
+/** The harness's temp folders: removed after the test file's last test. */
+export { tempDir };
 
 /** A service on a fresh data folder with encrypted secrets (as the desktop app keeps them). */
 export async function createClustersService(
