@@ -3,7 +3,7 @@ import type { HostSummary } from '../../../shared/contract';
 import type { SerializedError } from '../../../shared/errors';
 import { Banner } from '../../components/Banner';
 import { useAppStore } from '../../store/store-context';
-import { Dialog } from './Dialog';
+import { Dialog } from '../../components/Dialog';
 import {
   buildSubmission,
   defaultStoragePath,

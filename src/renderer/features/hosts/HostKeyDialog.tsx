@@ -3,7 +3,7 @@ import { hostKeyFileFor } from '../../../shared/host-key-file';
 import { Banner } from '../../components/Banner';
 import type { HostKeyPrompt } from './hosts-slice';
 import { useAppStore } from '../../store/store-context';
-import { Dialog } from './Dialog';
+import { Dialog } from '../../components/Dialog';
 
 /**
  * First contact: the key type and SHA256 fingerprint the host presented. Nothing has run on the

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { HostSummary } from '../../../shared/contract';
 import { useAppStore } from '../../store/store-context';
-import { Dialog } from './Dialog';
+import { Dialog } from '../../components/Dialog';
 
 /** Removing a host deletes its saved secrets and accepted key too, so it is confirmed. */
 export function RemoveHostDialog({ host, onClose }: { host: HostSummary; onClose: () => void }) {

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { LabSummary } from '../../../shared/contract';
 import { useAppStore } from '../../store/store-context';
-import { Dialog } from '../hosts/Dialog';
+import { Dialog } from '../../components/Dialog';
 import { sortMachines } from './lab-progress';
 
 /**

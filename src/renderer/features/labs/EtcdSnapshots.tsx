@@ -3,7 +3,7 @@ import { useShallow } from 'zustand/react/shallow';
 import type { EtcdSnapshot, LabSummary } from '../../../shared/contract';
 import { Banner } from '../../components/Banner';
 import { useAppStore } from '../../store/store-context';
-import { Dialog } from '../hosts/Dialog';
+import { Dialog } from '../../components/Dialog';
 import { formatSnapshotSize, snapshotBlockedReason } from './etcd-snapshot-view';
 import './etcd-snapshots.css';
 

@@ -3,7 +3,7 @@ import { useShallow } from 'zustand/react/shallow';
 import type { LabSnapshot, LabSummary } from '../../../shared/contract';
 import { Banner } from '../../components/Banner';
 import { useAppStore } from '../../store/store-context';
-import { Dialog } from '../hosts/Dialog';
+import { Dialog } from '../../components/Dialog';
 import { snapshotBlockedReason } from './etcd-snapshot-view';
 import './etcd-snapshots.css';
 

@@ -3,7 +3,7 @@ import { useShallow } from 'zustand/react/shallow';
 import type { LabMachine, LabOperationKind, LabSummary, MachineAction, MachineStatus } from '../../../shared/contract';
 import { Banner } from '../../components/Banner';
 import { useAppStore } from '../../store/store-context';
-import { Dialog } from '../hosts/Dialog';
+import { Dialog } from '../../components/Dialog';
 import { labStatus } from './lab-progress';
 import { DrillTimeline } from './DrillTimeline';
 import {
