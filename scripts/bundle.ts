@@ -7,7 +7,7 @@
  *                     [--deb FILE]... [--manifest FILE]...
  *                     [--windows-dir DIR] [--windows-images DIR] [--k3s-binary FILE --k3s-install FILE]
  *   npm run bundle -- --download --kubernetes 1.20.2 --out DIR [--windows] [--k3s v1.30.8+k3s1]
- *                     [--metallb] [--cache DIR] [--images DIR] [--windows-images DIR] ...
+ *                     [--metallb] [--pull-images] [--image REF]... [--cache DIR] [--images DIR] ...
  *   npm run bundle -- --verify DIR
  *
  * --node-bin holds kubelet, kubeadm and kubectl (packaged as debs/), --images image archives
@@ -18,11 +18,14 @@
  * Windows files, with --k3s that release, with --metallb its manifest) from their release
  * locations, each checked against its published checksum, into --cache (default
  * ~/.cache/nestlab/bundle-downloads), and builds from there; folders given too are added.
- * Images are never downloaded: export them on a connected machine (ctr images export, docker
- * save, skopeo) and give the folder. The bundle gets manifest.json and SHA256SUMS with the SHA-256
+ * --pull-images pulls the catalog apps' images (the Windows ones with --windows), MetalLB's
+ * (--metallb) and each --image from their registries (public images, every blob checked against
+ * its digest) into OCI archives; images can also be given as folders of archives (ctr images
+ * export, docker save, skopeo). The bundle gets manifest.json and SHA256SUMS with the SHA-256
  * of every file, and the images of each archive; Nestlab checks them before copying it to a host.
  */
 import { readFileSync } from 'node:fs';
+import { link, mkdir, readdir, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -32,6 +35,8 @@ import { buildBundle, type BundleSources } from '../src/main/offline-kit/bundle-
 import { downloadSources } from '../src/main/offline-kit/bundle-download';
 import { verifyBundle, type BundleManifest } from '../src/main/offline-kit/bundle-manifest';
 import { missingImages } from '../src/main/offline-kit/image-archives';
+import { archiveName, pullImage } from '../src/main/offline-kit/image-pull';
+import { METALLB_IMAGES } from '../src/main/labs/metallb';
 
 const { values } = parseArgs({
   options: {
@@ -53,6 +58,8 @@ const { values } = parseArgs({
     windows: { type: 'boolean' },
     k3s: { type: 'string' },
     metallb: { type: 'boolean' },
+    'pull-images': { type: 'boolean' },
+    image: { type: 'string', multiple: true },
     out: { type: 'string' },
     verify: { type: 'string' },
     help: { type: 'boolean' },
@@ -102,6 +109,46 @@ async function reportCatalogImages(manifest: BundleManifest): Promise<void> {
   }
 }
 
+/**
+ * --pull-images: the catalog apps' images (Windows ones with --windows), MetalLB's with --metallb
+ * and each --image, pulled into the cache; with --images / --windows-images too, both folders'
+ * archives are joined (hard links) into one.
+ */
+async function pulledImages(cache: string, base: string | undefined, given: Pick<BundleSources, 'imagesDir' | 'windowsImagesDir'>) {
+  const { catalog } = await loadCatalog(defaultCatalogDir(import.meta.url));
+  const wanted: Record<'linux' | 'windows', string[]> = {
+    linux: [
+      ...catalog.apps.filter((app) => app.os === 'linux').flatMap((app) => app.images),
+      ...(values.metallb === true ? METALLB_IMAGES : []),
+      ...(values.image ?? []),
+    ],
+    windows: values.windows === true ? catalog.apps.filter((app) => app.os === 'windows').flatMap((app) => app.images) : [],
+  };
+  const folders: Pick<BundleSources, 'imagesDir' | 'windowsImagesDir'> = {};
+  for (const os of ['linux', 'windows'] as const) {
+    if (wanted[os].length === 0) continue;
+    const pulled = join(cache, os === 'linux' ? 'images' : 'windows-images');
+    await mkdir(pulled, { recursive: true });
+    for (const image of [...new Set(wanted[os])]) {
+      console.log(`${os} image ${image}: pulling (every blob checked against its digest)`);
+      await pullImage(image, join(pulled, archiveName(image)), { os, ...(base === undefined ? {} : { base }) });
+    }
+    const other = os === 'linux' ? given.imagesDir : given.windowsImagesDir;
+    let folder = pulled;
+    if (other !== undefined) {
+      folder = join(cache, `${os}-images-joined`);
+      await rm(folder, { recursive: true, force: true });
+      await mkdir(folder);
+      for (const dir of [pulled, other]) {
+        for (const name of (await readdir(dir)).filter((entry) => entry.endsWith('.tar'))) await link(join(dir, name), join(folder, name));
+      }
+    }
+    if (os === 'linux') folders.imagesDir = folder;
+    else folders.windowsImagesDir = folder;
+  }
+  return folders;
+}
+
 async function main(): Promise<void> {
   if (values.help === true) {
     console.log(readFileSync(new URL(import.meta.url), 'utf8').split('*/')[0]);
@@ -131,11 +178,13 @@ async function main(): Promise<void> {
         log: (line) => console.log(line),
       },
     );
+    const cacheDir = resolve(values.cache ?? join(homedir(), '.cache', 'nestlab', 'bundle-downloads'));
     sources = {
       ...downloaded,
       ...local,
       tools: { ...downloaded.tools, ...local.tools },
       manifests: [...(downloaded.manifests ?? []), ...(local.manifests ?? [])],
+      ...(values['pull-images'] === true ? await pulledImages(cacheDir, values['download-from'], local) : {}),
     };
   } else {
     sources = { kubernetesVersion: values.kubernetes, nodeBinDir: resolve(values['node-bin'] ?? ''), ...local };
