@@ -7,8 +7,8 @@ import type { RuntimeMode, Services } from '../shared/contract';
 import { AppsService } from './apps/apps-service';
 import { defaultCatalogDir } from './apps/catalog-location';
 import { ClustersService } from './clusters/clusters-service';
-import { HostsApi } from './hosts/hosts-api';
 import { HostsService } from './hosts/hosts-service';
+import { LabHosts } from './hosts/lab-hosts';
 import { describeSecretStorage } from './hosts/secret-storage-info';
 import { BlueGreenService } from './labs/day2/blue-green-service';
 import { LabsService } from './labs/labs-service';
@@ -18,9 +18,9 @@ import { labTunnels } from './pods/lab-tunnels';
 import { PodsService } from './pods/pods-service';
 import { MemorySecretStore } from './secrets/memory-secret-store';
 import type { SecretStore } from './secrets/secret-store';
-import { FileSettingsService } from './settings/settings-service';
-import { NodeSystemService } from './system/system-service';
-import { NodeTerminalsService } from './terminals/terminals-service';
+import { SettingsService } from './settings/settings-service';
+import { SystemService } from './system/system-service';
+import { TerminalsService } from './terminals/terminals-service';
 import { TopologyService } from './topology/topology-service';
 
 export interface ServiceOptions {
@@ -44,8 +44,8 @@ export interface AppServices extends Services {
 
 export async function createServices(options: ServiceOptions): Promise<AppServices> {
   const secrets = options.secrets ?? new MemorySecretStore();
-  const hostsCore = await HostsService.create({ dataDir: options.dataDir, secrets });
-  const hosts = new HostsApi(hostsCore, () => describeSecretStorage(secrets));
+  const labHosts = await LabHosts.create({ dataDir: options.dataDir, secrets });
+  const hosts = new HostsService(labHosts, () => describeSecretStorage(secrets));
   const clusters = new ClustersService({ dataDir: options.dataDir, secrets });
   // The kubectl versions terminals choose from (bundled, added in Settings, PATH); never downloaded.
   const kubectlShelf = new KubectlShelfService({
@@ -54,19 +54,19 @@ export async function createServices(options: ServiceOptions): Promise<AppServic
     run: runProgram,
   });
   // Terminals get each context's kubeconfig (secrets included) from the imported contexts, and the kubectl for its server.
-  const terminals = new NodeTerminalsService({
+  const terminals = new TerminalsService({
     locateKubectl: () => kubectlShelf.defaultKubectl(),
     kubectlForServer: (server) => kubectlShelf.forServer(server),
-    sshShells: hostsCore,
+    sshShells: labHosts,
     kubeconfigs: clusters,
   });
   // The topology reads clusters through the contexts imported in the Clusters view.
   const topology = new TopologyService({ provider: clusters });
   // A lab's LoadBalancer addresses are on the lab host's network: tunnels go through that host.
-  const tunnels = labTunnels({ list: () => labs.list() }, hostsCore);
+  const tunnels = labTunnels({ list: () => labs.list() }, labHosts);
   // Pods, logs, events and port-forwards use the same imported contexts.
   const pods = new PodsService({ provider: clusters, labTunnels: tunnels });
-  const settings = new FileSettingsService(options.dataDir);
+  const settings = new SettingsService(options.dataDir);
   // Apps deploy to the contexts imported in the Clusters view; images follow the mirror in Settings.
   const apps = new AppsService({
     catalogDir: options.catalogDir ?? defaultCatalogDir(import.meta.url),
@@ -75,11 +75,11 @@ export async function createServices(options: ServiceOptions): Promise<AppServic
     labHostOf: (context) => tunnels.hostOf(context),
   });
   // Labs provision VMs on inventory hosts and save their kubeconfigs into the clusters.
-  const labs = new LabsService({ dataDir: options.dataDir, hosts: hostsCore, clusters });
+  const labs = new LabsService({ dataDir: options.dataDir, hosts: labHosts, clusters });
   // Blue/green labs: a green copy made by labs, blue's apps installed by apps, a front door on the lab host.
-  const blueGreen = new BlueGreenService({ dataDir: options.dataDir, labs, apps, hosts: hostsCore });
+  const blueGreen = new BlueGreenService({ dataDir: options.dataDir, labs, apps, hosts: labHosts });
   return {
-    system: new NodeSystemService({
+    system: new SystemService({
       appName: 'Nestlab',
       appVersion: options.appVersion,
       mode: options.mode,

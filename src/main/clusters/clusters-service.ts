@@ -258,7 +258,7 @@ export class ClustersService implements ClustersContract {
    * for a terminal's private kubeconfig. A credential plugin the user has not approved is refused
    * here too, since kubectl would run it.
    */
-  async kubeconfigFor(context: string): Promise<string> {
+  async kubeconfigYamlFor(context: string): Promise<string> {
     const file = await this.store.read();
     if (file.contexts[context] === undefined) throw notFound(context);
     const plugin = pluginStateOf(file, context);

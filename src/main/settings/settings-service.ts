@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { Emitter } from '../../shared/event';
-import type { Settings, SettingsService, SettingsState } from '../../shared/contract';
+import type { Settings, SettingsService as SettingsContract, SettingsState } from '../../shared/contract';
 import { defaultSettings } from '../../shared/schemas/settings';
 import { loadSettings, saveSettings } from './settings-store';
 
@@ -8,7 +8,7 @@ import { loadSettings, saveSettings } from './settings-store';
  * Settings kept in `<dataDir>/settings.json`. Loaded once, lazily; writes are serialized so two
  * quick updates cannot interleave on disk.
  */
-export class FileSettingsService implements SettingsService {
+export class SettingsService implements SettingsContract {
   private readonly changed = new Emitter<SettingsState>();
   readonly onDidChange = this.changed.event;
   private readonly path: string;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../../../tests/harness/temp-dir';
 import { defaultSettings } from '../../shared/schemas/settings';
-import { FileSettingsService } from './settings-service';
+import { SettingsService } from './settings-service';
 import { loadSettings } from './settings-store';
 
 let dir: string;
@@ -44,22 +44,22 @@ describe('loadSettings', () => {
   });
 });
 
-describe('FileSettingsService', () => {
+describe('SettingsService', () => {
   it('persists changes across instances in a private file, atomically (no temp files left)', async () => {
-    await new FileSettingsService(dir).update({ theme: 'dark', terminalFontSize: 15 });
-    expect((await new FileSettingsService(dir).get()).values).toMatchObject({ theme: 'dark', terminalFontSize: 15 });
+    await new SettingsService(dir).update({ theme: 'dark', terminalFontSize: 15 });
+    expect((await new SettingsService(dir).get()).values).toMatchObject({ theme: 'dark', terminalFontSize: 15 });
     expect((await stat(path)).mode & 0o777).toBe(0o600);
     expect(await readdir(dir)).toEqual(['settings.json']);
   });
 
   it('serializes concurrent updates so none is lost', async () => {
-    const service = new FileSettingsService(dir);
+    const service = new SettingsService(dir);
     await Promise.all([
       service.update({ theme: 'dark' }),
       service.update({ terminalFontSize: 20 }),
       service.update({ registryMirror: 'm.lab' }),
     ]);
-    expect((await new FileSettingsService(dir).get()).values).toMatchObject({
+    expect((await new SettingsService(dir).get()).values).toMatchObject({
       theme: 'dark',
       terminalFontSize: 20,
       registryMirror: 'm.lab',
@@ -68,7 +68,7 @@ describe('FileSettingsService', () => {
 
   it('fires onDidChange with the new state, and keeps a load problem visible after a write', async () => {
     await writeFile(path, 'garbage');
-    const service = new FileSettingsService(dir);
+    const service = new SettingsService(dir);
     const seen: string[] = [];
     service.onDidChange((state) => seen.push(`${state.values.theme}:${state.loadProblem?.code ?? '-'}`));
     await service.update({ theme: 'light' });

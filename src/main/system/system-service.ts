@@ -1,4 +1,4 @@
-import type { KubectlShelf, KubectlStatus, RuntimeMode, SystemInfo, SystemService } from '../../shared/contract';
+import type { KubectlShelf, KubectlStatus, RuntimeMode, SystemInfo, SystemService as SystemContract } from '../../shared/contract';
 
 /** What the system service reads the kubectl shelf through (KubectlShelfService). */
 export interface KubectlShelfAccess {
@@ -15,7 +15,7 @@ export interface SystemServiceOptions {
   kubectl: KubectlShelfAccess;
 }
 
-export class NodeSystemService implements SystemService {
+export class SystemService implements SystemContract {
   constructor(private readonly options: SystemServiceOptions) {}
 
   async info(): Promise<SystemInfo> {

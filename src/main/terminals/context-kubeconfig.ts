@@ -9,7 +9,7 @@ import { join } from 'node:path';
  * this; tests use the harness's kubeconfigs.
  */
 export interface ContextKubeconfigProvider {
-  kubeconfigFor(context: string): Promise<string>;
+  kubeconfigYamlFor(context: string): Promise<string>;
   /**
    * A client-node KubeConfig with the context's credentials already resolved (a credential
    * plugin run by the clusters service, with its time limit): pod exec uses this, so client-node

@@ -5,7 +5,7 @@ import type { TerminalProcess } from './terminal-process';
 
 /**
  * Opens an interactive shell channel with a pty on a lab host's shared SSH connection, and names
- * the host for the tab title. HostsService (shell, get) is one.
+ * the host for the tab title. LabHosts (shell, get) is one.
  */
 export interface SshShellProvider {
   shell(hostId: string, pty: PseudoTtyOptions): Promise<ClientChannel>;

@@ -11,7 +11,7 @@ import type {
   TerminalResumed,
   TerminalResumePoint,
   TerminalSize,
-  TerminalsService,
+  TerminalsService as TerminalsContract,
   TerminalTarget,
 } from '../../shared/contract/terminals';
 import { AppError } from '../../shared/errors';
@@ -90,8 +90,8 @@ interface Session {
   closing?: Promise<void>;
 }
 
-/** Embedded terminals; see {@link TerminalsService}. Call dispose() on shutdown: it kills every session. */
-export class NodeTerminalsService implements TerminalsService {
+/** Embedded terminals; see {@link TerminalsContract}. Call dispose() on shutdown: it kills every session. */
+export class TerminalsService implements TerminalsContract {
   private readonly outputEmitter = new Emitter<TerminalOutput>();
   private readonly exitEmitter = new Emitter<{ terminalId: string; exit: TerminalExit }>();
   readonly onDidOutput: Event<TerminalOutput> = this.outputEmitter.event;
@@ -397,7 +397,7 @@ export class NodeTerminalsService implements TerminalsService {
         context,
       });
     }
-    return this.options.kubeconfigs.kubeconfigFor(context);
+    return this.options.kubeconfigs.kubeconfigYamlFor(context);
   }
 
   private async privateKubeconfig(context: string): Promise<PrivateKubeconfig> {

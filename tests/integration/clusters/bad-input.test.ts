@@ -298,7 +298,7 @@ describe('credential plugins never run on import', () => {
     expect(existsSync(canary)).toBe(false);
 
     // Nor does handing its kubeconfig to a terminal, where kubectl would run it.
-    expect((await caught(service.kubeconfigFor('plugin'))).code).toBe('APPROVAL_REQUIRED');
+    expect((await caught(service.kubeconfigYamlFor('plugin'))).code).toBe('APPROVAL_REQUIRED');
     expect(existsSync(canary)).toBe(false);
     // A key for another command does not approve this one.
     expect((await caught(service.approvePlugin('plugin', 'a'.repeat(64)))).code).toBe('CONFLICT');

@@ -389,7 +389,7 @@ describe('name clashes, merging and export', () => {
 
   it("gives a terminal one context's kubeconfig, which kubectl uses as is", async () => {
     const path = join(work, 'terminal-kubeconfig');
-    await writeFile(path, await service.kubeconfigFor('nestlab-viewer@nestlab-test'), { mode: 0o600 });
+    await writeFile(path, await service.kubeconfigYamlFor('nestlab-viewer@nestlab-test'), { mode: 0o600 });
     const whoami = await runKubectl(path, ['get', 'pods', '-A', '-o', 'name']);
     expect(whoami.exitCode).toBe(0);
     const denied = await runKubectl(path, ['create', 'namespace', 'from-terminal']);

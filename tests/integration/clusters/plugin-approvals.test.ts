@@ -150,7 +150,7 @@ describe('credential plugin environment values', () => {
     expect(JSON.stringify(payloads)).not.toContain(secret);
     expect(await folderText(dataDir)).not.toContain(secret);
     // kubectl in a terminal needs it: the context's own kubeconfig carries it.
-    expect(await service.kubeconfigFor('env')).toContain(secret);
+    expect(await service.kubeconfigYamlFor('env')).toContain(secret);
 
     // A clusters.json from before kept the value in plain text: the next change of the store moves it to the secret store.
     const path = join(dataDir, 'clusters.json');
@@ -165,6 +165,6 @@ describe('credential plugin environment values', () => {
     // Stored anew, the plugin needs approving once more; then it gets the value as before.
     expect((await pluginOf('env')).approved).toBe(false);
     await service.approvePlugin('env', (await pluginOf('env')).approvalKey);
-    expect(await service.kubeconfigFor('env')).toContain(secret);
+    expect(await service.kubeconfigYamlFor('env')).toContain(secret);
   });
 });

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HostsService } from '../../../src/main/hosts/hosts-service';
+import { LabHosts } from '../../../src/main/hosts/lab-hosts';
 import { MemorySecretStore } from '../../../src/main/secrets/memory-secret-store';
 import { waitFor } from '../../harness/index.js';
 import { simulations } from '../../harness/ssh/profiles';
@@ -58,7 +58,7 @@ describe('agent sign-in (real sshd, real ssh-agent)', () => {
   it('signs in with the agent and forwards nothing to the host', async () => {
     const secrets = new MemorySecretStore();
     const dataDir = await mkdtemp(join(dir, 'data-'));
-    const hosts = await HostsService.create({ dataDir, secrets, agentSocket, reconnect: false });
+    const hosts = await LabHosts.create({ dataDir, secrets, agentSocket, reconnect: false });
     try {
       const added = await hosts.add({ name: 'agent-host', address: host.host, port: host.port, user: host.user, auth: { kind: 'agent' } });
       await hosts.acceptHostKey(added.id, (await host.hostKey()).fingerprint);

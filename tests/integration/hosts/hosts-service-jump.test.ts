@@ -2,17 +2,17 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HostsService } from '../../../src/main/hosts/hosts-service';
+import { LabHosts } from '../../../src/main/hosts/lab-hosts';
 import { MemorySecretStore } from '../../../src/main/secrets/memory-secret-store';
 import { simulations } from '../../harness/ssh/profiles';
 import { startTestHosts } from '../../harness/ssh/test-host';
 import type { TestHost } from '../../harness/ssh/test-host';
 
-describe('HostsService: a Windows host behind a jump host, key file sign-in', () => {
+describe('LabHosts: a Windows host behind a jump host, key file sign-in', () => {
   let jump: TestHost;
   let windows: TestHost;
   let dataDir: string;
-  let service: HostsService;
+  let service: LabHosts;
 
   beforeAll(async () => {
     [jump, windows] = (await startTestHosts([{ simulation: simulations.nestedOn }, { simulation: simulations.windowsHyperV }])) as [
@@ -20,7 +20,7 @@ describe('HostsService: a Windows host behind a jump host, key file sign-in', ()
       TestHost,
     ];
     dataDir = await mkdtemp(join(tmpdir(), 'nestlab-hosts-jump-'));
-    service = await HostsService.create({ dataDir, secrets: new MemorySecretStore(), reconnect: false });
+    service = await LabHosts.create({ dataDir, secrets: new MemorySecretStore(), reconnect: false });
   });
   afterAll(async () => {
     service?.dispose();

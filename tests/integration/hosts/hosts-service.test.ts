@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../../src/shared/errors';
-import { HostsService } from '../../../src/main/hosts/hosts-service';
+import { LabHosts } from '../../../src/main/hosts/lab-hosts';
 import type { HostSummary } from '../../../src/main/hosts/host-types';
 import { OsEncryptionSecretStore } from '../../../src/main/secrets/os-encryption-secret-store';
 import { createTestOsEncryption } from '../../../src/main/secrets/test-os-encryption';
@@ -30,10 +30,10 @@ async function folderText(dir: string): Promise<string> {
   return texts.join('\n');
 }
 
-describe('HostsService against real sshd', () => {
+describe('LabHosts against real sshd', () => {
   let host: TestHost;
   let dataDir: string;
-  let service: HostsService;
+  let service: LabHosts;
   /** Everything that left the service: return values, errors, events. Checked for canaries. */
   const observed: unknown[] = [];
   const see = <T>(value: T): T => {
@@ -44,7 +44,7 @@ describe('HostsService against real sshd', () => {
   beforeAll(async () => {
     host = await startTestHost({ simulation: simulations.nestedOff, password: loginCanary });
     dataDir = await mkdtemp(join(tmpdir(), 'nestlab-hosts-data-'));
-    service = await HostsService.create({
+    service = await LabHosts.create({
       dataDir,
       secrets: new OsEncryptionSecretStore({ dataDir, encryption: createTestOsEncryption() }),
       readyTimeoutMs: 5_000,
@@ -170,7 +170,7 @@ describe('HostsService against real sshd', () => {
     expect((await readdir(dataDir)).some((name) => name.startsWith('known-hosts.json.corrupt-'))).toBe(true);
     // Still closed: the store is now missing, and the inventory has hosts.
     expect(see(await service.testConnection(added.id))).toMatchObject({ ok: false, error: { code: 'HOST_KEY_STORE_CORRUPT' } });
-    const reopened = await HostsService.create({
+    const reopened = await LabHosts.create({
       dataDir,
       secrets: new OsEncryptionSecretStore({ dataDir, encryption: createTestOsEncryption() }),
     });

@@ -61,7 +61,7 @@ describe("a lab whose API port the lab host's firewall drops", () => {
     expect(await version('walled')).toMatch(/^v1\.20\./);
 
     // The real kubectl with the kubeconfig Nestlab's terminals use: server 127.0.0.1, the certificate checked against the endpoint name.
-    const kubeconfig = await lab.clusters.kubeconfigFor('walled');
+    const kubeconfig = await lab.clusters.kubeconfigYamlFor('walled');
     expect(kubeconfig).toContain(`server: https://127.0.0.1:${access.localPort}`);
     expect(kubeconfig).toContain('tls-server-name: walled-api.lab.internal');
     const path = join(lab.dataDir, 'walled.kubeconfig');

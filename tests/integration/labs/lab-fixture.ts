@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { ClustersService } from '../../../src/main/clusters/clusters-service';
-import { HostsService } from '../../../src/main/hosts/hosts-service';
+import { LabHosts } from '../../../src/main/hosts/lab-hosts';
 import { LabsService } from '../../../src/main/labs/labs-service';
 import { testNetwork } from '../../../src/main/labs/test-plans';
 import { MemorySecretStore } from '../../../src/main/secrets/memory-secret-store';
@@ -44,7 +44,7 @@ export interface LabFixture {
   adminCredentials: AdminCredentials;
   dataDir: string;
   secrets: MemorySecretStore;
-  hosts: HostsService;
+  hosts: LabHosts;
   clusters: ClustersService;
   labs: LabsService;
   hostId: string;
@@ -119,7 +119,7 @@ export async function startLabFixture(options: { os?: 'linux' | 'windows'; ownNe
   const bridge = startHypervisorBridge(host.simDir, controlPlane.simulation);
   const dataDir = await mkdtemp(join(tmpdir(), 'nestlab-labs-'));
   const secrets = new MemorySecretStore();
-  const hosts = await HostsService.create({ dataDir, secrets, readyTimeoutMs: 5_000, reconnect: { initialDelayMs: 100, maxDelayMs: 500 } });
+  const hosts = await LabHosts.create({ dataDir, secrets, readyTimeoutMs: 5_000, reconnect: { initialDelayMs: 100, maxDelayMs: 500 } });
   const clusters = new ClustersService({ dataDir, secrets, refreshIntervalMs: 0 });
   const hostName = 'kvm-lab';
   const added = await hosts.add({

@@ -1,7 +1,7 @@
 /**
  * "Open" of a lab's LoadBalancer Service through the SSH tunnel (issue #19), wired as the app
  * wires it: the real LabsService names the lab's host for the lab's saved context, the real
- * HostsService's connection to that host carries the tunnel, and the real ClustersService gives
+ * LabHosts' connection to that host carries the tunnel, and the real ClustersService gives
  * the API access. The lab host is a real sshd with a network namespace of its own (SIMULATION: its
  * libvirt tools and VMs are stand-ins) where the lab network's addresses are local; a real HTTP
  * server listens there on the Service's LoadBalancer address. This computer never reaches that

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { HostsService } from '../../../src/main/hosts/hosts-service';
+import { LabHosts } from '../../../src/main/hosts/lab-hosts';
 import { labTunnels } from '../../../src/main/pods/lab-tunnels';
 import { PodsService } from '../../../src/main/pods/pods-service';
 import { MemorySecretStore } from '../../../src/main/secrets/memory-secret-store';
@@ -46,7 +46,7 @@ const serverScript = fileURLToPath(new URL('./fixtures/lab-web-server.mjs', impo
 let controlPlane: ControlPlane;
 let simulation: SimulatedNodes;
 let labHost: TestHost;
-let hosts: HostsService;
+let hosts: LabHosts;
 let dataDir: string;
 let labHostId: string;
 let downHostId: string;
@@ -107,7 +107,7 @@ beforeAll(async () => {
   );
 
   dataDir = await mkdtemp(join(tmpdir(), 'nestlab-lab-tunnel-'));
-  hosts = await HostsService.create({ dataDir, secrets: new MemorySecretStore(), readyTimeoutMs: 5_000, reconnect: false });
+  hosts = await LabHosts.create({ dataDir, secrets: new MemorySecretStore(), readyTimeoutMs: 5_000, reconnect: false });
   const added = await hosts.add({
     name: 'kvm-lab',
     address: '127.0.0.1',

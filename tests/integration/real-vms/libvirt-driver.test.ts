@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testNetwork } from '../../../src/main/labs/test-plans';
 import { defaultLabPlan, type LabMachine, type LabOperation, type LabPlan } from '../../../src/shared/contract/labs';
-import { HostsService } from '../../../src/main/hosts/hosts-service';
+import { LabHosts } from '../../../src/main/hosts/lab-hosts';
 import { initialSteps, runSteps, type EngineEnvironment } from '../../../src/main/labs/engine';
 import { LibvirtDriver } from '../../../src/main/labs/libvirt-driver';
 import { machinesOf } from '../../../src/main/labs/machines';
@@ -23,7 +23,7 @@ import { startTestHost, type TestHost } from '../../harness/ssh/test-host';
 describe('libvirt driver against a real libvirt host (REAL libvirtd + QEMU TCG)', () => {
   let host: TestHost;
   let dataDir: string;
-  let hosts: HostsService;
+  let hosts: LabHosts;
   let hostId: string;
   const log: string[] = [];
   const baseImage = '/var/lib/libvirt/images/nestlab-base/empty-base.qcow2';
@@ -31,7 +31,7 @@ describe('libvirt driver against a real libvirt host (REAL libvirtd + QEMU TCG)'
   beforeAll(async () => {
     host = await startTestHost({ simulation: realLibvirtHost, realLibvirt: true });
     dataDir = await mkdtemp(join(tmpdir(), 'nestlab-real-libvirt-'));
-    hosts = await HostsService.create({ dataDir, secrets: new MemorySecretStore(), reconnect: false });
+    hosts = await LabHosts.create({ dataDir, secrets: new MemorySecretStore(), reconnect: false });
     const added = await hosts.add({
       name: 'real-libvirt',
       address: '127.0.0.1',

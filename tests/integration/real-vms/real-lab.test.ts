@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClustersService } from '../../../src/main/clusters/clusters-service';
-import { HostsService } from '../../../src/main/hosts/hosts-service';
+import { LabHosts } from '../../../src/main/hosts/lab-hosts';
 import { libvirtPaths } from '../../../src/main/labs/lab-paths';
 import { LabsService } from '../../../src/main/labs/labs-service';
 import { sshToVm } from '../../../src/main/labs/libvirt-driver';
@@ -47,7 +47,7 @@ describe('a lab on a real libvirt host (REAL libvirtd, QEMU guests, cloud-init, 
   let host: TestHost;
   let dataDir: string;
   let bundle: string;
-  let hosts: HostsService;
+  let hosts: LabHosts;
   let clusters: ClustersService;
   let labs: LabsService;
   let hostId: string;
@@ -61,7 +61,7 @@ describe('a lab on a real libvirt host (REAL libvirtd, QEMU guests, cloud-init, 
     host = await startTestHost({ simulation: { ...realLibvirtHost, diskGiB: 40 }, realLibvirt: true });
     dataDir = await mkdtemp(join(tmpdir(), 'nestlab-real-lab-'));
     const secrets = new MemorySecretStore();
-    hosts = await HostsService.create({ dataDir, secrets, reconnect: false });
+    hosts = await LabHosts.create({ dataDir, secrets, reconnect: false });
     clusters = new ClustersService({ dataDir, secrets, refreshIntervalMs: 0 });
     labs = new LabsService({ dataDir, hosts, clusters, changeIntervalMs: 200 });
     const added = await hosts.add({
@@ -248,7 +248,7 @@ describe('a lab on a real libvirt host (REAL libvirtd, QEMU guests, cloud-init, 
       // The real kubectl with that kubeconfig: the nodes, and the control plane's static pods
       // running from the bundle's images.
       const kubeconfig = join(dataDir, 'real.kubeconfig');
-      await writeFile(kubeconfig, await clusters.kubeconfigFor('real'), { mode: 0o600 });
+      await writeFile(kubeconfig, await clusters.kubeconfigYamlFor('real'), { mode: 0o600 });
       const kubectl = async (...args: string[]) => {
         const result = await runKubectl(kubeconfig, args, { timeoutMs: 60_000 });
         expect(result.exitCode, result.stderr).toBe(0);

@@ -1,7 +1,7 @@
 import { Dispatcher } from '../../../src/shared/rpc/dispatcher';
 import { connectInMemory } from '../../../src/shared/rpc/in-memory';
 import { createTestServices } from '../../../src/shared/rpc/test-services';
-import { NodeTerminalsService, type TerminalsServiceOptions } from '../../../src/main/terminals/terminals-service';
+import { TerminalsService, type TerminalsServiceOptions } from '../../../src/main/terminals/terminals-service';
 import { locateKubectl } from '../../../src/main/kubectl/kubectl-locator';
 import { runProgram } from '../../../src/main/platform/run-program';
 import type { ControlPlane } from '../../harness/index.js';
@@ -15,7 +15,7 @@ export function harnessKubeconfigs(controlPlane: ControlPlane) {
     'lab-viewer': renderKubeconfig(controlPlane.viewer, { context: 'lab-viewer', user: 'nestlab-viewer' }),
   };
   return {
-    kubeconfigFor: (context: string) => {
+    kubeconfigYamlFor: (context: string) => {
       const yaml = yamls[context];
       return yaml === undefined ? Promise.reject(new Error(`no context ${context}`)) : Promise.resolve(yaml);
     },
@@ -27,7 +27,7 @@ export function harnessKubeconfigs(controlPlane: ControlPlane) {
  * as over WebSocket or IPC), with a client that acts like the renderer.
  */
 export function connectTerminals(options: Partial<TerminalsServiceOptions>) {
-  const service = new NodeTerminalsService({
+  const service = new TerminalsService({
     locateKubectl: () => locateKubectl({ run: runProgram }),
     ...options,
   });

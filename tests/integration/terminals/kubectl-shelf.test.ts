@@ -99,7 +99,7 @@ function kubeconfigs() {
       ]),
     ),
   };
-  return { kubeconfigFor: (context: string) => Promise.resolve(yamls[context] ?? '') };
+  return { kubeconfigYamlFor: (context: string) => Promise.resolve(yamls[context] ?? '') };
 }
 
 /** The terminals service with a shelf as the composition root wires it. */

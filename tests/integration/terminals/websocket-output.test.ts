@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { NodeTerminalsService } from '../../../src/main/terminals/terminals-service';
+import { TerminalsService } from '../../../src/main/terminals/terminals-service';
 import { startWebServer, type RunningWebServer } from '../../../src/main/server/web-server';
 import { Dispatcher } from '../../../src/shared/rpc/dispatcher';
 import { createTestServices } from '../../../src/shared/rpc/test-services';
@@ -15,12 +15,12 @@ import { connectRawClient } from './websocket-client';
 
 const token = 'W'.repeat(43);
 let staticDir: string;
-let service: NodeTerminalsService;
+let service: TerminalsService;
 let server: RunningWebServer;
 
 beforeEach(async () => {
   staticDir = await mkdtemp(join(tmpdir(), 'nestlab-ws-output-'));
-  service = new NodeTerminalsService({
+  service = new TerminalsService({
     locateKubectl: () => Promise.resolve({ available: false, reason: 'not needed in this test' }),
     shell: { file: '/bin/bash', args: ['--norc', '--noprofile'] },
   });

@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { NodeTerminalsService, type TerminalsServiceOptions } from '../../../src/main/terminals/terminals-service';
+import { TerminalsService, type TerminalsServiceOptions } from '../../../src/main/terminals/terminals-service';
 import { formatBytes } from '../../../src/main/terminals/replay-buffer';
 import { startWebServer, type RunningWebServer } from '../../../src/main/server/web-server';
 import type { TerminalOutput, TerminalResumed } from '../../../src/shared/contract';
@@ -19,7 +19,7 @@ import { connectRawClient, type RawClient } from './websocket-client';
 
 const token = 'R'.repeat(43);
 let staticDir: string | undefined;
-let service: NodeTerminalsService | undefined;
+let service: TerminalsService | undefined;
 let server: RunningWebServer | undefined;
 
 afterEach(async () => {
@@ -36,7 +36,7 @@ afterEach(async () => {
  */
 async function start(script: string, options: Partial<TerminalsServiceOptions> = {}) {
   staticDir = await mkdtemp(join(tmpdir(), 'nestlab-ws-resume-'));
-  service = new NodeTerminalsService({
+  service = new TerminalsService({
     locateKubectl: () => Promise.resolve({ available: false, reason: 'not needed in this test' }),
     shell: { file: '/bin/sh', args: ['-c', `stty -echo; ${script}`] },
     ...options,
