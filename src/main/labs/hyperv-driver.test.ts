@@ -46,6 +46,10 @@ describe('Hyper-V driver scripts', () => {
   it('address, delete, cleanup and running a command on a VM', () => {
     expect(addressScript(windows)).toMatchSnapshot();
     expect(deleteVmScript(windows, paths)).toMatchSnapshot();
+    // A VM with an address loses its known_hosts entry: the next VM of that name has the address and a new host key.
+    expect(deleteVmScript({ ...windows, address: '192.168.150.103' }, paths)).toContain(
+      "& ssh-keygen.exe -R '192.168.150.103' -f $known *> $null",
+    );
     expect(cleanupScript(plan, paths)).toMatchSnapshot();
     expect(vmExecScript(paths, '192.168.150.103', 'powershell -NoProfile -NonInteractive -Command -')).toMatchSnapshot();
   });

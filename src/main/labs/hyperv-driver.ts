@@ -186,6 +186,14 @@ export function deleteVmScript(machine: LabMachine, paths: HyperVLabPaths): stri
     ...[`${machine.name}.vhdx`, `${machine.name}-seed.iso`, `${machine.name}-seed`].map(
       (file) => `Remove-Item -LiteralPath ${psLiteral(`${paths.storageDir}\\${file}`)} -Recurse -Force -ErrorAction SilentlyContinue`,
     ),
+    // A VM made again with this name gets the same static address and a new host key, which
+    // ssh's accept-new would refuse as changed (a recreated worker, scale down then up).
+    ...(machine.address === undefined
+      ? []
+      : [
+          `$known = Join-Path (Join-Path $env:USERPROFILE ${psLiteral(paths.homeDir)}) 'known_hosts'`,
+          `if (Test-Path -LiteralPath $known) { $ErrorActionPreference = 'Continue'; & ssh-keygen.exe -R ${psLiteral(machine.address)} -f $known *> $null; $ErrorActionPreference = 'Stop' }`,
+        ]),
     "if ($vm) { 'deleted' } else { 'absent' }",
   ]);
 }
