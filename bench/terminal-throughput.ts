@@ -1,7 +1,7 @@
 /**
  * Terminal throughput: 50 MB of text through pty -> batcher -> WebSocket -> xterm in headless
  * Chromium (the real renderer in browser mode), against reading the same pty output directly in
- * Node. Target (DESIGN.md): the UI path at no less than 50% of the raw speed.
+ * Node. Target (docs/BENCHMARKS.md): the UI path at no less than 50% of the raw speed.
  * Run: npm run bench -- terminal-throughput   (builds the app first unless NESTLAB_BENCH_NO_BUILD=1)
  * NESTLAB_BENCH_RUNS=N repeats the UI run (default 2); NESTLAB_BENCH_PROFILE_DIR=DIR writes a CPU
  * profile of the page per run, NESTLAB_BENCH_TRACE_DIR=DIR a Chromium trace (open it in DevTools'

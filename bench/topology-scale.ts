@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 /**
- * Benchmark (issue 5): the topology map at 5,000 pods on 50 simulated nodes, against the real
- * 1.20 control plane. Prints each figure next to its target (DESIGN.md):
+ * Benchmark: the topology map at 5,000 pods on 50 simulated nodes, against the real 1.20 control
+ * plane. Prints each figure next to its target (docs/BENCHMARKS.md):
  * - snapshot into the compact model vs `kubectl get nodes,pods,deployments,replicasets,services,
  *   endpointslices -A -o json` on the same API server, alternated in one run: <= 1.2x;
  * - RSS of a process watching 5,000 pods (the service alone, and the browser-mode server with a

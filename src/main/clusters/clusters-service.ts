@@ -311,7 +311,7 @@ export class ClustersService implements ClustersContract {
 
   /**
    * Main-process only (not in the contract): one API request as a context's identity, with the
-   * same diagnosis as health checks. Other services (topology, apps) build on this.
+   * same diagnosis as health checks. Labs use it (provisioning steps, machine operations).
    */
   async requestAs(context: string, request: KubeRequest): Promise<unknown> {
     const { target } = await this.targets.resolve(await this.store.read(), context);

@@ -23,7 +23,7 @@ function containerdPart(): string {
   return script.slice(from, script.indexOf('swapoff -a')).join('\n').replaceAll('/etc/', `${root}/etc/`);
 }
 
-describe("existing machines' install script (issue 16: remote writes)", () => {
+describe("existing machines' install script: remote writes", () => {
   it('leaves config.toml as it was when the script is killed while writing it (a dropped connection), and writes it whole otherwise', () => {
     const config = join(root, 'etc/containerd/config.toml');
     mkdirSync(join(root, 'etc/containerd'), { recursive: true });

@@ -2,7 +2,7 @@
  * Scripts that lab machines download and run as root (Linux) or Administrator (Windows) when the
  * plan has no offline bundle. Each URL names a git commit (raw.githubusercontent.com serves a
  * path at a commit, and a commit id is the hash of its tree), never a branch or a tag, which
- * their owners can move: what runs is the file at that commit (issue #16, item 17).
+ * their owners can move: what runs is the file at that commit.
  *
  * The machine computes the SHA-256 of what it fetched and the lab log records it. Where a
  * checksum below is set (by someone who fetched the file at that commit and checked it), a file

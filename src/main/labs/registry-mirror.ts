@@ -1,5 +1,5 @@
 /**
- * The plan's registry mirror, for every registry a lab pulls from (issue 22): not only Docker Hub
+ * The plan's registry mirror, for every registry a lab pulls from: not only Docker Hub
  * but quay.io (MetalLB, the Tigera operator), registry.k8s.io (the control plane; k8s.gcr.io for
  * kubeadm and containerd releases older than 1.25), ghcr.io (flannel) and, for Windows workers,
  * mcr.microsoft.com (Windows pause and base images).

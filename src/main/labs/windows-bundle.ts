@@ -1,5 +1,5 @@
 /**
- * Windows workers from an offline bundle (issue 22): sig-windows-tools' Install-Containerd.ps1
+ * Windows workers from an offline bundle: sig-windows-tools' Install-Containerd.ps1
  * and PrepareNode.ps1 download what they install (containerd's and crictl's Windows archives,
  * kubelet.exe, kubeadm.exe, nssm) through one function of theirs, DownloadFile($destination,
  * $source), with curl.exe. With a bundle, Nestlab points that function at the bundle's windows/

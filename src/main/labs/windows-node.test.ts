@@ -88,7 +88,7 @@ describe('Windows node scripts', () => {
     expect(script.match(/\$sha256 -ne/g)).toHaveLength(1);
   });
 
-  it('every file the Windows and Hyper-V scripts write goes to a temporary file beside it and is moved over it only when complete (issue 16)', () => {
+  it('every file the Windows and Hyper-V scripts write goes to a temporary file beside it and is moved over it only when complete', () => {
     const plan = testPlan({ driver: 'hyperv', registryMirror: 'https://harbor.lab/proxy', baseImage: 'C:\\Base\\jammy.vhdx' });
     const windows = machinesOf(plan).find((machine) => machine.os === 'windows')!;
     const scripts = {

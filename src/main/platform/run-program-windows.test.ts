@@ -14,7 +14,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('runProgram on Windows (issue 16, item 7)', () => {
+describe('runProgram on Windows', () => {
   it('ends the program and every process it started with taskkill /PID <pid> /T /F, not a kill of the program alone', async () => {
     const programs: { file: string; options: SpawnOptions }[] = [];
     const taskkills: string[][] = [];

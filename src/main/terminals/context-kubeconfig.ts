@@ -11,9 +11,10 @@ import { join } from 'node:path';
 export interface ContextKubeconfigProvider {
   kubeconfigYamlFor(context: string): Promise<string>;
   /**
-   * A client-node KubeConfig with the context's credentials already resolved (a credential
-   * plugin run by the clusters service, with its time limit): pod exec uses this, so client-node
-   * never runs a plugin itself. Without it, a kubeconfig whose user runs a plugin is refused.
+   * A client-node KubeConfig with the context's credentials already resolved by the clusters
+   * service (a plugin run under its time limit) and held as a token, certificate or password only
+   * (kube/connection-target.ts), for pod exec. Without it, pod exec loads the YAML itself and
+   * refuses a user that runs a plugin.
    */
   kubeConfigFor?(context: string): Promise<KubeConfig>;
 }

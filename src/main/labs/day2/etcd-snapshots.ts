@@ -1,5 +1,5 @@
 /**
- * etcd snapshots of a lab as operation steps (issue 21). kubeadm (stacked or external etcd): the
+ * etcd snapshots of a lab as operation steps. kubeadm (stacked or external etcd): the
  * first control plane runs Debian's/etcd's `etcdctl` with the client certificate its API server
  * uses for etcd (the --etcd-* flags of its static pod manifest); k3s with embedded etcd (3
  * servers): `k3s etcd-snapshot save`; k3s with one server keeps SQLite, which has no etcd to
