@@ -1,6 +1,8 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { utils, type Client, type ClientChannel, type ConnectConfig, type PseudoTtyOptions, type SFTPWrapper } from 'ssh2';
+// Default import: ssh2 is CommonJS, and Node's ESM loader does not see `utils` as a named export
+// (built browser mode stopped at start with "Named export 'utils' not found"; vitest hid it).
+import ssh2, { type Client, type ClientChannel, type ConnectConfig, type PseudoTtyOptions, type SFTPWrapper } from 'ssh2';
 import type { ConnectionState, ConnectionStateChange } from '../../shared/contract/hosts';
 import { AppError } from '../../shared/errors';
 import { Emitter } from '../../shared/event';
@@ -181,7 +183,7 @@ export class SshConnection implements CommandExecutor {
     const expected = await this.options.expectedHostKey();
     const credentials = await this.options.credentials();
     // ssh2 would throw for it inside connect with only a message to tell why: parse it first.
-    if (credentials.kind === 'privateKey' && utils.parseKey(credentials.privateKey, credentials.passphrase) instanceof Error) {
+    if (credentials.kind === 'privateKey' && ssh2.utils.parseKey(credentials.privateKey, credentials.passphrase) instanceof Error) {
       throw privateKeyError(this.context);
     }
     const sock = this.options.via === undefined ? undefined : await this.options.via.forwardOut(this.context.host, this.context.port);
