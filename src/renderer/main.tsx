@@ -2,10 +2,11 @@ import './zod-jitless';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { connect } from './api/connect';
+// The shared look first: each view's stylesheet, imported by the view, builds on it.
+import './styles/app.css';
 import { App } from './app/App';
 import { createAppStore } from './store/app-store';
 import { StoreProvider } from './store/store-context';
-import './styles/app.css';
 
 const connection = connect();
 const store = createAppStore({ api: connection.api });

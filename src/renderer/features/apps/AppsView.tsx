@@ -7,6 +7,7 @@ import { useAppStore } from '../../store/store-context';
 import { CatalogCard } from './CatalogCard';
 import { InstanceCard } from './InstanceCard';
 import { YamlPanel } from './YamlPanel';
+import './apps.css';
 
 /** The catalog, the installed apps of the chosen context (the active one by default) with their sliders, and custom YAML. */
 export function AppsView() {

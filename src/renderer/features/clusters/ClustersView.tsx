@@ -7,6 +7,7 @@ import { ContextCard } from './ContextCard';
 import { ImportPanel } from './ImportPanel';
 import { CredentialsBanner } from './LostCredentials';
 import { NodesPanel } from './NodesPanel';
+import './clusters.css';
 
 /** Every imported context with its health, the import, and the active context's nodes. */
 export function ClustersView() {

@@ -9,6 +9,7 @@ import { HostCard } from './HostCard';
 import { HostFormDialog } from './HostFormDialog';
 import { HostKeyDialog } from './HostKeyDialog';
 import { RemoveHostDialog } from './RemoveHostDialog';
+import './hosts.css';
 
 type Editing = { mode: 'add' } | { mode: 'edit'; host: HostSummary } | undefined;
 

@@ -8,6 +8,7 @@ import { viewCatalog } from '../../app/view-catalog';
 import { describeExit } from './exit-text';
 import { NewTerminalForm } from './NewTerminalForm';
 import { TerminalPane } from './TerminalPane';
+import './terminals.css';
 
 /** Terminal tabs: local shells bound to a context, SSH to lab hosts, pod exec. */
 export function TerminalsView() {

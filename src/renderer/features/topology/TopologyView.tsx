@@ -6,6 +6,7 @@ import { useAppStore } from '../../store/store-context';
 import { TopologyDetails } from './TopologyDetails';
 import { TopologyMap } from './TopologyMap';
 import { describeTroubled } from './troubled-kinds';
+import './topology.css';
 
 const stateWords = { starting: 'Reading the cluster…', ready: 'Live', degraded: 'Reconnecting', stopped: 'Stopped' } as const;
 
