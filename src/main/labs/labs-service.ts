@@ -37,15 +37,10 @@ import { checkEtcdOperation, etcdOperationSteps, isEtcdOperation, listEtcdSnapsh
 import type { EtcdOperationRequest } from './day2/etcd-operations';
 import { snapshotName } from './day2/etcd-shelf';
 import type { LabSnapshotList } from '../../shared/contract/lab-snapshots';
-import {
-  checkRevert,
-  deleteLabSnapshot,
-  isLabSnapshotOperation,
-  labSnapshotName,
-  labSnapshotProblem,
-  labSnapshotSteps,
-  listLabSnapshots,
-} from './day2/lab-snapshots';
+import { checkRevert, deleteLabSnapshot, labSnapshotName, labSnapshotProblem, listLabSnapshots } from './day2/lab-snapshots';
+import { isLabOperation, labOperationSteps } from './day2/lab-operations';
+import { checkUpgrade } from './day2/upgrade';
+import type { UpgradeRequest } from '../../shared/contract/lab-upgrade';
 import type { LabSnapshotOperation, SnapshotHost } from './day2/lab-snapshots';
 import {
   checkMachineAction,
@@ -526,6 +521,23 @@ export class LabsService implements LabsContract {
     return this.summarize(record);
   }
 
+  async upgrade(name: string, request: UpgradeRequest): Promise<LabSummary> {
+    const record = await this.idle(name);
+    if (record.status !== 'ready') {
+      throw new AppError('INVALID_ARGUMENT', `Lab "${name}" is ${record.status}: resume its last operation before upgrading it.`, {
+        lab: name,
+      });
+    }
+    checkUpgrade(record.plan, request.kubernetesVersion);
+    // The plan names the target from now on: a resume continues towards it, and machines joined later get it.
+    record.plan = { ...record.plan, kubernetesVersion: request.kubernetesVersion };
+    record.status = 'running';
+    this.newOperation(record, 'upgrade', request.drainTimeoutSeconds);
+    await this.store.write(record);
+    this.start(record);
+    return this.summarize(record);
+  }
+
   private async snapshotHost(record: LabRecord): Promise<SnapshotHost> {
     return this.hostAccess(record.plan.hostId, await this.options.hosts.get(record.plan.hostId));
   }
@@ -867,8 +879,8 @@ export class LabsService implements LabsContract {
               request: (operation.node ??= {}),
               timeline: (operation.timeline ??= []),
             })
-          : isLabSnapshotOperation(operation.kind)
-            ? labSnapshotSteps(operation.kind, record.plan, target, record.labSnapshot ?? '', cluster)
+          : isLabOperation(operation.kind)
+            ? labOperationSteps(operation.kind, record.plan, target, record.labSnapshot, cluster)
             : planSteps(operation.kind, record.plan, operation.kind === 'delete' ? record.machines : target, driver, cluster, removed);
       const previous = new Map(operation.steps.map((step) => [step.id, step]));
       operation.steps = initialSteps(definitions).map((step) => previous.get(step.id) ?? step);

@@ -17,6 +17,7 @@ import { createConnectionSlice, type ConnectionSlice } from './connection-slice'
 import { createHostsSlice, type HostsSlice } from '../features/hosts/hosts-slice';
 import { createEtcdSnapshotsSlice, type EtcdSnapshotsSlice } from '../features/labs/etcd-snapshots-slice';
 import { createLabSnapshotsSlice, type LabSnapshotsSlice } from '../features/labs/lab-snapshots-slice';
+import { createLabUpgradeSlice, type LabUpgradeSlice } from '../features/labs/lab-upgrade-slice';
 import { createLabsSlice, type LabsSlice } from '../features/labs/labs-slice';
 import { createMachineActionsSlice, type MachineActionsSlice } from '../features/labs/machine-actions-slice';
 import { createNavigationSlice, type NavigationSlice } from './navigation-slice';
@@ -41,6 +42,7 @@ export type AppState = ConnectionSlice &
   LabsSlice &
   EtcdSnapshotsSlice &
   LabSnapshotsSlice &
+  LabUpgradeSlice &
   BlueGreenSlice &
   MachineActionsSlice;
 
@@ -68,6 +70,7 @@ export function createAppStore(deps: StoreDeps): AppStore {
     ...createLabsSlice(deps)(...a),
     ...createEtcdSnapshotsSlice(deps)(...a),
     ...createLabSnapshotsSlice(deps)(...a),
+    ...createLabUpgradeSlice(deps)(...a),
     ...createBlueGreenSlice(deps)(...a),
     ...createMachineActionsSlice(deps)(...a),
   }));

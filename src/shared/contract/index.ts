@@ -50,6 +50,7 @@ export * from './hosts';
 export * from './pods';
 export * from './labs';
 export * from './lab-snapshots';
+export * from './lab-upgrade';
 export * from './settings';
 export * from './system';
 export * from './terminals';

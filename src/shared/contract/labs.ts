@@ -3,6 +3,7 @@ import type { SerializedError } from '../errors';
 import { DEFAULT_KUBERNETES_VERSION } from '../kubernetes-versions';
 import type { HostCapacity } from './hosts';
 import type { LabSnapshotList } from './lab-snapshots';
+import type { UpgradeRequest } from './lab-upgrade';
 import { domainNames } from './names';
 
 /** How the lab's machines come to exist. */
@@ -246,6 +247,10 @@ export type StepPhase =
   | 'drain'
   /** Pause the VMs, snapshot or revert each, resume them (lab snapshots). */
   | 'snapshot'
+  /** kubeadm upgrade plan and apply on the first control plane. */
+  | 'upgrade'
+  /** Each node in turn: kubeadm upgrade node, drain, the new kubelet, uncordon. */
+  | 'upgrade-nodes'
   /** Shut down, turn off or delete a machine's VM (Stop, Restart, Recreate, a failure drill). */
   | 'power-off'
   /** Start a machine's VM (Start, Restart). */
@@ -307,6 +312,8 @@ export type LabOperationKind =
   | 'lab-snapshot'
   /** Revert every VM to a lab snapshot, resume them, wait for the nodes. */
   | 'lab-revert'
+  /** Upgrade a kubeadm lab one minor version: the control plane, then node by node (day 2). */
+  | 'upgrade'
   /** Put one machine's node in maintenance: cordon it and drain it; it stays cordoned (day 2). */
   | 'maintain'
   /** End a machine's maintenance: uncordon its node. */
@@ -715,6 +722,13 @@ export interface LabsService {
   /** Delete a lab snapshot from every VM that has it; the list afterwards. */
   deleteLabSnapshot(name: string, snapshot: string): Promise<LabSnapshotList>;
   /**
+   * Upgrade a kubeadm lab one minor version (operation 'upgrade'): kubeadm upgrade plan and apply on
+   * the first control plane, then node by node kubeadm upgrade node, cordon and drain, the new
+   * kubelet and kubectl, Ready, uncordon. INVALID_ARGUMENT (with the reason) for a k3s lab, a
+   * version that is not the next minor one, a lab installed from an offline bundle or with Windows workers.
+   */
+  upgrade(name: string, request: UpgradeRequest): Promise<LabSummary>;
+  /**
    * A day-2 action on one machine, run as the lab's operation with its `machine` set (maintain,
    * resume-node, start-machine, stop-machine, restart-machine, recreate-machine, failure-drill; see
    * MachineAction). NOT_FOUND for an unknown machine; INVALID_ARGUMENT for a machine without a node,
@@ -757,6 +771,7 @@ export const labsNames = domainNames<LabsService>()({
     'saveLabSnapshot',
     'revertLabSnapshot',
     'deleteLabSnapshot',
+    'upgrade',
     'machineAction',
     'machineStatuses',
     'setSelfHealing',

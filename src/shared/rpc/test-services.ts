@@ -167,6 +167,7 @@ function noLabs(): LabsService {
     saveLabSnapshot: missing,
     revertLabSnapshot: missing,
     deleteLabSnapshot: missing,
+    upgrade: missing,
     machineAction: missing,
     machineStatuses: missing,
     setSelfHealing: missing,

@@ -4,7 +4,16 @@
  * problems name the field and the fix.
  */
 import { z } from 'zod';
-import type { EtcdSnapshotRequest, LabLogQuery, LabPlan, MachineActionRequest, ScaleRequest, SelfHealingSettings, VmSize } from '../contract/labs';
+import type { UpgradeRequest } from '../contract/lab-upgrade';
+import type {
+  EtcdSnapshotRequest,
+  LabLogQuery,
+  LabPlan,
+  MachineActionRequest,
+  ScaleRequest,
+  SelfHealingSettings,
+  VmSize,
+} from '../contract/labs';
 
 /** A DNS label: what a lab may be named (it names VMs, the context and the lab's file). */
 export const LAB_NAME_PATTERN = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -98,6 +107,11 @@ export const etcdSnapshotNameSchema = z
 export const LAB_SNAPSHOT_NAME_PATTERN = /^nestlab-\d{8}-\d{6}$/;
 
 export const labSnapshotNameSchema = z.string().regex(LAB_SNAPSHOT_NAME_PATTERN, 'A lab snapshot name is nestlab-YYYYMMDD-HHMMSS.');
+
+export const upgradeRequestSchema: z.ZodType<UpgradeRequest> = z.strictObject({
+  kubernetesVersion: z.string().min(1).max(32),
+  drainTimeoutSeconds: z.number().int().min(1).max(3600).optional(),
+});
 
 export const etcdSnapshotRequestSchema: z.ZodType<EtcdSnapshotRequest> = z.strictObject({
   keep: z.number().int().min(1).max(100).optional(),

@@ -16,6 +16,7 @@ const operationTerm = {
   'resume-node': ['Uncordoning a node', 'Node uncordoned'],
   'lab-snapshot': ['Taking a lab snapshot', 'Lab snapshot taken'],
   'lab-revert': ['Reverting to a lab snapshot', 'Reverted to a lab snapshot'],
+  upgrade: ['Upgrading Kubernetes', 'Kubernetes upgraded'],
   'start-machine': ['Starting a machine', 'Machine started'],
   'stop-machine': ['Stopping a machine', 'Machine stopped'],
   'restart-machine': ['Restarting a machine', 'Machine restarted'],

@@ -6,6 +6,7 @@ import { BlueGreen } from './BlueGreen';
 import { EndpointAccess } from './EndpointAccess';
 import { EtcdSnapshots } from './EtcdSnapshots';
 import { LabSnapshots } from './LabSnapshots';
+import { LabUpgrade } from './LabUpgrade';
 import { useAppStore } from '../../store/store-context';
 import { LabLogs, type LogFilter } from './LabLogs';
 import { CNI_LABELS } from './lab-form';
@@ -163,6 +164,7 @@ export function LabDetail({ lab, hostName, onDelete }: { lab: LabSummary; hostNa
 
       {lab.operation?.kind !== 'delete' && <NodePools lab={lab} />}
       {lab.operation?.kind !== 'delete' && <LabSnapshots lab={lab} />}
+      {lab.operation?.kind !== 'delete' && <LabUpgrade lab={lab} />}
       {lab.operation?.kind !== 'delete' && <EtcdSnapshots lab={lab} />}
       {lab.operation?.kind !== 'delete' && <BlueGreen lab={lab} />}
 

@@ -13,6 +13,7 @@ const kindTitles = {
   'resume-node': 'Resume: uncordon',
   'lab-snapshot': 'Taking a lab snapshot',
   'lab-revert': 'Reverting the lab to a snapshot',
+  upgrade: 'Upgrading Kubernetes: control plane, then node by node',
   'start-machine': 'Start: VM on, wait for Ready, uncordon',
   'stop-machine': 'Stop: cordon, drain, shut down',
   'restart-machine': 'Restart: cordon, drain, shut down, start, uncordon',

@@ -24,6 +24,7 @@ const operationWords = {
   'resume-node': 'Uncordoning a node',
   'lab-snapshot': 'Taking a lab snapshot',
   'lab-revert': 'Reverting to a lab snapshot',
+  upgrade: 'Upgrading Kubernetes',
   'start-machine': 'Starting a machine',
   'stop-machine': 'Stopping a machine',
   'restart-machine': 'Restarting a machine',

@@ -170,6 +170,7 @@ function setup() {
     saveLabSnapshot: (name) => Promise.resolve({ ...labs.get(name)!, status: 'running' }),
     revertLabSnapshot: (name) => Promise.resolve({ ...labs.get(name)!, status: 'running' }),
     deleteLabSnapshot: () => Promise.resolve({ supported: true, snapshots: [] }),
+    upgrade: (name) => Promise.resolve({ ...labs.get(name)!, status: 'running' }),
     machineAction: vi.fn((name: string, machine: string, request: MachineActionRequest) =>
       request.action === 'resume' && machine === 'gone'
         ? Promise.reject(new AppError('NOT_FOUND', `Lab "${name}" has no machine named "gone".`))
