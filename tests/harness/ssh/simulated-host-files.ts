@@ -25,7 +25,7 @@ const KVM_GID = TEST_UID + 2;
 const HIDDEN_WITHOUT_LIBVIRT = ['virsh', 'virt-install', 'qemu-img', 'cloud-localds', 'genisoimage', 'xorriso', 'mkisofs', 'libvirtd'];
 
 /** Stand-ins inside a simulated lab VM (reached through the stand-in ssh). */
-const vmTools = ['sudo', 'cloud-init', 'kubeadm', 'kubectl', 'powershell', 'systemctl', 'curl'];
+const vmTools = ['sudo', 'cloud-init', 'kubeadm', 'kubectl', 'kubelet', 'apt-get', 'apt-mark', 'powershell', 'systemctl', 'curl'];
 
 export async function installTools(bin: string, sim: HostSimulation, realLibvirt = false): Promise<void> {
   // A real-libvirt host has the real sudo (real-libvirt.ts): root really is root there.

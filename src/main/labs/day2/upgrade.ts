@@ -11,6 +11,7 @@ import type { LabMachine, LabPlan } from '../../../shared/contract/labs';
 import { AppError } from '../../../shared/errors';
 import { kubernetesPackageRepository, lookUpKubernetesVersion } from '../../../shared/kubernetes-versions';
 import { firstControlPlane } from '../machines';
+import { writeVmFile } from '../remote-file';
 import { done, skipped } from '../step-context';
 import type { StepContext, StepOutcome } from '../step-context';
 import type { ClusterSteps, StepDefinition } from '../step-planner';
@@ -18,6 +19,7 @@ import type { ClusterSteps, StepDefinition } from '../step-planner';
 /** On a node while the upgrade holds it cordoned: a resume uncordons a node whose kubelet is already new. */
 export const UPGRADE_MARKER = '/var/lib/nestlab/upgrade-cordoned';
 const KEYRING = '/etc/apt/keyrings/kubernetes-apt-keyring.gpg';
+const APT_SOURCE = '/etc/apt/sources.list.d/kubernetes.list';
 
 /** Why the lab cannot be upgraded to `target`, or undefined when it can. */
 export function upgradeProblem(plan: LabPlan, target: string): string | undefined {
@@ -46,26 +48,9 @@ export function checkUpgrade(plan: LabPlan, target: string): void {
   if (problem !== undefined) throw new AppError('INVALID_ARGUMENT', problem, { field: 'kubernetesVersion' });
 }
 
-/**
- * Root shell script: the package repository of the target's minor version, then `packages` at
- * exactly the target version, held again (the upstream guide's apt-mark unhold / install / hold).
- */
-export function upgradePackagesScript(target: string, packages: readonly string[]): string {
-  const repo = kubernetesPackageRepository(target);
-  const list = packages.join(' ');
-  return [
-    'set -e',
-    'export DEBIAN_FRONTEND=noninteractive',
-    'mkdir -p /etc/apt/keyrings',
-    `curl -fsSL ${repo}Release.key | gpg --dearmor --yes -o ${KEYRING}`,
-    // Written beside it and renamed: a cut session leaves the old list whole.
-    `echo 'deb [signed-by=${KEYRING}] ${repo} /' > /etc/apt/sources.list.d/kubernetes.list.nestlab-tmp`,
-    'mv -f /etc/apt/sources.list.d/kubernetes.list.nestlab-tmp /etc/apt/sources.list.d/kubernetes.list',
-    `apt-mark unhold ${list}`,
-    'apt-get update',
-    `apt-get install -y ${packages.map((name) => `${name}='${target}-*'`).join(' ')}`,
-    `apt-mark hold ${list}`,
-  ].join('\n');
+/** The apt source of the target's minor version (pkgs.k8s.io signs every minor version with the key installed with the lab). */
+export function kubernetesAptSource(target: string): string {
+  return `deb [signed-by=${KEYRING}] ${kubernetesPackageRepository(target)} /\n`;
 }
 
 /** The version a program on the machine reports (`kubeadm version -o short`, `kubelet --version`), or undefined. */
@@ -74,12 +59,25 @@ async function programVersion(ctx: StepContext, machine: LabMachine, argv: strin
   return result.exitCode === 0 ? /v(\d+\.\d+\.\d+)/.exec(result.stdout)?.[1] : undefined;
 }
 
+/**
+ * `packages` at exactly the target version, as the upstream guide does it: the apt source switched
+ * to the target's minor version (written whole), apt-mark unhold, install x.y.z-*, hold again.
+ * Argument lists only, so every path is an argument and nothing runs through a shell.
+ */
 async function installPackages(ctx: StepContext, machine: LabMachine, packages: string[]): Promise<void> {
+  const target = ctx.plan.kubernetesVersion;
+  const source = kubernetesAptSource(target);
+  if ((await ctx.observeVm(machine, { argv: ['cat', APT_SOURCE] }, { root: true })).stdout !== source) {
+    await writeVmFile(ctx, machine, APT_SOURCE, source, { label: '<kubernetes.list>', mode: '0644' });
+  }
+  await ctx.vm(machine, { argv: ['apt-mark', 'unhold', ...packages] }, { root: true });
+  await ctx.vm(machine, { argv: ['apt-get', 'update'] }, { root: true, timeoutMs: 300_000 });
   await ctx.vm(
     machine,
-    { argv: ['sh', '-c', upgradePackagesScript(ctx.plan.kubernetesVersion, packages)] },
+    { argv: ['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', 'install', '-y', ...packages.map((name) => `${name}=${target}-*`)] },
     { root: true, timeoutMs: 900_000 },
   );
+  await ctx.vm(machine, { argv: ['apt-mark', 'hold', ...packages] }, { root: true });
 }
 
 /** kubeadm of the target version on the machine, unless it is there. */
@@ -120,11 +118,8 @@ async function upgradeNode(ctx: StepContext, machine: LabMachine, first: boolean
     await ctx.vm(machine, { argv: ['kubeadm', 'upgrade', 'node'] }, { root: true, timeoutMs: 900_000 });
   }
   // The marker first: a resume after the cordon knows the upgrade, not the user, cordoned the node.
-  await ctx.vm(
-    machine,
-    { argv: ['sh', '-c', `mkdir -p ${UPGRADE_MARKER.slice(0, UPGRADE_MARKER.lastIndexOf('/'))} && touch ${UPGRADE_MARKER}`] },
-    { root: true },
-  );
+  await ctx.vm(machine, { argv: ['mkdir', '-p', UPGRADE_MARKER.slice(0, UPGRADE_MARKER.lastIndexOf('/'))] }, { root: true });
+  await ctx.vm(machine, { argv: ['touch', UPGRADE_MARKER] }, { root: true });
   await cluster.cordon(ctx, machine);
   await cluster.drain(ctx, machine);
   await installPackages(ctx, machine, ['kubelet', 'kubectl']);
