@@ -106,6 +106,7 @@ function appStatus(context: string, openUrl: string | undefined, instance = 'vot
   };
 }
 
+const blue = testPlan({ name: 'blue', kubernetesVersion: '1.29.12', windowsWorkers: 0 });
 let dataDir: string;
 let host: RecordingHost;
 let labsChanged: Emitter<LabSummary>;
@@ -119,7 +120,6 @@ beforeEach(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'nestlab-bg-'));
   host = new RecordingHost();
   labsChanged = new Emitter<LabSummary>();
-  const blue = testPlan({ name: 'blue', kubernetesVersion: '1.29.12', windowsWorkers: 0 });
   labs = new Map([['blue', labSummary(blue, 'ready')]]);
   created = [];
   refusedPlan = undefined;
@@ -127,7 +127,11 @@ beforeEach(async () => {
     ['blue', [appStatus('blue', 'http://192.168.150.200/'), appStatus('blue', undefined, 'cli')]],
     ['green', []],
   ]);
-  service = new BlueGreenService({
+  service = newService();
+});
+
+function newService(): BlueGreenService {
+  return new BlueGreenService({
     dataDir,
     hosts: host,
     pollMs: 1,
@@ -164,7 +168,7 @@ beforeEach(async () => {
       scale: () => Promise.resolve(),
     },
   });
-});
+}
 
 afterEach(async () => {
   service.dispose();
@@ -272,6 +276,15 @@ describe('blue/green pairs', () => {
     await expect(service.switchTo('blue', 'green')).rejects.toMatchObject({
       message: 'These apps have no address in green yet: default/vote. Prepare the pair again once they have one.',
     });
+  });
+
+  it('prepares a pair whose green lab became ready while Nestlab was not running', async () => {
+    await service.createGreen({ blue: 'blue', green: 'green', kubernetesVersion: '1.30.8' });
+    service.dispose();
+    labs.set('green', { ...labs.get('green')!, status: 'ready' });
+    service = newService();
+    await expect.poll(async () => (await service.list())[0]?.state).toBe('ready');
+    expect(installed.get('green')!.map((app) => app.instance)).toEqual(['vote', 'cli']);
   });
 
   it('removes the front door and forgets the pair, the labs staying', async () => {

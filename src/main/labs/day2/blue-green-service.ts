@@ -84,6 +84,7 @@ export class BlueGreenService implements BlueGreenContract {
   constructor(private readonly options: BlueGreenServiceOptions) {
     this.path = join(options.dataDir, 'blue-green.json');
     this.pairs = this.load();
+    void this.pairs.then((pairs) => this.catchUp([...pairs.values()]));
     this.subscriptions.push(
       options.labs.onDidChangeLab((lab) => void this.labChanged(lab)),
       options.labs.onDidRemoveLab(({ name }) => void this.labRemoved(name)),
@@ -178,6 +179,14 @@ export class BlueGreenService implements BlueGreenContract {
     };
     pairs.set(pair.blue, pair);
     return this.update(pair.blue, () => undefined);
+  }
+
+  /** A green lab that became ready while Nestlab was not running gets its apps now. */
+  private async catchUp(pairs: readonly BlueGreenPair[]): Promise<void> {
+    for (const pair of pairs.filter((candidate) => candidate.state === 'creating-green')) {
+      const green = await this.options.labs.get(pair.green).catch(() => undefined);
+      if (green !== undefined) await this.labChanged(green);
+    }
   }
 
   /** Green became ready: copy the apps and open the front door (once). */
