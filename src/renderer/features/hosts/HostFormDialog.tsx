@@ -1,9 +1,10 @@
-import { useId, useState, type FormEvent, type ReactNode } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import type { HostSummary } from '../../../shared/contract';
 import type { SerializedError } from '../../../shared/errors';
 import { Banner } from '../../components/Banner';
 import { useAppStore } from '../../store/store-context';
 import { Dialog } from '../../components/Dialog';
+import { fieldDescribedBy, FieldShell } from '../../components/Field';
 import {
   buildSubmission,
   defaultStoragePath,
@@ -212,41 +213,6 @@ interface TextFieldProps {
   width?: 'narrow';
 }
 
-function FieldShell({
-  id,
-  label,
-  error,
-  hint,
-  children,
-}: {
-  id: string;
-  label: string;
-  error?: string | undefined;
-  hint?: ReactNode;
-  children: ReactNode;
-}) {
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      {children}
-      {hint && (
-        <p className="field-hint" id={`${id}-hint`}>
-          {hint}
-        </p>
-      )}
-      {error && (
-        <p className="field-error" id={`${id}-error`}>
-          {error}
-        </p>
-      )}
-    </div>
-  );
-}
-
-function describedBy(id: string, error: string | undefined, hint: unknown): string | undefined {
-  return [error ? `${id}-error` : '', hint ? `${id}-hint` : ''].filter(Boolean).join(' ') || undefined;
-}
-
 function TextField({ label, value, onChange, error, hint, placeholder, inputMode, width }: TextFieldProps) {
   const id = useId();
   return (
@@ -260,7 +226,7 @@ function TextField({ label, value, onChange, error, hint, placeholder, inputMode
         spellCheck={false}
         autoComplete="off"
         aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy(id, error, hint)}
+        aria-describedby={fieldDescribedBy(id, error, hint)}
         onChange={(event) => onChange(event.target.value)}
       />
     </FieldShell>
@@ -280,7 +246,7 @@ function SecretField({ label, value, onChange, error, hint, saved }: TextFieldPr
         placeholder={saved ? '•••••••• saved' : undefined}
         autoComplete="new-password"
         aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy(id, error, shownHint)}
+        aria-describedby={fieldDescribedBy(id, error, shownHint)}
         onChange={(event) => onChange(event.target.value)}
       />
     </FieldShell>
@@ -301,7 +267,7 @@ function TextArea({ label, value, onChange, error, saved }: TextFieldProps & { s
         autoComplete="off"
         placeholder={saved ? 'Saved. Paste a new key to replace it.' : '-----BEGIN OPENSSH PRIVATE KEY-----'}
         aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy(id, error, hint)}
+        aria-describedby={fieldDescribedBy(id, error, hint)}
         onChange={(event) => onChange(event.target.value)}
       />
     </FieldShell>

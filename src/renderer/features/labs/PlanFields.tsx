@@ -3,30 +3,15 @@
  * optional hint and its error right below it (tied with aria-describedby and aria-invalid).
  */
 import type { ReactNode } from 'react';
+import { fieldDescribedBy, FieldMessages } from '../../components/Field';
 
 export function fieldId(path: string): string {
   return `lab-${path.replace(/[^a-zA-Z0-9]+/g, '-')}`;
 }
 
-function describedBy(id: string, error: string | undefined, hint: unknown): string | undefined {
-  return [error ? `${id}-error` : '', hint ? `${id}-hint` : ''].filter(Boolean).join(' ') || undefined;
-}
-
+/** The plan form moves focus to its first error: its errors are marked. */
 function Hint({ id, hint, error }: { id: string; hint?: ReactNode; error?: string | undefined }) {
-  return (
-    <>
-      {hint && (
-        <p className="field-hint" id={`${id}-hint`}>
-          {hint}
-        </p>
-      )}
-      {error && (
-        <p className="field-error" id={`${id}-error`} data-field-error>
-          {error}
-        </p>
-      )}
-    </>
-  );
+  return <FieldMessages id={id} hint={hint} error={error} markError />;
 }
 
 export interface TextFieldProps {
@@ -72,7 +57,7 @@ export function TextField({
         disabled={disabled}
         list={suggestions ? `${id}-list` : undefined}
         aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy(id, error, hint)}
+        aria-describedby={fieldDescribedBy(id, error, hint)}
         onChange={(event) => onChange(event.target.value)}
       />
       {suggestions && (
@@ -120,7 +105,7 @@ export function SelectField<T extends string>({
         className="select"
         value={value}
         aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy(id, error, hint)}
+        aria-describedby={fieldDescribedBy(id, error, hint)}
         onChange={(event) => onChange(event.target.value as T)}
       >
         {options.map((option) => (
@@ -158,7 +143,7 @@ export function ChoiceField<T extends string | number>({
     <fieldset
       className="lab-choice"
       data-field={path}
-      aria-describedby={describedBy(id, error, hint)}
+      aria-describedby={fieldDescribedBy(id, error, hint)}
       aria-invalid={error ? true : undefined}
     >
       <legend>{label}</legend>
@@ -224,7 +209,7 @@ export function CountSlider({
           disabled={disabledReason !== undefined}
           aria-valuetext={`${disabledReason ? 0 : value} ${unit}`}
           aria-invalid={error ? true : undefined}
-          aria-describedby={describedBy(id, error, shownHint)}
+          aria-describedby={fieldDescribedBy(id, error, shownHint)}
           onChange={(event) => onChange(Number(event.target.value))}
         />
         <output htmlFor={id} className="replica-value" data-testid={`${id}-value`}>

@@ -1,5 +1,6 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { Banner } from '../../components/Banner';
+import { fieldDescribedBy, FieldShell } from '../../components/Field';
 import { useAppStore } from '../../store/store-context';
 import { AboutPanel } from './AboutPanel';
 import { KubectlShelfPanel } from './KubectlShelfPanel';
@@ -113,10 +114,8 @@ interface FieldProps {
 
 function Field({ label, value, onChange, error, hint, suffix, placeholder, inputMode }: FieldProps) {
   const id = useId();
-  const describedBy = [error ? `${id}-error` : '', hint ? `${id}-hint` : ''].filter(Boolean).join(' ') || undefined;
   return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
+    <FieldShell id={id} label={label} error={error} hint={hint}>
       <div className="field-input">
         <input
           id={id}
@@ -125,21 +124,11 @@ function Field({ label, value, onChange, error, hint, suffix, placeholder, input
           inputMode={inputMode}
           spellCheck={false}
           aria-invalid={error ? true : undefined}
-          aria-describedby={describedBy}
+          aria-describedby={fieldDescribedBy(id, error, hint)}
           onChange={(event) => onChange(event.target.value)}
         />
         {suffix && <span className="field-suffix">{suffix}</span>}
       </div>
-      {hint && (
-        <p className="field-hint" id={`${id}-hint`}>
-          {hint}
-        </p>
-      )}
-      {error && (
-        <p className="field-error" id={`${id}-error`}>
-          {error}
-        </p>
-      )}
-    </div>
+    </FieldShell>
   );
 }
