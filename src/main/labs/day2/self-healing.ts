@@ -74,7 +74,9 @@ export class SelfHealer {
       await this.labs.record(lab.name, { at, kind: 'tripped', reason: decision.reason }, true);
       return;
     }
-    await this.labs.record(lab.name, { at, kind: 'recreate', machine: decision.machine, reason: decision.reason }, false);
+    // Kept once the recreation started: one that could not start (the lab became busy) must not
+    // count against the guard's window; the next look decides again.
     await this.labs.recreate(lab.name, decision.machine);
+    await this.labs.record(lab.name, { at, kind: 'recreate', machine: decision.machine, reason: decision.reason }, false);
   }
 }
