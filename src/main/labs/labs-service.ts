@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { HostSummary } from '../../shared/contract/hosts';
 import type {
-  CapacityLine,
   CreateLabResult,
   DryRunResult,
   EtcdSnapshotList,
   EtcdSnapshotRequest,
-  ExistingMachine,
   LabLogBatch,
   LabLogLine,
   LabLogQuery,
@@ -19,19 +17,15 @@ import type {
   MachineStatus,
   NetworkProposal,
   PlanCheck,
-  PlanProblem,
   ScaleRequest,
   SelfHealingEvent,
   SelfHealingSettings,
-  TakenRange,
 } from '../../shared/contract/labs';
 import { AppError } from '../../shared/errors';
 import { Emitter } from '../../shared/event';
 import type { Event } from '../../shared/event';
 import { powerShellCommand } from '../hosts/powershell';
 import type { ConnectionTarget } from '../kube/connection-target';
-import type { PreflightReport } from '../hosts/preflight/preflight-types';
-import type { ExecOptions, ExecResult, SshConnection } from '../hosts/ssh-connection';
 import { capacityLines } from './capacity';
 import { checkEtcdOperation, etcdOperationSteps, isEtcdOperation, listEtcdSnapshots } from './day2/etcd-operations';
 import type { EtcdOperationRequest } from './day2/etcd-operations';
@@ -55,31 +49,19 @@ import { SELF_HEALING_EVENTS_KEPT, SelfHealer } from './day2/self-healing';
 import { LabApiTunnels, probeTls } from './api-tunnels';
 import { createClusterSteps } from './cluster-steps';
 import type { EndpointRoute, LabClusters } from './cluster-steps';
-import { dryRunSteps, initialSteps, POWERSHELL_STDIN, runSteps, summarizeProgress } from './engine';
+import { dryRunSteps, initialSteps, runSteps, summarizeProgress } from './engine';
 import type { EngineEnvironment } from './engine';
-import { ExistingMachinesDriver, hostIdOf } from './existing-driver';
-import { HyperVDriver } from './hyperv-driver';
-import type { LabDriver } from './lab-driver';
+import { hostIdOf } from './existing-driver';
 import { LabStore } from './lab-store';
+import { driverFor, existingInventory, hostAccess, knownMachines, type LabHosts } from './host-access';
+import { LabLogBuffer } from './lab-log-buffer';
+import { PlanChecks } from './plan-checks';
 import type { LabRecord } from './lab-store';
-import { endpointService, freeHostPort } from '../../shared/lab-endpoint';
-import { LibvirtDriver, storagePathProblem } from './libvirt-driver';
 import { machinesOf, normalizePlan } from './machines';
-import { allocateNetwork, labRanges, mergeTaken, overlapProblems } from './network-allocation';
-import { readHostNetworks } from './host-networks';
-import { existingHostProblems, validatePlan } from './plan-validation';
+import { validatePlan } from './plan-validation';
 import type { StepContext } from './step-context';
 import { planSteps } from './step-planner';
 import type { StepDefinition } from './step-planner';
-
-/** What the labs service needs of the hosts service (its core, in the main process). */
-export interface LabHosts {
-  get(hostId: string): Promise<HostSummary>;
-  probe(hostId: string, signal?: AbortSignal): Promise<PreflightReport>;
-  run(hostId: string, argv: readonly string[], options?: ExecOptions): Promise<ExecResult>;
-  runAsRoot(hostId: string, argv: readonly string[], options?: ExecOptions): Promise<ExecResult>;
-  connection(hostId: string): Promise<SshConnection>;
-}
 
 /** What the labs service is built from (the composition root wires these). */
 export interface LabsServiceOptions {
@@ -95,7 +77,6 @@ export interface LabsServiceOptions {
   selfHealingIntervalMs?: number;
 }
 
-const LOG_LIMIT = 5000;
 const DEFAULT_DRAIN_TIMEOUT_S = 120;
 
 interface Running {
@@ -119,8 +100,8 @@ export class LabsService implements LabsContract {
 
   private readonly store: LabStore;
   private readonly running = new Map<string, Running>();
-  private readonly logLines = new Map<string, LabLogLine[]>();
-  private readonly pendingLogs = new Map<string, LabLogLine[]>();
+  private readonly logBuffer = new LabLogBuffer();
+  private readonly planChecks: PlanChecks;
   private readonly flushTimers = new Map<string, NodeJS.Timeout>();
   private readonly recovered: Promise<void>;
   private disposed = false;
@@ -135,6 +116,11 @@ export class LabsService implements LabsContract {
 
   constructor(private readonly options: LabsServiceOptions) {
     this.store = new LabStore(options.dataDir);
+    // Plans are checked against the other labs, once those saved before a restart are read.
+    this.planChecks = new PlanChecks(options.hosts, async () => {
+      await this.recovered;
+      return this.store.list();
+    });
     this.recovered = this.recover();
     this.healer = this.createHealer();
     this.healer.start();
@@ -168,7 +154,7 @@ export class LabsService implements LabsContract {
         },
       },
       this.options.selfHealingIntervalMs ?? 15_000,
-      (lab, error) => this.appendLog(lab, { stepId: 'self-healing', stream: 'stderr', text: `Self-healing: ${error.message}` }),
+      (lab, error) => this.logBuffer.append(lab, { stepId: 'self-healing', stream: 'stderr', text: `Self-healing: ${error.message}` }),
     );
   }
 
@@ -247,73 +233,12 @@ export class LabsService implements LabsContract {
     return this.summarize(await this.current(name));
   }
 
-  async checkPlan(input: LabPlan): Promise<PlanCheck> {
-    const plan = normalizePlan(input);
-    const problems: PlanProblem[] = [];
-    let host: HostSummary | undefined;
-    try {
-      host = await this.options.hosts.get(plan.hostId);
-    } catch (error) {
-      problems.push({ field: 'hostId', message: AppError.from(error).message, fix: 'Choose a host from the inventory.' });
-    }
-    problems.push(...validatePlan(plan, host?.os), ...(await this.hostPortProblems(plan)));
-    const storage = plan.driver === 'libvirt' && host !== undefined ? storagePathProblem(host.storagePath) : undefined;
-    if (storage !== undefined)
-      problems.push({ field: 'hostId', message: storage, fix: 'Edit the host in the Hosts view, then check the plan again.' });
-    if (plan.driver === 'existing') {
-      const existing = await this.checkExisting(plan, machinesOf(plan));
-      problems.push(...existing.problems);
-      return { ok: problems.length === 0 && existing.capacity.every((line) => line.ok), problems, capacity: existing.capacity };
-    }
-    if (host === undefined) return { ok: false, problems, capacity: [] };
-    const { taken, warning } = await this.takenOnHost(host, plan.name);
-    if (warning !== undefined) {
-      problems.push({ field: 'network.cidr', message: warning, fix: 'Check the connection to the host, then check the plan again.' });
-    }
-    problems.push(...overlapProblems(plan, taken));
-    let report: PreflightReport;
-    try {
-      report = await this.options.hosts.probe(plan.hostId);
-    } catch (error) {
-      problems.push({
-        field: 'hostId',
-        message: `${host.name} could not be probed: ${AppError.from(error).message}`,
-        fix: 'Check the host in the Hosts view (connection, host key, sudo), then check the plan again.',
-      });
-      return { ok: false, problems, capacity: [] };
-    }
-    const capacity = capacityLines(machinesOf(plan), report.capacity, { reserve: true });
-    return { ok: problems.length === 0 && capacity.every((line) => line.ok), problems, capacity, hostCapacity: report.capacity };
+  checkPlan(input: LabPlan): Promise<PlanCheck> {
+    return this.planChecks.check(input);
   }
 
-  async proposeNetwork(hostId: string, labName?: string): Promise<NetworkProposal> {
-    const host = await this.options.hosts.get(hostId);
-    const { taken, warning } = await this.takenOnHost(host, labName);
-    let allocation;
-    try {
-      allocation = allocateNetwork(taken);
-    } catch (error) {
-      throw new AppError('INVALID_ARGUMENT', `${host.name}: ${(error as Error).message}`, {
-        fix: 'Delete a lab on this host, or type a network, pod and service range of your own.',
-      });
-    }
-    return { hostId, ...allocation, taken, ...(warning === undefined ? {} : { warning }) };
-  }
-
-  /**
-   * What the host's own networks and its other labs use. The host's networks are read over SSH;
-   * when that fails the answer says so (`warning`) and holds the labs' ranges only.
-   */
-  private async takenOnHost(host: HostSummary, labName?: string): Promise<{ taken: TakenRange[]; warning?: string }> {
-    await this.recovered;
-    const labs = (await this.store.list())
-      .filter((record) => record.plan.hostId === host.id && record.plan.name !== labName)
-      .flatMap((record) => labRanges(record.plan));
-    try {
-      return { taken: mergeTaken(await readHostNetworks(this.options.hosts, host), labs) };
-    } catch (error) {
-      return { taken: labs, warning: `The networks of ${host.name} could not be read: ${AppError.from(error).message}` };
-    }
+  proposeNetwork(hostId: string, labName?: string): Promise<NetworkProposal> {
+    return this.planChecks.proposeNetwork(hostId, labName);
   }
 
   async dryRun(input: LabPlan): Promise<DryRunResult> {
@@ -332,8 +257,8 @@ export class LabsService implements LabsContract {
     const problems = validatePlan(plan, hostOs);
     if (problems.length > 0) return { status: 'invalid', problems };
     const machines = machinesOf(plan);
-    const inventory = await this.inventory(plan);
-    const driver = this.driverFor(plan, storagePath, '<lab id>', inventory);
+    const inventory = await existingInventory(this.options.hosts, plan);
+    const driver = driverFor(plan, storagePath, '<lab id>', inventory);
     const definitions = planSteps(
       'provision',
       plan,
@@ -347,13 +272,13 @@ export class LabsService implements LabsContract {
 
   async create(input: LabPlan): Promise<CreateLabResult> {
     await this.recovered;
-    const plan = await this.withHostPort(normalizePlan(input));
+    const plan = await this.planChecks.withHostPort(normalizePlan(input));
     if (await this.store.exists(plan.name)) {
       throw new AppError('ALREADY_EXISTS', `A lab named "${plan.name}" already exists. Choose another name or delete that lab.`, {
         field: 'name',
       });
     }
-    const check = await this.checkPlan(plan);
+    const check = await this.planChecks.check(plan);
     if (!check.ok) return { status: 'refused', check };
     const now = new Date().toISOString();
     const record: LabRecord = {
@@ -402,14 +327,14 @@ export class LabsService implements LabsContract {
     const plan = this.scaledPlan(record, request);
     const host = await this.options.hosts.get(plan.hostId);
     const problems = validatePlan(plan, host.os);
-    if (plan.driver === 'existing') problems.push(...(await this.checkExisting(plan, [])).problems);
+    if (plan.driver === 'existing') problems.push(...(await this.planChecks.existing(plan, [])).problems);
     if (problems.length > 0) {
       throw new AppError('INVALID_ARGUMENT', problems.map((problem) => `${problem.message} ${problem.fix}`).join(' '), { problems });
     }
     const target = machinesOf(plan, record.machines);
     const added = target.filter((machine) => !record.machines.some((known) => known.name === machine.name));
     if (added.length > 0 && plan.driver === 'existing') {
-      const { capacity } = await this.checkExisting(plan, added);
+      const { capacity } = await this.planChecks.existing(plan, added);
       if (!capacity.every((line) => line.ok)) {
         throw new AppError(
           'INVALID_ARGUMENT',
@@ -539,7 +464,7 @@ export class LabsService implements LabsContract {
   }
 
   private async snapshotHost(record: LabRecord): Promise<SnapshotHost> {
-    return this.hostAccess(record.plan.hostId, await this.options.hosts.get(record.plan.hostId));
+    return hostAccess(this.options.hosts, record.plan.hostId, await this.options.hosts.get(record.plan.hostId));
   }
 
   private async startEtcdOperation(
@@ -596,7 +521,7 @@ export class LabsService implements LabsContract {
     if (record.plan.driver === 'existing') return statuses;
     const { hostId } = record.plan;
     const host = await this.options.hosts.get(hostId);
-    const driver = this.driverFor(record.plan, host.storagePath, record.id, new Map());
+    const driver = driverFor(record.plan, host.storagePath, record.id, new Map());
     return withPowerStates(statuses, record.machines, driver, {
       run: (argv) => this.options.hosts.runAsRoot(hostId, argv),
       powershell: async (script) => (await this.options.hosts.connection(hostId)).exec(powerShellCommand(script)),
@@ -636,45 +561,12 @@ export class LabsService implements LabsContract {
     const what = { recreate: `recreate ${event.machine ?? ''}`, tripped: 'the meltdown guard tripped', armed: 'on', disarmed: 'off' }[
       event.kind
     ];
-    this.appendLog(record.plan.name, { stepId: 'self-healing', stream: 'info', text: `Self-healing: ${what}. ${event.reason}` });
+    this.logBuffer.append(record.plan.name, { stepId: 'self-healing', stream: 'info', text: `Self-healing: ${what}. ${event.reason}` });
   }
 
   async logs(name: string, query: LabLogQuery): Promise<LabLogLine[]> {
     await this.current(name);
-    const lines = (this.logLines.get(name) ?? []).filter(
-      (line) => (query.stepId === undefined || line.stepId === query.stepId) && (query.vm === undefined || line.vm === query.vm),
-    );
-    return lines.slice(-(query.limit ?? 500));
-  }
-
-  /** Host ports (HAProxy's, for kubeconfigs from outside) of the other labs on the plan's host. */
-  private async hostPortsInUse(plan: LabPlan): Promise<number[]> {
-    await this.recovered;
-    return (await this.store.list().catch(() => []))
-      .filter((record) => record.plan.hostId === plan.hostId && record.plan.name !== plan.name)
-      .flatMap((record) => (record.plan.apiEndpoint.hostPort === undefined ? [] : [record.plan.apiEndpoint.hostPort]));
-  }
-
-  /**
-   * A libvirt or Hyper-V lab whose endpoint Nestlab serves gets the lowest host port no other lab
-   * of its host uses (HAProxy's, or a NetNat static mapping's), unless the plan names one.
-   */
-  private async withHostPort(plan: LabPlan): Promise<LabPlan> {
-    const service = endpointService(plan);
-    if (service.kind !== 'nestlab' || plan.apiEndpoint.hostPort !== undefined) return plan;
-    return { ...plan, apiEndpoint: { ...plan.apiEndpoint, hostPort: freeHostPort(await this.hostPortsInUse(plan)) } };
-  }
-
-  private async hostPortProblems(plan: LabPlan): Promise<PlanProblem[]> {
-    const port = endpointService(plan).hostPort;
-    if (port === undefined || !(await this.hostPortsInUse(plan)).includes(port)) return [];
-    return [
-      {
-        field: 'apiEndpoint.hostPort',
-        message: `Another lab on this host already serves its API endpoint on the host's port ${port}.`,
-        fix: 'Leave the host port empty (Nestlab picks a free one) or choose another.',
-      },
-    ];
+    return this.logBuffer.query(name, query);
   }
 
   /** Main-process and tests: resolves when the lab's running operation (if any) has settled. */
@@ -723,66 +615,6 @@ export class LabsService implements LabsContract {
       remainingMs: 0,
       ...(drainTimeoutSeconds === undefined ? {} : { drainTimeoutSeconds }),
     };
-  }
-
-  private driverFor(plan: LabPlan, storagePath: string, labId: string, inventory: ReadonlyMap<string, HostSummary>): LabDriver {
-    if (plan.driver === 'hyperv') return new HyperVDriver(plan, storagePath, labId);
-    if (plan.driver === 'libvirt') return new LibvirtDriver(plan, storagePath, labId);
-    return new ExistingMachinesDriver(plan, inventory);
-  }
-
-  /** driver 'existing': the inventory hosts of the plan's machines (ids not in the inventory are left out). */
-  private async inventory(plan: LabPlan): Promise<Map<string, HostSummary>> {
-    const hosts = new Map<string, HostSummary>();
-    if (plan.driver !== 'existing') return hosts;
-    for (const { hostId } of plan.existingMachines ?? []) {
-      const host = await this.options.hosts.get(hostId).catch(() => undefined);
-      if (host !== undefined) hosts.set(hostId, host);
-    }
-    return hosts;
-  }
-
-  /**
-   * driver 'existing': each machine is an inventory host with an accepted key and the OS its role
-   * needs; `toProbe` are checked against their own host's preflight (one capacity line per resource
-   * and machine, no host reserve: the machine is the node).
-   */
-  private async checkExisting(
-    plan: LabPlan,
-    toProbe: readonly LabMachine[],
-  ): Promise<{ problems: PlanProblem[]; capacity: CapacityLine[] }> {
-    const inventory = await this.inventory(plan);
-    const facts = (plan.existingMachines ?? []).map(({ hostId }) => {
-      const host = inventory.get(hostId);
-      return host === undefined
-        ? { hostId }
-        : { hostId, host: { name: host.name, os: host.os, hostKeyAccepted: host.hostKey !== undefined } };
-    });
-    const roles = new Map((plan.existingMachines ?? []).map((machine) => [machine.hostId, machine.role] as const));
-    const problems = existingHostProblems(facts, roles);
-    const capacity: CapacityLine[] = [];
-    if (problems.length > 0) return { problems, capacity };
-    for (const machine of toProbe) {
-      const host = inventory.get(hostIdOf(machine));
-      if (host === undefined) continue;
-      try {
-        const report = await this.options.hosts.probe(host.id);
-        for (const line of capacityLines([machine], report.capacity, { reserve: false })) {
-          capacity.push({
-            ...line,
-            arithmetic: `${host.name}: ${line.arithmetic}`,
-            summary: `${host.name} (${machine.name}): ${line.summary}`,
-          });
-        }
-      } catch (error) {
-        problems.push({
-          field: 'existingMachines',
-          message: `${host.name} could not be probed: ${AppError.from(error).message}`,
-          fix: 'Check the host in the Hosts view (connection, host key, sudo), then check the plan again.',
-        });
-      }
-    }
-    return { problems, capacity };
   }
 
   /** The plan after a scale request: new worker counts, or (existing machines) a new machine list with the same control planes. */
@@ -860,8 +692,8 @@ export class LabsService implements LabsContract {
     };
     try {
       const host = await this.options.hosts.get(record.plan.hostId);
-      const inventory = await this.inventory({ ...record.plan, existingMachines: this.knownMachines(record) });
-      const driver = this.driverFor(record.plan, host.storagePath, record.id, inventory);
+      const inventory = await existingInventory(this.options.hosts, { ...record.plan, existingMachines: knownMachines(record) });
+      const driver = driverFor(record.plan, host.storagePath, record.id, inventory);
       const removed = record.machines.filter((machine) => record.removing.includes(machine.name));
       const target = record.machines.filter((machine) => !record.removing.includes(machine.name));
       const cluster = this.clusterSteps(record.plan, host, inventory, () => record.context === name, record, operation.drainTimeoutSeconds);
@@ -890,7 +722,7 @@ export class LabsService implements LabsContract {
         storagePath: host.storagePath,
         hostAddress: host.address,
         driver,
-        host: this.hostAccess(record.plan.hostId, host),
+        host: hostAccess(this.options.hosts, record.plan.hostId, host),
         ...(record.plan.driver === 'existing'
           ? {
               machineAccess: (machine: LabMachine) => {
@@ -900,11 +732,11 @@ export class LabsService implements LabsContract {
                     fix: 'Add it again in the Hosts view, then resume.',
                   });
                 }
-                return this.hostAccess(summary.id, summary, true);
+                return hostAccess(this.options.hosts, summary.id, summary, true);
               },
             }
           : {}),
-        log: (line) => this.appendLog(name, line),
+        log: (line) => this.logBuffer.append(name, line),
         changed,
       };
       await runSteps(env, operation, definitions, signal);
@@ -920,7 +752,7 @@ export class LabsService implements LabsContract {
         await this.store.delete(name);
         await this.apiTunnels.close(name);
         this.tunnelProblems.delete(name);
-        this.logLines.delete(name);
+        this.logBuffer.forget(name);
         this.removeEmitter.fire({ name });
         return;
       }
@@ -928,7 +760,7 @@ export class LabsService implements LabsContract {
       const appError = AppError.from(error);
       operation.error = appError.toJSON();
       record.status = this.disposed ? 'interrupted' : appError.code === 'CANCELLED' ? 'cancelled' : 'failed';
-      this.appendLog(name, { stepId: 'operation', stream: 'stderr', text: appError.message });
+      this.logBuffer.append(name, { stepId: 'operation', stream: 'stderr', text: appError.message });
       changed();
     }
     await this.flush(record);
@@ -940,38 +772,6 @@ export class LabsService implements LabsContract {
     if (machine === undefined)
       throw new AppError('NOT_FOUND', `Lab "${record.plan.name}" has no machine ${record.operation?.machine ?? ''}.`);
     return machine;
-  }
-
-  /** Every machine the record knows (being removed included), as plan entries. */
-  private knownMachines(record: LabRecord): ExistingMachine[] {
-    return record.machines.flatMap((machine) => (machine.hostId === undefined ? [] : [{ hostId: machine.hostId, role: machine.role }]));
-  }
-
-  /** `machine`: an existing machine, whose PowerShell reads the script from stdin (it may hold a join token). */
-  private hostAccess(hostId: string, host: HostSummary, machine = false): EngineEnvironment['host'] {
-    const { hosts } = this.options;
-    return {
-      run: (argv, options) => {
-        const { root, ...exec } = options;
-        if (host.os === 'windows') throw new AppError('INTERNAL', 'Windows hosts take PowerShell scripts.');
-        return root ? hosts.runAsRoot(hostId, argv, exec) : hosts.run(hostId, argv, exec);
-      },
-      // A lab host takes an encoded script; an existing Windows machine reads it from stdin (it may hold a join token).
-      runPowerShell: async (script, options) =>
-        machine
-          ? (await hosts.connection(hostId)).exec(POWERSHELL_STDIN, { ...options, stdin: script })
-          : (await hosts.connection(hostId)).exec(powerShellCommand(script), options),
-      sftp: async (signal) => (await hosts.connection(hostId)).sftp(signal),
-    };
-  }
-
-  private appendLog(lab: string, line: Omit<LabLogLine, 'lab' | 'at'>): void {
-    const full: LabLogLine = { lab, at: new Date().toISOString(), ...line };
-    const lines = this.logLines.get(lab) ?? [];
-    lines.push(full);
-    if (lines.length > LOG_LIMIT) lines.splice(0, lines.length - LOG_LIMIT);
-    this.logLines.set(lab, lines);
-    this.pendingLogs.set(lab, [...(this.pendingLogs.get(lab) ?? []), full]);
   }
 
   private scheduleFlush(record: LabRecord): void {
@@ -991,8 +791,7 @@ export class LabsService implements LabsContract {
     const timer = this.flushTimers.get(name);
     if (timer !== undefined) clearTimeout(timer);
     this.flushTimers.delete(name);
-    const lines = this.pendingLogs.get(name);
-    this.pendingLogs.delete(name);
+    const lines = this.logBuffer.takePending(name);
     if (lines !== undefined && lines.length > 0) this.logEmitter.fire({ lab: name, lines });
     await this.store.write(record);
     this.labEmitter.fire(this.summarize(record));
