@@ -7,10 +7,9 @@
  * kubectl's binary format against its target before it is staged for electron-builder, which maps
  * .tmp/dist-kubectl/${os}-${arch} to the app's resources/bin.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { cp, mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { cp, mkdir, open, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { filesUnder, sha256Of } from '../../src/main/offline-kit/bundle-manifest';
 
 export type TargetOs = 'linux' | 'win' | 'mac';
 export interface DistTarget {
@@ -33,20 +32,6 @@ export function distTargets(args: readonly string[], platform = process.platform
 
 /** A folder that cannot go into the app: what is wrong and how to fix it. */
 export class KubectlFolderError extends Error {}
-
-async function sha256Of(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
-
-async function filesUnder(root: string): Promise<string[]> {
-  const entries = await readdir(root, { recursive: true, withFileTypes: true });
-  return entries
-    .filter((entry) => entry.isFile())
-    .map((entry) => relative(root, join(entry.parentPath, entry.name)).split(sep).join('/'))
-    .sort();
-}
 
 /** The binary format a target runs: ELF (with its machine), PE or Mach-O, from the file's first bytes. */
 async function formatOf(path: string): Promise<string> {

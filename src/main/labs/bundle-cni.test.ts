@@ -43,7 +43,7 @@ function context(answer: (machine: LabMachine, argv: readonly string[]) => ExecR
   return { ctx, commands, logged };
 }
 const exit = (exitCode: number, stdout = ''): ExecResult => ({ exitCode, stdout, stderr: '' });
-const file = (relative: string): BundleFile => ({ relative, read: () => Promise.resolve(Buffer.alloc(0)) });
+const file = (relative: string): BundleFile => ({ relative });
 
 describe("the network plugin from the offline bundle's cni/", () => {
   it('is accepted with kubeadm and a bundle on Linux nodes; refused without a bundle, with k3s or with Windows workers, each with the fix', () => {

@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { SFTPWrapper } from 'ssh2';
 import type { LabPlan } from '../../shared/contract/labs';
@@ -10,15 +10,14 @@ import type { StepContext } from './step-context';
 export interface BundleFile {
   /** Path inside the bundle, with '/' separators. */
   relative: string;
-  read(): Promise<Buffer>;
 }
 
 /**
  * The files of an offline bundle folder (binaries, .debs, image tarballs, manifests), in a stable
- * order. A dry run lists a placeholder instead of reading the disk.
+ * order, for the checks before its upload. A dry run lists a placeholder instead of reading the disk.
  */
 export async function bundleFiles(root: string, dry: boolean): Promise<BundleFile[]> {
-  if (dry) return [{ relative: '<each file of the bundle>', read: () => Promise.resolve(Buffer.alloc(0)) }];
+  if (dry) return [{ relative: '<each file of the bundle>' }];
   let entries;
   try {
     entries = await readdir(root, { recursive: true, withFileTypes: true });
@@ -29,10 +28,7 @@ export async function bundleFiles(root: string, dry: boolean): Promise<BundleFil
   }
   return entries
     .filter((entry) => entry.isFile())
-    .map((entry) => {
-      const path = join(entry.parentPath, entry.name);
-      return { relative: relative(root, path).split(sep).join('/'), read: () => readFile(path) };
-    })
+    .map((entry) => ({ relative: relative(root, join(entry.parentPath, entry.name)).split(sep).join('/') }))
     .sort((a, b) => a.relative.localeCompare(b.relative));
 }
 
