@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { HostSummary } from '../../shared/contract/hosts';
 import type { LabMachine, LabPlan } from '../../shared/contract/labs';
 import type { ExecResult } from '../hosts/ssh-connection';
-import { applyCni } from './bootstrap';
+import { applyCni } from './cni-step';
 import { cniManifests, windowsCniManifests } from './cni-manifests';
 import { useDryRunLabs } from './dry-run-labs.test-support';
 import { machinesOf } from './machines';

@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { kubeadmInstallScript } from './bootstrap';
+import { kubeadmInstallScript } from './node-install';
 import { testPlan } from './test-plans';
 
 let root: string;

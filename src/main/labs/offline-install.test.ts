@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { linuxUserData } from './cloud-init';
-import { offlineInstallScript } from './bootstrap';
+import { offlineInstallScript } from './node-install';
 import { machinesOf } from './machines';
 import { TEST_PUBLIC_KEY, testPlan } from './test-plans';
 import type { LabPlan } from '../../shared/contract/labs';

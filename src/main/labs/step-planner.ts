@@ -6,7 +6,10 @@
  */
 import type { LabMachine, LabOperationKind, LabPlan, StepPhase } from '../../shared/contract/labs';
 import { endpointService } from '../../shared/lab-endpoint';
-import { applyCni, bootstrapFirst, ensureKubernetesTools, installBundle, joinLinux, joinWindows, waitForSsh } from './bootstrap';
+import { bootstrapFirst, joinLinux } from './bootstrap';
+import { applyCni } from './cni-step';
+import { ensureKubernetesTools, installBundle, waitForSsh } from './node-install';
+import { joinWindows } from './windows-node';
 import { setUpExternalEtcd } from './external-etcd';
 import type { LabDriver } from './lab-driver';
 import { firstControlPlane } from './machines';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LabMachine } from '../../shared/contract/labs';
-import { waitForSsh } from './bootstrap';
+import { waitForSsh } from './node-install';
 import type { ExecResult } from '../hosts/ssh-connection';
 import type { StepContext, VmCommand } from './step-context';
 

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { offlineInstallScript } from '../../../src/main/labs/bootstrap';
+import { offlineInstallScript } from '../../../src/main/labs/node-install';
 import { linuxUserData } from '../../../src/main/labs/cloud-init';
 import { machinesOf } from '../../../src/main/labs/machines';
 import { TEST_PUBLIC_KEY, testPlan } from '../../../src/main/labs/test-plans';
