@@ -7,7 +7,7 @@
 import type { Services } from '../../shared/contract';
 import { Dispatcher } from '../../shared/rpc/dispatcher';
 import { connectInMemory } from '../../shared/rpc/in-memory';
-import { createTestServices } from '../../shared/rpc/test-services';
+import { createTestServices } from '../../../tests/doubles/test-services';
 import { createAppStore, type StoreDeps } from './app-store';
 
 export function storeOver(replace: (services: Services) => Partial<Services> = () => ({}), options: Omit<StoreDeps, 'api'> = {}) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Dispatcher } from './dispatcher';
 import type { ServerMessage } from './messages';
-import { createTestServices } from './test-services';
+import { createTestServices } from '../../../tests/doubles/test-services';
 
 describe('Dispatcher.call', () => {
   it('calls the service with validated arguments and returns its value', async () => {

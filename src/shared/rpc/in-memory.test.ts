@@ -4,7 +4,7 @@ import { AppError } from '../errors';
 import { Emitter } from '../event';
 import { Dispatcher } from './dispatcher';
 import { connectInMemory } from './in-memory';
-import { createTestServices } from './test-services';
+import { createTestServices } from '../../../tests/doubles/test-services';
 
 describe('typed client over the in-memory transport', () => {
   it('calls services as plain async methods', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Dispatcher } from './dispatcher';
 import { connectInMemory } from './in-memory';
-import { createTestServices } from './test-services';
+import { createTestServices } from '../../../tests/doubles/test-services';
 import { unwrapResult } from './client';
 
 describe('methods that resolve to nothing', () => {

@@ -20,7 +20,7 @@ import { MemorySecretStore } from '../../../src/main/secrets/memory-secret-store
 import type { KubeConfigProvider } from '../../../src/main/kube/kubeconfig-provider';
 import { Dispatcher } from '../../../src/shared/rpc/dispatcher';
 import { connectInMemory } from '../../../src/shared/rpc/in-memory';
-import { createTestServices } from '../../../src/shared/rpc/test-services';
+import { createTestServices } from '../../doubles/test-services';
 import {
   getFreePort,
   LOAD_BALANCER_PREFIX,

@@ -11,7 +11,7 @@ import { parse, stringify } from 'yaml';
 import type { LogBatch, LogLine, LogStreamEnd } from '../../../src/shared/contract';
 import { Dispatcher } from '../../../src/shared/rpc/dispatcher';
 import { connectInMemory } from '../../../src/shared/rpc/in-memory';
-import { createTestServices } from '../../../src/shared/rpc/test-services';
+import { createTestServices } from '../../doubles/test-services';
 import { PodsService } from '../../../src/main/pods/pods-service';
 import type { KubeConfigProvider } from '../../../src/main/kube/kubeconfig-provider';
 import {

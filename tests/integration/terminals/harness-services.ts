@@ -1,6 +1,6 @@
 import { Dispatcher } from '../../../src/shared/rpc/dispatcher';
 import { connectInMemory } from '../../../src/shared/rpc/in-memory';
-import { createTestServices } from '../../../src/shared/rpc/test-services';
+import { createTestServices } from '../../doubles/test-services';
 import { TerminalsService, type TerminalsServiceOptions } from '../../../src/main/terminals/terminals-service';
 import { locateKubectl } from '../../../src/main/kubectl/kubectl-locator';
 import { runProgram } from '../../../src/main/platform/run-program';

@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TerminalsService } from '../../../src/main/terminals/terminals-service';
 import { startWebServer, type RunningWebServer } from '../../../src/main/server/web-server';
 import { Dispatcher } from '../../../src/shared/rpc/dispatcher';
-import { createTestServices } from '../../../src/shared/rpc/test-services';
+import { createTestServices } from '../../doubles/test-services';
 import { connectRawClient } from './websocket-client';
 
 const token = 'W'.repeat(43);

@@ -14,7 +14,7 @@ import { formatBytes } from '../../../src/main/terminals/replay-buffer';
 import { startWebServer, type RunningWebServer } from '../../../src/main/server/web-server';
 import type { TerminalOutput, TerminalResumed } from '../../../src/shared/contract';
 import { Dispatcher } from '../../../src/shared/rpc/dispatcher';
-import { createTestServices } from '../../../src/shared/rpc/test-services';
+import { createTestServices } from '../../doubles/test-services';
 import { connectRawClient, type RawClient } from './websocket-client';
 
 const token = 'R'.repeat(43);

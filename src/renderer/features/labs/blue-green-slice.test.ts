@@ -8,7 +8,7 @@ import { AppError } from '../../../shared/errors';
 import { Emitter } from '../../../shared/event';
 import { Dispatcher } from '../../../shared/rpc/dispatcher';
 import { connectInMemory } from '../../../shared/rpc/in-memory';
-import { createTestServices } from '../../../shared/rpc/test-services';
+import { createTestServices } from '../../../../tests/doubles/test-services';
 import { createAppStore } from '../../store/app-store';
 import { greenBlockedReason, greenVersions, pairOfLab, pairStateText, suggestedGreenName } from './blue-green-view';
 

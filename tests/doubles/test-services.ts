@@ -30,10 +30,10 @@ import type {
   TopologyDelta,
   TopologyService,
   TopologyStatus,
-} from '../contract';
-import { AppError } from '../errors';
-import { Emitter } from '../event';
-import { defaultSettings } from '../schemas/settings';
+} from '../../src/shared/contract';
+import { AppError } from '../../src/shared/errors';
+import { Emitter } from '../../src/shared/event';
+import { defaultSettings } from '../../src/shared/schemas/settings';
 
 export function createTestServices(): Services & { calls: unknown[][] } {
   const calls: unknown[][] = [];
