@@ -3,7 +3,7 @@
  * copies in the offline bundle's manifests/ folder), and the resources Nestlab generates from the
  * plan so pods get addresses from the plan's pod range: the Calico operator's Installation (never
  * the upstream custom-resources.yaml, whose pool 192.168.0.0/16 would contain most lab networks)
- * and flannel's net-conf.json. Pure: bootstrap.ts applies them.
+ * and flannel's net-conf.json. Pure: cni-step.ts applies them.
  */
 import { stringify } from 'yaml';
 import type { LabPlan } from '../../shared/contract/labs';

@@ -55,7 +55,7 @@ describe('redactJoinSecrets', () => {
       '[preflight] Running pre-flight checks',
       'This node has joined the cluster',
       "'sudo' 'kubeadm' 'init' '--config' '/etc/nestlab/kubeadm.yaml' '--upload-certs'",
-      // The digests of what runs as root are the log's record of it (bootstrap.ts prints them).
+      // The digests of what runs as root are the log's record of it (bootstrap.ts, windows-node.ts and cni-step.ts print them).
       `k3s install script sha256 ${KEY}`,
       `https://raw.githubusercontent.com/kubernetes-sigs/sig-windows-tools/06efd117064e1cf8e2afd054c82d58d176883101/hostprocess/flannel/flanneld/flannel-overlay.yml sha256 ${KEY}`,
     ]) {

@@ -44,7 +44,7 @@ export const WINDOWS_NODE_SCRIPTS = {
  * sig-windows-tools' hostProcess DaemonSets for Windows workers (they run as SYSTEM on every
  * Windows node). Upstream's docs apply them with sed: the files name their image tags with
  * placeholders (FLANNEL_VERSION, KUBE_PROXY_VERSION) or, for Calico's kube-proxy at this commit, a
- * fixed v1.21.1 tag; bootstrap.ts replaces them (see windowsCniManifests in cni-manifests.ts).
+ * fixed v1.21.1 tag; cni-step.ts replaces them (see windowsCniManifests in cni-manifests.ts).
  */
 export const WINDOWS_CNI_MANIFESTS = {
   flannelOverlay: {
