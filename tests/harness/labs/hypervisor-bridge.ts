@@ -14,7 +14,7 @@
  * once with a new boot ID, as a kubelet does after a boot.
  */
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startSimulatedNodes } from '../simulated-nodes.js';
 import type { SimulatedNodes } from '../simulated-nodes.js';
@@ -90,6 +90,8 @@ export function startHypervisorBridge(
 ): HypervisorBridge {
   const agents = new Map<string, Promise<SimulatedNodes>>();
   const powers = new Map<string, VmPower>();
+  /** When each agent's VM joined (its joined record's mtime): a VM made again with the name joins anew. */
+  const joinedAt = new Map<string, number>();
   let nextIndex = options.firstNodeIndex ?? 100;
   let stopped = false;
   let busy = false;
@@ -114,7 +116,17 @@ export function startHypervisorBridge(
     const joinedDir = join(simDir, 'joined');
     const names = existsSync(joinedDir) ? await readdir(joinedDir) : [];
     for (const vm of names) {
+      const mtime = (await stat(join(joinedDir, vm))).mtimeMs;
+      const running = agents.get(vm);
+      // A recreated VM (deleted and joined again between two looks) gets a fresh agent: the old
+      // one's node was deleted with the old VM.
+      if (running !== undefined && joinedAt.get(vm) !== mtime && !options.existingMachine) {
+        agents.delete(vm);
+        powers.delete(vm);
+        await (await running.catch(() => undefined))?.stop();
+      }
       if (agents.has(vm)) continue;
+      joinedAt.set(vm, mtime);
       const record = JSON.parse(await readFile(join(joinedDir, vm), 'utf8')) as JoinedRecord;
       const index = nextIndex;
       nextIndex += 1;

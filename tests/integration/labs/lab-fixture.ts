@@ -91,7 +91,9 @@ export const HYPERV_IMAGES = {
  * where each joined stand-in control plane's API server listens on its VM address (a relay to the
  * harness's real API server through $NESTLAB_SIM_DIR/apiserver.sock) and the real HAProxy runs.
  */
-export async function startLabFixture(options: { os?: 'linux' | 'windows'; ownNetwork?: boolean } = {}): Promise<LabFixture> {
+export async function startLabFixture(
+  options: { os?: 'linux' | 'windows'; ownNetwork?: boolean; selfHealingIntervalMs?: number } = {},
+): Promise<LabFixture> {
   const windowsHost = options.os === 'windows';
   const [controlPlane, host] = await Promise.all([
     // SIMULATION: one API server stands for every lab's control planes, so its certificate names
@@ -137,7 +139,14 @@ export async function startLabFixture(options: { os?: 'linux' | 'windows'; ownNe
       await hosts.run(added.id, ['tee', image], { stdin: 'SIMULATED cloud image\n' });
     }
   }
-  const newLabs = () => new LabsService({ dataDir, hosts, clusters, changeIntervalMs: 50 });
+  const newLabs = () =>
+    new LabsService({
+      dataDir,
+      hosts,
+      clusters,
+      changeIntervalMs: 50,
+      ...(options.selfHealingIntervalMs === undefined ? {} : { selfHealingIntervalMs: options.selfHealingIntervalMs }),
+    });
   /**
    * A host port of the lab host reached from this computer at 127.0.0.1:<port>: a relay into the
    * host's namespace stands for the network between this computer and the lab host.
