@@ -346,7 +346,6 @@ export class LibvirtDriver implements LabDriver {
     return done(`${machine.name} did not shut down in time and was turned off.`);
   }
 
-
   /**
    * Under software emulation a VM boots several times slower (a Debian guest on a busy 2-core host
    * took over 5 minutes to its DHCP lease in the real-libvirt tier): its address may take 30 minutes.
