@@ -290,8 +290,9 @@ async function generateKey(path: string, passphrase?: string): Promise<ClientKey
 }
 
 async function startNamespace(dir: string, port: number, logPath: string, ownNetwork: boolean): Promise<ChildProcess> {
-  // A host with its own network also gets its own /proc: libvirtd reads its processes' start times there.
-  const network = ownNetwork ? ['--net', '--mount-proc'] : [];
+  // Its own PID namespace needs its own /proc: the stand-in systemctl finds its main processes there
+  // (a host's PID is no PID of the machine's /proc) and libvirtd reads its processes' start times there.
+  const network = ownNetwork ? ['--net'] : [];
   const child = spawn(
     'unshare',
     [
@@ -301,6 +302,7 @@ async function startNamespace(dir: string, port: number, logPath: string, ownNet
       '--pid',
       '--fork',
       '--kill-child',
+      '--mount-proc',
       ...network,
       '--',
       '/bin/bash',
