@@ -57,11 +57,12 @@ describe('Stop and Start of a lab machine (SIMULATION: stand-in virsh and VMs as
     const row = labs.machineRow(worker);
     await row.getByTestId('machine-node').getByText('Ready', { exact: true }).waitFor({ timeout: 30_000 });
     await row.getByTestId('machine-power').getByText('Running', { exact: true }).waitFor({ timeout: 30_000 });
-    // A running VM offers Stop and Restart, not Start.
-    expect(await row.getByRole('button', { name: `Start ${worker}…` }).count()).toBe(0);
+    // A running VM offers Stop and Restart, not Start (exact: a role name matches substrings, and
+    // "Restart lab1-linux1…" contains "start lab1-linux1…").
+    expect(await row.getByRole('button', { name: `Start ${worker}…`, exact: true }).count()).toBe(0);
 
     // Stop by keyboard: the button, then the confirmation's submit.
-    await row.getByRole('button', { name: `Stop ${worker}…` }).focus();
+    await row.getByRole('button', { name: `Stop ${worker}…`, exact: true }).focus();
     await app.page.keyboard.press('Enter');
     const dialog = app.page.getByRole('dialog', { name: `Stop ${worker}?` });
     await dialog.waitFor();
@@ -77,7 +78,7 @@ describe('Stop and Start of a lab machine (SIMULATION: stand-in virsh and VMs as
     await labs.screenshotIfAsked('labs-machine-stopped.png');
 
     // Start, by keyboard.
-    await row.getByRole('button', { name: `Start ${worker}…` }).focus();
+    await row.getByRole('button', { name: `Start ${worker}…`, exact: true }).focus();
     await app.page.keyboard.press('Enter');
     const start = app.page.getByRole('dialog', { name: `Start ${worker}?` });
     await start.getByRole('list', { name: 'What Start does' }).getByText(`Uncordon ${worker}.`).waitFor();
