@@ -3,7 +3,7 @@ import { useShallow } from 'zustand/react/shallow';
 import type { EtcdSnapshot, LabSummary } from '../../../shared/contract';
 import { Banner } from '../../components/Banner';
 import { useAppStore } from '../../store/store-context';
-import { Dialog } from '../../components/Dialog';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { formatSnapshotSize, snapshotBlockedReason } from './etcd-snapshot-view';
 import './etcd-snapshots.css';
 
@@ -31,6 +31,8 @@ export function EtcdSnapshots({ lab }: { lab: LabSummary }) {
   const [copy, setCopy] = useState(false);
   const [restoring, setRestoring] = useState<EtcdSnapshot>();
   const { load } = actions;
+  // A list being read again (after each operation of the lab) blocks nothing: only a call that changes something does.
+  const changing = action === 'loading' ? undefined : action;
   // The list is read again whenever an operation of the lab ends (a save adds one, a retention removes some).
   const finished = lab.status === 'running' ? 'running' : (lab.operation?.finishedAt ?? lab.status);
   useEffect(() => {
@@ -72,7 +74,7 @@ export function EtcdSnapshots({ lab }: { lab: LabSummary }) {
             <label>
               <input type="checkbox" checked={copy} onChange={(event) => setCopy(event.target.checked)} /> Also copy to this computer
             </label>
-            <button type="submit" className="button button-primary" disabled={blocked !== undefined || action !== undefined}>
+            <button type="submit" className="button button-primary" disabled={blocked !== undefined || changing !== undefined}>
               {action === 'saving' || (busy && lab.operation?.kind === 'etcd-snapshot') ? 'Taking snapshot…' : 'Take snapshot'}
             </button>
             {blocked && <span className="muted">{blocked}</span>}
@@ -125,7 +127,7 @@ export function EtcdSnapshots({ lab }: { lab: LabSummary }) {
                       <button
                         type="button"
                         className="button"
-                        disabled={blocked !== undefined || action !== undefined || snapshot.tool !== 'etcdctl'}
+                        disabled={blocked !== undefined || changing !== undefined || snapshot.tool !== 'etcdctl'}
                         title={snapshot.tool === 'etcdctl' ? undefined : 'Nestlab restores kubeadm labs only so far.'}
                         onClick={() => setRestoring(snapshot)}
                       >
@@ -146,36 +148,25 @@ export function EtcdSnapshots({ lab }: { lab: LabSummary }) {
 
 function RestoreDialog({ lab, snapshot, onClose }: { lab: LabSummary; snapshot: EtcdSnapshot; onClose: () => void }) {
   const restore = useAppStore((state) => state.restoreEtcdSnapshot);
-  const [starting, setStarting] = useState(false);
   return (
-    <Dialog title={`Restore ${lab.name} to ${snapshot.name}?`} onClose={onClose} busy={starting} className="lab-restore-dialog">
-      <form
-        onSubmit={(event) => {
-          event.preventDefault();
-          if (starting) return;
-          setStarting(true);
-          void restore(lab.name, snapshot.name).then((started) => (started ? onClose() : setStarting(false)));
-        }}
-      >
-        <ol aria-label="What the restore does">
-          <li>Stop the API servers, controller managers, schedulers and etcd (their static pod manifests are set aside).</li>
-          <li>Replace every etcd member’s data dir with the snapshot’s (the old one is kept beside it).</li>
-          <li>Start etcd, then the API servers, and wait until every member answers.</li>
-          <li>Check that the {snapshot.savedObjects ?? ''} objects the snapshot saved are back.</li>
-        </ol>
-        <p>
-          Everything changed in the cluster since {new Date(snapshot.takenAt).toLocaleString()} is lost, and the API is unavailable while it
-          runs.
-        </p>
-        <div className="form-actions">
-          <button type="button" className="button" onClick={onClose} disabled={starting}>
-            Cancel
-          </button>
-          <button type="submit" className="button button-danger" disabled={starting}>
-            {starting ? 'Starting…' : 'Restore'}
-          </button>
-        </div>
-      </form>
-    </Dialog>
+    <ConfirmDialog
+      title={`Restore ${lab.name} to ${snapshot.name}?`}
+      confirm="Restore"
+      tone="danger"
+      className="lab-restore-dialog"
+      onConfirm={() => restore(lab.name, snapshot.name)}
+      onClose={onClose}
+    >
+      <ol aria-label="What the restore does">
+        <li>Stop the API servers, controller managers, schedulers and etcd (their static pod manifests are set aside).</li>
+        <li>Replace every etcd member’s data dir with the snapshot’s (the old one is kept beside it).</li>
+        <li>Start etcd, then the API servers, and wait until every member answers.</li>
+        <li>Check that the {snapshot.savedObjects ?? ''} objects the snapshot saved are back.</li>
+      </ol>
+      <p>
+        Everything changed in the cluster since {new Date(snapshot.takenAt).toLocaleString()} is lost, and the API is unavailable while it
+        runs.
+      </p>
+    </ConfirmDialog>
   );
 }

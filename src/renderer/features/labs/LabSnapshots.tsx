@@ -3,7 +3,7 @@ import { useShallow } from 'zustand/react/shallow';
 import type { LabSnapshot, LabSummary } from '../../../shared/contract';
 import { Banner } from '../../components/Banner';
 import { useAppStore } from '../../store/store-context';
-import { Dialog } from '../../components/Dialog';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { snapshotBlockedReason } from './etcd-snapshot-view';
 import './etcd-snapshots.css';
 
@@ -30,6 +30,8 @@ export function LabSnapshots({ lab }: { lab: LabSummary }) {
   );
   const [reverting, setReverting] = useState<LabSnapshot>();
   const { load } = actions;
+  // A list being read again (after each operation of the lab) blocks nothing: only a call that changes something does.
+  const changing = action === 'loading' ? undefined : action;
   // The list is read again whenever an operation of the lab ends (a snapshot adds one).
   const finished = lab.status === 'running' ? 'running' : (lab.operation?.finishedAt ?? lab.status);
   useEffect(() => {
@@ -56,7 +58,7 @@ export function LabSnapshots({ lab }: { lab: LabSummary }) {
             <button
               type="button"
               className="button button-primary"
-              disabled={blocked !== undefined || action !== undefined}
+              disabled={blocked !== undefined || changing !== undefined}
               onClick={() => void actions.save(lab.name)}
             >
               {action === 'saving' || busy ? 'Taking lab snapshot…' : 'Take lab snapshot'}
@@ -96,7 +98,7 @@ export function LabSnapshots({ lab }: { lab: LabSummary }) {
                       <button
                         type="button"
                         className="button"
-                        disabled={revertBlocked !== undefined || action !== undefined || !snapshot.complete}
+                        disabled={revertBlocked !== undefined || changing !== undefined || !snapshot.complete}
                         onClick={() => setReverting(snapshot)}
                       >
                         Revert…
@@ -104,7 +106,7 @@ export function LabSnapshots({ lab }: { lab: LabSummary }) {
                       <button
                         type="button"
                         className="button button-quiet"
-                        disabled={blocked !== undefined || action !== undefined}
+                        disabled={blocked !== undefined || changing !== undefined}
                         onClick={() => void actions.remove(lab.name, snapshot.name)}
                       >
                         {action === 'deleting' ? 'Deleting…' : 'Delete'}
@@ -124,30 +126,19 @@ export function LabSnapshots({ lab }: { lab: LabSummary }) {
 
 function RevertDialog({ lab, snapshot, onClose }: { lab: LabSummary; snapshot: LabSnapshot; onClose: () => void }) {
   const revert = useAppStore((state) => state.revertLabSnapshot);
-  const [starting, setStarting] = useState(false);
   return (
-    <Dialog title={`Revert ${lab.name} to ${snapshot.name}?`} onClose={onClose} busy={starting} className="lab-restore-dialog">
-      <form
-        onSubmit={(event) => {
-          event.preventDefault();
-          if (starting) return;
-          setStarting(true);
-          void revert(lab.name, snapshot.name).then((started) => (started ? onClose() : setStarting(false)));
-        }}
-      >
-        <p>
-          Every VM of the lab goes back to {new Date(snapshot.takenAt).toLocaleString()}: its disks and its memory. Everything done in the
-          cluster and on the VMs since then is lost. The VMs then run again together and Nestlab waits for the nodes.
-        </p>
-        <div className="form-actions">
-          <button type="button" className="button" onClick={onClose} disabled={starting}>
-            Cancel
-          </button>
-          <button type="submit" className="button button-danger" disabled={starting}>
-            {starting ? 'Starting…' : 'Revert'}
-          </button>
-        </div>
-      </form>
-    </Dialog>
+    <ConfirmDialog
+      title={`Revert ${lab.name} to ${snapshot.name}?`}
+      confirm="Revert"
+      tone="danger"
+      className="lab-restore-dialog"
+      onConfirm={() => revert(lab.name, snapshot.name)}
+      onClose={onClose}
+    >
+      <p>
+        Every VM of the lab goes back to {new Date(snapshot.takenAt).toLocaleString()}: its disks and its memory. Everything done in the
+        cluster and on the VMs since then is lost. The VMs then run again together and Nestlab waits for the nodes.
+      </p>
+    </ConfirmDialog>
   );
 }

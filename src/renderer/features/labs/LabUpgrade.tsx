@@ -3,7 +3,7 @@ import { useShallow } from 'zustand/react/shallow';
 import type { LabSummary } from '../../../shared/contract';
 import { Banner } from '../../components/Banner';
 import { useAppStore } from '../../store/store-context';
-import { Dialog } from '../../components/Dialog';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { upgradeBlockedReason, upgradeTargets } from './upgrade-view';
 
 /** Upgrade a kubeadm lab one minor version, behind a confirmation that lists what happens. */
@@ -54,32 +54,20 @@ export function LabUpgrade({ lab }: { lab: LabSummary }) {
 
 function UpgradeDialog({ lab, target, onClose }: { lab: LabSummary; target: string; onClose: () => void }) {
   const upgrade = useAppStore((state) => state.upgradeLab);
-  const [starting, setStarting] = useState(false);
   return (
-    <Dialog title={`Upgrade ${lab.name} to ${target}?`} onClose={onClose} busy={starting} className="lab-restore-dialog">
-      <form
-        onSubmit={(event) => {
-          event.preventDefault();
-          if (starting) return;
-          setStarting(true);
-          void upgrade(lab.name, { kubernetesVersion: target }).then((started) => (started ? onClose() : setStarting(false)));
-        }}
-      >
-        <ol aria-label="What the upgrade does">
-          <li>On the first control plane: kubeadm {target}, kubeadm upgrade plan, then kubeadm upgrade apply.</li>
-          <li>Then each node in turn, control planes first: kubeadm upgrade node, cordon and drain it (PodDisruptionBudgets honoured).</li>
-          <li>kubelet and kubectl {target} from pkgs.k8s.io, the kubelet restarted, the node Ready again, uncordoned.</li>
-        </ol>
-        <p>A lab snapshot first lets you go back if something goes wrong. Stopped or failed, the upgrade resumes where it stopped.</p>
-        <div className="form-actions">
-          <button type="button" className="button" onClick={onClose} disabled={starting}>
-            Cancel
-          </button>
-          <button type="submit" className="button button-primary" disabled={starting}>
-            {starting ? 'Starting…' : 'Upgrade'}
-          </button>
-        </div>
-      </form>
-    </Dialog>
+    <ConfirmDialog
+      title={`Upgrade ${lab.name} to ${target}?`}
+      confirm="Upgrade"
+      className="lab-restore-dialog"
+      onConfirm={() => upgrade(lab.name, { kubernetesVersion: target })}
+      onClose={onClose}
+    >
+      <ol aria-label="What the upgrade does">
+        <li>On the first control plane: kubeadm {target}, kubeadm upgrade plan, then kubeadm upgrade apply.</li>
+        <li>Then each node in turn, control planes first: kubeadm upgrade node, cordon and drain it (PodDisruptionBudgets honoured).</li>
+        <li>kubelet and kubectl {target} from pkgs.k8s.io, the kubelet restarted, the node Ready again, uncordoned.</li>
+      </ol>
+      <p>A lab snapshot first lets you go back if something goes wrong. Stopped or failed, the upgrade resumes where it stopped.</p>
+    </ConfirmDialog>
   );
 }

@@ -3,7 +3,7 @@ import { useShallow } from 'zustand/react/shallow';
 import type { LabMachine, LabOperationKind, LabSummary, MachineAction, MachineStatus } from '../../../shared/contract';
 import { Banner } from '../../components/Banner';
 import { useAppStore } from '../../store/store-context';
-import { Dialog } from '../../components/Dialog';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { labStatus } from './lab-progress';
 import { DrillTimeline } from './DrillTimeline';
 import {
@@ -81,6 +81,39 @@ export function MachineActions({ lab, machine, status }: { lab: LabSummary; mach
   );
 }
 
+/** The drain's time limit and the emptyDir choice, as Maintain, Stop, Restart and Recreate ask them. */
+function DrainFields({
+  timeout,
+  setTimeoutSeconds,
+  deleteEmptyDirData,
+  setDeleteEmptyDirData,
+}: {
+  timeout: number;
+  setTimeoutSeconds: (seconds: number) => void;
+  deleteEmptyDirData: boolean;
+  setDeleteEmptyDirData: (value: boolean) => void;
+}) {
+  return (
+    <>
+      <label>
+        Give up draining after{' '}
+        <input
+          type="number"
+          min={1}
+          max={3600}
+          value={timeout}
+          onChange={(event) => setTimeoutSeconds(Math.max(1, Math.min(3600, Number(event.target.value) || 1)))}
+        />{' '}
+        seconds
+      </label>
+      <label>
+        <input type="checkbox" checked={deleteEmptyDirData} onChange={(event) => setDeleteEmptyDirData(event.target.checked)} /> Delete
+        emptyDir data (pods with emptyDir volumes lose it; without this they stop the drain, named)
+      </label>
+    </>
+  );
+}
+
 /** The confirmation of a power or recovery action: what it does, its drain limit or drill length. */
 function PowerActionDialog({
   lab,
@@ -97,71 +130,49 @@ function PowerActionDialog({
   const [timeout, setTimeoutSeconds] = useState(120);
   const [deleteEmptyDirData, setDeleteEmptyDirData] = useState(action === 'recreate');
   const [minutes, setMinutes] = useState(10);
-  const [starting, setStarting] = useState(false);
   const drains = action === 'stop' || action === 'restart' || action === 'recreate';
   const title = machineActionTitles[action].button.replace('…', '');
   return (
-    <Dialog title={`${title} ${machine.name}?`} onClose={onClose} busy={starting} className="lab-maintain-dialog">
-      <form
-        onSubmit={(event) => {
-          event.preventDefault();
-          if (starting) return;
-          setStarting(true);
-          const request = {
-            action,
-            ...(drains ? { drainTimeoutSeconds: timeout, deleteEmptyDirData } : {}),
-            ...(action === 'simulate-failure' ? { drillMinutes: minutes } : {}),
-          };
-          void run(lab.name, machine.name, request).then((started) => (started ? onClose() : setStarting(false)));
-        }}
-      >
-        <ol aria-label={`What ${title} does`}>
-          {machineActionSteps(action, machine.name).map((line) => (
-            <li key={line}>{line}</li>
-          ))}
-        </ol>
-        {drains && (
-          <>
-            <label>
-              Give up draining after{' '}
-              <input
-                type="number"
-                min={1}
-                max={3600}
-                value={timeout}
-                onChange={(event) => setTimeoutSeconds(Math.max(1, Math.min(3600, Number(event.target.value) || 1)))}
-              />{' '}
-              seconds
-            </label>
-            <label>
-              <input type="checkbox" checked={deleteEmptyDirData} onChange={(event) => setDeleteEmptyDirData(event.target.checked)} />{' '}
-              Delete emptyDir data (pods with emptyDir volumes lose it; without this they stop the drain, named)
-            </label>
-          </>
-        )}
-        {action === 'simulate-failure' && (
-          <label>
-            Watch for up to{' '}
-            <input
-              type="number"
-              min={1}
-              max={60}
-              value={minutes}
-              onChange={(event) => setMinutes(Math.max(1, Math.min(60, Number(event.target.value) || 1)))}
-            />{' '}
-            minutes
-          </label>
-        )}
-        <div className="form-actions">
-          <button type="button" className="button" onClick={onClose} disabled={starting}>
-            Cancel
-          </button>
-          <button type="submit" className="button button-primary" disabled={starting}>
-            {starting ? 'Starting…' : machineActionTitles[action].confirm}
-          </button>
-        </div>
-      </form>
-    </Dialog>
+    <ConfirmDialog
+      title={`${title} ${machine.name}?`}
+      confirm={machineActionTitles[action].confirm}
+      className="lab-maintain-dialog"
+      onConfirm={() =>
+        run(lab.name, machine.name, {
+          action,
+          ...(drains ? { drainTimeoutSeconds: timeout, deleteEmptyDirData } : {}),
+          ...(action === 'simulate-failure' ? { drillMinutes: minutes } : {}),
+        })
+      }
+      onClose={onClose}
+    >
+      <ol aria-label={`What ${title} does`}>
+        {machineActionSteps(action, machine.name).map((line) => (
+          <li key={line}>{line}</li>
+        ))}
+      </ol>
+      {drains && (
+        <DrainFields
+          timeout={timeout}
+          setTimeoutSeconds={setTimeoutSeconds}
+          deleteEmptyDirData={deleteEmptyDirData}
+          setDeleteEmptyDirData={setDeleteEmptyDirData}
+        />
+      )}
+      {action === 'simulate-failure' && (
+        <label>
+          Watch for up to{' '}
+          <input
+            type="number"
+            min={1}
+            max={60}
+            value={minutes}
+            onChange={(event) => setMinutes(Math.max(1, Math.min(60, Number(event.target.value) || 1)))}
+          />{' '}
+          minutes
+        </label>
+      )}
+    </ConfirmDialog>
   );
 }
 
@@ -169,52 +180,29 @@ function MaintainDialog({ lab, machine, onClose }: { lab: LabSummary; machine: L
   const run = useAppStore((state) => state.runMachineAction);
   const [timeout, setTimeoutSeconds] = useState(120);
   const [deleteEmptyDirData, setDeleteEmptyDirData] = useState(false);
-  const [starting, setStarting] = useState(false);
   return (
-    <Dialog title={`Maintain ${machine.name}?`} onClose={onClose} busy={starting} className="lab-maintain-dialog">
-      <form
-        onSubmit={(event) => {
-          event.preventDefault();
-          if (starting) return;
-          setStarting(true);
-          void run(lab.name, machine.name, { action: 'maintain', drainTimeoutSeconds: timeout, deleteEmptyDirData }).then((started) =>
-            started ? onClose() : setStarting(false),
-          );
-        }}
-      >
-        <ol aria-label="What Maintain does">
-          <li>Cordon {machine.name}: no new pods are scheduled on it.</li>
-          <li>
-            Evict its pods through the eviction API, so PodDisruptionBudgets are honoured; DaemonSet and static pods stay. Their controllers
-            start them on other nodes.
-          </li>
-          <li>Leave it cordoned for your maintenance. Resume uncordons it.</li>
-        </ol>
-        <label>
-          Give up draining after{' '}
-          <input
-            type="number"
-            min={1}
-            max={3600}
-            value={timeout}
-            onChange={(event) => setTimeoutSeconds(Math.max(1, Math.min(3600, Number(event.target.value) || 1)))}
-          />{' '}
-          seconds
-        </label>
-        <label>
-          <input type="checkbox" checked={deleteEmptyDirData} onChange={(event) => setDeleteEmptyDirData(event.target.checked)} /> Delete
-          emptyDir data (pods with emptyDir volumes lose it; without this they stop the drain, named)
-        </label>
-        <div className="form-actions">
-          <button type="button" className="button" onClick={onClose} disabled={starting}>
-            Cancel
-          </button>
-          <button type="submit" className="button button-primary" disabled={starting}>
-            {starting ? 'Starting…' : 'Cordon and drain'}
-          </button>
-        </div>
-      </form>
-    </Dialog>
+    <ConfirmDialog
+      title={`Maintain ${machine.name}?`}
+      confirm="Cordon and drain"
+      className="lab-maintain-dialog"
+      onConfirm={() => run(lab.name, machine.name, { action: 'maintain', drainTimeoutSeconds: timeout, deleteEmptyDirData })}
+      onClose={onClose}
+    >
+      <ol aria-label="What Maintain does">
+        <li>Cordon {machine.name}: no new pods are scheduled on it.</li>
+        <li>
+          Evict its pods through the eviction API, so PodDisruptionBudgets are honoured; DaemonSet and static pods stay. Their controllers
+          start them on other nodes.
+        </li>
+        <li>Leave it cordoned for your maintenance. Resume uncordons it.</li>
+      </ol>
+      <DrainFields
+        timeout={timeout}
+        setTimeoutSeconds={setTimeoutSeconds}
+        deleteEmptyDirData={deleteEmptyDirData}
+        setDeleteEmptyDirData={setDeleteEmptyDirData}
+      />
+    </ConfirmDialog>
   );
 }
 
