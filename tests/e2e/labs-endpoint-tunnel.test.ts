@@ -8,23 +8,16 @@
  * harness's real kube-apiserver (see tests/integration/labs/lab-fixture.ts).
  */
 import { join } from 'node:path';
-import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SIMULATED_BASE_IMAGES } from '../harness/ssh/simulated-host-files';
 import type { TestHost } from '../harness/ssh/test-host';
 import { serveApiServerSocket } from '../integration/labs/lab-fixture';
-import { AppPage } from './pages/app-page';
 import { ClustersPage } from './pages/clusters-page';
-import { HostsPage } from './pages/hosts-page';
-import { LabsPage } from './pages/labs-page';
-import type { BrowserModeServer } from './support/browser-mode-server';
 import { startLabHostSetup, type LabHostSetup } from './support/lab-host-setup';
 
 const password = 'CANARY-e2e-endpoint-tunnel-7b20f4';
 
 let setup: LabHostSetup;
-let context: BrowserContext;
-let server: BrowserModeServer;
 let host: TestHost;
 let apiServerSocket: { close(): Promise<void> };
 
@@ -36,7 +29,7 @@ beforeAll(async () => {
     controlPlane: { extraSans: ['DNS:*.lab.internal'] },
     host: { ownNetwork: true },
   });
-  ({ context, server, host } = setup);
+  ({ host } = setup);
   apiServerSocket = await serveApiServerSocket(join(host.simDir, 'apiserver.sock'), setup.controlPlane.apiServerPort);
 }, 180_000);
 
@@ -47,14 +40,7 @@ afterAll(async () => {
 
 describe('a lab reached through an SSH tunnel (SIMULATION: stand-in VMs; real sshd, HAProxy and API server)', () => {
   it('the Labs view says the lab is reached through the tunnel and why; Clusters reaches it there', { timeout: 420_000 }, async () => {
-    const app = new AppPage(await context.newPage());
-    await app.open(server.url);
-    await app.waitConnected();
-    await app.openView('Hosts');
-    await new HostsPage(app.page).addTrusted({ name: 'kvm-lab', address: '127.0.0.1', port: String(host.port), user: host.user, password });
-
-    await app.openView('Labs');
-    const labs = new LabsPage(app.page);
+    const { app, labs } = await setup.openLabs();
     await labs.createServedLab({ baseImage: SIMULATED_BASE_IMAGES.linux, linuxWorkers: 0 });
 
     const fromHere = labs.detail.getByTestId('lab-endpoint-from-here');

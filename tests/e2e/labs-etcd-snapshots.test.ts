@@ -8,24 +8,17 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ControlPlane } from '../harness/index.js';
 import { startStackedEtcd, type StackedEtcd } from '../harness/labs/stacked-etcd';
 import { SIMULATED_BASE_IMAGES } from '../harness/ssh/simulated-host-files';
 import type { TestHost } from '../harness/ssh/test-host';
-import { AppPage } from './pages/app-page';
-import { HostsPage } from './pages/hosts-page';
-import { LabsPage } from './pages/labs-page';
-import type { BrowserModeServer } from './support/browser-mode-server';
 import { startLabHostSetup, type LabHostSetup } from './support/lab-host-setup';
 
 const run = promisify(execFile);
 const password = 'CANARY-e2e-etcd-3d81aa';
 
 let setup: LabHostSetup;
-let context: BrowserContext;
-let server: BrowserModeServer;
 let controlPlane: ControlPlane;
 let host: TestHost;
 let dataDir: string;
@@ -33,7 +26,7 @@ let etcd: StackedEtcd | undefined;
 
 beforeAll(async () => {
   setup = await startLabHostSetup({ password, dataDirPrefix: 'nestlab-e2e-etcd-' });
-  ({ context, server, controlPlane, host, dataDir } = setup);
+  ({ controlPlane, host, dataDir } = setup);
 }, 180_000);
 
 afterAll(async () => {
@@ -43,14 +36,7 @@ afterAll(async () => {
 
 describe('etcd snapshots in the Labs view (SIMULATION: stand-in VMs; real etcd and etcdctl on the control plane)', () => {
   it('takes an etcd snapshot with progress, lists it with its status, and asks before a restore', { timeout: 420_000 }, async () => {
-    const app = new AppPage(await context.newPage());
-    await app.open(server.url);
-    await app.waitConnected();
-    await app.openView('Hosts');
-    await new HostsPage(app.page).addTrusted({ name: 'kvm-lab', address: '127.0.0.1', port: String(host.port), user: host.user, password });
-
-    await app.openView('Labs');
-    const labs = new LabsPage(app.page);
+    const { labs } = await setup.openLabs();
     await labs.createLoopbackLab({ baseImage: SIMULATED_BASE_IMAGES.linux, apiServerPort: controlPlane.apiServerPort, linuxWorkers: 0 });
 
     // kubeadm's stacked etcd on lab1-cp1, with objects in it.

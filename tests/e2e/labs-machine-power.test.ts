@@ -5,31 +5,22 @@
  * keyboard: Stop (a confirmation saying each step, the progress, the VM Off and the node cordoned,
  * then NotReady as the real node lifecycle controller sees it), then Start (Running, Ready, uncordoned).
  */
-import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubeRestClient } from '../harness/index.js';
 import type { ControlPlane } from '../harness/index.js';
 import { SIMULATED_BASE_IMAGES } from '../harness/ssh/simulated-host-files';
-import type { TestHost } from '../harness/ssh/test-host';
-import { AppPage } from './pages/app-page';
-import { HostsPage } from './pages/hosts-page';
-import { LabsPage } from './pages/labs-page';
-import type { BrowserModeServer } from './support/browser-mode-server';
 import { startLabHostSetup, type LabHostSetup } from './support/lab-host-setup';
 
 const password = 'CANARY-e2e-power-5b1e09';
 const worker = 'lab1-linux1';
 
 let setup: LabHostSetup;
-let context: BrowserContext;
-let server: BrowserModeServer;
 let controlPlane: ControlPlane;
 let admin: KubeRestClient;
-let host: TestHost;
 
 beforeAll(async () => {
   setup = await startLabHostSetup({ password, dataDirPrefix: 'nestlab-e2e-power-' });
-  ({ context, server, controlPlane, host } = setup);
+  ({ controlPlane } = setup);
   admin = new KubeRestClient(controlPlane.admin, 4);
 }, 180_000);
 
@@ -46,13 +37,7 @@ const workerNode = () =>
 
 describe('Stop and Start of a lab machine (SIMULATION: stand-in virsh and VMs as simulated nodes of a real control plane)', () => {
   it('stops a worker from the machine list by keyboard, shows it Off and cordoned, and starts it again', { timeout: 420_000 }, async () => {
-    const app = new AppPage(await context.newPage());
-    await app.open(server.url);
-    await app.waitConnected();
-    await app.openView('Hosts');
-    await new HostsPage(app.page).addTrusted({ name: 'kvm-lab', address: '127.0.0.1', port: String(host.port), user: host.user, password });
-    await app.openView('Labs');
-    const labs = new LabsPage(app.page);
+    const { app, labs } = await setup.openLabs();
     await labs.createLoopbackLab({ baseImage: SIMULATED_BASE_IMAGES.linux, apiServerPort: controlPlane.apiServerPort, linuxWorkers: 1 });
     const row = labs.machineRow(worker);
     await row.getByTestId('machine-node').getByText('Ready', { exact: true }).waitFor({ timeout: 30_000 });

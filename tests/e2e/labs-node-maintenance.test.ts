@@ -5,32 +5,23 @@
  * its progress, the pod evicted through the real eviction API) and Resume; the Labs view's
  * machine list shows the node cordoned and offers the same actions, by keyboard.
  */
-import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubeRestClient, waitFor } from '../harness/index.js';
 import type { ControlPlane } from '../harness/index.js';
 import { SIMULATED_BASE_IMAGES } from '../harness/ssh/simulated-host-files';
-import type { TestHost } from '../harness/ssh/test-host';
-import { AppPage } from './pages/app-page';
-import { HostsPage } from './pages/hosts-page';
-import { LabsPage } from './pages/labs-page';
 import { TopologyPage } from './pages/topology-page';
-import type { BrowserModeServer } from './support/browser-mode-server';
 import { startLabHostSetup, type LabHostSetup } from './support/lab-host-setup';
 
 const password = 'CANARY-e2e-maintain-71c2e0';
 const worker = 'lab1-linux1';
 
 let setup: LabHostSetup;
-let context: BrowserContext;
-let server: BrowserModeServer;
 let controlPlane: ControlPlane;
 let admin: KubeRestClient;
-let host: TestHost;
 
 beforeAll(async () => {
   setup = await startLabHostSetup({ password, dataDirPrefix: 'nestlab-e2e-maintain-' });
-  ({ context, server, controlPlane, host } = setup);
+  ({ controlPlane } = setup);
   admin = new KubeRestClient(controlPlane.admin, 4);
 }, 180_000);
 
@@ -44,13 +35,7 @@ const cordoned = async () =>
 
 describe('Maintain and Resume of a lab node (SIMULATION: stand-in VMs as simulated nodes of a real control plane)', () => {
   it('maintains a node from the map with progress, shows it cordoned in the Labs view, and resumes it', { timeout: 420_000 }, async () => {
-    const app = new AppPage(await context.newPage());
-    await app.open(server.url);
-    await app.waitConnected();
-    await app.openView('Hosts');
-    await new HostsPage(app.page).addTrusted({ name: 'kvm-lab', address: '127.0.0.1', port: String(host.port), user: host.user, password });
-    await app.openView('Labs');
-    const labs = new LabsPage(app.page);
+    const { app, labs } = await setup.openLabs();
     await labs.createLoopbackLab({ baseImage: SIMULATED_BASE_IMAGES.linux, apiServerPort: controlPlane.apiServerPort, linuxWorkers: 1 });
     await labs.machineRow(worker).getByTestId('machine-node').getByText('Ready', { exact: true }).waitFor({ timeout: 30_000 });
 

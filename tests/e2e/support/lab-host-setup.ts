@@ -10,6 +10,9 @@ import { kubeadmAdminCredentials, renderAdminConf } from '../../harness/labs/kub
 import { simulations } from '../../harness/ssh/profiles';
 import { SIMULATED_BASE_IMAGES } from '../../harness/ssh/simulated-host-files';
 import { startTestHost, type TestHost, type TestHostOptions } from '../../harness/ssh/test-host';
+import { AppPage } from '../pages/app-page';
+import { HostsPage } from '../pages/hosts-page';
+import { LabsPage } from '../pages/labs-page';
 import { startBrowserModeServer, type BrowserModeServer } from './browser-mode-server';
 import { launchChromium } from './chromium';
 
@@ -33,6 +36,8 @@ export interface LabHostSetup {
   browser: Browser;
   server: BrowserModeServer;
   context: BrowserContext;
+  /** A new page on browser mode, connected, with the lab host added as "kvm-lab" (its key trusted), on the Labs view. */
+  openLabs(): Promise<{ app: AppPage; labs: LabsPage }>;
   stop(): Promise<void>;
 }
 
@@ -75,6 +80,21 @@ export async function startLabHostSetup(options: LabHostSetupOptions): Promise<L
     browser,
     server,
     context,
+    async openLabs() {
+      const app = new AppPage(await context.newPage());
+      await app.open(server.url);
+      await app.waitConnected();
+      await app.openView('Hosts');
+      await new HostsPage(app.page).addTrusted({
+        name: 'kvm-lab',
+        address: '127.0.0.1',
+        port: String(host.port),
+        user: host.user,
+        password: options.password,
+      });
+      await app.openView('Labs');
+      return { app, labs: new LabsPage(app.page) };
+    },
     async stop() {
       await context.close();
       await server.stop();
