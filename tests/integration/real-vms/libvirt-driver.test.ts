@@ -10,6 +10,8 @@ import { LibvirtDriver } from '../../../src/main/labs/libvirt-driver';
 import { machinesOf } from '../../../src/main/labs/machines';
 import { MemorySecretStore } from '../../../src/main/secrets/memory-secret-store';
 import type { StepDefinition } from '../../../src/main/labs/step-planner';
+import { deleteLabSnapshot, labSnapshotName, labSnapshotSteps, listLabSnapshots } from '../../../src/main/labs/day2/lab-snapshots';
+import { skipped } from '../../../src/main/labs/step-context';
 import { realLibvirtHost } from '../../harness/ssh/profiles';
 import { startTestHost, type TestHost } from '../../harness/ssh/test-host';
 
@@ -27,6 +29,8 @@ describe('libvirt driver against a real libvirt host (REAL libvirtd + QEMU TCG)'
   let hostId: string;
   const log: string[] = [];
   const baseImage = '/var/lib/libvirt/images/nestlab-base/empty-base.qcow2';
+  /** A revert waits for the lab's joined nodes: this VM boots no OS and has none. */
+  const noNodes = { waitReady: () => Promise.resolve(skipped('No node: the VM boots no OS.')) };
 
   beforeAll(async () => {
     host = await startTestHost({ simulation: realLibvirtHost, realLibvirt: true });
@@ -132,6 +136,33 @@ describe('libvirt driver against a real libvirt host (REAL libvirtd + QEMU TCG)'
     ]);
     expect(again.steps.map((s) => s.status)).toEqual(['skipped', 'skipped']);
     expect((await virsh('list', '--all', '--name')).trim()).toBe(machine.name);
+
+    // A lab snapshot of the running VM with REAL libvirt (issue 21): paused, an internal snapshot
+    // with its memory in the qcow2 overlay (the read-only raw seed stays out of it), resumed; listed
+    // by name; reverted (paused as taken, then resumed); deleted. The VM boots no OS here, so the
+    // revert's wait for Ready nodes (none) is not run.
+    const vms: LabMachine[] = [{ ...machine, state: 'created' }];
+    const snapshot = labSnapshotName(new Date());
+    const snapshotEnv = { ...env, machines: vms };
+    const taken = await run(snapshotEnv, labSnapshotSteps('lab-snapshot', plan, vms, snapshot, noNodes)).catch((error: unknown) => {
+      throw new Error(`${String(error)}\n${log.join('\n')}`);
+    });
+    expect(taken.steps.map((s) => [s.id, s.status, s.error?.message])).toEqual([['lab-snapshot', 'done', undefined]]);
+    expect(log.join('\n')).toContain('Paused 1 VM(s)');
+    expect(await virsh('domstate', machine.name)).toMatch(/^running/);
+    expect(await virsh('snapshot-info', machine.name, snapshot)).toMatch(/State:\s+paused[\s\S]*Location:\s+internal/);
+    const listed = await listLabSnapshots(plan, vms, env.host);
+    expect(listed.snapshots).toEqual([{ name: snapshot, takenAt: expect.any(String), machines: [machine.name], complete: true }]);
+
+    const revert = labSnapshotSteps('lab-revert', plan, vms, snapshot, noNodes).filter((definition) => definition.id === 'lab-revert');
+    const reverted = await run(snapshotEnv, revert);
+    expect(reverted.steps.map((s) => [s.id, s.status, s.error?.message])).toEqual([['lab-revert', 'done', undefined]]);
+    expect(await virsh('domstate', machine.name)).toMatch(/^running/);
+    expect((await virsh('snapshot-current', '--name', machine.name)).trim()).toBe(snapshot);
+
+    await deleteLabSnapshot(plan, vms, env.host, snapshot);
+    expect((await virsh('snapshot-list', machine.name, '--name')).trim()).toBe('');
+    expect((await listLabSnapshots(plan, vms, env.host)).snapshots).toEqual([]);
 
     await run(env, [
       step(`delete-vm:${machine.name}`, 'delete-vms', (ctx) => driver.deleteVm(ctx, machine)),
