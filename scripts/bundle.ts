@@ -7,7 +7,7 @@
  *                     [--deb FILE]... [--manifest FILE]...
  *                     [--windows-dir DIR] [--windows-images DIR] [--k3s-binary FILE --k3s-install FILE]
  *   npm run bundle -- --download --kubernetes 1.20.2 --out DIR [--windows] [--k3s v1.30.8+k3s1]
- *                     [--metallb] [--pull-images] [--image REF]... [--cache DIR] [--images DIR] ...
+ *                     [--metallb] [--cni flannel|calico] [--pull-images] [--image REF]... [--cache DIR] [--images DIR] ...
  *   npm run bundle -- --verify DIR
  *
  * --node-bin holds kubelet, kubeadm and kubectl (packaged as debs/), --images image archives
@@ -18,17 +18,20 @@
  * Windows files, with --k3s that release, with --metallb its manifest) from their release
  * locations, each checked against its published checksum, into --cache (default
  * ~/.cache/nestlab/bundle-downloads), and builds from there; folders given too are added.
- * --pull-images pulls the catalog apps' images (the Windows ones with --windows), MetalLB's
- * (--metallb) and each --image from their registries (public images, every blob checked against
- * its digest) into OCI archives; images can also be given as folders of archives (ctr images
+ * --cni fetches that network plugin's manifest (flannel, or the Calico operator) of the release
+ * Nestlab pins. --pull-images pulls the control plane's images (as the downloaded kubeadm lists
+ * them, on Linux x86-64), those the bundle's manifests run (flannel, the Calico operator and what it
+ * deploys, MetalLB), the catalog apps' (the Windows ones with --windows) and each --image from
+ * their registries (public images, every blob checked against its digest) into OCI archives; images can also be given as folders of archives (ctr images
  * export, docker save, skopeo). The bundle gets manifest.json and SHA256SUMS with the SHA-256
  * of every file, and the images of each archive; Nestlab checks them before copying it to a host.
  */
 import { readFileSync } from 'node:fs';
-import { link, mkdir, readdir, rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { link, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseArgs, promisify } from 'node:util';
 import { defaultCatalogDir } from '../src/main/apps/catalog-location';
 import { loadCatalog } from '../src/main/apps/catalog';
 import { buildBundle, type BundleSources } from '../src/main/offline-kit/bundle-builder';
@@ -36,7 +39,9 @@ import { downloadSources } from '../src/main/offline-kit/bundle-download';
 import { verifyBundle, type BundleManifest } from '../src/main/offline-kit/bundle-manifest';
 import { missingImages } from '../src/main/offline-kit/image-archives';
 import { archiveName, pullImage } from '../src/main/offline-kit/image-pull';
-import { METALLB_IMAGES } from '../src/main/labs/metallb';
+import { bundleImages } from '../src/main/offline-kit/manifest-images';
+
+const run = promisify(execFile);
 
 const { values } = parseArgs({
   options: {
@@ -58,6 +63,7 @@ const { values } = parseArgs({
     windows: { type: 'boolean' },
     k3s: { type: 'string' },
     metallb: { type: 'boolean' },
+    cni: { type: 'string' },
     'pull-images': { type: 'boolean' },
     image: { type: 'string', multiple: true },
     out: { type: 'string' },
@@ -110,30 +116,48 @@ async function reportCatalogImages(manifest: BundleManifest): Promise<void> {
 }
 
 /**
- * --pull-images: the catalog apps' images (Windows ones with --windows), MetalLB's with --metallb
- * and each --image, pulled into the cache; with --images / --windows-images too, both folders'
- * archives are joined (hard links) into one.
+ * The control plane's images for the version, as the downloaded kubeadm lists them (it runs on
+ * Linux x86-64 only); elsewhere none, and the user is told to add them with --image.
  */
-async function pulledImages(cache: string, base: string | undefined, given: Pick<BundleSources, 'imagesDir' | 'windowsImagesDir'>) {
+async function controlPlaneImages(nodeBinDir: string, version: string): Promise<string[]> {
+  if (process.platform !== 'linux' || process.arch !== 'x64') {
+    console.log(
+      `The control plane's images are listed by kubeadm, which runs on Linux x86-64 only: add each with --image (kubeadm config images list --kubernetes-version v${version}).`,
+    );
+    return [];
+  }
+  const { stdout } = await run(join(nodeBinDir, 'kubeadm'), ['config', 'images', 'list', '--kubernetes-version', `v${version}`]);
+  return stdout.split('\n').filter((line) => line.trim() !== '');
+}
+
+/**
+ * --pull-images: the control plane's images, those the bundle's manifests run (flannel, the
+ * Calico operator and what it deploys, MetalLB), the catalog apps' (the Windows ones with
+ * --windows) and each --image, pulled into the cache; with --images / --windows-images too, both
+ * folders' archives are joined (hard links) into one.
+ */
+async function pulledImages(cache: string, base: string | undefined, sources: BundleSources) {
   const { catalog } = await loadCatalog(defaultCatalogDir(import.meta.url));
-  const wanted: Record<'linux' | 'windows', string[]> = {
-    linux: [
-      ...catalog.apps.filter((app) => app.os === 'linux').flatMap((app) => app.images),
-      ...(values.metallb === true ? METALLB_IMAGES : []),
-      ...(values.image ?? []),
-    ],
-    windows: values.windows === true ? catalog.apps.filter((app) => app.os === 'windows').flatMap((app) => app.images) : [],
-  };
+  const ofOs = (os: 'linux' | 'windows') => catalog.apps.filter((app) => app.os === os).flatMap((app) => app.images);
+  const wanted = bundleImages({
+    catalog: { linux: ofOs('linux'), windows: ofOs('windows') },
+    manifests: await Promise.all(
+      (sources.manifests ?? []).map(async (file) => ({ name: basename(file), text: await readFile(file, 'utf8') })),
+    ),
+    controlPlane: await controlPlaneImages(sources.nodeBinDir, sources.kubernetesVersion),
+    extra: values.image ?? [],
+    windows: values.windows === true,
+  });
   const folders: Pick<BundleSources, 'imagesDir' | 'windowsImagesDir'> = {};
   for (const os of ['linux', 'windows'] as const) {
     if (wanted[os].length === 0) continue;
     const pulled = join(cache, os === 'linux' ? 'images' : 'windows-images');
     await mkdir(pulled, { recursive: true });
-    for (const image of [...new Set(wanted[os])]) {
+    for (const image of wanted[os]) {
       console.log(`${os} image ${image}: pulling (every blob checked against its digest)`);
       await pullImage(image, join(pulled, archiveName(image)), { os, ...(base === undefined ? {} : { base }) });
     }
-    const other = os === 'linux' ? given.imagesDir : given.windowsImagesDir;
+    const other = os === 'linux' ? sources.imagesDir : sources.windowsImagesDir;
     let folder = pulled;
     if (other !== undefined) {
       folder = join(cache, `${os}-images-joined`);
@@ -147,6 +171,13 @@ async function pulledImages(cache: string, base: string | undefined, given: Pick
     else folders.windowsImagesDir = folder;
   }
   return folders;
+}
+
+/** --cni: flannel or calico, or none. */
+function cniOption(): 'flannel' | 'calico' | undefined {
+  const cni = values.cni;
+  if (cni === undefined || cni === 'flannel' || cni === 'calico') return cni;
+  throw new Error(`--cni ${cni}: write flannel or calico (the network plugins whose manifest the bundle can carry).`);
 }
 
 async function main(): Promise<void> {
@@ -171,6 +202,7 @@ async function main(): Promise<void> {
         ...(values.windows === true ? { windows: true } : {}),
         ...(values.k3s === undefined ? {} : { k3s: values.k3s }),
         ...(values.metallb === true ? { metallb: true } : {}),
+        ...(cniOption() === undefined ? {} : { cni: cniOption() }),
       },
       {
         cacheDir: resolve(values.cache ?? join(homedir(), '.cache', 'nestlab', 'bundle-downloads')),
@@ -184,8 +216,8 @@ async function main(): Promise<void> {
       ...local,
       tools: { ...downloaded.tools, ...local.tools },
       manifests: [...(downloaded.manifests ?? []), ...(local.manifests ?? [])],
-      ...(values['pull-images'] === true ? await pulledImages(cacheDir, values['download-from'], local) : {}),
     };
+    if (values['pull-images'] === true) sources = { ...sources, ...(await pulledImages(cacheDir, values['download-from'], sources)) };
   } else {
     sources = { kubernetesVersion: values.kubernetes, nodeBinDir: resolve(values['node-bin'] ?? ''), ...local };
   }

@@ -21,22 +21,37 @@ function source(plan: LabPlan, url: string, file: string): string {
   return plan.offlineBundle === undefined ? url : `${BUNDLE_MANIFESTS}/${file}`;
 }
 
+/** The upstream manifest of each network plugin at its pinned release, and its file name in the bundle's manifests/. */
+export const CNI_MANIFESTS = {
+  flannel: { url: `https://github.com/flannel-io/flannel/releases/download/${FLANNEL_VERSION}/kube-flannel.yml`, file: 'kube-flannel.yml' },
+  calico: {
+    url: `https://raw.githubusercontent.com/projectcalico/calico/${CALICO_VERSION}/manifests/tigera-operator.yaml`,
+    file: 'tigera-operator.yaml',
+  },
+} as const;
+
+/**
+ * What the Tigera operator of CALICO_VERSION deploys for the Installation and APIServer Nestlab
+ * applies on Linux nodes: its own manifest names only the operator's image, so an offline bundle
+ * carries these beside it.
+ */
+export const CALICO_OPERATOR_IMAGES: readonly string[] = [
+  'node',
+  'cni',
+  'pod2daemon-flexvol',
+  'kube-controllers',
+  'typha',
+  'csi',
+  'node-driver-registrar',
+  'apiserver',
+].map((name) => `docker.io/calico/${name}:${CALICO_VERSION}`);
+
 /** The upstream manifests of the plan's CNI (Linux part): URLs of pinned releases, or bundle files. */
 export function cniManifests(plan: LabPlan): string[] {
   // The bundle's cni/ is installed on the nodes with the bundle: nothing to apply.
   if (plan.cni === 'bundle') return [];
-  if (plan.cni === 'flannel') {
-    return [
-      source(plan, `https://github.com/flannel-io/flannel/releases/download/${FLANNEL_VERSION}/kube-flannel.yml`, 'kube-flannel.yml'),
-    ];
-  }
-  return [
-    source(
-      plan,
-      `https://raw.githubusercontent.com/projectcalico/calico/${CALICO_VERSION}/manifests/tigera-operator.yaml`,
-      'tigera-operator.yaml',
-    ),
-  ];
+  const manifest = CNI_MANIFESTS[plan.cni];
+  return [source(plan, manifest.url, manifest.file)];
 }
 
 /** A text in a manifest and what replaces it before the manifest is applied. */

@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../shared/errors';
+import { CNI_MANIFESTS } from '../labs/cni-manifests';
 import { WINDOWS_NODE_SCRIPTS } from '../labs/pinned-scripts';
 import { buildBundle } from './bundle-builder';
 import { DOWNLOAD_VERSIONS, downloadItems, downloadSources } from './bundle-download';
@@ -50,7 +51,7 @@ async function tarGz(files: Record<string, string>): Promise<Buffer> {
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'nestlab-bundle-download-'));
   served = join(work, 'served');
-  for (const item of downloadItems({ kubernetesVersion: '1.20.2', windows: true, metallb: true })) {
+  for (const item of downloadItems({ kubernetesVersion: '1.20.2', windows: true, metallb: true, cni: 'flannel' })) {
     const name = item.to.split('/').pop() ?? '';
     let content: string | Buffer = `#!/bin/sh\necho ${name}\n`;
     if (name.startsWith('crictl-')) content = await tarGz({ crictl: '#!/bin/sh\necho crictl\n' });
@@ -86,7 +87,7 @@ describe('npm run bundle -- --download (a loopback server laid out as the upstre
     const cacheDir = join(work, 'cache');
     const lines: string[] = [];
     const sources = await downloadSources(
-      { kubernetesVersion: '1.20.2', windows: true, metallb: true },
+      { kubernetesVersion: '1.20.2', windows: true, metallb: true, cni: 'flannel' },
       { cacheDir, base, log: (line) => lines.push(line) },
     );
     expect(asked).toContain('/dl.k8s.io/release/v1.20.2/bin/linux/amd64/kubelet.sha256');
@@ -106,6 +107,7 @@ describe('npm run bundle -- --download (a loopback server laid out as the upstre
       'debs/kubeadm_1.20.2-00_amd64.deb',
       'debs/kubectl_1.20.2-00_amd64.deb',
       'debs/kubelet_1.20.2-00_amd64.deb',
+      'manifests/kube-flannel.yml',
       'manifests/metallb-native.yaml',
       'windows/Install-Containerd.ps1',
       'windows/PrepareNode.ps1',
@@ -115,17 +117,18 @@ describe('npm run bundle -- --download (a loopback server laid out as the upstre
       'windows/kubelet.exe',
       'windows/nssm-2.24.zip',
     ]);
-    expect((await verifyBundle(bundle)).files).toHaveLength(15);
+    expect((await verifyBundle(bundle)).files).toHaveLength(16);
 
     // A second run finds everything in the cache: only the checksum files are asked again.
     asked.length = 0;
-    await downloadSources({ kubernetesVersion: '1.20.2', windows: true, metallb: true }, { cacheDir, base });
+    await downloadSources({ kubernetesVersion: '1.20.2', windows: true, metallb: true, cni: 'flannel' }, { cacheDir, base });
     // Files without a published checksum cannot be known to be the same without fetching them.
     const unpublished = [
       WINDOWS_NODE_SCRIPTS.installContainerd.url,
       WINDOWS_NODE_SCRIPTS.prepareNode.url,
       'https://k8stestinfrabinaries.blob.core.windows.net/nssm-mirror/nssm-2.24.zip',
       'https://raw.githubusercontent.com/metallb/metallb/v0.14.9/config/manifests/metallb-native.yaml',
+      CNI_MANIFESTS.flannel.url,
     ].map((url) => `/${new URL(url).host}${new URL(url).pathname}`);
     expect(asked.filter((path) => !/\.sha256(sum)?$/.test(path)).sort()).toEqual(unpublished.sort());
   });

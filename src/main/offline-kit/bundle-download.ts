@@ -4,7 +4,7 @@
  * .sha256 files, the GitHub releases' sha256 files) and keeps them in a cache folder, then the
  * builder makes the bundle from that folder as from any other. Only this command downloads: the
  * app itself never does. Files without a published checksum (scripts at a pinned git commit, the
- * MetalLB manifest of a release) are kept with their SHA-256 printed, and the bundle's manifest
+ * MetalLB, flannel and Calico manifests of a release) are kept with their SHA-256 printed, and the bundle's manifest
  * records it.
  */
 import { execFile } from 'node:child_process';
@@ -14,6 +14,7 @@ import { chmod, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { AppError } from '../../shared/errors';
+import { CNI_MANIFESTS } from '../labs/cni-manifests';
 import { METALLB_VERSION } from '../labs/metallb';
 import { K3S_INSTALL_SCRIPT, WINDOWS_NODE_SCRIPTS, type PinnedScript } from '../labs/pinned-scripts';
 import { CONTAINERD_WINDOWS_VERSION, CRICTL_WINDOWS_VERSION } from '../labs/windows-bundle';
@@ -33,8 +34,10 @@ export interface DownloadRequest {
   windows?: boolean;
   /** k3s labs: the release, e.g. "v1.30.8+k3s1" (its binary and the install script). */
   k3s?: string;
-  /** MetalLB's manifest (its images come as archives: --images). */
+  /** MetalLB's manifest (its images come as archives: --images, or --pull-images). */
   metallb?: boolean;
+  /** The network plugin's manifest of its pinned release, for labs that use flannel or Calico offline. */
+  cni?: 'flannel' | 'calico';
 }
 
 /** Versions of the parts that do not follow the Kubernetes version. */
@@ -110,6 +113,10 @@ export function downloadItems(request: DownloadRequest): DownloadItem[] {
       to: 'manifests/metallb-native.yaml',
     });
   }
+  if (request.cni !== undefined) {
+    const manifest = CNI_MANIFESTS[request.cni];
+    items.push({ url: manifest.url, to: `manifests/${manifest.file}` });
+  }
   if (request.windows === true) {
     for (const name of ['kubelet.exe', 'kubeadm.exe']) {
       items.push({
@@ -181,7 +188,10 @@ export async function downloadSources(request: DownloadRequest, options: Downloa
     nodeBinDir: join(cache, 'node-bin'),
     cniBinDir: join(cache, 'cni-bin'),
     tools: { crictl: join(cache, 'bin', 'crictl') },
-    ...(request.metallb === true ? { manifests: [join(cache, 'manifests', 'metallb-native.yaml')] } : {}),
+    manifests: [
+      ...(request.metallb === true ? [join(cache, 'manifests', 'metallb-native.yaml')] : []),
+      ...(request.cni === undefined ? [] : [join(cache, 'manifests', CNI_MANIFESTS[request.cni].file)]),
+    ],
     ...(request.windows === true ? { windowsDir: join(cache, 'windows') } : {}),
     ...(request.k3s === undefined
       ? {}
