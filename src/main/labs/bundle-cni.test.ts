@@ -73,7 +73,7 @@ describe("the network plugin from the offline bundle's cni/", () => {
     const cni = steps.find((step) => step.id === 'cni');
     expect(cni?.title).toBe("Check the network plugin from the offline bundle's cni/");
     expect(cni?.commands.map((command) => [command.target, command.display, command.root])).toEqual(
-      ['lab1-cp1', 'lab1-linux1', 'lab1-linux2'].map((vm) => [{ kind: 'vm', vm }, "'ls' '/etc/cni/net.d'", false]),
+      ['lab1-cp1', 'lab1-linux1', 'lab1-linux2'].map((vm) => [{ kind: 'vm', vm }, "'sudo' 'ls' '/etc/cni/net.d'", true]),
     );
   });
 

@@ -53,7 +53,8 @@ async function bundleCni(ctx: StepContext): Promise<StepOutcome> {
   const configurations = new Set<string>();
   for (const machine of ctx.machines.filter((candidate) => candidate.os === 'linux' && candidate.role !== 'etcd')) {
     if (machine.address === undefined && !ctx.dry) continue;
-    const listed = await ctx.observeVm(machine, { argv: ['ls', '/etc/cni/net.d'] });
+    // /etc/cni/net.d may be root's alone (the real-VM tier's guest refused the lab user): list it as root.
+    const listed = await ctx.observeVm(machine, { argv: ['ls', '/etc/cni/net.d'] }, { root: true });
     const files = listed.stdout.split('\n').filter((name) => /\.(conf|conflist|json)$/.test(name));
     if (!ctx.dry && (listed.exitCode !== 0 || files.length === 0)) {
       throw new AppError(
