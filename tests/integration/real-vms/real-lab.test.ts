@@ -225,9 +225,9 @@ describe('a lab on a real libvirt host (REAL libvirtd, QEMU guests, cloud-init, 
         // bin/crictl (the STAND-IN) in PATH, answering as kubeadm asks; cni/ in containerd's folders.
         expect(await onVm(lab, address, `sudo crictl -r ${CRI} inspecti k8s.gcr.io/pause:3.2`)).toContain('k8s.gcr.io/pause:3.2');
         expect(await onVm(lab, address, `sudo crictl -r ${CRI} info`)).toMatch(/"NetworkReady", "status": true/);
-        expect(await onVm(lab, address, 'ls /opt/cni/bin /etc/cni/net.d')).toMatch(
-          /bridge[\s\S]*host-local[\s\S]*10-nestlab-bridge\.conflist/,
-        );
+        expect(await onVm(lab, address, 'ls /opt/cni/bin')).toMatch(/^bridge$[\s\S]*^host-local$/m);
+        // containerd made /etc/cni/net.d root's alone (0700) when it started before the bundle install.
+        expect(await onVm(lab, address, 'sudo ls /etc/cni/net.d')).toBe('10-nestlab-bridge.conflist');
       }
       expect(await virsh('net-dhcp-leases', libvirtPaths(STORAGE, lab.name).network)).toContain('real-cp1');
       if (!THROUGH_INIT) return;
@@ -262,20 +262,30 @@ describe('a lab on a real libvirt host (REAL libvirtd, QEMU guests, cloud-init, 
           'jsonpath={range .items[*]}{.metadata.name} {.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}',
         ),
       ).toBe('real-cp1 True\nreal-linux1 True\n');
-      const pods = await kubectl(
-        'get',
-        'pods',
-        '-n',
-        'kube-system',
-        '-o',
-        'jsonpath={range .items[*]}{.metadata.name} {.spec.nodeName} {.status.phase}{"\\n"}{end}',
-      );
+      // The control plane's static pods and kube-proxy on both nodes (the worker's joined for real),
+      // from the bundle's images; the worker's kube-proxy may still be starting when the nodes are Ready.
+      const components = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler'];
+      const allRunning = (pods: string) =>
+        components.every((component) => new RegExp(`^${component}-real-cp1 real-cp1 Running$`, 'm').test(pods)) &&
+        pods.match(/^kube-proxy-\S+ real-(cp1|linux1) Running$/gm)?.length === 2;
+      let pods = '';
+      await waitFor(
+        async () => {
+          pods = await kubectl(
+            'get',
+            'pods',
+            '-n',
+            'kube-system',
+            '-o',
+            'jsonpath={range .items[*]}{.metadata.name} {.spec.nodeName} {.status.phase}{"\\n"}{end}',
+          );
+          return allRunning(pods) ? true : undefined;
+        },
+        { timeout: 10 * 60_000, interval: 5_000, description: 'the static pods and both kube-proxy pods Running' },
+      ).catch((error: unknown) => {
+        throw new Error(`${String(error)}\nkube-system pods:\n${pods}`);
+      });
       console.info(`kube-system pods of the real lab:\n${pods}`);
-      for (const component of ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler']) {
-        expect(pods).toMatch(new RegExp(`^${component}-real-cp1 real-cp1 Running$`, 'm'));
-      }
-      // kube-proxy from the bundle's image on both nodes (the worker's joined for real).
-      expect(pods.match(/^kube-proxy-\S+ real-(cp1|linux1) Running$/gm)?.length).toBe(2);
     },
     (GUEST_MINUTES + (THROUGH_INIT ? INIT_MINUTES + JOIN_MINUTES + 5 : 3)) * 60_000,
   );
