@@ -3,6 +3,7 @@ import { useShallow } from 'zustand/react/shallow';
 import type { EtcdSnapshot, LabSummary } from '../../../shared/contract';
 import { Banner } from '../../components/Banner';
 import { useAppStore } from '../../store/store-context';
+import { BoundedNumber } from '../../components/BoundedNumber';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { formatSnapshotSize, snapshotBlockedReason } from './etcd-snapshot-view';
 import './etcd-snapshots.css';
@@ -60,17 +61,7 @@ export function EtcdSnapshots({ lab }: { lab: LabSummary }) {
               if (!blocked && action === undefined) void actions.save(lab.name, { keep, copyToComputer: copy });
             }}
           >
-            <label>
-              Keep on the host{' '}
-              <input
-                type="number"
-                min={1}
-                max={100}
-                value={keep}
-                onChange={(event) => setKeep(Math.max(1, Math.min(100, Number(event.target.value) || 1)))}
-              />{' '}
-              snapshots
-            </label>
+            <BoundedNumber before="Keep on the host" after="snapshots" max={100} value={keep} onChange={setKeep} />
             <label>
               <input type="checkbox" checked={copy} onChange={(event) => setCopy(event.target.checked)} /> Also copy to this computer
             </label>

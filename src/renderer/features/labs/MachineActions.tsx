@@ -3,6 +3,7 @@ import { useShallow } from 'zustand/react/shallow';
 import type { LabMachine, LabOperationKind, LabSummary, MachineAction, MachineStatus } from '../../../shared/contract';
 import { Banner } from '../../components/Banner';
 import { useAppStore } from '../../store/store-context';
+import { BoundedNumber } from '../../components/BoundedNumber';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { labStatus } from './lab-progress';
 import { DrillTimeline } from './DrillTimeline';
@@ -95,17 +96,7 @@ function DrainFields({
 }) {
   return (
     <>
-      <label>
-        Give up draining after{' '}
-        <input
-          type="number"
-          min={1}
-          max={3600}
-          value={timeout}
-          onChange={(event) => setTimeoutSeconds(Math.max(1, Math.min(3600, Number(event.target.value) || 1)))}
-        />{' '}
-        seconds
-      </label>
+      <BoundedNumber before="Give up draining after" after="seconds" max={3600} value={timeout} onChange={setTimeoutSeconds} />
       <label>
         <input type="checkbox" checked={deleteEmptyDirData} onChange={(event) => setDeleteEmptyDirData(event.target.checked)} /> Delete
         emptyDir data (pods with emptyDir volumes lose it; without this they stop the drain, named)
@@ -160,17 +151,7 @@ function PowerActionDialog({
         />
       )}
       {action === 'simulate-failure' && (
-        <label>
-          Watch for up to{' '}
-          <input
-            type="number"
-            min={1}
-            max={60}
-            value={minutes}
-            onChange={(event) => setMinutes(Math.max(1, Math.min(60, Number(event.target.value) || 1)))}
-          />{' '}
-          minutes
-        </label>
+        <BoundedNumber before="Watch for up to" after="minutes" max={60} value={minutes} onChange={setMinutes} />
       )}
     </ConfirmDialog>
   );
