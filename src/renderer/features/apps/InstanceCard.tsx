@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { StatusBadge } from '../../components/StatusBadge';
 import { useAppStore } from '../../store/store-context';
 import { ObjectActions } from '../pods/ObjectActions';
 import { LabTunnelAction } from './LabTunnelAction';
@@ -26,7 +27,7 @@ export function InstanceCard({ instanceKey }: { instanceKey: string }) {
         </h3>
         <span className="app-instance-badges">
           {status.os && <OsBadge os={status.os} />}
-          <span className={`badge ${status.ready ? 'badge-ok' : 'badge-busy'}`}>{status.ready ? 'Ready' : 'Rolling out'}</span>
+          <StatusBadge tone={status.ready ? 'ok' : 'busy'}>{status.ready ? 'Ready' : 'Rolling out'}</StatusBadge>
         </span>
       </div>
       {status.error && <p className="field-error">{status.error.message}</p>}

@@ -1,6 +1,7 @@
 import type { TargetOs } from '../../../shared/contract';
+import { StatusBadge } from '../../components/StatusBadge';
 
 /** The OS an app's pods land on, in words. */
 export function OsBadge({ os }: { os: TargetOs }) {
-  return <span className={`badge ${os === 'windows' ? 'badge-accent' : 'badge-neutral'}`}>{os === 'windows' ? 'Windows' : 'Linux'}</span>;
+  return <StatusBadge tone={os === 'windows' ? 'accent' : 'neutral'}>{os === 'windows' ? 'Windows' : 'Linux'}</StatusBadge>;
 }

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { ClusterContext } from '../../../shared/contract';
 import { Banner } from '../../components/Banner';
+import { StatusBadge } from '../../components/StatusBadge';
 import { useAppStore } from '../../store/store-context';
 import { contextStatus, describeNodes, diagnosisParts, labTunnelNote } from './context-status';
 import { ExportForm } from './ExportForm';
@@ -30,10 +31,10 @@ export function ContextCard({ context, active }: { context: ClusterContext; acti
     <li className={`card context-card ${active ? 'context-active' : ''}`} aria-labelledby={headingId} data-testid="context-card">
       <div className="context-title">
         <h3 id={headingId}>{context.name}</h3>
-        {active && <span className="badge badge-accent">Active</span>}
-        <span className={`badge badge-${status.tone}`} data-testid="context-status">
+        {active && <StatusBadge tone="accent">Active</StatusBadge>}
+        <StatusBadge tone={status.tone} testId="context-status">
           {status.label}
-        </span>
+        </StatusBadge>
       </div>
       {context.insecureSkipTlsVerify && (
         <Banner tone="warning">
@@ -48,9 +49,9 @@ export function ContextCard({ context, active }: { context: ClusterContext; acti
           {tunnel && (
             <>
               {' '}
-              <span className="badge badge-warn" data-testid="context-tunnel">
+              <StatusBadge tone="warn" testId="context-tunnel">
                 {tunnel.label}
-              </span>
+              </StatusBadge>
               <span className="muted context-tunnel-detail"> {tunnel.detail}</span>
             </>
           )}

@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import type { ClusterContext } from '../../../shared/contract';
+import { StatusBadge } from '../../components/StatusBadge';
 import { useAppStore } from '../../store/store-context';
 import { ownEntry } from './clusters-slice';
 
@@ -40,7 +41,7 @@ export function NodesPanel({ context }: { context: ClusterContext }) {
                 <td>{node.os === 'windows' ? 'Windows' : node.os === 'linux' ? 'Linux' : node.os}</td>
                 <td>{node.roles.length > 0 ? node.roles.join(', ') : <span className="muted">worker</span>}</td>
                 <td>
-                  <span className={`badge ${node.ready ? 'badge-ok' : 'badge-bad'}`}>{node.ready ? 'Ready' : 'Not ready'}</span>
+                  <StatusBadge tone={node.ready ? 'ok' : 'bad'}>{node.ready ? 'Ready' : 'Not ready'}</StatusBadge>
                 </td>
                 <td>{node.kubeletVersion}</td>
               </tr>

@@ -1,8 +1,7 @@
 /** What a context's status badge says: always text, colour only repeats it. */
 import type { ClusterContext, HostSummary, LabSummary, NodeCounts } from '../../../shared/contract';
 import type { SerializedError } from '../../../shared/errors';
-
-export type StatusTone = 'ok' | 'bad' | 'warn' | 'busy' | 'neutral';
+import type { StatusTone } from '../../components/StatusBadge';
 
 export interface ContextStatus {
   label: string;

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { ConnectionStateChange, HostSummary } from '../../../shared/contract';
 import type { SerializedError } from '../../../shared/errors';
-import { Icon } from '../../components/Icon';
+import { StatusBadge } from '../../components/StatusBadge';
 import type { HostCheck, ProbeState } from './hosts-slice';
 import { useAppStore } from '../../store/store-context';
 import { authLabel, hostStatus } from './host-status';
@@ -38,11 +38,10 @@ export function HostCard({ host, hosts, check, connection, probe, onEdit, onRemo
     <li className="card host-card" aria-labelledby={headingId} data-testid="host-card">
       <div className="context-title">
         <h3 id={headingId}>{host.name}</h3>
-        <span className={`badge badge-${status.tone} host-status`} data-testid="host-status">
-          <Icon name={status.icon} size={14} />
+        <StatusBadge tone={status.tone} icon={status.icon} testId="host-status">
           {status.label}
-        </span>
-        <span className="badge badge-neutral">{host.os === 'linux' ? 'Linux' : 'Windows'}</span>
+        </StatusBadge>
+        <StatusBadge tone="neutral">{host.os === 'linux' ? 'Linux' : 'Windows'}</StatusBadge>
       </div>
       <dl className="facts">
         <dt>Address</dt>

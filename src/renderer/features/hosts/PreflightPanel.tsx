@@ -1,5 +1,6 @@
 import type { HostSummary, PreflightReport } from '../../../shared/contract';
 import { Icon } from '../../components/Icon';
+import { StatusBadge } from '../../components/StatusBadge';
 import type { ProbeState } from './hosts-slice';
 import { checkStatusLabel, formatMiB, probeFraction, probeSteps } from './host-status';
 
@@ -42,9 +43,9 @@ function PreflightReportView({ host, report }: { host: HostSummary; report: Pref
   return (
     <section className="preflight-report" aria-label={`Preflight report of ${host.name}`}>
       <div className="preflight-summary">
-        <span className={`badge badge-${overall.tone}`} data-testid="preflight-status">
+        <StatusBadge tone={overall.tone} testId="preflight-status">
           Preflight: {overall.label}
-        </span>
+        </StatusBadge>
         <span className="muted">
           {counts.map(({ status, count }) => `${count} ${checkStatusLabel(status).label.toLowerCase()}`).join(' · ')} · probed{' '}
           {new Date(report.probedAt).toLocaleTimeString()}

@@ -1,15 +1,7 @@
 /** What the hosts view says about a host's connection and preflight, in words (never colour alone). */
 import type { CheckStatus, ConnectionStateChange, HostSummary, ProbeProgress } from '../../../shared/contract';
-import type { IconName } from '../../components/Icon';
+import type { StatusLabel } from '../../components/StatusBadge';
 import type { HostCheck } from './hosts-slice';
-
-export type Tone = 'ok' | 'bad' | 'warn' | 'busy' | 'neutral';
-
-export interface StatusLabel {
-  label: string;
-  tone: Tone;
-  icon: IconName;
-}
 
 /**
  * The host's state: a test in flight or its result wins over the live connection state, since it

@@ -3,7 +3,7 @@ import type { LabAction } from './labs-slice';
 import { useAppStore } from '../../store/store-context';
 import { canResume, describeNodeCounts, driverLabels, labStatus, nodeCounts, overallProgress, stepCounts } from './lab-progress';
 import { ProgressBar } from './ProgressBar';
-import { StatusBadge } from './StatusBadge';
+import { StatusBadge } from '../../components/StatusBadge';
 
 /** What the operation is called while it runs, and once it finished. */
 const operationTerm = {
@@ -51,10 +51,12 @@ export function LabCard({
     <li className={`card lab-card ${open ? 'context-active' : ''}`} aria-labelledby={headingId} data-testid="lab-card">
       <div className="context-title">
         <h3 id={headingId}>{lab.name}</h3>
-        <StatusBadge status={status} testId="lab-status" />
-        <span className="badge badge-neutral">
+        <StatusBadge tone={status.tone} icon={status.icon} testId="lab-status">
+          {status.label}
+        </StatusBadge>
+        <StatusBadge tone="neutral">
           {lab.plan.distribution} {lab.plan.kubernetesVersion}
-        </span>
+        </StatusBadge>
       </div>
       <dl className="facts lab-card-facts">
         <dt>Host</dt>

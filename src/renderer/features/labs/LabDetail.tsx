@@ -15,7 +15,7 @@ import { MachineList } from './MachineList';
 import { NodePools } from './NodePools';
 import { OperationProgress } from './OperationProgress';
 import { SelfHealing } from './SelfHealing';
-import { StatusBadge } from './StatusBadge';
+import { StatusBadge } from '../../components/StatusBadge';
 import { StepList } from './StepList';
 import { useNow } from './use-now';
 
@@ -65,7 +65,9 @@ export function LabDetail({ lab, hostName, onDelete }: { lab: LabSummary; hostNa
         <h2 id="lab-detail-heading" ref={heading} tabIndex={-1}>
           {lab.name}
         </h2>
-        <StatusBadge status={status} testId="lab-detail-status" />
+        <StatusBadge tone={status.tone} icon={status.icon} testId="lab-detail-status">
+          {status.label}
+        </StatusBadge>
         <span className="status-spacer" />
         {canResume(lab) && (
           <button

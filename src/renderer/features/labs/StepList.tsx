@@ -2,7 +2,7 @@ import type { LabStep } from '../../../shared/contract';
 import { formatDuration, stepElapsedMs, stepStatusLabel } from './lab-progress';
 import { ProgressBar } from './ProgressBar';
 import { LogsCell } from './MachineList';
-import { StatusBadge } from './StatusBadge';
+import { StatusBadge } from '../../components/StatusBadge';
 
 /**
  * One row per step: status in words, its progress bar, elapsed time against the estimate, what it
@@ -50,7 +50,9 @@ export function StepList({
                 )}
               </th>
               <td>
-                <StatusBadge status={status} />
+                <StatusBadge tone={status.tone} icon={status.icon}>
+                  {status.label}
+                </StatusBadge>
               </td>
               <td className="lab-steps-progress">
                 <ProgressBar

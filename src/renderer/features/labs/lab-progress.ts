@@ -4,15 +4,7 @@
  * elapsed and remaining times of a running operation are carried forward from the last event.
  */
 import type { LabMachine, LabOperation, LabStep, LabSummary, StepStatus } from '../../../shared/contract';
-import type { IconName } from '../../components/Icon';
-
-export type Tone = 'ok' | 'bad' | 'warn' | 'busy' | 'neutral';
-
-export interface StatusLabel {
-  label: string;
-  tone: Tone;
-  icon: IconName;
-}
+import type { StatusLabel } from '../../components/StatusBadge';
 
 const operationWords = {
   provision: 'Provisioning',

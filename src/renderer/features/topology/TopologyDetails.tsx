@@ -4,7 +4,8 @@ import { useAppStore } from '../../store/store-context';
 import type { TopologyDetails as Details } from './topology-slice';
 import { LabNodeActions } from '../labs/LabNodeActions';
 import { ObjectActions } from '../pods/ObjectActions';
-import { StatusBadge } from './StatusBadge';
+import { StatusBadge } from '../../components/StatusBadge';
+import { badgeTones } from './status';
 
 const plural = (count: number, noun: string) => (count === 1 ? noun : `${noun}s`);
 
@@ -25,7 +26,11 @@ export function TopologyDetails({ details, onClose, onToggle }: { details: Detai
           ✕
         </button>
       </header>
-      {node.status && <StatusBadge status={node.status} />}
+      {node.status && (
+        <StatusBadge tone={badgeTones[node.status.tone]} inline>
+          {node.status.text}
+        </StatusBadge>
+      )}
       {object && (
         <ObjectActions
           context={context}

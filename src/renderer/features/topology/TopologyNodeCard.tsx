@@ -1,7 +1,8 @@
 import type { NodeProps } from '@xyflow/react';
 import { memo } from 'react';
 import type { GraphNode } from './graph-types';
-import { StatusBadge } from './StatusBadge';
+import { StatusBadge } from '../../components/StatusBadge';
+import { badgeTones } from './status';
 
 const typeLabels: Record<GraphNode['type'], string> = {
   host: 'Host',
@@ -45,7 +46,11 @@ export const TopologyNodeCard = memo(function TopologyNodeCard({ data }: NodePro
         {data.label}
       </div>
       <div className="topology-card-foot">
-        {data.status && <StatusBadge status={data.status} />}
+        {data.status && (
+          <StatusBadge tone={badgeTones[data.status.tone]} inline>
+            {data.status.text}
+          </StatusBadge>
+        )}
         {data.type === 'group' && data.pods && (
           <span className="topology-count" data-testid="topology-pod-count">
             {data.pods.total} {data.pods.total === 1 ? 'pod' : 'pods'}
@@ -69,7 +74,11 @@ export const TopologyPodCard = memo(function TopologyPodCard({ data }: NodeProps
       data-name={data.label}
       title={`${data.label} on ${data.detail ?? 'no node'}`}
     >
-      {data.status && <StatusBadge status={data.status} />}
+      {data.status && (
+        <StatusBadge tone={badgeTones[data.status.tone]} inline>
+          {data.status.text}
+        </StatusBadge>
+      )}
       <span className="topology-pod-name">{data.label}</span>
     </div>
   );

@@ -1,5 +1,6 @@
 /** What a box says about its object's health: always in words, the tone only adds colour. */
 import type { NodeObject, PodObject } from '../../../shared/contract';
+import type { StatusTone } from '../../components/StatusBadge';
 import type { GraphStatus } from './graph-types';
 
 export function nodeStatus(node: NodeObject): GraphStatus {
@@ -27,3 +28,6 @@ export function groupStatus(total: number, ready: number, desired: number | unde
 
 /** A pod counts as a problem when its status is an error. */
 export const isProblem = (pod: PodObject): boolean => podStatus(pod).tone === 'error';
+
+/** The badge colour of each status tone of the map. */
+export const badgeTones: Record<GraphStatus['tone'], StatusTone> = { ok: 'ok', warning: 'warn', error: 'bad', unknown: 'neutral' };

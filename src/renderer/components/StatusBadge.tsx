@@ -1,0 +1,55 @@
+import type { ReactNode } from 'react';
+import type { IconName } from './Icon';
+import { Icon } from './Icon';
+import './status-badge.css';
+
+/** The colours a badge can take; every view's status words map onto these. */
+export type StatusTone = 'ok' | 'bad' | 'warn' | 'busy' | 'neutral' | 'accent';
+
+/** A status as the views compute it: the words, their tone, and the icon drawn before them. */
+export interface StatusLabel {
+  label: string;
+  tone: StatusTone;
+  icon: IconName;
+}
+
+/** Glyphs of the inline form: text, not SVG, since a topology map draws thousands of them. */
+const glyphs: Record<StatusTone, string> = { ok: '✓', bad: '✕', warn: '!', busy: '…', neutral: '?', accent: '•' };
+
+/**
+ * A status in words; the icon, dot or glyph and the colour only repeat what the words say.
+ * The default is a pill (with `icon` drawn before the words, else a dot); `inline` is the compact
+ * form for dense places such as topology boxes: a glyph and coloured words, no border.
+ */
+export function StatusBadge({
+  tone,
+  icon,
+  inline = false,
+  testId,
+  children,
+}: {
+  tone: StatusTone;
+  icon?: IconName;
+  inline?: boolean;
+  testId?: string;
+  children: ReactNode;
+}) {
+  let mark: ReactNode;
+  if (inline) {
+    mark = (
+      <span aria-hidden="true" className="badge-glyph">
+        {glyphs[tone]}
+      </span>
+    );
+  } else if (icon) {
+    mark = <Icon name={icon} size={14} />;
+  } else {
+    mark = <span aria-hidden="true" className="badge-dot" />;
+  }
+  return (
+    <span className={`badge badge-${tone}${inline ? ' badge-inline' : ''}`} data-testid={testId}>
+      {mark}
+      {children}
+    </span>
+  );
+}
