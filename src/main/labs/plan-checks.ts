@@ -118,11 +118,41 @@ export class PlanChecks {
     ];
   }
   /**
+   * A scaled plan before its operation starts: its fields (and, for existing machines, their
+   * hosts), then room for the `added` machines on the lab host (no reserve: the lab runs already)
+   * or on their own hosts.
+   *
+   * @throws AppError INVALID_ARGUMENT naming the problems or the capacity that is short.
+   */
+  async checkScale(plan: LabPlan, added: readonly LabMachine[]): Promise<void> {
+    const host = await this.hosts.get(plan.hostId);
+    const problems = validatePlan(plan, host.os);
+    if (plan.driver === 'existing') problems.push(...(await this.existing(plan, [])).problems);
+    if (problems.length > 0) {
+      throw new AppError('INVALID_ARGUMENT', problems.map((problem) => `${problem.message} ${problem.fix}`).join(' '), { problems });
+    }
+    if (added.length === 0) return;
+    const short = (capacity: readonly CapacityLine[]) =>
+      capacity
+        .filter((line) => !line.ok)
+        .map((line) => line.summary)
+        .join(' ');
+    if (plan.driver === 'existing') {
+      const { capacity } = await this.existing(plan, added);
+      if (!capacity.every((line) => line.ok)) throw new AppError('INVALID_ARGUMENT', short(capacity), { capacity });
+      return;
+    }
+    const report = await this.hosts.probe(plan.hostId);
+    const capacity = capacityLines(added, report.capacity, { reserve: false });
+    if (!capacity.every((line) => line.ok)) {
+      throw new AppError('INVALID_ARGUMENT', `The host has no room for ${added.length} more VM(s): ${short(capacity)}`, { capacity });
+    }
+  }
+  /**
    * driver 'existing': each machine is an inventory host with an accepted key and the OS its role
    * needs; `toProbe` are checked against their own host's preflight (one capacity line per resource
    * and machine, no host reserve: the machine is the node).
    */
-  /** Existing machines: the hosts are in the inventory with accepted keys, and `toProbe` fit on theirs. */
   async existing(plan: LabPlan, toProbe: readonly LabMachine[]): Promise<{ problems: PlanProblem[]; capacity: CapacityLine[] }> {
     const inventory = await existingInventory(this.hosts, plan);
     const facts = (plan.existingMachines ?? []).map(({ hostId }) => {
