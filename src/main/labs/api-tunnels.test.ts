@@ -1,14 +1,12 @@
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer as createTcpServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { createServer as createTlsServer } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { selfSignedCertificate } from '../../../tests/harness/certs';
 import { LabApiTunnels, probeTls } from './api-tunnels';
+import { tempDir } from '../../../tests/harness/temp-dir';
 
 const servers: Server[] = [];
 const accepted: Socket[] = [];
@@ -25,12 +23,7 @@ async function listening<T extends Server>(server: T): Promise<number> {
 }
 
 async function certificate(sans: string[]) {
-  const dir = await mkdtemp(join(tmpdir(), 'nestlab-probe-'));
-  try {
-    return await selfSignedCertificate({ dir, name: 'server', commonName: 'probe', sans });
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  return selfSignedCertificate({ dir: await tempDir('probe'), name: 'server', commonName: 'probe', sans });
 }
 
 describe('the probe of a lab host port', () => {

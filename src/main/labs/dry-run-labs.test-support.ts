@@ -1,11 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import type { HostSummary } from '../../shared/contract/hosts';
 import type { LabPlan, PlannedStep } from '../../shared/contract/labs';
 import { AppError } from '../../shared/errors';
 import { LabsService } from './labs-service';
+import { tempDir } from '../../../tests/harness/temp-dir';
 
 /**
  * A LabsService for dry runs, created before the file's tests and disposed after them: hosts come
@@ -13,19 +11,16 @@ import { LabsService } from './labs-service';
  */
 export function useDryRunLabs(getHost: (id: string) => Promise<HostSummary>) {
   const nothing = () => Promise.reject(new AppError('INTERNAL', 'a dry run must not reach a machine or the cluster'));
-  let dataDir: string;
   let service: LabsService;
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'nestlab-dry-run-'));
     service = new LabsService({
-      dataDir,
+      dataDir: await tempDir('dry-run'),
       hosts: { get: getHost, probe: nothing, run: nothing, runAsRoot: nothing, connection: nothing },
       clusters: { importKubeconfig: nothing, remove: nothing, contextNames: nothing, requestAs: nothing },
     });
   });
-  afterAll(async () => {
+  afterAll(() => {
     service.dispose();
-    await rm(dataDir, { recursive: true, force: true });
   });
   return {
     service: () => service,

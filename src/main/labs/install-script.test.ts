@@ -1,19 +1,15 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { kubeadmInstallScript } from './node-install';
 import { testPlan } from './test-plans';
+import { tempDir } from '../../../tests/harness/temp-dir';
 
 let root: string;
 
-beforeEach(() => {
-  root = mkdtempSync(join(tmpdir(), 'nestlab-install-'));
-});
-
-afterEach(() => {
-  rmSync(root, { recursive: true, force: true });
+beforeEach(async () => {
+  root = await tempDir('install');
 });
 
 /** The install script's lines from the one that writes config.toml up to swapoff, with /etc/ in the folder standing for /. */

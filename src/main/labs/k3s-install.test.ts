@@ -1,23 +1,19 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { K3S_ONLINE_INSTALL } from './bootstrap';
 import { K3S_INSTALL_SCRIPT } from './pinned-scripts';
+import { tempDir } from '../../../tests/harness/temp-dir';
 
 const run = promisify(execFile);
 let dir: string;
 
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'nestlab-k3s-install-'));
-});
-
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
+  dir = await tempDir('k3s-install');
 });
 
 /** A curl on PATH that "downloads" `script` to its -o file and exits with `code` (18: transfer cut short). */

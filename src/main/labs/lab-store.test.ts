@@ -1,17 +1,14 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { LabStatus } from '../../shared/contract/labs';
 import { LabStore, type LabRecord } from './lab-store';
 import { testPlan } from './test-plans';
+import { tempDir } from '../../../tests/harness/temp-dir';
 
 let dataDir: string;
 beforeEach(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'nestlab-lab-store-'));
-});
-afterEach(async () => {
-  await rm(dataDir, { recursive: true, force: true });
+  dataDir = await tempDir('lab-store');
 });
 
 function record(status: LabStatus, padding: number): LabRecord {

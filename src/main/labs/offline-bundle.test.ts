@@ -1,22 +1,19 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../shared/errors';
 import { writeManifest } from '../offline-kit/bundle-manifest';
 import { bundleCopyDetail, checkBundleOnHost } from './offline-bundle';
 import type { StepContext } from './step-context';
+import { tempDir } from '../../../tests/harness/temp-dir';
 
 const run = promisify(execFile);
 let home: string;
 
 beforeEach(async () => {
-  home = await mkdtemp(join(tmpdir(), 'nestlab-bundle-host-'));
-});
-afterEach(async () => {
-  await rm(home, { recursive: true, force: true });
+  home = await tempDir('bundle-host');
 });
 
 /** A lab host whose commands run here, in `home`, with the real coreutils. */

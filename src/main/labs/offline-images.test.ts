@@ -1,14 +1,14 @@
 import { execFile } from 'node:child_process';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { LabMachine, LabPlan } from '../../shared/contract/labs';
 import { AppError } from '../../shared/errors';
 import type { ExecResult } from '../hosts/ssh-connection';
 import { isDnsImage, offlineInitFlags } from './offline-images';
 import type { StepContext, VmCommand } from './step-context';
+import { tempDir } from '../../../tests/harness/temp-dir';
 
 const run = promisify(execFile);
 const machine = { name: 'lab1-cp1', os: 'linux', role: 'control-plane' } as LabMachine;
@@ -25,11 +25,7 @@ const KUBEADM_120 = [
 let dir: string;
 
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'nestlab-offline-images-'));
-});
-
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
+  dir = await tempDir('offline-images');
 });
 
 /** The VM's kubeadm lists `listed` for the configuration; its ctr has `imported` (as `ctr images ls -q` prints them). */

@@ -1,22 +1,22 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { linuxUserData } from './cloud-init';
 import { offlineInstallScript } from './node-install';
 import { machinesOf } from './machines';
 import { TEST_PUBLIC_KEY, testPlan } from './test-plans';
 import type { LabPlan } from '../../shared/contract/labs';
+import { tempDir } from '../../../tests/harness/temp-dir';
 
 const run = promisify(execFile);
 let dir: string;
 let root: string;
 
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'nestlab-offline-install-'));
+  dir = await tempDir('offline-install');
   root = join(dir, 'root');
   await mkdir(join(root, 'opt', 'nestlab', 'bundle'), { recursive: true });
   // The VM's tools that are not the point here: dpkg installs nothing, containerd (as the image
@@ -50,10 +50,6 @@ async function stub(folder: string, scripts: Record<string, string>): Promise<vo
     await chmod(join(dir, folder, name), 0o755);
   }
 }
-
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
 
 /** A bundle as the computer uploaded it (every file 0644), in the VM user's home folder. */
 async function bundle(files: Record<string, string>): Promise<void> {

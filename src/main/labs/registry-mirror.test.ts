@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -11,6 +10,7 @@ import { kubeadmInitConfig } from './kubeadm-config';
 import { machinesOf } from './machines';
 import { containerdHostsToml, k3sRegistriesYaml, mirroredImage, mirroredRepository, pulledRegistries } from './registry-mirror';
 import { TEST_PUBLIC_KEY, testPlan } from './test-plans';
+import { tempDir } from '../../../tests/harness/temp-dir';
 
 const MIRROR = 'https://mirror.lab.internal:5000';
 
@@ -150,7 +150,7 @@ describe('where the mirror is configured on the machines', () => {
     expect(windowsPrepareScript(testPlan())).not.toContain('certs.d');
   });
 
-  it('existing machines whose containerd Nestlab installs: the same files, written by the install script as it runs', () => {
+  it('existing machines whose containerd Nestlab installs: the same files, written by the install script as it runs', async () => {
     const plan = testPlan({ registryMirror: 'https://harbor.lab/proxy' });
     const script = kubeadmInstallScript(plan).split('\n');
     // The script's containerd part, run by sh in a folder standing for / (containerd's default
@@ -162,24 +162,17 @@ describe('where the mirror is configured on the machines', () => {
     expect(to).toBeGreaterThan(from);
     const part = script.slice(from + 1, to);
     expect(part.join('\n')).not.toMatch(/apt-get|curl|dpkg|systemctl|modprobe/);
-    const root = mkdtempSync(join(tmpdir(), 'nestlab-mirror-'));
-    try {
-      mkdirSync(join(root, 'etc/containerd'), { recursive: true });
-      writeFileSync(
-        join(root, 'etc/containerd/config.toml'),
-        '    [plugins."io.containerd.grpc.v1.cri".registry]\n      config_path = ""\n',
+    const root = await tempDir('mirror');
+    mkdirSync(join(root, 'etc/containerd'), { recursive: true });
+    writeFileSync(join(root, 'etc/containerd/config.toml'), '    [plugins."io.containerd.grpc.v1.cri".registry]\n      config_path = ""\n');
+    execFileSync('sh', ['-e', '-c', part.join('\n').replaceAll('/etc/', `${root}/etc/`)]);
+    for (const { registry } of pulledRegistries(plan, 'linux')) {
+      expect(readFileSync(join(root, `etc/containerd/certs.d/${registry}/hosts.toml`), 'utf8')).toBe(
+        containerdHostsToml(registry, 'https://harbor.lab/proxy'),
       );
-      execFileSync('sh', ['-e', '-c', part.join('\n').replaceAll('/etc/', `${root}/etc/`)]);
-      for (const { registry } of pulledRegistries(plan, 'linux')) {
-        expect(readFileSync(join(root, `etc/containerd/certs.d/${registry}/hosts.toml`), 'utf8')).toBe(
-          containerdHostsToml(registry, 'https://harbor.lab/proxy'),
-        );
-      }
-      // (the folder standing for / is in the sed expression too)
-      expect(readFileSync(join(root, 'etc/containerd/config.toml'), 'utf8')).toContain(`config_path = "${root}/etc/containerd/certs.d"`);
-    } finally {
-      rmSync(root, { recursive: true, force: true });
     }
+    // (the folder standing for / is in the sed expression too)
+    expect(readFileSync(join(root, 'etc/containerd/config.toml'), 'utf8')).toContain(`config_path = "${root}/etc/containerd/certs.d"`);
     expect(kubeadmInstallScript(testPlan())).not.toContain('certs.d');
   });
 

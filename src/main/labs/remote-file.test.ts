@@ -1,18 +1,14 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { writeFileArgv } from './remote-file';
+import { tempDir } from '../../../tests/harness/temp-dir';
 
 let dir: string;
 
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'nestlab-remote-file-'));
-});
-
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
+  dir = await tempDir('remote-file');
 });
 
 /** Runs the write command with POSIX sh, as a lab machine does, feeding `sent` (maybe less than `content`). */

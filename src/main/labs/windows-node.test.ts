@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { HostSummary } from '../../shared/contract/hosts';
@@ -13,6 +12,7 @@ import { machinesOf } from './machines';
 import { useDryRunLabs } from './dry-run-labs.test-support';
 import { WINDOWS_CNI_MANIFESTS, WINDOWS_NODE_SCRIPTS } from './pinned-scripts';
 import { TEST_PUBLIC_KEY, testPlan } from './test-plans';
+import { tempDir } from '../../../tests/harness/temp-dir';
 
 const host = { id: 'host-1', name: 'kvm-lab', os: 'linux', storagePath: '/var/lib/libvirt/images' } as HostSummary;
 const labs = useDryRunLabs(() => Promise.resolve(host));
@@ -159,40 +159,36 @@ describe('Windows node scripts', () => {
     expect(bundledCni).not.toContain('raw.githubusercontent.com');
   });
 
-  it('the Windows manifest apply prints the SHA-256, replaces the placeholders, applies from stdin, and applies a bundle copy without them as it is', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'nestlab-win-cni-'));
-    try {
-      // kubectl stand-in: records its arguments and the manifest it reads on stdin.
-      writeFileSync(join(dir, 'kubectl'), `#!/bin/sh\necho "$@" > '${dir}/args'\ncat > '${dir}/applied'\n`);
-      chmodSync(join(dir, 'kubectl'), 0o755);
-      const manifest = join(dir, 'kube-proxy.yml');
-      writeFileSync(manifest, 'image: sigwindowstools/kube-proxy:v1.21.1-calico-hostprocess\nother: v1.21.1\n');
-      const run = () =>
-        execFileSync(
-          'sh',
-          [
-            '-c',
-            WINDOWS_MANIFEST_APPLY,
-            'windows-cni',
-            manifest,
-            '',
-            'sigwindowstools/kube-proxy:v1.21.1-calico-hostprocess',
-            sedReplace('sigwindowstools/kube-proxy:v1.21.1-calico-hostprocess', 'sigwindowstools/kube-proxy:v1.30.8-calico-hostprocess'),
-          ],
-          { env: { PATH: `${dir}:/usr/bin:/bin` }, encoding: 'utf8' },
-        );
-      const output = run();
-      expect(output).toMatch(new RegExp(`${manifest} sha256 [0-9a-f]{64}`));
-      expect(readFileSync(join(dir, 'applied'), 'utf8')).toBe(
-        'image: sigwindowstools/kube-proxy:v1.30.8-calico-hostprocess\nother: v1.21.1\n',
+  it('the Windows manifest apply prints the SHA-256, replaces the placeholders, applies from stdin, and applies a bundle copy without them as it is', async () => {
+    const dir = await tempDir('win-cni');
+    // kubectl stand-in: records its arguments and the manifest it reads on stdin.
+    writeFileSync(join(dir, 'kubectl'), `#!/bin/sh\necho "$@" > '${dir}/args'\ncat > '${dir}/applied'\n`);
+    chmodSync(join(dir, 'kubectl'), 0o755);
+    const manifest = join(dir, 'kube-proxy.yml');
+    writeFileSync(manifest, 'image: sigwindowstools/kube-proxy:v1.21.1-calico-hostprocess\nother: v1.21.1\n');
+    const run = () =>
+      execFileSync(
+        'sh',
+        [
+          '-c',
+          WINDOWS_MANIFEST_APPLY,
+          'windows-cni',
+          manifest,
+          '',
+          'sigwindowstools/kube-proxy:v1.21.1-calico-hostprocess',
+          sedReplace('sigwindowstools/kube-proxy:v1.21.1-calico-hostprocess', 'sigwindowstools/kube-proxy:v1.30.8-calico-hostprocess'),
+        ],
+        { env: { PATH: `${dir}:/usr/bin:/bin` }, encoding: 'utf8' },
       );
-      expect(readFileSync(join(dir, 'args'), 'utf8').trim()).toBe('--kubeconfig /etc/kubernetes/admin.conf apply -f -');
-      expect(readFileSync(manifest, 'utf8')).toContain('v1.21.1-calico');
-      writeFileSync(manifest, 'image: sigwindowstools/kube-proxy:v1.30.8-calico-hostprocess\n');
-      expect(run()).toContain('has no sigwindowstools/kube-proxy:v1.21.1-calico-hostprocess to replace: applied as it is');
-      expect(readFileSync(join(dir, 'applied'), 'utf8')).toBe('image: sigwindowstools/kube-proxy:v1.30.8-calico-hostprocess\n');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const output = run();
+    expect(output).toMatch(new RegExp(`${manifest} sha256 [0-9a-f]{64}`));
+    expect(readFileSync(join(dir, 'applied'), 'utf8')).toBe(
+      'image: sigwindowstools/kube-proxy:v1.30.8-calico-hostprocess\nother: v1.21.1\n',
+    );
+    expect(readFileSync(join(dir, 'args'), 'utf8').trim()).toBe('--kubeconfig /etc/kubernetes/admin.conf apply -f -');
+    expect(readFileSync(manifest, 'utf8')).toContain('v1.21.1-calico');
+    writeFileSync(manifest, 'image: sigwindowstools/kube-proxy:v1.30.8-calico-hostprocess\n');
+    expect(run()).toContain('has no sigwindowstools/kube-proxy:v1.21.1-calico-hostprocess to replace: applied as it is');
+    expect(readFileSync(join(dir, 'applied'), 'utf8')).toBe('image: sigwindowstools/kube-proxy:v1.30.8-calico-hostprocess\n');
   });
 });

@@ -1,5 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AppInstanceStatus, DeployRequest, InstallResult } from '../../../shared/contract/apps';
@@ -11,6 +10,7 @@ import { buildCommand } from '../../hosts/shell-quote';
 import type { ExecOptions, ExecResult } from '../../hosts/ssh-connection';
 import { testPlan } from '../test-plans';
 import { BlueGreenService } from './blue-green-service';
+import { tempDir } from '../../../../tests/harness/temp-dir';
 
 /** A lab host that keeps files and unit states the way the commands change them, and records each command. */
 class RecordingHost {
@@ -117,7 +117,7 @@ let refusedPlan: CreateLabResult | undefined;
 let service: BlueGreenService;
 
 beforeEach(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'nestlab-bg-'));
+  dataDir = await tempDir('bg');
   host = new RecordingHost();
   labsChanged = new Emitter<LabSummary>();
   labs = new Map([['blue', labSummary(blue, 'ready')]]);
@@ -170,9 +170,8 @@ function newService(): BlueGreenService {
   });
 }
 
-afterEach(async () => {
+afterEach(() => {
   service.dispose();
-  await rm(dataDir, { recursive: true, force: true });
 });
 
 /** Make green, let it become ready, and wait for the pair to be prepared. */
