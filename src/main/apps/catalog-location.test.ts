@@ -1,18 +1,13 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { defaultCatalogDir } from './catalog-location';
-
-let root: string | undefined;
-afterEach(async () => {
-  if (root) await rm(root, { recursive: true, force: true });
-});
+import { tempDir } from '../../../tests/harness/temp-dir';
 
 describe('defaultCatalogDir', () => {
   it('finds resources/catalog above a bundled chunk and above the sources', async () => {
-    root = await mkdtemp(join(tmpdir(), 'nestlab-catalog-'));
+    const root = await tempDir('catalog');
     await mkdir(join(root, 'resources', 'catalog'), { recursive: true });
     await mkdir(join(root, 'out', 'main', 'chunks'), { recursive: true });
     const expected = join(root, 'resources', 'catalog');

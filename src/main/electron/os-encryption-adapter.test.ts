@@ -1,9 +1,8 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readdir } from 'node:fs/promises';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { OsEncryptionSecretStore } from '../secrets/os-encryption-secret-store';
 import { osEncryptionFromSafeStorage, type SafeStorageLike } from './os-encryption-adapter';
+import { tempDir } from '../../../tests/harness/temp-dir';
 
 /** A safeStorage double: reversible, visibly not plain text. */
 function fakeSafeStorage(backend: string): SafeStorageLike {
@@ -18,10 +17,7 @@ function fakeSafeStorage(backend: string): SafeStorageLike {
 describe('safeStorage adapter', () => {
   let dir: string;
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'nestlab-os-encryption-'));
-  });
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
+    dir = await tempDir('os-encryption');
   });
 
   it('names the backend per platform', () => {

@@ -1,12 +1,12 @@
-import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runProgram } from '../platform/run-program';
 import { locateKubectl, parseClientVersion } from './kubectl-locator';
+import { tempDir } from '../../../tests/harness/temp-dir';
 
 async function folderWithProgram(name: string, script: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'nestlab-bin-'));
+  const dir = await tempDir('bin');
   await writeFile(join(dir, name), `#!/bin/sh\n${script}\n`);
   await chmod(join(dir, name), 0o755);
   return dir;
@@ -27,7 +27,7 @@ describe('locateKubectl', () => {
   });
 
   it('says kubectl is missing, with what to do, when no folder has it', async () => {
-    const status = await locateKubectl({ path: await mkdtemp(join(tmpdir(), 'nestlab-empty-')), run: runProgram });
+    const status = await locateKubectl({ path: await tempDir('empty'), run: runProgram });
     expect(status.available).toBe(false);
     if (status.available) return;
     expect(status.reason).toContain('not found');

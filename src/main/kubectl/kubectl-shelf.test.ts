@@ -1,16 +1,13 @@
-import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { runProgram } from '../platform/run-program';
 import { compareVersions, KubectlShelfService } from './kubectl-shelf';
+import { tempDir } from '../../../tests/harness/temp-dir';
 
 let root: string;
 beforeEach(async () => {
-  root = await mkdtemp(join(tmpdir(), 'nestlab-shelf-'));
-});
-afterEach(async () => {
-  await rm(root, { recursive: true, force: true });
+  root = await tempDir('shelf');
 });
 
 /** A program that answers `version --client -o json` as a kubectl of `version` would. */

@@ -6,9 +6,8 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +17,7 @@ import { WINDOWS_NODE_SCRIPTS } from '../labs/pinned-scripts';
 import { buildBundle } from './bundle-builder';
 import { DOWNLOAD_VERSIONS, downloadItems, downloadSources } from './bundle-download';
 import { verifyBundle } from './bundle-manifest';
+import { tempDir } from '../../../tests/harness/temp-dir';
 
 const run = promisify(execFile);
 let work: string;
@@ -49,7 +49,7 @@ async function tarGz(files: Record<string, string>): Promise<Buffer> {
 }
 
 beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), 'nestlab-bundle-download-'));
+  work = await tempDir('bundle-download');
   served = join(work, 'served');
   for (const item of downloadItems({ kubernetesVersion: '1.20.2', windows: true, metallb: true, cni: 'flannel' })) {
     const name = item.to.split('/').pop() ?? '';
@@ -79,7 +79,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await new Promise<void>((resolve) => server?.close(() => resolve()));
-  if (work !== undefined) await rm(work, { recursive: true, force: true });
 });
 
 describe('npm run bundle -- --download (a loopback server laid out as the upstream hosts)', () => {

@@ -1,19 +1,16 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { canonicalImage, imagesOfArchive, imagesOfArchives, missingImages } from './image-archives';
+import { tempDir } from '../../../tests/harness/temp-dir';
 
 const run = promisify(execFile);
 let work: string;
 
 beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), 'nestlab-image-archives-'));
-});
-afterAll(async () => {
-  if (work !== undefined) await rm(work, { recursive: true, force: true });
+  work = await tempDir('image-archives');
 });
 
 /** A tar archive of `files` at `path` (the real tar, as the builder reads it). */

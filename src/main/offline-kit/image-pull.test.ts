@@ -7,14 +7,13 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { imagesOfArchive } from './image-archives';
 import { archiveName, pullImage } from './image-pull';
+import { tempDir } from '../../../tests/harness/temp-dir';
 
 const run = promisify(execFile);
 const digest = (body: Buffer) => `sha256:${createHash('sha256').update(body).digest('hex')}`;
@@ -57,7 +56,7 @@ const blobs = new Map<string, Buffer>([
 const tokenAsks: string[] = [];
 
 beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), 'nestlab-image-pull-'));
+  work = await tempDir('image-pull');
   server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://x');
     if (url.pathname === '/auth.docker.io/token') {
@@ -95,7 +94,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await new Promise<void>((resolve) => server?.close(() => resolve()));
-  if (work !== undefined) await rm(work, { recursive: true, force: true });
 });
 
 describe('npm run bundle pulls images into OCI archives (a loopback registry stand-in)', () => {

@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { DataDirInUseError, lockDataDir, lockFileName } from './data-dir-lock';
 import { dataDirArgument } from './data-dir';
+import { tempDir } from '../../../tests/harness/temp-dir';
 
 /** The pid of a process that has exited. */
 async function deadPid(): Promise<number> {
@@ -21,10 +22,7 @@ function ownerText(pid: number, host = hostname()): string {
 describe('data folder lock', () => {
   let dir: string;
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'nestlab-lock-'));
-  });
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
+    dir = await tempDir('lock');
   });
 
   it('is taken in a new folder, names this process, and leaves nothing but itself behind', async () => {

@@ -1,12 +1,12 @@
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readStaticFile } from './static-files';
+import { tempDir } from '../../../tests/harness/temp-dir';
 
 describe('readStaticFile', () => {
   it('serves files of the folder with their content type, index.html for /', async () => {
-    const root = await mkdtemp(join(tmpdir(), 'nestlab-static-'));
+    const root = await tempDir('static');
     await mkdir(join(root, 'assets'));
     await writeFile(join(root, 'index.html'), '<html>');
     await writeFile(join(root, 'assets', 'app.js'), 'x');
@@ -15,7 +15,7 @@ describe('readStaticFile', () => {
   });
 
   it('never reads outside the folder', async () => {
-    const parent = await mkdtemp(join(tmpdir(), 'nestlab-static-'));
+    const parent = await tempDir('static');
     const root = join(parent, 'renderer');
     await mkdir(root);
     await writeFile(join(parent, 'secret.txt'), 'secret');

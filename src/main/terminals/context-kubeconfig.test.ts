@@ -1,17 +1,14 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { cleanStaleKubeconfigs, writePrivateKubeconfig } from './context-kubeconfig';
+import { tempDir } from '../../../tests/harness/temp-dir';
 
 let parent: string;
 beforeEach(async () => {
-  parent = await mkdtemp(join(tmpdir(), 'nestlab-kubeconfig-parent-'));
-});
-afterEach(async () => {
-  await rm(parent, { recursive: true, force: true });
+  parent = await tempDir('kubeconfig-parent');
 });
 
 /** The pid of a process that has exited. */
