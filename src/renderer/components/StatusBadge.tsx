@@ -18,8 +18,8 @@ const glyphs: Record<StatusTone, string> = { ok: '✓', bad: '✕', warn: '!', b
 
 /**
  * A status in words; the icon, dot or glyph and the colour only repeat what the words say.
- * The default is a pill (with `icon` drawn before the words, else a dot); `inline` is the compact
- * form for dense places such as topology boxes: a glyph and coloured words, no border.
+ * The default is a pill; `inline` is the compact form for tables and topology boxes: coloured
+ * words, no border. Before the words: `icon` if given, else a dot (pill) or a glyph (inline).
  */
 export function StatusBadge({
   tone,
@@ -35,14 +35,14 @@ export function StatusBadge({
   children: ReactNode;
 }) {
   let mark: ReactNode;
-  if (inline) {
+  if (icon) {
+    mark = <Icon name={icon} size={14} />;
+  } else if (inline) {
     mark = (
       <span aria-hidden="true" className="badge-glyph">
         {glyphs[tone]}
       </span>
     );
-  } else if (icon) {
-    mark = <Icon name={icon} size={14} />;
   } else {
     mark = <span aria-hidden="true" className="badge-dot" />;
   }

@@ -1,4 +1,6 @@
 import type { ObjectApplyResult, YamlApplyResult } from '../../../shared/contract';
+import type { Column } from '../../components/DataTable';
+import { DataTable } from '../../components/DataTable';
 
 type DoneResult = Extract<YamlApplyResult, { status: 'done' }>;
 
@@ -28,6 +30,32 @@ export function summaryOf(result: DoneResult): string {
   return `${result.dryRun ? 'Dry run (nothing written)' : 'Applied'}${result.cancelled ? ', cancelled' : ''}: ${parts.join(', ')}.`;
 }
 
+function resultColumns(dryRun: boolean): Column<ObjectApplyResult>[] {
+  return [
+    { header: 'Document', cell: (row) => row.document ?? '-' },
+    { header: 'Object', cell: describe },
+    {
+      header: 'Result',
+      className: (row) => (row.outcome === 'failed' ? 'field-error' : undefined),
+      cell: (row) => (
+        <>
+          {outcomeText(row, dryRun)}
+          {row.warnings?.map((warning) => (
+            <div key={warning} className="field-warning" data-testid="yaml-warning">
+              Warning: {warning}
+            </div>
+          ))}
+          {row.notes?.map((note) => (
+            <div key={note} className="field-hint">
+              {note}
+            </div>
+          ))}
+        </>
+      ),
+    },
+  ];
+}
+
 /** Rows shown in full; beyond that only failures and notes are listed (a 2,000-object paste stays readable). */
 const ALL_ROWS_UP_TO = 200;
 
@@ -46,37 +74,13 @@ export function YamlResults({ result }: { result: DoneResult }) {
         {rows.length < result.results.length && ` Only the ${rows.length} objects with a failure, a warning or a note are listed.`}
       </p>
       {rows.length > 0 && (
-        <table className="data-table">
-          <caption>{result.dryRun ? 'Dry run (nothing written)' : 'Applied'}</caption>
-          <thead>
-            <tr>
-              <th scope="col">Document</th>
-              <th scope="col">Object</th>
-              <th scope="col">Result</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((row, index) => (
-              <tr key={index}>
-                <td>{row.document ?? '-'}</td>
-                <td>{describe(row)}</td>
-                <td className={row.outcome === 'failed' ? 'field-error' : ''}>
-                  {outcomeText(row, result.dryRun)}
-                  {row.warnings?.map((warning) => (
-                    <div key={warning} className="field-warning" data-testid="yaml-warning">
-                      Warning: {warning}
-                    </div>
-                  ))}
-                  {row.notes?.map((note) => (
-                    <div key={note} className="field-hint">
-                      {note}
-                    </div>
-                  ))}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          caption={result.dryRun ? 'Dry run (nothing written)' : 'Applied'}
+          captionVisible
+          columns={resultColumns(result.dryRun)}
+          rows={rows}
+          rowKey={(_row, index) => String(index)}
+        />
       )}
     </>
   );

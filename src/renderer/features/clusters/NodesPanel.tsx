@@ -1,8 +1,18 @@
 import { useEffect } from 'react';
-import type { ClusterContext } from '../../../shared/contract';
+import type { ClusterContext, ClusterNode } from '../../../shared/contract';
+import type { Column } from '../../components/DataTable';
+import { DataTable } from '../../components/DataTable';
 import { StatusBadge } from '../../components/StatusBadge';
 import { useAppStore } from '../../store/store-context';
 import { ownEntry } from './clusters-slice';
+
+const nodeColumns: Column<ClusterNode>[] = [
+  { header: 'Name', cell: (node) => node.name },
+  { header: 'OS', cell: (node) => (node.os === 'windows' ? 'Windows' : node.os === 'linux' ? 'Linux' : node.os) },
+  { header: 'Roles', cell: (node) => (node.roles.length > 0 ? node.roles.join(', ') : <span className="muted">worker</span>) },
+  { header: 'Status', cell: (node) => <StatusBadge tone={node.ready ? 'ok' : 'bad'}>{node.ready ? 'Ready' : 'Not ready'}</StatusBadge> },
+  { header: 'Kubelet', cell: (node) => node.kubeletVersion },
+];
 
 /** The active context's nodes; reloaded whenever a health check of it completes. */
 export function NodesPanel({ context }: { context: ClusterContext }) {
@@ -24,37 +34,13 @@ export function NodesPanel({ context }: { context: ClusterContext }) {
       {reachable && nodes?.status === 'loading' && <p className="muted">Loading nodes…</p>}
       {reachable && nodes?.status === 'failed' && <p className="field-error">{nodes.error.message}</p>}
       {reachable && nodes?.status === 'loaded' && (
-        <table className="data-table" aria-label={`Nodes of ${context.name}`}>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">OS</th>
-              <th scope="col">Roles</th>
-              <th scope="col">Status</th>
-              <th scope="col">Kubelet</th>
-            </tr>
-          </thead>
-          <tbody>
-            {nodes.nodes.map((node) => (
-              <tr key={node.name}>
-                <td>{node.name}</td>
-                <td>{node.os === 'windows' ? 'Windows' : node.os === 'linux' ? 'Linux' : node.os}</td>
-                <td>{node.roles.length > 0 ? node.roles.join(', ') : <span className="muted">worker</span>}</td>
-                <td>
-                  <StatusBadge tone={node.ready ? 'ok' : 'bad'}>{node.ready ? 'Ready' : 'Not ready'}</StatusBadge>
-                </td>
-                <td>{node.kubeletVersion}</td>
-              </tr>
-            ))}
-            {nodes.nodes.length === 0 && (
-              <tr>
-                <td colSpan={5} className="muted">
-                  No nodes have joined this cluster.
-                </td>
-              </tr>
-            )}
-          </tbody>
-        </table>
+        <DataTable
+          caption={`Nodes of ${context.name}`}
+          columns={nodeColumns}
+          rows={nodes.nodes}
+          rowKey={(node) => node.name}
+          empty="No nodes have joined this cluster."
+        />
       )}
     </section>
   );

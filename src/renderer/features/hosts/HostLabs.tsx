@@ -1,5 +1,7 @@
 import { useShallow } from 'zustand/react/shallow';
 import type { HostSummary, LabSummary } from '../../../shared/contract';
+import type { Column } from '../../components/DataTable';
+import { DataTable } from '../../components/DataTable';
 import { useAppStore } from '../../store/store-context';
 
 /** The endpoint as kubeconfigs name it, and the lab address it stands for. */
@@ -7,6 +9,27 @@ function endpointText(lab: LabSummary): string {
   const { host, port, address } = lab.plan.apiEndpoint;
   return address === '' || address === host ? `${host}:${port}` : `${host}:${port} (${address})`;
 }
+
+/** Labs on existing machines have no lab network, DHCP pool or MetalLB range of their own. */
+const hasVms = (lab: LabSummary) => lab.plan.driver !== 'existing';
+
+const columns: Column<LabSummary>[] = [
+  { header: 'Lab', rowHeader: true, cell: (lab) => lab.name },
+  { header: 'Lab network', cell: (lab) => (hasVms(lab) ? lab.plan.network.cidr : 'existing machines') },
+  { header: 'DHCP pool', cell: (lab) => (hasVms(lab) ? `${lab.plan.network.poolStart}–${lab.plan.network.poolEnd}` : '—') },
+  { header: 'Pods', cell: (lab) => lab.plan.network.podCidr },
+  { header: 'Services', cell: (lab) => lab.plan.network.serviceCidr },
+  {
+    header: 'LoadBalancer',
+    cell: (lab) =>
+      lab.plan.distribution === 'k3s'
+        ? 'k3s servicelb (node addresses)'
+        : hasVms(lab)
+          ? `MetalLB ${lab.plan.network.loadBalancerStart}–${lab.plan.network.loadBalancerEnd}`
+          : '—',
+  },
+  { header: 'API endpoint', cell: endpointText },
+];
 
 /**
  * Every lab on this host with the ranges Nestlab allocated it (none overlaps another lab or the
@@ -16,41 +39,12 @@ export function HostLabs({ host }: { host: HostSummary }) {
   const labs = useAppStore(useShallow((state) => (state.labs ?? []).filter((lab) => lab.hostId === host.id)));
   if (labs.length === 0) return null;
   return (
-    <table className="data-table host-labs" aria-label={`Labs on ${host.name}`}>
-      <thead>
-        <tr>
-          <th scope="col">Lab</th>
-          <th scope="col">Lab network</th>
-          <th scope="col">DHCP pool</th>
-          <th scope="col">Pods</th>
-          <th scope="col">Services</th>
-          <th scope="col">LoadBalancer</th>
-          <th scope="col">API endpoint</th>
-        </tr>
-      </thead>
-      <tbody>
-        {labs.map((lab) => {
-          const { network } = lab.plan;
-          const vms = lab.plan.driver !== 'existing';
-          return (
-            <tr key={lab.name} data-testid={`host-lab-${lab.name}`}>
-              <th scope="row">{lab.name}</th>
-              <td>{vms ? network.cidr : 'existing machines'}</td>
-              <td>{vms ? `${network.poolStart}–${network.poolEnd}` : '—'}</td>
-              <td>{network.podCidr}</td>
-              <td>{network.serviceCidr}</td>
-              <td>
-                {lab.plan.distribution === 'k3s'
-                  ? 'k3s servicelb (node addresses)'
-                  : vms
-                    ? `MetalLB ${network.loadBalancerStart}–${network.loadBalancerEnd}`
-                    : '—'}
-              </td>
-              <td>{endpointText(lab)}</td>
-            </tr>
-          );
-        })}
-      </tbody>
-    </table>
+    <DataTable
+      caption={`Labs on ${host.name}`}
+      columns={columns}
+      rows={labs}
+      rowKey={(lab) => lab.name}
+      rowAttributes={(lab) => ({ 'data-testid': `host-lab-${lab.name}` })}
+    />
   );
 }

@@ -1,5 +1,6 @@
-import type { HostSummary, PreflightReport } from '../../../shared/contract';
-import { Icon } from '../../components/Icon';
+import type { HostSummary, PreflightCheck, PreflightReport } from '../../../shared/contract';
+import type { Column } from '../../components/DataTable';
+import { DataTable } from '../../components/DataTable';
 import { StatusBadge } from '../../components/StatusBadge';
 import type { ProbeState } from './hosts-slice';
 import { checkStatusLabel, formatMiB, probeFraction, probeSteps } from './host-status';
@@ -32,6 +33,26 @@ export function PreflightPanel({ host, probe, onCancel }: { host: HostSummary; p
   }
   return <PreflightReportView host={host} report={probe.report} />;
 }
+
+const checkColumns: Column<PreflightCheck>[] = [
+  {
+    header: 'Result',
+    cell: (check) => {
+      const label = checkStatusLabel(check.status);
+      return (
+        <StatusBadge tone={label.tone} icon={label.icon} inline>
+          {label.label}
+        </StatusBadge>
+      );
+    },
+  },
+  { header: 'Check', rowHeader: true, cell: (check) => check.title },
+  { header: 'Found', cell: (check) => check.detail },
+  {
+    header: 'Fix',
+    cell: (check) => (check.fix ? <span className="verbatim check-fix">{check.fix}</span> : <span className="muted">nothing to do</span>),
+  },
+];
 
 function PreflightReportView({ host, report }: { host: HostSummary; report: PreflightReport }) {
   const overall = checkStatusLabel(report.status);
@@ -67,36 +88,14 @@ function PreflightReportView({ host, report }: { host: HostSummary; report: Pref
         <dt>Nested virtualization</dt>
         <dd>{capacity.nestedVirtualization ? 'works: lab VMs can run hypervisors' : 'not available'}</dd>
       </dl>
-      <table className="data-table preflight-table" aria-label={`Preflight checks of ${host.name}`}>
-        <thead>
-          <tr>
-            <th scope="col">Result</th>
-            <th scope="col">Check</th>
-            <th scope="col">Found</th>
-            <th scope="col">Fix</th>
-          </tr>
-        </thead>
-        <tbody>
-          {report.checks.map((check) => {
-            const label = checkStatusLabel(check.status);
-            return (
-              <tr key={check.id} data-check={check.id} className={`check-${check.status}`}>
-                <td>
-                  <span className={`check-status check-status-${label.tone}`}>
-                    <Icon name={label.icon} size={16} />
-                    {label.label}
-                  </span>
-                </td>
-                <th scope="row">{check.title}</th>
-                <td>{check.detail}</td>
-                <td>
-                  {check.fix ? <span className="verbatim check-fix">{check.fix}</span> : <span className="muted">nothing to do</span>}
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
+      <DataTable
+        className="preflight-table"
+        caption={`Preflight checks of ${host.name}`}
+        columns={checkColumns}
+        rows={report.checks}
+        rowKey={(check) => check.id}
+        rowAttributes={(check) => ({ 'data-check': check.id, className: `check-${check.status}` })}
+      />
     </section>
   );
 }

@@ -1,7 +1,9 @@
 import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import type { BlueGreenPair, BlueGreenSide, LabSummary } from '../../../shared/contract';
+import type { BlueGreenPair, BlueGreenSide, FrontDoorApp, LabSummary } from '../../../shared/contract';
 import { Banner } from '../../components/Banner';
+import type { Column } from '../../components/DataTable';
+import { DataTable } from '../../components/DataTable';
 import { useAppStore } from '../../store/store-context';
 import { greenBlockedReason, greenVersions, otherSide, pairOfLab, pairStateText, sideLabel, suggestedGreenName } from './blue-green-view';
 import './blue-green.css';
@@ -70,6 +72,24 @@ function CreateGreenForm({ lab }: { lab: LabSummary }) {
   );
 }
 
+const appColumns: Column<FrontDoorApp>[] = [
+  {
+    header: 'App',
+    rowHeader: true,
+    cell: (app) => (
+      <>
+        {app.namespace}/{app.instance} <span className="muted">({app.appId})</span>
+      </>
+    ),
+  },
+  { header: 'Open (never changes)', cell: (app) => <code>{app.url}</code> },
+  { header: 'Blue', cell: (app) => (app.backends.blue ? <code>{app.backends.blue}</code> : <span className="muted">no address</span>) },
+  {
+    header: 'Green',
+    cell: (app) => (app.backends.green ? <code>{app.backends.green}</code> : <span className="muted">no address yet</span>),
+  },
+];
+
 function PairPanel({ pair }: { pair: BlueGreenPair }) {
   const action = useAppStore((state) => state.blueGreenActions[pair.blue]);
   const actions = useAppStore(
@@ -101,31 +121,13 @@ function PairPanel({ pair }: { pair: BlueGreenPair }) {
         {pair.detail && pair.state !== 'failed' ? <span className="muted"> {pair.detail}</span> : null}
       </p>
       {pair.apps.length > 0 && (
-        <table className="lab-blue-green-table">
-          <caption className="visually-hidden">Apps behind the front door</caption>
-          <thead>
-            <tr>
-              <th scope="col">App</th>
-              <th scope="col">Open (never changes)</th>
-              <th scope="col">Blue</th>
-              <th scope="col">Green</th>
-            </tr>
-          </thead>
-          <tbody>
-            {pair.apps.map((app) => (
-              <tr key={`${app.namespace}/${app.instance}`}>
-                <th scope="row">
-                  {app.namespace}/{app.instance} <span className="muted">({app.appId})</span>
-                </th>
-                <td>
-                  <code>{app.url}</code>
-                </td>
-                <td>{app.backends.blue ? <code>{app.backends.blue}</code> : <span className="muted">no address</span>}</td>
-                <td>{app.backends.green ? <code>{app.backends.green}</code> : <span className="muted">no address yet</span>}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          compact
+          caption="Apps behind the front door"
+          columns={appColumns}
+          rows={pair.apps}
+          rowKey={(app) => `${app.namespace}/${app.instance}`}
+        />
       )}
       <div className="form-actions lab-blue-green-actions">
         <button

@@ -2,6 +2,8 @@ import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { EtcdSnapshot, LabSummary } from '../../../shared/contract';
 import { Banner } from '../../components/Banner';
+import type { Column } from '../../components/DataTable';
+import { DataTable } from '../../components/DataTable';
 import { useAppStore } from '../../store/store-context';
 import { BoundedNumber } from '../../components/BoundedNumber';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
@@ -42,6 +44,40 @@ export function EtcdSnapshots({ lab }: { lab: LabSummary }) {
 
   const blocked = snapshotBlockedReason(lab);
   const busy = lab.status === 'running' && (lab.operation?.kind === 'etcd-snapshot' || lab.operation?.kind === 'etcd-restore');
+  const columns: Column<EtcdSnapshot>[] = [
+    { header: 'Snapshot', rowHeader: true, cell: (snapshot) => <code>{snapshot.name}</code> },
+    {
+      header: 'Taken',
+      cell: (snapshot) => (
+        <>
+          {new Date(snapshot.takenAt).toLocaleString()} <span className="muted">on {snapshot.machine}</span>
+        </>
+      ),
+    },
+    { header: 'Revision', cell: (snapshot) => snapshot.revision ?? '–' },
+    { header: 'Keys', cell: (snapshot) => snapshot.totalKeys ?? '–' },
+    { header: 'Size', cell: (snapshot) => formatSnapshotSize(snapshot.sizeBytes) },
+    { header: 'Hash', cell: (snapshot) => <code>{snapshot.hash ?? '–'}</code> },
+    {
+      header: 'On this computer',
+      cell: (snapshot) => (snapshot.localCopy ? <code>{snapshot.localCopy}</code> : <span className="muted">no copy</span>),
+    },
+    {
+      header: 'Actions',
+      headerHidden: true,
+      cell: (snapshot) => (
+        <button
+          type="button"
+          className="button"
+          disabled={blocked !== undefined || changing !== undefined || snapshot.tool !== 'etcdctl'}
+          title={snapshot.tool === 'etcdctl' ? undefined : 'Nestlab restores kubeadm labs only so far.'}
+          onClick={() => setRestoring(snapshot)}
+        >
+          Restore…
+        </button>
+      ),
+    },
+  ];
   return (
     <section className="lab-snapshots" aria-labelledby={`lab-snapshots-${lab.name}`} data-testid="etcd-snapshots">
       <h3 id={`lab-snapshots-${lab.name}`}>etcd snapshots</h3>
@@ -82,53 +118,14 @@ export function EtcdSnapshots({ lab }: { lab: LabSummary }) {
           </p>
           {list && list.snapshots.length === 0 && <p className="muted">No snapshots yet.</p>}
           {list && list.snapshots.length > 0 && (
-            <table className="lab-snapshot-table">
-              <caption className="visually-hidden">etcd snapshots of {lab.name}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Snapshot</th>
-                  <th scope="col">Taken</th>
-                  <th scope="col">Revision</th>
-                  <th scope="col">Keys</th>
-                  <th scope="col">Size</th>
-                  <th scope="col">Hash</th>
-                  <th scope="col">On this computer</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {[...list.snapshots].reverse().map((snapshot) => (
-                  <tr key={snapshot.name} data-snapshot={snapshot.name}>
-                    <th scope="row">
-                      <code>{snapshot.name}</code>
-                    </th>
-                    <td>
-                      {new Date(snapshot.takenAt).toLocaleString()} <span className="muted">on {snapshot.machine}</span>
-                    </td>
-                    <td>{snapshot.revision ?? '–'}</td>
-                    <td>{snapshot.totalKeys ?? '–'}</td>
-                    <td>{formatSnapshotSize(snapshot.sizeBytes)}</td>
-                    <td>
-                      <code>{snapshot.hash ?? '–'}</code>
-                    </td>
-                    <td>{snapshot.localCopy ? <code>{snapshot.localCopy}</code> : <span className="muted">no copy</span>}</td>
-                    <td>
-                      <button
-                        type="button"
-                        className="button"
-                        disabled={blocked !== undefined || changing !== undefined || snapshot.tool !== 'etcdctl'}
-                        title={snapshot.tool === 'etcdctl' ? undefined : 'Nestlab restores kubeadm labs only so far.'}
-                        onClick={() => setRestoring(snapshot)}
-                      >
-                        Restore…
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <DataTable
+              compact
+              caption={`etcd snapshots of ${lab.name}`}
+              columns={columns}
+              rows={[...list.snapshots].reverse()}
+              rowKey={(snapshot) => snapshot.name}
+              rowAttributes={(snapshot) => ({ 'data-snapshot': snapshot.name })}
+            />
           )}
         </>
       )}

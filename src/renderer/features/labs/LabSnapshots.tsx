@@ -2,6 +2,8 @@ import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { LabSnapshot, LabSummary } from '../../../shared/contract';
 import { Banner } from '../../components/Banner';
+import type { Column } from '../../components/DataTable';
+import { DataTable } from '../../components/DataTable';
 import { useAppStore } from '../../store/store-context';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { snapshotBlockedReason } from './etcd-snapshot-view';
@@ -42,6 +44,43 @@ export function LabSnapshots({ lab }: { lab: LabSummary }) {
   // A revert also brings back a lab whose last operation failed; only a running operation stops it.
   const revertBlocked = lab.status === 'running' ? blocked : undefined;
   const busy = lab.status === 'running' && lab.operation?.kind === 'lab-snapshot';
+  const columns: Column<LabSnapshot>[] = [
+    { header: 'Snapshot', rowHeader: true, cell: (snapshot) => <code>{snapshot.name}</code> },
+    { header: 'Taken', cell: (snapshot) => new Date(snapshot.takenAt).toLocaleString() },
+    {
+      header: 'VMs',
+      cell: (snapshot) => (
+        <>
+          {snapshot.machines.length}
+          {!snapshot.complete && <span className="muted"> · not on every VM: cannot be reverted to</span>}
+        </>
+      ),
+    },
+    {
+      header: 'Actions',
+      headerHidden: true,
+      cell: (snapshot) => (
+        <>
+          <button
+            type="button"
+            className="button"
+            disabled={revertBlocked !== undefined || changing !== undefined || !snapshot.complete}
+            onClick={() => setReverting(snapshot)}
+          >
+            Revert…
+          </button>
+          <button
+            type="button"
+            className="button button-quiet"
+            disabled={blocked !== undefined || changing !== undefined}
+            onClick={() => void actions.remove(lab.name, snapshot.name)}
+          >
+            {action === 'deleting' ? 'Deleting…' : 'Delete'}
+          </button>
+        </>
+      ),
+    },
+  ];
   return (
     <section className="lab-snapshots" aria-labelledby={`lab-vm-snapshots-${lab.name}`} data-testid="lab-snapshots">
       <h3 id={`lab-vm-snapshots-${lab.name}`}>Lab snapshots</h3>
@@ -71,51 +110,14 @@ export function LabSnapshots({ lab }: { lab: LabSummary }) {
           </p>
           {list && list.snapshots.length === 0 && <p className="muted">No lab snapshots yet.</p>}
           {list && list.snapshots.length > 0 && (
-            <table className="lab-snapshot-table">
-              <caption className="visually-hidden">Lab snapshots of {lab.name}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Snapshot</th>
-                  <th scope="col">Taken</th>
-                  <th scope="col">VMs</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {[...list.snapshots].reverse().map((snapshot) => (
-                  <tr key={snapshot.name} data-lab-snapshot={snapshot.name}>
-                    <th scope="row">
-                      <code>{snapshot.name}</code>
-                    </th>
-                    <td>{new Date(snapshot.takenAt).toLocaleString()}</td>
-                    <td>
-                      {snapshot.machines.length}
-                      {!snapshot.complete && <span className="muted"> · not on every VM: cannot be reverted to</span>}
-                    </td>
-                    <td className="lab-snapshot-actions">
-                      <button
-                        type="button"
-                        className="button"
-                        disabled={revertBlocked !== undefined || changing !== undefined || !snapshot.complete}
-                        onClick={() => setReverting(snapshot)}
-                      >
-                        Revert…
-                      </button>
-                      <button
-                        type="button"
-                        className="button button-quiet"
-                        disabled={blocked !== undefined || changing !== undefined}
-                        onClick={() => void actions.remove(lab.name, snapshot.name)}
-                      >
-                        {action === 'deleting' ? 'Deleting…' : 'Delete'}
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <DataTable
+              compact
+              caption={`Lab snapshots of ${lab.name}`}
+              columns={columns}
+              rows={[...list.snapshots].reverse()}
+              rowKey={(snapshot) => snapshot.name}
+              rowAttributes={(snapshot) => ({ 'data-lab-snapshot': snapshot.name })}
+            />
           )}
         </>
       )}

@@ -1,5 +1,7 @@
 import { useEffect } from 'react';
-import type { LabSummary, MachineStatus } from '../../../shared/contract';
+import type { LabMachine, LabSummary, MachineStatus } from '../../../shared/contract';
+import type { Column } from '../../components/DataTable';
+import { DataTable } from '../../components/DataTable';
 import { useAppStore } from '../../store/store-context';
 import { describeSize } from './lab-form';
 import { machineStateLabels, roleLabels, sortMachines } from './lab-progress';
@@ -33,64 +35,49 @@ export function MachineList({
     const timer = setInterval(() => void load(lab.name), STATUS_INTERVAL_MS);
     return () => clearInterval(timer);
   }, [lab.name, finished, load]);
-  const machines = lab.machines;
+  const statusOf = (machine: LabMachine) => statuses.find((candidate) => candidate.name === machine.name);
+  const columns: Column<LabMachine>[] = [
+    { header: 'VM', rowHeader: true, cell: (machine) => <code>{machine.name}</code> },
+    {
+      header: 'Role',
+      cell: (machine) => (
+        <>
+          {roleLabels[machine.role]} <span className="muted">({machine.os === 'linux' ? 'Linux' : 'Windows'})</span>
+        </>
+      ),
+    },
+    { header: 'Size', cell: (machine) => describeSize(machine.size) },
+    { header: 'Address', cell: (machine) => (machine.address ? <code>{machine.address}</code> : <span className="muted">not yet</span>) },
+    { header: 'State', cell: (machine) => machineStateLabels[machine.state] },
+    { header: 'Power', testId: 'machine-power', cell: (machine) => powerLabel(lab, statusOf(machine)) },
+    { header: 'Node', testId: 'machine-node', cell: (machine) => nodeStateLabel(machine, statusOf(machine)) },
+    { header: 'Actions', headerHidden: true, cell: (machine) => <MachineActions lab={lab} machine={machine} status={statusOf(machine)} /> },
+    {
+      header: 'Logs',
+      headerHidden: true,
+      cell: (machine) => <LogsButton subject={machine.name} onClick={() => onShowLogs(machine.name)} />,
+    },
+  ];
   return (
     <>
       <MachineActionError lab={lab.name} />
-      <table className="data-table lab-machines" aria-label="Machines">
-        <thead>
-          <tr>
-            <th scope="col">VM</th>
-            <th scope="col">Role</th>
-            <th scope="col">Size</th>
-            <th scope="col">Address</th>
-            <th scope="col">State</th>
-            <th scope="col">Power</th>
-            <th scope="col">Node</th>
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
-            </th>
-            <th scope="col">
-              <span className="visually-hidden">Logs</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {sortMachines(machines).map((machine) => {
-            const status = statuses.find((candidate) => candidate.name === machine.name);
-            return (
-              <tr key={machine.name} data-machine={machine.name} aria-current={selectedVm === machine.name ? 'true' : undefined}>
-                <th scope="row">
-                  <code>{machine.name}</code>
-                </th>
-                <td>
-                  {roleLabels[machine.role]} <span className="muted">({machine.os === 'linux' ? 'Linux' : 'Windows'})</span>
-                </td>
-                <td>{describeSize(machine.size)}</td>
-                <td>{machine.address ? <code>{machine.address}</code> : <span className="muted">not yet</span>}</td>
-                <td>{machineStateLabels[machine.state]}</td>
-                <td data-testid="machine-power">{powerLabel(lab, status)}</td>
-                <td data-testid="machine-node">{nodeStateLabel(machine, status)}</td>
-                <td>
-                  <MachineActions lab={lab} machine={machine} status={status} />
-                </td>
-                <LogsCell subject={machine.name} onClick={() => onShowLogs(machine.name)} />
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
+      <DataTable
+        className="lab-machines"
+        caption="Machines"
+        columns={columns}
+        rows={sortMachines(lab.machines)}
+        rowKey={(machine) => machine.name}
+        rowAttributes={(machine) => ({ 'data-machine': machine.name, 'aria-current': selectedVm === machine.name ? 'true' : undefined })}
+      />
     </>
   );
 }
 
 /** The last cell of a step or machine row: shows that row's log lines. */
-export function LogsCell({ subject, onClick }: { subject: string; onClick: () => void }) {
+export function LogsButton({ subject, onClick }: { subject: string; onClick: () => void }) {
   return (
-    <td>
-      <button type="button" className="button button-quiet" onClick={onClick} aria-label={`Logs of ${subject}`}>
-        Logs
-      </button>
-    </td>
+    <button type="button" className="button button-quiet" onClick={onClick} aria-label={`Logs of ${subject}`}>
+      Logs
+    </button>
   );
 }

@@ -1,7 +1,35 @@
 import type { ObjectDescription } from '../../../shared/contract';
+import type { Column } from '../../components/DataTable';
+import { DataTable } from '../../components/DataTable';
 import { KeyValueList } from '../../components/KeyValueList';
 import { LongText } from '../../components/LongText';
 import { formatAge } from './age';
+
+type Condition = ObjectDescription['conditions'][number];
+type Container = ObjectDescription['containers'][number];
+
+const conditionColumns: Column<Condition>[] = [
+  { header: 'Type', cell: (condition) => condition.type },
+  { header: 'Status', cell: (condition) => condition.status },
+  { header: 'Reason', cell: (condition) => condition.reason ?? '' },
+  { header: 'Message', cell: (condition) => <LongText text={condition.message ?? ''} /> },
+];
+
+const containerColumns: Column<Container>[] = [
+  { header: 'Name', cell: (container) => `${container.name}${container.init ? ' (init)' : ''}` },
+  {
+    header: 'Image',
+    cell: (container) => (
+      <code>
+        <LongText text={container.image} />
+      </code>
+    ),
+  },
+  { header: 'State', cell: (container) => `${container.state}${container.reason ? ` (${container.reason})` : ''}` },
+  { header: 'Ready', cell: (container) => (container.ready === undefined ? '' : container.ready ? 'yes' : 'no') },
+  { header: 'Restarts', cell: (container) => container.restarts ?? '' },
+  { header: 'Ports', cell: (container) => container.ports.join(', ') },
+];
 
 /** A describe-style summary: status, facts (node, IPs...), labels, conditions, containers and ports. */
 export function DescriptionDetails({ description, now }: { description: ObjectDescription; now: number }) {
@@ -32,67 +60,18 @@ export function DescriptionDetails({ description, now }: { description: ObjectDe
       {description.conditions.length > 0 && (
         <section>
           <h4>Conditions</h4>
-          <table className="pods-table">
-            <thead>
-              <tr>
-                <th scope="col">Type</th>
-                <th scope="col">Status</th>
-                <th scope="col">Reason</th>
-                <th scope="col">Message</th>
-              </tr>
-            </thead>
-            <tbody>
-              {description.conditions.map((condition) => (
-                <tr key={condition.type}>
-                  <td>{condition.type}</td>
-                  <td>{condition.status}</td>
-                  <td>{condition.reason ?? ''}</td>
-                  <td>
-                    <LongText text={condition.message ?? ''} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable compact columns={conditionColumns} rows={description.conditions} rowKey={(condition) => condition.type} />
         </section>
       )}
       {description.containers.length > 0 && (
         <section>
           <h4>Containers</h4>
-          <table className="pods-table">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Image</th>
-                <th scope="col">State</th>
-                <th scope="col">Ready</th>
-                <th scope="col">Restarts</th>
-                <th scope="col">Ports</th>
-              </tr>
-            </thead>
-            <tbody>
-              {description.containers.map((container) => (
-                <tr key={`${container.init ? 'init-' : ''}${container.name}`}>
-                  <td>
-                    {container.name}
-                    {container.init ? ' (init)' : ''}
-                  </td>
-                  <td>
-                    <code>
-                      <LongText text={container.image} />
-                    </code>
-                  </td>
-                  <td>
-                    {container.state}
-                    {container.reason ? ` (${container.reason})` : ''}
-                  </td>
-                  <td>{container.ready === undefined ? '' : container.ready ? 'yes' : 'no'}</td>
-                  <td>{container.restarts ?? ''}</td>
-                  <td>{container.ports.join(', ')}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable
+            compact
+            columns={containerColumns}
+            rows={description.containers}
+            rowKey={(container) => `${container.init ? 'init-' : ''}${container.name}`}
+          />
         </section>
       )}
       {description.ports.length > 0 && description.kind === 'Service' && (

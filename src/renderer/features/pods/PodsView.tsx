@@ -10,6 +10,7 @@ import { ForwardsPanel } from './ForwardsPanel';
 import { LogsView } from './LogsView';
 import { ObjectPanel } from './ObjectPanel';
 import { PodRow } from './PodRow';
+import '../../components/data-table.css';
 import './pods.css';
 
 /** Pods of a context and namespace, with Logs, Events, Details, Exec and Forward per pod; below, the open logs and panels. */
@@ -86,7 +87,7 @@ export function PodsView() {
             <p className="muted">{podList.state === 'loading' ? 'Loading…' : 'No pods here.'}</p>
           ) : (
             <div className="pods-table-wrap">
-              <table className="pods-table">
+              <table className="data-table data-table-compact pods-table">
                 <thead>
                   <tr>
                     <th scope="col">Name</th>

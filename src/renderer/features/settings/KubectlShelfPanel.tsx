@@ -1,6 +1,8 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import type { KubectlShelfEntry } from '../../../shared/contract';
 import { Banner } from '../../components/Banner';
+import type { Column } from '../../components/DataTable';
+import { DataTable } from '../../components/DataTable';
 import { useAppStore } from '../../store/store-context';
 
 const sourceLabels: Record<KubectlShelfEntry['source'], string> = {
@@ -27,6 +29,28 @@ export function KubectlShelfPanel() {
     void load();
   }, [load]);
 
+  const columns: Column<KubectlShelfEntry>[] = [
+    { header: 'Version', cell: (entry) => entry.version },
+    { header: 'From', cell: (entry) => sourceLabels[entry.source] },
+    { header: 'Path', cell: (entry) => <code>{entry.path}</code> },
+    {
+      header: 'Actions',
+      headerHidden: true,
+      cell: (entry) =>
+        entry.source === 'added' && (
+          <button
+            type="button"
+            className="button button-quiet"
+            disabled={busy}
+            aria-label={`Remove kubectl ${entry.version}`}
+            onClick={() => void remove(entry.path)}
+          >
+            Remove
+          </button>
+        ),
+    },
+  ];
+
   async function onAdd(event: FormEvent) {
     event.preventDefault();
     if (path.trim() === '') return;
@@ -47,40 +71,13 @@ export function KubectlShelfPanel() {
       </p>
       {shelf && shelf.entries.length === 0 && <p className="muted">No kubectl yet: none is bundled, none was added and none is on PATH.</p>}
       {shelf && shelf.entries.length > 0 && (
-        <table className="data-table" aria-label="kubectl versions">
-          <thead>
-            <tr>
-              <th scope="col">Version</th>
-              <th scope="col">From</th>
-              <th scope="col">Path</th>
-              <th scope="col" aria-label="Actions" />
-            </tr>
-          </thead>
-          <tbody>
-            {shelf.entries.map((entry) => (
-              <tr key={entry.path} data-testid="kubectl-shelf-entry">
-                <td>{entry.version}</td>
-                <td>{sourceLabels[entry.source]}</td>
-                <td>
-                  <code>{entry.path}</code>
-                </td>
-                <td>
-                  {entry.source === 'added' && (
-                    <button
-                      type="button"
-                      className="button button-quiet"
-                      disabled={busy}
-                      aria-label={`Remove kubectl ${entry.version}`}
-                      onClick={() => void remove(entry.path)}
-                    >
-                      Remove
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          caption="kubectl versions"
+          columns={columns}
+          rows={shelf.entries}
+          rowKey={(entry) => entry.path}
+          rowAttributes={() => ({ 'data-testid': 'kubectl-shelf-entry' })}
+        />
       )}
       {shelf && shelf.problems.length > 0 && (
         <ul className="plain-list">

@@ -1,3 +1,6 @@
+import type { ConditionSummary } from '../../../shared/contract';
+import type { Column } from '../../components/DataTable';
+import { DataTable } from '../../components/DataTable';
 import { KeyValueList } from '../../components/KeyValueList';
 import { LongText } from '../../components/LongText';
 import { useAppStore } from '../../store/store-context';
@@ -6,6 +9,12 @@ import { LabNodeActions } from '../labs/LabNodeActions';
 import { ObjectActions } from '../pods/ObjectActions';
 import { StatusBadge } from '../../components/StatusBadge';
 import { badgeTones } from './status';
+
+const conditionColumns: Column<ConditionSummary>[] = [
+  { header: 'Type', rowHeader: true, cell: (condition) => condition.type },
+  { header: 'Status', cell: (condition) => condition.status },
+  { header: 'Reason', cell: (condition) => condition.reason ?? '' },
+];
 
 const plural = (count: number, noun: string) => (count === 1 ? noun : `${noun}s`);
 
@@ -76,17 +85,7 @@ export function TopologyDetails({ details, onClose, onToggle }: { details: Detai
       {conditions.length > 0 && (
         <section>
           <h3>Conditions</h3>
-          <table className="topology-table">
-            <tbody>
-              {conditions.map((condition) => (
-                <tr key={condition.type}>
-                  <th scope="row">{condition.type}</th>
-                  <td>{condition.status}</td>
-                  <td>{condition.reason ?? ''}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable compact columns={conditionColumns} rows={conditions} rowKey={(condition) => condition.type} />
         </section>
       )}
       <section>
