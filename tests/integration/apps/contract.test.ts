@@ -3,15 +3,13 @@
  * in-memory transport (every message through JSON). No cluster: argument checks, the catalog,
  * and an unknown context's NOT_FOUND keep their shape across the boundary.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServices, type AppServices } from '../../../src/main/services';
 import { AppError } from '../../../src/shared/errors';
 import type { Api } from '../../../src/shared/rpc/client';
 import { Dispatcher } from '../../../src/shared/rpc/dispatcher';
 import { connectInMemory } from '../../../src/shared/rpc/in-memory';
+import { tempDir } from '../../harness/temp-dir';
 
 let dataDir: string;
 let services: AppServices;
@@ -28,7 +26,7 @@ async function caught(promise: Promise<unknown>): Promise<AppError> {
 }
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'nestlab-apps-contract-'));
+  dataDir = await tempDir('apps-contract');
   services = await createServices({ mode: 'browser', appVersion: '0.0.0-test', dataDir });
   ({ api, close } = connectInMemory(new Dispatcher(services)));
 });
@@ -36,7 +34,6 @@ beforeAll(async () => {
 afterAll(async () => {
   close?.();
   await services?.dispose();
-  await rm(dataDir, { recursive: true, force: true });
 });
 
 describe('apps through the contract', () => {

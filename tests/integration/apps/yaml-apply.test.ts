@@ -6,8 +6,7 @@
  * refusal naming its document and field, and 2,000 ConfigMaps with progress and cancel (their
  * time against kubectl's is bench/yaml-dry-run.ts).
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +15,7 @@ import type { ControlPlane } from '../../harness/index.js';
 import { AppsService } from '../../../src/main/apps/apps-service';
 import type { YamlApplyResult, YamlProgress } from '../../../src/shared/contract/apps';
 import { AppError } from '../../../src/shared/errors';
+import { tempDir } from '../../harness/temp-dir';
 
 const CATALOG = join(import.meta.dirname, '../../../resources/catalog');
 
@@ -41,13 +41,12 @@ beforeAll(async () => {
     },
   });
   service.onDidYamlProgress((event) => progress.push(event));
-  dir = await mkdtemp(join(tmpdir(), 'nestlab-yaml-'));
+  dir = await tempDir('yaml');
 });
 
 afterAll(async () => {
   service?.dispose();
   await controlPlane?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 function outcomes(result: YamlApplyResult): string[] {

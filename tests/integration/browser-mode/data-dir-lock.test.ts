@@ -5,11 +5,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lockFileName } from '../../../src/main/platform/data-dir-lock';
+import { tempDir } from '../../harness/temp-dir';
 
 interface BrowserMode {
   child: ChildProcess;
@@ -50,7 +50,7 @@ async function lockOwnerPid(dataDir: string): Promise<number> {
 }
 
 beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'nestlab-data-lock-'));
+  root = await tempDir('data-lock');
   staticDir = join(root, 'static');
   await mkdir(staticDir);
   await writeFile(join(staticDir, 'index.html'), '<!doctype html><title>Nestlab</title>');
@@ -63,7 +63,6 @@ afterAll(async () => {
       await instance.exited;
     }
   }
-  await rm(root, { recursive: true, force: true });
 });
 
 describe('one Nestlab per data folder', () => {

@@ -7,14 +7,14 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { buildWebRelease } from '../../../scripts/web-release';
+import { tempDir } from '../../harness/temp-dir';
 
 const run = promisify(execFile);
 let root: string;
@@ -22,7 +22,7 @@ let release: string;
 let child: ChildProcess | undefined;
 
 beforeAll(async () => {
-  root = await mkdtemp(join(tmpdir(), 'nestlab-web-release-'));
+  root = await tempDir('web-release');
   release = join(root, 'nestlab-web');
   await buildWebRelease(release, () => undefined);
 }, 600_000);
@@ -32,7 +32,6 @@ afterAll(async () => {
     child.kill('SIGTERM');
     await once(child, 'exit');
   }
-  if (root !== undefined) await rm(root, { recursive: true, force: true });
 });
 
 function get(port: number, path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {

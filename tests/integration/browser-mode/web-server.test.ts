@@ -3,8 +3,7 @@
  * client (the `ws` package) and raw HTTP requests, so forged headers can be sent.
  */
 import { request } from 'node:http';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -12,14 +11,15 @@ import { Dispatcher } from '../../../src/shared/rpc/dispatcher';
 import type { ServerMessage } from '../../../src/shared/rpc/messages';
 import { createServices } from '../../../src/main/services';
 import { startWebServer, type RunningWebServer } from '../../../src/main/server/web-server';
+import { tempDir } from '../../harness/temp-dir';
 
 let server: RunningWebServer;
 let token: string;
 let origin: string;
 
 beforeAll(async () => {
-  const dataDir = await mkdtemp(join(tmpdir(), 'nestlab-web-data-'));
-  const staticDir = await mkdtemp(join(tmpdir(), 'nestlab-web-static-'));
+  const dataDir = await tempDir('web-data');
+  const staticDir = await tempDir('web-static');
   await writeFile(join(staticDir, 'index.html'), '<!doctype html><title>Nestlab</title>');
   token = 'T'.repeat(43);
   const services = await createServices({ mode: 'browser', appVersion: '9.9.9-test', dataDir });

@@ -6,14 +6,14 @@
  * test's own on loopback (for HTTP answers: a 404, a write to a folder that does not exist).
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WINDOWS_CNI_MANIFESTS } from '../../../src/main/labs/pinned-scripts';
+import { tempDir } from '../../harness/temp-dir';
 
 const STAND_IN = fileURLToPath(new URL('../../harness/ssh/simulations/vm/curl', import.meta.url));
 const SERVED = 'https://raw.githubusercontent.com/kubernetes-sigs/sig-windows-tools';
@@ -31,7 +31,7 @@ let server: Server;
 let origin: string;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'nestlab-curl-'));
+  dir = await tempDir('curl');
   // Every path is missing except /ok.
   server = createServer((request, response) => {
     if (request.url === '/ok') response.end('fine\n');
@@ -46,7 +46,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await new Promise((resolve) => server?.close(resolve));
-  rmSync(dir, { recursive: true, force: true });
 });
 
 let runs = 0;

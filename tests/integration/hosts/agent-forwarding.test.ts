@@ -5,8 +5,7 @@
  * default) and a real ssh-agent holding the host's authorized key.
  */
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'ssh2';
@@ -18,6 +17,7 @@ import { simulations } from '../../harness/ssh/profiles';
 import { startTestHost } from '../../harness/ssh/test-host';
 import type { TestHost } from '../../harness/ssh/test-host';
 import { connectToTestHost } from './connect-to-test-host';
+import { tempDir } from '../../harness/temp-dir';
 
 const run = promisify(execFile);
 
@@ -28,7 +28,7 @@ let agentPid: number | undefined;
 
 beforeAll(async () => {
   host = await startTestHost({ simulation: simulations.nestedOn });
-  dir = await mkdtemp(join(tmpdir(), 'nestlab-agent-'));
+  dir = await tempDir('agent');
   agentSocket = join(dir, 'agent.sock');
   // -D: the agent stays in the foreground as our child, so it ends with its pid.
   const agent = spawn('ssh-agent', ['-D', '-a', agentSocket], { stdio: 'ignore' });
@@ -48,7 +48,6 @@ beforeAll(async () => {
 afterAll(async () => {
   if (agentPid !== undefined) process.kill(agentPid, 'SIGTERM');
   await host?.stop();
-  if (dir !== undefined) await rm(dir, { recursive: true, force: true });
 });
 
 /** What a session on the host sees as its forwarded agent ("none" when there is none). */

@@ -2,8 +2,6 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +13,7 @@ import { simulations } from '../../harness/ssh/profiles';
 import { startTestHost } from '../../harness/ssh/test-host';
 import type { TestHost } from '../../harness/ssh/test-host';
 import { closedPort, startDropProxy, startSilentServer } from '../../harness/ssh/tcp-fixtures';
+import { tempDir } from '../../harness/temp-dir';
 
 const run = promisify(execFile);
 
@@ -119,7 +118,7 @@ describe('SshConnection against a real sshd', () => {
   });
 
   it('authenticates through ssh-agent', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'nestlab-agent-'));
+    const dir = await tempDir('agent');
     const socketPath = join(dir, 'agent.sock');
     // ssh-agent prints its environment lines once its socket is listening.
     const agent: ChildProcess = spawn('ssh-agent', ['-D', '-a', socketPath], { stdio: ['ignore', 'pipe', 'ignore'] });
@@ -134,7 +133,6 @@ describe('SshConnection against a real sshd', () => {
       expect((await open({ kind: 'agent', socketPath }).exec('echo agent')).stdout).toBe('agent\n');
     } finally {
       agent.kill();
-      await rm(dir, { recursive: true, force: true });
     }
   });
 

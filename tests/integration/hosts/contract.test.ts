@@ -4,8 +4,7 @@
  * test hosts. Canary secrets go in through add/update and must come back nowhere: not in a
  * result, an event, an error, a log line or a file of the data folder.
  */
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { HostSummary, PreflightReport, ProbeProgress } from '../../../src/shared/contract';
@@ -18,6 +17,7 @@ import { createTestOsEncryption } from '../../../src/main/secrets/test-os-encryp
 import { createServices, type AppServices } from '../../../src/main/services';
 import { simulations } from '../../harness/ssh/profiles';
 import { startTestHosts, type TestHost } from '../../harness/ssh/test-host';
+import { tempDir } from '../../harness/temp-dir';
 
 /** The test hosts' real login passwords, and a wrong one: each is a canary. */
 const nestedOnPassword = 'CANARY-contract-nested-4f1a9c';
@@ -70,7 +70,7 @@ describe('hosts contract over the in-memory transport, against real sshd', () =>
       { simulation: simulations.nestedOn, password: nestedOnPassword },
       { simulation: simulations.noKvm, password: noKvmPassword },
     ])) as [TestHost, TestHost];
-    dataDir = await mkdtemp(join(tmpdir(), 'nestlab-hosts-contract-'));
+    dataDir = await tempDir('hosts-contract');
     for (const level of ['log', 'info', 'warn', 'error', 'debug'] as const) {
       vi.spyOn(console, level).mockImplementation((...args: unknown[]) => received.push(args));
     }
@@ -94,7 +94,6 @@ describe('hosts contract over the in-memory transport, against real sshd', () =>
     await services?.dispose();
     vi.restoreAllMocks();
     await Promise.all([nestedOn?.stop(), noKvm?.stop()]);
-    if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
   });
 
   let host: HostSummary;

@@ -1,12 +1,10 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LabHosts } from '../../../src/main/hosts/lab-hosts';
 import { MemorySecretStore } from '../../../src/main/secrets/memory-secret-store';
 import { simulations } from '../../harness/ssh/profiles';
 import { startTestHosts } from '../../harness/ssh/test-host';
 import type { TestHost } from '../../harness/ssh/test-host';
+import { tempDir } from '../../harness/temp-dir';
 
 describe('LabHosts: a Windows host behind a jump host, key file sign-in', () => {
   let jump: TestHost;
@@ -19,13 +17,12 @@ describe('LabHosts: a Windows host behind a jump host, key file sign-in', () => 
       TestHost,
       TestHost,
     ];
-    dataDir = await mkdtemp(join(tmpdir(), 'nestlab-hosts-jump-'));
+    dataDir = await tempDir('hosts-jump');
     service = await LabHosts.create({ dataDir, secrets: new MemorySecretStore(), reconnect: false });
   });
   afterAll(async () => {
     service?.dispose();
     await Promise.all([jump?.stop(), windows?.stop()]);
-    if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
   });
 
   it('trusts each hop separately and probes Hyper-V through the jump host', async () => {

@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../../src/shared/errors';
@@ -11,6 +10,7 @@ import { createTestOsEncryption } from '../../../src/main/secrets/test-os-encryp
 import { simulations } from '../../harness/ssh/profiles';
 import { startTestHost } from '../../harness/ssh/test-host';
 import type { TestHost } from '../../harness/ssh/test-host';
+import { tempDir } from '../../harness/temp-dir';
 
 /** Canary secrets: they may appear nowhere but in the secret store's ciphertext. */
 const loginCanary = 'CANARY-login-91c2e7';
@@ -43,7 +43,7 @@ describe('LabHosts against real sshd', () => {
 
   beforeAll(async () => {
     host = await startTestHost({ simulation: simulations.nestedOff, password: loginCanary });
-    dataDir = await mkdtemp(join(tmpdir(), 'nestlab-hosts-data-'));
+    dataDir = await tempDir('hosts-data');
     service = await LabHosts.create({
       dataDir,
       secrets: new OsEncryptionSecretStore({ dataDir, encryption: createTestOsEncryption() }),
@@ -57,7 +57,6 @@ describe('LabHosts against real sshd', () => {
   afterAll(async () => {
     service?.dispose();
     await host?.stop();
-    if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
   });
 
   let added: HostSummary;

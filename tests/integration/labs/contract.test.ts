@@ -3,8 +3,7 @@
  * in-memory transport (every message through JSON). No host: argument checks, an unknown lab's
  * NOT_FOUND, a dry run and a refused plan keep their shape across the boundary.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServices, type AppServices } from '../../../src/main/services';
@@ -14,6 +13,7 @@ import { AppError } from '../../../src/shared/errors';
 import type { Api } from '../../../src/shared/rpc/client';
 import { Dispatcher } from '../../../src/shared/rpc/dispatcher';
 import { connectInMemory } from '../../../src/shared/rpc/in-memory';
+import { tempDir } from '../../harness/temp-dir';
 
 let dataDir: string;
 let services: AppServices;
@@ -30,7 +30,7 @@ async function caught(promise: Promise<unknown>): Promise<AppError> {
 }
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'nestlab-labs-contract-'));
+  dataDir = await tempDir('labs-contract');
   services = await createServices({ mode: 'browser', appVersion: '0.0.0-test', dataDir });
   ({ api, close } = connectInMemory(new Dispatcher(services)));
 });
@@ -38,7 +38,6 @@ beforeAll(async () => {
 afterAll(async () => {
   close?.();
   await services?.dispose();
-  await rm(dataDir, { recursive: true, force: true });
 });
 
 describe('labs through the contract', () => {

@@ -6,9 +6,8 @@
  * node of a real Kubernetes 1.20 control plane (one hypervisor bridge per machine). The SSH
  * sessions, the preflight probes, the kubeconfig handling and every Kubernetes call are real.
  */
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClustersService } from '../../../src/main/clusters/clusters-service';
@@ -26,6 +25,7 @@ import { kubeadmAdminCredentials, renderAdminConf } from '../../harness/labs/kub
 import { simulations } from '../../harness/ssh/profiles';
 import { startTestHost } from '../../harness/ssh/test-host';
 import type { TestHost } from '../../harness/ssh/test-host';
+import { tempDir } from '../../harness/temp-dir';
 
 interface NodeView {
   metadata: { name: string; annotations?: Record<string, string> };
@@ -58,7 +58,7 @@ beforeAll(async () => {
   bridges = machines.map((machine, index) =>
     startHypervisorBridge(machine.simDir, controlPlane.simulation, { firstNodeIndex: 200 + index * 10, existingMachine: true }),
   );
-  dataDir = await mkdtemp(join(tmpdir(), 'nestlab-existing-'));
+  dataDir = await tempDir('existing');
   const secrets = new MemorySecretStore();
   hosts = await LabHosts.create({ dataDir, secrets, readyTimeoutMs: 5_000 });
   clusters = new ClustersService({ dataDir, secrets, refreshIntervalMs: 0 });
@@ -84,7 +84,6 @@ afterAll(async () => {
   admin?.close();
   await Promise.all((bridges ?? []).map((bridge) => bridge.stop()));
   await Promise.all([...(machines ?? []).map((machine) => machine.stop()), controlPlane?.stop()]);
-  if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
 });
 
 const plan = (existingMachines: ExistingMachine[]): LabPlan => ({

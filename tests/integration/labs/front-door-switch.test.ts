@@ -10,11 +10,8 @@
  * configuration and HAProxy's switch, through the real hosts service over SSH.
  */
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, get } from 'node:http';
 import type { Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LabHosts } from '../../../src/main/hosts/lab-hosts';
 import { BlueGreenService } from '../../../src/main/labs/day2/blue-green-service';
@@ -28,6 +25,7 @@ import { getFreePort, waitFor } from '../../harness/index.js';
 import { simulations } from '../../harness/ssh/profiles';
 import { startTestHost } from '../../harness/ssh/test-host';
 import type { TestHost } from '../../harness/ssh/test-host';
+import { tempDir } from '../../harness/temp-dir';
 
 let host: TestHost;
 let hosts: LabHosts;
@@ -47,7 +45,7 @@ async function backend(body: string): Promise<number> {
 
 beforeAll(async () => {
   host = await startTestHost({ simulation: simulations.nestedOn });
-  dataDir = await mkdtemp(join(tmpdir(), 'nestlab-blue-green-'));
+  dataDir = await tempDir('blue-green');
   hosts = await LabHosts.create({ dataDir, secrets: new MemorySecretStore(), readyTimeoutMs: 5_000 });
   const added = await hosts.add({
     name: 'kvm-lab',
@@ -64,7 +62,6 @@ afterAll(async () => {
   hosts?.dispose();
   await host?.stop();
   for (const server of servers) server.close();
-  if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
 });
 
 /** The labs service as the blue/green service uses it, for a ready blue lab; green becomes ready when the test says. */

@@ -14,17 +14,17 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { connect, createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { API_SERVER_PORT, HAPROXY, haproxyConfig } from '../../../src/main/labs/api-endpoint';
 import { testPlan } from '../../../src/main/labs/test-plans';
 import { getFreePort, startControlPlane, waitFor } from '../../harness/index.js';
 import type { ControlPlane } from '../../harness/index.js';
+import { tempDir } from '../../harness/temp-dir';
 
 let controlPlane: ControlPlane;
 let dir: string;
@@ -32,7 +32,7 @@ const cleanups: (() => Promise<void>)[] = [];
 
 beforeAll(async () => {
   controlPlane = await startControlPlane();
-  dir = await mkdtemp(join(tmpdir(), 'nestlab-haproxy-'));
+  dir = await tempDir('haproxy');
 }, 120_000);
 
 afterEach(async () => {
@@ -41,7 +41,6 @@ afterEach(async () => {
 
 afterAll(async () => {
   await controlPlane?.stop();
-  if (dir !== undefined) await rm(dir, { recursive: true, force: true });
 });
 
 /** A control plane's API server port: a relay to the harness's API server, listening only while the control plane is up. */

@@ -6,25 +6,24 @@
  * computer, and a tokenFile is never read.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderAdminConf } from '../../harness/labs/kubeadm-admin-conf';
 import { startLabFixture } from './lab-fixture';
 import type { LabFixture } from './lab-fixture';
+import { tempDir } from '../../harness/temp-dir';
 
 let lab: LabFixture;
 let scratch: string;
 
 beforeAll(async () => {
   lab = await startLabFixture();
-  scratch = await mkdtemp(join(tmpdir(), 'nestlab-hostile-'));
+  scratch = await tempDir('hostile');
 }, 180_000);
 
 afterAll(async () => {
   await lab?.stop();
-  if (scratch !== undefined) await rm(scratch, { recursive: true, force: true });
 });
 
 /** The admin.conf on the lab's first control plane (the stand-in VM's own file). */

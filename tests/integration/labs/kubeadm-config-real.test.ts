@@ -8,16 +8,16 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { etcdMemberConfig, kubeadmInitConfig, kubeadmJoinConfig } from '../../../src/main/labs/kubeadm-config';
 import { machinesOf } from '../../../src/main/labs/machines';
 import { testPlan } from '../../../src/main/labs/test-plans';
 import type { LabMachine, LabPlan } from '../../../src/shared/contract/labs';
 import { KUBERNETES_VERSION, nestlabCacheDir } from '../../harness/binaries';
+import { tempDir } from '../../harness/temp-dir';
 
 const run = promisify(execFile);
 const kubeadm = join(nestlabCacheDir(), `kubernetes-${KUBERNETES_VERSION}`, 'node-bin', 'kubeadm');
@@ -31,11 +31,7 @@ beforeAll(async () => {
       `kubeadm ${KUBERNETES_VERSION} is not built: run bash scripts/test-cluster/provision.sh --node (npm test does, as root).`,
     );
   }
-  dir = await mkdtemp(join(tmpdir(), 'nestlab-kubeadm-config-'));
-});
-
-afterAll(async () => {
-  if (dir) await rm(dir, { recursive: true, force: true });
+  dir = await tempDir('kubeadm-config');
 });
 
 /** Runs the real kubeadm on a configuration file; its exit code, output and warnings. */

@@ -8,8 +8,7 @@ import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import { connect, createServer } from 'node:net';
 import type { Socket } from 'node:net';
-import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { ClustersService } from '../../../src/main/clusters/clusters-service';
@@ -32,6 +31,7 @@ import { startDropProxy } from '../../harness/ssh/tcp-fixtures';
 import type { DropProxy } from '../../harness/ssh/tcp-fixtures';
 import { startTestHost } from '../../harness/ssh/test-host';
 import type { TestHost } from '../../harness/ssh/test-host';
+import { tempDir } from '../../harness/temp-dir';
 
 const run = promisify(execFile);
 
@@ -119,7 +119,7 @@ export async function startLabFixture(
   await chmod(join(host.simDir, 'cluster'), 0o755);
   const proxy = await startDropProxy(host.port);
   const bridge = startHypervisorBridge(host.simDir, controlPlane.simulation);
-  const dataDir = await mkdtemp(join(tmpdir(), 'nestlab-labs-'));
+  const dataDir = await tempDir('labs');
   const secrets = new MemorySecretStore();
   const hosts = await LabHosts.create({ dataDir, secrets, readyTimeoutMs: 5_000, reconnect: { initialDelayMs: 100, maxDelayMs: 500 } });
   const clusters = new ClustersService({ dataDir, secrets, refreshIntervalMs: 0 });
@@ -245,7 +245,6 @@ export async function startLabFixture(
       await proxy.close();
       await Promise.all(relays.map((relay) => relay.close()));
       await Promise.all([host.stop(), controlPlane.stop()]);
-      await rm(dataDir, { recursive: true, force: true });
     },
   };
   return fixture;

@@ -11,26 +11,22 @@
  * systemctl and ctr record their calls. Nothing is installed on this machine.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { offlineInstallScript } from '../../../src/main/labs/node-install';
 import { linuxUserData } from '../../../src/main/labs/cloud-init';
 import { machinesOf } from '../../../src/main/labs/machines';
 import { TEST_PUBLIC_KEY, testPlan } from '../../../src/main/labs/test-plans';
+import { tempDir } from '../../harness/temp-dir';
 
 const run = promisify(execFile);
 const MIRROR = 'https://mirror.lab.internal:5000';
 let dir: string;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'nestlab-bundle-containerd-'));
-});
-
-afterAll(async () => {
-  if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  dir = await tempDir('bundle-containerd');
 });
 
 async function script(folder: string, name: string, body: string): Promise<void> {

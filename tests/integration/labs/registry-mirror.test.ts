@@ -9,8 +9,7 @@
  * mirror must be asked for each image under the registry's path.
  */
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +19,7 @@ import type { LabPlan } from '../../../src/shared/contract/labs';
 import { getFreePort } from '../../harness/index.js';
 import { startLabFixture } from './lab-fixture';
 import type { LabFixture } from './lab-fixture';
+import { tempDir } from '../../harness/temp-dir';
 
 const run = promisify(execFile);
 
@@ -42,7 +42,7 @@ let mirror: string;
 let plan: LabPlan;
 
 beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), 'nestlab-mirror-'));
+  work = await tempDir('mirror');
   // The port is only used inside the test's own network namespace.
   mirror = `http://127.0.0.1:${await getFreePort()}`;
   lab = await startLabFixture();
@@ -54,7 +54,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await lab?.stop();
-  if (work !== undefined) await rm(work, { recursive: true, force: true });
 });
 
 /** The user-data cloud-init reads on a lab VM (the seed the host holds). */

@@ -5,8 +5,7 @@
  * real sshd over SFTP, dropped half way by a TCP relay and resumed: the host's sha256sum -c passes.
  */
 import { execFile } from 'node:child_process';
-import { appendFile, link, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, link, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +19,7 @@ import { CRICTL_STAND_IN, bridgeConflist, nodeBinDir, nodeImagesDir } from '../.
 import { simulations } from '../../harness/ssh/profiles';
 import { startDropProxy, type DropProxy } from '../../harness/ssh/tcp-fixtures';
 import { startTestHost, type TestHost } from '../../harness/ssh/test-host';
+import { tempDir } from '../../harness/temp-dir';
 
 const run = promisify(execFile);
 
@@ -30,7 +30,7 @@ let host: TestHost;
 let proxy: DropProxy;
 
 beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), 'nestlab-bundle-test-'));
+  work = await tempDir('bundle-test');
   // Two of the locally built archives keep the copy short; the builder takes every *.tar of the folder.
   const images = join(work, 'images-in');
   await mkdir(images);
@@ -53,7 +53,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await proxy?.close();
   await host?.stop();
-  if (work !== undefined) await rm(work, { recursive: true, force: true });
 });
 
 function connect(): SshConnection {

@@ -7,8 +7,7 @@
  * libvirt, a network namespace of its own); the lab is cancelled once the bundle is on the host:
  * the copy into the VMs and the install are the real-VM tier's (tests/integration/real-vms).
  */
-import { link, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { link, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBundle } from '../../../src/main/offline-kit/bundle-builder';
@@ -16,6 +15,7 @@ import type { BundleManifest } from '../../../src/main/offline-kit/bundle-manife
 import type { LabSummary } from '../../../src/shared/contract/labs';
 import { CRICTL_STAND_IN, nodeBinDir, nodeImagesDir } from '../../harness/real-vms/node-bundle';
 import { startLabFixture, type LabFixture } from '../labs/lab-fixture';
+import { tempDir } from '../../harness/temp-dir';
 
 let lab: LabFixture;
 let work: string;
@@ -23,7 +23,7 @@ let bundle: string;
 let manifest: BundleManifest;
 
 beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), 'nestlab-lab-bundle-'));
+  work = await tempDir('lab-bundle');
   const images = join(work, 'images-in');
   await mkdir(images);
   for (const archive of ['pause.tar', 'kube-proxy.tar']) await link(join(nodeImagesDir(), archive), join(images, archive));
@@ -37,7 +37,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await lab?.stop();
-  if (work !== undefined) await rm(work, { recursive: true, force: true });
 });
 
 const bundleStep = (summary: LabSummary) => summary.operation?.steps.find((step) => step.id === 'bundle');

@@ -8,14 +8,14 @@
  * rebuilt for Electron (that needs Electron's headers from the internet).
  */
 import { execFile } from 'node:child_process';
-import { chmod, copyFile, cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, copyFile, cp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { listPackage } from '@electron/asar';
 import { FuseV1Options, getCurrentFuseWire } from '@electron/fuses';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { stageKubectls } from '../../../scripts/packaging/kubectl-folder';
+import { tempDir } from '../../harness/temp-dir';
 
 const run = promisify(execFile);
 const REPO = resolve(new URL('../../..', import.meta.url).pathname);
@@ -30,7 +30,7 @@ const OFF = '0'.charCodeAt(0);
 const ELECTRON_DEFAULT_WIRE = '10110001';
 
 beforeAll(async () => {
-  work = await mkdtemp(join(tmpdir(), 'nestlab-dist-'));
+  work = await tempDir('dist');
   const project = join(work, 'project');
   await mkdir(project);
   for (const file of ['package.json', 'package-lock.json', 'electron-builder.yml']) await copyFile(join(REPO, file), join(project, file));
@@ -86,10 +86,6 @@ beforeAll(async () => {
   );
   app = join(project, 'release', 'linux-unpacked');
 }, 900_000);
-
-afterAll(async () => {
-  if (work !== undefined) await rm(work, { recursive: true, force: true });
-});
 
 describe('npm run dist packs the app as electron-builder.yml says (REAL electron-builder; SIMULATION: the Electron binary)', () => {
   it('flips the fuses in the binary', async () => {

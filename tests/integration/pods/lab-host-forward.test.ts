@@ -6,9 +6,8 @@
  * real HTTP server there on the Service's address. The test process never sends anything to
  * 192.0.2.x itself: only the lab host's sshd does, inside its namespace.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -34,6 +33,7 @@ import {
 import { simulations } from '../../harness/ssh/profiles';
 import { canConnect } from '../../harness/ssh/tcp-fixtures';
 import { startTestHost, type TestHost } from '../../harness/ssh/test-host';
+import { tempDir } from '../../harness/temp-dir';
 
 const LAB_CONTEXT = 'lab1';
 /** A lab whose host is down. */
@@ -106,7 +106,7 @@ beforeAll(async () => {
     { timeout: 30_000, description: 'a LoadBalancer address for the Service' },
   );
 
-  dataDir = await mkdtemp(join(tmpdir(), 'nestlab-lab-tunnel-'));
+  dataDir = await tempDir('lab-tunnel');
   hosts = await LabHosts.create({ dataDir, secrets: new MemorySecretStore(), readyTimeoutMs: 5_000, reconnect: false });
   const added = await hosts.add({
     name: 'kvm-lab',
@@ -139,7 +139,6 @@ afterAll(async () => {
   await labHost?.stop();
   await simulation?.stop();
   await controlPlane?.stop();
-  if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
 });
 
 function connectService(): void {

@@ -6,8 +6,7 @@
  * that answers /version as that release and forwards everything else.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { KubectlShelfService } from '../../../src/main/kubectl/kubectl-shelf';
@@ -24,6 +23,7 @@ import {
   type SimulatedNodes,
 } from '../../harness/index.js';
 import { connectTerminals } from './harness-services';
+import { tempDir } from '../../harness/temp-dir';
 
 /** What scripts/provision-test-deps.mjs unpacks (dpkg-deb -x, never installed). */
 const DEBIAN_KUBECTL = join(nestlabCacheDir(), 'kubectl-debian', 'usr', 'bin', 'kubectl');
@@ -67,7 +67,7 @@ beforeAll(async () => {
   }
   controlPlane = await startControlPlane();
   simulation = await startSimulatedNodes(controlPlane.simulation, { nodes: labNodeSpecs() });
-  work = await mkdtemp(join(tmpdir(), 'nestlab-kubectl-shelf-'));
+  work = await tempDir('kubectl-shelf');
   // resources/bin of a packaged app, one folder per bundled version.
   bundledDir = join(work, 'resources-bin');
   await mkdir(join(bundledDir, 'kubectl-1.20'), { recursive: true });
@@ -81,7 +81,6 @@ afterAll(async () => {
   for (const front of Object.values(fronts)) await front.stop();
   await simulation?.stop();
   await controlPlane?.stop();
-  if (work !== undefined) await rm(work, { recursive: true, force: true });
 });
 afterEach(async () => {
   await link?.dispose();

@@ -3,30 +3,29 @@
  * kubeconfig files, resize, exit status, no orphans, kubectl missing.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isAlive } from '../../../src/main/terminals/process-session';
 import { spawnPty, type SpawnPty } from '../../../src/main/terminals/spawn-pty';
 import { labNodeSpecs, startControlPlane, startSimulatedNodes, type ControlPlane, type SimulatedNodes } from '../../harness/index.js';
 import { connectTerminals, harnessKubeconfigs } from './harness-services';
+import { tempDir } from '../../harness/temp-dir';
 
 let controlPlane: ControlPlane;
 let simulation: SimulatedNodes;
-let tempDir: string;
+let shellTempDir: string;
 let link: ReturnType<typeof connectTerminals>;
 const bash = { file: '/bin/bash', args: ['--norc', '--noprofile'] };
 
 beforeAll(async () => {
   controlPlane = await startControlPlane();
   simulation = await startSimulatedNodes(controlPlane.simulation, { nodes: labNodeSpecs() });
-  tempDir = await mkdtemp(join(tmpdir(), 'nestlab-terminals-'));
+  shellTempDir = await tempDir('terminals');
 });
 afterAll(async () => {
   await simulation?.stop();
   await controlPlane?.stop();
-  await rm(tempDir, { recursive: true, force: true });
 });
 afterEach(async () => {
   await link?.dispose();
@@ -34,7 +33,7 @@ afterEach(async () => {
 
 describe('local shell terminals', () => {
   it('runs kubectl against the chosen context and removes its private kubeconfig on close', async () => {
-    link = connectTerminals({ kubeconfigs: harnessKubeconfigs(controlPlane), tempDir, shell: bash });
+    link = connectTerminals({ kubeconfigs: harnessKubeconfigs(controlPlane), tempDir: shellTempDir, shell: bash });
     const { client, api } = link;
     const tab = await client.open({ kind: 'local', context: 'lab-admin' });
     expect(tab.kubectl).toMatchObject({ available: true });
@@ -45,7 +44,7 @@ describe('local shell terminals', () => {
     expect((await client.run(tab.id, 'kubectl config get-contexts -o name')).trim()).toBe('lab-admin');
 
     const kubeconfigPath = (await client.run(tab.id, 'echo "$KUBECONFIG"')).trim();
-    expect(kubeconfigPath.startsWith(tempDir)).toBe(true);
+    expect(kubeconfigPath.startsWith(shellTempDir)).toBe(true);
     expect((await stat(kubeconfigPath)).mode & 0o777).toBe(0o600);
     // kubectl comes first on PATH from where the locator found it.
     if (tab.kubectl?.available) expect((await client.run(tab.id, 'command -v kubectl')).trim()).toBe(tab.kubectl.path);
@@ -56,7 +55,7 @@ describe('local shell terminals', () => {
   });
 
   it('keeps two tabs on two contexts apart', async () => {
-    link = connectTerminals({ kubeconfigs: harnessKubeconfigs(controlPlane), tempDir, shell: bash });
+    link = connectTerminals({ kubeconfigs: harnessKubeconfigs(controlPlane), tempDir: shellTempDir, shell: bash });
     const { client } = link;
     const [admin, viewer] = await Promise.all([
       client.open({ kind: 'local', context: 'lab-admin' }),
@@ -125,7 +124,7 @@ describe('local shell terminals', () => {
   });
 
   it('says in the tab when kubectl is missing, and starts the shell once', async () => {
-    const emptyBin = await mkdtemp(join(tempDir, 'no-kubectl-'));
+    const emptyBin = await mkdtemp(join(shellTempDir, 'no-kubectl-'));
     const spawned: string[] = [];
     const countingSpawn: SpawnPty = (file, args, options) => {
       spawned.push(file);
@@ -148,7 +147,7 @@ describe('local shell terminals', () => {
   });
 
   it('refuses a context it has no kubeconfig for, and leaves nothing behind', async () => {
-    link = connectTerminals({ kubeconfigs: harnessKubeconfigs(controlPlane), tempDir, shell: bash });
+    link = connectTerminals({ kubeconfigs: harnessKubeconfigs(controlPlane), tempDir: shellTempDir, shell: bash });
     await expect(link.api.terminals.open({ kind: 'local', context: 'nope' }, { cols: 80, rows: 24 })).rejects.toThrow(/no context nope/);
     expect(await link.api.terminals.list()).toEqual([]);
   });

@@ -3,15 +3,13 @@
  * travel as binary frames (UTF-8 bytes behind a small header), every other message as JSON, and
  * acknowledgements count bytes.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TerminalsService } from '../../../src/main/terminals/terminals-service';
 import { startWebServer, type RunningWebServer } from '../../../src/main/server/web-server';
 import { Dispatcher } from '../../../src/shared/rpc/dispatcher';
 import { createTestServices } from '../../doubles/test-services';
 import { connectRawClient } from './websocket-client';
+import { tempDir } from '../../harness/temp-dir';
 
 const token = 'W'.repeat(43);
 let staticDir: string;
@@ -19,7 +17,7 @@ let service: TerminalsService;
 let server: RunningWebServer;
 
 beforeEach(async () => {
-  staticDir = await mkdtemp(join(tmpdir(), 'nestlab-ws-output-'));
+  staticDir = await tempDir('ws-output');
   service = new TerminalsService({
     locateKubectl: () => Promise.resolve({ available: false, reason: 'not needed in this test' }),
     shell: { file: '/bin/bash', args: ['--norc', '--noprofile'] },
@@ -29,7 +27,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await server.close();
   await service.dispose();
-  await rm(staticDir, { recursive: true, force: true });
 });
 
 const connect = () => connectRawClient(server.port, token);

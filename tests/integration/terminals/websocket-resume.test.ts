@@ -5,9 +5,6 @@
  * with no gap and no repeat; when more was missed than the server keeps, the loss is reported
  * with its exact size, and a producer that flow control paused while nobody acknowledged goes on.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TerminalsService, type TerminalsServiceOptions } from '../../../src/main/terminals/terminals-service';
 import { formatBytes } from '../../../src/main/terminals/replay-buffer';
@@ -16,6 +13,7 @@ import type { TerminalOutput, TerminalResumed } from '../../../src/shared/contra
 import { Dispatcher } from '../../../src/shared/rpc/dispatcher';
 import { createTestServices } from '../../doubles/test-services';
 import { connectRawClient, type RawClient } from './websocket-client';
+import { tempDir } from '../../harness/temp-dir';
 
 const token = 'R'.repeat(43);
 let staticDir: string | undefined;
@@ -25,7 +23,6 @@ let server: RunningWebServer | undefined;
 afterEach(async () => {
   await server?.close();
   await service?.dispose();
-  if (staticDir) await rm(staticDir, { recursive: true, force: true });
 });
 
 /**
@@ -35,7 +32,7 @@ afterEach(async () => {
  * what a client that never disconnected would have.
  */
 async function start(script: string, options: Partial<TerminalsServiceOptions> = {}) {
-  staticDir = await mkdtemp(join(tmpdir(), 'nestlab-ws-resume-'));
+  staticDir = await tempDir('ws-resume');
   service = new TerminalsService({
     locateKubectl: () => Promise.resolve({ available: false, reason: 'not needed in this test' }),
     shell: { file: '/bin/sh', args: ['-c', `stty -echo; ${script}`] },
