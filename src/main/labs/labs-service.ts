@@ -235,11 +235,8 @@ export class LabsService implements LabsContract {
   }
 
   async saveEtcdSnapshot(name: string, request: EtcdSnapshotRequest): Promise<LabSummary> {
-    // Names are per second: a second save within the same second takes the next free one.
     const taken = new Set((await this.etcdSnapshots(name)).snapshots.map((snapshot) => snapshot.name));
-    let at = Date.now();
-    while (taken.has(snapshotName(new Date(at)))) at += 1000;
-    return this.startEtcdOperation(name, 'etcd-snapshot', { snapshot: snapshotName(new Date(at)), ...request });
+    return this.startEtcdOperation(name, 'etcd-snapshot', { snapshot: freeName(taken, snapshotName), ...request });
   }
 
   async restoreEtcdSnapshot(name: string, snapshot: string): Promise<LabSummary> {
@@ -278,11 +275,8 @@ export class LabsService implements LabsContract {
     if (record.status !== 'ready') {
       throw new AppError('INVALID_ARGUMENT', `Lab "${name}" is ${record.status}: resume it before taking a lab snapshot.`, { lab: name });
     }
-    // Names are per second: a second snapshot within the same second takes the next free one.
     const taken = new Set((await this.labSnapshots(name)).snapshots.map((snapshot) => snapshot.name));
-    let at = Date.now();
-    while (taken.has(labSnapshotName(new Date(at)))) at += 1000;
-    return this.startLabSnapshotOperation(record, 'lab-snapshot', labSnapshotName(new Date(at)));
+    return this.startLabSnapshotOperation(record, 'lab-snapshot', freeName(taken, labSnapshotName));
   }
 
   async revertLabSnapshot(name: string, snapshot: string): Promise<LabSummary> {
@@ -399,4 +393,11 @@ export class LabsService implements LabsContract {
   private summarize(record: LabRecord): LabSummary {
     return labSummary(record, this.endpoints.problem(record.plan.name));
   }
+}
+
+/** A snapshot's name from now: names are per second, so a second one within the same second takes the next free one. */
+function freeName(taken: ReadonlySet<string>, nameAt: (at: Date) => string): string {
+  let at = Date.now();
+  while (taken.has(nameAt(new Date(at)))) at += 1000;
+  return nameAt(new Date(at));
 }
