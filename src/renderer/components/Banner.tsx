@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { Icon } from './Icon';
+import './banner.css';
 
 /** A message above the content; `role="alert"` for problems so screen readers announce them. */
 export function Banner({ tone, children, onDismiss }: { tone: 'warning' | 'error' | 'info'; children: ReactNode; onDismiss?: () => void }) {

@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { Icon, type IconName } from './Icon';
+import './empty-state.css';
 
 export function EmptyState({ icon, title, children }: { icon: IconName; title: string; children: ReactNode }) {
   return (

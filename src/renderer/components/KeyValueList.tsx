@@ -27,7 +27,7 @@ export function KeyValueList({
         {title}
         {entries.length > entryPreviewCount ? ` (${entries.length.toLocaleString()})` : ''}
       </Heading>
-      <ul className="topology-labels key-values">
+      <ul className="key-values">
         {shown.map(([key, value]) => (
           <li key={key}>
             <code>

@@ -34,7 +34,7 @@ export function ReplicaSlider({ instanceKey, deployment, max }: { instanceKey: s
         <div className={`rollout-fill ${deployment.ready >= deployment.desired ? 'rollout-done' : ''}`} style={{ width: `${percent}%` }} />
       </div>
       {deployment.reason && <p className="field-error replica-reason">{deployment.reason}</p>}
-      <div className="replica-slider">
+      <div className="range-field">
         <input
           id={id}
           type="range"
@@ -46,7 +46,7 @@ export function ReplicaSlider({ instanceKey, deployment, max }: { instanceKey: s
           aria-describedby={`${id}-range`}
           onChange={(event) => setReplicas(instanceKey, deployment.name, Number(event.target.value))}
         />
-        <output htmlFor={id} className="replica-value">
+        <output htmlFor={id} className="range-value">
           {value}
         </output>
         {/* The ends, so a slider at its right end reads as "the most this app allows" (max 1 for a single Redis back end), not as stuck. */}

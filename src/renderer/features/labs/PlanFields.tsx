@@ -198,7 +198,7 @@ export function CountSlider({
   return (
     <div className="field lab-count" data-field={path}>
       <label htmlFor={id}>{label}</label>
-      <div className="replica-slider">
+      <div className="range-field">
         <input
           id={id}
           type="range"
@@ -212,7 +212,7 @@ export function CountSlider({
           aria-describedby={fieldDescribedBy(id, error, shownHint)}
           onChange={(event) => onChange(Number(event.target.value))}
         />
-        <output htmlFor={id} className="replica-value" data-testid={`${id}-value`}>
+        <output htmlFor={id} className="range-value" data-testid={`${id}-value`}>
           {disabledReason ? 0 : value}
         </output>
       </div>

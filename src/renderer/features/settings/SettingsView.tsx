@@ -6,6 +6,7 @@ import { AboutPanel } from './AboutPanel';
 import { KubectlShelfPanel } from './KubectlShelfPanel';
 import { ThemePicker } from './ThemePicker';
 import { draftFrom, parseDraft, type FormDraft, type FormField } from './settings-form';
+import './settings.css';
 
 export function SettingsView() {
   const settings = useAppStore((state) => state.settings);
