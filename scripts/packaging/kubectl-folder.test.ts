@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { distTargets, stageKubectls } from './kubectl-folder';
+import { tempDir } from '../../tests/harness/temp-dir';
 
 const run = promisify(execFile);
 let work: string;
@@ -16,7 +16,7 @@ let source: string;
  * The folder check reads formats and checksums, not versions (the shelf runs the real kubectl).
  */
 beforeEach(async () => {
-  work = await mkdtemp(join(tmpdir(), 'nestlab-dist-kubectl-'));
+  work = await tempDir('dist-kubectl');
   source = join(work, 'kubectls');
   await mkdir(join(source, 'linux-x64', '1.20'), { recursive: true });
   await mkdir(join(source, 'win-x64'), { recursive: true });
@@ -25,9 +25,6 @@ beforeEach(async () => {
   await copyFile(real, join(source, 'linux-x64', '1.20', 'kubectl'));
   await writeFile(join(source, 'win-x64', 'kubectl.exe'), Buffer.concat([Buffer.from('MZ'), Buffer.alloc(62)]));
   await run('sh', ['-c', 'sha256sum linux-x64/kubectl linux-x64/1.20/kubectl win-x64/kubectl.exe > SHA256SUMS'], { cwd: source });
-});
-afterEach(async () => {
-  await rm(work, { recursive: true, force: true });
 });
 
 const both = [
