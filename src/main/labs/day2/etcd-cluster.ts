@@ -102,7 +102,38 @@ export async function readManifest(ctx: StepContext, machine: LabMachine, name: 
     : undefined;
 }
 
+/**
+ * kubeadm installs no etcdctl (a real guest found it missing). A lab with an offline bundle gets it
+ * from the bundle's bin/ (`npm run bundle -- --tool etcdctl=FILE`); a lab with a route out gets the
+ * distribution's etcd-client package (Debian, Ubuntu) the first time a snapshot needs it.
+ */
+export async function ensureEtcdctl(ctx: StepContext, machine: LabMachine): Promise<void> {
+  const present = async () => (await ctx.observeVm(machine, { argv: ['sh', '-c', 'command -v etcdctl'] }, { root: true })).exitCode === 0;
+  if ((await present()) || ctx.dry) return;
+  if (ctx.plan.offlineBundle === undefined) {
+    ctx.log(`etcdctl is not installed on ${machine.name}: installing the distribution's etcd-client package.`);
+    await ctx.observeVm(
+      machine,
+      { argv: ['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', 'install', '-y', '--no-install-recommends', 'etcd-client'] },
+      { root: true, timeoutMs: 600_000 },
+    );
+    if (await present()) return;
+  }
+  throw new AppError(
+    'PROGRAM_MISSING',
+    `etcdctl is not installed on ${machine.name}, and etcd snapshots run it there (kubeadm does not install it).`,
+    {
+      machine: machine.name,
+      fix:
+        ctx.plan.offlineBundle === undefined
+          ? `Install the etcd-client package on ${machine.name} (or put etcd's etcdctl in /usr/local/bin there), then try again.`
+          : `Put etcdctl (from etcd's release archive) in /usr/local/bin on ${machine.name}, then try again; for new labs, add it to the offline bundle: npm run bundle -- ... --tool etcdctl=FILE.`,
+    },
+  );
+}
+
 export async function etcdClient(ctx: StepContext, first: LabMachine): Promise<EtcdClient> {
+  await ensureEtcdctl(ctx, first);
   const manifest = await readManifest(ctx, first, 'kube-apiserver');
   if (manifest === undefined) {
     throw new AppError('NOT_FOUND', `${first.name} has no kube-apiserver static pod manifest.`, {

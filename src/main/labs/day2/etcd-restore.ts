@@ -12,6 +12,7 @@ import type { StepDefinition } from '../step-planner';
 import {
   API_COMPONENTS,
   etcdClient,
+  ensureEtcdctl,
   etcdctl,
   etcdMachines,
   firstControlPlane,
@@ -148,6 +149,7 @@ export function etcdRestoreSteps(
         if ((await exists(before)) && (await exists(member.dataDir)))
           return skipped(`${member.dataDir} is already restored (the old one is ${before})`);
         if (!(await exists(before)) || !(await exists(fresh))) {
+          await ensureEtcdctl(ctx, machine);
           await ctx.vm(machine, { argv: ['rm', '-rf', '--', fresh] }, { root: true });
           const initialCluster = etcd.map((each) => `${each.name}=${each.peerUrl}`).join(',');
           await ctx.vm(
