@@ -11,6 +11,9 @@
 #   k8s.gcr.io/pause:3.2, also tagged registry.k8s.io/pause:3.6 (containerd 1.6's sandbox_image)
 #       build/pause/linux/pause.c of Debian's Kubernetes 1.20.2 source, compiled with gcc -static
 #       as upstream's Makefile does (that tree's pause is upstream's 3.4; kubeadm 1.20 asks for 3.2)
+#   localhost/busybox:1.35.0
+#       a workload image for pods to run, log and exec in: Debian's busybox-static and its applets
+#       (the "locally built image" a user would bring in a bundle; localhost/ as podman names them)
 # CoreDNS (k8s.gcr.io/coredns:1.7.0) exists only in a registry: not built; its pods stay Pending.
 # Beside them, cni-bin/: the bridge, host-local, loopback and portmap plugins of Debian's
 # containernetworking-plugins package, for the bundle's cni/bin/ (containerd looks in /opt/cni/bin;
@@ -23,7 +26,7 @@
 set -euo pipefail
 
 # Bump when the recipe changes: a new name is a new cache entry.
-readonly IMAGES_NAME=images-v2
+readonly IMAGES_NAME=images-v3
 readonly VERSION=1.20.2
 readonly CACHE_DIR="${NESTLAB_CACHE_DIR:-$HOME/.cache/nestlab}"
 readonly K8S_DIR="$CACHE_DIR/kubernetes-$VERSION"
@@ -186,6 +189,19 @@ gcc -Os -Wall -Werror -static -DVERSION=v3.4-debian-$VERSION -o "$root/pause" "$
 strip "$root/pause"
 rm -f "$work"/kubernetes_*
 write_image pause "$root" '["/pause"]' 'k8s.gcr.io/pause:3.2' 'registry.k8s.io/pause:3.6'
+
+step "busybox from Debian's busybox-static, a workload image"
+(cd "$work" && apt-get download busybox-static >>"$LOG" 2>&1) ||
+  { tail -n 30 "$LOG" >&2; fail "apt-get download busybox-static failed (log: $LOG)"; }
+dpkg-deb -x "$work"/busybox-static_*.deb "$work/busybox"
+root="$work/root-busybox"
+new_rootfs "$root"
+cp "$work/busybox/bin/busybox" "$root/usr/bin/busybox"
+for applet in $("$root/usr/bin/busybox" --list); do
+  [[ -e "$root/usr/bin/$applet" ]] || ln -s busybox "$root/usr/bin/$applet"
+done
+rm -rf "$work/busybox" "$work"/busybox-static_*.deb
+write_image busybox "$root" '["/usr/bin/sh"]' 'localhost/busybox:1.35.0'
 
 step "CNI plugins from Debian's containernetworking-plugins"
 (cd "$work" && apt-get download containernetworking-plugins >>"$LOG" 2>&1) ||

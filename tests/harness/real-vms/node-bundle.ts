@@ -28,7 +28,7 @@ export function nodeBinDir(): string {
 const NODE_BINARIES = ['kubelet', 'kubeadm', 'kube-proxy', 'kubectl'] as const;
 
 /** Bumped with scripts/real-vms/node-images.sh's IMAGES_NAME. */
-const IMAGES_NAME = 'images-v2';
+const IMAGES_NAME = 'images-v3';
 
 /** Where `scripts/real-vms/node-images.sh` puts the image archives (and cni-bin/, Debian's CNI plugins). */
 export function nodeImagesDir(): string {
@@ -46,8 +46,14 @@ export const NODE_IMAGES = [
   'registry.k8s.io/pause:3.6',
 ] as const;
 
+/** A workload image node-images.sh builds from Debian's busybox-static: a shell and its applets, for pods that log and take exec. */
+export const WORKLOAD_IMAGE = 'localhost/busybox:1.35.0';
+
 /** The crictl STAND-IN the bundle carries as bin/crictl (the real cri-tools cannot be had here). */
 export const CRICTL_STAND_IN = join(REPO_ROOT, 'tests', 'harness', 'real-vms', 'crictl-stand-in.sh');
+
+/** Debian's etcdctl (etcd-client, which npm test installs), for the bundle's bin/. */
+const ETCDCTL = '/usr/bin/etcdctl';
 
 /** Throws naming the command to run when the image, the node binaries (or the node images, when asked) are not built yet. */
 export function requireRealVmArtifacts(options: { images?: boolean } = {}): void {
@@ -97,7 +103,7 @@ export function bridgeConflist(podCidr: string): string {
  * An offline bundle in the layout the product documents, built by the product's builder (what
  * `npm run bundle` runs) in a new temporary folder (the caller removes it): debs/*.deb (kubelet,
  * kubeadm, kubectl), manifest.json and SHA256SUMS and, with `kubernetes`, what kubeadm init needs
- * beyond them: images/*.tar (node-images.sh's archives), bin/crictl (the STAND-IN), cni/bin/
+ * beyond them: images/*.tar (node-images.sh's archives), bin/crictl (the STAND-IN), bin/etcdctl, cni/bin/
  * (Debian's plugins) and cni/net.d/ (bridgeConflist of the lab's pod range).
  */
 export async function assembleNodeBundle(options: { kubernetes?: { podCidr: string } } = {}): Promise<string> {
@@ -114,7 +120,8 @@ export async function assembleNodeBundle(options: { kubernetes?: { podCidr: stri
             imagesDir: images,
             cniBinDir: join(images, 'cni-bin'),
             cniConfigs: { '10-nestlab-bridge.conflist': bridgeConflist(options.kubernetes.podCidr) },
-            tools: { crictl: CRICTL_STAND_IN },
+            // etcdctl for Nestlab's etcd snapshots (kubeadm installs none): Debian's etcd-client, 3.4.23 like the etcd image.
+            tools: { crictl: CRICTL_STAND_IN, etcdctl: ETCDCTL },
           }),
     },
     dir,
