@@ -7,8 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +18,7 @@ import { ClustersPage } from './pages/clusters-page';
 import { TopologyPage } from './pages/topology-page';
 import { startBrowserModeServer, type BrowserModeServer } from './support/browser-mode-server';
 import { launchChromium } from './support/chromium';
+import { tempDir } from '../harness/temp-dir';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const VIEWS = ['Hosts', 'Labs', 'Clusters', 'Topology', 'Apps', 'Pods', 'Terminals', 'Settings'] as const;
@@ -34,7 +34,7 @@ beforeAll(async () => {
   controlPlane = await startControlPlane();
   simulation = await startSimulatedNodes(controlPlane.simulation, { nodes: labNodeSpecs() });
   process.env.KUBECONFIG = controlPlane.adminKubeconfigPath;
-  dataDir = await mkdtemp(join(tmpdir(), 'nestlab-e2e-a11y-'));
+  dataDir = await tempDir('e2e-a11y');
   server = await startBrowserModeServer(dataDir);
   browser = await launchChromium();
   const result = await runKubectl(controlPlane.adminKubeconfigPath, ['create', 'deployment', 'web', '--image=nginx:1.25', '--replicas=2']);
@@ -56,7 +56,6 @@ afterAll(async () => {
   await server?.stop();
   await simulation?.stop();
   await controlPlane?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
 interface AxeViolation {

@@ -4,14 +4,14 @@
 import { execFileSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdir, mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AppPage } from './pages/app-page';
 import { startBrowserModeServer, type BrowserModeServer } from './support/browser-mode-server';
 import { launchChromium } from './support/chromium';
+import { tempDir } from '../harness/temp-dir';
 
 let browser: Browser;
 let context: BrowserContext;
@@ -26,7 +26,7 @@ afterAll(async () => {
   await browser?.close();
 });
 beforeEach(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'nestlab-e2e-'));
+  dataDir = await tempDir('e2e');
   server = await startBrowserModeServer(dataDir);
   context = await browser.newContext({ viewport: { width: 1200, height: 760 }, colorScheme: 'light' });
 });

@@ -5,9 +5,6 @@
  * ConfigMaps with progress, a view switch while they run, and cancel; stale errors clear on
  * edit, and an alias bomb gets the Clusters view's message.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubeRestClient, startControlPlane } from '../harness/index.js';
@@ -18,6 +15,7 @@ import { AppsPage } from './pages/apps-page';
 import { ClustersPage } from './pages/clusters-page';
 import { startBrowserModeServer, type BrowserModeServer } from './support/browser-mode-server';
 import { launchChromium } from './support/chromium';
+import { tempDir } from '../harness/temp-dir';
 
 let browser: Browser;
 let controlPlane: ControlPlane;
@@ -33,7 +31,7 @@ beforeAll(async () => {
   admin = new KubeRestClient(controlPlane.admin);
   process.env.KUBECONFIG = controlPlane.adminKubeconfigPath;
   browser = await launchChromium();
-  dataDir = await mkdtemp(join(tmpdir(), 'nestlab-e2e-yaml-'));
+  dataDir = await tempDir('e2e-yaml');
   server = await startBrowserModeServer(dataDir);
   context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
   app = new AppPage(await context.newPage());
@@ -51,7 +49,6 @@ afterAll(async () => {
   await server?.stop();
   await browser?.close();
   await controlPlane?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
 async function exists(path: string): Promise<boolean> {

@@ -4,8 +4,7 @@
  * rollout become ready with an external IP, move a slider with the keyboard and see the pods
  * follow, see someone else's kubectl scale move the slider, and the YAML panel's line/column.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +15,7 @@ import { AppsPage } from './pages/apps-page';
 import { ClustersPage } from './pages/clusters-page';
 import { startBrowserModeServer, type BrowserModeServer } from './support/browser-mode-server';
 import { launchChromium } from './support/chromium';
+import { tempDir } from '../harness/temp-dir';
 
 let browser: Browser;
 let controlPlane: ControlPlane;
@@ -32,7 +32,7 @@ beforeAll(async () => {
   // Browser mode offers $KUBECONFIG's contexts; point it at the harness, not the machine's.
   process.env.KUBECONFIG = controlPlane.adminKubeconfigPath;
   browser = await launchChromium();
-  dataDir = await mkdtemp(join(tmpdir(), 'nestlab-e2e-apps-'));
+  dataDir = await tempDir('e2e-apps');
   server = await startBrowserModeServer(dataDir);
   context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, colorScheme: 'light' });
 });
@@ -43,7 +43,6 @@ afterAll(async () => {
   await browser?.close();
   await simulation?.stop();
   await controlPlane?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
 async function runningPods(namespace: string, selector: string): Promise<number> {

@@ -6,8 +6,7 @@
  * markup; a kubeconfig context is named with markup. The Topology details, the Pods details and
  * events, and the Clusters view show all of it as text, with "Show all" for the rest.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +21,7 @@ import { TerminalsPage } from './pages/terminals-page';
 import { TopologyPage } from './pages/topology-page';
 import { startBrowserModeServer, type BrowserModeServer } from './support/browser-mode-server';
 import { launchChromium } from './support/chromium';
+import { tempDir } from '../harness/temp-dir';
 
 const NAMESPACE = 'cluster-text';
 const CONTEXT = 'nestlab-admin@nestlab-test';
@@ -89,7 +89,7 @@ async function injectionTraces(target: Page) {
 beforeAll(async () => {
   controlPlane = await startControlPlane();
   simulation = await startSimulatedNodes(controlPlane.simulation, { nodes: labNodeSpecs() });
-  workDir = await mkdtemp(join(tmpdir(), 'nestlab-e2e-cluster-text-'));
+  workDir = await tempDir('e2e-cluster-text');
   server = await startBrowserModeServer(join(workDir, 'data'));
   browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
@@ -140,7 +140,6 @@ afterAll(async () => {
   await server?.stop();
   await simulation?.stop();
   await controlPlane?.stop();
-  if (workDir) await rm(workDir, { recursive: true, force: true });
 });
 
 describe('text from a cluster in Chromium', () => {

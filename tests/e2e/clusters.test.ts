@@ -3,8 +3,7 @@
  * import through the UI, see health and nodes, the diagnosis of a failure, refused input.
  */
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -16,6 +15,7 @@ import { ClustersPage } from './pages/clusters-page';
 import { startLoggingApiServer } from '../integration/clusters/logging-api-server';
 import { startBrowserModeServer, type BrowserModeServer } from './support/browser-mode-server';
 import { launchChromium } from './support/chromium';
+import { tempDir } from '../harness/temp-dir';
 
 let browser: Browser;
 let controlPlane: ControlPlane;
@@ -37,7 +37,7 @@ afterAll(async () => {
   await controlPlane?.stop();
 });
 beforeEach(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'nestlab-e2e-clusters-'));
+  dataDir = await tempDir('e2e-clusters');
   server = await startBrowserModeServer(dataDir);
   context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
 });
@@ -45,7 +45,6 @@ afterEach(async () => {
   // A beforeEach that failed half way leaves some unset: its own error is the one to report.
   await context?.close();
   await server?.stop();
-  await rm(dataDir, { recursive: true, force: true });
 });
 
 async function openClusters(): Promise<ClustersPage> {
@@ -315,48 +314,40 @@ describe('Clusters view across a browser-mode restart', () => {
 
 describe('Clusters view across a browser-mode restart, when the imported file is gone', () => {
   it('offers no "Re-read" for a file that no longer exists and says why', async () => {
-    const folder = await mkdtemp(join(tmpdir(), 'nestlab-e2e-reread-'));
-    try {
-      const path = join(folder, 'moved-away.yaml');
-      const { clusters, name } = await importThenRestart(path, () => rm(path));
-      const card = clusters.context(name);
-      await card.getByText(`${path} is no longer there, so it cannot be read again.`, { exact: false }).waitFor();
-      expect(await card.getByRole('button', { name: /^Re-read from/ }).count()).toBe(0);
-      // The banner does not promise a re-read that cannot happen.
-      expect(await clusters.page.getByTestId('credentials-banner').textContent()).not.toContain('can be read again');
-    } finally {
-      await rm(folder, { recursive: true, force: true });
-    }
+    const folder = await tempDir('e2e-reread');
+    const path = join(folder, 'moved-away.yaml');
+    const { clusters, name } = await importThenRestart(path, () => rm(path));
+    const card = clusters.context(name);
+    await card.getByText(`${path} is no longer there, so it cannot be read again.`, { exact: false }).waitFor();
+    expect(await card.getByRole('button', { name: /^Re-read from/ }).count()).toBe(0);
+    // The banner does not promise a re-read that cannot happen.
+    expect(await clusters.page.getByTestId('credentials-banner').textContent()).not.toContain('can be read again');
   });
 });
 
 describe('Clusters view across a browser-mode restart, when the imported file changed', () => {
   it('shows what a re-read would change, and changes it only when the user chooses to', { timeout: 180_000 }, async () => {
-    const folder = await mkdtemp(join(tmpdir(), 'nestlab-e2e-reread-'));
-    try {
-      const path = join(folder, 'lab.yaml');
-      // Meanwhile the file is edited: the same names, another server address.
-      const moved = controlPlane.server.replace('127.0.0.1', 'localhost');
-      const { clusters, name } = await importThenRestart(path, async () =>
-        writeFile(path, (await readFile(path, 'utf8')).replace(controlPlane.server, moved)),
-      );
-      await clusters
-        .context(name)
-        .getByRole('button', { name: `Re-read from ${path}` })
-        .click();
-      const resolver = clusters.page.getByRole('form', { name: 'Names already in use' });
-      await resolver.getByText(path).first().waitFor({ timeout: 20_000 });
-      const effects = await resolver.locator('.clash-effects').allTextContents();
-      expect(effects[0]).toBe(`Changes context ${name}: it would send the credentials of user nestlab-admin from ${path} to ${moved}.`);
-      // Nothing changed yet.
-      expect(await clusters.context(name).textContent()).toContain(controlPlane.server);
-      await resolver.getByRole('radio', { name: /Replace the existing one/ }).check();
-      await resolver.getByRole('button', { name: 'Import with these choices' }).click();
-      // The server shown exactly: the card's diagnosis (the certificate does not name localhost) names it too.
-      await clusters.context(name).getByText(moved, { exact: true }).waitFor({ timeout: 20_000 });
-    } finally {
-      await rm(folder, { recursive: true, force: true });
-    }
+    const folder = await tempDir('e2e-reread');
+    const path = join(folder, 'lab.yaml');
+    // Meanwhile the file is edited: the same names, another server address.
+    const moved = controlPlane.server.replace('127.0.0.1', 'localhost');
+    const { clusters, name } = await importThenRestart(path, async () =>
+      writeFile(path, (await readFile(path, 'utf8')).replace(controlPlane.server, moved)),
+    );
+    await clusters
+      .context(name)
+      .getByRole('button', { name: `Re-read from ${path}` })
+      .click();
+    const resolver = clusters.page.getByRole('form', { name: 'Names already in use' });
+    await resolver.getByText(path).first().waitFor({ timeout: 20_000 });
+    const effects = await resolver.locator('.clash-effects').allTextContents();
+    expect(effects[0]).toBe(`Changes context ${name}: it would send the credentials of user nestlab-admin from ${path} to ${moved}.`);
+    // Nothing changed yet.
+    expect(await clusters.context(name).textContent()).toContain(controlPlane.server);
+    await resolver.getByRole('radio', { name: /Replace the existing one/ }).check();
+    await resolver.getByRole('button', { name: 'Import with these choices' }).click();
+    // The server shown exactly: the card's diagnosis (the certificate does not name localhost) names it too.
+    await clusters.context(name).getByText(moved, { exact: true }).waitFor({ timeout: 20_000 });
   });
 });
 

@@ -5,9 +5,6 @@
  * (tests/harness/dns), where glibc asks a DNS server on the namespace's 127.0.0.1 that answers
  * NXDOMAIN, as resolvers do for the reserved .invalid domain: nothing leaves the namespace.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { environmentWithoutAgent, startResolverNamespace, type ResolverNamespace } from '../harness/dns/resolver-namespace';
@@ -15,6 +12,7 @@ import { AppPage } from './pages/app-page';
 import { HostsPage } from './pages/hosts-page';
 import { startBrowserModeServer, type BrowserModeServer } from './support/browser-mode-server';
 import { chromiumPath, launchChromium } from './support/chromium';
+import { tempDir } from '../harness/temp-dir';
 
 const name = 'lab-gone.nestlab.invalid';
 
@@ -25,7 +23,7 @@ let dataDir: string;
 
 beforeAll(async () => {
   namespace = await startResolverNamespace();
-  dataDir = await mkdtemp(join(tmpdir(), 'nestlab-e2e-hosts-dns-'));
+  dataDir = await tempDir('e2e-hosts-dns');
   // No ssh-agent for the server: with one missing, the old code blamed the sign-in.
   server = await startBrowserModeServer(dataDir, { wrap: namespace.command, env: environmentWithoutAgent() });
   browser = await launchChromium([], await namespace.wrapper(chromiumPath));
@@ -34,7 +32,6 @@ afterAll(async () => {
   await browser?.close();
   await server?.stop();
   await namespace?.stop();
-  if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
 });
 
 describe('Hosts view: a host name that does not resolve', () => {

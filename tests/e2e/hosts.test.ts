@@ -3,9 +3,7 @@
  * with the keyboard, accept its key by fingerprint, run the preflight, and see a changed host key
  * refused with both fingerprints until it is explicitly forgotten.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { simulations } from '../harness/ssh/profiles';
@@ -15,6 +13,7 @@ import { HostsPage } from './pages/hosts-page';
 import { TerminalsPage } from './pages/terminals-page';
 import { startBrowserModeServer, type BrowserModeServer } from './support/browser-mode-server';
 import { launchChromium } from './support/chromium';
+import { tempDir } from '../harness/temp-dir';
 
 const password = 'CANARY-e2e-hosts-5d31f0';
 
@@ -32,7 +31,7 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   host = await startTestHost({ simulation: simulations.nestedOff, password });
-  dataDir = await mkdtemp(join(tmpdir(), 'nestlab-e2e-hosts-'));
+  dataDir = await tempDir('e2e-hosts');
   server = await startBrowserModeServer(dataDir);
   context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, colorScheme: 'light' });
 });
@@ -41,7 +40,6 @@ afterEach(async () => {
   await context?.close();
   await server?.stop();
   await host?.stop();
-  await rm(dataDir, { recursive: true, force: true });
 });
 
 async function openHosts(): Promise<HostsPage> {

@@ -4,8 +4,7 @@
  * shelf; Settings refuses a file that is not a kubectl and adds Debian's real kubectl 1.20 from
  * its file; the next terminal on that context gets it and says so in its tab.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +14,7 @@ import { ClustersPage } from './pages/clusters-page';
 import { TerminalsPage } from './pages/terminals-page';
 import { startBrowserModeServer, type BrowserModeServer } from './support/browser-mode-server';
 import { launchChromium } from './support/chromium';
+import { tempDir } from '../harness/temp-dir';
 
 /** Unpacked by scripts/provision-test-deps.mjs (dpkg-deb -x, never installed). */
 const DEBIAN_KUBECTL = join(nestlabCacheDir(), 'kubectl-debian', 'usr', 'bin', 'kubectl');
@@ -30,7 +30,7 @@ const savedShell = process.env.SHELL;
 beforeAll(async () => {
   controlPlane = await startControlPlane();
   process.env.SHELL = '/bin/bash';
-  dataDir = await mkdtemp(join(tmpdir(), 'nestlab-e2e-kubectl-shelf-'));
+  dataDir = await tempDir('e2e-kubectl-shelf');
   server = await startBrowserModeServer(dataDir);
   browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
@@ -41,7 +41,6 @@ afterAll(async () => {
   await server?.stop();
   await controlPlane?.stop();
   process.env.SHELL = savedShell;
-  if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
 });
 
 describe('kubectl shelf in Chromium', () => {

@@ -5,8 +5,6 @@
  * field the user typed is left as it is; text that is no lab network yet is said to be so, with
  * the fix, and changes nothing else. TEST-NET and private addresses only: none is contacted.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +15,7 @@ import { HostsPage } from './pages/hosts-page';
 import { LabsPage } from './pages/labs-page';
 import { startBrowserModeServer, type BrowserModeServer } from './support/browser-mode-server';
 import { launchChromium } from './support/chromium';
+import { tempDir } from '../harness/temp-dir';
 
 const password = 'CANARY-e2e-lab-network-form-52c9e1';
 
@@ -28,7 +27,7 @@ let dataDir: string;
 
 beforeAll(async () => {
   host = await startTestHost({ simulation: simulations.nestedOn, password });
-  dataDir = await mkdtemp(join(tmpdir(), 'nestlab-e2e-lab-network-'));
+  dataDir = await tempDir('e2e-lab-network');
   process.env.KUBECONFIG = join(dataDir, 'no-kubeconfig');
   browser = await launchChromium();
   server = await startBrowserModeServer(dataDir);
@@ -40,7 +39,6 @@ afterAll(async () => {
   await server?.stop();
   await browser?.close();
   await host?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
 const LAID_OUT = [

@@ -5,8 +5,6 @@
  * with the field by assistive technology, and the plan check refuses kubeadm 1.20 without an
  * offline bundle and Windows workers on 1.20, at the fields, with the reason and the fix.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +15,7 @@ import { HostsPage } from './pages/hosts-page';
 import { LabsPage } from './pages/labs-page';
 import { startBrowserModeServer, type BrowserModeServer } from './support/browser-mode-server';
 import { launchChromium } from './support/chromium';
+import { tempDir } from '../harness/temp-dir';
 
 const password = 'CANARY-e2e-lab-versions-3b81d2';
 
@@ -28,7 +27,7 @@ let dataDir: string;
 
 beforeAll(async () => {
   host = await startTestHost({ simulation: simulations.nestedOn, password });
-  dataDir = await mkdtemp(join(tmpdir(), 'nestlab-e2e-lab-versions-'));
+  dataDir = await tempDir('e2e-lab-versions');
   process.env.KUBECONFIG = join(dataDir, 'no-kubeconfig');
   browser = await launchChromium();
   server = await startBrowserModeServer(dataDir);
@@ -40,7 +39,6 @@ afterAll(async () => {
   await server?.stop();
   await browser?.close();
   await host?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
 describe('Plan form: what a Kubernetes version allows', () => {

@@ -8,8 +8,7 @@
  * find the lab's context in Clusters, scale the Linux pool, delete the lab.
  */
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser, BrowserContext } from 'playwright-core';
@@ -27,6 +26,7 @@ import { HostsPage } from './pages/hosts-page';
 import { LabsPage } from './pages/labs-page';
 import { startBrowserModeServer, type BrowserModeServer } from './support/browser-mode-server';
 import { launchChromium } from './support/chromium';
+import { tempDir } from '../harness/temp-dir';
 
 const run = promisify(execFile);
 const password = 'CANARY-e2e-labs-7f2c91';
@@ -67,7 +67,7 @@ beforeAll(async () => {
   // Only the Windows image for now: the Linux one arrives after the first attempt fails without it.
   await putImage(SIMULATED_BASE_IMAGES.windows);
   bridge = startHypervisorBridge(host.simDir, controlPlane.simulation);
-  dataDir = await mkdtemp(join(tmpdir(), 'nestlab-e2e-labs-'));
+  dataDir = await tempDir('e2e-labs');
   // Browser mode offers $KUBECONFIG's contexts: give it none of this machine's.
   process.env.KUBECONFIG = join(dataDir, 'no-kubeconfig');
   browser = await launchChromium();
@@ -81,7 +81,6 @@ afterAll(async () => {
   await browser?.close();
   await bridge?.stop();
   await Promise.all([host?.stop(), controlPlane?.stop()]);
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
 describe('Labs view in Chromium (SIMULATION: stand-in libvirt VMs join a real control plane)', () => {

@@ -4,8 +4,7 @@
  * the voting app, follow a pod's logs, exec from the pods list and type into the terminal, resize
  * it and read `stty size`, and load the front end's page through a port-forward.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +17,7 @@ import { PodsPage } from './pages/pods-page';
 import { TerminalsPage } from './pages/terminals-page';
 import { startBrowserModeServer, type BrowserModeServer } from './support/browser-mode-server';
 import { launchChromium } from './support/chromium';
+import { tempDir } from '../harness/temp-dir';
 
 const NAMESPACE = 'vote-pods';
 
@@ -37,7 +37,7 @@ beforeAll(async () => {
   // Browser mode offers $KUBECONFIG's contexts; point it at the harness, not the machine's.
   process.env.KUBECONFIG = controlPlane.adminKubeconfigPath;
   browser = await launchChromium();
-  dataDir = await mkdtemp(join(tmpdir(), 'nestlab-e2e-pods-'));
+  dataDir = await tempDir('e2e-pods');
   server = await startBrowserModeServer(dataDir);
   context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, colorScheme: 'dark' });
 
@@ -68,7 +68,6 @@ afterAll(async () => {
   await simulation?.stop();
   await controlPlane?.stop();
   process.env.KUBECONFIG = savedKubeconfig;
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
 describe('Pods view in Chromium', () => {

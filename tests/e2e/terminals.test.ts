@@ -3,8 +3,7 @@
  * local shell's kubectl, large output, exit status, OSC 52, close without orphans.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -13,6 +12,7 @@ import { ClustersPage } from './pages/clusters-page';
 import { TerminalsPage } from './pages/terminals-page';
 import { startBrowserModeServer, type BrowserModeServer } from './support/browser-mode-server';
 import { launchChromium } from './support/chromium';
+import { tempDir } from '../harness/temp-dir';
 
 let browser: Browser;
 let context: BrowserContext;
@@ -39,7 +39,7 @@ afterAll(async () => {
   process.env.SHELL = savedEnv.SHELL;
 });
 beforeEach(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'nestlab-e2e-terminals-'));
+  dataDir = await tempDir('e2e-terminals');
   server = await startBrowserModeServer(dataDir);
   context = await browser.newContext({ viewport: { width: 1200, height: 800 }, colorScheme: 'dark' });
 });
@@ -47,7 +47,6 @@ afterEach(async () => {
   // A beforeEach that failed half way leaves some unset: its own error is the one to report.
   await context?.close();
   await server?.stop();
-  await rm(dataDir, { recursive: true, force: true });
 });
 
 async function openTerminals(): Promise<TerminalsPage> {

@@ -2,9 +2,6 @@
  * The Topology view in Chromium against browser mode and a real control plane with simulated
  * Linux and Windows nodes: the map shows the nodes, and follows `kubectl scale` live.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labNodeSpecs, runKubectl, startControlPlane, startSimulatedNodes } from '../harness/index.js';
@@ -14,6 +11,7 @@ import { ClustersPage } from './pages/clusters-page';
 import { TopologyPage } from './pages/topology-page';
 import { startBrowserModeServer, type BrowserModeServer } from './support/browser-mode-server';
 import { launchChromium } from './support/chromium';
+import { tempDir } from '../harness/temp-dir';
 
 let browser: Browser;
 let controlPlane: ControlPlane;
@@ -25,7 +23,7 @@ let dataDir: string;
 beforeAll(async () => {
   controlPlane = await startControlPlane();
   simulation = await startSimulatedNodes(controlPlane.simulation, { nodes: labNodeSpecs() });
-  dataDir = await mkdtemp(join(tmpdir(), 'nestlab-e2e-topology-'));
+  dataDir = await tempDir('e2e-topology');
   server = await startBrowserModeServer(dataDir);
   browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1400, height: 900 }, colorScheme: 'light' });
@@ -37,7 +35,6 @@ afterAll(async () => {
   await server?.stop();
   await simulation?.stop();
   await controlPlane?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
 async function kubectl(...args: string[]): Promise<void> {
