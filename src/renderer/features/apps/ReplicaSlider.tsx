@@ -1,4 +1,5 @@
 import type { DeploymentStatus } from '../../../shared/contract';
+import { ProgressBar } from '../../components/ProgressBar';
 import { useAppStore } from '../../store/store-context';
 
 /**
@@ -11,7 +12,6 @@ export function ReplicaSlider({ instanceKey, deployment, max }: { instanceKey: s
   const setReplicas = useAppStore((state) => state.setReplicas);
   const value = pending ?? deployment.desired;
   const id = `replicas-${instanceKey}-${deployment.name}`.replace(/[^a-zA-Z0-9-]/g, '-');
-  const percent = deployment.desired === 0 ? 100 : Math.min(100, Math.round((deployment.ready / deployment.desired) * 100));
   return (
     <div className="replica-row" data-deployment={deployment.name}>
       <div className="replica-head">
@@ -23,16 +23,12 @@ export function ReplicaSlider({ instanceKey, deployment, max }: { instanceKey: s
           {deployment.pendingPods > 0 ? ` · ${deployment.pendingPods} pending` : ''}
         </span>
       </div>
-      <div
-        className="rollout-bar"
-        role="progressbar"
-        aria-label={`${deployment.name} rollout`}
-        aria-valuemin={0}
-        aria-valuemax={deployment.desired}
-        aria-valuenow={deployment.ready}
-      >
-        <div className={`rollout-fill ${deployment.ready >= deployment.desired ? 'rollout-done' : ''}`} style={{ width: `${percent}%` }} />
-      </div>
+      <ProgressBar
+        value={deployment.ready}
+        max={deployment.desired}
+        label={`${deployment.name} rollout`}
+        tone={deployment.ready >= deployment.desired ? 'ok' : 'warn'}
+      />
       {deployment.reason && <p className="field-error replica-reason">{deployment.reason}</p>}
       <div className="range-field">
         <input

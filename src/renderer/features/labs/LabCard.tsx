@@ -2,7 +2,7 @@ import type { LabSummary } from '../../../shared/contract';
 import type { LabAction } from './labs-slice';
 import { useAppStore } from '../../store/store-context';
 import { canResume, describeNodeCounts, driverLabels, labStatus, nodeCounts, overallProgress, stepCounts } from './lab-progress';
-import { ProgressBar } from './ProgressBar';
+import { ProgressBar } from '../../components/ProgressBar';
 import { StatusBadge } from '../../components/StatusBadge';
 
 /** What the operation is called while it runs, and once it finished. */

@@ -15,7 +15,7 @@ import {
   machineWithoutNode,
   powerActions,
 } from './machine-action-view';
-import { ProgressBar } from './ProgressBar';
+import { ProgressBar } from '../../components/ProgressBar';
 
 type PowerAction = Exclude<MachineAction, 'maintain' | 'resume'>;
 

@@ -1,7 +1,7 @@
 import type { LabOperation, LabSummary } from '../../../shared/contract';
 import { formatDuration, labStatus, operationTimes, progressAnnouncement, stepCounts } from './lab-progress';
 import { DrillTimeline } from './DrillTimeline';
-import { ProgressBar } from './ProgressBar';
+import { ProgressBar } from '../../components/ProgressBar';
 
 const kindTitles = {
   provision: 'Provisioning',

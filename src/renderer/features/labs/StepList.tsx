@@ -1,6 +1,6 @@
 import type { LabStep } from '../../../shared/contract';
 import { formatDuration, stepElapsedMs, stepStatusLabel } from './lab-progress';
-import { ProgressBar } from './ProgressBar';
+import { ProgressBar } from '../../components/ProgressBar';
 import { LogsButton } from './MachineList';
 import type { Column } from '../../components/DataTable';
 import { DataTable } from '../../components/DataTable';
