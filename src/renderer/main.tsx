@@ -4,6 +4,7 @@ import { createRoot } from 'react-dom/client';
 import { connect } from './api/connect';
 // The shared look first: each view's stylesheet, imported by the view, builds on it.
 import './styles/app.css';
+import './styles/building-blocks.css';
 import { App } from './app/App';
 import { createAppStore } from './store/app-store';
 import { StoreProvider } from './store/store-context';
