@@ -15,7 +15,7 @@ export function ExportForm({ context }: { context: string }) {
   }
 
   return (
-    <form className="export-form" onSubmit={onSubmit}>
+    <form className="card-section export-form" onSubmit={onSubmit}>
       <div className="field">
         <label htmlFor={id}>Export to file</label>
         <div className="field-input">

@@ -20,7 +20,7 @@ export function BlueGreen({ lab }: { lab: LabSummary }) {
   }, [pairs, load]);
   const member = pairOfLab(pairs, lab.name);
   return (
-    <section className="lab-blue-green" aria-labelledby={`lab-blue-green-${lab.name}`} data-testid="blue-green">
+    <section className="card-section" aria-labelledby={`lab-blue-green-${lab.name}`} data-testid="blue-green">
       <h3 id={`lab-blue-green-${lab.name}`}>Blue/green</h3>
       {error && (
         <Banner tone="error" onDismiss={() => dismiss(lab.name)}>
@@ -41,7 +41,7 @@ function CreateGreenForm({ lab }: { lab: LabSummary }) {
   const blocked = greenBlockedReason(lab);
   return (
     <form
-      className="lab-blue-green-form"
+      className="lab-section-form lab-blue-green-form"
       onSubmit={(event) => {
         event.preventDefault();
         if (!blocked && !busy) void create({ blue: lab.name, green, kubernetesVersion: version });

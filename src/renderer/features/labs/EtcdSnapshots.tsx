@@ -8,7 +8,6 @@ import { useAppStore } from '../../store/store-context';
 import { BoundedNumber } from '../../components/BoundedNumber';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { formatSnapshotSize, snapshotBlockedReason } from './etcd-snapshot-view';
-import './etcd-snapshots.css';
 
 /**
  * etcd snapshots of a lab: take one (its progress is the lab's operation above), the list with
@@ -79,7 +78,7 @@ export function EtcdSnapshots({ lab }: { lab: LabSummary }) {
     },
   ];
   return (
-    <section className="lab-snapshots" aria-labelledby={`lab-snapshots-${lab.name}`} data-testid="etcd-snapshots">
+    <section className="card-section" aria-labelledby={`lab-snapshots-${lab.name}`} data-testid="etcd-snapshots">
       <h3 id={`lab-snapshots-${lab.name}`}>etcd snapshots</h3>
       {error && (
         <Banner tone="error" onDismiss={() => actions.dismiss(lab.name)}>
@@ -91,7 +90,7 @@ export function EtcdSnapshots({ lab }: { lab: LabSummary }) {
       ) : (
         <>
           <form
-            className="lab-snapshot-form"
+            className="lab-section-form"
             onSubmit={(event) => {
               event.preventDefault();
               if (!blocked && action === undefined) void actions.save(lab.name, { keep, copyToComputer: copy });

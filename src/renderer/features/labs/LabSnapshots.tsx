@@ -7,7 +7,6 @@ import { DataTable } from '../../components/DataTable';
 import { useAppStore } from '../../store/store-context';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { snapshotBlockedReason } from './etcd-snapshot-view';
-import './etcd-snapshots.css';
 
 /**
  * Lab snapshots: every VM of the lab at one moment (libvirt snapshots, Hyper-V checkpoints). Take
@@ -82,7 +81,7 @@ export function LabSnapshots({ lab }: { lab: LabSummary }) {
     },
   ];
   return (
-    <section className="lab-snapshots" aria-labelledby={`lab-vm-snapshots-${lab.name}`} data-testid="lab-snapshots">
+    <section className="card-section" aria-labelledby={`lab-vm-snapshots-${lab.name}`} data-testid="lab-snapshots">
       <h3 id={`lab-vm-snapshots-${lab.name}`}>Lab snapshots</h3>
       {error && (
         <Banner tone="error" onDismiss={() => actions.dismiss(lab.name)}>
@@ -93,7 +92,7 @@ export function LabSnapshots({ lab }: { lab: LabSummary }) {
         <p className="muted">{list.reason}</p>
       ) : (
         <>
-          <div className="lab-snapshot-form">
+          <div className="lab-section-form">
             <button
               type="button"
               className="button button-primary"

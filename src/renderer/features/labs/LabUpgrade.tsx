@@ -18,7 +18,7 @@ export function LabUpgrade({ lab }: { lab: LabSummary }) {
   const blocked = upgradeBlockedReason(lab);
   const chosen = targets.includes(target) ? target : (targets[0] ?? '');
   return (
-    <section className="lab-snapshots" aria-labelledby={`lab-upgrade-${lab.name}`} data-testid="lab-upgrade">
+    <section className="card-section" aria-labelledby={`lab-upgrade-${lab.name}`} data-testid="lab-upgrade">
       <h3 id={`lab-upgrade-${lab.name}`}>Upgrade Kubernetes</h3>
       {error && (
         <Banner tone="error" onDismiss={() => dismiss(lab.name)}>
@@ -26,7 +26,7 @@ export function LabUpgrade({ lab }: { lab: LabSummary }) {
         </Banner>
       )}
       <form
-        className="lab-snapshot-form"
+        className="lab-section-form"
         onSubmit={(event) => {
           event.preventDefault();
           if (!blocked && !starting) setConfirming(true);

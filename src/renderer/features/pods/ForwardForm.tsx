@@ -23,7 +23,7 @@ export function ForwardForm({
   const label = `Forward ${target.kind === 'service' ? 'Service' : 'pod'} ${target.name}`;
   return (
     <form
-      className="forward-form"
+      className="toolbar-form"
       aria-label={label}
       onSubmit={(event) => {
         event.preventDefault();

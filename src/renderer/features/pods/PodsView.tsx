@@ -56,7 +56,7 @@ export function PodsView() {
         </EmptyState>
       ) : (
         <form
-          className="pods-scope"
+          className="toolbar-form"
           aria-label="Which pods"
           onSubmit={(event) => {
             event.preventDefault();

@@ -55,7 +55,7 @@ export function NewTerminalForm() {
   const ready = target() !== undefined;
   return (
     <form
-      className="terminal-new"
+      className="toolbar-form"
       aria-label="New terminal"
       onSubmit={(event) => {
         event.preventDefault();
