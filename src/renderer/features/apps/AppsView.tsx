@@ -58,7 +58,7 @@ export function AppsView() {
         {instanceKeys.length === 0 ? (
           <p className="muted">No app from the catalog is installed in this context yet.</p>
         ) : (
-          <ul className="apps-list">
+          <ul className="card-list">
             {instanceKeys.map((key) => (
               <InstanceCard key={key} instanceKey={key} />
             ))}
@@ -76,7 +76,7 @@ export function AppsView() {
                 Catalog app <strong>{problem.app}</strong> was left out: {problem.message}
               </Banner>
             ))}
-            <ul className="apps-catalog">
+            <ul className="card-list">
               {catalog.apps.map((app) => (
                 <CatalogCard key={app.id} app={app} context={context} />
               ))}

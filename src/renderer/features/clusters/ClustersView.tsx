@@ -51,7 +51,7 @@ export function ClustersView() {
             </p>
           </EmptyState>
         ) : (
-          <ul className="context-list">
+          <ul className="card-list">
             {contexts.map((context) => (
               <ContextCard key={context.name} context={context} active={context.name === clusters.activeContext} />
             ))}

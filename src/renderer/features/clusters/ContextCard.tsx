@@ -28,8 +28,8 @@ export function ContextCard({ context, active }: { context: ClusterContext; acti
   const failure = result && !result.ok && result.error.code !== 'APPROVAL_REQUIRED' ? diagnosisParts(result.error) : undefined;
 
   return (
-    <li className={`card context-card ${active ? 'context-active' : ''}`} aria-labelledby={headingId} data-testid="context-card">
-      <div className="context-title">
+    <li className={`card context-card ${active ? 'card-active' : ''}`} aria-labelledby={headingId} data-testid="context-card">
+      <div className="card-title">
         <h3 id={headingId}>{context.name}</h3>
         {active && <StatusBadge tone="accent">Active</StatusBadge>}
         <StatusBadge tone={status.tone} testId="context-status">

@@ -36,7 +36,7 @@ export function HostCard({ host, hosts, check, connection, probe, onEdit, onRemo
 
   return (
     <li className="card host-card" aria-labelledby={headingId} data-testid="host-card">
-      <div className="context-title">
+      <div className="card-title">
         <h3 id={headingId}>{host.name}</h3>
         <StatusBadge tone={status.tone} icon={status.icon} testId="host-status">
           {status.label}

@@ -68,7 +68,7 @@ export function HostsView() {
             </p>
           </EmptyState>
         ) : (
-          <ul className="context-list host-list">
+          <ul className="card-list">
             {list.map((host) => (
               <HostCard
                 key={host.id}

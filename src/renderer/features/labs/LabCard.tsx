@@ -48,8 +48,8 @@ export function LabCard({
   const headingId = `lab-card-${lab.name}`;
   const steps = lab.operation ? stepCounts(lab.operation) : undefined;
   return (
-    <li className={`card lab-card ${open ? 'context-active' : ''}`} aria-labelledby={headingId} data-testid="lab-card">
-      <div className="context-title">
+    <li className={`card lab-card ${open ? 'card-active' : ''}`} aria-labelledby={headingId} data-testid="lab-card">
+      <div className="card-title">
         <h3 id={headingId}>{lab.name}</h3>
         <StatusBadge tone={status.tone} icon={status.icon} testId="lab-status">
           {status.label}

@@ -61,7 +61,7 @@ export function LabDetail({ lab, hostName, onDelete }: { lab: LabSummary; hostNa
   const steps = lab.operation?.steps ?? [];
   return (
     <section id="lab-detail" className="card lab-detail" aria-labelledby="lab-detail-heading">
-      <div className="context-title">
+      <div className="card-title">
         <h2 id="lab-detail-heading" ref={heading} tabIndex={-1}>
           {lab.name}
         </h2>

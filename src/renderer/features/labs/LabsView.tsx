@@ -78,7 +78,7 @@ export function LabsView() {
             </EmptyState>
           )
         ) : (
-          <ul className="context-list lab-list" aria-label="Labs">
+          <ul className="card-list" aria-label="Labs">
             {list.map((lab) => (
               <LabCard
                 key={lab.name}
