@@ -6,6 +6,7 @@
  */
 import type { LabMachine, LabPlan } from '../../../shared/contract/labs';
 import { AppError } from '../../../shared/errors';
+import { adminKubectl } from '../bootstrap';
 import { done, skipped } from '../step-context';
 import type { StepContext } from '../step-context';
 import type { StepDefinition } from '../step-planner';
@@ -203,7 +204,18 @@ export function etcdRestoreSteps(
     for (const machine of ctx.machines) {
       if (machine.role === 'control-plane') await moveManifests(ctx, machine, API_COMPONENTS, PAUSED, MANIFESTS);
     }
-    return done(`${etcd.length} etcd member(s) healthy; the kubelet starts the API servers`);
+    // The lab is usable again when its API answers (a real guest's API server took a minute more
+    // after etcd was healthy, and kubectl got TLS handshake timeouts meanwhile).
+    ctx.progress(etcd.length / (etcd.length + 1), 'waiting for the API server to answer');
+    await ctx.waitFor(
+      'the API server to answer after the restore',
+      async () => {
+        const ready = await ctx.observeVm(first, { argv: adminKubectl('get', '--raw', '/readyz') }, { root: true, timeoutMs: 30_000 });
+        return ready.exitCode === 0 && ready.stdout.trim() === 'ok' ? true : undefined;
+      },
+      { timeoutMs: 600_000, intervalMs: 2_000, placeholder: true },
+    );
+    return done(`${etcd.length} etcd member(s) healthy; the API server answers`);
   });
   const verify = step('nodes', 'etcd-restore-verify', `Check that the objects ${name} saved are back`, 10_000, async (ctx) => {
     const first = firstControlPlane(ctx);

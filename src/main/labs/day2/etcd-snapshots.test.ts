@@ -81,6 +81,20 @@ describe('etcd snapshots', () => {
     expect(k3sCommands.some((command) => command.includes('etcdctl'))).toBe(false);
   });
 
+  it('ends the start of a restore when the API server answers, not when etcd does', async () => {
+    const plan = testPlan();
+    const machines = joined(plan);
+    const steps = await dryRunSteps(
+      plan,
+      machines,
+      '/var/lib/libvirt/images',
+      etcdRestoreSteps(plan, machines, { snapshot: 'etcd-20261202-104503' }, env(plan)),
+    );
+    const start = steps.find((step) => step.id === 'etcd-restore-start')?.commands.map((command) => command.display) ?? [];
+    expect(start.at(-1)).toContain("'kubectl' '--kubeconfig' '/etc/kubernetes/admin.conf' 'get' '--raw' '/readyz'");
+    expect(start.findIndex((command) => command.includes("'endpoint' 'health'"))).toBeLessThan(start.length - 1);
+  });
+
   it('restores in order: copy to every member, stop, restore each data dir, start, verify', () => {
     const plan = testPlan({ controlPlaneCount: 3 });
     const steps = etcdRestoreSteps(plan, joined(plan), { snapshot: 'etcd-20261202-104503' }, env(plan));
