@@ -7,14 +7,27 @@ import { LabHosts } from '../../../src/main/hosts/lab-hosts';
 import { libvirtPaths } from '../../../src/main/labs/lab-paths';
 import { LabsService } from '../../../src/main/labs/labs-service';
 import { sshToVm } from '../../../src/main/labs/libvirt-driver';
+import { PodsService } from '../../../src/main/pods/pods-service';
 import { MemorySecretStore } from '../../../src/main/secrets/memory-secret-store';
-import { defaultLabPlan, type LabPlan, type LabSummary } from '../../../src/shared/contract/labs';
+import type { LogLine } from '../../../src/shared/contract';
+import { defaultLabPlan, type LabPlan, type LabStep, type LabSummary } from '../../../src/shared/contract/labs';
+import { Dispatcher } from '../../../src/shared/rpc/dispatcher';
+import { connectInMemory } from '../../../src/shared/rpc/in-memory';
+import { createTestServices } from '../../doubles/test-services';
 import { runKubectl, waitFor } from '../../harness/index.js';
-import { NODE_IMAGES, assembleNodeBundle, guestImagePath, requireRealVmArtifacts } from '../../harness/real-vms/node-bundle';
+import {
+  NODE_IMAGES,
+  WORKLOAD_IMAGE,
+  assembleNodeBundle,
+  guestImagePath,
+  requireRealVmArtifacts,
+} from '../../harness/real-vms/node-bundle';
 import { relayHostPort } from '../../harness/ssh/host-port-relay';
 import { realLibvirtHost } from '../../harness/ssh/profiles';
 import { requireRealLibvirt } from '../../harness/ssh/real-libvirt';
+import { startDropProxy, type DropProxy } from '../../harness/ssh/tcp-fixtures';
 import { startTestHost, type TestHost } from '../../harness/ssh/test-host';
+import { connectTerminals } from '../terminals/harness-services';
 
 const STORAGE = '/var/lib/libvirt/images';
 const BASE_IMAGE = `${STORAGE}/nestlab-base/debian-12-nestlab.qcow2`;
@@ -45,6 +58,8 @@ const THROUGH_INIT = process.env.NESTLAB_REAL_VMS_KUBEADM === '1';
  */
 describe('a lab on a real libvirt host (REAL libvirtd, QEMU guests, cloud-init, offline bundle)', () => {
   let host: TestHost;
+  /** Between Nestlab and the host's sshd: the test cuts the link mid-provision. */
+  let link: DropProxy;
   let dataDir: string;
   let bundle: string;
   let hosts: LabHosts;
@@ -64,10 +79,11 @@ describe('a lab on a real libvirt host (REAL libvirtd, QEMU guests, cloud-init, 
     hosts = await LabHosts.create({ dataDir, secrets, reconnect: false });
     clusters = new ClustersService({ dataDir, secrets, refreshIntervalMs: 0 });
     labs = new LabsService({ dataDir, hosts, clusters, changeIntervalMs: 200 });
+    link = await startDropProxy(host.port);
     const added = await hosts.add({
       name: 'real-libvirt',
       address: '127.0.0.1',
-      port: host.port,
+      port: link.port,
       user: host.user,
       auth: { kind: 'pastedKey', privateKey: host.clientKey.privateKey },
     });
@@ -90,6 +106,7 @@ describe('a lab on a real libvirt host (REAL libvirtd, QEMU guests, cloud-init, 
     clusters?.dispose();
     hosts?.dispose();
     await apiPort?.close();
+    await link?.close();
     await host?.stop();
     for (const dir of [dataDir, bundle]) if (dir !== undefined) await rm(dir, { recursive: true, force: true });
   });
@@ -154,6 +171,49 @@ describe('a lab on a real libvirt host (REAL libvirtd, QEMU guests, cloud-init, 
       const created = await labs.create(lab);
       expect(created.status, JSON.stringify(created)).toBe('started');
 
+      // The link to the host drops while a command runs over it: Nestlab's wait for SSH and
+      // cloud-init in a guest (an `ssh <vm> cloud-init status --wait` on the host; both domains made).
+      // That machine's step fails with the reason, the operation fails once the other machine's step
+      // of the phase is over, and a resume goes on with the same domains.
+      const inFlight = await waitFor(
+        async () => {
+          const steps = (await labs.get(lab.name)).operation?.steps ?? [];
+          // An ssh from the host into a guest that has run for seconds (ps -C ssh: OpenSSH's client only).
+          const clients = await hosts.run(hostId, ['ps', '-o', 'etimes=', '-C', 'ssh']);
+          return clients.stdout.split('\n').some((seconds) => Number(seconds) >= 3) ? steps : undefined;
+        },
+        { timeout: GUEST_MINUTES * 60_000, interval: 500, description: 'the wait for cloud-init in the guests' },
+      ).catch(async (error: unknown) => {
+        throw new Error(`${String(error)}\n${await describeLab(lab.name)}`);
+      });
+      expect(inFlight.filter((step) => step.id.startsWith('create-vm:')).map((step) => step.status)).toEqual(['done', 'done']);
+      const domainIds = async () =>
+        Promise.all(['real-cp1', 'real-linux1'].map(async (name) => `${name} ${(await virsh('domuuid', name)).trim()}`));
+      const before = { domains: await domainIds(), files: (await hosts.run(hostId, ['ls', '-A', `${STORAGE}/nestlab-real`])).stdout };
+      link.dropAll();
+      const failed = await waitFor(
+        async () => {
+          const summary = await labs.get(lab.name);
+          return summary.status === 'running' ? undefined : summary;
+        },
+        // The other machine's steps of the phase go on (over a new connection) before the operation fails.
+        { timeout: GUEST_MINUTES * 60_000, interval: 500, description: 'the provision to fail on the dropped link' },
+      ).catch(async (error: unknown) => {
+        const processes = await hosts.run(hostId, ['ps', '-eo', 'pid,ppid,etimes,args']);
+        throw new Error(`${String(error)}\n${await describeLab(lab.name)}\nhost processes:\n${processes.stdout}`);
+      });
+      expect(failed.status, JSON.stringify(failed.operation?.error)).toBe('failed');
+      expect(failed.operation?.error?.code, JSON.stringify(failed.operation?.error)).toBe('SSH_DISCONNECTED');
+      const seconds = (step: LabStep) =>
+        step.startedAt !== undefined && step.finishedAt !== undefined
+          ? (Date.parse(step.finishedAt) - Date.parse(step.startedAt)) / 1000
+          : NaN;
+      const doneBefore = (failed.operation?.steps ?? []).filter((step) => step.status === 'done');
+      console.info(
+        `real-VM lab phases before the dropped link (s): ${doneBefore.map((step) => `${step.id} ${seconds(step).toFixed(1)}`).join(', ')}`,
+      );
+      await labs.resume(lab.name);
+
       // Default: everything up to the control plane (prepare, network, endpoint, bundle upload, VMs,
       // addresses, SSH + cloud-init + bundle install), stopped when the bootstrap step starts.
       // THROUGH_INIT: the whole provision (kubeadm init with the v1beta2 configuration, the bundle's
@@ -184,23 +244,26 @@ describe('a lab on a real libvirt host (REAL libvirtd, QEMU guests, cloud-init, 
           );
       expect(through.map((step) => step.id)).toContain('ssh:real-linux1');
       // Phase timings for docs/BENCHMARKS.md (reported, not asserted: software emulation's speed depends on the machine).
-      const seconds = (step: (typeof steps)[number]) =>
-        step.startedAt !== undefined && step.finishedAt !== undefined
-          ? (Date.parse(step.finishedAt) - Date.parse(step.startedAt)) / 1000
-          : NaN;
       console.info(`real-VM lab phases (s): ${through.map((step) => `${step.id} ${seconds(step).toFixed(1)}`).join(', ')}`);
       if (THROUGH_INIT) {
         expect(reached.status, await describeLab(lab.name)).toBe('ready');
         // The bundle has no MetalLB: skipped, with what that means in the log.
         expect(steps.find((step) => step.id === 'load-balancer')?.status).toBe('skipped');
       }
+      // The resume found what was done before the drop already there (skipped, with what it saw) and did the rest.
+      const finished = (step: (typeof steps)[number]) =>
+        step.status === 'done' || (step.status === 'skipped' && doneBefore.some((before) => before.id === step.id));
       expect(
-        through.filter((step) => step.status !== 'done' && step.id !== 'load-balancer'),
+        through.filter((step) => !finished(step) && step.id !== 'load-balancer'),
         await describeLab(lab.name),
       ).toEqual([]);
 
       const machines = (await labs.get(lab.name)).machines;
       expect(machines.map((machine) => machine.name).sort()).toEqual(['real-cp1', 'real-linux1']);
+      // The resume after the dropped link made no domain, disk or seed again: one domain per machine.
+      expect((await virsh('list', '--all', '--name')).trim().split('\n').sort()).toEqual(['real-cp1', 'real-linux1']);
+      expect(await domainIds()).toEqual(before.domains);
+      expect((await hosts.run(hostId, ['ls', '-A', `${STORAGE}/nestlab-real`])).stdout).toBe(before.files);
       for (const machine of machines) {
         expect(await virsh('domstate', machine.name)).toMatch(/running/);
         const address = machine.address ?? '';
@@ -221,7 +284,7 @@ describe('a lab on a real libvirt host (REAL libvirtd, QEMU guests, cloud-init, 
         if (!THROUGH_INIT) continue;
         // Its images, imported into containerd's k8s.io namespace by the product's bundle install.
         const images = (await onVm(lab, address, 'sudo ctr -n k8s.io images ls -q')).split('\n');
-        expect(images).toEqual(expect.arrayContaining([...NODE_IMAGES]));
+        expect(images).toEqual(expect.arrayContaining([...NODE_IMAGES, WORKLOAD_IMAGE]));
         // bin/crictl (the STAND-IN) in PATH, answering as kubeadm asks; cni/ in containerd's folders.
         expect(await onVm(lab, address, `sudo crictl -r ${CRI} inspecti k8s.gcr.io/pause:3.2`)).toContain('k8s.gcr.io/pause:3.2');
         expect(await onVm(lab, address, `sudo crictl -r ${CRI} info`)).toMatch(/"NetworkReady", "status": true/);
@@ -288,6 +351,138 @@ describe('a lab on a real libvirt host (REAL libvirtd, QEMU guests, cloud-init, 
       console.info(`kube-system pods of the real lab:\n${pods}`);
     },
     (GUEST_MINUTES + (THROUGH_INIT ? INIT_MINUTES + JOIN_MINUTES + 5 : 3)) * 60_000,
+  );
+
+  it.skipIf(!THROUGH_INIT)(
+    "runs a pod from a locally built image on the worker: Nestlab's Pods service follows its logs and a pod terminal runs commands in it, through the REAL kubelet",
+    async () => {
+      const kubeconfig = join(dataDir, 'real.kubeconfig');
+      const kubectl = (...args: string[]) => runKubectl(kubeconfig, args, { timeoutMs: 120_000 });
+      // The bundle's busybox (built here from Debian's busybox-static, imported on every node): nothing is pulled.
+      const pod = {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'ticker', namespace: 'default' },
+        spec: {
+          terminationGracePeriodSeconds: 1,
+          containers: [
+            {
+              name: 'ticker',
+              image: WORKLOAD_IMAGE,
+              imagePullPolicy: 'Never',
+              command: ['sh', '-c', 'i=0; while true; do i=$((i+1)); echo "tick $i"; sleep 1; done'],
+            },
+          ],
+        },
+      };
+      const podFile = join(dataDir, 'ticker.json');
+      await writeFile(podFile, JSON.stringify(pod));
+      const applied = await kubectl('apply', '-f', podFile);
+      expect(applied.exitCode, applied.stderr).toBe(0);
+      const placed = await waitFor(
+        async () => {
+          const out = (await kubectl('get', 'pod', 'ticker', '-o', 'jsonpath={.status.phase} {.spec.nodeName}')).stdout;
+          return out.startsWith('Running ') ? out : undefined;
+        },
+        { timeout: 600_000, interval: 3_000, description: 'the ticker pod to run' },
+      ).catch(async (error: unknown) => {
+        throw new Error(`${String(error)}\n${(await kubectl('describe', 'pod', 'ticker')).stdout}`);
+      });
+      // The control plane keeps its NoSchedule taint: the scheduler put the pod on the worker.
+      expect(placed).toBe('Running real-linux1');
+
+      // Logs, as the Pods view asks for them (every call through the in-memory transport, as JSON).
+      const pods = new PodsService({ provider: clusters, logs: { batchDelayMs: 50 } });
+      const podsLink = connectInMemory(new Dispatcher({ ...createTestServices(), pods }));
+      const terminals = connectTerminals({ kubeconfigs: clusters });
+      try {
+        const lines: LogLine[] = [];
+        podsLink.api.pods.onDidLogs((batch) => {
+          lines.push(...batch.lines);
+          void podsLink.api.pods.acknowledgeLogs(batch.streamId, batch.lines.length);
+        });
+        const listed = await podsLink.api.pods.listPods({ context: 'real', namespace: 'default' });
+        expect(listed.map((entry) => [entry.name, entry.node, entry.phase])).toEqual([['ticker', 'real-linux1', 'Running']]);
+        const stream = await podsLink.api.pods.startLogs(
+          { context: 'real', namespace: 'default', kind: 'pod', name: 'ticker' },
+          { follow: true, tailLines: 3 },
+        );
+        expect(stream.sources.map((source) => [source.pod, source.container])).toEqual([['ticker', 'ticker']]);
+        const ticks = () => lines.map((line) => Number(/^tick (\d+)$/.exec(line.text)?.[1] ?? NaN));
+        // The tail, then lines the container prints while the view follows, in order and without gaps.
+        await waitFor(() => lines.length >= 6, { timeout: 120_000, interval: 500, description: 'the tail and followed lines' });
+        expect(ticks().every(Number.isInteger), lines.map((line) => line.text).join('\n')).toBe(true);
+        expect(ticks()).toEqual(ticks().map((_, index) => ticks()[0]! + index));
+        for (const line of lines) expect(line.timestamp).toMatch(/^\d{4}-\d\d-\d\dT/);
+        await podsLink.api.pods.stopLogs(stream.streamId);
+
+        // exec: a shell in the container through the API server and the real kubelet (containerd's streaming server).
+        const tab = await terminals.client.open(
+          { kind: 'pod', context: 'real', namespace: 'default', pod: 'ticker', container: 'ticker' },
+          { cols: 100, rows: 30 },
+        );
+        expect(await terminals.client.run(tab.id, 'echo $((6*7)) $(hostname)', 60_000)).toBe('42 ticker\n');
+        expect(await terminals.client.run(tab.id, "tr '\\0' ' ' </proc/1/cmdline", 60_000)).toContain('echo "tick $i"');
+        expect(await terminals.client.run(tab.id, 'stty size', 60_000)).toBe('30 100\n');
+      } finally {
+        await terminals.dispose();
+        podsLink.close();
+        await pods.dispose();
+      }
+      expect((await kubectl('delete', 'pod', 'ticker')).exitCode).toBe(0);
+    },
+    20 * 60_000,
+  );
+
+  it.skipIf(!THROUGH_INIT)(
+    "saves an etcd snapshot of the real control plane with the bundle's etcdctl and restores it: a ConfigMap deleted after it is back",
+    async () => {
+      const kubeconfig = join(dataDir, 'real.kubeconfig');
+      const kubectl = async (...args: string[]) => {
+        const result = await runKubectl(kubeconfig, args, { timeoutMs: 120_000 });
+        return { ...result, out: `${result.stdout}${result.stderr}` };
+      };
+      const settled = (what: string) =>
+        waitFor(
+          async () => {
+            const lab = await labs.get('real');
+            return lab.status === 'running' ? undefined : lab;
+          },
+          { timeout: 20 * 60_000, interval: 2_000, description: what },
+        );
+      expect((await kubectl('create', 'configmap', 'before-snapshot', '--from-literal=kept=yes')).exitCode).toBe(0);
+
+      await labs.saveEtcdSnapshot('real', { keep: 2 });
+      const saved = await settled('the etcd snapshot');
+      expect(saved.status, await describeLab('real')).toBe('ready');
+      const { snapshots } = await labs.etcdSnapshots('real');
+      expect(snapshots).toHaveLength(1);
+      const snapshot = snapshots[0]!;
+      expect(snapshot.tool).toBe('etcdctl');
+      expect(snapshot.revision).toBeGreaterThan(0);
+      expect(snapshot.savedObjects).toBeGreaterThan(0);
+      console.info(`real-VM etcd snapshot: ${JSON.stringify(snapshot)}`);
+
+      expect((await kubectl('delete', 'configmap', 'before-snapshot')).exitCode).toBe(0);
+      expect((await kubectl('create', 'configmap', 'after-snapshot', '--from-literal=lost=yes')).exitCode).toBe(0);
+      await labs.restoreEtcdSnapshot('real', snapshot.name);
+      const restored = await settled('the etcd restore');
+      const steps = restored.operation?.steps ?? [];
+      const seconds = (step: (typeof steps)[number]) =>
+        ((Date.parse(step.finishedAt ?? '') - Date.parse(step.startedAt ?? '')) / 1000).toFixed(1);
+      console.info(`real-VM etcd restore (s): ${steps.map((step) => `${step.id} ${seconds(step)}`).join(', ')}`);
+      expect(restored.status, await describeLab('real')).toBe('ready');
+      expect(steps.at(-1)?.detail).toBe(`all ${snapshot.savedObjects} saved objects are back`);
+      // Through the restarted API server: the object deleted after the snapshot is back, the one made after it is gone.
+      expect((await kubectl('get', 'configmap', 'before-snapshot', '-o', 'jsonpath={.data.kept}')).out).toBe('yes');
+      expect((await kubectl('get', 'configmap', 'after-snapshot')).out).toMatch(/NotFound/);
+      await waitFor(async () => ((await clusters.listNodes('real')).every((node) => node.ready) ? true : undefined), {
+        timeout: 10 * 60_000,
+        interval: 5_000,
+        description: 'both nodes Ready after the restore',
+      });
+    },
+    45 * 60_000,
   );
 
   it.skipIf(!THROUGH_INIT)(
