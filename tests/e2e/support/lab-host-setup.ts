@@ -11,7 +11,7 @@ import { simulations } from '../../harness/ssh/profiles';
 import { SIMULATED_BASE_IMAGES } from '../../harness/ssh/simulated-host-files';
 import { startTestHost, type TestHost, type TestHostOptions } from '../../harness/ssh/test-host';
 import { AppPage } from '../pages/app-page';
-import { HostsPage } from '../pages/hosts-page';
+import { HostsPage, type HostFormValues } from '../pages/hosts-page';
 import { LabsPage } from '../pages/labs-page';
 import { startBrowserModeServer, type BrowserModeServer } from './browser-mode-server';
 import { launchChromium } from './chromium';
@@ -39,6 +39,21 @@ export interface LabHostSetup {
   /** A new page on browser mode, connected, with the lab host added as "kvm-lab" (its key trusted), on the Labs view. */
   openLabs(): Promise<{ app: AppPage; labs: LabsPage }>;
   stop(): Promise<void>;
+}
+
+/** A new page on browser mode, connected, with the host added in the Hosts view (its key trusted), on the Labs view. */
+export async function openLabsWithHost(
+  context: BrowserContext,
+  url: string,
+  host: HostFormValues,
+): Promise<{ app: AppPage; labs: LabsPage }> {
+  const app = new AppPage(await context.newPage());
+  await app.open(url);
+  await app.waitConnected();
+  await app.openView('Hosts');
+  await new HostsPage(app.page).addTrusted(host);
+  await app.openView('Labs');
+  return { app, labs: new LabsPage(app.page) };
 }
 
 /**
@@ -80,21 +95,14 @@ export async function startLabHostSetup(options: LabHostSetupOptions): Promise<L
     browser,
     server,
     context,
-    async openLabs() {
-      const app = new AppPage(await context.newPage());
-      await app.open(server.url);
-      await app.waitConnected();
-      await app.openView('Hosts');
-      await new HostsPage(app.page).addTrusted({
+    openLabs: () =>
+      openLabsWithHost(context, server.url, {
         name: 'kvm-lab',
         address: '127.0.0.1',
         port: String(host.port),
         user: host.user,
         password: options.password,
-      });
-      await app.openView('Labs');
-      return { app, labs: new LabsPage(app.page) };
-    },
+      }),
     async stop() {
       await context.close();
       await server.stop();
