@@ -69,7 +69,8 @@ export async function openChannelSocket(config: KubeConfig, path: string, option
   const what: RequestLabel = { server: builder.server, method: 'GET', path: path.split('?')[0] ?? path };
   let request;
   try {
-    request = await builder.build({ path });
+    // The kubelet's router refuses an upgrade that accepts only JSON (406 from a real 1.20 kubelet).
+    request = await builder.build({ path, headers: { Accept: '*/*' } });
   } catch (error) {
     throw toKubeError(error, what);
   }

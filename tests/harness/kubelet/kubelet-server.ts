@@ -117,6 +117,14 @@ function handleUpgrade(
     refuse(socket, 404, '404 page not found\n');
     return;
   }
+  // A real kubelet routes exec, attach and port-forward with go-restful, which refuses an upgrade
+  // whose Accept its routes do not produce; kube-apiserver passes the client's Accept on. A real
+  // 1.20 kubelet answered `Accept: application/json` so (found in a real guest); `*/*` or none passes.
+  const accept = req.headers.accept;
+  if (accept !== undefined && !accept.split(',').some((type) => type.split(';')[0]?.trim() === '*/*')) {
+    refuse(socket, 406, '406: Not Acceptable');
+    return;
+  }
   const found = lookUp(node, runtime, route, route.kind === 'portForward' ? undefined : route.container);
   if (typeof found === 'string') {
     refuse(socket, 404, found);
