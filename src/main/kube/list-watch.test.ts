@@ -4,7 +4,7 @@ import { Emitter } from '../../shared/event';
 import { Backoff } from '../platform/backoff';
 import type { KubeApi, WatchEvent } from './kube-api';
 import { KubeHttpError } from './kube-errors';
-import { ListWatch, type ListWatchStatus } from './list-watch';
+import { listCollection, ListWatch, type ListWatchStatus } from './list-watch';
 
 interface Obj {
   metadata: { name: string; resourceVersion: string };
@@ -233,5 +233,34 @@ describe('ListWatch', () => {
     await until(() => store.states.some((s) => s.state === 'retrying'));
     expect(store.states.find((s) => s.state === 'retrying')?.error?.code).toBe('TIMEOUT');
     loop.stop();
+  });
+});
+
+describe('listCollection', () => {
+  it('lists a collection once, page by page, decoding (and skipping) objects as their page arrives', async () => {
+    const server = new FakeServer();
+    server.objects = [obj('a', '1'), obj('skip', '2'), obj('b', '3'), obj('c', '4'), obj('d', '5')];
+    const listed = await listCollection(server.api, {
+      path: '/api/v1/pods',
+      query: { labelSelector: 'app=web' },
+      pageSize: 2,
+      decode: (raw: Obj) => (raw.metadata.name === 'skip' ? undefined : raw.metadata.name.toUpperCase()),
+    });
+    expect(listed).toEqual({ items: ['A', 'B', 'C', 'D'], resourceVersion: '10' });
+    expect(server.lists).toEqual([
+      { labelSelector: 'app=web', limit: '2' },
+      { labelSelector: 'app=web', limit: '2', continue: '2' },
+      { labelSelector: 'app=web', limit: '2', continue: '4' },
+    ]);
+    expect(server.watches).toEqual([]);
+  });
+
+  it('rejects with the failure of a page, e.g. a continue token that expired (410)', async () => {
+    const server = new FakeServer();
+    server.objects = [obj('a', '1')];
+    server.listError = new KubeHttpError(410, { message: 'The provided continue parameter is too old' });
+    await expect(listCollection(server.api, { path: '/api/v1/pods', decode: (raw: Obj) => raw })).rejects.toMatchObject({
+      statusCode: 410,
+    });
   });
 });

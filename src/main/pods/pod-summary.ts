@@ -31,6 +31,7 @@ export function toPodSummary(pod: RawPod): PodSummary {
   const owner = ownerOf(pod);
   if (owner) summary.owner = owner;
   if (metadata.creationTimestamp) summary.created = metadata.creationTimestamp;
+  if (metadata.labels && Object.keys(metadata.labels).length > 0) summary.labels = metadata.labels;
   return summary;
 }
 

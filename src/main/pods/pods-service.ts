@@ -26,6 +26,7 @@ import { Emitter, type Event } from '../../shared/event';
 import type { KubeApi } from '../kube/kube-api';
 import { toAppError } from '../kube/kube-errors';
 import type { KubeConfigProvider } from '../kube/kubeconfig-provider';
+import { listCollection } from '../kube/list-watch';
 import { RefreshingKubeApi } from '../kube/refreshing-kube-api';
 import { describeDeployment, describePod, describeService } from './describe';
 import { isServingPod, podPortFor, servicePortOf, serviceSelector } from './forward-target';
@@ -54,6 +55,9 @@ interface Forward {
 
 const enc = encodeURIComponent;
 
+/** Pods per list page: a page of 500 is about 2 MB of JSON (see bench/pods-list.ts for the figures). */
+const POD_LIST_PAGE_SIZE = 500;
+
 export class PodsService implements PodsContract {
   private readonly logsEmitter = new Emitter<LogBatch>();
   private readonly endEmitter = new Emitter<LogStreamEnd>();
@@ -68,27 +72,33 @@ export class PodsService implements PodsContract {
 
   constructor(private readonly options: PodsServiceOptions) {}
 
-  async listPods(query: PodQuery): Promise<PodSummary[]> {
-    const { api } = await this.connect(query.context);
-    const base = query.namespace ? `/api/v1/namespaces/${enc(query.namespace)}/pods` : '/api/v1/pods';
-    let path = base;
-    if (query.deployment !== undefined && query.namespace !== undefined) {
-      const deployment = await this.get<RawDeployment>(
-        api,
-        `/apis/apps/v1/namespaces/${enc(query.namespace)}/deployments/${enc(query.deployment)}`,
-        {
-          kind: 'Deployment',
-          namespace: query.namespace,
-          name: query.deployment,
-          context: query.context,
-        },
-      );
-      const selector = selectorQuery(deployment.spec?.selector);
+  /**
+   * One paged list (limit/continue) into compact rows: each page is decoded into PodSummary rows
+   * as it arrives, so the main process never holds a whole list of full pod objects, and only the
+   * rows cross to the window.
+   */
+  async listPods(podQuery: PodQuery): Promise<PodSummary[]> {
+    const { context, namespace, deployment } = podQuery;
+    const { api } = await this.connect(context);
+    const path = namespace ? `/api/v1/namespaces/${enc(namespace)}/pods` : '/api/v1/pods';
+    const query: Record<string, string> = {};
+    if (deployment !== undefined && namespace !== undefined) {
+      const found = await this.get<RawDeployment>(api, `/apis/apps/v1/namespaces/${enc(namespace)}/deployments/${enc(deployment)}`, {
+        kind: 'Deployment',
+        namespace,
+        name: deployment,
+        context,
+      });
+      const selector = selectorQuery(found.spec?.selector);
       if (!selector) return [];
-      path = `${base}?${new URLSearchParams({ labelSelector: selector }).toString()}`;
+      query.labelSelector = selector;
     }
-    const list = await this.get<RawList<RawPod>>(api, path);
-    return sortPods((list.items ?? []).map(toPodSummary));
+    try {
+      const { items } = await listCollection(api, { path, query, decode: toPodSummary, pageSize: POD_LIST_PAGE_SIZE });
+      return sortPods(items);
+    } catch (error) {
+      throw toAppError(error);
+    }
   }
 
   async startLogs(source: LogSource, options: LogOptions): Promise<LogStreamInfo> {

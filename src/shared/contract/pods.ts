@@ -11,7 +11,7 @@ export interface PodQuery {
   deployment?: string;
 }
 
-/** One row of the pods list. */
+/** One row of the pods list: compact (no spec or status objects), since a list can hold 30,000. */
 export interface PodSummary {
   name: string;
   namespace: string;
@@ -32,6 +32,8 @@ export interface PodSummary {
   /** Container ports, for the port-forward picker. */
   ports: number[];
   created?: string;
+  /** The pod's labels, for the list's label filter; absent when it has none. */
+  labels?: Record<string, string>;
 }
 
 /** Where logs come from: one pod, or every pod of a Deployment, merged. */
