@@ -70,7 +70,7 @@ export function TopologyDetails({ details, onClose, onToggle }: { details: Detai
       )}
       {node.type === 'group' && node.pods && (
         <p>
-          {node.pods.total} pods, {node.pods.ready} ready.{' '}
+          {node.pods.total} pods, {node.pods.ready} ready{node.pods.failing > 0 ? `, ${node.pods.failing} failing` : ''}.{' '}
           <button type="button" onClick={() => onToggle(node.id)}>
             {node.expanded ? 'Collapse pods' : 'Show pods'}
           </button>

@@ -25,7 +25,7 @@ export const TopologyNodeCard = memo(function TopologyNodeCard({ data }: NodePro
   const classes = ['topology-card', `topology-card-${data.type}`];
   if (data.os) classes.push(`topology-os-${data.os}`);
   if (data.match) classes.push('topology-match');
-  if (data.expanded && data.pods?.shown) classes.push('topology-card-expanded');
+  if (data.pods?.shown) classes.push('topology-card-expanded');
   if (data.status) classes.push(`topology-tone-${data.status.tone}`);
   return (
     <div
@@ -58,14 +58,23 @@ export const TopologyNodeCard = memo(function TopologyNodeCard({ data }: NodePro
         )}
         {data.type !== 'group' && data.detail && <span className="topology-detail">{data.detail}</span>}
       </div>
-      {data.type === 'group' && data.pods && data.pods.total > data.pods.shown && data.expanded && (
-        <div className="topology-more">{data.pods.total - data.pods.shown} more not drawn</div>
-      )}
+      {data.type === 'group' && data.pods && <MoreLine pods={data.pods} expanded={Boolean(data.expanded)} />}
     </div>
   );
 });
 
-/** A pod drawn inside its expanded group. */
+/** Under a group's pods: how many are not drawn (an expanded group draws at most a few hundred). */
+function MoreLine({ pods, expanded }: { pods: NonNullable<GraphNode['pods']>; expanded: boolean }) {
+  const hidden = (expanded ? pods.total : pods.failing) - pods.shown;
+  if (hidden <= 0) return null;
+  return (
+    <div className="topology-more" data-testid="topology-more">
+      {hidden} more {expanded ? '' : 'failing '}not drawn
+    </div>
+  );
+}
+
+/** A pod drawn inside its group (an expanded group's, or a collapsed group's failing pod). */
 export const TopologyPodCard = memo(function TopologyPodCard({ data }: NodeProps & { data: GraphNode }) {
   return (
     <div

@@ -50,7 +50,7 @@ export function groupNode(tally: GroupTally, expanded: boolean): GraphNode {
     detail: `${tally.kind} · ${total} ${total === 1 ? 'pod' : 'pods'}`,
     status: groupStatus(total, ready, tally.desired, tally.problems),
     uid: tally.uid,
-    pods: { total, ready, shown: tally.shown },
+    pods: { total, ready, failing: tally.problems, shown: tally.shown },
     expanded,
   };
 }

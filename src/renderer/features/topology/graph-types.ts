@@ -25,8 +25,11 @@ export interface GraphNode {
   uid?: string;
   /** Pods of an expanded group: the group they are drawn inside. */
   parent?: string;
-  /** Groups: how many pods and how many of them are ready. */
-  pods?: { total: number; ready: number; shown: number };
+  /**
+   * Groups: how many pods, how many are ready and failing, and how many are drawn inside the
+   * box (an expanded group's first pods, failing ones first; a collapsed group's failing pods).
+   */
+  pods?: { total: number; ready: number; failing: number; shown: number };
   expanded?: boolean;
   /** The name matched the search. */
   match?: boolean;
@@ -60,7 +63,7 @@ export interface GroupTally {
   problems: number;
   /** Pods per node name: a node -> group edge exists while its count is above zero. */
   nodes: Map<string, number>;
-  /** Pods drawn inside the group (0 when collapsed). */
+  /** Pods drawn inside the group: up to maxExpandedPods when expanded, the failing ones when collapsed. */
   shown: number;
 }
 

@@ -23,7 +23,7 @@ describe('buildGraph', () => {
     const group = graph.nodes.find((entry) => entry.id === 'group:d-web')!;
     expect(group).toMatchObject({
       kind: 'Deployment',
-      pods: { total: 300, ready: 300, shown: 0 },
+      pods: { total: 300, ready: 300, failing: 0, shown: 0 },
       expanded: false,
       status: { text: '300/300 ready' },
     });

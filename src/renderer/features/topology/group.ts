@@ -21,14 +21,22 @@ export interface GroupOptions {
   collapseAbove?: number;
   /** Groups whose default (collapsed or expanded) the user flipped. */
   toggled?: ReadonlySet<string>;
-  /** At most this many pods are drawn inside an expanded group. Default 200. */
+  /** At most this many pods are drawn inside an expanded group, failing ones first. Default 200. */
   maxExpandedPods?: number;
+  /** At most this many failing pods are drawn inside a collapsed group. Default {@link MAX_FAILING_PODS_COLLAPSED}. */
+  maxFailingPods?: number;
   /** uids that matched the search. */
   matches?: ReadonlySet<string>;
 }
 
 /** Groups with more pods than this start collapsed. */
 export const DEFAULT_COLLAPSE_ABOVE = 8;
+
+/**
+ * A collapsed group still draws its failing pods (errors stay visible whatever is grouped away),
+ * up to three rows of them; the box says how many more fail, and expanding it lists them first.
+ */
+export const MAX_FAILING_PODS_COLLAPSED = 9;
 
 interface Group extends GroupTally {
   pods: PodObject[];
@@ -69,6 +77,7 @@ export function buildGraph(objects: readonly TopologyObject[], options: GroupOpt
   const tallies = addGroups(graph, groups, {
     collapseAbove: options.collapseAbove ?? DEFAULT_COLLAPSE_ABOVE,
     maxExpanded: options.maxExpandedPods ?? 200,
+    maxFailing: options.maxFailingPods ?? MAX_FAILING_PODS_COLLAPSED,
     toggled: options.toggled ?? new Set<string>(),
   });
   addLonePods(graph, objects);
@@ -146,21 +155,35 @@ function collectGroups(objects: readonly TopologyObject[]): { groups: Map<string
 function addGroups(
   graph: GraphBuilder,
   groups: ReadonlyMap<string, Group>,
-  options: { collapseAbove: number; maxExpanded: number; toggled: ReadonlySet<string> },
+  options: { collapseAbove: number; maxExpanded: number; maxFailing: number; toggled: ReadonlySet<string> },
 ): Map<string, GroupTally> {
   const tallies = new Map<string, GroupTally>();
   for (const group of groups.values()) {
     const { pods, ...tally } = group;
     const expanded = isExpanded(group.id, group.total, options.collapseAbove, options.toggled);
-    tally.shown = expanded ? Math.min(group.total, options.maxExpanded) : 0;
+    const drawn = drawnPods(pods, expanded ? options.maxExpanded : options.maxFailing, !expanded);
+    tally.shown = drawn.length;
     tallies.set(group.id, tally);
     graph.add(groupNode(tally, expanded));
-    const drawn = tally.shown > 0 ? [...pods].sort((a, b) => a.name.localeCompare(b.name)).slice(0, tally.shown) : [];
     for (const pod of drawn) graph.add(podBox(pod, group.id));
     // Sorted, so the order does not depend on which pod came first (an in-place patch keeps it too).
     for (const nodeName of [...group.nodes.keys()].sort()) graph.link(nodeId(nodeName), group.id, 'runs');
   }
   return tallies;
+}
+
+/**
+ * The pods drawn inside a group: failing ones first, then by name (so the order does not depend
+ * on which pod came first), at most `limit`; only the failing ones when `failingOnly`.
+ */
+export function drawnPods(pods: readonly PodObject[], limit: number, failingOnly: boolean): PodObject[] {
+  const failing: PodObject[] = [];
+  const others: PodObject[] = [];
+  for (const pod of pods) (isProblem(pod) ? failing : others).push(pod);
+  const byName = (a: PodObject, b: PodObject) => a.name.localeCompare(b.name);
+  failing.sort(byName);
+  if (failingOnly || failing.length >= limit) return failing.slice(0, limit);
+  return [...failing, ...others.sort(byName).slice(0, limit - failing.length)];
 }
 
 /** Pods without an owner: a box each, on their node. */

@@ -77,10 +77,12 @@ export function patchGraph(
   const countPod = (pod: PodObject, sign: 1 | -1) => {
     // A pod without an owner is a box of its own.
     if (!pod.owner) fullPass();
+    // A failing pod is drawn even inside a collapsed group: one that starts, stops or goes on
+    // failing adds, removes or changes a box.
+    if (isProblem(pod)) fullPass();
     const tally = edit(groupIdOf(pod));
     tally.total += sign;
     if (pod.ready) tally.ready += sign;
-    if (isProblem(pod)) tally.problems += sign;
     if (pod.nodeName) {
       const count = (tally.nodes.get(pod.nodeName) ?? 0) + sign;
       if (count < 0) fullPass();

@@ -52,6 +52,7 @@ function sameNode(a: ViewNode, b: ViewNode): boolean {
     x.status?.tone === y.status?.tone &&
     x.pods?.total === y.pods?.total &&
     x.pods?.ready === y.pods?.ready &&
+    x.pods?.failing === y.pods?.failing &&
     x.pods?.shown === y.pods?.shown &&
     x.expanded === y.expanded &&
     x.match === y.match
