@@ -9,8 +9,7 @@ import { ForwardForm } from './ForwardForm';
 import { ForwardsPanel } from './ForwardsPanel';
 import { LogsView } from './LogsView';
 import { ObjectPanel } from './ObjectPanel';
-import { PodRow } from './PodRow';
-import '../../components/data-table.css';
+import { PodsTable } from './PodsTable';
 import './pods.css';
 
 /** Pods of a context and namespace, with Logs, Events, Details, Exec and Forward per pod; below, the open logs and panels. */
@@ -81,32 +80,12 @@ export function PodsView() {
       {context !== undefined && podList.state !== 'idle' && (
         <section aria-labelledby="pods-heading">
           <h2 id="pods-heading">
-            Pods <span className="muted">({pods.length})</span>
+            Pods <span className="muted">({pods.length.toLocaleString('en-US')})</span>
           </h2>
-          {pods.length === 0 ? (
-            <p className="muted">{podList.state === 'loading' ? 'Loading…' : 'No pods here.'}</p>
+          {pods.length === 0 && podList.state === 'loading' ? (
+            <p className="muted">Loading…</p>
           ) : (
-            <div className="pods-table-wrap">
-              <table className="data-table data-table-compact pods-table">
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Namespace</th>
-                    <th scope="col">Ready</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">Restarts</th>
-                    <th scope="col">Node</th>
-                    <th scope="col">Age</th>
-                    <th scope="col">Actions</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {pods.map((pod) => (
-                    <PodRow key={`${pod.namespace}/${pod.name}`} context={context} pod={pod} now={now} onForward={setForwarding} />
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <PodsTable context={context} pods={pods} now={now} onForward={setForwarding} />
           )}
         </section>
       )}
