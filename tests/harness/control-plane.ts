@@ -41,6 +41,8 @@ export interface ControlPlaneOptions {
   extraSans?: readonly string[];
   /** Extra flags appended to the kube-controller-manager command line. */
   extraControllerManagerArgs?: readonly string[];
+  /** Extra flags appended to the etcd command line (e.g. a larger --quota-backend-bytes for scale fixtures). */
+  extraEtcdArgs?: readonly string[];
   /** Keep the temporary folder (certificates, logs, etcd data) after stop(). Env NESTLAB_KEEP_CLUSTER_DIR=1. */
   keepDir?: boolean;
   /** Give up starting after this long. Default 90 s (two control planes starting at once on 2 cores). */
@@ -91,6 +93,12 @@ export interface ControlPlane {
    * the API server break, as in an API server restart; clients must reconnect.
    */
   restartApiServer(options?: { signal?: NodeJS.Signals }): Promise<void>;
+  /**
+   * Stops kube-controller-manager and starts it again with `extraArgs` added to the flags it was
+   * started with (none: as started). Scale fixtures run it without the workload controllers while
+   * they create objects whose owners they set themselves, then with all of them.
+   */
+  restartControllerManager(extraArgs?: readonly string[]): Promise<void>;
   /**
    * Replaces the extra bearer tokens the API server accepts (beside the harness's own identities,
    * which stay) and restarts it, since kube-apiserver reads its token file only at start: a token
@@ -153,7 +161,7 @@ async function startOnce(options: ControlPlaneOptions): Promise<ControlPlane> {
     rest = new KubeRestClient(access(tokens.admin), 8);
     const client = rest;
 
-    const etcd = processes.start('etcd', binaries.etcd, etcdFlags(layout));
+    const etcd = processes.start('etcd', binaries.etcd, [...etcdFlags(layout), ...(options.extraEtcdArgs ?? [])]);
     await waitUntilReady(etcd, deadline, async () => (await fetch(`${etcdEndpoint}/health`)).ok);
     progress('etcd ready');
 
@@ -184,15 +192,18 @@ async function startOnce(options: ControlPlaneOptions): Promise<ControlPlane> {
       return path;
     };
     const qps = options.kubeApiQps ?? 500;
-    processes.start(
-      'kube-controller-manager',
-      binaries.kubeControllerManager,
-      controllerManagerFlags(layout, await kubeconfigFor('kube-controller-manager', tokens.controllerManager), {
-        qps,
-        nodeMonitorGracePeriodSeconds: options.nodeMonitorGracePeriodSeconds ?? 16,
-        extra: options.extraControllerManagerArgs ?? [],
-      }),
-    );
+    const controllerManagerKubeconfig = await kubeconfigFor('kube-controller-manager', tokens.controllerManager);
+    const startControllerManager = (extra: readonly string[]): ManagedProcess =>
+      processes.start(
+        'kube-controller-manager',
+        binaries.kubeControllerManager,
+        controllerManagerFlags(layout, controllerManagerKubeconfig, {
+          qps,
+          nodeMonitorGracePeriodSeconds: options.nodeMonitorGracePeriodSeconds ?? 16,
+          extra: [...(options.extraControllerManagerArgs ?? []), ...extra],
+        }),
+      );
+    let controllerManager = startControllerManager([]);
     processes.start('kube-scheduler', binaries.kubeScheduler, schedulerFlags(await kubeconfigFor('kube-scheduler', tokens.scheduler), qps));
 
     await bindViewer(client);
@@ -241,6 +252,10 @@ async function startOnce(options: ControlPlaneOptions): Promise<ControlPlane> {
       restartApiServer: async (restartOptions = {}) => {
         await stopApiServer(restartOptions);
         await startApiServer();
+      },
+      restartControllerManager: async (extraArgs = []) => {
+        await controllerManager.stop({ graceMs: 5_000 });
+        controllerManager = startControllerManager(extraArgs);
       },
       setExtraTokens: async (extra) => {
         const lines = extra.map(({ token, user, groups = [] }) => `${token},${user},${user},"${groups.join(',')}"\n`);

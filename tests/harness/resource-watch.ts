@@ -32,9 +32,15 @@ export function kubeConfigFor(access: ClusterAccess): KubeConfig {
 }
 
 interface ListResponse<T> {
-  metadata?: { resourceVersion?: string };
+  metadata?: { resourceVersion?: string; continue?: string };
   items?: T[];
 }
+
+/**
+ * Objects per list page. One unpaged list of 100,000 pods is about 500 MB of JSON, near V8's
+ * longest string; pages keep each answer small (kubectl and client-go page at 500 too).
+ */
+const LIST_PAGE_SIZE = 500;
 
 interface WatchStatus {
   code?: number;
@@ -53,6 +59,8 @@ export function startResourceWatch<T extends ObjectWithMeta>(options: {
   path: string;
   fieldSelector?: string;
   labelSelector?: string;
+  /** Applied to each listed object as its page arrives, e.g. to keep only the fields read. */
+  decode?: (object: T) => T;
   handlers: ResourceWatchHandlers<T>;
 }): ResourceWatch {
   const { rest, path, handlers } = options;
@@ -81,11 +89,19 @@ export function startResourceWatch<T extends ObjectWithMeta>(options: {
     if (stopped) return;
     let resourceVersion: string;
     try {
-      const query = selectors.toString();
-      const response = await rest.get<ListResponse<T>>(query === '' ? path : `${path}?${query}`);
-      if (stopped) return;
-      resourceVersion = response.metadata?.resourceVersion ?? '';
-      handlers.onList(response.items ?? []);
+      const items: T[] = [];
+      let continueToken: string | undefined;
+      do {
+        const query = new URLSearchParams(selectors);
+        query.set('limit', String(LIST_PAGE_SIZE));
+        if (continueToken !== undefined) query.set('continue', continueToken);
+        const response = await rest.get<ListResponse<T>>(`${path}?${query.toString()}`);
+        if (stopped) return;
+        for (const item of response.items ?? []) items.push(options.decode ? options.decode(item) : item);
+        resourceVersion = response.metadata?.resourceVersion ?? '';
+        continueToken = response.metadata?.continue || undefined;
+      } while (continueToken !== undefined);
+      handlers.onList(items);
       markListed();
     } catch (error) {
       retryLater(error);

@@ -10,7 +10,8 @@ import { LoadBalancerSimulation } from './simulated-load-balancers.js';
 import type { SimulatedServiceView } from './simulated-load-balancers.js';
 import { kubeMicroTime, kubeTime, leaseObject, nodeObject, nodeStatus, podCidrFor } from './simulated-node-objects.js';
 import type { SimulatedNodeInfo, SimulatedNodeSpec } from './simulated-node-objects.js';
-import { PodSimulation } from './simulated-pods.js';
+import { PodSimulation, slimPod } from './simulated-pods.js';
+import { forEachLimited } from './work-queue.js';
 import type { PodHostNode, SimulatedPodView } from './simulated-pods.js';
 
 /** Options of {@link startSimulatedNodes}. */
@@ -171,6 +172,7 @@ export async function startSimulatedNodes(access: ClusterAccess, options: Simula
       path: '/api/v1/pods',
       // Only bound pods: pending ones are the scheduler's business.
       fieldSelector: 'spec.nodeName!=',
+      decode: slimPod,
       handlers: {
         onList: (items) => podSimulation.onList(items),
         onEvent: (t, p) => podSimulation.onEvent(t, p),
@@ -311,19 +313,6 @@ async function restartContainerStatus(rest: KubeRestClient, ref: ContainerRef): 
         },
   );
   await rest.patch(`${path}/status`, { status: { containerStatuses } }, 'merge');
-}
-
-/** Runs `work` over `items` with at most `limit` in flight. */
-async function forEachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const item = items[next] as T;
-      next += 1;
-      await work(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 /** Counts of a typical lab, used by lab:sim and tests. */

@@ -25,6 +25,7 @@ export interface SimulatedPodView {
     resourceVersion?: string;
     deletionTimestamp?: string;
     labels?: Record<string, string>;
+    annotations?: Record<string, string>;
   };
   spec?: { nodeName?: string; containers?: ContainerSpec[]; initContainers?: ContainerSpec[] };
   status?: {
@@ -32,7 +33,63 @@ export interface SimulatedPodView {
     podIP?: string;
     startTime?: string;
     conditions?: PodCondition[];
-    containerStatuses?: Array<{ ready?: boolean }>;
+    containerStatuses?: Array<{ ready?: boolean; state?: { waiting?: { reason?: string } } }>;
+  };
+}
+
+/**
+ * Annotation that makes the simulated kubelet run a pod's containers into a failure instead of
+ * Running, as a real kubelet would with a crashing program or a missing image: `CrashLoopBackOff`
+ * (phase Running, containers waiting after 7 restarts, not ready) or `ImagePullBackOff` (phase
+ * Pending, the sandbox has its IP, containers waiting for an image that cannot be pulled).
+ */
+export const SIMULATED_FAILURE_ANNOTATION = 'nestlab.dev/simulated-failure';
+export type SimulatedFailure = 'CrashLoopBackOff' | 'ImagePullBackOff';
+const FAILURES: readonly string[] = ['CrashLoopBackOff', 'ImagePullBackOff'] satisfies SimulatedFailure[];
+
+/** The failure a pod asks the simulation for, if any. */
+export function simulatedFailureOf(pod: SimulatedPodView): SimulatedFailure | undefined {
+  const value = pod.metadata?.annotations?.[SIMULATED_FAILURE_ANNOTATION];
+  return value !== undefined && FAILURES.includes(value) ? (value as SimulatedFailure) : undefined;
+}
+
+/**
+ * Only what the simulation and the simulated kubelets read of a pod: at 100,000 pods, keeping
+ * whole watch objects (managedFields, full specs) would hold gigabytes in the test process.
+ */
+export function slimPod(pod: SimulatedPodView): SimulatedPodView {
+  const { metadata = {}, spec = {}, status } = pod;
+  const failure = simulatedFailureOf(pod);
+  const slimContainer = ({ name, image, ports }: ContainerSpec): ContainerSpec => ({ name, image, ports });
+  return {
+    metadata: {
+      name: metadata.name,
+      namespace: metadata.namespace,
+      uid: metadata.uid,
+      resourceVersion: metadata.resourceVersion,
+      deletionTimestamp: metadata.deletionTimestamp,
+      labels: metadata.labels,
+      ...(failure !== undefined ? { annotations: { [SIMULATED_FAILURE_ANNOTATION]: failure } } : {}),
+    },
+    spec: {
+      nodeName: spec.nodeName,
+      containers: spec.containers?.map(slimContainer),
+      ...(spec.initContainers !== undefined ? { initContainers: spec.initContainers.map(slimContainer) } : {}),
+    },
+    ...(status !== undefined
+      ? {
+          status: {
+            phase: status.phase,
+            podIP: status.podIP,
+            startTime: status.startTime,
+            conditions: status.conditions?.map(({ type, status: value }) => ({ type, status: value })),
+            containerStatuses: status.containerStatuses?.map(({ ready, state }) => ({
+              ready,
+              ...(state?.waiting !== undefined ? { state: { waiting: { reason: state.waiting.reason } } } : {}),
+            })),
+          },
+        }
+      : {}),
   };
 }
 
@@ -83,7 +140,7 @@ export class PodSimulation {
       const key = podKey(pod);
       if (key === undefined || !this.isOurs(pod)) continue;
       seen.add(key);
-      this.pods.set(key, pod);
+      this.pods.set(key, slimPod(pod));
       this.queue.add(key);
     }
     for (const [key, pod] of this.pods) {
@@ -99,7 +156,7 @@ export class PodSimulation {
       if (known !== undefined) this.forget(key, known);
       return;
     }
-    this.pods.set(key, pod);
+    this.pods.set(key, slimPod(pod));
     this.queue.add(key);
   }
 
@@ -159,9 +216,12 @@ export class PodSimulation {
       return;
     }
     const phase = pod.status?.phase;
-    if (phase === 'Succeeded' || phase === 'Failed' || isSimulatedRunning(pod)) return;
+    if (phase === 'Succeeded' || phase === 'Failed') return;
+    const failure = simulatedFailureOf(pod);
+    if (failure !== undefined ? showsFailure(pod, failure) : isSimulatedRunning(pod)) return;
+    const status = this.runningStatus(pod, node, uid);
     try {
-      await this.rest.patch(`${path}/status`, { status: this.runningStatus(pod, node, uid) }, 'strategic');
+      await this.rest.patch(`${path}/status`, { status: failure !== undefined ? failedStatus(status, failure) : status }, 'strategic');
     } catch (error) {
       if (!(error instanceof KubeApiError && error.status === 404)) throw error;
     }
@@ -254,6 +314,62 @@ function slotOfIp(nodeIndex: number, ip: string): number | undefined {
 function podKey(pod: SimulatedPodView): string | undefined {
   const { namespace, name } = pod.metadata ?? {};
   return namespace !== undefined && name !== undefined ? `${namespace}/${name}` : undefined;
+}
+
+/** True when every container of the pod already waits with the failure's reason. */
+function showsFailure(pod: SimulatedPodView, failure: SimulatedFailure): boolean {
+  const statuses = pod.status?.containerStatuses ?? [];
+  return (
+    pod.status?.podIP !== undefined &&
+    statuses.length === (pod.spec?.containers?.length ?? 0) &&
+    statuses.every((status) => status.state?.waiting?.reason === failure)
+  );
+}
+
+/** The Running status turned into what a kubelet reports for the failure. */
+function failedStatus(running: Record<string, unknown>, failure: SimulatedFailure): Record<string, unknown> {
+  const now = kubeTime();
+  const crashing = failure === 'CrashLoopBackOff';
+  const notReady = (type: string): Record<string, unknown> => ({
+    type,
+    status: 'False',
+    lastProbeTime: null,
+    lastTransitionTime: now,
+    reason: 'ContainersNotReady',
+  });
+  const containers = running.containerStatuses as Array<Record<string, unknown>>;
+  return {
+    ...running,
+    phase: crashing ? 'Running' : 'Pending',
+    conditions: [
+      { type: 'Initialized', status: 'True', lastProbeTime: null, lastTransitionTime: now },
+      notReady('Ready'),
+      notReady('ContainersReady'),
+      { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now },
+    ],
+    containerStatuses: containers.map((container) =>
+      crashing
+        ? {
+            ...container,
+            ready: false,
+            started: false,
+            restartCount: 7,
+            lastState: { terminated: { exitCode: 1, reason: 'Error', startedAt: now, finishedAt: now } },
+            state: { waiting: { reason: failure, message: `back-off 5m0s restarting failed container=${String(container.name)}` } },
+          }
+        : {
+            // Nothing was pulled, so nothing ran: no container ID, no image ID.
+            name: container.name,
+            image: container.image,
+            imageID: '',
+            ready: false,
+            started: false,
+            restartCount: 0,
+            lastState: {},
+            state: { waiting: { reason: failure, message: `Back-off pulling image "${String(container.image)}"` } },
+          },
+    ),
+  };
 }
 
 /** True when the pod already shows what the simulation would write (avoids patch loops). */
