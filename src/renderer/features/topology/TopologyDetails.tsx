@@ -76,6 +76,16 @@ export function TopologyDetails({ details, onClose, onToggle }: { details: Detai
           </button>
         </p>
       )}
+      {(node.type === 'pool' || node.type === 'namespace') && (
+        <p>
+          {node.expanded
+            ? 'Open: its members are drawn on the map.'
+            : `Healthy ${node.type === 'pool' ? 'nodes' : 'workloads, Services and Ingresses'} drawn as one box to keep a big map fluid; problems stay drawn apart.`}{' '}
+          <button type="button" onClick={() => onToggle(node.id)}>
+            {node.expanded ? 'Fold again' : node.type === 'pool' ? 'Show nodes' : 'Show workloads'}
+          </button>
+        </p>
+      )}
       {object?.owner && (
         <p>
           Owner: {object.owner.kind} {object.owner.name}

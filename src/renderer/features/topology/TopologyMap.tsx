@@ -70,6 +70,9 @@ function FitAfterLayout({ fitKey, refineKey, userMoved }: { fitKey: string; refi
 
 const dataOf = (node: Node) => node.data as unknown as GraphNode;
 
+/** Boxes a double-click opens or closes: a workload's pods, a pool's nodes, a folded namespace. */
+export const isExpandable = (node: GraphNode): boolean => node.type === 'group' || node.type === 'pool' || node.type === 'namespace';
+
 /** The map itself: React Flow draws the boxes the pipeline produced, EdgeLayer the edges. */
 export function TopologyMap({ view, onSelect, onToggle, onUserMove, fitKey, refineKey }: TopologyMapProps) {
   // Handlers keep their identity across renders, so React Flow's store is not updated for them.
@@ -79,7 +82,7 @@ export function TopologyMap({ view, onSelect, onToggle, onUserMove, fitKey, refi
   const onNodeClick = useCallback<NodeMouseHandler>((_, node) => latest.current.onSelect(dataOf(node)), []);
   const onNodeDoubleClick = useCallback<NodeMouseHandler>((_, node) => {
     const data = dataOf(node);
-    if (data.type === 'group') latest.current.onToggle(data.id);
+    if (isExpandable(data)) latest.current.onToggle(data.id);
   }, []);
   const onPaneClick = useCallback(() => latest.current.onSelect(undefined), []);
   const root = useRef<HTMLDivElement>(null);

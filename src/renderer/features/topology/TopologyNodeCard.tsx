@@ -15,6 +15,8 @@ const typeLabels: Record<GraphNode['type'], string> = {
   ingress: 'Ingress',
   gateway: 'Gateway',
   route: 'HTTPRoute',
+  pool: 'Node pool',
+  namespace: 'Namespace',
 };
 
 /**

@@ -8,7 +8,7 @@ import type {
   PodObject,
   ServiceObject,
 } from '../../../shared/contract';
-import type { GraphNode, GraphStatus, GroupTally } from './graph-types';
+import type { ContainerTally, GraphNode, GraphStatus, GroupTally } from './graph-types';
 import { gatewayId, hostId, ingressId, nodeId, podId, routeId, serviceId, sliceId, vmId } from './ids';
 import { groupStatus, nodeStatus, podStatus } from './status';
 
@@ -75,9 +75,16 @@ export function podBox(pod: PodObject, parent?: string): GraphNode {
   };
 }
 
-export function serviceBox(object: ServiceObject): GraphNode {
+/** Endpoints of one slice, or of all slices of a Service folded into it. */
+export interface EndpointCounts {
+  ready: number;
+  total: number;
+}
+
+/** A Service's box; `endpoints` when its EndpointSlices are folded into it (simplify.ts). */
+export function serviceBox(object: ServiceObject, endpoints?: EndpointCounts): GraphNode {
   const external = object.externalAddresses?.length ? ` · ${object.externalAddresses.join(', ')}` : '';
-  return {
+  const box: GraphNode = {
     id: serviceId(object.namespace, object.name),
     type: 'service',
     kind: 'Service',
@@ -86,16 +93,30 @@ export function serviceBox(object: ServiceObject): GraphNode {
     detail: `${object.type} · ${object.ports.join(', ')}${external}`,
     uid: object.uid,
   };
+  if (endpoints) {
+    const status = endpointStatus(endpoints);
+    box.status = endpoints.total === 0 ? status : { ...status, text: `${endpoints.ready}/${endpoints.total} endpoints ready` };
+  }
+  return box;
+}
+
+function endpointStatus({ ready, total }: EndpointCounts): GraphStatus {
+  if (total === 0) return { tone: 'warning', text: 'no endpoints' };
+  return { tone: ready === total ? 'ok' : 'warning', text: `${ready}/${total} ready` };
+}
+
+/** The endpoints of a Service's slices, added up. */
+export function endpointsOf(slices: Iterable<EndpointSliceObject>): EndpointCounts {
+  const counts = { ready: 0, total: 0 };
+  for (const slice of slices) {
+    counts.ready += slice.readyCount;
+    counts.total += slice.endpointCount;
+  }
+  return counts;
 }
 
 export function sliceBox(object: EndpointSliceObject): GraphNode {
-  const status: GraphStatus =
-    object.endpointCount === 0
-      ? { tone: 'warning', text: 'no endpoints' }
-      : {
-          tone: object.readyCount === object.endpointCount ? 'ok' : 'warning',
-          text: `${object.readyCount}/${object.endpointCount} ready`,
-        };
+  const status = endpointStatus({ ready: object.readyCount, total: object.endpointCount });
   return {
     id: sliceId(object.uid),
     type: 'slice',
@@ -134,4 +155,37 @@ export function gatewayBox(object: GatewayObject): GraphNode {
 
 export function routeBox(object: HttpRouteObject): GraphNode {
   return { id: routeId(object.uid), type: 'route', kind: 'HTTPRoute', label: object.name, namespace: object.namespace, uid: object.uid };
+}
+
+/** Healthy nodes folded into one box (simplify.ts); all of them are Ready, the others are drawn apart. */
+export function poolBox(tally: ContainerTally): GraphNode {
+  return {
+    id: tally.id,
+    type: 'pool',
+    kind: 'NodePool',
+    label: tally.label,
+    detail: `${tally.members} nodes`,
+    status: { tone: 'ok', text: `${tally.members} Ready` },
+    expanded: tally.expanded,
+  };
+}
+
+/** A namespace's healthy workloads, Services and Ingresses folded into one box (simplify.ts). */
+export function namespaceBox(tally: ContainerTally): GraphNode {
+  const { total, ready } = tally;
+  const box: GraphNode = {
+    id: tally.id,
+    type: 'namespace',
+    kind: 'Namespace',
+    label: tally.name,
+    namespace: tally.name,
+    detail: `${tally.members} workloads · ${tally.services} Services · ${total} pods`,
+    expanded: tally.expanded,
+  };
+  if (!tally.expanded) box.status = { tone: ready === total ? 'ok' : 'warning', text: `${ready}/${total} ready` };
+  return box;
+}
+
+export function containerBox(tally: ContainerTally): GraphNode {
+  return tally.kind === 'NodePool' ? poolBox(tally) : namespaceBox(tally);
 }

@@ -1,6 +1,20 @@
 /** The graph the group stage builds and the layout and view stages place and draw. */
 
-export type GraphNodeType = 'host' | 'vm' | 'node' | 'group' | 'pod' | 'service' | 'slice' | 'ingress' | 'gateway' | 'route';
+export type GraphNodeType =
+  | 'host'
+  | 'vm'
+  | 'node'
+  | 'group'
+  | 'pod'
+  | 'service'
+  | 'slice'
+  | 'ingress'
+  | 'gateway'
+  | 'route'
+  /** Healthy nodes folded into one box above the box budget (simplify.ts). */
+  | 'pool'
+  /** A namespace's healthy workloads, Services and Ingresses folded into one box (simplify.ts). */
+  | 'namespace';
 
 /** A status always has words; the tone only adds colour and an icon. */
 export interface GraphStatus {
@@ -67,9 +81,36 @@ export interface GroupTally {
   shown: number;
 }
 
-/** Side table of a graph: each group's tally. */
+/** What a pool or namespace box counts, kept so a change of a member can update it in place. */
+export interface ContainerTally {
+  id: string;
+  kind: 'NodePool' | 'Namespace';
+  name: string;
+  /** Pools: "Linux workers on lab-1"; namespaces: the namespace. */
+  label: string;
+  /** Nodes of a pool, workloads of a namespace. */
+  members: number;
+  /** Namespaces: Services folded in (their Ingresses go with them). */
+  services: number;
+  /** Namespaces: pods of the folded workloads, and how many are ready. */
+  total: number;
+  ready: number;
+  /** The user opened it: its members are drawn, the box stays so they can close it. */
+  expanded: boolean;
+}
+
+/** Side table of a graph: each group's tally, and what is folded into what (simplify.ts). */
 export interface GraphIndex {
   groups: Map<string, GroupTally>;
+  /** Box id -> the id of the box it is folded into (only folded boxes). */
+  folded: ReadonlyMap<string, string>;
+  containers: Map<string, ContainerTally>;
+  /** EndpointSlice uid -> the box its endpoint edges go into (its own, its Service's or its namespace's). */
+  slices: ReadonlyMap<string, string>;
+  /** Slices are folded into their Services: a Service box says how many endpoints are ready. */
+  slicesFolded: boolean;
+  /** Healthy nodes are folded into pools: a node whose health changes moves in or out of one. */
+  pooled: boolean;
 }
 
 export interface IndexedGraph extends TopologyGraph {

@@ -9,11 +9,27 @@
  * buildGraph runs one pass per layer below; the boxes come from boxes.ts and their ids from
  * ids.ts, which patch.ts (the in-place update) shares.
  */
-import type { PodObject, TopologyObject } from '../../../shared/contract';
-import { gatewayBox, groupNode, hostBox, ingressBox, isExpanded, nodeBox, podBox, routeBox, serviceBox, sliceBox, vmBox } from './boxes';
-import type { GraphEdge, GraphNode, GroupTally, IndexedGraph } from './graph-types';
-import { edgeId, gatewayRefId, groupId, hostId, nodeId, podId, serviceId, serviceRefId, sliceId, vmId } from './ids';
+import type { EndpointSliceObject, PodObject, TopologyObject } from '../../../shared/contract';
+import {
+  containerBox,
+  endpointsOf,
+  gatewayBox,
+  groupNode,
+  hostBox,
+  ingressBox,
+  isExpanded,
+  nodeBox,
+  podBox,
+  routeBox,
+  serviceBox,
+  sliceBox,
+  vmBox,
+} from './boxes';
+import { GraphBuilder } from './graph-builder';
+import type { ContainerTally, GroupTally, IndexedGraph } from './graph-types';
+import { gatewayRefId, groupId, hostId, namespaceBoxId, nodeId, podId, serviceId, serviceRefId, sliceId, vmId } from './ids';
 import { isGroupRoot, topOwnerOf } from './owners';
+import { countBoxes, isKeptGroup, planFolding, poolsOf, type Pool } from './simplify';
 import { isProblem } from './status';
 
 export interface GroupOptions {
@@ -27,6 +43,8 @@ export interface GroupOptions {
   maxFailingPods?: number;
   /** uids that matched the search. */
   matches?: ReadonlySet<string>;
+  /** Above this many boxes the map folds what is healthy (simplify.ts). Default BOX_BUDGET. */
+  budget?: number;
 }
 
 /** Groups with more pods than this start collapsed. */
@@ -42,54 +60,115 @@ interface Group extends GroupTally {
   pods: PodObject[];
 }
 
-/** Collects boxes and edges once each; an edge is drawn only between boxes that exist. */
-class GraphBuilder {
-  readonly nodes: GraphNode[] = [];
-  readonly edges: GraphEdge[] = [];
-  private readonly nodeIds = new Set<string>();
-  private readonly edgeIds = new Set<string>();
-
-  constructor(private readonly matches: ReadonlySet<string>) {}
-
-  has(id: string): boolean {
-    return this.nodeIds.has(id);
-  }
-
-  add(node: GraphNode): void {
-    if (this.nodeIds.has(node.id)) return;
-    this.nodeIds.add(node.id);
-    if (this.matches.size > 0 && node.uid && this.matches.has(node.uid)) node.match = true;
-    this.nodes.push(node);
-  }
-
-  link(source: string, target: string, kind: GraphEdge['kind']): void {
-    const id = edgeId(kind, source, target);
-    if (this.edgeIds.has(id) || !this.nodeIds.has(source) || !this.nodeIds.has(target)) return;
-    this.edgeIds.add(id);
-    this.edges.push({ id, source, target, kind });
-  }
+/** How a group is drawn: expanded or not, and the pods inside its box. */
+interface GroupDrawing {
+  expanded: boolean;
+  pods: PodObject[];
 }
 
 export function buildGraph(objects: readonly TopologyObject[], options: GroupOptions = {}): IndexedGraph {
-  const graph = new GraphBuilder(options.matches ?? new Set<string>());
-  addPhysicalLayer(graph, objects);
+  const matches = options.matches ?? new Set<string>();
+  const toggled = options.toggled ?? new Set<string>();
   const { groups, groupOfPod } = collectGroups(objects);
-  const tallies = addGroups(graph, groups, {
+  const drawings = drawGroups(groups, {
     collapseAbove: options.collapseAbove ?? DEFAULT_COLLAPSE_ABOVE,
     maxExpanded: options.maxExpandedPods ?? 200,
     maxFailing: options.maxFailingPods ?? MAX_FAILING_PODS_COLLAPSED,
-    toggled: options.toggled ?? new Set<string>(),
+    toggled,
   });
+  const pools = poolsOf(objects, matches);
+  const kept = (group: Group) => isKeptGroup(group, matches, toggled);
+  const census = [...groups.values()].map((group) => ({
+    namespace: group.namespace,
+    boxes: 1 + drawings.get(group.id)!.pods.length,
+    kept: kept(group),
+  }));
+  const plan = planFolding(countBoxes(objects, census, pools, matches, toggled), options.budget);
+  const graph = new GraphBuilder(matches);
+  const containers = new Containers(graph, toggled);
+  addPhysicalLayer(graph, objects, plan.pools ? pools : new Map(), containers);
+  const folds = (group: Group) => group.namespace !== undefined && plan.namespaces.has(group.namespace) && !kept(group);
+  const tallies = addGroups(graph, groups, drawings, folds, containers);
   addLonePods(graph, objects);
-  addTraffic(graph, objects, groupOfPod);
-  return { nodes: graph.nodes, edges: graph.edges, index: { groups: tallies } };
+  const slices = addTraffic(graph, objects, groupOfPod, {
+    slices: plan.slices,
+    folds: (object) => object.namespace !== undefined && plan.namespaces.has(object.namespace) && !matches.has(object.uid),
+    containers,
+  });
+  // Namespaces the user opened keep a box (to close them again) while others are folded.
+  if (plan.namespaces.size > 0) for (const group of groups.values()) if (group.namespace) containers.openNamespace(group.namespace);
+  containers.finish();
+  const index = {
+    groups: tallies,
+    folded: graph.folded,
+    containers: containers.tallies,
+    slices,
+    slicesFolded: plan.slices,
+    pooled: plan.pools,
+  };
+  return { nodes: graph.nodes, edges: graph.edges, index };
 }
 
-/** Nodes, with the lab host and VM each runs on when its annotations say. */
-function addPhysicalLayer(graph: GraphBuilder, objects: readonly TopologyObject[]): void {
+/** The pool and namespace boxes of a graph, each added when its first member folds in. */
+class Containers {
+  readonly tallies = new Map<string, ContainerTally>();
+
+  constructor(
+    private readonly graph: GraphBuilder,
+    private readonly toggled: ReadonlySet<string>,
+  ) {}
+
+  pool(pool: Pool): ContainerTally {
+    return this.get(pool.id, { kind: 'NodePool', name: pool.key, label: pool.label });
+  }
+
+  namespace(namespace: string): ContainerTally {
+    return this.get(namespaceBoxId(namespace), { kind: 'Namespace', name: namespace, label: namespace });
+  }
+
+  /** A namespace the user opened: its box, marked open. */
+  openNamespace(namespace: string): void {
+    if (this.toggled.has(namespaceBoxId(namespace))) this.namespace(namespace);
+  }
+
+  private get(id: string, names: Pick<ContainerTally, 'kind' | 'name' | 'label'>): ContainerTally {
+    let tally = this.tallies.get(id);
+    if (!tally) {
+      tally = { id, ...names, members: 0, services: 0, total: 0, ready: 0, expanded: this.toggled.has(id) };
+      this.tallies.set(id, tally);
+      this.graph.add(containerBox(tally));
+    }
+    return tally;
+  }
+
+  /** Every member is counted: the boxes get their final data. */
+  finish(): void {
+    for (const tally of this.tallies.values()) this.graph.set(containerBox(tally));
+  }
+}
+
+/** Nodes, with the lab host and VM each runs on when its annotations say; pooled ones in their pool's box. */
+function addPhysicalLayer(
+  graph: GraphBuilder,
+  objects: readonly TopologyObject[],
+  pools: ReadonlyMap<string, Pool>,
+  containers: Containers,
+): void {
   for (const object of objects) {
     if (object.kind !== 'Node') continue;
     const id = nodeId(object.name);
+    const pool = pools.get(object.name);
+    if (pool) {
+      const tally = containers.pool(pool);
+      if (object.host) graph.add(hostBox(object.host));
+      if (object.host) graph.link(hostId(object.host), pool.id, 'hosts');
+      if (!tally.expanded) {
+        tally.members += 1;
+        graph.fold(id, pool.id);
+        if (object.vm) graph.fold(vmId(object.vm), pool.id);
+        continue;
+      }
+    }
     graph.add(nodeBox(object));
     if (object.host) graph.add(hostBox(object.host));
     if (object.vm) graph.add(vmBox(object.vm, object.host));
@@ -105,6 +184,7 @@ function collectGroups(objects: readonly TopologyObject[]): { groups: Map<string
   for (const object of objects) byUid.set(object.uid, object);
   const groups = new Map<string, Group>();
   const groupOfPod = new Map<string, string>();
+  const groupByOwner = new Map<string, Group>();
   const newGroup = (id: string, kind: string, name: string, namespace: string | undefined): Group => ({
     id,
     kind,
@@ -130,17 +210,23 @@ function collectGroups(objects: readonly TopologyObject[]): { groups: Map<string
       groupOfPod.set(object.uid, podId(object.uid));
       continue;
     }
-    const owner = topOwnerOf(object, (uid) => byUid.get(uid));
-    const id = groupId(owner.uid);
-    let group = groups.get(id);
+    // Pods of one ReplicaSet share their group: the owner chain is walked once per direct owner.
+    let group = groupByOwner.get(object.owner.uid);
     if (!group) {
-      group = newGroup(id, owner.kind, owner.name, object.namespace);
-      if (owner.workload) {
-        group.uid = owner.workload.uid;
-        group.desired = owner.workload.desired;
+      const owner = topOwnerOf(object, (uid) => byUid.get(uid));
+      const id = groupId(owner.uid);
+      group = groups.get(id);
+      if (!group) {
+        group = newGroup(id, owner.kind, owner.name, object.namespace);
+        if (owner.workload) {
+          group.uid = owner.workload.uid;
+          group.desired = owner.workload.desired;
+        }
+        groups.set(id, group);
       }
-      groups.set(id, group);
+      groupByOwner.set(object.owner.uid, group);
     }
+    const id = group.id;
     group.pods.push(object);
     group.total += 1;
     if (object.ready) group.ready += 1;
@@ -151,23 +237,51 @@ function collectGroups(objects: readonly TopologyObject[]): { groups: Map<string
   return { groups, groupOfPod };
 }
 
-/** Each group's box, the pods drawn inside it when expanded, and node -> group edges; returns the tallies. */
+/** How each group is drawn: expanded or collapsed, and which of its pods sit inside its box. */
+function drawGroups(
+  groups: ReadonlyMap<string, Group>,
+  options: { collapseAbove: number; maxExpanded: number; maxFailing: number; toggled: ReadonlySet<string> },
+): Map<string, GroupDrawing> {
+  const drawings = new Map<string, GroupDrawing>();
+  for (const group of groups.values()) {
+    const expanded = isExpanded(group.id, group.total, options.collapseAbove, options.toggled);
+    drawings.set(group.id, { expanded, pods: drawnPods(group.pods, expanded ? options.maxExpanded : options.maxFailing, !expanded) });
+  }
+  return drawings;
+}
+
+/**
+ * Each group's box with the pods drawn inside it, or the group folded into its namespace's box;
+ * node -> group edges (from the node's pool when it is in one). Returns the tallies.
+ */
 function addGroups(
   graph: GraphBuilder,
   groups: ReadonlyMap<string, Group>,
-  options: { collapseAbove: number; maxExpanded: number; maxFailing: number; toggled: ReadonlySet<string> },
+  drawings: ReadonlyMap<string, GroupDrawing>,
+  folds: (group: Group) => boolean,
+  containers: Containers,
 ): Map<string, GroupTally> {
   const tallies = new Map<string, GroupTally>();
   for (const group of groups.values()) {
-    const { pods, ...tally } = group;
-    const expanded = isExpanded(group.id, group.total, options.collapseAbove, options.toggled);
-    const drawn = drawnPods(pods, expanded ? options.maxExpanded : options.maxFailing, !expanded);
-    tally.shown = drawn.length;
+    const { pods: _pods, ...tally } = group;
+    const drawing = drawings.get(group.id)!;
+    if (folds(group)) {
+      const box = containers.namespace(group.namespace!);
+      box.members += 1;
+      box.total += group.total;
+      box.ready += group.ready;
+      graph.fold(group.id, box.id);
+      tally.shown = 0;
+    } else {
+      tally.shown = drawing.pods.length;
+      graph.add(groupNode(tally, drawing.expanded));
+      for (const pod of drawing.pods) graph.add(podBox(pod, group.id));
+    }
     tallies.set(group.id, tally);
-    graph.add(groupNode(tally, expanded));
-    for (const pod of drawn) graph.add(podBox(pod, group.id));
     // Sorted, so the order does not depend on which pod came first (an in-place patch keeps it too).
-    for (const nodeName of [...group.nodes.keys()].sort()) graph.link(nodeId(nodeName), group.id, 'runs');
+    const sources = new Set<string>();
+    for (const name of group.nodes.keys()) sources.add(graph.drawn(nodeId(name)));
+    for (const source of [...sources].sort()) graph.link(source, group.id, 'runs');
   }
   return tallies;
 }
@@ -195,15 +309,49 @@ function addLonePods(graph: GraphBuilder, objects: readonly TopologyObject[]): v
   }
 }
 
-/** Services, their EndpointSlices (to the groups of the pods they list), Ingresses, Gateways and HTTPRoutes. */
-function addTraffic(graph: GraphBuilder, objects: readonly TopologyObject[], groupOfPod: ReadonlyMap<string, string>): void {
-  for (const object of objects) if (object.kind === 'Service') graph.add(serviceBox(object));
+interface TrafficFolding {
+  /** EndpointSlices fold into their Service. */
+  slices: boolean;
+  /** The object folds into its namespace's box. */
+  folds: (object: TopologyObject) => boolean;
+  containers: Containers;
+}
+
+/**
+ * Services, their EndpointSlices (to the groups of the pods they list), Ingresses, Gateways and
+ * HTTPRoutes. Returns each slice's uid -> the box its endpoint edges go into.
+ */
+function addTraffic(
+  graph: GraphBuilder,
+  objects: readonly TopologyObject[],
+  groupOfPod: ReadonlyMap<string, string>,
+  folding: TrafficFolding,
+): Map<string, string> {
+  const endpoints = new Map<string, EndpointSliceObject[]>();
+  if (folding.slices) {
+    for (const object of objects) {
+      if (object.kind !== 'EndpointSlice' || !object.service) continue;
+      const id = serviceId(object.namespace, object.service);
+      endpoints.set(id, [...(endpoints.get(id) ?? []), object]);
+    }
+  }
+  for (const object of objects) {
+    if (object.kind !== 'Service') continue;
+    const id = serviceId(object.namespace, object.name);
+    if (folding.folds(object)) {
+      folding.containers.namespace(object.namespace!).services += 1;
+      graph.fold(id, namespaceBoxId(object.namespace!));
+    } else graph.add(serviceBox(object, folding.slices ? endpointsOf(endpoints.get(id) ?? []) : undefined));
+  }
+  const slices = new Map<string, string>();
   for (const object of objects) {
     switch (object.kind) {
       case 'EndpointSlice': {
         if (!object.service || !graph.has(serviceId(object.namespace, object.service))) break;
         const id = sliceId(object.uid);
-        graph.add(sliceBox(object));
+        if (folding.slices) graph.fold(id, graph.drawn(serviceId(object.namespace, object.service)));
+        else graph.add(sliceBox(object));
+        slices.set(object.uid, graph.drawn(id));
         graph.link(id, serviceId(object.namespace, object.service), 'endpoints');
         for (const group of new Set(object.podUids.map((uid) => groupOfPod.get(uid)).filter((id): id is string => Boolean(id))))
           graph.link(group, id, 'endpoints');
@@ -211,7 +359,8 @@ function addTraffic(graph: GraphBuilder, objects: readonly TopologyObject[], gro
       }
       case 'Ingress': {
         const box = ingressBox(object);
-        graph.add(box);
+        if (folding.folds(object)) graph.fold(box.id, namespaceBoxId(object.namespace!));
+        else graph.add(box);
         for (const service of object.services) graph.link(serviceId(object.namespace, service), box.id, 'serves');
         break;
       }
@@ -230,4 +379,5 @@ function addTraffic(graph: GraphBuilder, objects: readonly TopologyObject[], gro
     for (const service of object.services) graph.link(serviceRefId(service), box.id, 'routes');
     for (const gateway of object.gateways) graph.link(box.id, gatewayRefId(gateway), 'routes');
   }
+  return slices;
 }

@@ -15,10 +15,14 @@ export const serviceId = (namespace: string | undefined, name: string): string =
 /** A Service named as `namespace/name` (an HTTPRoute's backends). */
 export const serviceRefId = (ref: string): string => `svc:${ref}`;
 export const sliceId = (uid: string): string => `slice:${uid}`;
-export const isSliceId = (id: string): boolean => id.startsWith('slice:');
+export const isServiceId = (id: string): boolean => id.startsWith('svc:');
 export const ingressId = (uid: string): string => `ing:${uid}`;
 export const gatewayId = (namespace: string | undefined, name: string): string => `gw:${namespace ?? ''}/${name}`;
 /** A Gateway named as `namespace/name` (an HTTPRoute's parents). */
 export const gatewayRefId = (ref: string): string => `gw:${ref}`;
 export const routeId = (uid: string): string => `route:${uid}`;
 export const edgeId = (kind: GraphEdgeKind, source: string, target: string): string => `${kind}:${source}->${target}`;
+/** A pool of healthy nodes drawn as one box (simplify.ts): by lab host, OS and role. */
+export const poolId = (key: string): string => `pool:${key}`;
+/** A namespace whose healthy workloads, Services and Ingresses are drawn as one box (simplify.ts). */
+export const namespaceBoxId = (namespace: string): string => `ns:${namespace}`;

@@ -7,14 +7,14 @@
  * undefined and the caller makes a full pass. The result must equal what {@link buildGraph}
  * makes from the same objects; patch.test.ts checks exactly that.
  */
-import type { EndpointSliceObject, NodeObject, PodObject, TopologyObject, WorkloadObject } from '../../../shared/contract';
+import type { EndpointSliceObject, NodeObject, PodObject, ServiceObject, TopologyObject, WorkloadObject } from '../../../shared/contract';
 import type { ObjectChange } from './client-model';
 import type { TopologyFilter } from './filter';
-import { groupNode, isExpanded, nodeBox, serviceBox, sliceBox } from './boxes';
-import type { GraphNode, GroupTally, IndexedGraph } from './graph-types';
-import { groupId, isSliceId, nodeId, podId, sliceId } from './ids';
+import { containerBox, endpointsOf, groupNode, isExpanded, nodeBox, serviceBox, sliceBox } from './boxes';
+import type { ContainerTally, GraphNode, GroupTally, IndexedGraph } from './graph-types';
+import { groupId, isServiceId, nodeId, podId, serviceId, sliceId } from './ids';
 import { topOwnerOf, WORKLOAD_KINDS } from './owners';
-import { isProblem } from './status';
+import { isProblem, nodeStatus } from './status';
 
 export interface PatchOptions {
   filter: TopologyFilter;
@@ -45,18 +45,20 @@ export function patchGraph(
   options: PatchOptions,
 ): GraphPatch | undefined {
   if (options.filter.search.trim()) return undefined;
+  const { index } = graph;
+  const drawn = (id: string) => index.folded.get(id) ?? id;
   const namespaces = options.filter.namespaces.length > 0 ? new Set(options.filter.namespaces) : undefined;
   const inScope = (object: TopologyObject) => !object.namespace || !namespaces || namespaces.has(object.namespace);
-  const positions = new Map(graph.nodes.map((node, index) => [node.id, index]));
+  const positions = new Map(graph.nodes.map((node, position) => [node.id, position]));
   const nodes = [...graph.nodes];
   const changed = new Set<string>();
   const replace = (node: GraphNode) => {
-    const index = positions.get(node.id);
-    if (index === undefined) fullPass();
-    nodes[index] = node;
+    const position = positions.get(node.id);
+    if (position === undefined) fullPass();
+    nodes[position] = node;
     changed.add(node.id);
   };
-  const groups = new Map(graph.index.groups);
+  const groups = new Map(index.groups);
   const touched = new Map<string, GroupTally>();
   const edit = (id: string): GroupTally => {
     let tally = touched.get(id);
@@ -68,8 +70,19 @@ export function patchGraph(
     touched.set(id, tally);
     return tally;
   };
+  const containers = new Map(index.containers);
+  const editedContainers = new Set<string>();
+  const editContainer = (id: string): ContainerTally => {
+    if (!editedContainers.has(id)) {
+      editedContainers.add(id);
+      containers.set(id, { ...containers.get(id)! });
+    }
+    return containers.get(id)!;
+  };
   const groupIdOf = (pod: PodObject) => (pod.owner ? groupId(topOwnerOf(pod, lookup).uid) : podId(pod.uid));
-  const changedSlices = new Set<string>();
+  /** Boxes endpoint edges go into whose sources may have changed; Services whose folded slices changed. */
+  const changedTargets = new Set<string>();
+  const changedServices = new Set<string>();
   let podDelta = 0;
   let podsCameOrWent = false;
   let addedOrDeleted = false;
@@ -106,25 +119,34 @@ export function patchGraph(
           podsCameOrWent = true;
         }
         return;
-      case 'Service':
+      case 'Service': {
         if (!before || !after) fullPass();
-        replace(serviceBox(after as Extract<TopologyObject, { kind: 'Service' }>));
+        const id = serviceId(object.namespace, object.name);
+        // Folded into its namespace's box, which only counts it.
+        if (index.folded.has(id)) return;
+        if (index.slicesFolded) changedServices.add(id);
+        else replace(serviceBox(after as ServiceObject));
         return;
+      }
       case 'EndpointSlice': {
         const was = before as EndpointSliceObject | undefined;
         const is = after as EndpointSliceObject | undefined;
         if (!was || !is || was.service !== is.service) fullPass();
-        if (positions.has(sliceId(is.uid))) {
-          replace(sliceBox(is));
-          changedSlices.add(is.uid);
-        }
+        const target = index.slices.get(is.uid);
+        // A slice of no drawn Service is not drawn.
+        if (target === undefined) return;
+        changedTargets.add(target);
+        if (target === sliceId(is.uid)) replace(sliceBox(is));
+        else if (isServiceId(target)) changedServices.add(target);
         return;
       }
       case 'Node': {
         const was = before as NodeObject | undefined;
         const is = after as NodeObject | undefined;
         if (!was || !is || was.host !== is.host || was.vm !== is.vm) fullPass();
-        replace(nodeBox(is));
+        // A node whose health changes moves into or out of its pool.
+        if (index.pooled && (nodeStatus(was).tone === 'ok') !== (nodeStatus(is).tone === 'ok')) fullPass();
+        if (!index.folded.has(nodeId(is.name))) replace(nodeBox(is));
         return;
       }
       default:
@@ -137,29 +159,51 @@ export function patchGraph(
   try {
     for (const change of changes) applyOne(change);
     for (const [id, tally] of touched) {
-      const original = graph.index.groups.get(id)!;
+      const original = index.groups.get(id)!;
+      // A node -> group edge is drawn for each node (or its pool) that runs a pod of the group.
+      if (!sameSet(drawnNodes(original.nodes, drawn, positions), drawnNodes(tally.nodes, drawn, positions))) fullPass();
+      const container = index.folded.get(id);
+      if (container !== undefined) {
+        // Folded into its namespace's box: only the counts change (an emptied group may go).
+        if (tally.total <= 0) fullPass();
+        const box = editContainer(container);
+        box.total += tally.total - original.total;
+        box.ready += tally.ready - original.ready;
+        continue;
+      }
       const wasExpanded = graph.nodes[positions.get(id)!]?.expanded;
       const expanded = isExpanded(id, tally.total, options.collapseAbove, options.toggled);
       // Pods drawn inside the group (before or after), a group that expands or collapses, or one
       // that empties (it may go) change boxes.
       if (original.shown > 0 || expanded !== wasExpanded || (expanded && tally.total > 0) || tally.total <= 0) fullPass();
-      if (!sameDrawnNodes(original.nodes, tally.nodes, positions)) fullPass();
       replace(groupNode(tally, expanded));
     }
-    // Slice -> group edges follow the pods a slice lists: check the slices that changed, and all
+    for (const id of editedContainers) replace(containerBox(containers.get(id)!));
+    const slicesInto =
+      changedServices.size > 0 || changedTargets.size > 0 || podsCameOrWent ? slicesByTarget(index.slices) : new Map<string, string[]>();
+    for (const id of changedServices) {
+      const service = lookup(nodes[positions.get(id) ?? fullPass()]!.uid!);
+      if (service?.kind !== 'Service') fullPass();
+      const slices = (slicesInto.get(id) ?? []).map((uid) => lookup(uid)).filter((slice) => slice?.kind === 'EndpointSlice');
+      replace(serviceBox(service, endpointsOf(slices)));
+    }
+    // Endpoint edges follow the pods a slice lists: check the boxes whose slices changed, and all
     // of them when pods came or went (a slice may list a pod before or after the pod exists).
-    const drawnSlices = graph.nodes.filter((node) => node.type === 'slice' && (podsCameOrWent || changedSlices.has(node.uid!)));
-    if (drawnSlices.length > 0) {
+    const targets = podsCameOrWent ? [...slicesInto.keys()] : [...changedTargets];
+    if (targets.length > 0) {
       const sources = endpointSources(graph);
-      for (const node of drawnSlices) {
-        const slice = lookup(node.uid!) as EndpointSliceObject | undefined;
-        if (!slice) fullPass();
+      for (const target of targets) {
         const now = new Set<string>();
-        for (const uid of slice.podUids) {
-          const pod = lookup(uid);
-          if (pod?.kind === 'Pod' && inScope(pod)) now.add(groupIdOf(pod));
+        for (const uid of slicesInto.get(target) ?? []) {
+          const slice = lookup(uid) as EndpointSliceObject | undefined;
+          if (!slice) fullPass();
+          for (const podUid of slice.podUids) {
+            const pod = lookup(podUid);
+            if (pod?.kind === 'Pod' && inScope(pod)) now.add(drawn(groupIdOf(pod)));
+          }
         }
-        if (!sameSet(now, sources.get(node.id) ?? new Set())) fullPass();
+        now.delete(target);
+        if (!sameSet(now, sources.get(target) ?? new Set())) fullPass();
       }
     }
   } catch (error) {
@@ -167,28 +211,39 @@ export function patchGraph(
     throw error;
   }
   return {
-    graph: { nodes: changed.size > 0 ? nodes : graph.nodes, edges: graph.edges, index: { groups } },
+    graph: { nodes: changed.size > 0 ? nodes : graph.nodes, edges: graph.edges, index: { ...index, groups, containers } },
     changed,
     podDelta,
     addedOrDeleted,
   };
 }
 
-/** A node -> group edge is drawn for each node that runs a pod of the group and has a box. */
-function sameDrawnNodes(
-  before: ReadonlyMap<string, number>,
-  after: ReadonlyMap<string, number>,
-  boxes: ReadonlyMap<string, number>,
-): boolean {
-  const drawn = (counts: ReadonlyMap<string, number>) => new Set([...counts.keys()].filter((name) => boxes.has(nodeId(name))));
-  return sameSet(drawn(before), drawn(after));
+/** The boxes drawn for the nodes that run a group's pods: their own, or their pool's. */
+function drawnNodes(counts: ReadonlyMap<string, number>, drawn: (id: string) => string, boxes: ReadonlyMap<string, number>): Set<string> {
+  const ids = new Set<string>();
+  for (const name of counts.keys()) {
+    const id = drawn(nodeId(name));
+    if (boxes.has(id)) ids.add(id);
+  }
+  return ids;
 }
 
-/** Slice id -> the boxes with an endpoints edge into it (groups and lone pods). */
+/** Box id -> the slices whose endpoint edges go into it. */
+function slicesByTarget(slices: ReadonlyMap<string, string>): Map<string, string[]> {
+  const byTarget = new Map<string, string[]>();
+  for (const [uid, target] of slices) {
+    let list = byTarget.get(target);
+    if (!list) byTarget.set(target, (list = []));
+    list.push(uid);
+  }
+  return byTarget;
+}
+
+/** Box id -> the boxes with an endpoints edge into it (groups, lone pods, namespace boxes). */
 function endpointSources(graph: IndexedGraph): Map<string, Set<string>> {
   const sources = new Map<string, Set<string>>();
   for (const edge of graph.edges) {
-    if (edge.kind !== 'endpoints' || !isSliceId(edge.target)) continue;
+    if (edge.kind !== 'endpoints') continue;
     let set = sources.get(edge.target);
     if (!set) sources.set(edge.target, (set = new Set()));
     set.add(edge.source);

@@ -36,12 +36,18 @@ export interface PipelineOutput {
 export interface PipelineOptions {
   collapseAbove?: number;
   maxExpandedPods?: number;
+  /** Above this many boxes the map folds what is healthy (simplify.ts). */
+  budget?: number;
 }
 
 /** Below this share of placed boxes, a full quick layout beats placing the rest one by one. */
 const QUICK_LAYOUT_BELOW = 0.5;
 
-const emptyGraph: IndexedGraph = { nodes: [], edges: [], index: { groups: new Map() } };
+const emptyGraph: IndexedGraph = {
+  nodes: [],
+  edges: [],
+  index: { groups: new Map(), folded: new Map(), containers: new Map(), slices: new Map(), slicesFolded: false, pooled: false },
+};
 
 export class TopologyPipeline {
   private model: ClientModel | undefined;
@@ -151,6 +157,7 @@ export class TopologyPipeline {
       matches,
       collapseAbove: this.options.collapseAbove,
       maxExpandedPods: this.options.maxExpandedPods,
+      budget: this.options.budget,
     });
     let pods = 0;
     let nodes = 0;
