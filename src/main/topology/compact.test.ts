@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compactObject } from './compact';
+import { compactObject, SharedValues } from './compact';
 import type { RawObject } from '../kube/raw-types';
 
 describe('compactObject', () => {
@@ -114,5 +114,50 @@ describe('compactObject', () => {
       desired: 4,
       ready: 3,
     });
+  });
+
+  it('keeps what many pods repeat once, and nothing the map does not show', () => {
+    const shared = new SharedValues();
+    const raw = (name: string, rs: string) => ({
+      metadata: {
+        uid: `p-${name}`,
+        name,
+        namespace: 'team-1',
+        creationTimestamp: '2026-01-01T00:00:00Z',
+        labels: { app: 'web' },
+        ownerReferences: [{ kind: 'ReplicaSet', name: rs, uid: `rs-${rs}`, controller: true }],
+        managedFields: [{ manager: 'kubelet' }],
+      },
+      spec: { nodeName: 'worker-1', containers: [{ name: 'web', image: 'web:1' }] },
+      status: { phase: 'Running', podIP: '10.244.0.7', conditions: [{ type: 'Ready', status: 'True' }] },
+    });
+    const a = compactObject('Pod', raw('web-a', 'web-1'), shared);
+    const b = compactObject('Pod', raw('web-b', 'web-1'), shared);
+    const other = compactObject('Pod', raw('api-a', 'api-1'), shared);
+    expect(a.owner).toBe(b.owner);
+    expect(other.owner).toEqual({ kind: 'ReplicaSet', name: 'api-1', uid: 'rs-api-1' });
+    expect(a).toEqual({
+      kind: 'Pod',
+      uid: 'p-web-a',
+      name: 'web-a',
+      namespace: 'team-1',
+      labels: { app: 'web' },
+      owner: { kind: 'ReplicaSet', name: 'web-1', uid: 'rs-web-1' },
+      phase: 'Running',
+      ready: true,
+      restarts: 0,
+      nodeName: 'worker-1',
+    });
+    // A held owner is given only for the same kind and name as well as uid.
+    expect(shared.owner('ReplicaSet', 'renamed', 'rs-web-1')).toEqual({ kind: 'ReplicaSet', name: 'renamed', uid: 'rs-web-1' });
+  });
+
+  it('starts its pool of shared values again when it is full', () => {
+    const shared = new SharedValues(2);
+    const first = shared.owner('ReplicaSet', 'a', 'rs-a');
+    shared.owner('ReplicaSet', 'b', 'rs-b');
+    shared.owner('ReplicaSet', 'c', 'rs-c');
+    expect(shared.owner('ReplicaSet', 'a', 'rs-a')).not.toBe(first);
+    expect(shared.owner('ReplicaSet', 'a', 'rs-a')).toEqual(first);
   });
 });

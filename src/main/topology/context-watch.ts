@@ -10,6 +10,7 @@ import type { KindWatchStatus, TopologyDelta, TopologyKind, TopologyStatus } fro
 import { Backoff } from '../platform/backoff';
 import { resolveKindEndpoints, type KindEndpoint } from './discovery';
 import { ApiDiscovery } from '../kube/discovery';
+import { SharedValues } from './compact';
 import { KindWatcher, type KindWatcherOptions } from './kind-watcher';
 import type { KubeApi } from '../kube/kube-api';
 import { toAppError } from '../kube/kube-errors';
@@ -41,6 +42,8 @@ export class ContextWatch {
   /** Spaces discovery attempts until it first answers. */
   private readonly discoveryBackoff = new Backoff();
   private readonly discovery: ApiDiscovery;
+  /** Namespaces, node names, owners... kept once for all of the context's kinds. */
+  private readonly shared = new SharedValues();
 
   constructor(
     readonly context: string,
@@ -128,6 +131,7 @@ export class ContextWatch {
           status: (status) => this.setKindStatus(status),
         },
         this.options,
+        this.shared,
       );
       this.watchers.set(endpoint.kind, watcher);
       watcher.start();

@@ -5,7 +5,7 @@
  */
 import type { KindWatchStatus, TopologyObject } from '../../shared/contract/topology';
 import type { Backoff } from '../platform/backoff';
-import { compactObject } from './compact';
+import { compactObject, SharedValues } from './compact';
 import type { KindEndpoint } from './discovery';
 import type { KubeApi } from '../kube/kube-api';
 import { ListWatch, type ListWatchStatus } from '../kube/list-watch';
@@ -45,6 +45,8 @@ export class KindWatcher {
     readonly endpoint: KindEndpoint,
     private readonly sink: KindSink,
     options: KindWatcherOptions = {},
+    /** Values repeated across objects, kept once (one pool per context). */
+    shared = new SharedValues(),
   ) {
     const kind = endpoint.kind;
     this.loop = new ListWatch<RawObject, ModelEntry>(
@@ -60,7 +62,7 @@ export class KindWatcher {
         decode: (raw) => {
           const uid = raw.metadata?.uid;
           if (!uid) return undefined;
-          return { uid, resourceVersion: raw.metadata?.resourceVersion ?? '', object: compactObject(kind, raw) };
+          return { uid, resourceVersion: raw.metadata?.resourceVersion ?? '', object: compactObject(kind, raw, shared) };
         },
         ...options,
       },

@@ -51,7 +51,6 @@ interface ObjectBase {
   namespace?: string;
   labels?: Record<string, string>;
   owner?: OwnerRef;
-  createdAt?: string;
 }
 
 export interface NodeObject extends ObjectBase {
@@ -79,7 +78,6 @@ export interface PodObject extends ObjectBase {
   restarts: number;
   /** A waiting or terminated reason worth showing (CrashLoopBackOff, ImagePullBackOff...). */
   reason?: string;
-  podIP?: string;
   /** The pod is being deleted. */
   terminating?: boolean;
   conditions?: ConditionSummary[];
