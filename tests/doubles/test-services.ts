@@ -16,6 +16,7 @@ import type {
   LogBatch,
   LogStreamEnd,
   ForwardInfo,
+  PodListChange,
   PodsService,
   LabLogBatch,
   LabsService,
@@ -130,6 +131,8 @@ function noPods(): PodsService {
   const missing = () => Promise.reject(new AppError('NOT_FOUND', 'There is no such context in this test.'));
   return {
     listPods: missing,
+    followPods: missing,
+    unfollowPods: () => Promise.resolve(),
     startLogs: missing,
     retryLogs: missing,
     stopLogs: () => Promise.resolve(),
@@ -142,6 +145,7 @@ function noPods(): PodsService {
     onDidLogs: new Emitter<LogBatch>().event,
     onDidEndLogs: new Emitter<LogStreamEnd>().event,
     onDidChangeForwards: new Emitter<ForwardInfo[]>().event,
+    onDidChangePods: new Emitter<PodListChange>().event,
   };
 }
 

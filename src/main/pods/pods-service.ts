@@ -16,6 +16,8 @@ import type {
   LogStreamInfo,
   ObjectDescription,
   ObjectEvent,
+  PodListChange,
+  PodListFollow,
   PodQuery,
   PodsObjectRef,
   PodsService as PodsContract,
@@ -32,6 +34,7 @@ import { describeDeployment, describePod, describeService } from './describe';
 import { isServingPod, podPortFor, servicePortOf, serviceSelector } from './forward-target';
 import { LogStream, type LogStreamDeps } from './log-stream';
 import { toObjectEvents } from '../kube/object-events';
+import { PodFollow } from './pod-follow';
 import { selectorQuery, sortPods, toPodSummary } from './pod-summary';
 import type { LabTunnels } from './lab-tunnels';
 import { FORWARD_ADDRESS } from './loopback-forwarder';
@@ -57,17 +60,22 @@ const enc = encodeURIComponent;
 
 /** Pods per list page: a page of 500 is about 2 MB of JSON (see bench/pods-list.ts for the figures). */
 const POD_LIST_PAGE_SIZE = 500;
+/** Followed lists kept at once (a Pods view per window needs one). */
+const MAX_FOLLOWS = 4;
 
 export class PodsService implements PodsContract {
   private readonly logsEmitter = new Emitter<LogBatch>();
   private readonly endEmitter = new Emitter<LogStreamEnd>();
   private readonly forwardsEmitter = new Emitter<ForwardInfo[]>();
+  private readonly podsEmitter = new Emitter<PodListChange>();
   readonly onDidLogs: Event<LogBatch> = this.logsEmitter.event;
   readonly onDidEndLogs: Event<LogStreamEnd> = this.endEmitter.event;
   readonly onDidChangeForwards: Event<ForwardInfo[]> = this.forwardsEmitter.event;
+  readonly onDidChangePods: Event<PodListChange> = this.podsEmitter.event;
 
   private readonly streams = new Map<string, LogStream>();
   private readonly forwards = new Map<string, Forward>();
+  private readonly follows = new Map<string, PodFollow>();
   private disposed = false;
 
   constructor(private readonly options: PodsServiceOptions) {}
@@ -78,24 +86,62 @@ export class PodsService implements PodsContract {
    * rows cross to the window.
    */
   async listPods(podQuery: PodQuery): Promise<PodSummary[]> {
-    const { context, namespace, deployment } = podQuery;
-    const { api } = await this.connect(context);
-    const path = namespace ? `/api/v1/namespaces/${enc(namespace)}/pods` : '/api/v1/pods';
-    const query: Record<string, string> = {};
-    if (deployment !== undefined && namespace !== undefined) {
-      const found = await this.get<RawDeployment>(api, `/apis/apps/v1/namespaces/${enc(namespace)}/deployments/${enc(deployment)}`, {
-        kind: 'Deployment',
-        namespace,
-        name: deployment,
-        context,
-      });
-      const selector = selectorQuery(found.spec?.selector);
-      if (!selector) return [];
-      query.labelSelector = selector;
+    const { api } = await this.connect(podQuery.context);
+    const collection = await this.podCollection(api, podQuery);
+    if (!collection) return [];
+    return (await this.listCollectionOfPods(api, collection)).pods;
+  }
+
+  async followPods(podQuery: PodQuery): Promise<PodListFollow> {
+    this.ensureRunning();
+    const { api } = await this.connect(podQuery.context);
+    const collection = await this.podCollection(api, podQuery);
+    const followId = randomUUID();
+    if (!collection) return { followId, pods: [] };
+    const { pods, resourceVersion } = await this.listCollectionOfPods(api, collection);
+    if (this.disposed) throw new AppError('CANCELLED', 'Nestlab is shutting down.');
+    const follow = new PodFollow(followId, { api, ...collection, resourceVersion, emit: (change) => this.podsEmitter.fire(change) });
+    this.follows.set(followId, follow);
+    // A window that went away without unfollowing leaves its follow behind: keep the newest few.
+    for (const [id, old] of this.follows) {
+      if (this.follows.size <= MAX_FOLLOWS) break;
+      old.stop();
+      this.follows.delete(id);
     }
+    follow.start();
+    return { followId, pods };
+  }
+
+  unfollowPods(followId: string): Promise<void> {
+    this.follows.get(followId)?.stop();
+    this.follows.delete(followId);
+    return Promise.resolve();
+  }
+
+  /** The pods collection a query names; undefined for a Deployment whose selector selects nothing. */
+  private async podCollection(
+    api: KubeApi,
+    { context, namespace, deployment }: PodQuery,
+  ): Promise<{ path: string; query: Record<string, string> } | undefined> {
+    const path = namespace ? `/api/v1/namespaces/${enc(namespace)}/pods` : '/api/v1/pods';
+    if (deployment === undefined || namespace === undefined) return { path, query: {} };
+    const found = await this.get<RawDeployment>(api, `/apis/apps/v1/namespaces/${enc(namespace)}/deployments/${enc(deployment)}`, {
+      kind: 'Deployment',
+      namespace,
+      name: deployment,
+      context,
+    });
+    const selector = selectorQuery(found.spec?.selector);
+    return selector ? { path, query: { labelSelector: selector } } : undefined;
+  }
+
+  private async listCollectionOfPods(
+    api: KubeApi,
+    collection: { path: string; query: Record<string, string> },
+  ): Promise<{ pods: PodSummary[]; resourceVersion: string | undefined }> {
     try {
-      const { items } = await listCollection(api, { path, query, decode: toPodSummary, pageSize: POD_LIST_PAGE_SIZE });
-      return sortPods(items);
+      const { items, resourceVersion } = await listCollection(api, { ...collection, decode: toPodSummary, pageSize: POD_LIST_PAGE_SIZE });
+      return { pods: sortPods(items), resourceVersion };
     } catch (error) {
       throw toAppError(error);
     }
@@ -285,12 +331,15 @@ export class PodsService implements PodsContract {
     this.disposed = true;
     for (const stream of this.streams.values()) stream.stop();
     this.streams.clear();
+    for (const follow of this.follows.values()) follow.stop();
+    this.follows.clear();
     const forwards = [...this.forwards.values()];
     this.forwards.clear();
     await Promise.all(forwards.map((forward) => forward.forwarder.close()));
     this.logsEmitter.dispose();
     this.endEmitter.dispose();
     this.forwardsEmitter.dispose();
+    this.podsEmitter.dispose();
   }
 
   private async forwardTarget(api: KubeApi, request: ForwardRequest): Promise<{ pod: string; podPort: number }> {

@@ -36,6 +36,28 @@ export interface PodSummary {
   labels?: Record<string, string>;
 }
 
+/** A pods list that follows the cluster: its rows now; {@link PodListChange} events keep them current. */
+export interface PodListFollow {
+  followId: string;
+  pods: PodSummary[];
+}
+
+/**
+ * Changes to a followed pods list, gathered for a moment (a few events a second at most, however
+ * fast the pods change). Rows are named by `namespace/name`.
+ */
+export interface PodListChange {
+  followId: string;
+  /** The whole list again (after a relist, when the watch's version was compacted away): it replaces the rows. */
+  pods?: PodSummary[];
+  /** Rows added or changed. */
+  upserted: PodSummary[];
+  /** `namespace/name` of the pods deleted. */
+  removed: string[];
+  /** While the watch retries (the rows may be behind): why. Absent once it follows again. */
+  error?: SerializedError;
+}
+
 /** Where logs come from: one pod, or every pod of a Deployment, merged. */
 export interface LogSource {
   context: string;
@@ -250,6 +272,14 @@ export interface PodsService {
   /** Pods of a namespace (or all), newest first. */
   listPods(query: PodQuery): Promise<PodSummary[]>;
   /**
+   * Lists the pods as listPods does, then follows them (a watch from the list's version) with
+   * {@link PodListChange} events until unfollowPods. Nestlab follows a few lists at most: the
+   * oldest stops when more are asked for (a window that went away without unfollowing).
+   */
+  followPods(query: PodQuery): Promise<PodListFollow>;
+  /** Stops following a list. Harmless for one already stopped. */
+  unfollowPods(followId: string): Promise<void>;
+  /**
    * Starts reading logs. A Deployment is resolved through its selector to its pods; while
    * following, pods that join are added. Lines arrive as {@link LogBatch} events; the stream
    * ends with {@link LogStreamEnd}. NOT_FOUND for a pod or Deployment that does not exist.
@@ -281,11 +311,15 @@ export interface PodsService {
   onDidEndLogs: Event<LogStreamEnd>;
   /** Every forward, after any start, stop, connection or failure. */
   onDidChangeForwards: Event<ForwardInfo[]>;
+  /** Changes to the lists followed with followPods, each naming its follow. */
+  onDidChangePods: Event<PodListChange>;
 }
 
 export const podsNames = domainNames<PodsService>()({
   methods: [
     'listPods',
+    'followPods',
+    'unfollowPods',
     'startLogs',
     'retryLogs',
     'stopLogs',
@@ -296,5 +330,5 @@ export const podsNames = domainNames<PodsService>()({
     'listForwards',
     'stopForward',
   ],
-  events: ['onDidLogs', 'onDidEndLogs', 'onDidChangeForwards'],
+  events: ['onDidLogs', 'onDidEndLogs', 'onDidChangeForwards', 'onDidChangePods'],
 });

@@ -130,6 +130,8 @@ export const argumentSchemas: ArgumentSchemas = {
   },
   pods: {
     listPods: z.tuple([podQuerySchema]),
+    followPods: z.tuple([podQuerySchema]),
+    unfollowPods: z.tuple([podsIdSchema]),
     startLogs: z.tuple([logSourceSchema, logOptionsSchema]),
     retryLogs: z.tuple([podsIdSchema]),
     stopLogs: z.tuple([podsIdSchema]),

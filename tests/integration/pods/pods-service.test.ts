@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import type { LogBatch, LogLine, LogStreamEnd } from '../../../src/shared/contract';
+import type { LogBatch, LogLine, LogStreamEnd, PodListChange } from '../../../src/shared/contract';
 import { Dispatcher } from '../../../src/shared/rpc/dispatcher';
 import { connectInMemory } from '../../../src/shared/rpc/in-memory';
 import { createTestServices } from '../../doubles/test-services';
@@ -160,6 +160,65 @@ describe('pods service', () => {
       code: 'NOT_FOUND',
       message: `Deployment ${NAMESPACE}/nope does not exist in context ${CONTEXT}.`,
     });
+  });
+
+  it('follows a namespace: the rows with their labels, then a pod created, running and deleted as changes, until unfollowed', async () => {
+    connectService();
+    const changes: PodListChange[] = [];
+    link.api.pods.onDidChangePods((change) => changes.push(change));
+    const follow = await link.api.pods.followPods({ context: CONTEXT, namespace: NAMESPACE });
+    expect(follow.pods.map((pod) => pod.name)).toEqual(expect.arrayContaining(await runningPods()));
+    expect(follow.pods[0]!.labels).toMatchObject({ app: 'azure-vote-front' });
+    const ours = () => changes.filter((change) => change.followId === follow.followId);
+
+    const file = join(controlPlane.dir, 'follow-probe.yaml');
+    await writeFile(
+      file,
+      stringify({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'follow-probe', namespace: NAMESPACE, labels: { app: 'probe' } },
+        spec: { nodeSelector: { 'kubernetes.io/os': 'linux' }, containers: [{ name: 'probe', image: 'example.invalid/probe:1' }] },
+      }),
+    );
+    expect((await runKubectl(controlPlane.adminKubeconfigPath, ['apply', '-f', file])).exitCode).toBe(0);
+    await waitFor(() => ours().some((change) => change.upserted.some((pod) => pod.name === 'follow-probe' && pod.phase === 'Running')), {
+      timeout: 30_000,
+      description: 'the new pod Running in a change',
+    });
+    const deleted = await runKubectl(controlPlane.adminKubeconfigPath, [
+      '-n',
+      NAMESPACE,
+      'delete',
+      'pod',
+      'follow-probe',
+      '--grace-period=0',
+      '--force',
+    ]);
+    expect(deleted.exitCode, deleted.stderr).toBe(0);
+    await waitFor(() => ours().some((change) => change.removed.includes(`${NAMESPACE}/follow-probe`)), {
+      timeout: 30_000,
+      description: 'the deleted pod removed in a change',
+    });
+    expect(ours().every((change) => change.error === undefined && change.pods === undefined)).toBe(true);
+
+    // Unfollowed: a second follow sees the pod come and go again; the first sees nothing more.
+    await link.api.pods.unfollowPods(follow.followId);
+    const seen = ours().length;
+    const second = await link.api.pods.followPods({ context: CONTEXT, namespace: NAMESPACE });
+    const theirs = () => changes.filter((change) => change.followId === second.followId);
+    expect((await runKubectl(controlPlane.adminKubeconfigPath, ['apply', '-f', file])).exitCode).toBe(0);
+    await waitFor(() => theirs().some((change) => change.upserted.some((pod) => pod.name === 'follow-probe' && pod.phase === 'Running')), {
+      timeout: 30_000,
+      description: 'the pod Running again, in the second follow',
+    });
+    await runKubectl(controlPlane.adminKubeconfigPath, ['-n', NAMESPACE, 'delete', 'pod', 'follow-probe', '--grace-period=0', '--force']);
+    await waitFor(() => theirs().some((change) => change.removed.includes(`${NAMESPACE}/follow-probe`)), {
+      timeout: 30_000,
+      description: 'the pod removed again, in the second follow',
+    });
+    expect(ours()).toHaveLength(seen);
+    await link.api.pods.unfollowPods(second.followId);
   });
 
   it('merges the logs of a Deployment with 3 pods, in time order, with colours per pod and ANSI codes kept', async () => {

@@ -18,10 +18,11 @@ export function PodsView() {
   const { picked, namespace, podList, error } = useAppStore(
     useShallow((state) => ({ picked: state.podsContext, namespace: state.podsNamespace, podList: state.podList, error: state.podsError })),
   );
-  const { setScope, loadPods, loadForwards, dismissError } = useAppStore(
+  const { setScope, loadPods, stopFollowingPods, loadForwards, dismissError } = useAppStore(
     useShallow((state) => ({
       setScope: state.setPodsScope,
       loadPods: state.loadPods,
+      stopFollowingPods: state.stopFollowingPods,
       loadForwards: state.loadForwards,
       dismissError: state.dismissPodsError,
     })),
@@ -39,7 +40,9 @@ export function PodsView() {
   useEffect(() => {
     if (!connected || context === undefined) return;
     void loadPods().then(() => setNow(Date.now()));
-  }, [connected, context, namespace, loadPods]);
+    // The list follows the cluster while the view is open.
+    return () => stopFollowingPods();
+  }, [connected, context, namespace, loadPods, stopFollowingPods]);
 
   const pods = podList.state === 'idle' ? [] : podList.pods;
   return (
@@ -77,6 +80,9 @@ export function PodsView() {
         </form>
       )}
       {podList.state === 'failed' && <Banner tone="error">{podList.error.message}</Banner>}
+      {podList.state === 'loaded' && podList.followError && (
+        <Banner tone="warning">The list may be behind: following its changes failed and is retried. {podList.followError.message}</Banner>
+      )}
       {context !== undefined && podList.state !== 'idle' && (
         <section aria-labelledby="pods-heading">
           <h2 id="pods-heading">

@@ -6,6 +6,7 @@ import type { StateCreator } from 'zustand';
 import type { ForwardInfo, ForwardRequest, ObjectDescription, ObjectEvent, PodSummary, PodsObjectRef } from '../../../shared/contract';
 import { AppError, type SerializedError } from '../../../shared/errors';
 import type { AppState, StoreDeps } from '../../store/app-store';
+import { applyPodChange } from './pod-list-change';
 
 /** Where a pod exec tab starts before its pane fits it. */
 const execSize = { cols: 100, rows: 30 };
@@ -13,7 +14,8 @@ const execSize = { cols: 100, rows: 30 };
 export type PodListState =
   | { state: 'idle' }
   | { state: 'loading'; pods: PodSummary[] }
-  | { state: 'loaded'; pods: PodSummary[] }
+  /** `followId` while the main process follows the list's changes; `followError` while that watch retries. */
+  | { state: 'loaded'; pods: PodSummary[]; followId?: string; followError?: SerializedError }
   | { state: 'failed'; pods: PodSummary[]; error: SerializedError };
 
 /** The events or describe panel of one object. */
@@ -33,7 +35,10 @@ export interface PodsSlice {
   forwards: ForwardInfo[];
   podsError: SerializedError | undefined;
   setPodsScope: (scope: { context?: string; namespace?: string }) => void;
+  /** Lists the pods of the scope and follows their changes (until the scope changes or stopFollowingPods). */
   loadPods: () => Promise<void>;
+  /** Stops following the list's changes (the view went away); the rows stay. */
+  stopFollowingPods: () => void;
   showEvents: (ref: PodsObjectRef) => Promise<void>;
   showDescribe: (ref: PodsObjectRef) => Promise<void>;
   closePodPanel: () => void;
@@ -52,7 +57,29 @@ export interface PodsSlice {
 export function createPodsSlice(deps: StoreDeps): StateCreator<AppState, [], [], PodsSlice> {
   return (set, get) => {
     let subscribed = false;
+    let podsSubscribed = false;
+    /** Counts loads: an answer to an older one is dropped (and its follow stopped). */
+    let loads = 0;
     const fail = (error: unknown) => set({ podsError: AppError.from(error).toJSON() });
+
+    const unfollow = () => {
+      const list = get().podList;
+      if (list.state !== 'loaded' || list.followId === undefined) return;
+      set({ podList: { state: 'loaded', pods: list.pods } });
+      deps.api.pods.unfollowPods(list.followId).catch(() => undefined);
+    };
+
+    const subscribePods = () => {
+      if (podsSubscribed) return;
+      podsSubscribed = true;
+      deps.api.pods.onDidChangePods((change) => {
+        const list = get().podList;
+        if (list.state !== 'loaded' || list.followId !== change.followId) return;
+        const next: PodListState = { state: 'loaded', pods: applyPodChange(list.pods, change), followId: list.followId };
+        if (change.error) next.followError = change.error;
+        set({ podList: next });
+      });
+    };
 
     // Forwards are subscribed on first use, like the logs slice's lines.
     const subscribe = () => {
@@ -86,22 +113,37 @@ export function createPodsSlice(deps: StoreDeps): StateCreator<AppState, [], [],
         const next: Partial<PodsSlice> = {};
         if (scope.context !== undefined && scope.context !== get().podsContext) next.podsContext = scope.context;
         if (scope.namespace !== undefined && scope.namespace !== get().podsNamespace) next.podsNamespace = scope.namespace;
-        if (Object.keys(next).length > 0) set({ ...next, podList: { state: 'idle' } });
+        if (Object.keys(next).length === 0) return;
+        unfollow();
+        set({ ...next, podList: { state: 'idle' } });
       },
 
       loadPods: async () => {
         const context = get().podsContext ?? get().clusters?.activeContext;
         if (!context) return;
         const namespace = get().podsNamespace.trim();
+        unfollow();
+        subscribePods();
+        const load = ++loads;
         const before = get().podList;
         const pods = before.state === 'idle' ? [] : before.pods;
         set({ podList: { state: 'loading', pods } });
         try {
-          const list = await deps.api.pods.listPods(namespace ? { context, namespace } : { context });
-          set({ podList: { state: 'loaded', pods: list } });
+          const { followId, pods: listed } = await deps.api.pods.followPods(namespace ? { context, namespace } : { context });
+          if (load !== loads) {
+            deps.api.pods.unfollowPods(followId).catch(() => undefined);
+            return;
+          }
+          set({ podList: { state: 'loaded', pods: listed, followId } });
         } catch (error) {
-          set({ podList: { state: 'failed', pods, error: AppError.from(error).toJSON() } });
+          if (load === loads) set({ podList: { state: 'failed', pods, error: AppError.from(error).toJSON() } });
         }
+      },
+
+      stopFollowingPods: () => {
+        // A load still running is dropped when it answers, its follow stopped.
+        loads += 1;
+        unfollow();
       },
 
       showEvents: (ref) => loadPanel('events', ref),
