@@ -62,6 +62,8 @@ const enc = encodeURIComponent;
 const POD_LIST_PAGE_SIZE = 500;
 /** Followed lists kept at once (a Pods view per window needs one). */
 const MAX_FOLLOWS = 4;
+/** Above this many rows a followed list sends its changes once a second instead of four times. */
+const LARGE_LIST = 5_000;
 
 export class PodsService implements PodsContract {
   private readonly logsEmitter = new Emitter<LogBatch>();
@@ -100,7 +102,14 @@ export class PodsService implements PodsContract {
     if (!collection) return { followId, pods: [] };
     const { pods, resourceVersion } = await this.listCollectionOfPods(api, collection);
     if (this.disposed) throw new AppError('CANCELLED', 'Nestlab is shutting down.');
-    const follow = new PodFollow(followId, { api, ...collection, resourceVersion, emit: (change) => this.podsEmitter.fire(change) });
+    const follow = new PodFollow(followId, {
+      api,
+      ...collection,
+      resourceVersion,
+      emit: (change) => this.podsEmitter.fire(change),
+      // The window indexes every row again per change (tens of ms at 30,000): big lists change less often.
+      flushMs: pods.length > LARGE_LIST ? 1_000 : 250,
+    });
     this.follows.set(followId, follow);
     // A window that went away without unfollowing leaves its follow behind: keep the newest few.
     for (const [id, old] of this.follows) {

@@ -49,7 +49,8 @@ describe('PodsTable', () => {
     const html = render(pods.slice(0, 10));
     expect(html).toContain('aria-label="Logs of web-00003"');
     expect(html).toContain('aria-label="All web logs: every pod of the Deployment"');
-    for (const action of ['Events of', 'Details of', 'Exec into', 'Forward a port of']) expect(html).toContain(`aria-label="${action} web-00003"`);
+    for (const action of ['Events of', 'Details of', 'Exec into', 'Forward a port of'])
+      expect(html).toContain(`aria-label="${action} web-00003"`);
     expect(html).toContain('aria-label="Container of web-00007"');
     expect(html).toContain('No problems');
     expect(html).toContain('10 of 10 pods');
