@@ -28,6 +28,25 @@ export class PodsPage extends AppPage {
     return names.filter((name) => name.startsWith(prefix));
   }
 
+  /** A field of the list's filters: Name, Show namespace, Labels. */
+  filterField(label: 'Name' | 'Show namespace' | 'Labels'): Locator {
+    return this.page.getByRole('search', { name: 'Filter the pods' }).getByLabel(label, { exact: true });
+  }
+
+  /** "N of M pods". */
+  get count(): Locator {
+    return this.page.getByTestId('pods-count');
+  }
+
+  columnHeader(name: string): Locator {
+    return this.page.getByTestId('pods-table').getByRole('columnheader', { name, exact: true });
+  }
+
+  /** The pod of the row that has the focus (undefined when no row has it). */
+  focusedPod(): Promise<string | undefined> {
+    return this.page.evaluate(() => document.activeElement?.closest('tr[data-pod]')?.getAttribute('data-pod') ?? undefined);
+  }
+
   action(pod: string, label: string): Locator {
     return this.page.getByRole('button', { name: `${label} ${pod}`, exact: true });
   }
