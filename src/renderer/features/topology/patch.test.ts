@@ -85,6 +85,15 @@ describe('patchGraph', () => {
     expect(gone.patch!.graph).toEqual(fullGraph(model, allNamespaces));
   });
 
+  it('updates a pod drawn inside an expanded group in place, and refuses one joining it', () => {
+    const model = modelOf(cluster());
+    const { patch } = patchAfter(model, [pod('small-1', 'small', 'c', { ready: false, phase: 'Pending' })]);
+    expect(patch).toBeDefined();
+    expect([...patch!.changed].sort()).toEqual(['group:d-small', 'pod:p-small-1']);
+    expect(patch!.graph).toEqual(fullGraph(model, allNamespaces));
+    expect(patchAfter(model, [pod('small-9', 'small', 'c')]).patch).toBeUndefined();
+  });
+
   it('refuses a pod that starts, goes on or stops failing: a collapsed group draws its failing pods', () => {
     const model = modelOf(cluster());
     const failing = patchAfter(model, [pod('web-3', 'web', 'b', { ready: false, reason: 'CrashLoopBackOff' })]);
@@ -125,7 +134,7 @@ describe('patchGraph', () => {
     const cases: [string, TopologyObject[], string[]][] = [
       ['a pod on a node the group did not use (a new edge)', [pod('web-c', 'web', 'c')], []],
       ['a new Deployment (a new box)', deployment('new', 1), []],
-      ['a pod of an expanded group (drawn inside it)', [pod('small-9', 'small', 'c')], []],
+      ['a pod joining an expanded group (drawn inside it)', [pod('small-9', 'small', 'c')], []],
       ['a lone pod (a box of its own)', [pod('lonely', undefined, 'a')], []],
       ['a node that goes', [], ['n-c']],
       ['a node that joins a lab host', [node('c', { host: 'lab-1' })], []],
@@ -169,9 +178,10 @@ describe('patchGraph', () => {
       for (let change = 0; change < 1 + Math.floor(next() * 4); change += 1) {
         const objects = [...model.objects.values()];
         const pods = objects.filter((object): object is PodObject => object.kind === 'Pod' && object.owner?.uid === 'rs-web');
+        const owned = objects.filter((object): object is PodObject => object.kind === 'Pod' && object.owner !== undefined);
         const roll = next();
         // Failing pods are drawn and refuse the patch: rare, as on a real cluster.
-        if (roll < 0.3) upserts.push({ ...pick(pods), ready: next() < 0.7, reason: next() < 0.02 ? 'CrashLoopBackOff' : undefined });
+        if (roll < 0.3) upserts.push({ ...pick(owned), ready: next() < 0.7, reason: next() < 0.02 ? 'CrashLoopBackOff' : undefined });
         else if (roll < 0.42) upserts.push(pod(`web-x${batch}-${change}`, 'web', pick(['a', 'b', 'c'])));
         else if (roll < 0.45) upserts.push(pod(`small-x${batch}-${change}`, 'small', 'c'));
         else if (roll < 0.6 && pods.length > 3) deletes.push(pick(pods).uid);

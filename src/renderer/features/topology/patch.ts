@@ -10,7 +10,7 @@
 import type { EndpointSliceObject, NodeObject, PodObject, ServiceObject, TopologyObject, WorkloadObject } from '../../../shared/contract';
 import type { ObjectChange } from './client-model';
 import type { TopologyFilter } from './filter';
-import { containerBox, endpointsOf, groupNode, isExpanded, nodeBox, serviceBox, sliceBox } from './boxes';
+import { containerBox, endpointsOf, groupNode, isExpanded, nodeBox, podBox, serviceBox, sliceBox } from './boxes';
 import type { ContainerTally, GraphNode, GroupTally, IndexedGraph } from './graph-types';
 import { groupId, isServiceId, nodeId, podId, serviceId, sliceId } from './ids';
 import { topOwnerOf, WORKLOAD_KINDS } from './owners';
@@ -83,6 +83,9 @@ export function patchGraph(
   /** Boxes endpoint edges go into whose sources may have changed; Services whose folded slices changed. */
   const changedTargets = new Set<string>();
   const changedServices = new Set<string>();
+  /** Groups that pods joined or left, and pods that changed and stayed in their group (by group). */
+  const podsMoved = new Set<string>();
+  const updatedPods = new Map<string, PodObject[]>();
   let podDelta = 0;
   let podsCameOrWent = false;
   let addedOrDeleted = false;
@@ -111,14 +114,19 @@ export function patchGraph(
     // Objects of namespaces the filter hides are never drawn or counted.
     if (!inScope(object)) return;
     switch (object.kind) {
-      case 'Pod':
+      case 'Pod': {
         if (before) countPod(before as PodObject, -1);
         if (after) countPod(after as PodObject, 1);
+        const was = before && groupIdOf(before as PodObject);
+        const is = after && groupIdOf(after as PodObject);
+        if (was && was === is) updatedPods.set(is, [...(updatedPods.get(is) ?? []), after as PodObject]);
+        else for (const id of [was, is]) if (id) podsMoved.add(id);
         if (!before !== !after) {
           podDelta += after ? 1 : -1;
           podsCameOrWent = true;
         }
         return;
+      }
       case 'Service': {
         if (!before || !after) fullPass();
         const id = serviceId(object.namespace, object.name);
@@ -173,9 +181,12 @@ export function patchGraph(
       }
       const wasExpanded = graph.nodes[positions.get(id)!]?.expanded;
       const expanded = isExpanded(id, tally.total, options.collapseAbove, options.toggled);
-      // Pods drawn inside the group (before or after), a group that expands or collapses, or one
-      // that empties (it may go) change boxes.
-      if (original.shown > 0 || expanded !== wasExpanded || (expanded && tally.total > 0) || tally.total <= 0) fullPass();
+      // A group that expands or collapses, or one that empties (it may go), changes boxes; so do
+      // pods joining or leaving a group that draws pods inside it. Pods that only change keep
+      // the same ones drawn (none starts or stops failing: that took a full pass already).
+      if (expanded !== wasExpanded || tally.total <= 0) fullPass();
+      if ((expanded || original.shown > 0) && podsMoved.has(id)) fullPass();
+      for (const pod of updatedPods.get(id) ?? []) if (positions.has(podId(pod.uid))) replace(podBox(pod, id));
       replace(groupNode(tally, expanded));
     }
     for (const id of editedContainers) replace(containerBox(containers.get(id)!));
