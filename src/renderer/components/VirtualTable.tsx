@@ -1,4 +1,4 @@
-import { useCallback, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { memo, useCallback, useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactElement } from 'react';
 import type { Column, RowAttributes } from './DataTable';
 import { rowForKey, rowsPerPage, rowWindow, scrollToShow } from './virtual-window';
 import './data-table.css';
@@ -190,31 +190,16 @@ export function VirtualTable<Row, Key extends string>({
           {rows.slice(drawn.first, drawn.end).map((row, offset) => {
             const index = drawn.first + offset;
             return (
-              <tr
+              <VirtualRow
                 key={rowKey(row)}
-                {...rowAttributes?.(row)}
-                data-row-index={index}
-                aria-rowindex={index + 2}
-                tabIndex={index === tabStop ? 0 : -1}
-                style={{ height: rowHeight }}
-                // Focus on the row or one of its actions: the keys go on from this row.
-                onFocus={() => setActive(index)}
-              >
-                {columns.map((column) => {
-                  const Cell = column.rowHeader ? 'th' : 'td';
-                  const cellClass = typeof column.className === 'function' ? column.className(row) : column.className;
-                  return (
-                    <Cell
-                      key={column.header}
-                      scope={column.rowHeader ? 'row' : undefined}
-                      className={cellClass || undefined}
-                      data-testid={column.testId}
-                    >
-                      {column.cell(row)}
-                    </Cell>
-                  );
-                })}
-              </tr>
+                row={row}
+                index={index}
+                tabbable={index === tabStop}
+                columns={columns}
+                rowHeight={rowHeight}
+                rowAttributes={rowAttributes}
+                onFocusRow={setActive}
+              />
             );
           })}
           {drawn.spaceBelow > 0 && <Spacer height={drawn.spaceBelow} columns={columns.length} />}
@@ -223,6 +208,54 @@ export function VirtualTable<Row, Key extends string>({
     </div>
   );
 }
+
+interface VirtualRowProps<Row, Key extends string> {
+  row: Row;
+  index: number;
+  tabbable: boolean;
+  columns: VirtualColumn<Row, Key>[];
+  rowHeight: number;
+  rowAttributes: ((row: Row) => RowAttributes) | undefined;
+  onFocusRow: (index: number) => void;
+}
+
+/** One drawn row; memoised, so a scroll renders only the rows that come into view. */
+const VirtualRow = memo(function VirtualRow<Row, Key extends string>({
+  row,
+  index,
+  tabbable,
+  columns,
+  rowHeight,
+  rowAttributes,
+  onFocusRow,
+}: VirtualRowProps<Row, Key>) {
+  return (
+    <tr
+      {...rowAttributes?.(row)}
+      data-row-index={index}
+      aria-rowindex={index + 2}
+      tabIndex={tabbable ? 0 : -1}
+      style={{ height: rowHeight }}
+      // Focus on the row or one of its actions: the keys go on from this row.
+      onFocus={() => onFocusRow(index)}
+    >
+      {columns.map((column) => {
+        const Cell = column.rowHeader ? 'th' : 'td';
+        const cellClass = typeof column.className === 'function' ? column.className(row) : column.className;
+        return (
+          <Cell
+            key={column.header}
+            scope={column.rowHeader ? 'row' : undefined}
+            className={cellClass || undefined}
+            data-testid={column.testId}
+          >
+            {column.cell(row)}
+          </Cell>
+        );
+      })}
+    </tr>
+  );
+}) as <Row, Key extends string>(props: VirtualRowProps<Row, Key>) => ReactElement;
 
 /** Stands for the rows not drawn above or below the view. */
 function Spacer({ height, columns }: { height: number; columns: number }) {
