@@ -86,8 +86,9 @@ export function patchGraph(
   /** Groups that pods joined or left, and pods that changed and stayed in their group (by group). */
   const podsMoved = new Set<string>();
   const updatedPods = new Map<string, PodObject[]>();
+  /** Pods that came, went or changed group: the slices that list them may draw other edges. */
+  const movedPodUids = new Set<string>();
   let podDelta = 0;
-  let podsCameOrWent = false;
   let addedOrDeleted = false;
 
   const countPod = (pod: PodObject, sign: 1 | -1) => {
@@ -120,11 +121,12 @@ export function patchGraph(
         const was = before && groupIdOf(before as PodObject);
         const is = after && groupIdOf(after as PodObject);
         if (was && was === is) updatedPods.set(is, [...(updatedPods.get(is) ?? []), after as PodObject]);
-        else for (const id of [was, is]) if (id) podsMoved.add(id);
-        if (!before !== !after) {
-          podDelta += after ? 1 : -1;
-          podsCameOrWent = true;
+        else {
+          for (const id of [was, is]) if (id) podsMoved.add(id);
+          // A slice may list a pod before or after the pod exists: its edges may change.
+          movedPodUids.add(object.uid);
         }
+        if (!before !== !after) podDelta += after ? 1 : -1;
         return;
       }
       case 'Service': {
@@ -191,16 +193,26 @@ export function patchGraph(
     }
     for (const id of editedContainers) replace(containerBox(containers.get(id)!));
     const slicesInto =
-      changedServices.size > 0 || changedTargets.size > 0 || podsCameOrWent ? slicesByTarget(index.slices) : new Map<string, string[]>();
+      changedServices.size > 0 || changedTargets.size > 0 || movedPodUids.size > 0
+        ? slicesByTarget(index.slices)
+        : new Map<string, string[]>();
     for (const id of changedServices) {
       const service = lookup(nodes[positions.get(id) ?? fullPass()]!.uid!);
       if (service?.kind !== 'Service') fullPass();
       const slices = (slicesInto.get(id) ?? []).map((uid) => lookup(uid)).filter((slice) => slice?.kind === 'EndpointSlice');
       replace(serviceBox(service, endpointsOf(slices)));
     }
-    // Endpoint edges follow the pods a slice lists: check the boxes whose slices changed, and all
-    // of them when pods came or went (a slice may list a pod before or after the pod exists).
-    const targets = podsCameOrWent ? [...slicesInto.keys()] : [...changedTargets];
+    // Endpoint edges follow the pods a slice lists: check the boxes whose slices changed or list
+    // a pod that came, went or changed group.
+    if (movedPodUids.size > 0) {
+      for (const [uid, target] of index.slices) {
+        if (changedTargets.has(target)) continue;
+        const slice = lookup(uid);
+        if (slice?.kind !== 'EndpointSlice') fullPass();
+        if (slice.podUids.some((podUid) => movedPodUids.has(podUid))) changedTargets.add(target);
+      }
+    }
+    const targets = [...changedTargets];
     if (targets.length > 0) {
       const sources = endpointSources(graph);
       for (const target of targets) {
