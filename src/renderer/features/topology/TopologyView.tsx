@@ -119,7 +119,9 @@ export function TopologyView() {
           )}
         </div>
       )}
-      <p className="muted topology-hint">Double-click a workload to show or hide its pods. Scroll to zoom, drag to pan.</p>
+      <p className="muted topology-hint">
+        Double-click a workload to show or hide its pods, a node pool or namespace to open or fold it. Scroll to zoom, drag to pan.
+      </p>
     </section>
   );
 }

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ClientModel } from './client-model';
 import { deployment, node, pod, podsOf } from './fixtures.test-support';
+import { namespaceBoxId, poolId } from './ids';
+import { podName, scaleCluster } from './scale-fixture.test-support';
+import { BOX_BUDGET } from './simplify';
 import type { ElkGraph, LayoutEngine } from './layout';
 import { TopologyPipeline, type PipelineOutput } from './pipeline';
 
@@ -176,5 +179,30 @@ describe('TopologyPipeline placement', () => {
     const fresh = start([...model.objects.values()], manualEngine().engine).last();
     expect(after.view).toEqual(fresh.view);
     expect(after.counts).toEqual(fresh.counts);
+  });
+});
+
+describe('TopologyPipeline at 30,000 pods', { timeout: 60_000 }, () => {
+  it('draws the folded map, patches a pod change into its namespace box, and opens a pool on request', () => {
+    const { engine, runs } = manualEngine();
+    const { pipeline, model, last } = start(scaleCluster({ notReady: ['worker-9'] }), engine);
+    expect(last().counts).toEqual({ nodes: 300, pods: 30_000, shownPods: 0 });
+    expect(last().view.nodes.length).toBeLessThanOrEqual(BOX_BUDGET);
+    expect(last().placement).toBe('quick');
+    const before = last().view;
+    const pod = model.objects.get(`p-${podName(150, 0)}`)!;
+    model.apply({ context: 'lab', revision: 2, upserts: [{ ...pod, ready: false } as typeof pod], deletes: [] });
+    pipeline.update();
+    const changed = last()
+      .view.nodes.filter((entry, index) => entry !== before.nodes[index])
+      .map((entry) => entry.id);
+    expect(changed).toEqual([namespaceBoxId('team-15')]);
+    expect(runs).toHaveLength(1);
+
+    pipeline.toggle(poolId('lab-0/linux-worker'));
+    // The control plane and worker-9 (NotReady) were drawn already; the pool's 88 Ready nodes join them.
+    expect(last().view.nodes.filter((entry) => entry.data.type === 'node')).toHaveLength(2 + 88);
+    expect(last().view.nodes.find((entry) => entry.data.label === 'worker-9')?.data.status?.text).toBe('NotReady');
+    expect(last().view.nodes.find((entry) => entry.id === poolId('lab-0/linux-worker'))?.data.expanded).toBe(true);
   });
 });
