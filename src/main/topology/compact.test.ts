@@ -116,6 +116,22 @@ describe('compactObject', () => {
     });
   });
 
+  it('names a pod the scheduler cannot place by its PodScheduled reason', () => {
+    const pod = compactObject('Pod', {
+      metadata: { uid: 'p', name: 'web-9', namespace: 'default' },
+      status: {
+        phase: 'Pending',
+        conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/3 nodes are available' }],
+      },
+    });
+    expect(pod).toMatchObject({ phase: 'Pending', ready: false, reason: 'Unschedulable' });
+    const scheduled = compactObject('Pod', {
+      metadata: { uid: 'q', name: 'web-8', namespace: 'default' },
+      status: { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'True' }] },
+    });
+    expect(scheduled).not.toHaveProperty('reason');
+  });
+
   it('keeps what many pods repeat once, and nothing the map does not show', () => {
     const shared = new SharedValues();
     const raw = (name: string, rs: string) => ({

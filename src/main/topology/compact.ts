@@ -99,7 +99,9 @@ function podReason(raw: RawObject): string | undefined {
     const reason = status.state?.waiting?.reason ?? status.state?.terminated?.reason;
     if (reason && !QUIET_REASONS.has(reason)) return reason;
   }
-  return raw.status?.reason;
+  if (raw.status?.reason) return raw.status.reason;
+  // The scheduler found no node for it (reason Unschedulable): a problem the map shows, not a normal Pending.
+  return raw.status?.conditions?.find((condition) => condition.type === 'PodScheduled' && condition.status === 'False')?.reason;
 }
 
 function nodeOs(raw: RawObject): 'linux' | 'windows' | 'other' {
