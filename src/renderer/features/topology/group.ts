@@ -245,7 +245,10 @@ function drawGroups(
   const drawings = new Map<string, GroupDrawing>();
   for (const group of groups.values()) {
     const expanded = isExpanded(group.id, group.total, options.collapseAbove, options.toggled);
-    drawings.set(group.id, { expanded, pods: drawnPods(group.pods, expanded ? options.maxExpanded : options.maxFailing, !expanded) });
+    // Most groups are collapsed and healthy: nothing inside, no pod to look at again.
+    const pods =
+      !expanded && group.problems === 0 ? [] : drawnPods(group.pods, expanded ? options.maxExpanded : options.maxFailing, !expanded);
+    drawings.set(group.id, { expanded, pods });
   }
   return drawings;
 }
