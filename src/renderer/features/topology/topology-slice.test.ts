@@ -139,4 +139,17 @@ describe('topology slice', () => {
     expect(fake.calls.at(-1)).toBe('unwatch other');
     expect(fake.store.getState().topology).toMatchObject({ context: undefined, phase: 'idle' });
   });
+
+  it('keeps the details panel on its box as the box opens and folds', async () => {
+    const fake = fakeTopology([node('a'), ...deployment('web', 12), ...podsOf('web', 12, ['a'])]);
+    await fake.store.getState().openTopology('lab');
+    await expect.poll(() => groupPods(fake.store)).toBeDefined();
+    const group = fake.store.getState().topology.output.view.nodes.find((entry) => entry.id === 'group:d-web')!.data;
+    await fake.store.getState().selectTopologyNode(group);
+    expect(fake.store.getState().topology.details?.node.expanded).toBe(false);
+    fake.store.getState().toggleTopologyGroup('group:d-web');
+    expect(fake.store.getState().topology.details?.node).toMatchObject({ expanded: true, pods: { shown: 12 } });
+    fake.store.getState().toggleTopologyGroup('group:d-web');
+    expect(fake.store.getState().topology.details?.node.expanded).toBe(false);
+  });
 });

@@ -90,14 +90,14 @@ export function createTopologySlice(deps: StoreDeps, options: TopologySliceOptio
       refreshDetails();
     });
 
+    // The panel follows its box: its object, and what the box says (expanded or not: the panel's
+    // button opens or folds it; pool and namespace boxes have no object).
     const refreshDetails = () => {
       const details = get().topology.details;
-      if (!details?.node.uid) return;
-      const object = pipeline.object(details.node.uid);
-      if (object !== details.object) {
-        const node = get().topology.output.view.nodes.find((candidate) => candidate.id === details.node.id)?.data ?? details.node;
-        patch({ details: { ...details, node, object } });
-      }
+      if (!details) return;
+      const object = details.node.uid ? pipeline.object(details.node.uid) : undefined;
+      const node = get().topology.output.view.nodes.find((candidate) => candidate.id === details.node.id)?.data ?? details.node;
+      if (object !== details.object || node !== details.node) patch({ details: { ...details, node, object } });
     };
 
     const batcher = new FrameBatcher<TopologyDelta>((deltas) => {
