@@ -51,6 +51,9 @@ describe('libvirt driver', () => {
     const xml = networkXml(three, paths, 'a1b2c3d4');
     expect(xml).toMatchSnapshot();
     expect(xml.match(/<host mac='52:54:00:[0-9a-f:]{8}' name='lab1-cp\d' ip='192\.168\.150\.10[012]'\/>/g)).toHaveLength(3);
+    // The VMs get the subnet's broadcast address, not the endpoint's /32 (dnsmasq's own pick on a real host).
+    expect(xml).toContain("<network xmlns:dnsmasq='http://libvirt.org/schemas/network/dnsmasq/1.0'>");
+    expect(xml).toContain("<dnsmasq:option value='dhcp-option=28,192.168.150.255'/>");
     // virt-install gives each control plane the MAC of its reservation; workers keep libvirt's random one.
     const [cp2, worker] = [machinesOf(three)[1]!, machinesOf(three)[3]!];
     expect(virtInstallArgs(three, cp2, paths, 'kvm', 'a1b2c3d4')).toContain(

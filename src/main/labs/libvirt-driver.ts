@@ -15,12 +15,14 @@ import type { PowerReader } from './day2/vm-power';
 import type { HostInvocation, LabDriver } from './lab-driver';
 import { bundleCopyDetail, checkBundleOnHost } from './offline-bundle';
 import { writeFileArgv } from './remote-file';
-import { gatewayOf, netmaskOf, parseCidr } from './plan-validation';
+import { gatewayOf, netmaskOf, numberToIpv4, parseCidr } from './plan-validation';
 import { addressOf, done, skipped } from './step-context';
 import type { StepContext, StepOutcome } from './step-context';
 
 const VIRSH = ['virsh', '-c', 'qemu:///system'] as const;
 const SHUTDOWN_GRACE_S = SHUTDOWN_GRACE_MS / 1000;
+/** libvirt's namespace for dnsmasq options of a network (libvirt 5.6 and later). */
+const DNSMASQ_NAMESPACE = 'http://libvirt.org/schemas/network/dnsmasq/1.0';
 
 export function virsh(...args: string[]): string[] {
   return [...VIRSH, ...args];
@@ -34,7 +36,8 @@ function xmlEscape(value: string): string {
  * The lab's NAT network: libvirt's dnsmasq hands out the plan's pool by DHCP, with fixed
  * reservations for the control planes, and answers the API endpoint name with the endpoint
  * address. With three control planes that address is the host's own on the lab bridge (a /32
- * beside the gateway), where HAProxy listens.
+ * beside the gateway), where HAProxy listens, and the DHCP answers name the subnet's broadcast
+ * address themselves (found on a real host: dnsmasq took the /32's).
  */
 export function networkXml(plan: LabPlan, paths: LibvirtLabPaths, labId: string): string {
   const cidr = parseCidr(plan.network.cidr);
@@ -55,7 +58,7 @@ export function networkXml(plan: LabPlan, paths: LibvirtLabPaths, labId: string)
   );
   const onHost = endpointService(plan).kind === 'nestlab' && plan.controlPlaneCount === 3;
   return [
-    '<network>',
+    onHost ? `<network xmlns:dnsmasq='${DNSMASQ_NAMESPACE}'>` : '<network>',
     `  <name>${xmlEscape(paths.network)}</name>`,
     "  <forward mode='nat'/>",
     ...dns,
@@ -65,7 +68,17 @@ export function networkXml(plan: LabPlan, paths: LibvirtLabPaths, labId: string)
     ...reservations,
     '    </dhcp>',
     '  </ip>',
-    ...(onHost ? [`  <ip address='${xmlEscape(plan.apiEndpoint.address)}' prefix='32'/>`] : []),
+    ...(onHost
+      ? [
+          `  <ip address='${xmlEscape(plan.apiEndpoint.address)}' prefix='32'/>`,
+          // dnsmasq takes the broadcast address it hands out from the bridge's LAST address in the
+          // pool's subnet, here the endpoint's /32: the VMs would get `brd <endpoint>` and could not
+          // connect to the endpoint at all ("network is unreachable"). The real one, said outright.
+          '  <dnsmasq:options>',
+          `    <dnsmasq:option value='dhcp-option=28,${numberToIpv4(cidr.broadcast)}'/>`,
+          '  </dnsmasq:options>',
+        ]
+      : []),
     '</network>',
     '',
   ].join('\n');

@@ -1,6 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testNetwork } from '../../../src/main/labs/test-plans';
 import { defaultLabPlan, type LabMachine, type LabOperation, type LabPlan } from '../../../src/shared/contract/labs';
@@ -14,6 +15,9 @@ import { deleteLabSnapshot, labSnapshotName, labSnapshotSteps, listLabSnapshots 
 import { skipped } from '../../../src/main/labs/step-context';
 import { realLibvirtHost } from '../../harness/ssh/profiles';
 import { startTestHost, type TestHost } from '../../harness/ssh/test-host';
+
+/** A test's DHCP client on a lab bridge (dhcp-offer-on-bridge.sh): what a new VM is offered, as JSON. */
+const DHCP_CLIENT_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'harness', 'real-vms');
 
 /**
  * The libvirt driver's host-side steps (lab folder and key, NAT network, disk, cloud-init seed,
@@ -174,4 +178,44 @@ describe('libvirt driver against a real libvirt host (REAL libvirtd + QEMU TCG)'
     const left = await hosts.run(hostId, ['ls', '-A', '/var/lib/libvirt/images']);
     expect(left.stdout.split('\n').filter((entry) => entry !== '' && entry !== 'nestlab-base')).toEqual([]);
   });
+
+  it('three control planes: the endpoint address is on the lab bridge, and the REAL dnsmasq still offers VMs the subnet broadcast address (with the /32 it offered the endpoint, which VMs then could not connect to)', async () => {
+    const plan: LabPlan = {
+      ...defaultLabPlan(hostId, 'real3'),
+      controlPlaneCount: 3,
+      linuxWorkers: 0,
+      windowsWorkers: 0,
+      network: testNetwork('192.168.152'),
+      apiEndpoint: { host: 'real3-api.lab.internal', port: 6443, address: '192.168.152.10' },
+      baseImage,
+    };
+    const driver = new LibvirtDriver(plan, '/var/lib/libvirt/images', 'lab-real3');
+    const env = environment(plan, machinesOf(plan), driver);
+    const step = (id: string, work: StepDefinition['run']): StepDefinition => ({
+      id,
+      phase: 'network',
+      title: id,
+      run: work,
+      estimateMs: 1,
+    });
+    await run(env, [step('prepare', (ctx) => driver.prepare(ctx)), step('network', (ctx) => driver.ensureNetwork(ctx))]);
+    try {
+      const bridge = /Bridge:\s+(\S+)/.exec(await virsh('net-info', driver.paths.network))?.[1] ?? '';
+      const addresses = await hosts.run(hostId, ['ip', '-4', '-o', 'addr', 'show', 'dev', bridge]);
+      expect(addresses.stdout).toContain('inet 192.168.152.10/32');
+      // A client on the lab bridge, where a VM's interface would be: one end of a veth pair is a port of the bridge.
+      const bin = join(host.dir, 'bin');
+      for (const file of ['dhcp-offer-on-bridge.sh', 'dhcp-discover.py']) await copyFile(join(DHCP_CLIENT_DIR, file), join(bin, file));
+      const offer = await hosts.runAsRoot(hostId, ['sh', join(bin, 'dhcp-offer-on-bridge.sh'), bridge, '52:54:00:0a:0b:0c', '60'], {
+        timeoutMs: 120_000,
+      });
+      expect(offer.exitCode, offer.stderr).toBe(0);
+      const answer = JSON.parse(offer.stdout) as { address: string; netmask: string; router: string; broadcast: string };
+      expect(answer.address).toMatch(/^192\.168\.152\.1\d\d$/);
+      expect([answer.netmask, answer.router, answer.broadcast]).toEqual(['255.255.255.0', '192.168.152.1', '192.168.152.255']);
+    } finally {
+      await run(env, [step('cleanup', (ctx) => driver.cleanup(ctx))]);
+    }
+    expect(await virsh('net-list', '--all', '--name')).not.toContain(driver.paths.network);
+  }, 180_000);
 });
