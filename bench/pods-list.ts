@@ -16,11 +16,11 @@
  * to the driver. Playwright only imports the kubeconfig first, in its own browser.
  *
  * Run: npm run bench -- pods-list   (builds the app unless NESTLAB_BENCH_NO_BUILD=1; at 30,000
- * pods the fixture takes several minutes)
+ * pods the fixture takes several minutes). NESTLAB_BENCH_SCREENSHOTS=DIR saves the view.
  */
 import { spawn } from 'node:child_process';
 import { request as httpsRequest } from 'node:https';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppPage } from '../tests/e2e/pages/app-page';
@@ -178,7 +178,12 @@ const controlPlane = await startControlPlane(scaleControlPlaneOptions(PODS));
 const dataDir = await mkdtemp(join(tmpdir(), 'nestlab-bench-pods-'));
 let stopFill: (() => Promise<void>) | undefined;
 try {
-  const filled = await fillCluster(controlPlane, { pods: PODS, onProgress: (line) => console.log(`  ${line}`) });
+  // No kubelet endpoints: the list needs no logs or exec.
+  const filled = await fillCluster(controlPlane, {
+    pods: PODS,
+    simulation: { kubelets: false },
+    onProgress: (line) => console.log(`  ${line}`),
+  });
   stopFill = () => filled.stop();
   const { plan } = filled;
   console.log(
@@ -218,7 +223,15 @@ try {
       const page = await browser.open(server.url, { width: 1600, height: 1000 });
       await page.send('Page.addScriptToEvaluateOnNewDocument', { source: MESSAGE_PROBE });
       await page.send('Page.reload');
-      await page.waitFor(`Array.isArray(window.__bigMessages) && document.body.textContent.includes('Connected to Nestlab server')`);
+      // Until the reloaded page answers (an evaluation in the page being replaced fails).
+      for (let attempt = 0; ; attempt += 1) {
+        const ready = await page
+          .evaluate<boolean>(`Array.isArray(window.__bigMessages) && document.body.textContent.includes('Connected to Nestlab server')`)
+          .catch(() => false);
+        if (ready) break;
+        if (attempt > 600) throw new Error('the reloaded page did not connect within 60 s');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
       await page.evaluate(PAGE_HELPERS);
       const all = `${PODS.toLocaleString('en-US')} of ${PODS.toLocaleString('en-US')} pods`;
 
@@ -292,6 +305,19 @@ try {
             return __bench.timed(() => button.click(), () => button.closest('th').getAttribute('aria-sort') !== before);
           })()`),
         ]);
+      }
+      // NESTLAB_BENCH_SCREENSHOTS=DIR: the list as the measurements left it, and filtered to its problems.
+      const shots = process.env.NESTLAB_BENCH_SCREENSHOTS;
+      if (shots) {
+        await mkdir(shots, { recursive: true });
+        const shoot = async (name: string) => {
+          const { data } = await page.send<{ data: string }>('Page.captureScreenshot', { format: 'png' });
+          await writeFile(join(shots, name), Buffer.from(data, 'base64'));
+        };
+        await shoot('pods-list.png');
+        await page.evaluate(`document.querySelector('.pods-problems').click()`);
+        await page.waitFor(`!__bench.count().startsWith(${JSON.stringify(all.split(' of ')[0])} of)`);
+        await shoot('pods-list-problems.png');
       }
       await page.close();
 
