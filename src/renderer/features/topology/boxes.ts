@@ -162,7 +162,7 @@ export function poolBox(tally: ContainerTally): GraphNode {
   return {
     id: tally.id,
     type: 'pool',
-    kind: 'NodePool',
+    kind: 'Node pool',
     label: tally.label,
     detail: `${tally.members} nodes`,
     status: { tone: 'ok', text: `${tally.members} Ready` },
