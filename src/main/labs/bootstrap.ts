@@ -11,7 +11,7 @@ import { etcdMembers } from './external-etcd';
 import { CONTROL_PLANE_WAIT_MINUTES, endpointOf, kubeadmInitConfig, kubeadmJoinConfig } from './kubeadm-config';
 import { K3S_INSTALL_SCRIPT, OFFLINE_BUNDLE_ADVICE } from './pinned-scripts';
 import { firstControlPlane } from './machines';
-import { offlineInitFlags } from './offline-images';
+import { offlineImageFlags } from './offline-images';
 import { removeVmFiles, writeVmFile } from './remote-file';
 import { addressOf, done, skipped } from './step-context';
 import type { StepContext, StepOutcome } from './step-context';
@@ -75,7 +75,7 @@ export async function bootstrapFirst(ctx: StepContext, machine: LabMachine, boot
   const waitMinutes = Math.max(CONTROL_PLANE_WAIT_MINUTES, Math.ceil(bootTimeoutMs / 60_000));
   const config = kubeadmInitConfig(plan, machine, address, etcd, ctx.hostAddress, waitMinutes);
   await writeVmFile(ctx, machine, '/etc/nestlab/kubeadm.yaml', config, { label: '<kubeadm.yaml>', mode: '0600' });
-  const flags = await offlineInitFlags(ctx, machine, '/etc/nestlab/kubeadm.yaml');
+  const flags = await offlineImageFlags(ctx, machine, 'kubeadm init', ['--config', '/etc/nestlab/kubeadm.yaml']);
   // kubeadm's own wait, plus the steps before and after it.
   await ctx.vm(
     machine,
@@ -204,8 +204,12 @@ export async function joinLinux(ctx: StepContext, machine: LabMachine): Promise<
     label: '<join.yaml>',
     mode: '0600',
   });
+  // A control plane's join pulls the control-plane images in its preflight, as init does.
+  const flags = controlPlane
+    ? await offlineImageFlags(ctx, machine, 'kubeadm join', ['--kubernetes-version', `v${plan.kubernetesVersion}`])
+    : [];
   await thenRemove(ctx, machine, [JOIN_CONFIG], () =>
-    ctx.vm(machine, { argv: ['kubeadm', 'join', '--config', JOIN_CONFIG] }, { root: true, timeoutMs: 900_000 }),
+    ctx.vm(machine, { argv: ['kubeadm', 'join', '--config', JOIN_CONFIG, ...flags] }, { root: true, timeoutMs: 900_000 }),
   );
   return done();
 }

@@ -23,7 +23,7 @@ import type { ExecResult } from '../hosts/ssh-connection';
 import type { HostInvocation, LabDriver } from './lab-driver';
 import { redactJoinSecrets } from './log-redaction';
 import { copyLabBundle } from './offline-bundle';
-import { phaseIndex } from './step-planner';
+import { phaseIndex, SERIAL_PHASES } from './step-planner';
 import type { StepDefinition } from './step-planner';
 import { dryResult } from './step-context';
 import type { CommandOptions, StepContext, StepOutcome, VmCommand } from './step-context';
@@ -229,12 +229,18 @@ export function summarizeProgress(steps: readonly LabStep[]): { progress: number
   let total = 0;
   let remaining = 0;
   for (const group of phases.values()) {
-    const weight = Math.max(...group.map((step) => step.estimateMs));
-    const left = Math.max(...group.map((step) => (isFinished(step) ? 0 : step.estimateMs * (1 - step.progress))));
+    const lefts = group.map((step) => (isFinished(step) ? 0 : step.estimateMs * (1 - step.progress)));
+    const serial = SERIAL_PHASES.has(group[0]!.phase);
+    const weight = serial ? sum(group.map((step) => step.estimateMs)) : Math.max(...group.map((step) => step.estimateMs));
+    const left = serial ? sum(lefts) : Math.max(...lefts);
     total += weight;
     remaining += left;
   }
   return { progress: total === 0 ? 1 : Math.max(0, Math.min(1, 1 - remaining / total)), remainingMs: Math.round(remaining) };
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((total, value) => total + value, 0);
 }
 
 function isFinished(step: LabStep): boolean {
@@ -256,10 +262,13 @@ export async function runSteps(
   for (const phase of phases) {
     const group = definitions.filter((definition) => definition.phase === phase);
     const failures: unknown[] = [];
-    await forEachLimited(group, PARALLEL, async (definition) => {
+    const serial = SERIAL_PHASES.has(phase);
+    await forEachLimited(group, serial ? 1 : PARALLEL, async (definition) => {
       const state = operation.steps.find((step) => step.id === definition.id);
       if (state === undefined) return;
       if (signal.aborted) return;
+      // One after another: a step after a failed one stays pending (a resume starts it).
+      if (serial && failures.length > 0) return;
       state.status = 'running';
       state.progress = 0;
       delete state.error;

@@ -10,11 +10,11 @@ import { AppError } from '../../shared/errors';
 import type { StepContext } from './step-context';
 
 /**
- * Prints each image `kubeadm config images list` names for the configuration $1 that is not in
- * containerd's k8s.io namespace (where the bundle's images/ are imported and the kubelet looks).
+ * Prints each image `kubeadm config images list <args>` names that is not in containerd's k8s.io
+ * namespace (where the bundle's images/ are imported and the kubelet looks).
  */
 export const MISSING_IMAGES =
-  'set -e; have=$(ctr -n k8s.io images ls -q); images=$(kubeadm config images list --config "$1"); ' +
+  'set -e; have=$(ctr -n k8s.io images ls -q); images=$(kubeadm config images list "$@"); ' +
   'for image in $images; do printf "%s\\n" "$have" | grep -qxF -- "$image" || printf "%s\\n" "$image"; done';
 
 /** kubeadm's DNS add-on image (k8s.gcr.io/coredns:1.7.0, registry.k8s.io/coredns/coredns:v1.11.1). */
@@ -23,14 +23,21 @@ export function isDnsImage(image: string): boolean {
 }
 
 /**
- * The flags `kubeadm init` needs for the bundle's images: none online, with a registry mirror or
- * when everything is there; --ignore-preflight-errors=ImagePull when only CoreDNS is missing.
- * Throws NOT_FOUND naming every other missing image.
+ * The flags `kubeadm init` (or `kubeadm join` of a control plane, whose preflight pulls the same
+ * images) needs for the bundle's images: none online, with a registry mirror or when everything is
+ * there; --ignore-preflight-errors=ImagePull when only CoreDNS is missing. Throws NOT_FOUND naming
+ * every other missing image. `listArgs` say which images kubeadm runs: the init configuration, or
+ * the plan's version for a join (an offline lab uses kubeadm's default image repository).
  */
-export async function offlineInitFlags(ctx: StepContext, machine: LabMachine, configPath: string): Promise<string[]> {
+export async function offlineImageFlags(
+  ctx: StepContext,
+  machine: LabMachine,
+  command: 'kubeadm init' | 'kubeadm join',
+  listArgs: readonly string[],
+): Promise<string[]> {
   const { plan } = ctx;
   if (plan.offlineBundle === undefined || (plan.registryMirror !== undefined && plan.registryMirror !== '')) return [];
-  const listed = await ctx.observeVm(machine, { argv: ['sh', '-c', MISSING_IMAGES, 'missing-images', configPath] }, { root: true });
+  const listed = await ctx.observeVm(machine, { argv: ['sh', '-c', MISSING_IMAGES, 'missing-images', ...listArgs] }, { root: true });
   // A dry run, or kubeadm could not list them: its own preflight then says what is wrong.
   if (listed.exitCode !== 0) return [];
   const missing = listed.stdout
@@ -41,7 +48,7 @@ export async function offlineInitFlags(ctx: StepContext, machine: LabMachine, co
   if (required.length > 0) {
     throw new AppError(
       'NOT_FOUND',
-      `The offline bundle has no ${required.join(', ')}, which kubeadm init runs on ${machine.name}; nothing can be pulled without a registry.`,
+      `The offline bundle has no ${required.join(', ')}, which ${command} runs on ${machine.name}; nothing can be pulled without a registry.`,
       {
         fix: `Add ${required.length === 1 ? 'this image' : 'these images'} to the bundle's images/ folder (archives made by ctr images export or docker save), then delete the lab and create it again (the bundle is installed once per machine).`,
       },
@@ -49,7 +56,7 @@ export async function offlineInitFlags(ctx: StepContext, machine: LabMachine, co
   }
   if (missing.length === 0) return [];
   ctx.log(
-    `The offline bundle has no ${missing.join(', ')}: kubeadm init goes on without pulling it, and the CoreDNS pods stay Pending (no cluster DNS) until the image is imported on the nodes (ctr -n k8s.io images import).`,
+    `The offline bundle has no ${missing.join(', ')}: ${command} goes on without pulling it, and the CoreDNS pods stay Pending (no cluster DNS) until the image is imported on the nodes (ctr -n k8s.io images import).`,
   );
   return ['--ignore-preflight-errors=ImagePull'];
 }

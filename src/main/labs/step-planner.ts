@@ -280,6 +280,15 @@ export function phaseIndex(phase: StepPhase): number {
   return phaseOrder.indexOf(phase);
 }
 
+/**
+ * Phases whose steps run one after another, not side by side. Control planes join one at a time:
+ * each join adds an etcd member (two at once can leave a cluster of three members with one
+ * running, without quorum), and each uploads the certificates again under a new key, which the
+ * other join, holding the older key, can then no longer decrypt (both seen with a real kubeadm
+ * 1.20 on the real libvirt host).
+ */
+export const SERIAL_PHASES: ReadonlySet<StepPhase> = new Set(['join-control-planes']);
+
 /** The steps that remove machines: cordon, drain, delete the node, then the VM. */
 /** The last step of a machine: delete its VM, or reset an existing machine (which stays). */
 function deleteMachineStep(plan: LabPlan, driver: LabDriver, machine: LabMachine): StepDefinition {
