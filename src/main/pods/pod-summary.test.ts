@@ -41,6 +41,7 @@ describe('toPodSummary', () => {
       namespace: 'shop',
       phase: 'Running',
       reason: 'CrashLoopBackOff',
+      notReady: true,
       readyContainers: 1,
       totalContainers: 2,
       restarts: 7,
@@ -63,6 +64,29 @@ describe('toPodSummary', () => {
     // A row carries no empty labels object: 30,000 rows cross to the window.
     expect('labels' in toPodSummary(deleting)).toBe(false);
     expect(ownerOf({ metadata: { ownerReferences: [{ kind: 'ReplicaSet', name: 'odd' }] } })).toEqual({ kind: 'ReplicaSet', name: 'odd' });
+  });
+
+  it('says why a pod stays Pending when the scheduler finds no node, and marks a running pod whose node went NotReady', () => {
+    const unschedulable: RawPod = {
+      metadata: { name: 'stuck', namespace: 'shop' },
+      status: { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable' }] },
+    };
+    expect(toPodSummary(unschedulable)).toMatchObject({ phase: 'Pending', reason: 'Unschedulable' });
+    expect('notReady' in toPodSummary(unschedulable)).toBe(false);
+    // The node lifecycle controller sets only the Ready condition; the container statuses still say ready.
+    const onLostNode: RawPod = {
+      metadata: { name: 'web', namespace: 'shop' },
+      spec: { containers: [{ name: 'app' }] },
+      status: {
+        phase: 'Running',
+        conditions: [{ type: 'Ready', status: 'False' }],
+        containerStatuses: [{ name: 'app', ready: true, restartCount: 0, state: { running: {} } }],
+      },
+    };
+    expect(toPodSummary(onLostNode)).toMatchObject({ readyContainers: 1, totalContainers: 1, notReady: true });
+    expect(
+      'notReady' in toPodSummary({ ...onLostNode, status: { ...onLostNode.status, conditions: [{ type: 'Ready', status: 'True' }] } }),
+    ).toBe(false);
   });
 
   it('sorts newest first, then by name', () => {

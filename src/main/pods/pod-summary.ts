@@ -22,8 +22,14 @@ export function toPodSummary(pod: RawPod): PodSummary {
       ),
     ],
   };
-  const reason = waitingReason(statuses) ?? pod.status?.reason;
+  const conditions = pod.status?.conditions ?? [];
+  const unschedulable = conditions.find((condition) => condition.type === 'PodScheduled' && condition.status === 'False')?.reason;
+  const reason = waitingReason(statuses) ?? pod.status?.reason ?? (unschedulable === 'Unschedulable' ? unschedulable : undefined);
   if (reason) summary.reason = reason;
+  // The node controller marks the pods of a NotReady node not ready in this condition only.
+  if (summary.phase === 'Running' && conditions.some((condition) => condition.type === 'Ready' && condition.status === 'False')) {
+    summary.notReady = true;
+  }
   if (pod.spec?.nodeName) summary.node = pod.spec.nodeName;
   if (pod.status?.podIP) summary.podIP = pod.status.podIP;
   const os = pod.spec?.nodeSelector?.['kubernetes.io/os'];

@@ -17,8 +17,10 @@ export interface PodSummary {
   namespace: string;
   /** Pending, Running, Succeeded, Failed, Unknown; "Terminating" while being deleted. */
   phase: string;
-  /** Why it is not running, when a container says so (CrashLoopBackOff, ImagePullBackOff...). */
+  /** Why it is not running, when a container or the scheduler says so (CrashLoopBackOff, ImagePullBackOff, Unschedulable...). */
   reason?: string;
+  /** Running but its Ready condition is False (a container not ready, or its node NotReady). */
+  notReady?: true;
   readyContainers: number;
   totalContainers: number;
   restarts: number;

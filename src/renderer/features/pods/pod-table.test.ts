@@ -72,6 +72,8 @@ describe('pod health', () => {
     expect(podHealth({ ...base, reason: 'ContainerCreating', phase: 'Pending' })).toBe('pending');
     expect(podHealth({ ...base, reason: 'Completed', phase: 'Succeeded' })).toBe('ok');
     expect(podHealth({ ...base, readyContainers: 0 })).toBe('not-ready');
+    expect(podHealth({ ...base, notReady: true })).toBe('not-ready');
+    expect(podHealth({ ...base, phase: 'Pending', reason: 'Unschedulable' })).toBe('failing');
     expect(podHealth({ ...base, phase: 'Terminating' })).toBe('terminating');
     expect(podHealth(base)).toBe('ok');
   });

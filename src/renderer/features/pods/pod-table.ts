@@ -16,15 +16,16 @@ const benignReasons = new Set(['ContainerCreating', 'PodInitializing', 'Complete
 
 /**
  * Failing: the pod failed or is lost (Failed, Unknown), or a container says why it cannot run
- * (CrashLoopBackOff, ImagePullBackOff, Error, OOMKilled, Evicted...). Pending: not started yet.
- * Not ready: running with a container not ready.
+ * (CrashLoopBackOff, ImagePullBackOff, Error, OOMKilled, Evicted...) or the scheduler finds no
+ * node (Unschedulable). Pending: not started yet. Not ready: running with a container not ready,
+ * or on a node that went NotReady.
  */
 export function podHealth(pod: PodSummary): PodHealth {
   if (pod.phase === 'Failed' || pod.phase === 'Unknown') return 'failing';
   if (pod.reason !== undefined && !benignReasons.has(pod.reason)) return 'failing';
   if (pod.phase === 'Pending') return 'pending';
   if (pod.phase === 'Terminating') return 'terminating';
-  if (pod.phase === 'Running' && pod.readyContainers < pod.totalContainers) return 'not-ready';
+  if (pod.phase === 'Running' && (pod.notReady === true || pod.readyContainers < pod.totalContainers)) return 'not-ready';
   return 'ok';
 }
 
