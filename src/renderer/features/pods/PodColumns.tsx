@@ -1,8 +1,7 @@
-import { useShallow } from 'zustand/react/shallow';
 import type { PodSummary } from '../../../shared/contract';
 import { StatusBadge, type StatusTone } from '../../components/StatusBadge';
 import type { VirtualColumn } from '../../components/VirtualTable';
-import { useAppStore } from '../../store/store-context';
+import type { AppState } from '../../store/app-store';
 import { formatAge } from './age';
 import type { PodHealth, PodSortKey } from './pod-table';
 
@@ -17,7 +16,11 @@ export interface PodCellContext {
   container: (pod: PodSummary) => string;
   chooseContainer: (pod: PodSummary, container: string) => void;
   onForward: (pod: PodSummary) => void;
+  /** The store's actions, selected once for all rows (a subscription per drawn row made scrolling slower). */
+  actions: PodRowActions;
 }
+
+export type PodRowActions = Pick<AppState, 'openLogs' | 'showEvents' | 'showDescribe' | 'execInPod'>;
 
 /** The pods list's columns; the sortable ones name their sort key. */
 export function podColumns(cells: PodCellContext): VirtualColumn<PodSummary, PodSortKey>[] {
@@ -50,7 +53,7 @@ export function podColumns(cells: PodCellContext): VirtualColumn<PodSummary, Pod
     {
       header: 'Status',
       sortKey: 'status',
-      width: '13rem',
+      width: '16rem',
       cell: (pod) => {
         const text = `${pod.phase}${pod.reason ? ` (${pod.reason})` : ''}`;
         return (
@@ -73,7 +76,15 @@ export function podColumns(cells: PodCellContext): VirtualColumn<PodSummary, Pod
     {
       header: 'Actions',
       width: '30rem',
-      cell: (pod) => <PodActions context={cells.context} pod={pod} container={cells.container(pod)} onForward={cells.onForward} />,
+      cell: (pod) => (
+        <PodActions
+          context={cells.context}
+          pod={pod}
+          container={cells.container(pod)}
+          onForward={cells.onForward}
+          actions={cells.actions}
+        />
+      ),
     },
   ];
 }
@@ -84,20 +95,14 @@ function PodActions({
   pod,
   container,
   onForward,
+  actions: { openLogs, showEvents, showDescribe, execInPod },
 }: {
   context: string;
   pod: PodSummary;
   container: string;
   onForward: (pod: PodSummary) => void;
+  actions: PodRowActions;
 }) {
-  const { openLogs, showEvents, showDescribe, execInPod } = useAppStore(
-    useShallow((state) => ({
-      openLogs: state.openLogs,
-      showEvents: state.showEvents,
-      showDescribe: state.showDescribe,
-      execInPod: state.execInPod,
-    })),
-  );
   const ref = { context, kind: 'Pod', name: pod.name, namespace: pod.namespace };
   const chosen = pod.containers.length > 1 ? { container } : {};
   const deployment = pod.owner?.kind === 'Deployment' ? pod.owner.name : undefined;

@@ -1,6 +1,8 @@
 import { useMemo, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import type { PodSummary } from '../../../shared/contract';
 import { VirtualTable } from '../../components/VirtualTable';
+import { useAppStore } from '../../store/store-context';
 import { podColumns } from './PodColumns';
 import {
   defaultPodSort,
@@ -43,6 +45,14 @@ export function PodsTable({
   const [sort, setSort] = useState<PodSort>(defaultPodSort);
   const [containers, setContainers] = useState<ReadonlyMap<string, string>>(new Map());
 
+  const actions = useAppStore(
+    useShallow((state) => ({
+      openLogs: state.openLogs,
+      showEvents: state.showEvents,
+      showDescribe: state.showDescribe,
+      execInPod: state.execInPod,
+    })),
+  );
   const index = useMemo(() => indexPods(pods), [pods]);
   const order = useMemo(() => sortPods(index, sort), [index, sort]);
   const labels = useMemo(() => parseLabelSelector(labelText), [labelText]);
@@ -72,8 +82,9 @@ export function PodsTable({
         container: (pod) => containers.get(podKey(pod)) ?? pod.containers[0] ?? '',
         chooseContainer: (pod, container) => setContainers((previous) => new Map(previous).set(podKey(pod), container)),
         onForward,
+        actions,
       }),
-    [context, now, healthOf, containers, onForward],
+    [context, now, healthOf, containers, onForward, actions],
   );
 
   const { problems } = index;
