@@ -17,7 +17,7 @@ export interface TableSort<Key extends string> {
 }
 
 /** Rows drawn beyond each edge of the view. */
-const OVERSCAN = 8;
+const OVERSCAN = 5;
 /** The view's height when it cannot be measured (server rendering, a hidden view). */
 const FALLBACK_HEIGHT = 600;
 

@@ -53,9 +53,10 @@ export function podColumns(cells: PodCellContext): VirtualColumn<PodSummary, Pod
     {
       header: 'Status',
       sortKey: 'status',
-      width: '16rem',
+      width: '18rem',
       cell: (pod) => {
-        const text = `${pod.phase}${pod.reason ? ` (${pod.reason})` : ''}`;
+        const why = pod.reason ?? (cells.health(pod) === 'not-ready' ? 'not ready' : undefined);
+        const text = `${pod.phase}${why ? ` (${why})` : ''}`;
         return (
           <span title={text}>
             <StatusBadge tone={healthTone[cells.health(pod)]} inline>
@@ -75,7 +76,7 @@ export function podColumns(cells: PodCellContext): VirtualColumn<PodSummary, Pod
     },
     {
       header: 'Actions',
-      width: '30rem',
+      width: '27rem',
       cell: (pod) => (
         <PodActions
           context={cells.context}
