@@ -76,6 +76,49 @@ describe('Pods view in Chromium', () => {
     expect(await pods.contextPicker.locator('option:checked').textContent()).toBe('nestlab-admin@nestlab-test (active)');
   });
 
+  it('filters by name and labels with a count, sorts by a header, and moves through the rows with the keyboard', async () => {
+    const all = await pods.podNames('azure-vote-');
+    expect(all.length).toBeGreaterThanOrEqual(2);
+    await expect.poll(() => pods.count.textContent()).toBe(`${all.length} of ${all.length} pods`);
+
+    await pods.filterField('Name').fill('FRONT');
+    await expect.poll(() => pods.podNames('')).toEqual(all.filter((name) => name.startsWith('azure-vote-front-')));
+    expect(await pods.count.textContent()).toBe(`${all.filter((name) => name.includes('front')).length} of ${all.length} pods`);
+    await pods.filterField('Name').fill('');
+    await pods.filterField('Labels').fill('app=azure-vote-back');
+    await expect.poll(() => pods.podNames('')).toEqual(all.filter((name) => name.startsWith('azure-vote-back-')));
+    await pods.filterField('Labels').fill('app=azure vote');
+    await pods.page.getByText('"app=azure vote" is not a label requirement').waitFor();
+    expect(await pods.filterField('Labels').getAttribute('aria-invalid')).toBe('true');
+    await pods.filterField('Labels').fill('');
+    await expect.poll(() => pods.podNames('')).toHaveLength(all.length);
+
+    // Problems first by default; a header click sorts every row by its column.
+    expect(await pods.columnHeader('Status').getAttribute('aria-sort')).toBe('ascending');
+    await pods.columnHeader('Name').getByRole('button').click();
+    expect(await pods.columnHeader('Name').getAttribute('aria-sort')).toBe('ascending');
+    expect(await pods.columnHeader('Status').getAttribute('aria-sort')).toBe('none');
+    const sorted = await pods.podNames('');
+    expect(sorted).toEqual([...all].sort());
+    await pods.columnHeader('Name').getByRole('button').click();
+    await expect.poll(() => pods.podNames('')).toEqual([...all].sort().reverse());
+
+    // Rows take the focus: arrows, End and Home move it; Enter goes to the row's actions, Escape back.
+    const order = await pods.podNames('');
+    await pods.row(order[0]!).focus();
+    await pods.page.keyboard.press('ArrowDown');
+    expect(await pods.focusedPod()).toBe(order[1]);
+    await pods.page.keyboard.press('End');
+    expect(await pods.focusedPod()).toBe(order.at(-1));
+    await pods.page.keyboard.press('Home');
+    expect(await pods.focusedPod()).toBe(order[0]);
+    await pods.page.keyboard.press('Enter');
+    await expect.poll(() => pods.page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(`Logs of ${order[0]}`);
+    await pods.page.keyboard.press('Escape');
+    expect(await pods.focusedPod()).toBe(order[0]);
+    await pods.columnHeader('Status').getByRole('button').click();
+  });
+
   it('opens the logs of a running pod of the voting app and shows lines arriving, colours parsed, not as markup', async () => {
     await pods.action(frontPod, 'Logs of').click();
     await pods.page.getByRole('region', { name: new RegExp(`^Logs of ${NAMESPACE}/${frontPod}`) }).waitFor();
