@@ -1,36 +1,23 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ClustersService } from '../../../src/main/clusters/clusters-service';
-import { LabHosts } from '../../../src/main/hosts/lab-hosts';
+import type { ClustersService } from '../../../src/main/clusters/clusters-service';
+import type { LabHosts } from '../../../src/main/hosts/lab-hosts';
 import { libvirtPaths } from '../../../src/main/labs/lab-paths';
-import { LabsService } from '../../../src/main/labs/labs-service';
+import type { LabsService } from '../../../src/main/labs/labs-service';
 import { sshToVm } from '../../../src/main/labs/libvirt-driver';
 import { PodsService } from '../../../src/main/pods/pods-service';
-import { MemorySecretStore } from '../../../src/main/secrets/memory-secret-store';
 import type { LogLine } from '../../../src/shared/contract';
 import { defaultLabPlan, type LabPlan, type LabStep, type LabSummary } from '../../../src/shared/contract/labs';
 import { Dispatcher } from '../../../src/shared/rpc/dispatcher';
 import { connectInMemory } from '../../../src/shared/rpc/in-memory';
 import { createTestServices } from '../../doubles/test-services';
 import { runKubectl, waitFor } from '../../harness/index.js';
-import {
-  NODE_IMAGES,
-  WORKLOAD_IMAGE,
-  assembleNodeBundle,
-  guestImagePath,
-  requireRealVmArtifacts,
-} from '../../harness/real-vms/node-bundle';
-import { relayHostPort } from '../../harness/ssh/host-port-relay';
-import { realLibvirtHost } from '../../harness/ssh/profiles';
-import { requireRealLibvirt } from '../../harness/ssh/real-libvirt';
-import { startDropProxy, type DropProxy } from '../../harness/ssh/tcp-fixtures';
-import { startTestHost, type TestHost } from '../../harness/ssh/test-host';
+import { NODE_IMAGES, WORKLOAD_IMAGE } from '../../harness/real-vms/node-bundle';
+import { BASE_IMAGE, STORAGE, startRealLabFixture, type RealLabFixture } from '../../harness/real-vms/real-lab-fixture';
+import type { DropProxy } from '../../harness/ssh/tcp-fixtures';
 import { connectTerminals } from '../terminals/harness-services';
 
-const STORAGE = '/var/lib/libvirt/images';
-const BASE_IMAGE = `${STORAGE}/nestlab-base/debian-12-nestlab.qcow2`;
 const GUEST_MINUTES = 20;
 /** kubeadm init in a guest under software emulation (static pods, etcd, the API server's start). */
 const INIT_MINUTES = 30;
@@ -57,7 +44,7 @@ const THROUGH_INIT = process.env.NESTLAB_REAL_VMS_KUBEADM === '1';
  * when it reaches the bootstrap step, then deletes it and checks nothing is left on the host.
  */
 describe('a lab on a real libvirt host (REAL libvirtd, QEMU guests, cloud-init, offline bundle)', () => {
-  let host: TestHost;
+  let fixture: RealLabFixture;
   /** Between Nestlab and the host's sshd: the test cuts the link mid-provision. */
   let link: DropProxy;
   let dataDir: string;
@@ -70,72 +57,23 @@ describe('a lab on a real libvirt host (REAL libvirtd, QEMU guests, cloud-init, 
   let apiPort: { port: number; close(): Promise<void> } | undefined;
 
   beforeAll(async () => {
-    requireRealLibvirt();
-    requireRealVmArtifacts();
-    // The disk check counts every VM's whole disk (thin-provisioned): a tmpfs limit of 40 GiB, used far less.
-    host = await startTestHost({ simulation: { ...realLibvirtHost, diskGiB: 40 }, realLibvirt: true });
-    dataDir = await mkdtemp(join(tmpdir(), 'nestlab-real-lab-'));
-    const secrets = new MemorySecretStore();
-    hosts = await LabHosts.create({ dataDir, secrets, reconnect: false });
-    clusters = new ClustersService({ dataDir, secrets, refreshIntervalMs: 0 });
-    labs = new LabsService({ dataDir, hosts, clusters, changeIntervalMs: 200 });
-    link = await startDropProxy(host.port);
-    const added = await hosts.add({
-      name: 'real-libvirt',
-      address: '127.0.0.1',
-      port: link.port,
-      user: host.user,
-      auth: { kind: 'pastedKey', privateKey: host.clientKey.privateKey },
-    });
-    hostId = added.id;
-    await hosts.acceptHostKey(hostId, (await host.hostKey()).fingerprint);
-    // The network between this computer and the lab host, for the port the saved kubeconfig names.
-    if (THROUGH_INIT) apiPort = await relayHostPort(host, 'api');
-    // The bundle's bridge CNI takes the pod range Nestlab proposes for this lab.
-    bundle = await assembleNodeBundle(
-      THROUGH_INIT ? { kubernetes: { podCidr: (await labs.proposeNetwork(hostId, 'real')).network.podCidr } } : {},
-    );
-    // The user's step before a first lab: a cloud image on the host (here: the one npm test built).
-    await hosts.runAsRoot(hostId, ['mkdir', '-p', `${STORAGE}/nestlab-base`]);
-    const copied = await hosts.runAsRoot(hostId, ['cp', guestImagePath(), BASE_IMAGE], { timeoutMs: 120_000 });
-    expect(copied.exitCode, copied.stderr).toBe(0);
+    fixture = await startRealLabFixture({ kubernetes: THROUGH_INIT, dropLink: true, labName: 'real' });
+    ({ dataDir, bundle, hosts, clusters, labs, hostId, apiPort } = fixture);
+    link = fixture.link!;
   }, 300_000);
 
   afterAll(async () => {
-    labs?.dispose();
-    clusters?.dispose();
-    hosts?.dispose();
-    await apiPort?.close();
-    await link?.close();
-    await host?.stop();
-    for (const dir of [dataDir, bundle]) if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+    await fixture?.close();
   });
 
-  const virsh = async (...args: string[]): Promise<string> => {
-    const result = await hosts.run(hostId, ['virsh', '-c', 'qemu:///system', ...args]);
-    return `${result.stdout}${result.stderr}`;
-  };
-
-  /** A command on a lab VM, from the host, with the lab's key (as the driver runs them). */
-  const onVm = async (plan: LabPlan, address: string, remote: string): Promise<string> => {
-    const result = await hosts.run(hostId, sshToVm(libvirtPaths(STORAGE, plan.name), address, remote), { timeoutMs: 60_000 });
-    expect(result.exitCode, result.stderr).toBe(0);
-    return result.stdout.trim();
-  };
+  const virsh = (...args: string[]): Promise<string> => fixture.virsh(...args);
+  const onVm = (plan: LabPlan, address: string, remote: string): Promise<string> => fixture.onVm(plan, address, remote);
+  const describeLab = (name: string): Promise<string> => fixture.describeLab(name);
 
   const inPool = (address: string, lab: LabPlan): boolean => {
     const value = (ip: string) => ip.split('.').reduce((sum, part) => sum * 256 + Number(part), 0);
     return value(address) >= value(lab.network.poolStart) && value(address) <= value(lab.network.poolEnd);
   };
-
-  async function describeLab(name: string): Promise<string> {
-    const lab = await labs.get(name);
-    const steps = (lab.operation?.steps ?? []).map((step) => `${step.id}: ${step.status} ${step.detail ?? ''}`).join('\n');
-    const logs = (await labs.logs(name, { limit: 80 })).map((line) => `${line.stepId} ${line.stream}: ${line.text}`).join('\n');
-    const leases = await virsh('net-dhcp-leases', libvirtPaths(STORAGE, name).network);
-    const domains = await virsh('list', '--all');
-    return `status ${lab.status}\n${steps}\n${logs}\nleases:\n${leases}\ndomains:\n${domains}`;
-  }
 
   /** The plan a user makes in the form: the network Nestlab proposes for this host, two small VMs, the bundle. */
   const plan = async (): Promise<LabPlan> => {
