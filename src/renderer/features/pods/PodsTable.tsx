@@ -10,9 +10,9 @@ import {
   indexPods,
   nextSort,
   parseLabelSelector,
+  podHealth,
   sortPods,
   type PodFilter,
-  type PodHealth,
   type PodSort,
 } from './pod-table';
 
@@ -20,6 +20,12 @@ import {
 const ROW_HEIGHT = 36;
 
 const podKey = (pod: PodSummary) => `${pod.namespace}/${pod.name}`;
+
+/**
+ * What tests and the bench find a row by. Module-level, as the columns' health is (podHealth):
+ * a followed list's change then re-renders only the rows whose pod changed.
+ */
+const rowAttributes = (pod: PodSummary) => ({ 'data-pod': pod.name, 'data-namespace': pod.namespace, 'data-health': podHealth(pod) });
 
 /**
  * The pods list: filters (name part, namespace, labels, problems only) and a sort over every
@@ -67,24 +73,18 @@ export function PodsTable({
     for (let i = 0; i < kept.length; i += 1) list[i] = index.pods[kept[i]!]!;
     return list;
   }, [index, order, filter]);
-  const healthOf = useMemo(() => {
-    const byPod = new Map<PodSummary, PodHealth>();
-    index.pods.forEach((pod, row) => byPod.set(pod, index.health[row]!));
-    return (pod: PodSummary) => byPod.get(pod) ?? 'ok';
-  }, [index]);
-
   const columns = useMemo(
     () =>
       podColumns({
         context,
         now,
-        health: healthOf,
+        health: podHealth,
         container: (pod) => containers.get(podKey(pod)) ?? pod.containers[0] ?? '',
         chooseContainer: (pod, container) => setContainers((previous) => new Map(previous).set(podKey(pod), container)),
         onForward,
         actions,
       }),
-    [context, now, healthOf, containers, onForward, actions],
+    [context, now, containers, onForward, actions],
   );
 
   const { problems } = index;
@@ -158,7 +158,7 @@ export function PodsTable({
           className="pods-table"
           sort={sort}
           onSort={(key) => setSort(nextSort(sort, key))}
-          rowAttributes={(pod) => ({ 'data-pod': pod.name, 'data-namespace': pod.namespace, 'data-health': healthOf(pod) })}
+          rowAttributes={rowAttributes}
           // Enter on a row goes to its actions (Tab then walks them, Escape comes back).
           onRowEnter={(_pod, element) => element.querySelector<HTMLButtonElement>('.pod-actions button:not(:disabled)')?.focus()}
           testId="pods-table"
