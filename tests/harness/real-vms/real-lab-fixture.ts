@@ -13,7 +13,7 @@ import { libvirtPaths } from '../../../src/main/labs/lab-paths';
 import { LabsService } from '../../../src/main/labs/labs-service';
 import { sshToVm } from '../../../src/main/labs/libvirt-driver';
 import { MemorySecretStore } from '../../../src/main/secrets/memory-secret-store';
-import type { LabPlan } from '../../../src/shared/contract/labs';
+import { defaultLabPlan, type LabPlan } from '../../../src/shared/contract/labs';
 import { relayHostPort } from '../ssh/host-port-relay';
 import { realLibvirtHost } from '../ssh/profiles';
 import { requireRealLibvirt } from '../ssh/real-libvirt';
@@ -43,6 +43,13 @@ export interface RealLabFixture {
   virsh(...args: string[]): Promise<string>;
   /** A command on a lab VM, from the host, with the lab's key (as the driver runs them); throws when it fails. */
   onVm(plan: LabPlan, address: string, remote: string): Promise<string>;
+  /**
+   * The plan a user makes in the form for a lab named `name`: Kubernetes 1.20.2 on the guest image,
+   * the network Nestlab proposes for this host, the bundle, HAProxy's host port where the test
+   * relays it, and (with kubernetes) the bundle's CNI: nothing from a registry (flannel's and
+   * Calico's images exist only there). The caller sets the machines and their sizes.
+   */
+  basePlan(name: string): Promise<LabPlan>;
   /** The lab's status, steps, last log lines, DHCP leases and domains: for a failing test's message. */
   describeLab(name: string): Promise<string>;
   close(): Promise<void>;
@@ -121,6 +128,23 @@ export async function startRealLabFixture(options: RealLabFixtureOptions): Promi
       const domains = await virsh('list', '--all');
       return `status ${lab.status}\n${steps}\n${logs}\nleases:\n${leases}\ndomains:\n${domains}`;
     };
+    const basePlan = async (name: string): Promise<LabPlan> => {
+      const proposal = await labs.proposeNetwork(hostId, name);
+      const base = defaultLabPlan(hostId, name);
+      return {
+        ...base,
+        kubernetesVersion: '1.20.2',
+        network: proposal.network,
+        apiEndpoint: {
+          ...base.apiEndpoint,
+          address: proposal.apiEndpointAddress,
+          ...(apiPort === undefined ? {} : { hostPort: apiPort.port }),
+        },
+        baseImage: BASE_IMAGE,
+        offlineBundle: bundle,
+        ...(options.kubernetes ? { cni: 'bundle' as const } : {}),
+      };
+    };
     return {
       host,
       dataDir,
@@ -133,6 +157,7 @@ export async function startRealLabFixture(options: RealLabFixtureOptions): Promi
       ...(apiPort === undefined ? {} : { apiPort }),
       virsh,
       onVm,
+      basePlan,
       describeLab,
       close,
     };

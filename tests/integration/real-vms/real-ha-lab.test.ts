@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { haproxyConfigPath } from '../../../src/main/labs/api-endpoint';
 import { libvirtPaths } from '../../../src/main/labs/lab-paths';
-import { defaultLabPlan, type LabPlan, type LabSummary } from '../../../src/shared/contract/labs';
+import type { LabPlan, LabSummary } from '../../../src/shared/contract/labs';
 import { runKubectl, waitFor } from '../../harness/index.js';
-import { BASE_IMAGE, STORAGE, startRealLabFixture, type RealLabFixture } from '../../harness/real-vms/real-lab-fixture';
+import { STORAGE, startRealLabFixture, type RealLabFixture } from '../../harness/real-vms/real-lab-fixture';
 
 /**
  * NESTLAB_REAL_VMS_HA=1 (not in npm test: three kubeadm control planes in QEMU software emulation
@@ -44,25 +44,13 @@ describe.skipIf(!HA)('three control planes behind HAProxy on a real libvirt host
 
   /** Three control planes of 2 vCPUs (kubeadm's minimum) and 2 GiB, no worker, on the network Nestlab proposes. */
   const makePlan = async (): Promise<LabPlan> => {
-    const { labs, hostId, apiPort, bundle } = fixture;
-    const proposal = await labs.proposeNetwork(hostId, NAME);
-    const base = defaultLabPlan(hostId, NAME);
+    const base = await fixture.basePlan(NAME);
     return {
       ...base,
-      kubernetesVersion: '1.20.2',
       controlPlaneCount: 3,
       linuxWorkers: 0,
       windowsWorkers: 0,
       sizes: { ...base.sizes, controlPlane: { preset: 'custom', cpus: 2, memoryMiB: 2048, diskGiB: 10 } },
-      network: proposal.network,
-      apiEndpoint: {
-        ...base.apiEndpoint,
-        address: proposal.apiEndpointAddress,
-        ...(apiPort === undefined ? {} : { hostPort: apiPort.port }),
-      },
-      baseImage: BASE_IMAGE,
-      offlineBundle: bundle,
-      cni: 'bundle',
     };
   };
 

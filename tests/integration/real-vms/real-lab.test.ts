@@ -8,13 +8,13 @@ import type { LabsService } from '../../../src/main/labs/labs-service';
 import { sshToVm } from '../../../src/main/labs/libvirt-driver';
 import { PodsService } from '../../../src/main/pods/pods-service';
 import type { LogLine } from '../../../src/shared/contract';
-import { defaultLabPlan, type LabPlan, type LabStep, type LabSummary } from '../../../src/shared/contract/labs';
+import type { LabPlan, LabStep, LabSummary } from '../../../src/shared/contract/labs';
 import { Dispatcher } from '../../../src/shared/rpc/dispatcher';
 import { connectInMemory } from '../../../src/shared/rpc/in-memory';
 import { createTestServices } from '../../doubles/test-services';
 import { runKubectl, waitFor } from '../../harness/index.js';
 import { NODE_IMAGES, WORKLOAD_IMAGE } from '../../harness/real-vms/node-bundle';
-import { BASE_IMAGE, STORAGE, startRealLabFixture, type RealLabFixture } from '../../harness/real-vms/real-lab-fixture';
+import { STORAGE, startRealLabFixture, type RealLabFixture } from '../../harness/real-vms/real-lab-fixture';
 import type { DropProxy } from '../../harness/ssh/tcp-fixtures';
 import { connectTerminals } from '../terminals/harness-services';
 
@@ -48,7 +48,6 @@ describe('a lab on a real libvirt host (REAL libvirtd, QEMU guests, cloud-init, 
   /** Between Nestlab and the host's sshd: the test cuts the link mid-provision. */
   let link: DropProxy;
   let dataDir: string;
-  let bundle: string;
   let hosts: LabHosts;
   let clusters: ClustersService;
   let labs: LabsService;
@@ -58,7 +57,7 @@ describe('a lab on a real libvirt host (REAL libvirtd, QEMU guests, cloud-init, 
 
   beforeAll(async () => {
     fixture = await startRealLabFixture({ kubernetes: THROUGH_INIT, dropLink: true, labName: 'real' });
-    ({ dataDir, bundle, hosts, clusters, labs, hostId, apiPort } = fixture);
+    ({ dataDir, hosts, clusters, labs, hostId, apiPort } = fixture);
     link = fixture.link!;
   }, 300_000);
 
@@ -77,26 +76,14 @@ describe('a lab on a real libvirt host (REAL libvirtd, QEMU guests, cloud-init, 
 
   /** The plan a user makes in the form: the network Nestlab proposes for this host, two small VMs, the bundle. */
   const plan = async (): Promise<LabPlan> => {
-    const proposal = await labs.proposeNetwork(hostId, 'real');
-    const base = defaultLabPlan(hostId, 'real');
+    const base = await fixture.basePlan('real');
     // kubeadm wants 2 CPUs on a control plane; the worker gets 1, so software emulation shares the cores less.
     const small = { preset: 'custom' as const, cpus: 2, memoryMiB: 2048, diskGiB: 10 };
     return {
       ...base,
-      kubernetesVersion: '1.20.2',
       linuxWorkers: 1,
       windowsWorkers: 0,
       sizes: { ...base.sizes, controlPlane: small, linuxWorker: { ...small, cpus: 1 } },
-      network: proposal.network,
-      apiEndpoint: {
-        ...base.apiEndpoint,
-        address: proposal.apiEndpointAddress,
-        ...(apiPort === undefined ? {} : { hostPort: apiPort.port }),
-      },
-      baseImage: BASE_IMAGE,
-      offlineBundle: bundle,
-      // Nothing from a registry: the bundle's bridge CNI (flannel's and Calico's images exist only there).
-      ...(THROUGH_INIT ? { cni: 'bundle' as const } : {}),
     };
   };
 
