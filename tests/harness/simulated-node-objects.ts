@@ -65,9 +65,13 @@ export function fakeId(seed: string, length = 32): string {
   return createHash('sha256').update(seed).digest('hex').slice(0, length);
 }
 
-/** Pod CIDR of the node at `index`: 10.244.<index>.0/24 (flannel's default layout). */
+/**
+ * Pod CIDR of the node at `index`: 10.244.<index>.0/24 (flannel's default layout), then
+ * 10.245.<index - 256>.0/24 and so on: past 256 nodes the ranges must not repeat, or pods of two
+ * nodes get one IP and the EndpointSlice controller keeps only one of them (up to 1,024 nodes).
+ */
 export function podCidrFor(index: number): string {
-  return `10.244.${index % 256}.0/24`;
+  return `10.${244 + Math.floor(index / 256)}.${index % 256}.0/24`;
 }
 
 function labelsFor(spec: SimulatedNodeSpec): Record<string, string> {

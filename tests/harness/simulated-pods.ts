@@ -297,18 +297,23 @@ export class PodSimulation {
   }
 }
 
-/** 10.244.<node>.2-254, then 10.245.<node>.x and so on for nodes with more than 253 pods. */
+/**
+ * The node's own range (podCidrFor: 10.<244 + index / 256>.<index % 256>.2-254), then for nodes
+ * with more than 253 pods the same with 4 added to the second octet per 253 pods, clear of the
+ * ranges of the other nodes (up to 1,024 nodes and 759 pods a node).
+ */
 function ipOfSlot(nodeIndex: number, slot: number): string {
   const block = Math.floor(slot / HOSTS_PER_BLOCK);
-  return `10.${244 + block}.${nodeIndex % 256}.${(slot % HOSTS_PER_BLOCK) + 2}`;
+  return `10.${244 + Math.floor(nodeIndex / 256) + 4 * block}.${nodeIndex % 256}.${(slot % HOSTS_PER_BLOCK) + 2}`;
 }
 
 function slotOfIp(nodeIndex: number, ip: string): number | undefined {
   const parts = ip.split('.').map(Number);
   if (parts.length !== 4 || parts[0] !== 10 || parts[2] !== nodeIndex % 256) return undefined;
   const [, second = 0, , host = 0] = parts;
-  if (second < 244 || host < 2 || host > 254) return undefined;
-  return (second - 244) * HOSTS_PER_BLOCK + host - 2;
+  const offset = second - 244 - Math.floor(nodeIndex / 256);
+  if (offset < 0 || offset % 4 !== 0 || host < 2 || host > 254) return undefined;
+  return (offset / 4) * HOSTS_PER_BLOCK + host - 2;
 }
 
 function podKey(pod: SimulatedPodView): string | undefined {

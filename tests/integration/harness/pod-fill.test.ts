@@ -5,6 +5,7 @@ import { KubeRestClient } from '../../harness/kube-rest.js';
 import { fillCluster, scaleControlPlaneOptions } from '../../harness/pod-fill.js';
 import type { FilledCluster } from '../../harness/pod-fill.js';
 import { planPodFill } from '../../harness/pod-fill-plan.js';
+import { podCidrFor } from '../../harness/simulated-node-objects.js';
 import { conditionStatus } from './kube-objects.js';
 import type { ListOf, NodeView } from './kube-objects.js';
 
@@ -53,6 +54,14 @@ describe('pod fill plan', () => {
     }
     for (const [name, pods] of load) expect(pods).toBeLessThanOrEqual(nodes.get(name)!.maxPods!);
     expect(new Set(plan.apps.flatMap((app) => app.pods.map((pod) => pod.name))).size).toBe(30_000);
+  });
+
+  it('gives every node of a 100,000-pod fixture its own pod range (past 256 nodes they repeated, and pods shared IPs)', () => {
+    const ranges = Array.from({ length: planPodFill({ pods: 100_000 }).nodes.length }, (_, index) => podCidrFor(index));
+    expect(ranges).toHaveLength(1_000);
+    expect(new Set(ranges).size).toBe(1_000);
+    expect(ranges[0]).toBe('10.244.0.0/24');
+    expect(ranges[256]).toBe('10.245.0.0/24');
   });
 
   it('is the same plan every time, and refuses a fixture that cannot exist', () => {
