@@ -60,20 +60,7 @@ export function DataTable<Row>({
       <tbody>
         {rows.map((row, index) => (
           <tr key={rowKey(row, index)} {...rowAttributes?.(row)}>
-            {columns.map((column) => {
-              const Cell = column.rowHeader ? 'th' : 'td';
-              const cellClass = typeof column.className === 'function' ? column.className(row) : column.className;
-              return (
-                <Cell
-                  key={column.header}
-                  scope={column.rowHeader ? 'row' : undefined}
-                  className={cellClass || undefined}
-                  data-testid={column.testId}
-                >
-                  {column.cell(row)}
-                </Cell>
-              );
-            })}
+            <TableCells columns={columns} row={row} />
           </tr>
         ))}
         {rows.length === 0 && empty !== undefined && (
@@ -85,5 +72,27 @@ export function DataTable<Row>({
         )}
       </tbody>
     </table>
+  );
+}
+
+/** The cells of one row: a row header (`th scope="row"`) where the column says so, else `td`. */
+export function TableCells<Row>({ columns, row }: { columns: readonly Column<Row>[]; row: Row }) {
+  return (
+    <>
+      {columns.map((column) => {
+        const Cell = column.rowHeader ? 'th' : 'td';
+        const cellClass = typeof column.className === 'function' ? column.className(row) : column.className;
+        return (
+          <Cell
+            key={column.header}
+            scope={column.rowHeader ? 'row' : undefined}
+            className={cellClass || undefined}
+            data-testid={column.testId}
+          >
+            {column.cell(row)}
+          </Cell>
+        );
+      })}
+    </>
   );
 }

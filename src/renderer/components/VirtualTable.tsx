@@ -1,5 +1,5 @@
 import { memo, useCallback, useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactElement } from 'react';
-import type { Column, RowAttributes } from './DataTable';
+import { TableCells, type Column, type RowAttributes } from './DataTable';
 import { rowForKey, rowsPerPage, rowWindow, scrollToShow } from './virtual-window';
 import './data-table.css';
 import './virtual-table.css';
@@ -239,20 +239,7 @@ const VirtualRow = memo(function VirtualRow<Row, Key extends string>({
       // Focus on the row or one of its actions: the keys go on from this row.
       onFocus={() => onFocusRow(index)}
     >
-      {columns.map((column) => {
-        const Cell = column.rowHeader ? 'th' : 'td';
-        const cellClass = typeof column.className === 'function' ? column.className(row) : column.className;
-        return (
-          <Cell
-            key={column.header}
-            scope={column.rowHeader ? 'row' : undefined}
-            className={cellClass || undefined}
-            data-testid={column.testId}
-          >
-            {column.cell(row)}
-          </Cell>
-        );
-      })}
+      <TableCells columns={columns} row={row} />
     </tr>
   );
 }) as <Row, Key extends string>(props: VirtualRowProps<Row, Key>) => ReactElement;
