@@ -8,6 +8,7 @@
 import type { LabMachine, LabPlan } from '../../shared/contract/labs';
 import { AppError } from '../../shared/errors';
 import { etcdMembers } from './external-etcd';
+import { joinStoppedHalfWay, undoHalfJoin } from './half-join';
 import { CONTROL_PLANE_WAIT_MINUTES, endpointOf, kubeadmInitConfig, kubeadmJoinConfig } from './kubeadm-config';
 import { K3S_INSTALL_SCRIPT, OFFLINE_BUNDLE_ADVICE } from './pinned-scripts';
 import { firstControlPlane } from './machines';
@@ -31,6 +32,9 @@ export function adminKubeconfigPath(plan: LabPlan): string {
 
 /** kubectl as the cluster's admin, on the first control plane. */
 export const adminKubectl = (...args: string[]) => ['kubectl', '--kubeconfig', ADMIN_CONF, ...args];
+
+/** kubectl as a k3s cluster's admin, on a k3s server (k3s' own kubectl: its symlink may be missing). */
+export const k3sKubectl = (...args: string[]) => ['k3s', 'kubectl', '--kubeconfig', K3S_CONF, ...args];
 
 /** Parses `kubeadm token create --print-join-command`. */
 export function parseJoinCommand(output: string): { token: string; caCertHash: string } {
@@ -58,15 +62,7 @@ export async function bootstrapFirst(ctx: StepContext, machine: LabMachine, boot
   if (plan.distribution === 'k3s') {
     await ctx.vm(
       machine,
-      {
-        argv: k3sInstall(
-          plan,
-          machine,
-          'server',
-          plan.controlPlaneCount > 1 ? ['--cluster-init'] : [],
-          apiServerSans(plan, address, ctx.hostAddress),
-        ),
-      },
+      { argv: k3sInstall(plan, k3sFirstServerArgs(plan, machine, apiServerSans(plan, address, ctx.hostAddress))) },
       { root: true, timeoutMs: 900_000 },
     );
     return done();
@@ -98,9 +94,8 @@ export const K3S_ONLINE_INSTALL =
   `if [ -n "$expected" ] && [ "$sum" != "$expected" ]; then echo "The k3s install script from the pinned commit has SHA-256 $sum, not the pinned $expected: it was not run. ${OFFLINE_BUNDLE_ADVICE}" >&2; exit 1; fi; ` +
   'sh "$script" "$@"';
 
-/** The k3s install script with its arguments (from the offline bundle when there is one). */
-function k3sInstall(plan: LabPlan, machine: LabMachine, mode: 'server' | 'agent', extra: string[], sans: readonly string[] = []): string[] {
-  const env = [`INSTALL_K3S_VERSION=v${plan.kubernetesVersion}+k3s1`];
+/** The arguments k3s runs with on `machine` (the install script keeps them in the k3s unit). */
+function k3sArgs(plan: LabPlan, machine: LabMachine, mode: 'server' | 'agent', extra: string[], sans: readonly string[] = []): string[] {
   const args = [mode, '--node-name', machine.name, ...extra];
   if (mode === 'server') {
     for (const san of sans.length > 0 ? sans : [plan.apiEndpoint.host]) args.push('--tls-san', san);
@@ -108,6 +103,21 @@ function k3sInstall(plan: LabPlan, machine: LabMachine, mode: 'server' | 'agent'
     args.push('--cluster-cidr', plan.network.podCidr, '--service-cidr', plan.network.serviceCidr);
     if (plan.cni === 'calico') args.push('--flannel-backend', 'none', '--disable-network-policy');
   }
+  return args;
+}
+
+/**
+ * The first k3s server's arguments. A `k3s server --cluster-reset` there runs with the same ones:
+ * without them its agent would register a node under the host name and, on a Calico lab, start
+ * Flannel (k3s#10041: flags must match between the reset and the service).
+ */
+export function k3sFirstServerArgs(plan: LabPlan, machine: LabMachine, sans: readonly string[]): string[] {
+  return k3sArgs(plan, machine, 'server', plan.controlPlaneCount > 1 ? ['--cluster-init'] : [], sans);
+}
+
+/** The k3s install script with its arguments (from the offline bundle when there is one). */
+function k3sInstall(plan: LabPlan, args: readonly string[]): string[] {
+  const env = [`INSTALL_K3S_VERSION=v${plan.kubernetesVersion}+k3s1`];
   if (plan.offlineBundle !== undefined) {
     return ['env', ...env, 'INSTALL_K3S_SKIP_DOWNLOAD=true', 'sh', '/opt/nestlab/bundle/k3s-install.sh', ...args];
   }
@@ -176,7 +186,10 @@ export async function joinLinux(ctx: StepContext, machine: LabMachine): Promise<
   const { plan } = ctx;
   const controlPlane = machine.role === 'control-plane';
   const mark = plan.distribution === 'k3s' ? (controlPlane ? K3S_CONF : K3S_AGENT_MARK) : KUBELET_CONF;
-  if (await fileExists(ctx, machine, mark)) return skipped(`${machine.name} is already a member.`);
+  if (await fileExists(ctx, machine, mark)) {
+    if (!(await joinStoppedHalfWay(ctx, machine))) return skipped(`${machine.name} is already a member.`);
+    await undoHalfJoin(ctx, machine);
+  }
   // Join secrets are readable by root only. k3s reads its --token-file at every start of the
   // service (an agent authenticates with it each time), so that file stays, 0600 like k3s' own
   // token files; kubeadm's join configuration is read once and goes when the join is over (also
@@ -189,10 +202,13 @@ export async function joinLinux(ctx: StepContext, machine: LabMachine): Promise<
       {
         argv: k3sInstall(
           plan,
-          machine,
-          controlPlane ? 'server' : 'agent',
-          server,
-          controlPlane ? apiServerSans(plan, addressOf(ctx, machine), ctx.hostAddress) : [],
+          k3sArgs(
+            plan,
+            machine,
+            controlPlane ? 'server' : 'agent',
+            server,
+            controlPlane ? apiServerSans(plan, addressOf(ctx, machine), ctx.hostAddress) : [],
+          ),
         ),
       },
       { root: true, timeoutMs: 900_000 },
