@@ -240,8 +240,9 @@ export class LabsService implements LabsContract {
   }
 
   async restoreEtcdSnapshot(name: string, snapshot: string): Promise<LabSummary> {
-    const { snapshots } = await this.etcdSnapshots(name);
-    if (!snapshots.some((known) => known.name === snapshot)) {
+    const list = await this.etcdSnapshots(name);
+    // A lab without etcd snapshots (k3s on SQLite) is refused below with the reason, not as an unknown name.
+    if (list.supported && !list.snapshots.some((known) => known.name === snapshot)) {
       throw new AppError('NOT_FOUND', `Lab "${name}" has no etcd snapshot ${snapshot} on its host.`, {
         fix: 'Pick a snapshot from the list.',
       });
@@ -255,7 +256,7 @@ export class LabsService implements LabsContract {
     request: EtcdOperationRequest,
   ): Promise<LabSummary> {
     const record = await this.operations.idle(name);
-    checkEtcdOperation(record.plan, kind);
+    checkEtcdOperation(record.plan);
     if (record.status !== 'ready') {
       throw new AppError('INVALID_ARGUMENT', `Lab "${name}" is ${record.status}: resume it before working with etcd snapshots.`, {
         lab: name,

@@ -633,7 +633,7 @@ export interface EtcdSnapshot {
   sizeBytes: number;
   /** SHA-256 of the file (checked after every copy). */
   sha256: string;
-  /** From `etcdctl snapshot status -w json` (absent for k3s, whose servers have no etcdctl). */
+  /** From `etcdctl snapshot status -w json` (absent when a k3s server had no etcdctl and could not get one: k3s ships none). */
   revision?: number;
   totalKeys?: number;
   /** etcd's hash of the snapshot's contents, in hex. */

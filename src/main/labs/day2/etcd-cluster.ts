@@ -16,7 +16,9 @@ export const MANIFESTS = '/etc/kubernetes/manifests';
 export const PAUSED = '/etc/kubernetes/nestlab-paused';
 export const WORK_DIR = '/var/lib/nestlab';
 export const VM_SNAPSHOT = `${WORK_DIR}/etcd-snapshot.db`;
-export const K3S_SNAPSHOTS = '/var/lib/rancher/k3s/server/db/snapshots';
+/** k3s' datastore folder on a server: embedded etcd (etcd/), k3s' own snapshots, reset-flag. */
+export const K3S_DB = '/var/lib/rancher/k3s/server/db';
+export const K3S_SNAPSHOTS = `${K3S_DB}/snapshots`;
 /** The control-plane components a restore stops: every one that reads or caches etcd's contents. */
 export const API_COMPONENTS = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'] as const;
 
@@ -62,6 +64,14 @@ export interface EtcdClient {
   cert: string;
   key: string;
 }
+
+/** k3s' embedded etcd as a k3s server reaches it: on loopback, with the client certificate k3s writes for itself. */
+export const K3S_ETCD_CLIENT: EtcdClient = {
+  endpoints: ['https://127.0.0.1:2379'],
+  cacert: '/var/lib/rancher/k3s/server/tls/etcd/server-ca.crt',
+  cert: '/var/lib/rancher/k3s/server/tls/etcd/client.crt',
+  key: '/var/lib/rancher/k3s/server/tls/etcd/client.key',
+};
 
 /** `--name=value` flags of a kubeadm static pod manifest (`    - --name=value` lines of its command). */
 export function manifestFlags(manifest: string): Map<string, string> {
@@ -121,7 +131,7 @@ export async function ensureEtcdctl(ctx: StepContext, machine: LabMachine): Prom
   }
   throw new AppError(
     'PROGRAM_MISSING',
-    `etcdctl is not installed on ${machine.name}, and etcd snapshots run it there (kubeadm does not install it).`,
+    `etcdctl is not installed on ${machine.name}, and etcd snapshots run it there (${ctx.plan.distribution === 'k3s' ? 'k3s ships none' : 'kubeadm does not install it'}).`,
     {
       machine: machine.name,
       fix:

@@ -11,6 +11,7 @@ import type { ExecOptions, ExecResult } from '../../hosts/ssh-connection';
 import type { LabDriver } from '../lab-driver';
 import type { StepDefinition } from '../step-planner';
 import { LIST_SCRIPT, parseShelf, shelfDir } from './etcd-shelf';
+import { k3sRestoreSteps } from './etcd-restore-k3s';
 import { etcdRestoreSteps, etcdSaveSteps, etcdSnapshotSupport } from './etcd-snapshots';
 import type { EtcdOperationRequest } from './etcd-snapshots';
 
@@ -40,16 +41,9 @@ export async function listEtcdSnapshots(
 }
 
 /** Refuses an etcd operation a lab cannot run, with the reason and the fix. */
-export function checkEtcdOperation(plan: LabPlan, kind: 'etcd-snapshot' | 'etcd-restore'): void {
+export function checkEtcdOperation(plan: LabPlan): void {
   const support = etcdSnapshotSupport(plan);
   if (!support.supported) throw new AppError('INVALID_ARGUMENT', support.reason, { lab: plan.name });
-  if (kind === 'etcd-restore' && plan.distribution === 'k3s') {
-    throw new AppError(
-      'INVALID_ARGUMENT',
-      'Nestlab restores kubeadm labs only so far. A k3s server restores with `k3s server --cluster-reset --cluster-reset-restore-path=<snapshot>` (k3s stopped on every server first).',
-      { lab: plan.name },
-    );
-  }
 }
 
 /** The steps of an etcd operation. */
@@ -73,5 +67,6 @@ export function etcdOperationSteps(
       return path;
     },
   };
-  return kind === 'etcd-snapshot' ? etcdSaveSteps(plan, machines, request, env) : etcdRestoreSteps(plan, machines, request, env);
+  if (kind === 'etcd-snapshot') return etcdSaveSteps(plan, machines, request, env);
+  return plan.distribution === 'k3s' ? k3sRestoreSteps(plan, machines, request, env) : etcdRestoreSteps(plan, machines, request, env);
 }

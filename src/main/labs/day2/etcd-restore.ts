@@ -58,9 +58,108 @@ async function healthy(ctx: StepContext, first: LabMachine, client: EtcdClient, 
   return result.exitCode === 0;
 }
 
-const restoredCopy = (snapshot: string) => `${WORK_DIR}/etcd-restore-${snapshot}.db`;
+/** Where a restore keeps its copy of the snapshot on a machine. */
+export const restoredCopy = (snapshot: string) => `${WORK_DIR}/etcd-restore-${snapshot}.db`;
 
-/** The steps of an 'etcd-restore' operation (kubeadm; k3s restores are refused before this). */
+/**
+ * A step that copies snapshot `name` from the host to `machine` (restoredCopy), checked by SHA-256.
+ * `find` says where the machine already has it (by default: a whole earlier copy), and the step is then skipped.
+ */
+export function snapshotCopyStep(
+  env: EtcdStepsEnvironment,
+  machine: LabMachine,
+  name: string,
+  find: (ctx: StepContext, wanted: string) => Promise<string | undefined> = async (ctx, wanted) =>
+    (await vmDigest(ctx, machine, restoredCopy(name))) === wanted ? restoredCopy(name) : undefined,
+): StepDefinition {
+  return step(
+    'prepare',
+    `etcd-restore-copy:${machine.name}`,
+    `Copy ${name} to ${machine.name}`,
+    10_000,
+    async (ctx) => {
+      const files = snapshotFiles(shelfDir(ctx.plan), name);
+      const wanted = await hostDigest(ctx, files.db);
+      if (wanted === undefined && !ctx.dry) {
+        throw new AppError('NOT_FOUND', `Snapshot ${name} is not on the host (${files.db}).`, { fix: 'Pick a snapshot from the list.' });
+      }
+      const found = wanted === undefined ? undefined : await find(ctx, wanted);
+      if (found !== undefined) return skipped(`${machine.name} has it (${found})`);
+      await ctx.vm(machine, { argv: ['mkdir', '-p', '-m', '700', WORK_DIR] }, { root: true });
+      await ctx.host(
+        sendToVmArgv(
+          env.driver,
+          machine.address ?? `<address of ${machine.name}>`,
+          `sudo -n -- install -m 600 /dev/stdin ${restoredCopy(name)}`,
+          files.db,
+        ),
+        { timeoutMs: 1_800_000 },
+      );
+      if (!ctx.dry && (await vmDigest(ctx, machine, restoredCopy(name))) !== wanted) {
+        throw new AppError('PROGRAM_FAILED', `The copy of ${name} on ${machine.name} differs from the one on the host.`, {
+          fix: `Check the free space on ${machine.name}, then resume.`,
+        });
+      }
+      return done();
+    },
+    machine.name,
+  );
+}
+
+/** Waits until the API server answers /readyz through `kubectl` on `first` (the lab is usable again then). */
+export async function waitForApiServer(ctx: StepContext, first: LabMachine, kubectl: (...args: string[]) => string[]): Promise<void> {
+  await ctx.waitFor(
+    'the API server to answer after the restore',
+    async () => {
+      const ready = await ctx.observeVm(first, { argv: kubectl('get', '--raw', '/readyz') }, { root: true, timeoutMs: 30_000 });
+      return ready.exitCode === 0 && ready.stdout.trim() === 'ok' ? true : undefined;
+    },
+    { timeoutMs: 600_000, intervalMs: 2_000, placeholder: true },
+  );
+}
+
+/**
+ * Checks that the objects snapshot `name` saved (its .keys on the host) are in etcd now, read
+ * with `client` on `machine`; throws naming what is missing, with `kept` (where the old data is)
+ * in the fix. Answers what it checked.
+ */
+export async function checkObjectsBack(
+  ctx: StepContext,
+  machine: LabMachine,
+  client: EtcdClient,
+  name: string,
+  kept: string,
+): Promise<string> {
+  const files = snapshotFiles(shelfDir(ctx.plan), name);
+  const listed = await ctx.observeHost(['cat', '--', files.keys], { secretOutput: true });
+  if (listed.exitCode !== 0 && !ctx.dry) {
+    return `${name} has no list of the objects it saved (etcdctl was missing when it was taken): the objects were not compared`;
+  }
+  const saved = parseKeys(listed.stdout);
+  await ensureEtcdctl(ctx, machine);
+  const now = new Set(
+    parseKeys(
+      (
+        await ctx.vm(
+          machine,
+          { argv: etcdctl(client, client.endpoints[0] ?? '', 'get', '/registry/', '--prefix', '--keys-only') },
+          { root: true, secretOutput: true },
+        )
+      ).stdout,
+    ),
+  );
+  const missing = saved.filter((key) => !now.has(key));
+  if (missing.length > 0 && !ctx.dry) {
+    throw new AppError(
+      'PROGRAM_FAILED',
+      `${missing.length} of the ${saved.length} objects ${name} saved are not back, e.g. ${missing.slice(0, 3).join(', ')}.`,
+      { fix: `Look at the restore steps in the log; ${kept}.` },
+    );
+  }
+  return `all ${saved.length} saved objects are back`;
+}
+
+/** The steps of an 'etcd-restore' operation of a kubeadm lab (k3s: etcd-restore-k3s.ts). */
 export function etcdRestoreSteps(
   plan: LabPlan,
   machines: readonly LabMachine[],
@@ -69,41 +168,7 @@ export function etcdRestoreSteps(
 ): StepDefinition[] {
   const name = request.snapshot;
   const holders = etcdMachines(plan, machines);
-  const copies = holders.map((machine) =>
-    step(
-      'prepare',
-      `etcd-restore-copy:${machine.name}`,
-      `Copy ${name} to ${machine.name}`,
-      10_000,
-      async (ctx) => {
-        const files = snapshotFiles(shelfDir(ctx.plan), name);
-        const wanted = await hostDigest(ctx, files.db);
-        if (wanted === undefined && !ctx.dry) {
-          throw new AppError('NOT_FOUND', `Snapshot ${name} is not on the host (${files.db}).`, { fix: 'Pick a snapshot from the list.' });
-        }
-        if (wanted !== undefined && (await vmDigest(ctx, machine, restoredCopy(name))) === wanted) return skipped(`${machine.name} has it`);
-        await ctx.vm(machine, { argv: ['mkdir', '-p', '-m', '700', WORK_DIR] }, { root: true });
-        await ctx.host(
-          sendToVmArgv(
-            env.driver,
-            machine.address ?? `<address of ${machine.name}>`,
-            `sudo -n -- install -m 600 /dev/stdin ${restoredCopy(name)}`,
-            files.db,
-          ),
-          {
-            timeoutMs: 1_800_000,
-          },
-        );
-        if (!ctx.dry && (await vmDigest(ctx, machine, restoredCopy(name))) !== wanted) {
-          throw new AppError('PROGRAM_FAILED', `The copy of ${name} on ${machine.name} differs from the one on the host.`, {
-            fix: `Check the free space on ${machine.name}, then resume.`,
-          });
-        }
-        return done();
-      },
-      machine.name,
-    ),
-  );
+  const copies = holders.map((machine) => snapshotCopyStep(env, machine, name));
   const stop = step(
     'cordon',
     'etcd-restore-stop',
@@ -207,44 +272,20 @@ export function etcdRestoreSteps(
     // The lab is usable again when its API answers (a real guest's API server took a minute more
     // after etcd was healthy, and kubectl got TLS handshake timeouts meanwhile).
     ctx.progress(etcd.length / (etcd.length + 1), 'waiting for the API server to answer');
-    await ctx.waitFor(
-      'the API server to answer after the restore',
-      async () => {
-        const ready = await ctx.observeVm(first, { argv: adminKubectl('get', '--raw', '/readyz') }, { root: true, timeoutMs: 30_000 });
-        return ready.exitCode === 0 && ready.stdout.trim() === 'ok' ? true : undefined;
-      },
-      { timeoutMs: 600_000, intervalMs: 2_000, placeholder: true },
-    );
+    await waitForApiServer(ctx, first, adminKubectl);
     return done(`${etcd.length} etcd member(s) healthy; the API server answers`);
   });
   const verify = step('nodes', 'etcd-restore-verify', `Check that the objects ${name} saved are back`, 10_000, async (ctx) => {
     const first = firstControlPlane(ctx);
-    const client = await etcdClient(ctx, first);
-    const files = snapshotFiles(shelfDir(ctx.plan), name);
-    const saved = parseKeys((await ctx.observeHost(['cat', '--', files.keys], { secretOutput: true })).stdout);
-    const now = new Set(
-      parseKeys(
-        (
-          await ctx.vm(
-            first,
-            { argv: etcdctl(client, client.endpoints[0] ?? '', 'get', '/registry/', '--prefix', '--keys-only') },
-            { root: true, secretOutput: true },
-          )
-        ).stdout,
-      ),
+    const checked = await checkObjectsBack(
+      ctx,
+      first,
+      await etcdClient(ctx, first),
+      name,
+      'the old data dirs are kept beside the restored ones (.before-<snapshot>)',
     );
-    const missing = saved.filter((key) => !now.has(key));
-    if (missing.length > 0 && !ctx.dry) {
-      throw new AppError(
-        'PROGRAM_FAILED',
-        `${missing.length} of the ${saved.length} objects ${name} saved are not back, e.g. ${missing.slice(0, 3).join(', ')}.`,
-        {
-          fix: 'Look at the restore steps in the log; the old data dirs are kept beside the restored ones (.before-<snapshot>).',
-        },
-      );
-    }
     for (const machine of holders) await ctx.vm(machine, { argv: ['rm', '-f', '--', restoredCopy(name)] }, { root: true });
-    return done(`all ${saved.length} saved objects are back`);
+    return done(checked);
   });
   return [...copies, stop, ...restores, start, verify];
 }

@@ -2,11 +2,11 @@
  * etcd snapshots of a lab as operation steps. kubeadm (stacked or external etcd): the
  * first control plane runs Debian's/etcd's `etcdctl` with the client certificate its API server
  * uses for etcd (the --etcd-* flags of its static pod manifest); k3s with embedded etcd (3
- * servers): `k3s etcd-snapshot save`; k3s with one server keeps SQLite, which has no etcd to
- * snapshot. The restore follows upstream's "Restoring an etcd cluster": stop every API server
- * (and etcd: kubeadm's static pod manifests are set aside, so the kubelet stops them), restore
- * every member's data dir from the same snapshot, start them, and check that the objects the
- * snapshot saved are back. Each step observes before it acts, so a resume continues a restore.
+ * servers): `k3s etcd-snapshot save`, its status and object list read with etcdctl and k3s' own
+ * etcd client certificate; k3s with one server keeps SQLite, which has no etcd to snapshot. The
+ * restore follows upstream's "Restoring an etcd cluster" on kubeadm (etcd-restore.ts) and k3s'
+ * "Restoring Snapshots" on k3s (etcd-restore-k3s.ts), and checks that the objects the snapshot
+ * saved are back. Each step observes before it acts, so a resume continues a restore.
  */
 import type { EtcdSnapshot, LabMachine, LabPlan } from '../../../shared/contract/labs';
 import { AppError } from '../../../shared/errors';
@@ -14,9 +14,11 @@ import { done, skipped } from '../step-context';
 import type { StepContext } from '../step-context';
 import type { StepDefinition } from '../step-planner';
 import {
+  ensureEtcdctl,
   etcdClient,
   etcdctl,
   hostDigest,
+  K3S_ETCD_CLIENT,
   K3S_SNAPSHOTS,
   onShelf,
   step,
@@ -25,7 +27,7 @@ import {
   WORK_DIR,
   writeOnHost,
 } from './etcd-cluster';
-import type { EtcdOperationRequest, EtcdStepsEnvironment } from './etcd-cluster';
+import type { EtcdClient, EtcdOperationRequest, EtcdStepsEnvironment } from './etcd-cluster';
 import { beyondRetention, checkedKeys, LIST_SCRIPT, parseKeys, parseShelf, receiveFromVmArgv, shelfDir, snapshotFiles } from './etcd-shelf';
 
 export { etcdSnapshotSupport, etcdClientOf, manifestFlags, memberOf } from './etcd-cluster';
@@ -48,15 +50,26 @@ async function takeWithEtcdctl(ctx: StepContext, first: LabMachine): Promise<Tak
   ctx.progress(0.1, `etcdctl snapshot save on ${first.name}`);
   await ctx.vm(first, { argv: etcdctl(client, endpoint, 'snapshot', 'save', VM_SNAPSHOT) }, { root: true, timeoutMs: 600_000 });
   await ctx.vm(first, { argv: ['chmod', '600', VM_SNAPSHOT] }, { root: true });
+  return { path: VM_SNAPSHOT, ...(await statusAndKeys(ctx, first, client, endpoint, VM_SNAPSHOT)) };
+}
+
+/** The snapshot's status (`etcdctl snapshot status`) and the object keys etcd held at its revision (the restore checks they are back). */
+async function statusAndKeys(
+  ctx: StepContext,
+  first: LabMachine,
+  client: EtcdClient,
+  endpoint: string,
+  path: string,
+): Promise<Omit<TakenSnapshot, 'path'>> {
   ctx.progress(0.4, 'etcdctl snapshot status');
-  const statusOut = await ctx.vm(first, { argv: ['etcdctl', 'snapshot', 'status', VM_SNAPSHOT, '-w', 'json'] }, { root: true });
+  const statusOut = await ctx.vm(first, { argv: ['etcdctl', 'snapshot', 'status', path, '-w', 'json'] }, { root: true });
   const raw = ctx.dry ? {} : (JSON.parse(statusOut.stdout) as { hash?: number; revision?: number; totalKey?: number });
   const status = {
     ...(raw.revision === undefined ? {} : { revision: raw.revision }),
     ...(raw.totalKey === undefined ? {} : { totalKeys: raw.totalKey }),
     ...(raw.hash === undefined ? {} : { hash: raw.hash.toString(16).padStart(8, '0') }),
   };
-  // The objects at exactly the snapshot's revision (the restore checks they are back).
+  // The objects at exactly the snapshot's revision.
   const keysOut = await ctx.vm(
     first,
     {
@@ -72,7 +85,7 @@ async function takeWithEtcdctl(ctx: StepContext, first: LabMachine): Promise<Tak
     },
     { root: true, secretOutput: true },
   );
-  return { path: VM_SNAPSHOT, status, keys: checkedKeys(parseKeys(keysOut.stdout)) };
+  return { status, keys: checkedKeys(parseKeys(keysOut.stdout)) };
 }
 
 async function takeWithK3s(ctx: StepContext, first: LabMachine, name: string): Promise<TakenSnapshot> {
@@ -92,7 +105,20 @@ async function takeWithK3s(ctx: StepContext, first: LabMachine, name: string): P
       `k3s etcd-snapshot save finished, but ${K3S_SNAPSHOTS} on ${first.name} has no nestlab-${name}* file.`,
     );
   }
-  return { path: `${K3S_SNAPSHOTS}/${file ?? `nestlab-${name}`}`, status: {} };
+  const path = `${K3S_SNAPSHOTS}/${file ?? `nestlab-${name}`}`;
+  // The status and the object list come from etcdctl, which k3s does not ship: without it the
+  // snapshot is still kept, but a restore cannot check that every object is back.
+  try {
+    await ensureEtcdctl(ctx, first);
+  } catch (error) {
+    const missing = AppError.from(error);
+    if (missing.code !== 'PROGRAM_MISSING') throw missing;
+    ctx.log(
+      `${missing.message} The snapshot is kept without its object list, so a restore cannot check that every object is back. ${typeof missing.details?.fix === 'string' ? missing.details.fix : ''}`,
+    );
+    return { path, status: {} };
+  }
+  return { path, ...(await statusAndKeys(ctx, first, K3S_ETCD_CLIENT, K3S_ETCD_CLIENT.endpoints[0] ?? '', path)) };
 }
 
 /** Save: take the snapshot on the first control plane, keep it on the host with its status, prune to `keep`. */
