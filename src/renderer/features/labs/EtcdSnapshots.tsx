@@ -7,7 +7,7 @@ import { DataTable } from '../../components/DataTable';
 import { useAppStore } from '../../store/store-context';
 import { BoundedNumber } from '../../components/BoundedNumber';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
-import { formatSnapshotSize, snapshotBlockedReason } from './etcd-snapshot-view';
+import { formatSnapshotSize, restoreStepTexts, snapshotBlockedReason } from './etcd-snapshot-view';
 
 /**
  * etcd snapshots of a lab: take one (its progress is the lab's operation above), the list with
@@ -68,8 +68,7 @@ export function EtcdSnapshots({ lab }: { lab: LabSummary }) {
         <button
           type="button"
           className="button"
-          disabled={blocked !== undefined || changing !== undefined || snapshot.tool !== 'etcdctl'}
-          title={snapshot.tool === 'etcdctl' ? undefined : 'Nestlab restores kubeadm labs only so far.'}
+          disabled={blocked !== undefined || changing !== undefined}
           onClick={() => setRestoring(snapshot)}
         >
           Restore…
@@ -145,10 +144,9 @@ function RestoreDialog({ lab, snapshot, onClose }: { lab: LabSummary; snapshot: 
       onClose={onClose}
     >
       <ol aria-label="What the restore does">
-        <li>Stop the API servers, controller managers, schedulers and etcd (their static pod manifests are set aside).</li>
-        <li>Replace every etcd member’s data dir with the snapshot’s (the old one is kept beside it).</li>
-        <li>Start etcd, then the API servers, and wait until every member answers.</li>
-        <li>Check that the {snapshot.savedObjects ?? ''} objects the snapshot saved are back.</li>
+        {restoreStepTexts(lab, snapshot).map((text) => (
+          <li key={text}>{text}</li>
+        ))}
       </ol>
       <p>
         Everything changed in the cluster since {new Date(snapshot.takenAt).toLocaleString()} is lost, and the API is unavailable while it
