@@ -116,6 +116,24 @@ describe('k3s etcd restore (3 servers, embedded etcd)', () => {
       [...lab.paths('lab1-cp1'), ...lab.paths('lab1-cp2'), ...lab.paths('lab1-cp3')].filter((path) => path.includes('k3s-restore-')),
     ).toEqual([]);
   });
+
+  it('waits for a reset that still runs after the connection dropped, and does not start a second one (simulated servers, no real k3s)', async () => {
+    const lab = simulatedServers();
+    // The connection drops while `k3s server --cluster-reset` still runs on the first server.
+    lab.resetsInBackground = true;
+    await expect(lab.run(steps(), (machine, argv) => machine === 'lab1-cp1' && argv.includes('--cluster-reset'))).rejects.toThrow(
+      /connection dropped/,
+    );
+    expect(lab.resetFrom).toEqual([]);
+    lab.actions.length = 0;
+    const outcomes = await lab.run(steps());
+    // The resumed reset step waited for it (pgrep), found it finished (reset-flag and k3s' message), and ran no other.
+    expect(lab.resetFrom).toHaveLength(1);
+    expect(lab.actions.filter((action) => action.includes('--cluster-reset') || action.includes('systemctl stop'))).toEqual([]);
+    expect(outcomes.find(([id]) => id === 'etcd-restore-reset')).toEqual(['etcd-restore-reset', 'done']);
+    expect(lab.details).toContain('the reset started before the connection dropped had finished');
+    expect(outcomes.at(-1)).toEqual(['etcd-restore-verify', 'done']);
+  });
 });
 
 interface Server {
@@ -147,6 +165,8 @@ function simulatedServers() {
   }
   servers.get('lab1-cp1')?.files.set(`${K3S_SNAPSHOTS}/nestlab-${SNAPSHOT}-lab1-cp1-1790000000`, digest);
   let etcdKeys = ['/registry/configmaps/default/after-the-snapshot'];
+  /** A reset whose SSH session was cut: it goes on for a few more pgrep polls, then finishes. */
+  let background: { polls: number; args: readonly string[] } | undefined;
   const actions: string[] = [];
   const details: string[] = [];
   const resetFrom: string[] = [];
@@ -182,7 +202,14 @@ function simulatedServers() {
       return ok();
     }
     if (program === 'systemctl') return systemctl(name, s, args);
-    if (program === 'pgrep') return fail();
+    if (program === 'pgrep') {
+      if (background === undefined) return fail();
+      background.polls -= 1;
+      if (background.polls > 0) return ok('4242\n');
+      reset(s, background.args);
+      background = undefined;
+      return fail();
+    }
     if (program === 'grep') return (s.files.get(last) ?? '').includes('restart without --cluster-reset flag now') ? ok() : fail();
     if (program === 'sh' && args[0] === '-c' && last === 'command -v etcdctl') return ok('/usr/bin/etcdctl\n');
     if (program === 'sh' && args.includes('--cluster-reset')) return reset(s, args);
@@ -251,6 +278,10 @@ function simulatedServers() {
       vm: (machine: LabMachine, command: VmCommand) => {
         const argv = argvOf(command);
         actions.push(`${machine.name}: ${argv.join(' ')}`);
+        if (lab.resetsInBackground && argv.includes('--cluster-reset') && drop?.(machine.name, argv)) {
+          background = { polls: 2, args: argv.slice(1) };
+          return Promise.reject(new AppError('UNREACHABLE', 'connection dropped'));
+        }
         const result = onVm(machine.name, argv);
         if (drop?.(machine.name, argv)) return Promise.reject(new AppError('UNREACHABLE', 'connection dropped'));
         if (result.exitCode !== 0) return Promise.reject(new AppError('PROGRAM_FAILED', result.stderr));
@@ -273,12 +304,15 @@ function simulatedServers() {
     return outcomes;
   }
 
-  return {
+  const lab = {
     run,
+    /** Set: a dropped reset goes on running on the server instead of finishing at once. */
+    resetsInBackground: false,
     actions,
     details,
     resetFrom,
     server,
     paths: (name: string) => [...server(name).files.keys()],
   };
+  return lab;
 }
