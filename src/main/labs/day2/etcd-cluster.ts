@@ -234,6 +234,21 @@ export async function vmDigest(ctx: StepContext, machine: LabMachine, path: stri
   return result.exitCode === 0 ? /^([0-9a-f]{64})\b/.exec(result.stdout)?.[1] : undefined;
 }
 
+export async function pathExists(ctx: StepContext, machine: LabMachine, path: string): Promise<boolean> {
+  return (await ctx.observeVm(machine, { argv: ['test', '-e', path] }, { root: true })).exitCode === 0;
+}
+
+/** `base`, or `base.2`, `base.3`...: the first path not taken on `machine` (an old data dir an earlier restore of the same snapshot kept stays). */
+export async function freePath(ctx: StepContext, machine: LabMachine, base: string): Promise<string> {
+  for (let index = 1; index < 100; index += 1) {
+    const path = index === 1 ? base : `${base}.${index}`;
+    if (!(await pathExists(ctx, machine, path))) return path;
+  }
+  throw new AppError('CONFLICT', `${machine.name} already keeps 99 old copies beside ${base}.`, {
+    fix: `Remove the ${base}* folders on ${machine.name} you no longer need, then resume.`,
+  });
+}
+
 /** Writes a small file of the shelf on the host (0600), its content on stdin. */
 export async function writeOnHost(ctx: StepContext, path: string, content: string, label: string): Promise<void> {
   await ctx.host(writeFileArgv(path, '0600', content), { stdin: content, stdinLabel: label, secretOutput: true });

@@ -17,7 +17,7 @@ import { k3sFirstServerArgs, k3sKubectl } from '../bootstrap';
 import { addressOf, done, skipped } from '../step-context';
 import type { StepContext } from '../step-context';
 import type { StepDefinition } from '../step-planner';
-import { hostDigest, K3S_DB, K3S_ETCD_CLIENT, K3S_SNAPSHOTS, step, vmDigest, WORK_DIR } from './etcd-cluster';
+import { freePath, hostDigest, K3S_DB, K3S_ETCD_CLIENT, K3S_SNAPSHOTS, pathExists, step, vmDigest, WORK_DIR } from './etcd-cluster';
 import type { EtcdOperationRequest, EtcdStepsEnvironment } from './etcd-cluster';
 import { checkObjectsBack, restoredCopy, snapshotCopyStep, waitForApiServer } from './etcd-restore';
 import { shelfDir, snapshotFiles } from './etcd-shelf';
@@ -38,9 +38,6 @@ const RESET_SCRIPT =
   'log=$1; shift; "$@" >"$log" 2>&1; code=$?; ' +
   `if [ "$code" -eq 0 ] && grep -q -- '${RESET_DONE}' "$log"; then tail -n 5 "$log"; exit 0; fi; ` +
   'tail -n 30 "$log" >&2; [ "$code" -eq 0 ] && code=3; exit "$code"';
-
-const exists = async (ctx: StepContext, machine: LabMachine, path: string) =>
-  (await ctx.observeVm(machine, { argv: ['test', '-e', path] }, { root: true })).exitCode === 0;
 
 const k3sActive = async (ctx: StepContext, machine: LabMachine) =>
   (await ctx.observeVm(machine, { argv: ['systemctl', 'is-active', '--quiet', 'k3s'] }, { root: true })).exitCode === 0;
@@ -91,17 +88,6 @@ async function snapshotOnFirst(ctx: StepContext, first: LabMachine, name: string
   return undefined;
 }
 
-/** `base`, or `base.2`, `base.3`... : the first name not taken on `machine` (an earlier restore of the same snapshot keeps its own). */
-async function freeName(ctx: StepContext, machine: LabMachine, base: string): Promise<string> {
-  for (let index = 1; index < 100; index += 1) {
-    const path = index === 1 ? base : `${base}.${index}`;
-    if (!(await exists(ctx, machine, path))) return path;
-  }
-  throw new AppError('CONFLICT', `${machine.name} already keeps 99 old k3s databases beside ${K3S_DB}.`, {
-    fix: `Remove the old ${base}* folders on ${machine.name} you no longer need, then resume.`,
-  });
-}
-
 function resetStep(name: string, first: LabMachine): StepDefinition {
   return step(
     'etcd',
@@ -109,7 +95,7 @@ function resetStep(name: string, first: LabMachine): StepDefinition {
     `Restore ${name} on ${first.name} (k3s server --cluster-reset)`,
     120_000,
     async (ctx) => {
-      if (await exists(ctx, first, resetMark(name))) return skipped(`${first.name} was already reset to ${name}`);
+      if (await pathExists(ctx, first, resetMark(name))) return skipped(`${first.name} was already reset to ${name}`);
       if (await resetRunning(ctx, first)) {
         ctx.progress(0.1, 'a reset started before the connection dropped is still running');
         await ctx.waitFor(`the running reset on ${first.name} to end`, async () => ((await resetRunning(ctx, first)) ? undefined : true), {
@@ -120,7 +106,7 @@ function resetStep(name: string, first: LabMachine): StepDefinition {
       }
       const log = resetLog(name);
       const finished =
-        (await exists(ctx, first, RESET_FLAG)) &&
+        (await pathExists(ctx, first, RESET_FLAG)) &&
         (await ctx.observeVm(first, { argv: ['grep', '-q', '--', RESET_DONE, log] }, { root: true })).exitCode === 0;
       if (!finished) {
         const path = await restorePath(ctx, first, name);
@@ -188,7 +174,7 @@ export function k3sRestoreSteps(
   if (first === undefined) throw new AppError('INTERNAL', 'The lab has no k3s server.');
   const copy = snapshotCopyStep(env, first, name, (ctx, wanted) => snapshotOnFirst(ctx, first, name, wanted));
   const stop = step('cordon', 'etcd-restore-stop', 'Stop k3s on every server', 60_000, async (ctx) => {
-    if (await exists(ctx, first, resetMark(name)))
+    if (await pathExists(ctx, first, resetMark(name)))
       return skipped(`${first.name} was already reset to ${name}; the servers were stopped for it`);
     let stopped = 0;
     for (const [index, machine] of servers.entries()) {
@@ -197,7 +183,7 @@ export function k3sRestoreSteps(
         await ctx.vm(machine, { argv: ['systemctl', 'stop', 'k3s'] }, { root: true, timeoutMs: 300_000 });
         stopped += 1;
       }
-      if (machine !== first && (ctx.dry || !(await exists(ctx, machine, pendingMark(name))))) {
+      if (machine !== first && (ctx.dry || !(await pathExists(ctx, machine, pendingMark(name))))) {
         await ctx.vm(machine, { argv: ['mkdir', '-p', '-m', '700', WORK_DIR] }, { root: true });
         await ctx.vm(machine, { argv: ['touch', '--', pendingMark(name)] }, { root: true });
       }
@@ -219,9 +205,9 @@ export function k3sRestoreSteps(
       120_000,
       async (ctx) => {
         let kept: string | undefined;
-        if (ctx.dry || (await exists(ctx, machine, pendingMark(name)))) {
-          if (ctx.dry || (await exists(ctx, machine, K3S_DB))) {
-            kept = await freeName(ctx, machine, `${K3S_DB}.before-${name}`);
+        if (ctx.dry || (await pathExists(ctx, machine, pendingMark(name)))) {
+          if (ctx.dry || (await pathExists(ctx, machine, K3S_DB))) {
+            kept = await freePath(ctx, machine, `${K3S_DB}.before-${name}`);
             await ctx.vm(machine, { argv: ['mv', '--', K3S_DB, kept] }, { root: true });
           }
           await ctx.vm(machine, { argv: ['rm', '-f', '--', pendingMark(name)] }, { root: true });

@@ -24,6 +24,8 @@ import {
   step,
   vmDigest,
   WORK_DIR,
+  pathExists,
+  freePath,
 } from './etcd-cluster';
 import type { EtcdClient, EtcdMember, EtcdOperationRequest, EtcdStepsEnvironment } from './etcd-cluster';
 import { parseKeys, sendToVmArgv, shelfDir, snapshotFiles } from './etcd-shelf';
@@ -60,6 +62,8 @@ async function healthy(ctx: StepContext, first: LabMachine, client: EtcdClient, 
 
 /** Where a restore keeps its copy of the snapshot on a machine. */
 export const restoredCopy = (snapshot: string) => `${WORK_DIR}/etcd-restore-${snapshot}.db`;
+/** Left on a member once its data dir holds the snapshot's (removed by the final check). */
+const restoredMark = (snapshot: string) => `${WORK_DIR}/etcd-restore-${snapshot}.restored`;
 
 /**
  * A step that copies snapshot `name` from the host to `machine` (restoredCopy), checked by SHA-256.
@@ -208,41 +212,43 @@ export function etcdRestoreSteps(
         const etcd = await members(ctx);
         const member = etcd.find((candidate) => candidate.machine.name === machine.name);
         if (member === undefined) throw new AppError('INTERNAL', `${machine.name} is not an etcd member.`);
-        const before = `${member.dataDir}.before-${name}`;
+        // This restore's own mark: an old data dir kept by an earlier restore of the same snapshot is not one.
+        const mark = restoredMark(name);
+        if (await pathExists(ctx, machine, mark)) return skipped(`${member.dataDir} is already restored from ${name}`);
         const fresh = `${member.dataDir}.nestlab-restore`;
-        const exists = async (path: string) =>
-          (await ctx.observeVm(machine, { argv: ['test', '-e', path] }, { root: true })).exitCode === 0;
-        if ((await exists(before)) && (await exists(member.dataDir)))
-          return skipped(`${member.dataDir} is already restored (the old one is ${before})`);
-        if (!(await exists(before)) || !(await exists(fresh))) {
-          await ensureEtcdctl(ctx, machine);
-          await ctx.vm(machine, { argv: ['rm', '-rf', '--', fresh] }, { root: true });
-          const initialCluster = etcd.map((each) => `${each.name}=${each.peerUrl}`).join(',');
-          await ctx.vm(
-            machine,
-            {
-              argv: [
-                'etcdctl',
-                'snapshot',
-                'restore',
-                restoredCopy(name),
-                '--data-dir',
-                fresh,
-                '--name',
-                member.name,
-                '--initial-cluster',
-                initialCluster,
-                '--initial-advertise-peer-urls',
-                member.peerUrl,
-                ...(member.token === undefined ? [] : ['--initial-cluster-token', member.token]),
-              ],
-            },
-            { root: true, timeoutMs: 600_000 },
-          );
+        await ensureEtcdctl(ctx, machine);
+        await ctx.vm(machine, { argv: ['rm', '-rf', '--', fresh] }, { root: true });
+        const initialCluster = etcd.map((each) => `${each.name}=${each.peerUrl}`).join(',');
+        await ctx.vm(
+          machine,
+          {
+            argv: [
+              'etcdctl',
+              'snapshot',
+              'restore',
+              restoredCopy(name),
+              '--data-dir',
+              fresh,
+              '--name',
+              member.name,
+              '--initial-cluster',
+              initialCluster,
+              '--initial-advertise-peer-urls',
+              member.peerUrl,
+              ...(member.token === undefined ? [] : ['--initial-cluster-token', member.token]),
+            ],
+          },
+          { root: true, timeoutMs: 600_000 },
+        );
+        // Absent when a dropped connection came between the two moves: the old one is kept already.
+        let kept: string | undefined;
+        if (ctx.dry || (await pathExists(ctx, machine, member.dataDir))) {
+          kept = await freePath(ctx, machine, `${member.dataDir}.before-${name}`);
+          await ctx.vm(machine, { argv: ['mv', '--', member.dataDir, kept] }, { root: true });
         }
-        if (!(await exists(before))) await ctx.vm(machine, { argv: ['mv', '--', member.dataDir, before] }, { root: true });
         await ctx.vm(machine, { argv: ['mv', '--', fresh, member.dataDir] }, { root: true });
-        return done(`the old data dir is kept as ${before}`);
+        await ctx.vm(machine, { argv: ['touch', '--', mark] }, { root: true });
+        return done(kept === undefined ? `${member.dataDir} restored` : `the old data dir is kept as ${kept}`);
       },
       machine.name,
     ),
@@ -284,7 +290,8 @@ export function etcdRestoreSteps(
       name,
       'the old data dirs are kept beside the restored ones (.before-<snapshot>)',
     );
-    for (const machine of holders) await ctx.vm(machine, { argv: ['rm', '-f', '--', restoredCopy(name)] }, { root: true });
+    for (const machine of holders)
+      await ctx.vm(machine, { argv: ['rm', '-f', '--', restoredCopy(name), restoredMark(name)] }, { root: true });
     return done(checked);
   });
   return [...copies, stop, ...restores, start, verify];
