@@ -97,8 +97,17 @@ export function parseKeys(output: string): string[] {
 
 /**
  * Keys whose absence after a restore is not a lost object: Events and the API servers' own
- * endpoint leases are written with etcd leases (TTLs) and expire by themselves.
+ * endpoint leases are written with etcd leases (TTLs) and expire by themselves. k3s keeps two
+ * kinds from what is on its servers: the records of its snapshot files (those of the servers
+ * whose old database the restore set aside go), and each node's password Secret (deleted at the
+ * first start after a reset, written again when the node's agent registers).
  */
 export function checkedKeys(keys: readonly string[]): string[] {
-  return keys.filter((key) => !key.startsWith('/registry/events/') && !key.startsWith('/registry/masterleases/'));
+  return keys.filter(
+    (key) =>
+      !key.startsWith('/registry/events/') &&
+      !key.startsWith('/registry/masterleases/') &&
+      !key.startsWith('/registry/k3s.cattle.io/etcdsnapshotfiles/') &&
+      !/^\/registry\/secrets\/kube-system\/[^/]+\.node-password\.k3s$/.test(key),
+  );
 }

@@ -57,7 +57,16 @@ describe('etcd snapshots', () => {
     expect(parseShelf(`${line}\n{"name":"etcd-2026\n${JSON.stringify({ name: '../x', sizeBytes: 1 })}\n`).map((s) => s.name)).toEqual([
       'etcd-20261202-104503',
     ]);
-    expect(checkedKeys(['/registry/pods/a/b', '/registry/events/a/b', '/registry/masterleases/10.0.0.1'])).toEqual(['/registry/pods/a/b']);
+    expect(
+      checkedKeys([
+        '/registry/pods/a/b',
+        '/registry/events/a/b',
+        '/registry/masterleases/10.0.0.1',
+        '/registry/k3s.cattle.io/etcdsnapshotfiles/local-etcd-snapshot-lab1-cp2-1790000000-0a1b2c',
+        '/registry/secrets/kube-system/lab1-cp1.node-password.k3s',
+        '/registry/secrets/kube-system/db-password',
+      ]),
+    ).toEqual(['/registry/pods/a/b', '/registry/secrets/kube-system/db-password']);
   });
 
   it('saves with etcdctl and the API server certificate on the first control plane, and with k3s etcd-snapshot on k3s (dry run)', async () => {
