@@ -8,7 +8,7 @@
 import type { LabMachine, LabPlan } from '../../shared/contract/labs';
 import { AppError } from '../../shared/errors';
 import { etcdMembers } from './external-etcd';
-import { joinStoppedHalfWay, undoHalfJoin } from './half-join';
+import { clearEarlyJoin, joinStoppedHalfWay, undoHalfJoin, waitForEtcdMembers } from './stacked-join';
 import { CONTROL_PLANE_WAIT_MINUTES, endpointOf, kubeadmInitConfig, kubeadmJoinConfig } from './kubeadm-config';
 import { K3S_INSTALL_SCRIPT, OFFLINE_BUNDLE_ADVICE } from './pinned-scripts';
 import { firstControlPlane } from './machines';
@@ -215,6 +215,8 @@ export async function joinLinux(ctx: StepContext, machine: LabMachine): Promise<
     );
     return done();
   }
+  await clearEarlyJoin(ctx, machine);
+  await waitForEtcdMembers(ctx, machine);
   const join = await joinCredentials(ctx, controlPlane);
   await writeVmFile(ctx, machine, JOIN_CONFIG, kubeadmJoinConfig(plan, machine, join, addressOf(ctx, machine)), {
     label: '<join.yaml>',

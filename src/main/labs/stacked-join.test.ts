@@ -3,7 +3,7 @@ import type { LabMachine, LabPlan } from '../../shared/contract/labs';
 import { AppError } from '../../shared/errors';
 import type { ExecResult } from '../hosts/ssh-connection';
 import { joinLinux } from './bootstrap';
-import { parseMemberList } from './half-join';
+import { parseMemberList } from './stacked-join';
 import type { StepContext, VmCommand } from './step-context';
 import { testPlan } from './test-plans';
 
@@ -23,36 +23,62 @@ const machines: LabMachine[] = [
 const byName = (name: string) => machines.find((machine) => machine.name === name) as LabMachine;
 
 /**
- * Three lab machines as kubeadm and etcdctl would leave them, for joinLinux's commands: files per
- * machine, etcd's member list on the first control plane, and whether etcd can commit a member
- * removal (it cannot without its quorum). Every command is recorded as "machine: argv".
+ * Lab machines as kubeadm and etcdctl would leave them, for joinLinux's commands: files per
+ * machine, etcd's member list on the first control plane (a removal takes a line out, a control
+ * plane's join adds a started one), whether etcd can commit a removal (not without its quorum),
+ * how many `endpoint health` calls fail before the cluster answers, and whether etcdctl is
+ * installed. Every command is recorded as "machine: argv".
  */
-function lab(options: { files: Record<string, string[]>; members: string; quorum: boolean; plan?: Partial<LabPlan> }) {
+function lab(options: {
+  files: Record<string, string[]>;
+  members: string;
+  quorum: boolean;
+  plan?: Partial<LabPlan>;
+  unhealthyChecks?: number;
+  etcdctl?: boolean;
+}) {
   const files = new Map(Object.entries(options.files).map(([name, paths]) => [name, new Set(paths)]));
+  const members = options.members.split('\n').filter((line) => line !== '');
+  let unhealthy = options.unhealthyChecks ?? 0;
   const ran: string[] = [];
+  const logged: string[] = [];
   const answer = (machine: LabMachine, command: VmCommand): ExecResult => {
     if (!('argv' in command)) throw new Error('a Linux command was expected');
     const argv = command.argv;
     const line = argv.join(' ');
     ran.push(`${machine.name}: ${line}`);
     const mine = files.get(machine.name) ?? new Set<string>();
+    files.set(machine.name, mine);
     const ok = (stdout = ''): ExecResult => ({ exitCode: 0, stdout, stderr: '' });
-    if (argv[0] === 'test') return { exitCode: mine.has(argv[2] ?? '') ? 0 : 1, stdout: '', stderr: '' };
-    if (argv[0] === 'cat')
-      return argv[2]?.endsWith('kube-apiserver.yaml') ? ok(APISERVER_MANIFEST) : { exitCode: 1, stdout: '', stderr: 'No such file' };
-    if (line.includes('member list')) return ok(options.members);
-    if (line.includes('member remove'))
-      return options.quorum ? ok('Member removed') : { exitCode: 1, stdout: '', stderr: 'etcdserver: unhealthy cluster' };
+    const failed = (stderr: string): ExecResult => ({ exitCode: 1, stdout: '', stderr });
+    if (argv[0] === 'test') return mine.has(argv[2] ?? '') ? ok() : failed('');
+    if (line === 'sh -c command -v etcdctl') return options.etcdctl === false ? failed('') : ok('/usr/bin/etcdctl');
+    if (argv[0] === 'cat') return argv[2]?.endsWith('kube-apiserver.yaml') ? ok(APISERVER_MANIFEST) : failed('No such file');
+    if (line.includes('member list')) return ok(`${members.join('\n')}\n`);
+    if (line.includes('member remove')) {
+      if (!options.quorum) return failed('etcdserver: unhealthy cluster');
+      members.splice(
+        members.findIndex((member) => member.startsWith(`${argv.at(-1)}, `)),
+        1,
+      );
+      return ok('Member removed');
+    }
+    if (line.includes('endpoint health')) return unhealthy-- > 0 ? failed('context deadline exceeded') : ok('is healthy');
     if (line === 'kubeadm reset -f') {
-      mine.delete(KUBELET_CONF);
+      mine.clear();
       return ok();
     }
     if (line.startsWith('kubeadm token create'))
       return ok('kubeadm join lab:6443 --token abcdef.0123456789abcdef --discovery-token-ca-cert-hash sha256:00ff');
     if (line.startsWith('kubeadm init phase upload-certs')) return ok(`[upload-certs] Using certificate key:\n${'ab'.repeat(32)}\n`);
     if (line.startsWith('kubeadm join')) {
-      mine.add(KUBELET_CONF).add(ETCD_MANIFEST);
-      files.set(machine.name, mine);
+      mine.add(KUBELET_CONF);
+      if (machine.role === 'control-plane') {
+        mine.add(ETCD_MANIFEST);
+        members.push(
+          `0${members.length}, started, ${machine.name}, https://${machine.address}:2380, https://${machine.address}:2379, false`,
+        );
+      }
       return ok();
     }
     return ok();
@@ -62,20 +88,30 @@ function lab(options: { files: Record<string, string[]>; members: string; quorum
     plan: testPlan({ controlPlaneCount: 3, windowsWorkers: 0, linuxWorkers: 1, ...options.plan }),
     machines,
     shared: new Map<string, string>(),
-    log: () => undefined,
+    log: (text: string) => logged.push(text),
     progress: () => undefined,
     observeVm: (machine: LabMachine, command: VmCommand) => Promise.resolve(answer(machine, command)),
     vm: (machine: LabMachine, command: VmCommand) => {
       const result = answer(machine, command);
       return result.exitCode === 0 ? Promise.resolve(result) : Promise.reject(new AppError('PROGRAM_FAILED', result.stderr));
     },
+    /** Asks the probe up to 20 times (the engine's waitFor asks on an interval, up to a time limit). */
+    waitFor: async <T>(what: string, probe: () => Promise<T | undefined>): Promise<T> => {
+      for (let asked = 0; asked < 20; asked++) {
+        const value = await probe();
+        if (value !== undefined) return value;
+      }
+      throw new AppError('TIMEOUT', `timed out waiting for ${what}`);
+    },
   } as unknown as StepContext;
   /** The commands that change something (observations left out), in order. */
   const actions = () =>
     ran
-      .filter((line) => !/: (test -f|cat --|sh -c command -v etcdctl|etcdctl .* member list)/.test(line))
+      .filter((line) => !/: (test -[fe]|cat --|sh -c command -v etcdctl|etcdctl .* (member list|endpoint health))/.test(line))
       .map((line) => line.replace(/ --(cacert|cert|key) \S+/g, ''));
-  return { ctx, ran, actions };
+  /** Every command, etcdctl's certificate flags left out. */
+  const commands = () => ran.map((line) => line.replace(/ --(cacert|cert|key) \S+/g, ''));
+  return { ctx, ran, actions, commands, logged, members };
 }
 
 /** kubeadm 1.20's etcd after ha-cp3's MemberAdd timed out: the member was added, never started. */
@@ -139,5 +175,53 @@ describe("a control plane's join that stopped half-way (kubeadm, stacked etcd)",
     const external = lab({ files: { 'ha-cp2': [KUBELET_CONF] }, members: '', quorum: true, plan: { etcd: 'external' } });
     expect((await joinLinux(external.ctx, byName('ha-cp2'))).status).toBe('skipped');
     expect([...worker.actions(), ...external.actions()]).toEqual([]);
+  });
+
+  it('waits, before a control plane joins, until every etcd member is started and the cluster answers within 2 s three times in a row', async () => {
+    const twoStarted = CP3_ADDED_NEVER_STARTED.split('\n').slice(0, 2).join('\n');
+    const { ctx, commands, members } = lab({ files: {}, members: twoStarted, quorum: true, unhealthyChecks: 2 });
+    expect(await joinLinux(ctx, byName('ha-cp3'))).toEqual({ status: 'done' });
+    const ran = commands();
+    const health = ran.filter((line) => line.includes('endpoint health'));
+    // Two failures, then three answers in a row; all of them before the join.
+    expect(health).toHaveLength(5);
+    expect(health[0]).toBe('ha-cp1: etcdctl --endpoints https://127.0.0.1:2379 --command-timeout=2s endpoint health --cluster');
+    expect(ran.findIndex((line) => line.includes('kubeadm join'))).toBeGreaterThan(ran.lastIndexOf(health.at(-1)!));
+    expect(members.filter((line) => line.includes(', started, '))).toHaveLength(3);
+  });
+
+  it('never lets a control plane join while a member has not started; says what it waited for', async () => {
+    const { ctx, commands } = lab({ files: {}, members: CP3_ADDED_NEVER_STARTED, quorum: true });
+    const fourth = { ...byName('ha-cp3'), name: 'ha-cp4', address: '192.168.150.105' };
+    const error = await joinLinux(ctx, fourth).catch((caught: unknown) => caught);
+    expect((error as AppError).message).toBe(
+      'timed out waiting for every etcd member to be started and answer within 2 s before ha-cp4 joins',
+    );
+    expect(commands().some((line) => line.includes('kubeadm join'))).toBe(false);
+  });
+
+  it('runs kubeadm reset first where an earlier join stopped before its kubelet started (its preflight refuses those files)', async () => {
+    const twoStarted = CP3_ADDED_NEVER_STARTED.split('\n').slice(0, 2).join('\n');
+    const left = ['/etc/kubernetes/pki/ca.crt', '/etc/kubernetes/manifests/kube-apiserver.yaml'];
+    const { ctx, actions, logged } = lab({ files: { 'ha-cp3': left }, members: twoStarted, quorum: true });
+    expect(await joinLinux(ctx, byName('ha-cp3'))).toEqual({ status: 'done' });
+    expect(actions()[0]).toBe('ha-cp3: kubeadm reset -f');
+    expect(logged.join('\n')).toMatch(/ha-cp3 has \/etc\/kubernetes\/pki\/ca\.crt from a join that stopped before its kubelet started/);
+    const fresh = lab({ files: {}, members: twoStarted, quorum: true });
+    await joinLinux(fresh.ctx, byName('ha-cp3'));
+    expect(fresh.actions().some((line) => line.includes('kubeadm reset'))).toBe(false);
+  });
+
+  it('joins at once, saying so, when the first control plane has no etcdctl to check etcd with', async () => {
+    const { ctx, commands, logged } = lab({
+      files: {},
+      members: '',
+      quorum: true,
+      etcdctl: false,
+      plan: { offlineBundle: '/home/me/bundle' },
+    });
+    expect(await joinLinux(ctx, byName('ha-cp2'))).toEqual({ status: 'done' });
+    expect(commands().some((line) => line.includes('endpoint health'))).toBe(false);
+    expect(logged.join('\n')).toMatch(/etcdctl is not on ha-cp1: ha-cp2 joins without first checking that every etcd member answers/);
   });
 });
