@@ -24,4 +24,11 @@ describe('ProgressBar', () => {
     expect(render({ value: 5, max: 3, label: 'web rollout', tone: 'ok' })).toContain('style="width:100%"');
     expect(render({ value: -0.2, label: 'x', tone: 'bad' })).toContain('aria-valuenow="0"');
   });
+
+  it('is indeterminate for work that does not say how far it is: no value announced, a moving stripe', () => {
+    const html = render({ value: 0, label: 'Wait for SSH progress', tone: 'busy', indeterminate: true });
+    expect(html).toContain('role="progressbar" aria-label="Wait for SSH progress" aria-valuetext="in progress"');
+    expect(html).not.toContain('aria-valuenow');
+    expect(html).toContain('class="progress-fill progress-fill-busy progress-fill-indeterminate"');
+  });
 });

@@ -56,6 +56,8 @@ export function StepList({
           value={step.status === 'done' || step.status === 'skipped' ? 1 : step.progress}
           label={`${step.title} progress`}
           tone={step.status === 'failed' ? 'bad' : step.status === 'done' || step.status === 'skipped' ? 'ok' : 'busy'}
+          // A running step that has not said how far it is (a guest's SSH and cloud-init) moves rather than sit empty.
+          indeterminate={step.status === 'running' && !(step.progress > 0)}
         />
       ),
     },
