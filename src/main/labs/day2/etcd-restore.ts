@@ -17,15 +17,15 @@ import {
   etcdctl,
   etcdMachines,
   firstControlPlane,
+  freePath,
   hostDigest,
   MANIFESTS,
   members,
+  pathExists,
   PAUSED,
   step,
   vmDigest,
   WORK_DIR,
-  pathExists,
-  freePath,
 } from './etcd-cluster';
 import type { EtcdClient, EtcdMember, EtcdOperationRequest, EtcdStepsEnvironment } from './etcd-cluster';
 import { parseKeys, sendToVmArgv, shelfDir, snapshotFiles } from './etcd-shelf';
