@@ -45,6 +45,8 @@ export interface GroupOptions {
   matches?: ReadonlySet<string>;
   /** Above this many boxes the map folds what is healthy (simplify.ts). Default BOX_BUDGET. */
   budget?: number;
+  /** Whether the map drawn before this one was folded (it then unfolds a little below the budget). */
+  folded?: boolean;
 }
 
 /** Groups with more pods than this start collapsed. */
@@ -83,7 +85,7 @@ export function buildGraph(objects: readonly TopologyObject[], options: GroupOpt
     boxes: 1 + drawings.get(group.id)!.pods.length,
     kept: kept(group),
   }));
-  const plan = planFolding(countBoxes(objects, census, pools, matches, toggled), options.budget);
+  const plan = planFolding(countBoxes(objects, census, pools, matches, toggled), options.budget, options.folded);
   const graph = new GraphBuilder(matches);
   const containers = new Containers(graph, toggled);
   addPhysicalLayer(graph, objects, plan.pools ? pools : new Map(), containers);

@@ -158,6 +158,7 @@ export class TopologyPipeline {
       collapseAbove: this.options.collapseAbove,
       maxExpandedPods: this.options.maxExpandedPods,
       budget: this.options.budget,
+      folded: this.graph.index.slicesFolded,
     });
     let pods = 0;
     let nodes = 0;

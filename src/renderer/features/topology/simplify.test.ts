@@ -29,6 +29,12 @@ describe('planFolding', () => {
     expect(planFolding(counts(900), 500)).toEqual({ slices: true, pools: true, namespaces: new Set(['b']) });
     expect(planFolding(counts(1_200), 500)).toEqual({ slices: true, pools: true, namespaces: new Set(['b', 'a', 'c']) });
   });
+
+  it('once folded, stays folded down to 90% of the budget, so a cluster hovering at the budget keeps its layout', () => {
+    expect(planFolding(counts(499), 500, true)).toEqual({ slices: true, pools: false, namespaces: new Set() });
+    expect(planFolding(counts(450), 500, true)).toEqual(noFolding);
+    expect(planFolding(counts(499), 500, false)).toEqual(noFolding);
+  });
 });
 
 // Building 30,000 pods' graphs takes seconds on a loaded 2-core machine: not a timing test.

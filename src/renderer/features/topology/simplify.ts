@@ -38,9 +38,16 @@ export interface BoxCounts {
   namespaces: ReadonlyMap<string, { boxes: number; slices: number }>;
 }
 
-export function planFolding(counts: BoxCounts, budget = BOX_BUDGET): FoldPlan {
+/**
+ * A map that folds unfolds only once it is this share of the budget or less: a cluster that
+ * hovers at the budget (pods scaled up and down by one) does not switch its whole layout each time.
+ */
+export const UNFOLD_AT = 0.9;
+
+/** `folded`: whether the map drawn now is folded (then it stays folded down to UNFOLD_AT of the budget). */
+export function planFolding(counts: BoxCounts, budget = BOX_BUDGET, folded = false): FoldPlan {
   let total = counts.total;
-  if (total <= budget) return noFolding;
+  if (total <= (folded ? Math.floor(budget * UNFOLD_AT) : budget)) return noFolding;
   total -= counts.slices;
   const pools = total > budget && counts.pools > 0;
   if (pools) total -= counts.pools;
