@@ -8,7 +8,14 @@
 import type { LabMachine, LabPlan } from '../../shared/contract/labs';
 import { AppError } from '../../shared/errors';
 import { etcdMembers } from './external-etcd';
-import { clearEarlyJoin, joinStoppedHalfWay, undoHalfJoin, waitForEtcdMembers } from './stacked-join';
+import {
+  clearEarlyJoin,
+  etcdMemberWritten,
+  finishControlPlaneJoin,
+  joinStoppedHalfWay,
+  undoHalfJoin,
+  waitForEtcdMembers,
+} from './stacked-join';
 import { CONTROL_PLANE_WAIT_MINUTES, endpointOf, kubeadmInitConfig, kubeadmJoinConfig } from './kubeadm-config';
 import { K3S_INSTALL_SCRIPT, OFFLINE_BUNDLE_ADVICE } from './pinned-scripts';
 import { firstControlPlane } from './machines';
@@ -226,8 +233,16 @@ export async function joinLinux(ctx: StepContext, machine: LabMachine): Promise<
   const flags = controlPlane
     ? await offlineImageFlags(ctx, machine, 'kubeadm join', ['--kubernetes-version', `v${plan.kubernetesVersion}`])
     : [];
-  await thenRemove(ctx, machine, [JOIN_CONFIG], () =>
-    ctx.vm(machine, { argv: ['kubeadm', 'join', '--config', JOIN_CONFIG, ...flags] }, { root: true, timeoutMs: 900_000 }),
-  );
-  return done();
+  let finished: string | undefined;
+  await thenRemove(ctx, machine, [JOIN_CONFIG], async () => {
+    try {
+      await ctx.vm(machine, { argv: ['kubeadm', 'join', '--config', JOIN_CONFIG, ...flags] }, { root: true, timeoutMs: 900_000 });
+    } catch (error) {
+      if (!(await etcdMemberWritten(ctx, machine))) throw error;
+      ctx.log(`kubeadm join failed on ${machine.name} after its etcd member started: running its last phases again.`);
+      await finishControlPlaneJoin(ctx, machine, JOIN_CONFIG);
+      finished = "kubeadm join's last phases ran again after its etcd member had started.";
+    }
+  });
+  return done(finished);
 }

@@ -36,6 +36,8 @@ function lab(options: {
   plan?: Partial<LabPlan>;
   unhealthyChecks?: number;
   etcdctl?: boolean;
+  /** kubeadm join fails: in control-plane-join/update-status (its member started) or at MemberAdd (the member never started). */
+  joinFails?: 'update-status' | 'member-add';
 }) {
   const files = new Map(Object.entries(options.files).map(([name, paths]) => [name, new Set(paths)]));
   const members = options.members.split('\n').filter((line) => line !== '');
@@ -71,6 +73,14 @@ function lab(options: {
     if (line.startsWith('kubeadm token create'))
       return ok('kubeadm join lab:6443 --token abcdef.0123456789abcdef --discovery-token-ca-cert-hash sha256:00ff');
     if (line.startsWith('kubeadm init phase upload-certs')) return ok(`[upload-certs] Using certificate key:\n${'ab'.repeat(32)}\n`);
+    if (line.startsWith('kubeadm join phase')) return ok();
+    if (line.startsWith('kubeadm join') && options.joinFails === 'member-add') {
+      mine.add(KUBELET_CONF);
+      members.push(`0${members.length}, unstarted, , https://${machine.address}:2380, , false`);
+      return failed(
+        'error execution phase control-plane-join/etcd: error creating local etcd static pod manifest file: context deadline exceeded',
+      );
+    }
     if (line.startsWith('kubeadm join')) {
       mine.add(KUBELET_CONF);
       if (machine.role === 'control-plane') {
@@ -79,6 +89,8 @@ function lab(options: {
           `0${members.length}, started, ${machine.name}, https://${machine.address}:2380, https://${machine.address}:2379, false`,
         );
       }
+      if (options.joinFails === 'update-status')
+        return failed('error execution phase control-plane-join/update-status: error uploading configuration: net/http: request canceled');
       return ok();
     }
     return ok();
@@ -223,5 +235,41 @@ describe("a control plane's join that stopped half-way (kubeadm, stacked etcd)",
     expect(await joinLinux(ctx, byName('ha-cp2'))).toEqual({ status: 'done' });
     expect(commands().some((line) => line.includes('endpoint health'))).toBe(false);
     expect(logged.join('\n')).toMatch(/etcdctl is not on ha-cp1: ha-cp2 joins without first checking that every etcd member answers/);
+  });
+
+  it("runs kubeadm's last phases again when the join failed after its etcd member started (update-status through the endpoint timed out)", async () => {
+    const twoStarted = CP3_ADDED_NEVER_STARTED.split('\n').slice(0, 2).join('\n');
+    const old = lab({ files: {}, members: twoStarted, quorum: true, joinFails: 'update-status', plan: { kubernetesVersion: '1.20.2' } });
+    expect(await joinLinux(old.ctx, byName('ha-cp3'))).toEqual({
+      status: 'done',
+      detail: "kubeadm join's last phases ran again after its etcd member had started.",
+    });
+    const after = old.actions().slice(old.actions().findIndex((line) => line.includes('kubeadm join --config')) + 1);
+    expect(after).toEqual([
+      'ha-cp3: kubeadm join phase control-plane-join update-status --config /etc/nestlab/join.yaml',
+      'ha-cp3: kubeadm join phase control-plane-join mark-control-plane --config /etc/nestlab/join.yaml',
+      'ha-cp3: rm -f -- /etc/nestlab/join.yaml',
+    ]);
+    // v1beta3 and later have no ClusterStatus: only the mark.
+    const current = lab({
+      files: {},
+      members: twoStarted,
+      quorum: true,
+      joinFails: 'update-status',
+      plan: { kubernetesVersion: '1.30.8' },
+    });
+    await joinLinux(current.ctx, byName('ha-cp3'));
+    expect(current.actions().filter((line) => line.includes('join phase'))).toEqual([
+      'ha-cp3: kubeadm join phase control-plane-join mark-control-plane --config /etc/nestlab/join.yaml',
+    ]);
+  });
+
+  it('reports the failure of a join whose etcd member never started, and removes the join configuration', async () => {
+    const twoStarted = CP3_ADDED_NEVER_STARTED.split('\n').slice(0, 2).join('\n');
+    const { ctx, actions } = lab({ files: {}, members: twoStarted, quorum: true, joinFails: 'member-add' });
+    const error = await joinLinux(ctx, byName('ha-cp3')).catch((caught: unknown) => caught);
+    expect((error as AppError).message).toMatch(/control-plane-join\/etcd/);
+    expect(actions().filter((line) => line.includes('join phase'))).toEqual([]);
+    expect(actions().at(-1)).toBe('ha-cp3: rm -f -- /etc/nestlab/join.yaml');
   });
 });

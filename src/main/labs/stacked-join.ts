@@ -9,9 +9,14 @@
  *   (MemberAdd timed out; the member was added anyway and never started, which costs the cluster a
  *   member of its quorum): kubelet.conf alone is no proof of a finished join. A resume removes the
  *   member, resets the machine, deletes its Node and joins it again; when the member cannot be
- *   removed because etcd has lost its quorum, it stops and says so.
+ *   removed because etcd has lost its quorum, it stops and says so;
+ * - a join that failed after its etcd member started (the etcd manifest is there) failed in its last
+ *   phases, which call the API through the endpoint with a 10 s client time-out that a cluster whose
+ *   etcd has just grown can miss (the fifth real run: update-status): they run again, once every
+ *   member answers (they are idempotent).
  */
 import type { LabMachine } from '../../shared/contract/labs';
+import { kubernetesVersionRules } from '../../shared/kubernetes-versions';
 import { AppError } from '../../shared/errors';
 import { ensureEtcdctl, etcdClient, etcdClientOf, etcdctl, MANIFESTS, PAUSED, readManifest } from './day2/etcd-cluster';
 import { firstControlPlane } from './machines';
@@ -161,4 +166,26 @@ export async function waitForEtcdMembers(ctx: StepContext, machine: LabMachine):
     },
     { timeoutMs: 15 * 60_000, intervalMs: 5_000, placeholder: true },
   );
+}
+
+/** Whether a stacked-etcd control plane's join got as far as starting its etcd member (kubeadm wrote the manifest). */
+export async function etcdMemberWritten(ctx: StepContext, machine: LabMachine): Promise<boolean> {
+  return stackedControlPlane(ctx, machine) && !(await joinStoppedHalfWay(ctx, machine));
+}
+
+/**
+ * kubeadm's control-plane-join phases after etcd, run again with the join's configuration:
+ * update-status (the ClusterStatus of the v1beta2 configuration, which later kubeadm releases do
+ * without) and mark-control-plane (the node's label and taint).
+ */
+export async function finishControlPlaneJoin(ctx: StepContext, machine: LabMachine, config: string): Promise<void> {
+  await waitForEtcdMembers(ctx, machine);
+  const clusterStatus = kubernetesVersionRules(ctx.plan.kubernetesVersion)?.kubeadmConfigApi === 'kubeadm.k8s.io/v1beta2';
+  for (const phase of [...(clusterStatus ? ['update-status'] : []), 'mark-control-plane']) {
+    await ctx.vm(
+      machine,
+      { argv: ['kubeadm', 'join', 'phase', 'control-plane-join', phase, '--config', config] },
+      { root: true, timeoutMs: 300_000 },
+    );
+  }
 }
