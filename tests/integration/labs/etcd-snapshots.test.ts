@@ -121,6 +121,21 @@ describe('etcd snapshots of a kubeadm lab (real etcdctl and etcd on a stand-in c
     expect(existsSync(join(vmRoot, 'var', 'lib', 'nestlab', `etcd-restore-${saved}.db`))).toBe(false);
   });
 
+  it('restores the same snapshot a second time: the old data dir of the first restore stays, the objects are back again', async () => {
+    await etcd.etcdctl('del', '/registry/configmaps/default/kept-1');
+    await lab.labs.restoreEtcdSnapshot(LAB, saved);
+    const after = await lab.settled(LAB);
+    expect(after.status, JSON.stringify(after.operation?.error)).toBe('ready');
+    expect(after.operation?.steps.find((step) => step.id === `etcd-restore:${LAB}-cp1`)?.detail).toBe(
+      `the old data dir is kept as /var/lib/etcd.before-${saved}.2`,
+    );
+    expect(after.operation?.steps.at(-1)?.detail).toBe('all 4 saved objects are back');
+    await etcd.pod.settled();
+    expect(await etcd.keys()).toContain('/registry/configmaps/default/kept-1');
+    expect(existsSync(join(vmRoot, 'var', 'lib', `etcd.before-${saved}`))).toBe(true);
+    expect(existsSync(join(vmRoot, 'var', 'lib', 'nestlab', `etcd-restore-${saved}.restored`))).toBe(false);
+  });
+
   it('keeps as many snapshots as asked, removing the oldest from the host', async () => {
     for (let index = 0; index < 2; index += 1) {
       await lab.labs.saveEtcdSnapshot(LAB, { keep: 2 });
