@@ -166,6 +166,7 @@ export async function waitForEtcdMembers(ctx: StepContext, machine: LabMachine):
     },
     { timeoutMs: 15 * 60_000, intervalMs: 5_000, placeholder: true },
   );
+  ctx.progress(0.1, 'every etcd member answers');
 }
 
 /** Whether a stacked-etcd control plane's join got as far as starting its etcd member (kubeadm wrote the manifest). */
