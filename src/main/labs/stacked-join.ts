@@ -20,10 +20,9 @@ import { kubernetesVersionRules } from '../../shared/kubernetes-versions';
 import { AppError } from '../../shared/errors';
 import { ensureEtcdctl, etcdClient, etcdClientOf, etcdctl, MANIFESTS, PAUSED, readManifest } from './day2/etcd-cluster';
 import { firstControlPlane } from './machines';
+import { adminKubectl } from './bootstrap';
 import { addressOf } from './step-context';
 import type { StepContext } from './step-context';
-
-const ADMIN_CONF = '/etc/kubernetes/admin.conf';
 
 /** One line of `etcdctl member list -w simple`: "id, started|unstarted, name, peer URLs, client URLs, is learner". */
 export interface MemberLine {
@@ -89,11 +88,7 @@ export async function undoHalfJoin(ctx: StepContext, machine: LabMachine): Promi
     ctx.log(`Removed etcd member ${member.id} (${peerUrl}) from the cluster.`);
   }
   await ctx.vm(machine, { argv: ['kubeadm', 'reset', '-f'] }, { root: true, timeoutMs: 300_000 });
-  await ctx.vm(
-    first,
-    { argv: ['kubectl', '--kubeconfig', ADMIN_CONF, 'delete', 'node', machine.name, '--ignore-not-found'] },
-    { root: true, timeoutMs: 120_000 },
-  );
+  await ctx.vm(first, { argv: adminKubectl('delete', 'node', machine.name, '--ignore-not-found') }, { root: true, timeoutMs: 120_000 });
 }
 
 /** What a kubeadm join leaves before its kubelet starts (a control plane's certificates and manifests, a worker's CA). */
