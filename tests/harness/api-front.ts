@@ -14,6 +14,8 @@ export interface FrontRequest {
   method: string;
   /** Path with query, as sent. */
   url: string;
+  /** Which TLS connection carried it: 1 for the front's first, 2 for the next... */
+  connection: number;
 }
 
 export interface ApiFront {
@@ -57,6 +59,8 @@ export async function startApiFront(options: ApiFrontOptions): Promise<ApiFront>
   const upstream = new URL(options.upstream);
   const requests: FrontRequest[] = [];
   const open = new Set<IncomingMessage>();
+  const connections = new WeakMap<object, number>();
+  let connectionCount = 0;
   const front: ApiFront = {
     server: '',
     requests,
@@ -69,7 +73,8 @@ export async function startApiFront(options: ApiFrontOptions): Promise<ApiFront>
       }),
   };
   const server: Server = createServer({ cert: await readFile(certPath), key: await readFile(keyPath) }, (req, res) => {
-    const seen: FrontRequest = { method: req.method ?? 'GET', url: req.url ?? '/' };
+    if (!connections.has(req.socket)) connections.set(req.socket, (connectionCount += 1));
+    const seen: FrontRequest = { method: req.method ?? 'GET', url: req.url ?? '/', connection: connections.get(req.socket)! };
     requests.push(seen);
     const decided = front.answer(seen);
     if (typeof decided === 'object') {

@@ -110,7 +110,7 @@ export class AppsService implements AppsContract {
 
   /** A context's API access; a follower that runs for hours reads credentials again after a 401. */
   private async client(context: string): Promise<KubeClient> {
-    return createKubeClient(await RefreshingKubeApi.forContext(this.options.provider, context, { keepAlive: true }));
+    return createKubeClient(await RefreshingKubeApi.forContext(this.options.provider, context));
   }
 
   private async appOf(appId: string): Promise<LoadedApp> {

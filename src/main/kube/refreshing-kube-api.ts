@@ -28,7 +28,10 @@ export interface RefreshingKubeApiOptions {
   reload?: () => Promise<KubeConfig>;
   /** Builds the API access from a KubeConfig. Default createKubeApi (with `keepAlive`). */
   create?: (config: KubeConfig) => KubeApi;
-  /** Reuse connections for JSON requests (see KubeApiOptions). Default false. */
+  /**
+   * Reuse connections for JSON requests (see KubeApiOptions). Default true: a paged list of
+   * 30,000 pods is 60 requests, and a TLS handshake for each added a third to its time.
+   */
   keepAlive?: boolean;
   /** Spacing of refreshes while fresh credentials keep being refused. Default 1 s doubling to 30 s. */
   backoff?: Backoff;
@@ -58,7 +61,7 @@ export class RefreshingKubeApi implements KubeApi {
     private readonly options: RefreshingKubeApiOptions,
     config: KubeConfig,
   ) {
-    this.create = options.create ?? ((next) => createKubeApi(next, { keepAlive: options.keepAlive ?? false }));
+    this.create = options.create ?? ((next) => createKubeApi(next, { keepAlive: options.keepAlive ?? true }));
     this.current = this.create(config);
     this.backoff = options.backoff ?? new Backoff(1_000, 30_000);
     this.now = options.now ?? Date.now;

@@ -49,6 +49,8 @@ export interface PodsServiceOptions {
   forwardSocketFactory?: ForwardSocketFactory;
   /** Port-forwards via 'lab-host': the context's lab host and TCP streams through it. */
   labTunnels?: LabTunnels;
+  /** Pods per list page. Default 500 (tests make it small). */
+  listPageSize?: number;
 }
 
 interface Forward {
@@ -149,7 +151,11 @@ export class PodsService implements PodsContract {
     collection: { path: string; query: Record<string, string> },
   ): Promise<{ pods: PodSummary[]; resourceVersion: string | undefined }> {
     try {
-      const { items, resourceVersion } = await listCollection(api, { ...collection, decode: toPodSummary, pageSize: POD_LIST_PAGE_SIZE });
+      const { items, resourceVersion } = await listCollection(api, {
+        ...collection,
+        decode: toPodSummary,
+        pageSize: this.options.listPageSize ?? POD_LIST_PAGE_SIZE,
+      });
       return { pods: sortPods(items), resourceVersion };
     } catch (error) {
       throw toAppError(error);

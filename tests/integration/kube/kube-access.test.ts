@@ -130,6 +130,37 @@ describe('the Kubernetes access layer', () => {
     await expectDiagnosisEverywhere('expired', expected);
   });
 
+  it('lists pods page by page over one kept connection (a TLS handshake per page made a 30,000-pod list a third slower)', async () => {
+    const front = await startApiFront({
+      upstream: controlPlane.server,
+      caCertPath: controlPlane.caCertPath,
+      caKeyPath: controlPlane.caKeyPath,
+      dir: work,
+    });
+    stops.push(() => front.stop());
+    await importContext('kept', { server: front.server, caPem: controlPlane.caCertPem, token: controlPlane.adminToken });
+    await admin.request('POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kept-list' } } });
+    for (let index = 0; index < 5; index += 1) {
+      await admin.request('POST', '/api/v1/namespaces/kept-list/pods', {
+        body: {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: `row-${index}` },
+          spec: { containers: [{ name: 'app', image: 'nginx' }] },
+        },
+      });
+    }
+    const paged = new PodsService({ provider: clusters, listPageSize: 2 });
+    stops.push(() => paged.dispose());
+
+    const rows = await paged.listPods({ context: 'kept', namespace: 'kept-list' });
+
+    expect(rows.map((row) => row.name).sort()).toEqual(['row-0', 'row-1', 'row-2', 'row-3', 'row-4']);
+    const lists = front.requests.filter((request) => request.url.startsWith('/api/v1/namespaces/kept-list/pods?'));
+    expect(lists.map((request) => new URLSearchParams(request.url.split('?')[1]).get('limit'))).toEqual(['2', '2', '2']);
+    expect(new Set(lists.map((request) => request.connection)).size).toBe(1);
+  });
+
   describe("a cluster's proxy-url", () => {
     let proxy: ConnectProxy;
     /** A port nothing listens on: only the proxy knows it means the API server. */
