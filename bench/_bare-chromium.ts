@@ -193,7 +193,8 @@ export async function launchBareChromium(): Promise<BareChromium> {
       const exited = child.exitCode === null ? once(child, 'exit') : Promise.resolve();
       child.kill('SIGTERM');
       await exited;
-      await rm(profile, { recursive: true, force: true });
+      // Chromium's helper processes can still be writing the profile when its main process exits.
+      await rm(profile, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
     },
   };
 }
