@@ -68,6 +68,20 @@ async function importContext(name: string, parts: Parameters<typeof kubeconfig>[
   if (result.status !== 'imported') throw new Error(`unexpected clashes: ${JSON.stringify(result.clashes)}`);
 }
 
+/** A context whose server is a recording front of the real API server (with a certificate `days` long). */
+async function frontedContext(name: string, days?: number): Promise<ApiFront> {
+  const front = await startApiFront({
+    upstream: controlPlane.server,
+    caCertPath: controlPlane.caCertPath,
+    caKeyPath: controlPlane.caKeyPath,
+    dir: work,
+    ...(days === undefined ? {} : { days }),
+  });
+  stops.push(() => front.stop());
+  await importContext(name, { server: front.server, caPem: controlPlane.caCertPem, token: controlPlane.adminToken });
+  return front;
+}
+
 /** What the Clusters view shows for a context that cannot connect. */
 async function clustersDiagnosis(context: string): Promise<SerializedError> {
   const result = await clusters.testConnection(context);
@@ -116,30 +130,24 @@ describe('the Kubernetes access layer', () => {
   });
 
   it("shows an expired server certificate's diagnosis in Topology, Apps and Pods as Clusters does", async () => {
-    const front = await startApiFront({
-      upstream: controlPlane.server,
-      caCertPath: controlPlane.caCertPath,
-      caKeyPath: controlPlane.caKeyPath,
-      dir: work,
-      days: -1,
-    });
-    stops.push(() => front.stop());
-    await importContext('expired', { server: front.server, caPem: controlPlane.caCertPem, token: controlPlane.adminToken });
+    await frontedContext('expired', -1);
     const expected = await clustersDiagnosis('expired');
     expect(expected.code).toBe('TLS_CERT_EXPIRED');
     await expectDiagnosisEverywhere('expired', expected);
   });
 
   it('lists pods page by page over one kept connection (a TLS handshake per page made a 30,000-pod list a third slower)', async () => {
-    const front = await startApiFront({
-      upstream: controlPlane.server,
-      caCertPath: controlPlane.caCertPath,
-      caKeyPath: controlPlane.caKeyPath,
-      dir: work,
-    });
-    stops.push(() => front.stop());
-    await importContext('kept', { server: front.server, caPem: controlPlane.caCertPem, token: controlPlane.adminToken });
+    const front = await frontedContext('kept');
     await admin.request('POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kept-list' } } });
+    // The API server admits pods in a namespace only once its default service account has its token.
+    await waitFor(
+      () =>
+        admin.get<{ secrets?: unknown[] }>('/api/v1/namespaces/kept-list/serviceaccounts/default').then(
+          (account) => (account.secrets?.length ?? 0) > 0,
+          () => false,
+        ),
+      { timeout: 30_000, description: "kept-list's default service account" },
+    );
     for (let index = 0; index < 5; index += 1) {
       await admin.request('POST', '/api/v1/namespaces/kept-list/pods', {
         body: {
@@ -212,14 +220,7 @@ describe('the Kubernetes access layer', () => {
     let front: ApiFront;
 
     beforeAll(async () => {
-      front = await startApiFront({
-        upstream: controlPlane.server,
-        caCertPath: controlPlane.caCertPath,
-        caKeyPath: controlPlane.caKeyPath,
-        dir: work,
-      });
-      stops.push(() => front.stop());
-      await importContext('refusing', { server: front.server, caPem: controlPlane.caCertPem, token: controlPlane.adminToken });
+      front = await frontedContext('refusing');
       await admin.request('POST', '/apis/apps/v1/namespaces/default/deployments', {
         body: {
           apiVersion: 'apps/v1',
