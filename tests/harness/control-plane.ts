@@ -211,11 +211,7 @@ async function startOnce(options: ControlPlaneOptions): Promise<ControlPlane> {
     await waitUntil(
       deadline,
       'the default service account and its token',
-      () =>
-        client.get<{ secrets?: unknown[] }>('/api/v1/namespaces/default/serviceaccounts/default').then(
-          (sa) => (sa.secrets?.length ?? 0) > 0,
-          () => false,
-        ),
+      () => client.hasServiceAccountToken('default'),
       () => tailFile(join(dir, 'logs', 'kube-controller-manager.log')),
     );
 

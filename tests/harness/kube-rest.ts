@@ -123,6 +123,14 @@ export class KubeRestClient {
     return this.request<T>('DELETE', path, { body });
   }
 
+  /** Whether the namespace's default service account has its token: until then the API server refuses pods there. */
+  hasServiceAccountToken(namespace: string): Promise<boolean> {
+    return this.get<{ secrets?: unknown[] }>(`/api/v1/namespaces/${namespace}/serviceaccounts/default`).then(
+      (account) => (account.secrets?.length ?? 0) > 0,
+      () => false,
+    );
+  }
+
   /** Closes idle keep-alive sockets so the process can exit. */
   close(): void {
     this.agent.destroy();

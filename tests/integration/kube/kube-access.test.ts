@@ -140,14 +140,7 @@ describe('the Kubernetes access layer', () => {
     const front = await frontedContext('kept');
     await admin.request('POST', '/api/v1/namespaces', { body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kept-list' } } });
     // The API server admits pods in a namespace only once its default service account has its token.
-    await waitFor(
-      () =>
-        admin.get<{ secrets?: unknown[] }>('/api/v1/namespaces/kept-list/serviceaccounts/default').then(
-          (account) => (account.secrets?.length ?? 0) > 0,
-          () => false,
-        ),
-      { timeout: 30_000, description: "kept-list's default service account" },
-    );
+    await waitFor(() => admin.hasServiceAccountToken('kept-list'), { timeout: 30_000, description: "kept-list's default service account" });
     for (let index = 0; index < 5; index += 1) {
       await admin.request('POST', '/api/v1/namespaces/kept-list/pods', {
         body: {
