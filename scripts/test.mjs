@@ -12,6 +12,9 @@ const resultsDir = 'test-results';
 mkdirSync(resultsDir, { recursive: true });
 const totals = { passed: 0, failed: 0 };
 const summary = [];
+// Each failed test's file, name and first line of its message, printed again at the end: CI keeps
+// only the last lines of the output, and the counts alone do not say what failed.
+const failures = [];
 
 function step(title) {
   console.log(`\n=== ${title}`);
@@ -43,7 +46,12 @@ function vitestTier(project) {
     // numFailedTestSuites counts describe blocks too, so a failed test was counted twice or more.
     failed = json.numFailedTests ?? 0;
     for (const file of json.testResults ?? []) {
-      if (file.status === 'failed' && !(file.assertionResults ?? []).some((test) => test.status === 'failed')) failed += 1;
+      const failedTests = (file.assertionResults ?? []).filter((test) => test.status === 'failed');
+      for (const test of failedTests) failures.push(failureLine(project, file.name, test.fullName, test.failureMessages?.[0]));
+      if (file.status === 'failed' && failedTests.length === 0) {
+        failed += 1;
+        failures.push(failureLine(project, file.name, '(the file itself)', file.message));
+      }
     }
   }
   // A crash or a failed file with no counted test still counts as a failure.
@@ -51,6 +59,14 @@ function vitestTier(project) {
   totals.passed += passed;
   totals.failed += failed;
   summary.push(`${failed === 0 ? 'ok  ' : 'FAIL'} ${project}: ${passed} passed, ${failed} failed`);
+}
+
+function failureLine(project, file, name, message) {
+  // eslint-disable-next-line no-control-regex
+  const plain = String(message ?? '').replace(/\u001b\[[0-9;]*m/g, '');
+  const first = plain.split('\n').find((line) => line.trim() !== '') ?? '';
+  const where = file ? file.replace(`${process.cwd()}/`, '') : '?';
+  return `  ${project}: ${where} > ${name}\n      ${first.trim().slice(0, 300)}`;
 }
 
 step('Provisioning test dependencies');
@@ -89,5 +105,9 @@ for (const project of ['unit', 'integration', 'real-vms', 'e2e']) vitestTier(pro
 
 console.log('\n=== Summary');
 for (const line of summary) console.log(line);
+if (failures.length > 0) {
+  console.log('Failed:');
+  for (const line of failures) console.log(line);
+}
 console.log(`${totals.passed} passed, ${totals.failed} failed`);
 process.exit(totals.failed === 0 ? 0 : 1);
