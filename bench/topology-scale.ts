@@ -27,7 +27,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { request as httpsRequest } from 'node:https';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { build as viteBuild } from 'vite';
@@ -40,6 +40,7 @@ import { TopologyPage } from '../tests/e2e/pages/topology-page';
 import type { Browser, Page } from 'playwright-core';
 import { startBrowserModeServer, type BrowserModeServer } from '../tests/e2e/support/browser-mode-server';
 import { launchChromium } from '../tests/e2e/support/chromium';
+import { slowFrameLines, startFrameTrace } from './_frame-trace';
 
 const CHILD_BUNDLE = '.tmp/bench-topology-child/topology-watch-child.mjs';
 function numberFromEnv(name: string, fallback: number): number {
@@ -188,6 +189,8 @@ async function rssOfProcessMatching(text: string): Promise<number> {
 }
 
 interface GestureFrames {
+  /** The page's requestAnimationFrame times (ms, performance.now()). */
+  times: number[];
   all: number[];
   wheel: number[];
   drag: number[];
@@ -226,7 +229,7 @@ async function panZoomFrames(page: Page, box: { x: number; y: number; width: num
     return recorder.times.slice();
   });
   const all = frames.slice(1).map((time, index) => time - frames[index]!);
-  return { all, wheel: all.slice(0, wheelFrames - 1), drag: all.slice(wheelFrames - 1) };
+  return { times: frames, all, wheel: all.slice(0, wheelFrames - 1), drag: all.slice(wheelFrames - 1) };
 }
 
 console.log('Building the app (electron-vite build)…');
@@ -316,6 +319,23 @@ try {
   const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
   // tsx (esbuild keepNames) wraps named functions in __name(); page.evaluate callbacks run in the page.
   await context.addInitScript('window.__name = (fn) => fn;');
+  // When each Service port first reaches the page in a WebSocket message, before the app's own
+  // listeners run: splits watch event -> DOM into the way to the page and the page's own part.
+  await context.addInitScript(`(() => {
+    const Native = window.WebSocket;
+    const arrived = new Map();
+    window.__arrived = arrived;
+    window.WebSocket = class extends Native {
+      constructor(...args) {
+        super(...args);
+        this.addEventListener('message', (event) => {
+          if (typeof event.data !== 'string' || !event.data.includes('/TCP')) return;
+          const at = performance.timeOrigin + performance.now();
+          for (const match of event.data.matchAll(/"(\\d+)\\/TCP/g)) if (!arrived.has(match[1])) arrived.set(match[1], at);
+        });
+      }
+    };
+  })();`);
   const app = new AppPage(await context.newPage());
   await app.open(server.url);
   await app.waitConnected();
@@ -367,7 +387,19 @@ try {
   const firstRenderMs = firstRender.drawnMs;
 
   // Pan and zoom: wheel zooms, drags pan; frame intervals measured with requestAnimationFrame.
+  // NESTLAB_BENCH_TRACE=<file.json>: a Chrome trace of these gestures, and what each slow frame held.
+  const traceFile = process.env.NESTLAB_BENCH_TRACE;
+  const trace = traceFile ? await startFrameTrace(browser, page) : undefined;
   const frameTimes = await panZoomFrames(page, (await page.getByTestId('topology-map').boundingBox())!);
+  if (trace && traceFile) {
+    const events = await trace.stop();
+    await writeFile(traceFile, JSON.stringify({ traceEvents: events }));
+    const wheelEnd = frameTimes.times[frameTimes.wheel.length] ?? Number.POSITIVE_INFINITY;
+    console.log(
+      `Slow pan/zoom frames (trace in ${traceFile}; wheel zoom until +${(wheelEnd - frameTimes.times[0]!).toFixed(0)} ms, then drags):`,
+    );
+    for (const line of slowFrameLines(events, frameTimes.times, trace.anchorMs)) console.log(`  ${line}`);
+  }
 
   // Watch event -> DOM: EVENTS_PER_SECOND Service patches a second for 10 s, round robin over
   // the Services the map shows (folded namespaces hide theirs); each sets a unique port, and the
@@ -447,6 +479,7 @@ try {
   await page.waitForTimeout(2_000);
   apiWatch.destroy();
   const shown = new Map(await page.evaluate(() => [...(window as unknown as { __seen: Map<string, number> }).__seen.entries()]));
+  const arrived = new Map(await page.evaluate(() => [...(window as unknown as { __arrived: Map<string, number> }).__arrived.entries()]));
   // The map shows each Service's newest port; under a burst it may skip one in between, which is
   // taken in (not lost) once a later port of the same Service is on screen. So an event counts
   // as seen at the first moment its port or a later one of its Service is shown. Ports grow with
@@ -466,6 +499,8 @@ try {
   const latencies = between(watched, seen);
   const endToEnd = between(sent, seen);
   const apiServer = between(sent, watched);
+  const toPage = between(watched, arrived);
+  const inPage = between(arrived, seen);
   const serverRssMb = await rssOfProcessMatching(dataDir);
 
   const countsAfter = await fill.counts();
@@ -512,7 +547,7 @@ try {
   if (patchFailures.length > 0) console.log(`(${patchFailures.length} Service patches refused, e.g. ${patchFailures[0]})`);
   const spread = (values: number[]) => `p50 ${percentile(values, 50).toFixed(0)} ms, p95 ${percentile(values, 95).toFixed(0)} ms`;
   console.log(
-    `(watch event -> DOM ${spread(latencies)}; PATCH sent -> watch event ${spread(apiServer)}; PATCH sent -> DOM ${spread(endToEnd)})`,
+    `(watch event -> DOM ${spread(latencies)}; PATCH sent -> watch event ${spread(apiServer)}; PATCH sent -> DOM ${spread(endToEnd)}; of watch event -> DOM, to the page ${spread(toPage)} and in the page ${spread(inPage)})`,
   );
   console.log(`(heap of the watching service ${child!.heapMb.toFixed(0)} MB, ${child!.liveHeapMb.toFixed(0)} MB after a full GC)`);
   console.log(`Control plane RSS at the end: ${memoryLine()}; simulation errors (retried): ${simulationErrors}`);
