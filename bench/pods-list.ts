@@ -19,6 +19,7 @@
  * pods the fixture takes several minutes). NESTLAB_BENCH_SCREENSHOTS=DIR saves the view.
  */
 import { spawn } from 'node:child_process';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { request as httpsRequest } from 'node:https';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -28,6 +29,8 @@ import { ClustersPage } from '../tests/e2e/pages/clusters-page';
 import { launchChromium } from '../tests/e2e/support/chromium';
 import { startControlPlane } from '../tests/harness/index.js';
 import { fillCluster, scaleControlPlaneOptions } from '../tests/harness/pod-fill.js';
+import { KubeConfig } from '@kubernetes/client-node';
+import { PodsService } from '../src/main/pods/pods-service';
 import { launchBareChromium, type BarePage } from './_bare-chromium';
 import { buildApp, load, startBenchServer } from './_terminal-support';
 
@@ -88,6 +91,39 @@ async function timeKubectl(kubeconfig: string): Promise<number> {
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`kubectl exited ${code}`))));
   });
   return performance.now() - started;
+}
+
+/**
+ * The service's own part of the answer: PodsService.listPods in this process (the paged list
+ * decoded into rows and sorted), no transport. Against the raw paged list it says whether a slow
+ * answer is the list or what carries it to the page.
+ */
+async function timeServiceList(kubeconfig: string): Promise<{ ms: number; heapMb: number; gcMs: number }> {
+  const service = new PodsService({
+    provider: {
+      kubeConfigFor: () => {
+        const config = new KubeConfig();
+        config.loadFromString(kubeconfig);
+        return Promise.resolve(config);
+      },
+      contextNames: () => Promise.resolve([CONTEXT]),
+    },
+  });
+  let gcMs = 0;
+  const gc = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) gcMs += entry.duration;
+  });
+  gc.observe({ entryTypes: ['gc'] });
+  try {
+    const started = performance.now();
+    const rows = await service.listPods({ context: CONTEXT });
+    const ms = performance.now() - started;
+    if (rows.length !== PODS) throw new Error(`the service listed ${rows.length} pods, not ${PODS}`);
+    return { ms, heapMb: process.memoryUsage().heapUsed / 1024 / 1024, gcMs };
+  } finally {
+    gc.disconnect();
+    await service.dispose();
+  }
 }
 
 async function rssMb(pid: number): Promise<number> {
@@ -198,10 +234,17 @@ try {
   const rawPaged: number[] = [];
   const rawWhole: number[] = [];
   const kubectl: number[] = [];
+  const serviceList: number[] = [];
+  let serviceHeapMb = 0;
+  const serviceGc: number[] = [];
   let rawBytes = 0;
   for (let round = 0; round < 3; round += 1) {
     const paged = await rawList(controlPlane.apiServerPort, controlPlane.adminToken, ca, 500);
     rawPaged.push(paged.ms);
+    const listed = await timeServiceList(controlPlane.adminKubeconfig);
+    serviceList.push(listed.ms);
+    serviceHeapMb = listed.heapMb;
+    serviceGc.push(listed.gcMs);
     const whole = await rawList(controlPlane.apiServerPort, controlPlane.adminToken, ca);
     rawWhole.push(whole.ms);
     rawBytes = whole.bytes;
@@ -328,6 +371,10 @@ try {
       info(
         'raw HTTPS list of the pods (paged 500 / whole)',
         `median ${median(rawPaged).toFixed(0)} ms / ${median(rawWhole).toFixed(0)} ms, ${(rawBytes / 1024 / 1024).toFixed(1)} MB`,
+      );
+      info(
+        'PodsService.listPods in process (no transport)',
+        `median ${median(serviceList).toFixed(0)} ms = ${(median(serviceList) / median(rawPaged)).toFixed(2)}x the raw paged list; GC ${median(serviceGc).toFixed(0)} ms of it; heap after ${serviceHeapMb.toFixed(0)} MB`,
       );
       info('kubectl get pods -A -o json', `median ${median(kubectl).toFixed(0)} ms`);
       info(
