@@ -27,9 +27,8 @@ import { join } from 'node:path';
 import { AppPage } from '../tests/e2e/pages/app-page';
 import { ClustersPage } from '../tests/e2e/pages/clusters-page';
 import { launchChromium } from '../tests/e2e/support/chromium';
-import { startControlPlane } from '../tests/harness/index.js';
+import { kubeconfigProvider, startControlPlane } from '../tests/harness/index.js';
 import { fillCluster, scaleControlPlaneOptions } from '../tests/harness/pod-fill.js';
-import { KubeConfig } from '@kubernetes/client-node';
 import { PodsService } from '../src/main/pods/pods-service';
 import { launchBareChromium, type BarePage } from './_bare-chromium';
 import { buildApp, load, startBenchServer } from './_terminal-support';
@@ -99,16 +98,7 @@ async function timeKubectl(kubeconfig: string): Promise<number> {
  * answer is the list or what carries it to the page.
  */
 async function timeServiceList(kubeconfig: string): Promise<{ ms: number; heapMb: number; gcMs: number }> {
-  const service = new PodsService({
-    provider: {
-      kubeConfigFor: () => {
-        const config = new KubeConfig();
-        config.loadFromString(kubeconfig);
-        return Promise.resolve(config);
-      },
-      contextNames: () => Promise.resolve([CONTEXT]),
-    },
-  });
+  const service = new PodsService({ provider: kubeconfigProvider(kubeconfig, CONTEXT) });
   let gcMs = 0;
   const gc = new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) gcMs += entry.duration;

@@ -10,10 +10,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { KubeConfig } from '@kubernetes/client-node';
-import { runKubectl, startControlPlane } from '../tests/harness/index.js';
+import { kubeconfigProvider, runKubectl, startControlPlane } from '../tests/harness/index.js';
 import { AppsService } from '../src/main/apps/apps-service';
-import { AppError } from '../src/shared/errors';
 
 const OBJECTS = 2000;
 const ROUNDS = 3;
@@ -32,14 +30,7 @@ const controlPlane = await startControlPlane();
 const service = new AppsService({
   catalogDir: join(import.meta.dirname, '../resources/catalog'),
   registryMirror: () => Promise.resolve(''),
-  provider: {
-    kubeConfigFor: (context) => {
-      if (context !== 'lab') return Promise.reject(new AppError('NOT_FOUND', `no context ${context}`));
-      const config = new KubeConfig();
-      config.loadFromString(controlPlane.adminKubeconfig);
-      return Promise.resolve(config);
-    },
-  },
+  provider: kubeconfigProvider(controlPlane.adminKubeconfig, 'lab'),
 });
 try {
   console.log(

@@ -23,7 +23,7 @@ export type { FillClusterOptions, FillCounts, FilledCluster } from './pod-fill.j
 export { planPodFill } from './pod-fill-plan.js';
 export type { FailingPod, PlannedApp, PodFillOptions, PodFillPlan } from './pod-fill-plan.js';
 export { processExists } from './processes.js';
-export { renderKubeconfig, writeKubeconfig } from './kubeconfig.js';
+export { kubeconfigProvider, renderKubeconfig, writeKubeconfig } from './kubeconfig.js';
 export type { ClusterAccess, KubeconfigNames } from './kubeconfig.js';
 export type { ContainerFilter, ContainerRef } from './kubelet/kubelet-pods.js';
 export type { ExecRecord } from './kubelet/exec-sessions.js';

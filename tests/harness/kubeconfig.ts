@@ -1,6 +1,9 @@
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
+import { AppError } from '../../src/shared/errors';
+import type { KubeConfigProvider } from '../../src/main/kube/kubeconfig-provider';
 
 /** What a client needs to reach the API server with a bearer token. */
 export interface ClusterAccess {
@@ -56,4 +59,20 @@ export async function writeKubeconfig(path: string, access: ClusterAccess, names
   // writeFile keeps the mode of an existing file; make sure an old world-readable file is fixed.
   await chmod(path, 0o600);
   return yaml;
+}
+
+/**
+ * A KubeConfigProvider over one kubeconfig text and one context name, as the Clusters service
+ * gives the app's services theirs: another context is NOT_FOUND.
+ */
+export function kubeconfigProvider(kubeconfig: string, context: string): KubeConfigProvider {
+  return {
+    kubeConfigFor: (asked) => {
+      if (asked !== context) return Promise.reject(new AppError('NOT_FOUND', `no context ${asked}`));
+      const config = new KubeConfig();
+      config.loadFromString(kubeconfig);
+      return Promise.resolve(config);
+    },
+    contextNames: () => Promise.resolve([context]),
+  };
 }
