@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { deployment, node, pod } from './fixtures.test-support';
 import { buildGraph } from './group';
-import { buildView, CURVED_EDGES_UP_TO, edgePaths, patchView } from './view';
+import { boxBounds, buildView, CURVED_EDGES_UP_TO, edgePaths, patchView, type ViewNode } from './view';
 
 describe('buildView', () => {
   it('reuses unchanged nodes and replaces only the changed one', () => {
@@ -25,6 +25,26 @@ describe('buildView', () => {
     const view = buildView(buildGraph([node('a'), node('b')]), new Map([['node:a', { x: 0, y: 0 }]]));
     expect(view.provisional).toBe(1);
     expect(view.nodes.find((entry) => entry.id === 'node:b')?.position.y).toBeGreaterThan(0);
+  });
+});
+
+describe('boxBounds', () => {
+  const box = (id: string, x: number, y: number, width: number, height: number, parentId?: string): ViewNode => ({
+    ...buildView(buildGraph([node('a')]), new Map([['node:a', { x, y }]])).nodes[0]!,
+    id,
+    width,
+    height,
+    ...(parentId ? { parentId } : {}),
+  });
+
+  it('spans every top-level box with the margin around it; children lie in their parents', () => {
+    const nodes = [box('a', 10, 20, 100, 50), box('b', -30, 400, 220, 60), box('child', 5_000, 5_000, 10, 10, 'b')];
+    expect(boxBounds(nodes)).toEqual({ x: -30, y: 20, width: 220, height: 440 });
+    expect(boxBounds(nodes, 40)).toEqual({ x: -70, y: -20, width: 300, height: 520 });
+  });
+
+  it('has no bounds for an empty map', () => {
+    expect(boxBounds([])).toBeUndefined();
   });
 });
 

@@ -137,6 +137,28 @@ export function patchView(view: TopologyView, graph: TopologyGraph, changed: Rea
 export const CURVED_EDGES_UP_TO = 400;
 
 /** From the right side of one box to the left side of another: a curve as React Flow draws it, or a line. */
+/** A rectangle in flow coordinates. */
+export interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** The rectangle every box lies in (children lie in their parents), `margin` around it; none for an empty map. */
+export function boxBounds(nodes: readonly ViewNode[], margin = 0): Rect | undefined {
+  let [left, top, right, bottom] = [Infinity, Infinity, -Infinity, -Infinity];
+  for (const node of nodes) {
+    if (node.parentId) continue;
+    left = Math.min(left, node.position.x);
+    top = Math.min(top, node.position.y);
+    right = Math.max(right, node.position.x + node.width);
+    bottom = Math.max(bottom, node.position.y + node.height);
+  }
+  if (left > right) return undefined;
+  return { x: left - margin, y: top - margin, width: right - left + 2 * margin, height: bottom - top + 2 * margin };
+}
+
 function edgeSegment(from: ViewNode, to: ViewNode, curved: boolean): string {
   const r = Math.round;
   const sx = r(from.position.x + from.width);
