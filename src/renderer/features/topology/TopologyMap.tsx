@@ -1,11 +1,11 @@
 import '@xyflow/react/dist/style.css';
 import { Controls, MiniMap, ReactFlow, useReactFlow, useStore, type Node, type NodeMouseHandler, type NodeTypes } from '@xyflow/react';
-import { useCallback, useEffect, useMemo, useRef } from 'react';
+import { useCallback, useEffect, useRef } from 'react';
 import { EdgeLayer } from './EdgeLayer';
 import { gestureClasses, MOVING_CLASS, PANNING_CLASS, SETTLE_MS, ZOOMING_CLASS } from './gesture-classes';
 import type { GraphNode } from './graph-types';
 import { TopologyNodeCard, TopologyPodCard } from './TopologyNodeCard';
-import { boxBounds, type TopologyView } from './view';
+import type { TopologyView } from './view';
 
 const nodeTypes: NodeTypes = { topology: TopologyNodeCard, pod: TopologyPodCard };
 // No <Background>: its dot pattern follows the zoom, so at the zoom that fits 5,000 pods it is
@@ -42,9 +42,6 @@ export const MINIMAP_UP_TO_BOXES = 150;
  * frame at 200 boxes on the 2-core machine).
  */
 export const RENDER_ALL_UP_TO_BOXES = 600;
-
-/** How far the backdrop under the edges (EdgeLayer.tsx) reaches past the outermost boxes, in flow pixels. */
-const BACKDROP_MARGIN = 40;
 
 export interface TopologyMapProps {
   view: TopologyView;
@@ -89,7 +86,6 @@ export function TopologyMap({ view, onSelect, onToggle, onUserMove, fitKey, refi
   }, []);
   const onPaneClick = useCallback(() => latest.current.onSelect(undefined), []);
   const root = useRef<HTMLDivElement>(null);
-  const backdrop = useMemo(() => boxBounds(view.nodes, BACKDROP_MARGIN), [view.nodes]);
   // A move with an input event is the user's (fitView moves without one).
   const settle = useRef<ReturnType<typeof setTimeout>>(undefined);
   const onMoveStart = useCallback((event: MouseEvent | TouchEvent | null) => {
@@ -126,7 +122,7 @@ export function TopologyMap({ view, onSelect, onToggle, onUserMove, fitKey, refi
     >
       <FitAfterLayout fitKey={fitKey} refineKey={refineKey} userMoved={userMoved} />
       <ZoomDetail root={root} />
-      <EdgeLayer paths={view.paths} backdrop={backdrop} />
+      <EdgeLayer paths={view.paths} backdrop={view.backdrop} />
       <Controls showInteractive={false} />
       {view.nodes.length <= MINIMAP_UP_TO_BOXES && <MiniMap pannable zoomable ariaLabel="Overview of the map" />}
     </ReactFlow>

@@ -37,9 +37,14 @@ export interface TopologyView {
   paths: EdgePath[];
   /** Boxes placed provisionally (not laid out yet). */
   provisional: number;
+  /** Where the backdrop under the edges goes (EdgeLayer.tsx): every box, BACKDROP_MARGIN around. */
+  backdrop: Rect | undefined;
 }
 
-export const emptyView: TopologyView = { nodes: [], paths: [], provisional: 0 };
+export const emptyView: TopologyView = { nodes: [], paths: [], provisional: 0, backdrop: undefined };
+
+/** How far the backdrop reaches past the outermost boxes, in flow pixels. */
+const BACKDROP_MARGIN = 40;
 
 function sameNode(a: ViewNode, b: ViewNode): boolean {
   if (a.position.x !== b.position.x || a.position.y !== b.position.y || a.width !== b.width || a.height !== b.height) return false;
@@ -113,7 +118,7 @@ export function buildView(graph: TopologyGraph, positions: Positions, previous: 
   }
   // React Flow wants a parent before its children.
   nodes.sort((a, b) => Number(Boolean(a.parentId)) - Number(Boolean(b.parentId)));
-  return { nodes, paths: edgePaths(graph, nodes, previous.paths), provisional };
+  return { nodes, paths: edgePaths(graph, nodes, previous.paths), provisional, backdrop: boxBounds(nodes, BACKDROP_MARGIN) };
 }
 
 /**
@@ -133,10 +138,6 @@ export function patchView(view: TopologyView, graph: TopologyGraph, changed: Rea
   return { ...view, nodes };
 }
 
-/** Above this many edges they are drawn straight: cheaper to raster, and a curve reads no better in a crowd. */
-export const CURVED_EDGES_UP_TO = 400;
-
-/** From the right side of one box to the left side of another: a curve as React Flow draws it, or a line. */
 /** A rectangle in flow coordinates. */
 export interface Rect {
   x: number;
@@ -159,6 +160,10 @@ export function boxBounds(nodes: readonly ViewNode[], margin = 0): Rect | undefi
   return { x: left - margin, y: top - margin, width: right - left + 2 * margin, height: bottom - top + 2 * margin };
 }
 
+/** Above this many edges they are drawn straight: cheaper to raster, and a curve reads no better in a crowd. */
+export const CURVED_EDGES_UP_TO = 400;
+
+/** From the right side of one box to the left side of another: a curve as React Flow draws it, or a line. */
 function edgeSegment(from: ViewNode, to: ViewNode, curved: boolean): string {
   const r = Math.round;
   const sx = r(from.position.x + from.width);
