@@ -5,9 +5,9 @@
  * conflict, force), RBAC refusals, and an uninstall that removes exactly what it created.
  */
 import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  kubeconfigProvider,
   KubeRestClient,
   LOAD_BALANCER_PREFIX,
   labNodeSpecs,
@@ -20,7 +20,6 @@ import type { ControlPlane, SimulatedNodes } from '../../harness/index.js';
 import type { ListOf, PodView } from '../harness/kube-objects';
 import { AppsService } from '../../../src/main/apps/apps-service';
 import type { AppInstanceStatus } from '../../../src/shared/contract/apps';
-import { AppError } from '../../../src/shared/errors';
 
 const CATALOG = join(import.meta.dirname, '../../../resources/catalog');
 const INSTANCE = 'app.kubernetes.io/managed-by=nestlab,nestlab.dev/app-instance';
@@ -37,14 +36,7 @@ function serviceAs(kubeconfig: string): AppsService {
   return new AppsService({
     catalogDir: CATALOG,
     registryMirror: () => Promise.resolve(mirror),
-    provider: {
-      kubeConfigFor: (context) => {
-        if (context !== 'lab') return Promise.reject(new AppError('NOT_FOUND', `no context ${context}`));
-        const config = new KubeConfig();
-        config.loadFromString(kubeconfig);
-        return Promise.resolve(config);
-      },
-    },
+    provider: kubeconfigProvider(kubeconfig, 'lab'),
     // Context "lab" is a Nestlab lab's, on the inventory host kvm-lab.
     labHostOf: (context) => Promise.resolve(context === 'lab' ? { id: 'host-1', name: 'kvm-lab' } : undefined),
   });

@@ -8,13 +8,11 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KubeRestClient, runKubectl, startControlPlane } from '../../harness/index.js';
+import { kubeconfigProvider, KubeRestClient, runKubectl, startControlPlane } from '../../harness/index.js';
 import type { ControlPlane } from '../../harness/index.js';
 import { AppsService } from '../../../src/main/apps/apps-service';
 import type { YamlApplyResult, YamlProgress } from '../../../src/shared/contract/apps';
-import { AppError } from '../../../src/shared/errors';
 import { tempDir } from '../../harness/temp-dir';
 
 const CATALOG = join(import.meta.dirname, '../../../resources/catalog');
@@ -31,14 +29,7 @@ beforeAll(async () => {
   service = new AppsService({
     catalogDir: CATALOG,
     registryMirror: () => Promise.resolve(''),
-    provider: {
-      kubeConfigFor: (context) => {
-        if (context !== 'lab') return Promise.reject(new AppError('NOT_FOUND', `no context ${context}`));
-        const config = new KubeConfig();
-        config.loadFromString(controlPlane.adminKubeconfig);
-        return Promise.resolve(config);
-      },
-    },
+    provider: kubeconfigProvider(controlPlane.adminKubeconfig, 'lab'),
   });
   service.onDidYamlProgress((event) => progress.push(event));
   dir = await tempDir('yaml');

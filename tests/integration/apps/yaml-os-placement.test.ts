@@ -3,13 +3,11 @@
  * Linux and Windows nodes (SIMULATION: the node agent registers them; the Windows worker is tainted
  * os=windows:NoSchedule as labs make it): the dry run and the apply warn per object, and still send it.
  */
-import { KubeConfig } from '@kubernetes/client-node';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppsService } from '../../../src/main/apps/apps-service';
 import type { YamlApplyResult } from '../../../src/shared/contract/apps';
-import { AppError } from '../../../src/shared/errors';
-import { startControlPlane, startSimulatedNodes } from '../../harness/index.js';
+import { kubeconfigProvider, startControlPlane, startSimulatedNodes } from '../../harness/index.js';
 import type { ControlPlane, SimulatedNodes } from '../../harness/index.js';
 
 let controlPlane: ControlPlane;
@@ -28,14 +26,7 @@ beforeAll(async () => {
   service = new AppsService({
     catalogDir: join(import.meta.dirname, '../../../resources/catalog'),
     registryMirror: () => Promise.resolve(''),
-    provider: {
-      kubeConfigFor: (context) => {
-        if (context !== 'lab') return Promise.reject(new AppError('NOT_FOUND', `no context ${context}`));
-        const config = new KubeConfig();
-        config.loadFromString(controlPlane.adminKubeconfig);
-        return Promise.resolve(config);
-      },
-    },
+    provider: kubeconfigProvider(controlPlane.adminKubeconfig, 'lab'),
   });
 }, 120_000);
 

@@ -5,7 +5,6 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import type { LogBatch, LogLine, LogStreamEnd, PodListChange } from '../../../src/shared/contract';
@@ -13,9 +12,9 @@ import { Dispatcher } from '../../../src/shared/rpc/dispatcher';
 import { connectInMemory } from '../../../src/shared/rpc/in-memory';
 import { createTestServices } from '../../doubles/test-services';
 import { PodsService } from '../../../src/main/pods/pods-service';
-import type { KubeConfigProvider } from '../../../src/main/kube/kubeconfig-provider';
 import {
   getFreePort,
+  kubeconfigProvider,
   labNodeSpecs,
   runKubectl,
   startConnectProxy,
@@ -34,18 +33,6 @@ let controlPlane: ControlPlane;
 let simulation: SimulatedNodes;
 let service: PodsService;
 let link: ReturnType<typeof connectInMemory>;
-
-function harnessProvider(kubeconfig: string): KubeConfigProvider {
-  return {
-    kubeConfigFor: (context) => {
-      if (context !== CONTEXT) return Promise.reject(new Error(`no context ${context}`));
-      const config = new KubeConfig();
-      config.loadFromString(kubeconfig);
-      return Promise.resolve(config);
-    },
-    contextNames: () => Promise.resolve([CONTEXT]),
-  };
-}
 
 const manifest = `
 apiVersion: v1
@@ -128,7 +115,7 @@ afterAll(async () => {
 });
 
 function connectService(kubeconfig = controlPlane.adminKubeconfig): void {
-  service = new PodsService({ provider: harnessProvider(kubeconfig), logs: { batchDelayMs: 20 } });
+  service = new PodsService({ provider: kubeconfigProvider(kubeconfig, CONTEXT), logs: { batchDelayMs: 20 } });
   link = connectInMemory(new Dispatcher({ ...createTestServices(), pods: service }));
 }
 

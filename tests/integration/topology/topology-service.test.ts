@@ -3,14 +3,11 @@
  * per kind, EndpointSlice version discovery, live changes, a failed node, an API server restart,
  * an Ingress, and the Gateway API appearing and going with its CRDs.
  */
-import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KubeRestClient, labNodeSpecs, startControlPlane, startSimulatedNodes, waitFor } from '../../harness/index.js';
+import { kubeconfigProvider, KubeRestClient, labNodeSpecs, startControlPlane, startSimulatedNodes, waitFor } from '../../harness/index.js';
 import type { ControlPlane, SimulatedNodes } from '../../harness/index.js';
 import { deployment } from '../harness/kube-objects';
-import type { KubeConfigProvider } from '../../../src/main/kube/kubeconfig-provider';
 import { TopologyService } from '../../../src/main/topology/topology-service';
-import { AppError } from '../../../src/shared/errors';
 import { TopologyMirror } from './topology-mirror';
 
 let controlPlane: ControlPlane;
@@ -19,18 +16,6 @@ let admin: KubeRestClient;
 let service: TopologyService;
 let mirror: TopologyMirror;
 const CONTEXT = 'lab';
-
-function harnessProvider(kubeconfig: string): KubeConfigProvider {
-  return {
-    kubeConfigFor: (context) => {
-      if (context !== CONTEXT) return Promise.reject(new AppError('NOT_FOUND', `no context ${context}`));
-      const config = new KubeConfig();
-      config.loadFromString(kubeconfig);
-      return Promise.resolve(config);
-    },
-    contextNames: () => Promise.resolve([CONTEXT]),
-  };
-}
 
 async function scale(name: string, replicas: number): Promise<void> {
   await admin.request('PATCH', `/apis/apps/v1/namespaces/default/deployments/${name}/scale`, {
@@ -44,7 +29,11 @@ beforeAll(async () => {
   simulation = await startSimulatedNodes(controlPlane.simulation, { nodes: labNodeSpecs() });
   admin = new KubeRestClient(controlPlane.admin);
   // Discovery again every second, so the Gateway API's CRDs installed mid-test are picked up.
-  service = new TopologyService({ provider: harnessProvider(controlPlane.adminKubeconfig), pageSize: 7, watch: { rediscoverMs: 1_000 } });
+  service = new TopologyService({
+    provider: kubeconfigProvider(controlPlane.adminKubeconfig, CONTEXT),
+    pageSize: 7,
+    watch: { rediscoverMs: 1_000 },
+  });
   mirror = new TopologyMirror(service, CONTEXT);
   await mirror.load();
 });

@@ -5,11 +5,9 @@
  * (so no watch event can ever tell about them) and etcd is compacted; the restarted server
  * answers the old resourceVersion with 410.
  */
-import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KubeRestClient, etcdCompact, etcdDelete, startControlPlane, waitFor } from '../../harness/index.js';
+import { etcdCompact, etcdDelete, kubeconfigProvider, KubeRestClient, startControlPlane, waitFor } from '../../harness/index.js';
 import type { ControlPlane } from '../../harness/index.js';
-import type { KubeConfigProvider } from '../../../src/main/kube/kubeconfig-provider';
 import { TopologyService } from '../../../src/main/topology/topology-service';
 import type { KindWatchStatus } from '../../../src/shared/contract/topology';
 import { TopologyMirror } from './topology-mirror';
@@ -20,17 +18,6 @@ let service: TopologyService;
 let mirror: TopologyMirror;
 const CONTEXT = 'lab';
 const serviceStates: KindWatchStatus['state'][] = [];
-
-function harnessProvider(kubeconfig: string): KubeConfigProvider {
-  return {
-    kubeConfigFor: () => {
-      const config = new KubeConfig();
-      config.loadFromString(kubeconfig);
-      return Promise.resolve(config);
-    },
-    contextNames: () => Promise.resolve([CONTEXT]),
-  };
-}
 
 async function createService(name: string): Promise<void> {
   await admin.request('POST', '/api/v1/namespaces/default/services', {
@@ -48,7 +35,7 @@ const testServiceNames = () =>
 beforeAll(async () => {
   controlPlane = await startControlPlane();
   admin = new KubeRestClient(controlPlane.admin);
-  service = new TopologyService({ provider: harnessProvider(controlPlane.adminKubeconfig) });
+  service = new TopologyService({ provider: kubeconfigProvider(controlPlane.adminKubeconfig, CONTEXT) });
   mirror = new TopologyMirror(service, CONTEXT);
   service.onDidChangeStatus((status) => {
     const state = status.kinds.find((kind) => kind.kind === 'Service')?.state;
