@@ -99,13 +99,33 @@ describe('a lab on a real libvirt host (REAL libvirtd, QEMU guests, cloud-init, 
       // The link to the host drops while a command runs over it: Nestlab's wait for SSH and
       // cloud-init in a guest (an `ssh <vm> cloud-init status --wait` on the host; both domains made).
       // That machine's step fails with the reason, the operation fails once the other machine's step
-      // of the phase is over, and a resume goes on with the same domains.
+      // of the phase is over, and a resume goes on with the same domains. The test stops that ssh
+      // (SIGSTOP) before the cut, so it cannot finish first: a cut that fell between two commands
+      // would go unnoticed (the next command reconnects), and the provision would run on.
+      // Its remote command is quoted word by word: 'cloud-init' 'status' '--wait'.
+      const waitCommand = 'cloud-init status --wait';
+      let stopped: string | undefined;
       const inFlight = await waitFor(
         async () => {
           const steps = (await labs.get(lab.name)).operation?.steps ?? [];
-          // An ssh from the host into a guest that has run for seconds (ps -C ssh: OpenSSH's client only).
-          const clients = await hosts.run(hostId, ['ps', '-o', 'etimes=', '-C', 'ssh']);
-          return clients.stdout.split('\n').some((seconds) => Number(seconds) >= 3) ? steps : undefined;
+          if (stopped === undefined) {
+            // An ssh from the host into a guest that has waited for seconds (ps -C ssh: OpenSSH's client only).
+            const clients = await hosts.run(hostId, ['ps', '-o', 'pid=,stat=,etimes=,args=', '-C', 'ssh']);
+            const client = clients.stdout
+              .split('\n')
+              .map((line) => line.trim().split(/\s+/))
+              .find(
+                ([, stat, seconds, ...args]) =>
+                  !stat?.startsWith('Z') && Number(seconds) >= 3 && args.join(' ').replaceAll("'", '').endsWith(waitCommand),
+              );
+            if (client === undefined || (await hosts.run(hostId, ['kill', '-STOP', client[0]!])).exitCode !== 0) return undefined;
+            stopped = client[0];
+          }
+          // SIGSTOP takes effect when the process next runs; one that exited first is a zombie: pick another.
+          const state = (await hosts.run(hostId, ['ps', '-o', 'stat=', '-p', stopped!])).stdout.trim();
+          if (state.startsWith('T')) return steps;
+          if (state === '' || state.startsWith('Z')) stopped = undefined;
+          return undefined;
         },
         { timeout: GUEST_MINUTES * 60_000, interval: 500, description: 'the wait for cloud-init in the guests' },
       ).catch(async (error: unknown) => {
@@ -127,6 +147,8 @@ describe('a lab on a real libvirt host (REAL libvirtd, QEMU guests, cloud-init, 
         const processes = await hosts.run(hostId, ['ps', '-eo', 'pid,ppid,etimes,args']);
         throw new Error(`${String(error)}\n${await describeLab(lab.name)}\nhost processes:\n${processes.stdout}`);
       });
+      // The stopped ssh goes on (its session went with the link); Nestlab reconnected for the other machine's step.
+      await hosts.run(hostId, ['kill', '-CONT', stopped!]);
       expect(failed.status, JSON.stringify(failed.operation?.error)).toBe('failed');
       expect(failed.operation?.error?.code, JSON.stringify(failed.operation?.error)).toBe('SSH_DISCONNECTED');
       const seconds = (step: LabStep) =>
