@@ -4,7 +4,8 @@
  */
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { labNodeSpecs, runKubectl, startControlPlane, startSimulatedNodes } from '../harness/index.js';
+import { join } from 'node:path';
+import { labNodeSpecs, runKubectl, startApiFront, startControlPlane, startSimulatedNodes, writeKubeconfig } from '../harness/index.js';
 import type { ControlPlane, SimulatedNodes } from '../harness/index.js';
 import { AppPage } from './pages/app-page';
 import { ClustersPage } from './pages/clusters-page';
@@ -200,6 +201,61 @@ describe('Topology view in Chromium', () => {
     expect(await topology.map.getAttribute('data-placement')).toBe('quick');
     await page.close();
   }, 60_000);
+
+  // Last: importing a second context makes it the active one, which the map follows.
+  it('names the kinds it is still listing while the API server is slow to list pods', async () => {
+    // A large cluster's pods take tens of seconds to list (100,000: 21-25 s); a front holds the
+    // pod list of a second context to the real API server until the page has been looked at.
+    const front = await startApiFront({
+      upstream: controlPlane.server,
+      caCertPath: controlPlane.caCertPath,
+      caKeyPath: controlPlane.caKeyPath,
+      dir: dataDir,
+    });
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const isPodList = (url: string) => {
+      const parsed = new URL(url, 'https://front');
+      return parsed.pathname === '/api/v1/pods' && parsed.searchParams.get('watch') !== 'true';
+    };
+    front.hold = (request) => (isPodList(request.url) ? held : undefined);
+    const kubeconfig = join(dataDir, 'slow-pods.kubeconfig');
+    await writeKubeconfig(
+      kubeconfig,
+      { server: front.server, token: controlPlane.adminToken, caCertPem: controlPlane.caCertPem },
+      { cluster: 'slow-pods', context: 'slow-pods' },
+    );
+    const page = await context.newPage();
+    try {
+      const app = new AppPage(page);
+      await app.open(server.url);
+      await app.waitConnected();
+      await app.openView('Clusters');
+      const clusters = new ClustersPage(page);
+      await clusters.importPath(kubeconfig);
+      await clusters.status('slow-pods').getByText('Reachable').waitFor({ timeout: 20_000 });
+
+      await app.openView('Topology');
+      const topology = new TopologyPage(page);
+      await page.getByLabel('Context').selectOption('slow-pods');
+      // Every other kind is listed: the toolbar names what is left, the map waits for it.
+      await topology.state.getByText('Listing pods…').waitFor({ timeout: 30_000 });
+      await page.getByText('Reading slow-pods…').waitFor();
+      // No "0 nodes · 0 pods" that would read as an empty cluster.
+      expect(await page.getByTestId('topology-counts').count()).toBe(0);
+      expect(front.requests.some((request) => isPodList(request.url))).toBe(true);
+      await page.screenshot({ path: 'test-results/topology-listing-pods.png' });
+
+      release();
+      await topology.state.getByText('Live').waitFor({ timeout: 30_000 });
+      await expect.poll(() => topology.podCount('web'), { timeout: 30_000 }).toBe('3 pods');
+      expect(await page.getByTestId('topology-counts').textContent()).toMatch(/^4 nodes · \d+ pods$/);
+    } finally {
+      release();
+      await page.close();
+      await front.stop();
+    }
+  }, 90_000);
 });
 
 /** The screen box of every box of the map, by id. */

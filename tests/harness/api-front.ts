@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { request as httpsRequest, createServer, type Server } from 'node:https';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { signCertificate } from './certs.js';
 
@@ -27,6 +27,11 @@ export interface ApiFront {
    * body answers with that JSON (a /version of another release); undefined forwards it.
    */
   answer: (request: FrontRequest) => number | { status: number; body: unknown } | undefined;
+  /**
+   * Decides per forwarded request: a promise holds it here until it settles (an API server slow to
+   * answer one kind of request, e.g. the pod list of a large cluster); undefined forwards it at once.
+   */
+  hold: (request: FrontRequest) => Promise<void> | undefined;
   stop(): Promise<void>;
 }
 
@@ -65,12 +70,33 @@ export async function startApiFront(options: ApiFrontOptions): Promise<ApiFront>
     server: '',
     requests,
     answer: () => undefined,
+    hold: () => undefined,
     stop: () =>
       new Promise<void>((resolve) => {
         for (const response of open) response.destroy();
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+  };
+  /** Forwards a request to the real API server once `held` settles, as it came. */
+  const forward = async (req: IncomingMessage, res: ServerResponse, held: Promise<void> | undefined): Promise<void> => {
+    if (held !== undefined) await held;
+    if (res.destroyed) return;
+    const headers = { ...req.headers, host: upstream.host };
+    const forwarded = httpsRequest(
+      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers, ca, agent: false },
+      (answer) => {
+        open.add(answer);
+        answer.on('close', () => open.delete(answer));
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        // At once, as the API server does: a watch sends no body until its first event.
+        res.flushHeaders();
+        answer.pipe(res);
+      },
+    );
+    forwarded.on('error', () => res.destroy());
+    res.on('close', () => forwarded.destroy());
+    req.pipe(forwarded);
   };
   const server: Server = createServer({ cert: await readFile(certPath), key: await readFile(keyPath) }, (req, res) => {
     if (!connections.has(req.socket)) connections.set(req.socket, (connectionCount += 1));
@@ -106,21 +132,7 @@ export async function startApiFront(options: ApiFrontOptions): Promise<ApiFront>
       );
       return;
     }
-    const headers = { ...req.headers, host: upstream.host };
-    const forwarded = httpsRequest(
-      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers, ca, agent: false },
-      (answer) => {
-        open.add(answer);
-        answer.on('close', () => open.delete(answer));
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        // At once, as the API server does: a watch sends no body until its first event.
-        res.flushHeaders();
-        answer.pipe(res);
-      },
-    );
-    forwarded.on('error', () => res.destroy());
-    res.on('close', () => forwarded.destroy());
-    req.pipe(forwarded);
+    void forward(req, res, front.hold(seen));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   front.server = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -5,10 +5,8 @@ import { EmptyState } from '../../components/EmptyState';
 import { useAppStore } from '../../store/store-context';
 import { TopologyDetails } from './TopologyDetails';
 import { TopologyMap } from './TopologyMap';
-import { describeTroubled } from './troubled-kinds';
+import { describeState, describeTroubled } from './watch-words';
 import './topology.css';
-
-const stateWords = { starting: 'Reading the cluster…', ready: 'Live', degraded: 'Reconnecting', stopped: 'Stopped' } as const;
 
 /** The Topology view: pick a context, filter, and the live map with its details panel. */
 export function TopologyView() {
@@ -36,6 +34,7 @@ export function TopologyView() {
 
   const contexts = [...new Set([...topology.contexts, ...(topology.context ? [topology.context] : [])])];
   const { counts, view, namespaces, layoutRuns, placement, fitGeneration, refinements } = topology.output;
+  const reading = topology.phase === 'loading' && view.nodes.length === 0;
   const troubled = topology.status?.kinds.filter((kind) => kind.state === 'retrying' || kind.state === 'forbidden') ?? [];
   return (
     <section className="topology-view" aria-label="Topology">
@@ -73,12 +72,15 @@ export function TopologyView() {
           value={topology.filter.search}
           onChange={(event) => actions.setFilter({ search: event.target.value })}
         />
-        <span className="topology-counts" data-testid="topology-counts">
-          {counts.nodes} nodes · {counts.pods} pods
-        </span>
+        {/* No counts before the first snapshot: "0 nodes · 0 pods" would read as an empty cluster. */}
+        {!reading && (
+          <span className="topology-counts" data-testid="topology-counts">
+            {counts.nodes} nodes · {counts.pods} pods
+          </span>
+        )}
         {topology.status && (
           <span className={`topology-live topology-live-${topology.status.state}`} role="status" data-testid="topology-state">
-            {stateWords[topology.status.state]}
+            {describeState(topology.status)}
           </span>
         )}
       </div>
@@ -101,7 +103,7 @@ export function TopologyView() {
       ) : (
         <div className="topology-body">
           <div className="topology-canvas" data-testid="topology-map" data-layout-runs={layoutRuns} data-placement={placement}>
-            {topology.phase === 'loading' && view.nodes.length === 0 ? (
+            {reading ? (
               <p className="muted topology-loading">Reading {topology.context}…</p>
             ) : (
               <TopologyMap
