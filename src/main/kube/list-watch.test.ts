@@ -116,7 +116,12 @@ describe('ListWatch', () => {
     ]);
     expect(store.names).toEqual(['a', 'b', 'c']);
     expect(server.last.query).toMatchObject({ labelSelector: 'app=web', resourceVersion: '10', allowWatchBookmarks: 'true' });
-    expect(store.states.map((s) => s.state)).toEqual(['listing', 'watching']);
+    // The first page's objects are said while the second is read; the last page ends the list.
+    expect(store.states.map((s) => [s.state, s.listed])).toEqual([
+      ['listing', undefined],
+      ['listing', 2],
+      ['watching', undefined],
+    ]);
 
     server.last.onEvent({ type: 'ADDED', object: obj('d', '11') });
     server.last.onEvent({ type: 'DELETED', object: obj('a', '12') });
@@ -153,7 +158,8 @@ describe('ListWatch', () => {
     expect(server.watches[0]!.aborted).toBe(true);
     expect(store.names).toEqual(['c', 'e']);
     expect(server.last.query.resourceVersion).toBe('31');
-    expect(store.states.map((s) => s.state)).toEqual(['listing', 'watching', 'listing', 'watching']);
+    // The second list is one page (two objects): no count before it ends.
+    expect(store.states.map((s) => s.state)).toEqual(['listing', 'listing', 'watching', 'listing', 'watching']);
 
     // A 410 as the answer to the watch request does the same.
     server.objects = [obj('e', '30')];

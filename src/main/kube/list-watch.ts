@@ -36,6 +36,8 @@ export interface ListWatchStatus {
   error?: AppError;
   /** When retrying: the wait before the next attempt. */
   retryInMs?: number;
+  /** While listing: the objects read so far, once a page has come (a large list takes tens of seconds). */
+  listed?: number;
 }
 
 /** Where the loop puts what it reads. */
@@ -81,6 +83,8 @@ export interface ListCollectionOptions<R, T> {
   answerTimeoutMs?: number;
   /** Checked between pages: true ends the list early (its result is then incomplete). */
   stopped?: () => boolean;
+  /** Called after each page but the last with the objects read so far. */
+  onPage?: (listed: number) => void;
 }
 
 /**
@@ -107,6 +111,7 @@ export async function listCollection<R, T>(
     }
     resourceVersion = page.metadata?.resourceVersion;
     continueToken = page.metadata?.continue || undefined;
+    if (continueToken) options.onPage?.(items.length);
   } while (continueToken && !options.stopped?.());
   return { items, resourceVersion };
 }
@@ -165,9 +170,10 @@ export class ListWatch<R extends ListedObject, T> {
     else this.retrySoon = true;
   }
 
-  private report(state: ListWatchState, error?: unknown, retryInMs?: number): void {
+  private report(state: ListWatchState, error?: unknown, retryInMs?: number, listed?: number): void {
     if (this.stopped) return;
     const status: ListWatchStatus = { state };
+    if (listed !== undefined) status.listed = listed;
     if (error !== undefined) status.error = toAppError(error, this.api.server);
     if (retryInMs !== undefined) status.retryInMs = retryInMs;
     this.sink.status?.(status);
@@ -239,7 +245,11 @@ export class ListWatch<R extends ListedObject, T> {
 
   /** Lists the collection page by page and hands it to the sink; sets the resourceVersion to watch from. */
   private async list(): Promise<void> {
-    const listed = await listCollection(this.api, { ...this.options, stopped: () => this.stopped });
+    const listed = await listCollection(this.api, {
+      ...this.options,
+      stopped: () => this.stopped,
+      onPage: (count) => this.report('listing', undefined, undefined, count),
+    });
     if (this.stopped) return;
     this.sink.replace(listed.items);
     this.resourceVersion = listed.resourceVersion ?? '0';

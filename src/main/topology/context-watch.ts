@@ -21,6 +21,8 @@ export interface ContextWatchOptions extends KindWatcherOptions {
   batchMs?: number;
   /** How often discovery runs again once it has answered. Default 60 s. */
   rediscoverMs?: number;
+  /** How often, at most, a list's progress (objects read so far) goes out as a status. Default 1 s. */
+  progressMs?: number;
 }
 
 export class ContextWatch {
@@ -35,6 +37,8 @@ export class ContextWatch {
   /** performance.now() of the last flush. */
   private lastFlushAt = Number.NEGATIVE_INFINITY;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** A status for a list's progress, due within `progressMs`. */
+  private progressTimer: ReturnType<typeof setTimeout> | undefined;
   private readyWaiters: (() => void)[] = [];
   private readonly batchMs: number;
   /** Kinds listed at least once. */
@@ -144,7 +148,16 @@ export class ContextWatch {
     const before = this.kinds.get(status.kind);
     this.kinds.set(status.kind, status);
     if (status.state === 'watching') this.everListed.add(status.kind);
-    if (before?.state === status.state && before.error?.message === status.error?.message) return;
+    if (before?.state === status.state && before.error?.message === status.error?.message) {
+      // Only the count of a list's objects moved: said at most once a progressMs, with the latest counts.
+      if (status.listed !== before.listed) {
+        this.progressTimer ??= setTimeout(() => {
+          this.progressTimer = undefined;
+          this.emitStatus();
+        }, this.options.progressMs ?? 1_000);
+      }
+      return;
+    }
     // Send the data first, so a client that sees "ready" already has the objects.
     if (status.state === 'watching') this.flush();
     this.emitStatus();
@@ -203,6 +216,7 @@ export class ContextWatch {
     this.stopped = true;
     if (this.flushTimer) clearTimeout(this.flushTimer);
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.progressTimer) clearTimeout(this.progressTimer);
     for (const watcher of this.watchers.values()) watcher.stop();
     for (const resolve of this.readyWaiters.splice(0)) resolve();
   }

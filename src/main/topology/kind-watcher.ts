@@ -77,9 +77,10 @@ export class KindWatcher {
     this.loop.stop();
   }
 
-  private report({ state, error, retryInMs }: ListWatchStatus): void {
+  private report({ state, error, retryInMs, listed }: ListWatchStatus): void {
     const status: KindWatchStatus = { kind: this.endpoint.kind, apiVersion: this.endpoint.apiVersion, state };
     if (error) status.error = error.toJSON();
+    if (listed !== undefined) status.listed = listed;
     if (retryInMs !== undefined) status.retryAt = new Date(Date.now() + retryInMs).toISOString();
     this.sink.status(status);
   }

@@ -143,6 +143,8 @@ export interface KindWatchStatus {
   error?: SerializedError;
   /** When the next attempt starts, while retrying (ISO time). */
   retryAt?: string;
+  /** While listing, once a page has come: the objects read so far (a large cluster's pods take tens of seconds). */
+  listed?: number;
 }
 
 /** How the watch of a context stands. `ready` once every offered kind has been listed once. */

@@ -4,10 +4,21 @@
  * an Ingress, and the Gateway API appearing and going with its CRDs.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kubeconfigProvider, KubeRestClient, labNodeSpecs, startControlPlane, startSimulatedNodes, waitFor } from '../../harness/index.js';
+import {
+  kubeconfigProvider,
+  KubeRestClient,
+  labNodeSpecs,
+  renderKubeconfig,
+  startApiFront,
+  startControlPlane,
+  startSimulatedNodes,
+  waitFor,
+} from '../../harness/index.js';
 import type { ControlPlane, SimulatedNodes } from '../../harness/index.js';
 import { deployment } from '../harness/kube-objects';
 import { TopologyService } from '../../../src/main/topology/topology-service';
+import type { TopologyStatus } from '../../../src/shared/contract/topology';
+import { tempDir } from '../../harness/temp-dir';
 import { TopologyMirror } from './topology-mirror';
 
 let controlPlane: ControlPlane;
@@ -87,6 +98,52 @@ describe('topology service against the harness', () => {
     await scale('web', 2);
     await waitFor(() => mirror.podsOfDeployment('web').length === 2, { timeout: 30_000, description: 'two pods of web' });
     expect(mirror.find('Deployment', 'web')).toMatchObject({ desired: 2 });
+  });
+
+  it("says how many of a long list's objects it has read while the list runs", async () => {
+    // A second service reads the same cluster a pod per page through a front that holds every pod
+    // page after the first (a large cluster's pods take tens of seconds to list).
+    const work = await tempDir('topology-progress');
+    const front = await startApiFront({
+      upstream: controlPlane.server,
+      caCertPath: controlPlane.caCertPath,
+      caKeyPath: controlPlane.caKeyPath,
+      dir: work,
+    });
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    front.hold = (request) => {
+      const url = new URL(request.url, 'https://front');
+      return url.pathname === '/api/v1/pods' && url.searchParams.has('continue') ? held : undefined;
+    };
+    const kubeconfig = renderKubeconfig(
+      { server: front.server, token: controlPlane.adminToken, caCertPem: controlPlane.caCertPem },
+      { context: 'slow' },
+    );
+    const slow = new TopologyService({ provider: kubeconfigProvider(kubeconfig, 'slow'), watch: { pageSize: 1, progressMs: 50 } });
+    const statuses: TopologyStatus[] = [];
+    slow.onDidChangeStatus((status) => statuses.push(status));
+    const pods = (status: TopologyStatus) => status.kinds.find((kind) => kind.kind === 'Pod');
+    try {
+      await slow.watch('slow');
+      const listing = await waitFor(() => statuses.find((status) => pods(status)?.listed !== undefined), {
+        timeout: 30_000,
+        description: 'a status with the pods read so far',
+      });
+      expect(pods(listing)).toMatchObject({ state: 'listing', listed: 1 });
+      expect(listing.state).toBe('starting');
+      release();
+      const ready = await waitFor(() => statuses.find((status) => status.state === 'ready'), {
+        timeout: 30_000,
+        description: 'the watch of the slow context ready',
+      });
+      // Once listed, no count: it said how far a list had come.
+      expect(pods(ready)).toEqual({ kind: 'Pod', apiVersion: 'v1', state: 'watching' });
+    } finally {
+      release();
+      slow.dispose();
+      await front.stop();
+    }
   });
 
   it('shows an Ingress with its hosts and backend Services (networking.k8s.io/v1)', async () => {

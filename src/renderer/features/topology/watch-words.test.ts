@@ -31,6 +31,12 @@ describe('describeState', () => {
     );
   });
 
+  it('says how many objects a long list has read so far', () => {
+    const started = status('starting', ['Pod', 'EndpointSlice'], ['Node']);
+    started.kinds[1] = { ...started.kinds[1]!, listed: 34_000 };
+    expect(describeState(started)).toBe('Listing pods (34,000 so far) and endpoint slices…');
+  });
+
   it('says it reads the cluster when every kind, or more than three, are still being listed', () => {
     expect(describeState(status('starting', ['Pod', 'Node'], []))).toBe('Reading the cluster…');
     expect(describeState(status('starting', ['Pod', 'Node', 'Service', 'Job'], ['Deployment']))).toBe('Reading the cluster…');

@@ -24,11 +24,13 @@ const NAMED_AT_MOST = 3;
 /**
  * The toolbar's word for the watch. While it starts and a few kinds are still being listed (the
  * pods of a large cluster take tens of seconds, and the map shows the rest before them), it names
- * them: "Listing pods…".
+ * them, with the objects read so far once a page has come: "Listing pods (34,000 so far)…".
  */
 export function describeState(status: TopologyStatus): string {
   if (status.state !== 'starting') return stateWords[status.state];
-  const listing = status.kinds.filter((kind) => kind.state === 'listing').map((kind) => kindWords[kind.kind]);
+  const listing = status.kinds
+    .filter((kind) => kind.state === 'listing')
+    .map((kind) => (kind.listed ? `${kindWords[kind.kind]} (${kind.listed.toLocaleString('en-US')} so far)` : kindWords[kind.kind]));
   if (listing.length === 0 || listing.length > NAMED_AT_MOST || listing.length === status.kinds.length) return stateWords.starting;
   const names = listing.length === 1 ? listing[0] : `${listing.slice(0, -1).join(', ')} and ${listing.at(-1)}`;
   return `Listing ${names}…`;
