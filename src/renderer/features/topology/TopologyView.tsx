@@ -80,7 +80,7 @@ export function TopologyView() {
         )}
         {topology.status && (
           <span className={`topology-live topology-live-${topology.status.state}`} role="status" data-testid="topology-state">
-            {describeState(topology.status)}
+            {describeState(topology.status, !reading)}
           </span>
         )}
       </div>

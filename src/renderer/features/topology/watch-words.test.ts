@@ -48,6 +48,12 @@ describe('describeState', () => {
     expect(describeState(status('degraded', ['Pod'], ['Node']))).toBe('Reconnecting');
     expect(describeState(status('stopped', [], ['Pod']))).toBe('Stopped');
   });
+
+  it('says the map is loading while a listed cluster is not drawn yet', () => {
+    expect(describeState(status('ready', [], ['Pod', 'Node']), false)).toBe('Loading the map…');
+    expect(describeState(status('starting', ['Pod'], ['Node', 'Service']), false)).toBe('Listing pods…');
+    expect(describeState(status('degraded', ['Pod'], ['Node']), false)).toBe('Reconnecting');
+  });
 });
 
 describe('describeTroubled', () => {

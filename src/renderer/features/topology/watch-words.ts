@@ -25,8 +25,11 @@ const NAMED_AT_MOST = 3;
  * The toolbar's word for the watch. While it starts and a few kinds are still being listed (the
  * pods of a large cluster take tens of seconds, and the map shows the rest before them), it names
  * them, with the objects read so far once a page has come: "Listing pods (34,000 so far)…".
+ * Listed but not drawn yet (`drawn` false: the snapshot is on its way to the page), the map is
+ * being loaded rather than live.
  */
-export function describeState(status: TopologyStatus): string {
+export function describeState(status: TopologyStatus, drawn = true): string {
+  if (status.state === 'ready' && !drawn) return 'Loading the map…';
   if (status.state !== 'starting') return stateWords[status.state];
   const listing = status.kinds
     .filter((kind) => kind.state === 'listing')
