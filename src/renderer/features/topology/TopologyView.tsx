@@ -73,7 +73,7 @@ export function TopologyView() {
           onChange={(event) => actions.setFilter({ search: event.target.value })}
         />
         {/* No counts before the first snapshot: "0 nodes · 0 pods" would read as an empty cluster. */}
-        {!reading && (
+        {topology.context && !reading && (
           <span className="topology-counts" data-testid="topology-counts">
             {counts.nodes} nodes · {counts.pods} pods
           </span>
